@@ -1,0 +1,44 @@
+# Two commands that work on a fresh machine:
+#   make demo   — SQLite + in-process jobs, demo data, serves on 127.0.0.1:$(PORT)
+#   make test   — the whole suite against real PostgreSQL and Redis
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+export DATABASE_URL_DEMO ?= sqlite:///$(CURDIR)/demo.sqlite3
+
+.PHONY: install demo test lint typecheck check messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(DATABASE_URL_DEMO) REDIS_URL= \
+	  $(PY) manage.py demo --port $(PORT)
+
+test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) demo.sqlite3 staticfiles

@@ -1,0 +1,32 @@
+"""Korean business registration number (사업자등록번호) checks (ACC-2)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+
+
+def normalize_business_number(raw: str) -> str:
+    """Strip dashes and spaces: '123-45-67891' → '1234567891'."""
+    return re.sub(r"[\s-]", "", raw or "")
+
+
+def is_valid_business_number(raw: str) -> bool:
+    number = normalize_business_number(raw)
+    if len(number) != 10 or not number.isdigit():
+        return False
+    digits = [int(c) for c in number]
+    s = sum(d * w for d, w in zip(digits[:9], _WEIGHTS, strict=True)) + (digits[8] * 5) // 10
+    return (10 - s % 10) % 10 == digits[9]
+
+
+def validate_business_number(value: str) -> None:
+    if not is_valid_business_number(value):
+        raise ValidationError(
+            _("ACC-2: 사업자등록번호 '%(value)s'가 올바르지 않습니다 (10자리 숫자, 검증번호 불일치)."),
+            code="ACC-2", params={"value": value},
+        )

@@ -1,0 +1,18 @@
+"""The Celery app. The beat schedule lives in code (core.jobs.BEAT_SCHEDULE)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("termsops")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _install_beat_schedule(sender: Celery, **kwargs: object) -> None:
+    from core.jobs import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule()

@@ -1,0 +1,71 @@
+"""API plumbing shared by every app: one JSON error format, actor attribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .audit import actor_for_user, set_actor
+from .errors import DomainError
+
+_DRF_CODES = {
+    status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+    status.HTTP_403_FORBIDDEN: "permission_denied",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+
+def error_body(code: str, message: str, *, rule: str | None = None, field: str | None = None,
+               fields: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message, "rule": rule, "field": field}}
+    if fields:
+        body["error"]["fields"] = fields
+    body["error"].update(extra)
+    return body
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error is ``{"error": {"code", "message", "rule", "field", ...}}``."""
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(exc.code, exc.message, rule=exc.rule, field=exc.field,
+                       message_ko=exc.message_ko, message_en=exc.message_en),
+            status=exc.status_code,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        first = next(iter(fields), None)
+        response.data = error_body("validation_error", _("입력값이 올바르지 않습니다."), field=first, fields=fields)
+        return response
+    detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+    code = getattr(detail, "code", None) or _DRF_CODES.get(response.status_code, "error")
+    response.data = error_body(str(code), str(detail))
+    return response
+
+
+class AuditedAPIView(APIView):
+    """Attributes changes to the authenticated API user (token auth resolves after middleware)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        set_actor(actor_for_user(request.user))

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("공통")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (connects the history actor hook)

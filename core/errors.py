@@ -1,0 +1,91 @@
+"""Domain errors: a stable code, the rule it enforces, and a message in Korean and English.
+
+Raise ``DomainError`` from services; the API renders it as JSON, the admin as a
+message and the portal next to the field. The message is a lazy translation
+(Korean source text, English catalogue in ``locale/en``) formatted with params.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A refusal by a business rule. Changes nothing: raise before writing."""
+
+    status_code = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.code = code
+        self._message = message
+        self.field = field
+        self.rule = rule
+        self.params = params
+        super().__init__(self.render("en"))
+
+    def render(self, language: str | None = None) -> str:
+        if language is None:
+            text = str(self._message)
+        else:
+            with translation.override(language):
+                text = str(self._message)
+        try:
+            text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
+        except (KeyError, IndexError):
+            pass
+        return f"{self.rule}: {text}" if self.rule else text
+
+    @property
+    def message(self) -> str:
+        """In the active language."""
+        return self.render(None)
+
+    @property
+    def message_ko(self) -> str:
+        return self.render("ko")
+
+    @property
+    def message_en(self) -> str:
+        return self.render("en")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "rule": self.rule,
+            "field": self.field,
+            "message": self.message,
+            "message_ko": self.message_ko,
+            "message_en": self.message_en,
+        }
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value

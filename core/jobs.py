@@ -1,0 +1,168 @@
+"""Daily jobs: registry, one idempotent runner, and the beat schedule derived from it.
+
+A job is a function ``fn(*, today: date) -> dict[str, int]`` (counts) living in
+an app's ``jobs.py``. The ordered list of jobs is declared once in
+``config/jobs.py`` (the top floor, so it may name every app). ``run_job`` records
+a ``JobRun`` per job and as-of date: a date that already succeeded is not run
+again; two workers racing for the same date do the work once; a run that
+failed (or died) is resumed by the next attempt, which is safe because every
+job is itself idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from celery.schedules import crontab
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import clock
+from .audit import acting_as
+from .models import JobRun
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[..., dict[str, int] | None]
+
+# A run still "running" after this long is considered dead and may be resumed.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    func: str  # dotted path "app.jobs.function"
+    schedule: Any = field(default=None)  # a celery schedule (crontab) for beat
+    description: str = ""
+
+    def resolve(self) -> JobFunc:
+        module, _, attr = self.func.rpartition(".")
+        return getattr(import_module(module), attr)
+
+
+def registry() -> list[JobSpec]:
+    """The ordered daily jobs (``config.jobs.JOBS``) plus any registered at run time (tests)."""
+    from config.jobs import JOBS
+
+    return [*JOBS, *_extra]
+
+
+_extra: list[JobSpec] = []
+
+
+def register(spec: JobSpec) -> None:
+    """Add a job at run time (tests, plugins). The built-in list lives in config/jobs.py."""
+    unregister(spec.name)
+    _extra.append(spec)
+
+
+def unregister(name: str) -> None:
+    _extra[:] = [s for s in _extra if s.name != name]
+
+
+def get(name: str) -> JobSpec:
+    for spec in registry():
+        if spec.name == name:
+            return spec
+    raise KeyError(f"unknown job {name!r}; known: {', '.join(s.name for s in registry())}")
+
+
+@dataclass
+class Outcome:
+    job: str
+    as_of: dt.date
+    ran: bool
+    status: str
+    counts: dict[str, int]
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(name: str, as_of: dt.date) -> JobRun | None:
+    """Take the run for (job, date) or return None when it is done or in other hands."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return JobRun.objects.create(job=name, as_of=as_of, started_at=now, worker=_worker_id())
+    except IntegrityError:
+        pass
+    existing = JobRun.objects.get(job=name, as_of=as_of)
+    if existing.status == JobRun.Status.SUCCEEDED:
+        return None
+    retryable = JobRun.objects.filter(pk=existing.pk, status=JobRun.Status.FAILED) | JobRun.objects.filter(
+        pk=existing.pk, status=JobRun.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    claimed = retryable.update(
+        status=JobRun.Status.RUNNING, started_at=now, worker=_worker_id(), error="", finished_at=None,
+        attempts=existing.attempts + 1,
+    )
+    if not claimed:
+        return None
+    existing.refresh_from_db()
+    return existing
+
+
+def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
+    spec = get(name)
+    as_of = as_of or clock.today()
+    run = _claim(name, as_of)
+    if run is None:
+        done = JobRun.objects.filter(job=name, as_of=as_of).first()
+        return Outcome(name, as_of, False, done.status if done else "", dict(done.counts) if done else {})
+    started = time.monotonic()
+    func = spec.resolve()
+    try:
+        with clock.frozen(as_of), acting_as(job=name):
+            counts = func(today=as_of) or {}
+    except Exception as exc:
+        JobRun.objects.filter(pk=run.pk).update(
+            status=JobRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],
+            finished_at=timezone.now(), duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        log.exception("job %s for %s failed", name, as_of)
+        raise
+    JobRun.objects.filter(pk=run.pk).update(
+        status=JobRun.Status.SUCCEEDED, counts=counts, finished_at=timezone.now(),
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    return Outcome(name, as_of, True, JobRun.Status.SUCCEEDED, counts)
+
+
+def dates(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def run_all(as_of: dt.date, only: list[str] | None = None) -> list[Outcome]:
+    """Every registered job in order for one date (a failure stops that date)."""
+    return [run_job(spec.name, as_of) for spec in registry() if not only or spec.name in only]
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    schedule: dict[str, dict[str, Any]] = {}
+    for spec in registry():
+        if spec.schedule is None:
+            continue
+        schedule[spec.name] = {
+            "task": "core.tasks.run_job_task",
+            "schedule": spec.schedule,
+            "args": (spec.name,),
+        }
+    return schedule
+
+
+def daily(hour: int, minute: int) -> Any:
+    return crontab(hour=hour, minute=minute)

@@ -1,0 +1,49 @@
+"""Run the registered daily jobs in order for a date or a range of dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from core import clock, jobs
+
+
+class Command(BaseCommand):
+    help = "등록된 일일 작업을 날짜별로 순서대로 실행합니다 (Run the daily jobs for a date or range)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", help="기준일 YYYY-MM-DD (default: the clock's today)")
+        parser.add_argument("--until", help="마지막 기준일 YYYY-MM-DD (inclusive)")
+        parser.add_argument("--job", action="append", dest="only", help="run only this job (repeatable)")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            start = dt.date.fromisoformat(options["date"]) if options["date"] else clock.today()
+            end = dt.date.fromisoformat(options["until"]) if options["until"] else start
+        except ValueError as exc:
+            raise CommandError(f"--date/--until: YYYY-MM-DD 형식이어야 합니다 ({exc})") from exc
+        if end < start:
+            raise CommandError("--until must not be before --date (--until이 --date보다 앞설 수 없습니다)")
+        only = options["only"]
+        if only:
+            known = {s.name for s in jobs.registry()}
+            unknown = [n for n in only if n not in known]
+            if unknown:
+                raise CommandError(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        days = list(jobs.dates(start, end))
+        ran = skipped = 0
+        bar = tqdm(days, unit="day", disable=options["no_progress"] or len(days) < 2, file=self.stderr)
+        for day in bar:
+            bar.set_description(day.isoformat())
+            for outcome in jobs.run_all(day, only):
+                ran += outcome.ran
+                skipped += not outcome.ran
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"{day} {outcome.job}: {'ran' if outcome.ran else 'skipped'} {outcome.counts}")
+        self.stdout.write(self.style.SUCCESS(
+            f"{start}..{end}: {ran} job runs, {skipped} already done (작업 {ran}건 실행, {skipped}건 이미 완료)"
+        ))

@@ -1,0 +1,65 @@
+"""Shared kernel models: base timestamps, staff-added holidays, job runs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .audit import AuditedHistory
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Holiday(TimeStampedModel):
+    """A non-business day that staff add on top of the public-holiday calendar (BIL-1)."""
+
+    date = models.DateField(_("날짜"), unique=True)
+    name = models.CharField(_("이름"), max_length=100)
+    note = models.CharField(_("비고"), max_length=200, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("추가 휴일")
+        verbose_name_plural = _("추가 휴일")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class JobRun(models.Model):
+    """One run of one daily job for one as-of date. Unique per job and date."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("실행 중")
+        SUCCEEDED = "succeeded", _("성공")
+        FAILED = "failed", _("실패")
+
+    job = models.CharField(_("작업"), max_length=64)
+    as_of = models.DateField(_("기준일"))
+    status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    counts = models.JSONField(_("건수"), default=dict, blank=True)
+    error = models.TextField(_("오류"), blank=True)
+    attempts = models.PositiveIntegerField(_("시도 횟수"), default=1)
+    worker = models.CharField(_("작업자"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("시작"))
+    finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("소요(ms)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-as_of", "job"]
+        verbose_name = _("작업 실행 기록")
+        verbose_name_plural = _("작업 실행 기록")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "as_of"], name="jobrun_unique_job_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.as_of} {self.status}"

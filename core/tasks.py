@@ -1,0 +1,15 @@
+"""Celery tasks: take a name and a date, call the runner, nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import jobs
+
+
+@shared_task(name="core.tasks.run_job_task")
+def run_job_task(name: str, as_of: str | None = None) -> dict[str, object]:
+    outcome = jobs.run_job(name, dt.date.fromisoformat(as_of) if as_of else None)
+    return {"job": outcome.job, "as_of": outcome.as_of.isoformat(), "ran": outcome.ran, "counts": outcome.counts}
