@@ -1,5 +1,9 @@
 """/api/v1/: each app contributes its routes here."""
 
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("messaging.api.urls")),
+    path("", include("contracts.api.urls")),
+]

@@ -6,9 +6,7 @@ this order, for a date or a range of dates. Later capabilities add their jobs
 here.
 """
 
-from core.jobs import JobSpec, daily
+from core.jobs import JobSpec, daily  # noqa: F401
 
 JOBS: list[JobSpec] = [
-    JobSpec("dormant_accounts", "accounts.jobs.dormant_accounts", daily(6, 0),
-            "휴면 예정 안내와 휴면 전환 (ACC-10)"),
 ]

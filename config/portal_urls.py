@@ -1,6 +1,10 @@
 """The customer portal: each app contributes its pages here (namespace "portal")."""
 
-from django.urls import path
+from django.urls import include, path
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("accounts.portal.urls")),
+    path("inbox/", include("messaging.portal.urls")),
+    path("contracts/", include("contracts.portal.urls")),
+]
