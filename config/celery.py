@@ -1,4 +1,4 @@
-"""The Celery app. The beat schedule lives in code (core.jobs.BEAT_SCHEDULE)."""
+"""The Celery app. The beat schedule lives in code: ``core.jobs.beat_schedule()`` over config/jobs.py."""
 
 import os
 

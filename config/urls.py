@@ -2,9 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("텀즈옵스 운영 관리")
 admin.site.site_title = _("텀즈옵스 관리")

@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .audit import actor_for_user, set_actor
+from .audit import actor_for_user, reset_actor, set_actor
 from .errors import DomainError
 
 _DRF_CODES = {
@@ -38,6 +39,7 @@ def error_body(code: str, message: str, *, rule: str | None = None, field: str |
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error is ``{"error": {"code", "message", "rule", "field", ...}}``."""
     if isinstance(exc, DomainError):
+        set_rollback()  # as DRF does for its own errors: nothing half-written survives
         return Response(
             error_body(exc.code, exc.message, rule=exc.rule, field=exc.field,
                        message_ko=exc.message_ko, message_en=exc.message_en),
@@ -55,7 +57,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         first = next(iter(fields), None)
-        response.data = error_body("validation_error", _("입력값이 올바르지 않습니다."), field=first, fields=fields)
+        response.data = error_body(
+            "validation_error", _("입력값이 올바르지 않습니다."), field=first, fields=fields,
+        )
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
     code = getattr(detail, "code", None) or _DRF_CODES.get(response.status_code, "error")
@@ -63,9 +67,34 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class AutoSchema(SpectacularAutoSchema):
+    """OpenAPI components named after their view for nested serializers.
+
+    Views keep their own ``InputSerializer``/``OutputSerializer`` classes
+    (ARCHITECTURE: one view per operation with its own serializers); by class
+    name alone those collide in the schema (drf-spectacular W001), so a nested
+    ``MemberListApi.InputSerializer`` becomes the component ``MemberListApiInput``.
+    """
+
+    def get_serializer_name(self, serializer: Any, direction: Any) -> str:
+        qualname = type(serializer).__qualname__
+        if "." in qualname and "<locals>" not in qualname:
+            return qualname.replace(".", "")
+        return super().get_serializer_name(serializer, direction)
+
+
 class AuditedAPIView(APIView):
     """Attributes changes to the authenticated API user (token auth resolves after middleware)."""
 
+    _actor_token: Any = None
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        set_actor(actor_for_user(request.user))
+        self._actor_token = set_actor(actor_for_user(request.user))
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Undo the attribution even without AuditActorMiddleware around the view.
+        if self._actor_token is not None:
+            reset_actor(self._actor_token)
+            self._actor_token = None
+        return super().finalize_response(request, response, *args, **kwargs)

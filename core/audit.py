@@ -29,11 +29,12 @@ class Actor:
     reason: str = ""
 
 
-_actor: ContextVar[Actor] = ContextVar("audit_actor", default=Actor())
+SYSTEM = Actor()
+_actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
 
 
 def current_actor() -> Actor:
-    return _actor.get()
+    return _actor.get() or SYSTEM
 
 
 def actor_for_user(user: Any, reason: str = "") -> Actor:
@@ -54,6 +55,7 @@ def acting_as(user: Any = None, *, job: str | None = None, reason: str = "") -> 
 
 
 def set_actor(actor: Actor) -> Any:
+    """Set the actor until :func:`reset_actor` is called with the returned token."""
     return _actor.set(actor)
 
 
@@ -77,7 +79,7 @@ def _get_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Any:
     return None
 
 
-def AuditedHistory(**kwargs: Any) -> HistoricalRecords:  # noqa: N802  (reads like a field)
+def AuditedHistory(**kwargs: Any) -> HistoricalRecords:  # CamelCase: it reads like a field
     kwargs.setdefault("bases", [AuditFields])
     kwargs.setdefault("get_user", _get_user)
     return HistoricalRecords(**kwargs)

@@ -19,7 +19,12 @@ def _public_holidays(year: int) -> dict[dt.date, str]:
 
 
 class BusinessCalendar:
-    """Answers business-day questions. Staff holidays are read once per instance."""
+    """Answers business-day questions.
+
+    Staff holidays (``core.Holiday``) are read once per instance, on first use:
+    make a new instance (``default_calendar()``) per run or request, do not keep
+    one in a module global, or holidays added later are missed.
+    """
 
     def __init__(self, extra_holidays: dict[dt.date, str] | None = None) -> None:
         self._extra = extra_holidays
@@ -33,7 +38,13 @@ class BusinessCalendar:
         return self._extra
 
     def holiday_name(self, day: dt.date) -> str | None:
-        return self.extra.get(day) or _public_holidays(day.year).get(day)
+        """The holiday's name, or None on a day that is not a holiday (weekends aside).
+
+        A staff holiday counts even if its name is blank; it wins over a public one.
+        """
+        if day in self.extra:
+            return self.extra[day]
+        return _public_holidays(day.year).get(day)
 
     def is_business_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and self.holiday_name(day) is None

@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -30,7 +31,10 @@ def _env_override() -> dt.datetime | None:
     raw = getattr(settings, "CLOCK_TODAY", "") or ""
     if not raw:
         return None
-    day = dt.date.fromisoformat(raw)
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"CLOCK_TODAY must be YYYY-MM-DD, not {raw!r}") from exc
     real = timezone.now().astimezone(SEOUL)
     return dt.datetime.combine(day, real.timetz())
 
@@ -39,7 +43,7 @@ def now() -> dt.datetime:
     """The current aware datetime (Asia/Seoul), honouring any override."""
     value = _override.get() or _env_override()
     if value is not None:
-        return value
+        return value.astimezone(SEOUL)
     return timezone.now().astimezone(SEOUL)
 
 

@@ -7,6 +7,8 @@ message and the portal next to the field. The message is a lazy translation
 
 from __future__ import annotations
 
+import contextlib
+from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
@@ -40,10 +42,10 @@ class DomainError(Exception):
         else:
             with translation.override(language):
                 text = str(self._message)
-        try:
+        # A message whose placeholders don't match its params is shown unformatted
+        # rather than turning a refusal into a crash.
+        with contextlib.suppress(KeyError, IndexError, ValueError):
             text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
-        except (KeyError, IndexError):
-            pass
         return f"{self.rule}: {text}" if self.rule else text
 
     @property
@@ -72,6 +74,15 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle as ``cls(*args)``; ours take keywords (Celery, multiprocessing).
+        return (_rebuild, (type(self), self.code, self._message, self.field, self.rule, self.params))
+
+
+def _rebuild(cls: type[DomainError], code: str, message: str | Promise, field: str | None,
+             rule: str | None, params: dict[str, Any]) -> DomainError:
+    return cls(code, message, field=field, rule=rule, **params)
+
 
 class NotFound(DomainError):
     status_code = 404
@@ -86,6 +97,7 @@ class Conflict(DomainError):
 
 
 def _fmt(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
+    """Won amounts and counts read with thousands separators: 1234567 → "1,234,567"."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return f"{value:,}"
     return value

@@ -22,7 +22,10 @@ from importlib import import_module
 from typing import Any
 
 from celery.schedules import crontab
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import clock
@@ -43,6 +46,10 @@ class JobSpec:
     func: str  # dotted path "app.jobs.function"
     schedule: Any = field(default=None)  # a celery schedule (crontab) for beat
     description: str = ""
+    # A job that beat runs many times a day (``message_results`` every 5 minutes):
+    # a succeeded run for the date does not block the next one; runs still never
+    # overlap (one claim at a time) and ``attempts`` counts the day's runs.
+    repeat: bool = False
 
     def resolve(self) -> JobFunc:
         module, _, attr = self.func.rpartition(".")
@@ -50,10 +57,22 @@ class JobSpec:
 
 
 def registry() -> list[JobSpec]:
-    """The ordered daily jobs (``config.jobs.JOBS``) plus any registered at run time (tests)."""
+    """The ordered daily jobs: ``config.jobs.JOBS``, then the ``EXTRA_JOBS`` setting
+    (``"name=dotted.path"`` strings, from the environment, so another process such
+    as a Celery worker sees them too), then any registered at run time (tests)."""
     from config.jobs import JOBS
 
-    return [*JOBS, *_extra]
+    return [*JOBS, *_from_settings(), *_extra]
+
+
+def _from_settings() -> list[JobSpec]:
+    specs = []
+    for entry in getattr(settings, "EXTRA_JOBS", None) or []:
+        name, sep, func = str(entry).partition("=")
+        if not sep or not name.strip() or "." not in func:
+            raise ImproperlyConfigured(f"EXTRA_JOBS entries are 'name=module.function', not {entry!r}")
+        specs.append(JobSpec(name=name.strip(), func=func.strip()))
+    return specs
 
 
 _extra: list[JobSpec] = []
@@ -89,43 +108,61 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _claim(name: str, as_of: dt.date) -> JobRun | None:
-    """Take the run for (job, date) or return None when it is done or in other hands."""
+def _claim(name: str, as_of: dt.date, *, repeat: bool = False) -> JobRun | None:
+    """Take the run for (job, date) or return None when it is done or in other hands.
+
+    The unique (job, as_of) row is the lock: the first worker inserts it; a later
+    one may only take it over with a conditional UPDATE (failed, or running but
+    stale after a crash), so of two racing workers exactly one gets it.
+    """
     now = timezone.now()
     try:
         with transaction.atomic():
             return JobRun.objects.create(job=name, as_of=as_of, started_at=now, worker=_worker_id())
     except IntegrityError:
         pass
-    existing = JobRun.objects.get(job=name, as_of=as_of)
-    if existing.status == JobRun.Status.SUCCEEDED:
-        return None
-    retryable = JobRun.objects.filter(pk=existing.pk, status=JobRun.Status.FAILED) | JobRun.objects.filter(
-        pk=existing.pk, status=JobRun.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    takeable = [JobRun.Status.FAILED, *([JobRun.Status.SUCCEEDED] if repeat else [])]
+    retryable = JobRun.objects.filter(job=name, as_of=as_of, status__in=takeable) | JobRun.objects.filter(
+        job=name, as_of=as_of, status=JobRun.Status.RUNNING, started_at__lt=now - STALE_AFTER
     )
     claimed = retryable.update(
         status=JobRun.Status.RUNNING, started_at=now, worker=_worker_id(), error="", finished_at=None,
-        attempts=existing.attempts + 1,
+        duration_ms=None, attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
-    existing.refresh_from_db()
-    return existing
+    return JobRun.objects.get(job=name, as_of=as_of)
+
+
+def _counts(result: Any) -> dict[str, int]:
+    if result is None:
+        return {}
+    if not isinstance(result, dict):
+        raise TypeError(f"a job returns a dict of counts, not {type(result).__name__}")
+    return {str(key): int(value) for key, value in result.items()}
 
 
 def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
+    """Run one job for one as-of date, at most once (see the module docstring).
+
+    Returns ``ran=False`` when the date already succeeded or another worker holds
+    it (``status`` then says which). A failure, or an interruption such as
+    Ctrl-C, is recorded as ``failed`` and re-raised; the next call resumes it.
+    """
     spec = get(name)
     as_of = as_of or clock.today()
-    run = _claim(name, as_of)
+    run = _claim(name, as_of, repeat=spec.repeat)
     if run is None:
         done = JobRun.objects.filter(job=name, as_of=as_of).first()
         return Outcome(name, as_of, False, done.status if done else "", dict(done.counts) if done else {})
     started = time.monotonic()
-    func = spec.resolve()
     try:
+        func = spec.resolve()
         with clock.frozen(as_of), acting_as(job=name):
-            counts = func(today=as_of) or {}
-    except Exception as exc:
+            counts = _counts(func(today=as_of))
+    except BaseException as exc:
+        # BaseException too: a KeyboardInterrupt must not leave the run "running",
+        # or the next replay would skip it as "in other hands" for STALE_AFTER.
         JobRun.objects.filter(pk=run.pk).update(
             status=JobRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],
             finished_at=timezone.now(), duration_ms=int((time.monotonic() - started) * 1000),
@@ -147,11 +184,12 @@ def dates(start: dt.date, end: dt.date) -> Iterator[dt.date]:
 
 
 def run_all(as_of: dt.date, only: list[str] | None = None) -> list[Outcome]:
-    """Every registered job in order for one date (a failure stops that date)."""
+    """Every registered job in order for one date (a failure stops that date: it raises)."""
     return [run_job(spec.name, as_of) for spec in registry() if not only or spec.name in only]
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
+    """Celery beat entries for the jobs that have a schedule; each runs for "today"."""
     schedule: dict[str, dict[str, Any]] = {}
     for spec in registry():
         if spec.schedule is None:

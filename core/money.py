@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -16,25 +16,34 @@ class Rounding(models.TextChoices):
     CEIL = "ceil", _("원 미만 절상")
 
 
-_DECIMAL_MODES = {
-    Rounding.TRUNCATE: ROUND_FLOOR,
-    Rounding.HALF_UP: ROUND_HALF_UP,
-    Rounding.CEIL: ROUND_CEILING,
-}
-
 Number = int | Decimal | Fraction
 
 
 def round_won(amount: Number, mode: str = Rounding.TRUNCATE) -> int:
-    """Round an exact amount to whole won. Truncation goes toward zero for both signs."""
+    """Round an exact amount to whole won, symmetrically for both signs.
+
+    ``round_won(-x, mode) == -round_won(x, mode)`` for every mode, so a credit
+    note that mirrors a charge gets the same number of won: truncation goes
+    toward zero, ``ceil`` away from zero, ``half_up`` rounds halves away from
+    zero. The arithmetic is exact (integer ratios; no decimal context, so no
+    precision limit); floats are refused because they are not exact.
+    """
+    mode = Rounding(mode)
+    if isinstance(amount, bool) or not isinstance(amount, int | Decimal | Fraction):
+        raise TypeError(f"money must be int, Decimal or Fraction, not {type(amount).__name__}")
     if isinstance(amount, int):
         return amount
-    if isinstance(amount, Fraction):
-        amount = Decimal(amount.numerator) / Decimal(amount.denominator)
-    if mode == Rounding.TRUNCATE:
-        sign = -1 if amount < 0 else 1
-        return sign * int(abs(amount).to_integral_value(rounding=ROUND_FLOOR))
-    return int(amount.to_integral_value(rounding=_DECIMAL_MODES[Rounding(mode)]))
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        raise ValueError(f"cannot round {amount} to won")
+    ratio = Fraction(amount)
+    sign = -1 if ratio < 0 else 1
+    num, den = abs(ratio.numerator), ratio.denominator
+    whole, rest = divmod(num, den)
+    if mode == Rounding.CEIL:
+        whole += rest > 0
+    elif mode == Rounding.HALF_UP:
+        whole += 2 * rest >= den
+    return sign * whole
 
 
 def exact(numerator: int, denominator: int = 1) -> Fraction:

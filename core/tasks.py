@@ -11,5 +11,9 @@ from . import jobs
 
 @shared_task(name="core.tasks.run_job_task")
 def run_job_task(name: str, as_of: str | None = None) -> dict[str, object]:
+    """Run one job for ``as_of`` (ISO date; default: the clock's today). See ``core.jobs.run_job``."""
     outcome = jobs.run_job(name, dt.date.fromisoformat(as_of) if as_of else None)
-    return {"job": outcome.job, "as_of": outcome.as_of.isoformat(), "ran": outcome.ran, "counts": outcome.counts}
+    return {
+        "job": outcome.job, "as_of": outcome.as_of.isoformat(), "ran": outcome.ran,
+        "status": outcome.status, "counts": outcome.counts,
+    }

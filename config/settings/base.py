@@ -119,7 +119,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",  # names nested Input/OutputSerializers per view
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -151,6 +151,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Product --------------------------------------------------------------
 # A fixed "today" for replaying jobs or demonstrating a date (YYYY-MM-DD); empty = real date.
 CLOCK_TODAY = env("CLOCK_TODAY", default="")
+# Extra jobs beyond config/jobs.py, as "name=module.function" (comma-separated in the
+# environment); every process reads them, so a Celery worker can run a test's job.
+EXTRA_JOBS: list[str] = env.list("EXTRA_JOBS", default=[])
 PHONENUMBER_DEFAULT_REGION = "KR"
 # The operator's own identity, printed on invoices and tax invoices.
 OPERATOR = {

@@ -1,17 +1,28 @@
-"""Production settings: refuses to start without its secrets."""
+"""Production settings: refuses to start without its secrets.
+
+``SECRET_KEY``, ``DATABASE_URL`` and ``ALLOWED_HOSTS`` must come from the
+environment (or the ``.env`` file that base settings read); the development
+defaults in base settings are never used here.
+"""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-for _name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
-    if not os.environ.get(_name):
-        raise ImproperlyConfigured(f"{_name} must be set in production (환경변수 {_name}가 필요합니다).")
+from .base import *  # noqa: F403  (base reads .env into os.environ first)
+from .base import env
 
-from .base import *  # noqa: E402, F403
-from .base import env  # noqa: E402
+_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+_missing = [name for name in _REQUIRED if not os.environ.get(name, "").strip()]
+if _missing:
+    raise ImproperlyConfigured(
+        f"{', '.join(_missing)} must be set in production "
+        f"(운영 환경에는 환경변수 {', '.join(_missing)}가 필요합니다)."
+    )
 
 DEBUG = False
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -1,4 +1,4 @@
-"""Run the registered daily jobs in order for a date or a range of dates."""
+"""Run the registered daily jobs in order for a date or a range of dates (SPEC §10)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from core import clock, jobs
+from core.models import JobRun
+
+
+def _parse_date(option: str, raw: str) -> dt.date:
+    """The option's date, or a CommandError that names the option."""
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise CommandError(f"{option}: YYYY-MM-DD 형식이어야 합니다 (not {raw!r})") from exc
 
 
 class Command(BaseCommand):
@@ -21,11 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            start = dt.date.fromisoformat(options["date"]) if options["date"] else clock.today()
-            end = dt.date.fromisoformat(options["until"]) if options["until"] else start
-        except ValueError as exc:
-            raise CommandError(f"--date/--until: YYYY-MM-DD 형식이어야 합니다 ({exc})") from exc
+        start = _parse_date("--date", options["date"]) if options["date"] else clock.today()
+        end = _parse_date("--until", options["until"]) if options["until"] else start
         if end < start:
             raise CommandError("--until must not be before --date (--until이 --date보다 앞설 수 없습니다)")
         only = options["only"]
@@ -39,11 +45,28 @@ class Command(BaseCommand):
         bar = tqdm(days, unit="day", disable=options["no_progress"] or len(days) < 2, file=self.stderr)
         for day in bar:
             bar.set_description(day.isoformat())
-            for outcome in jobs.run_all(day, only):
+            for spec in jobs.registry():
+                if only and spec.name not in only:
+                    continue
+                try:
+                    outcome = jobs.run_job(spec.name, day)
+                except Exception as exc:
+                    # Later jobs and dates build on this one: stop here; a re-run resumes it.
+                    raise CommandError(
+                        f"{day} {spec.name} failed (실패): {type(exc).__name__}: {exc}; "
+                        f"{ran} job runs done before it. Fix and run again to resume."
+                    ) from exc
+                if not outcome.ran and outcome.status == JobRun.Status.RUNNING:
+                    raise CommandError(
+                        f"{day} {spec.name} is running in another worker (다른 작업자가 실행 중); "
+                        f"run again when it has finished."
+                    )
                 ran += outcome.ran
                 skipped += not outcome.ran
                 if options["verbosity"] > 1:
-                    self.stdout.write(f"{day} {outcome.job}: {'ran' if outcome.ran else 'skipped'} {outcome.counts}")
+                    state = "ran" if outcome.ran else "skipped"
+                    self.stdout.write(f"{day} {outcome.job}: {state} {outcome.counts}")
         self.stdout.write(self.style.SUCCESS(
-            f"{start}..{end}: {ran} job runs, {skipped} already done (작업 {ran}건 실행, {skipped}건 이미 완료)"
+            f"{start}..{end}: {ran} job runs, {skipped} already done "
+            f"(작업 {ran}건 실행, {skipped}건 이미 완료)"
         ))
