@@ -1,0 +1,83 @@
+"""Portal inbox (MSG-1): the member's notices and the broadcasts to all customers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.models import Member
+
+from .. import selectors, services
+from ..models import Broadcast
+
+PAGE_SIZE = 20
+LOGIN_STATUSES = (Member.Status.ACTIVE, Member.Status.DORMANT)
+
+
+def portal_member(request: HttpRequest) -> Member | None:
+    """The Member of the logged-in user, or ``None`` (staff without a member, removed members)."""
+    try:
+        member: Member = request.user.member  # type: ignore[union-attr]
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    return member if member.status in LOGIN_STATUSES else None
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        member = portal_member(request)
+        if member is None:
+            raise PermissionDenied
+        return view(request, member, *args, **kwargs)
+
+    return wrapper
+
+
+@member_required
+def inbox(request: HttpRequest, member: Member) -> HttpResponse:
+    page = Paginator(selectors.inbox_for(member), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "messaging/portal/inbox.html", {
+        "page_obj": page,
+        "items": page.object_list,
+        "unread_count": selectors.unread_count(member),
+        "section": "inbox",
+    })
+
+
+@member_required
+def inbox_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    notice = get_object_or_404(selectors.portal_notices_for(member), pk=pk)
+    notice = services.notice_mark_read(notice=notice, member=member)
+    return render(request, "messaging/portal/inbox_detail.html", {
+        "kind": "notice",
+        "subject": notice.subject,
+        "body": notice.body,
+        "at": notice.created_at,
+        "notice": notice,
+        "section": "inbox",
+    })
+
+
+@member_required
+def broadcast_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    broadcast: Broadcast = get_object_or_404(selectors.posted_broadcasts(), pk=pk)
+    services.broadcast_mark_read(broadcast=broadcast, member=member)
+    language = member.customer.preferred_language
+    return render(request, "messaging/portal/inbox_detail.html", {
+        "kind": "broadcast",
+        "subject": broadcast.subject_for(language),
+        "body": broadcast.body_for(language),
+        "at": broadcast.posted_from,
+        "broadcast": broadcast,
+        "section": "inbox",
+    })

@@ -1,0 +1,78 @@
+"""Reads of the portal inbox (MSG-1), scoped to one member of one customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from core import clock
+
+from .models import Broadcast, BroadcastRead, Channel, Language, Notice
+
+if TYPE_CHECKING:
+    from accounts.models import Member
+
+INBOX_STATUSES = (Notice.Status.SENT, Notice.Status.READ)
+
+# The columns of one inbox row (a dict); both notices and broadcasts produce them.
+INBOX_FIELDS = ("kind", "item_id", "item_event", "item_subject", "item_body", "item_at", "item_read_at")
+
+
+def portal_notices_for(member: Member) -> QuerySet[Notice]:
+    """The member's own portal notices (never another customer's)."""
+    return Notice.objects.filter(
+        channel=Channel.PORTAL, member=member, customer_id=member.customer_id, status__in=INBOX_STATUSES,
+    )
+
+
+def posted_broadcasts(now: dt.datetime | None = None) -> QuerySet[Broadcast]:
+    moment = now or clock.now()
+    return Broadcast.objects.filter(posted_from__lte=moment, posted_until__gte=moment)
+
+
+def inbox_for(member: Member, *, now: dt.datetime | None = None, unread_only: bool = False) -> QuerySet[Any]:
+    """The member's portal notices plus the broadcasts posted now, newest first.
+
+    Rows are dicts with ``INBOX_FIELDS``; ``kind`` is ``"notice"`` or
+    ``"broadcast"``. One SQL query (a UNION), so it pages and counts cheaply.
+    """
+    language = member.customer.preferred_language
+    own = portal_notices_for(member)
+    posted = posted_broadcasts(now)
+    if unread_only:
+        own = own.filter(read_at__isnull=True)
+        posted = posted.exclude(reads__member=member)
+    notices = own.annotate(
+        kind=Value("notice", output_field=CharField()),
+        item_id=F("id"),
+        item_event=F("event"),
+        item_subject=F("subject"),
+        item_body=F("body"),
+        item_at=F("created_at"),
+        item_read_at=F("read_at"),
+    ).order_by().values(*INBOX_FIELDS)
+    if language == Language.EN:
+        subject: Any = Coalesce(NullIf(F("subject_en"), Value("")), F("subject"), output_field=CharField())
+        body: Any = Coalesce(NullIf(F("body_en"), Value("")), F("body"), output_field=TextField())
+    else:
+        subject, body = F("subject"), F("body")
+    read_at = BroadcastRead.objects.filter(broadcast=OuterRef("pk"), member=member).values("read_at")[:1]
+    broadcasts = posted.annotate(
+        kind=Value("broadcast", output_field=CharField()),
+        item_id=F("id"),
+        item_event=Value("broadcast", output_field=CharField()),
+        item_subject=subject,
+        item_body=body,
+        item_at=F("posted_from"),
+        item_read_at=Subquery(read_at),
+    ).order_by().values(*INBOX_FIELDS)
+    return notices.union(broadcasts, all=True).order_by("-item_at", "-item_id")
+
+
+def unread_count(member: Member, *, now: dt.datetime | None = None) -> int:
+    unread_notices = portal_notices_for(member).filter(read_at__isnull=True).count()
+    unread_broadcasts = posted_broadcasts(now).exclude(reads__member=member).count()
+    return unread_notices + unread_broadcasts

@@ -1,0 +1,405 @@
+"""Telling customers things (MSG-1): ``notify`` is the one way any part of the system does it.
+
+Every write about notices lives here; the admin, the portal, the API and the
+jobs call these functions. Email leaves the building only after the
+surrounding transaction commits (``transaction.on_commit``); ``sms`` and
+``alimtalk`` are recorded as skipped until the paid messaging capability
+provides them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.audit import acting_as, current_actor
+from core.errors import DomainError, NotFound
+
+from .defaults import FALLBACK
+from .models import (
+    BROADCAST_MIN_POSTING,
+    DELIVERED_CHANNELS,
+    Broadcast,
+    BroadcastRead,
+    Channel,
+    Language,
+    Notice,
+    NoticeTemplate,
+)
+from .rendering import json_safe, render, render_subject
+
+if TYPE_CHECKING:
+    from accounts.models import Customer, Member
+
+log = logging.getLogger(__name__)
+
+RULE = "MSG-1"
+SKIPPED_UNAVAILABLE = "skipped: channel not yet available"
+DEFAULT_CHANNELS: tuple[str, ...] = (Channel.PORTAL, Channel.EMAIL)
+_CHANNEL_ORDER = [c.value for c in Channel]
+
+
+# --- notify -----------------------------------------------------------------
+
+
+def notify(
+    *,
+    customer: Customer,
+    event: str,
+    context: dict[str, Any] | None,
+    channels: Sequence[str] | None = None,
+    members: Iterable[Member] | None = None,
+    dedupe_key: str | None = None,
+    language: str | None = None,
+    actor: Any = None,
+) -> list[Notice]:
+    """Send the notice for ``event`` to ``customer``: one ``Notice`` per recipient and channel (MSG-1).
+
+    * ``channels``: default is the channels that have a template for the event,
+      else portal and email.
+    * recipients: email goes to the billing email and the active admin members'
+      emails (deduplicated); portal to each active admin member; with
+      ``members`` given, both go to exactly those members.
+    * ``language``: default the customer's preferred language; a missing
+      English template falls back to the Korean one.
+    * ``dedupe_key``: a second call with the same key creates nothing and
+      returns the notices of the first.
+    * ``actor``: a user, or a job name (``"dunning"``), for the audit trail.
+    """
+    context = dict(context or {})
+    with _acting(actor), transaction.atomic():
+        if dedupe_key:
+            _lock_key(dedupe_key)
+            existing = list(Notice.objects.filter(dedupe_key=dedupe_key).order_by("id"))
+            if existing:
+                log.info("notify %s: dedupe key %s already used, nothing sent", event, dedupe_key)
+                return existing
+        chosen = _channels_for(event, channels)
+        lang = _language(language or customer.preferred_language)
+        member_list = _members_for(customer, members)
+        templates = _templates_for(event)
+        stored_context = json_safe(context)
+        now = clock.now()
+        label = current_actor().label
+        notices: list[Notice] = []
+        for channel in chosen:
+            template, subject_src, body_src, used_lang = _pick_template(templates, event, channel, lang)
+            for member, address in _recipients(customer, channel, member_list):
+                variables = {**context, "customer": customer, "member": member}
+                subject, body = _render(subject_src, body_src, variables, used_lang, event)
+                notice = Notice(
+                    customer=customer, member=member, recipient=address, channel=channel, event=event,
+                    language=used_lang, template=template, subject=subject, body=body,
+                    context=stored_context, dedupe_key=dedupe_key or None, actor=label,
+                )
+                if channel == Channel.PORTAL:
+                    notice.status, notice.sent_at = Notice.Status.SENT, now
+                elif channel not in DELIVERED_CHANNELS:
+                    notice.status, notice.error = Notice.Status.SKIPPED, SKIPPED_UNAVAILABLE
+                notices.append(notice)
+        try:
+            with transaction.atomic():
+                Notice.objects.bulk_create(notices)
+        except IntegrityError:
+            if not dedupe_key:
+                raise
+            # Backstop where no advisory lock exists: another call with the key won the race.
+            log.info("notify %s: dedupe key %s taken concurrently, nothing sent", event, dedupe_key)
+            return list(Notice.objects.filter(dedupe_key=dedupe_key).order_by("id"))
+        email_ids = [n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel == Channel.EMAIL]
+        if email_ids:
+            transaction.on_commit(partial(deliver_emails, email_ids), robust=True)
+        if not notices:
+            log.warning("notify %s for customer %s: no recipients", event, customer.pk)
+    return notices
+
+
+def deliver_emails(notice_ids: Sequence[int]) -> None:
+    """After commit: send each queued email notice through Django's mail backend."""
+    for notice_id in notice_ids:
+        notice_deliver(notice_id=notice_id)
+
+
+def notice_deliver(*, notice_id: int) -> Notice | None:
+    """Send one queued email notice and mark it sent or failed. Another worker's notice is skipped."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(pk=notice_id, status=Notice.Status.QUEUED, channel=Channel.EMAIL)
+            .first()
+        )
+        if notice is None:
+            return None
+        notice.attempts += 1
+        try:
+            EmailMessage(
+                subject=notice.subject, body=notice.body,
+                from_email=settings.DEFAULT_FROM_EMAIL, to=[notice.recipient],
+            ).send(fail_silently=False)
+        except Exception as exc:
+            log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
+            _transition(notice, Notice.Status.FAILED)
+            notice.error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            _transition(notice, Notice.Status.SENT)
+            notice.sent_at = clock.now()
+            notice.error = ""
+        notice.save(update_fields=["status", "error", "sent_at", "attempts", "updated_at"])
+    return notice
+
+
+def notice_retry(*, notice: Notice, actor: Any = None) -> Notice:
+    """Queue a failed email again; it is sent after commit."""
+    with _acting(actor), transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if locked.channel != Channel.EMAIL:
+            raise DomainError("notice_not_retryable", _("이메일 알림만 다시 보낼 수 있습니다."), rule=RULE)
+        _transition(locked, Notice.Status.QUEUED)
+        locked.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(partial(deliver_emails, [locked.pk]), robust=True)
+    return locked
+
+
+def deliver_queued_emails(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Sweep: send email notices still queued (the process died between commit and send)."""
+    cutoff = clock.now() - older_than
+    ids = list(
+        Notice.objects.filter(status=Notice.Status.QUEUED, channel=Channel.EMAIL, created_at__lt=cutoff)
+        .order_by("id").values_list("id", flat=True)[:1000]
+    )
+    deliver_emails(ids)
+    return len(ids)
+
+
+def notice_mark_read(*, notice: Notice, member: Member) -> Notice:
+    """The member opened a portal notice. Idempotent: a read notice stays as first read."""
+    if notice.channel != Channel.PORTAL or notice.member_id != member.pk:
+        raise NotFound("notice_not_found", _("알림을 찾을 수 없습니다."), rule=RULE)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if locked.status == Notice.Status.READ:
+            return locked
+        _transition(locked, Notice.Status.READ)
+        locked.read_at = clock.now()
+        locked.save(update_fields=["status", "read_at", "updated_at"])
+    return locked
+
+
+# --- broadcasts ---------------------------------------------------------------
+
+
+def broadcast_portal_notice(
+    *,
+    subject: str,
+    body: str,
+    posted_until: dt.datetime | dt.date,
+    posted_from: dt.datetime | None = None,
+    subject_en: str = "",
+    body_en: str = "",
+    actor: Any = None,
+) -> Broadcast:
+    """A portal notice to all customers, posted at least 7 days (MSG-1, 000 art.9②).
+
+    ``posted_until`` as a date means the end of that day (Asia/Seoul).
+    """
+    start = posted_from or clock.now()
+    until = _end_of(posted_until)
+    check_posting(start, until)
+    if not subject.strip() or not body.strip():
+        raise DomainError("broadcast_empty", _("제목과 본문을 입력해 주세요."), rule=RULE, field="subject")
+    with _acting(actor), transaction.atomic():
+        user = current_actor().user
+        return Broadcast.objects.create(
+            subject=subject.strip(), body=body, subject_en=subject_en.strip(), body_en=body_en,
+            posted_from=start, posted_until=until, created_by=user,
+        )
+
+
+def broadcast_update(
+    *, broadcast: Broadcast, posted_until: dt.datetime | dt.date, actor: Any = None,
+) -> Broadcast:
+    """Change how long a broadcast stays posted; never below 7 days (MSG-1)."""
+    until = _end_of(posted_until)
+    check_posting(broadcast.posted_from, until)
+    with _acting(actor), transaction.atomic():
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        locked.posted_until = until
+        locked.save(update_fields=["posted_until", "updated_at"])
+    return locked
+
+
+def broadcast_mark_read(
+    *, broadcast: Broadcast, member: Member, now: dt.datetime | None = None,
+) -> BroadcastRead:
+    """The member opened a posted broadcast (idempotent)."""
+    moment = now or clock.now()
+    if broadcast.posted_from > moment:
+        raise NotFound("broadcast_not_found", _("공지를 찾을 수 없습니다."), rule=RULE)
+    read, _created = BroadcastRead.objects.get_or_create(
+        broadcast=broadcast, member=member, defaults={"read_at": moment},
+    )
+    return read
+
+
+def check_posting(start: dt.datetime, until: dt.datetime) -> None:
+    """MSG-1: a broadcast stays posted at least 7 days."""
+    if until - start < BROADCAST_MIN_POSTING:
+        raise DomainError(
+            "broadcast_posting_too_short",
+            _("전체 공지는 7일 이상 게시해야 합니다 (게시 시작 {start}, 종료 {until})."),
+            rule=RULE, field="posted_until",
+            start=clock.to_seoul_date(start).isoformat(), until=clock.to_seoul_date(until).isoformat(),
+        )
+
+
+def _end_of(value: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=clock.SEOUL)
+    return dt.datetime.combine(value, dt.time.max, tzinfo=clock.SEOUL)
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _acting(actor: Any) -> Iterator[None]:
+    """Attribute the block to ``actor``: a user, a job name, or ``None`` (keep the current actor)."""
+    if actor is None:
+        yield
+    elif isinstance(actor, str):
+        with acting_as(job=actor.removeprefix("job:")):
+            yield
+    else:
+        with acting_as(actor):
+            yield
+
+
+def _lock_key(key: str) -> None:
+    """Serialise concurrent calls with the same dedupe key (the unique constraint is the backstop)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"notice:{key}"])
+
+
+def _transition(notice: Notice, to: str) -> None:
+    allowed = Notice.TRANSITIONS.get(notice.status, frozenset())
+    if to not in allowed:
+        raise DomainError(
+            "notice_invalid_transition",
+            _("알림 상태를 {current}에서 {target}(으)로 바꿀 수 없습니다."),
+            rule=RULE, current=notice.status, target=to,
+        )
+    notice.status = to
+
+
+def _language(value: str | None) -> str:
+    return value if value in Language.values else Language.KO
+
+
+def _channels_for(event: str, channels: Sequence[str] | None) -> list[str]:
+    if channels is None:
+        found = set(
+            NoticeTemplate.objects.filter(event=event, is_active=True).values_list("channel", flat=True)
+        )
+        chosen = sorted(found, key=_CHANNEL_ORDER.index) if found else list(DEFAULT_CHANNELS)
+    else:
+        chosen = list(dict.fromkeys(channels))
+    unknown = [c for c in chosen if c not in Channel.values]
+    if unknown:
+        raise DomainError("notice_unknown_channel", _("알 수 없는 알림 채널입니다: {channels}"),
+                          rule=RULE, field="channels", channels=", ".join(unknown))
+    return chosen
+
+
+def _members_for(customer: Customer, members: Iterable[Member] | None) -> list[Member] | None:
+    if members is None:
+        return None
+    member_list = list(members)
+    strangers = [m for m in member_list if m.customer_id != customer.pk]
+    if strangers:
+        raise DomainError("notice_member_not_of_customer", _("다른 고객의 구성원에게는 알릴 수 없습니다."),
+                          rule=RULE, field="members")
+    return member_list
+
+
+def _templates_for(event: str) -> dict[tuple[str, str, str], NoticeTemplate]:
+    rows = NoticeTemplate.objects.filter(event__in=[event, "generic"], is_active=True)
+    return {(t.event, t.channel, t.language): t for t in rows}
+
+
+def _pick_template(
+    templates: dict[tuple[str, str, str], NoticeTemplate], event: str, channel: str, language: str,
+) -> tuple[NoticeTemplate | None, str, str, str]:
+    """The event's template in the language, else in Korean; else the generic one with a warning."""
+    for lang in dict.fromkeys([language, Language.KO]):
+        template = templates.get((event, channel, lang))
+        if template is not None:
+            return template, template.subject, template.body, lang
+    log.warning("notice template missing for event=%s channel=%s language=%s; using the generic one",
+                event, channel, language)
+    for lang in dict.fromkeys([language, Language.KO]):
+        template = templates.get(("generic", channel, lang))
+        if template is not None:
+            return template, template.subject, template.body, lang
+    subject, body = FALLBACK.get(language, FALLBACK[Language.KO])
+    return None, subject, body, language if language in FALLBACK else Language.KO
+
+
+def _render(subject_src: str, body_src: str, variables: dict[str, Any], language: str,
+            event: str) -> tuple[str, str]:
+    try:
+        return (render_subject(subject_src, variables, language=language),
+                render(body_src, variables, language=language))
+    except Exception:  # a broken template must not stop the notice
+        log.exception("notice template for %s failed to render; using the generic one", event)
+        subject, body = FALLBACK.get(language, FALLBACK[Language.KO])
+        return (render_subject(subject, variables, language=language),
+                render(body, variables, language=language))
+
+
+def _recipients(customer: Customer, channel: str, members: list[Member] | None) -> list[tuple[Any, str]]:
+    """(member or None, address) pairs for a channel, addresses deduplicated."""
+    from accounts.models import Member
+
+    if members is None:
+        targets = list(
+            Member.objects.filter(customer=customer, role=Member.Role.ADMIN, status=Member.Status.ACTIVE)
+            .select_related("user").order_by("id")
+        )
+    else:
+        targets = [m for m in members if m.status == Member.Status.ACTIVE]
+
+    if channel == Channel.PORTAL:
+        return [(m, m.login_id) for m in targets]
+
+    pairs: list[tuple[Any, str]] = []
+    seen: set[str] = set()
+
+    def add(member: Any, address: str) -> None:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            pairs.append((member, address.strip()))
+
+    if channel == Channel.EMAIL:
+        if members is None:
+            add(None, customer.billing_email or "")
+        for m in targets:
+            add(m, m.email or "")
+        return pairs
+    # sms / alimtalk: mobiles (recorded as skipped until the channel exists)
+    if members is None:
+        add(None, str(customer.billing_mobile or ""))
+    for m in targets:
+        add(m, str(m.mobile or ""))
+    return pairs or [(None, "")]
