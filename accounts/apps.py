@@ -1,7 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_staff_groups(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Setup, not business logic: attach permissions of models that later migrations created."""
+    from .staff import ensure_staff_groups
+
+    if getattr(sender, "label", "") in {"accounts", "messaging", "contracts", "billing", "sla"}:
+        ensure_staff_groups()
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("고객과 구성원")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")

@@ -13,7 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from core.audit import AuditedHistory
 from core.models import TimeStampedModel
 
-from .validators import validate_business_number
+from .validators import format_business_number, validate_business_number
 
 
 class Customer(TimeStampedModel):
@@ -76,6 +76,15 @@ class Customer(TimeStampedModel):
         return self.legal_name
 
     @property
+    def business_number_display(self) -> str:
+        return format_business_number(self.business_number)
+
+    @property
+    def is_open(self) -> bool:
+        """Active or dormant: members may log in and the business number is taken (ACC-1)."""
+        return self.status in (self.Status.ACTIVE, self.Status.DORMANT)
+
+    @property
     def is_business(self) -> bool:
         return self.kind != self.Kind.INDIVIDUAL
 
@@ -84,6 +93,10 @@ class Customer(TimeStampedModel):
             return None
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+#: Profile fields a member may edit themselves and a customer may lock (ACC-6).
+MEMBER_PROFILE_FIELDS = ("name", "email", "mobile", "department")
 
 
 class Member(TimeStampedModel):
@@ -97,7 +110,7 @@ class Member(TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("사용")
         DORMANT = "dormant", _("휴면")
-        REMOVED = "removed", _("삭제")
+        REMOVED = "removed", _("삭제됨")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="members",
                                  verbose_name=_("고객"))

@@ -30,3 +30,19 @@ def validate_business_number(value: str) -> None:
             _("ACC-2: 사업자등록번호 '%(value)s'가 올바르지 않습니다 (10자리 숫자, 검증번호 불일치)."),
             code="ACC-2", params={"value": value},
         )
+
+
+def business_number_check_digit(prefix: str) -> int:
+    """The ACC-2 check digit for the first nine digits (used by factories and demo data)."""
+    if len(prefix) != 9 or not prefix.isdigit():
+        raise ValueError("prefix must be nine digits")
+    digits = [int(c) for c in prefix]
+    s = sum(d * w for d, w in zip(digits, _WEIGHTS, strict=True)) + (digits[8] * 5) // 10
+    return (10 - s % 10) % 10
+
+
+def format_business_number(number: str) -> str:
+    """'1234567891' → '123-45-67891' (display only; stored without dashes)."""
+    if len(number) != 10:
+        return number
+    return f"{number[:3]}-{number[3:5]}-{number[5:]}"
