@@ -6,7 +6,17 @@ this order, for a date or a range of dates. Later capabilities add their jobs
 here.
 """
 
-from core.jobs import JobSpec, daily  # noqa: F401
+from core.jobs import JobSpec, daily
 
 JOBS: list[JobSpec] = [
+    JobSpec("terms_transition", "contracts.jobs.terms_transition", daily(0, 0),
+            "약관 시행일의 동의 간주와 거부 처리 (TRM-4, TRM-5)"),
+    JobSpec("activate_contracts", "contracts.jobs.activate_contracts", daily(0, 5),
+            "개통일이 된 승낙 계약 개통 (CON-4)"),
+    JobSpec("contract_suspensions", "contracts.jobs.contract_suspensions", daily(0, 10),
+            "예고 기간이 끝난 이용 정지 개시, 기간이 끝난 정지 해제 (CON-10)"),
+    JobSpec("renew_contracts", "contracts.jobs.renew_contracts", daily(4, 0),
+            "갱신 안내와 자동 갱신 (CON-6)"),
+    JobSpec("complete_terminations", "contracts.jobs.complete_terminations", daily(4, 30),
+            "해지 효력일이 된 계약 해지 완료 (CON-7)"),
 ]

@@ -1,0 +1,78 @@
+"""Policy values as they apply to one contract: the policy version in force, with the
+contract's special terms (특약) laid over it (CON-12). Every rule reads its numbers here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import Contract, Policy, SpecialTerm
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from, for showing next to it (CON-12)."""
+
+    value: Any
+    policy: Policy
+    special_term: SpecialTerm | None
+
+    @property
+    def label(self) -> str:
+        if self.special_term is not None:
+            return _("특약 (%(date)s 체결)") % {"date": self.special_term.signed_on}
+        return f"{self.policy.code} v{self.policy.version}"
+
+
+class EffectivePolicy:
+    """Read-only view: ``effective_policy(contract).renewal_months``."""
+
+    def __init__(self, policy: Policy, overrides: dict[str, SpecialTerm]) -> None:
+        self._policy = policy
+        self._overrides = overrides
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = self._overrides.get(name)
+        if term is not None:
+            return term.value
+        return getattr(self._policy, name)
+
+    def source(self, name: str) -> Source:
+        term = self._overrides.get(name)
+        return Source(getattr(self, name), self._policy, term)
+
+    def overridden(self) -> dict[str, SpecialTerm]:
+        return dict(self._overrides)
+
+
+def effective_policy(contract: Contract) -> EffectivePolicy:
+    terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
+    return EffectivePolicy(contract.policy, terms)
+
+
+def overridable_parameters() -> list[str]:
+    """Policy fields a special term may override: rule numbers, not identity or text."""
+    excluded = {
+        "id",
+        "code",
+        "version",
+        "name",
+        "status",
+        "effective_from",
+        "published_at",
+        "change_reason",
+        "source_notes",
+        "terms_text_ko",
+        "terms_text_en",
+        "created_at",
+        "updated_at",
+    }
+    return [f.name for f in Policy._meta.concrete_fields if f.name not in excluded]

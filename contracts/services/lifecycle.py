@@ -1,0 +1,120 @@
+"""One way to change a contract's state (CON-1): checked against the table, logged, notified."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import current_actor
+from core.errors import DomainError
+from messaging.services import notify
+
+from ..lifecycle import EVENTS, allowed
+from ..models import Contract, ContractStatus, ContractTransition
+
+
+def lock(contract: Contract) -> Contract:
+    """Re-read the contract under a row lock (call inside ``transaction.atomic``)."""
+    return (
+        Contract.objects.select_for_update().select_related("customer", "plan", "policy").get(pk=contract.pk)
+    )
+
+
+def ensure_status(contract: Contract, *expected: str, action: str | Promise = "") -> None:
+    if contract.status not in expected:
+        raise DomainError(
+            "invalid_state",
+            _("계약 {number}은(는) 현재 '{current}' 상태라 {action}할 수 없습니다. 가능한 상태: {expected}"),
+            rule="CON-1",
+            field="status",
+            number=contract.number,
+            current=contract.get_status_display(),
+            action=action or _("처리"),
+            expected=", ".join(str(ContractStatus(s).label) for s in expected),
+        )
+
+
+def transition(
+    contract: Contract,
+    to_status: str,
+    *,
+    today: dt.date,
+    reason: str = "",
+    event: str | None = None,
+    context: dict[str, Any] | None = None,
+    save_fields: list[str] | None = None,
+) -> ContractTransition:
+    """Move a locked contract to ``to_status``. The caller holds the row lock and the transaction.
+
+    ``save_fields`` are extra fields the caller changed on ``contract`` that must be saved with the state.
+    """
+    current = contract.status
+    if to_status not in allowed(current):
+        nexts = ", ".join(str(ContractStatus(s).label) for s in sorted(allowed(current))) or "-"
+        raise DomainError(
+            "illegal_transition",
+            _(
+                "계약 {number}: '{current}'에서 '{target}'(으)로 바꿀 수 없습니다. "
+                "가능한 다음 상태: {allowed}"
+            ),
+            rule="CON-1",
+            field="status",
+            number=contract.number,
+            current=ContractStatus(current).label,
+            target=ContractStatus(to_status).label,
+            allowed=nexts,
+        )
+    contract.status = to_status
+    contract.save(update_fields=["status", "updated_at", *(save_fields or [])])
+    actor = current_actor()
+    record = ContractTransition.objects.create(
+        contract=contract,
+        from_status=current,
+        to_status=to_status,
+        on_date=today,
+        actor=actor.label,
+        user=actor.user,
+        reason=reason or actor.reason,
+    )
+    notify_contract(
+        contract,
+        event or EVENTS[to_status],
+        today=today,
+        dedupe_key=f"contract:{contract.pk}:transition:{record.pk}",
+        context={"reason": reason, "from_status": str(ContractStatus(current).label), **(context or {})},
+    )
+    return record
+
+
+def notify_contract(
+    contract: Contract, event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any] | None = None
+) -> None:
+    """Tell the customer about its contract; sent after commit, once per dedupe key."""
+    base = {
+        "contract_number": contract.number,
+        "plan_name": contract.plan.name,
+        "status": str(contract.get_status_display()),
+        "customer_name": contract.customer.legal_name,
+        "today": today.isoformat(),
+        "activation_date": _iso(contract.activation_date),
+        "termination_effective_on": _iso(contract.termination_effective_on),
+    }
+    base.update({k: _json_safe(v) for k, v in (context or {}).items()})
+    notify(customer=contract.customer, event=event, context=base, dedupe_key=dedupe_key)
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, int | str | float | bool) or value is None:
+        return value
+    return str(value)

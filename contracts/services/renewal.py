@@ -1,0 +1,154 @@
+"""Contract periods and auto-renewal (CON-5, CON-6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.calendar import add_months
+from core.errors import DomainError
+
+from ..effective import effective_policy
+from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
+from .lifecycle import ensure_status, lock, notify_contract, transition
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def current_period(contract: Contract, day: dt.date) -> ContractPeriod | None:
+    for period in contract.periods.all():
+        if period.contains(day):
+            return period
+    return None
+
+
+def last_period(contract: Contract) -> ContractPeriod | None:
+    return contract.periods.order_by("-number").first()
+
+
+def renewal_notice_deadline(contract: Contract, period: ContractPeriod) -> dt.date:
+    """The last day a customer's notice stops the renewal (kgmsg: 30 days before expiry, 003 art.12)."""
+    return period.effective_end - dt.timedelta(days=effective_policy(contract).renewal_notice_days)
+
+
+def renewal_stop(*, contract: Contract, today: dt.date, reason: str = "") -> Contract:
+    """The customer's notice not to renew; refused after the policy's deadline (CON-6)."""
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("갱신 거절"))
+        period = last_period(contract)
+        if period is None:
+            raise DomainError("no_period", _("계약 기간이 없습니다."), rule="CON-6", field="periods")
+        deadline = renewal_notice_deadline(contract, period)
+        if today > deadline:
+            raise DomainError(
+                "renewal_notice_too_late",
+                _("갱신 거절은 만료일({end}) {days}일 전({deadline})까지 통지해야 합니다."),
+                rule="CON-6",
+                field="renewal_stopped",
+                end=period.effective_end,
+                days=effective_policy(contract).renewal_notice_days,
+                deadline=deadline,
+            )
+        contract.renewal_stopped = True
+        contract.renewal_stop_reason = reason or str(_("고객 갱신 거절"))
+        contract.save(update_fields=["renewal_stopped", "renewal_stop_reason", "updated_at"])
+        notify_contract(
+            contract,
+            "contract.renewal_stopped",
+            today=today,
+            dedupe_key=f"contract:{contract.pk}:renewal-stop:{period.number}",
+            context={"ends_on": period.effective_end},
+        )
+    return contract
+
+
+def renew_due(*, today: dt.date) -> dict[str, int]:
+    """Job ``renew_contracts``: reminders before renewal and renewal at the end of a period (CON-6).
+
+    A renewal is a new period row with the same conditions; a contract whose renewal was stopped
+    in time (or that may not renew) ends with its term instead: it moves to ``terminating`` with
+    the period end as the effective date, and ``complete_terminations`` finishes it.
+    """
+    reminded = renewed = ended = 0
+    live = Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+    for pk in list(live.values_list("pk", flat=True)):
+        with transaction.atomic():
+            contract = (
+                Contract.objects.select_for_update(skip_locked=True)
+                .select_related("customer", "plan", "policy")
+                .filter(pk=pk)
+                .first()
+            )
+            if contract is None or contract.status not in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED):
+                continue
+            period = last_period(contract)
+            if period is None:
+                continue
+            policy = effective_policy(contract)
+            end = period.effective_end
+            if not contract.renewal_stopped and policy.auto_renew:
+                remind_on = end - dt.timedelta(days=policy.renewal_reminder_days)
+                if remind_on <= today < end and period.reminder_sent_on is None:
+                    period.reminder_sent_on = today
+                    period.save(update_fields=["reminder_sent_on"])
+                    notify_contract(
+                        contract,
+                        "contract.renewal_reminder",
+                        today=today,
+                        dedupe_key=f"contract:{contract.pk}:renewal-reminder:{period.number}",
+                        context={
+                            "ends_on": end,
+                            "renewal_months": policy.renewal_months,
+                            "notice_deadline": renewal_notice_deadline(contract, period),
+                        },
+                    )
+                    reminded += 1
+            if today <= end:
+                continue
+            if contract.renewal_stopped or not policy.auto_renew:
+                contract.termination_kind = TerminationKind.TERM_END
+                contract.termination_requested_on = end
+                contract.termination_effective_on = end
+                transition(
+                    contract,
+                    ContractStatus.TERMINATING,
+                    today=today,
+                    reason=contract.renewal_stop_reason or str(_("계약 기간 만료")),
+                    save_fields=["termination_kind", "termination_requested_on", "termination_effective_on"],
+                )
+                ended += 1
+                continue
+            # Catch up when days were skipped: renew period after period until today is covered.
+            while period is not None and today > period.effective_end:
+                period = _renew(contract, period, today)
+                renewed += period is not None
+    return {"reminded": reminded, "renewed": renewed, "ended": ended}
+
+
+def _renew(contract: Contract, period: ContractPeriod, today: dt.date) -> ContractPeriod | None:
+    policy = effective_policy(contract)
+    months = policy.renewal_months or contract.term_months
+    start = period.effective_end + ONE_DAY
+    try:
+        with transaction.atomic():
+            new = ContractPeriod.objects.create(
+                contract=contract,
+                number=period.number + 1,
+                kind=ContractPeriod.Kind.RENEWAL,
+                starts_on=start,
+                ends_on=add_months(start, months) - ONE_DAY,
+                policy=contract.policy,
+            )
+    except IntegrityError:
+        return None
+    notify_contract(
+        contract,
+        "contract.renewed",
+        today=today,
+        dedupe_key=f"contract:{contract.pk}:renewed:{new.number}",
+        context={"starts_on": new.starts_on, "ends_on": new.ends_on},
+    )
+    return new

@@ -1,0 +1,260 @@
+"""Ending a contract: customer termination, withdrawal, operator termination (CON-7..9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.calendar import BusinessCalendar
+from core.errors import DomainError
+
+from ..effective import effective_policy
+from ..models import Contract, ContractStatus, TerminationKind, TerminationReason
+from ..settlement import Settlement, preview
+from .lifecycle import ensure_status, lock, transition
+
+# Termination kinds for which the customer pays no penalty (BIL-14).
+PENALTY_FREE = {TerminationKind.TERMS_REFUSED, TerminationKind.PRICE_REFUSED, TerminationKind.OPERATOR_FAULT}
+
+
+def earliest_termination_date(contract: Contract, today: dt.date) -> dt.date:
+    """Today plus the policy's customer notice (dcloud 7 days, 002 art.20②)."""
+    return today + dt.timedelta(days=effective_policy(contract).customer_termination_notice_days)
+
+
+def termination_preview(
+    *, contract: Contract, effective_on: dt.date, today: dt.date, kind: str = TerminationKind.CUSTOMER
+) -> Settlement:
+    """What the final settlement will charge or refund, shown before the customer confirms (CON-7)."""
+    _check_termination_date(contract, effective_on, today, kind)
+    return preview(contract, effective_on, penalty_exempt=kind in PENALTY_FREE)
+
+
+def _check_termination_date(contract: Contract, effective_on: dt.date, today: dt.date, kind: str) -> None:
+    if effective_on < today:
+        raise DomainError(
+            "date_in_past",
+            _("해지 효력일 {date}은(는) 오늘({today}) 이전입니다."),
+            rule="CON-7",
+            field="effective_on",
+            date=effective_on,
+            today=today,
+        )
+    if kind == TerminationKind.CUSTOMER:
+        earliest = earliest_termination_date(contract, today)
+        if effective_on < earliest:
+            raise DomainError(
+                "notice_too_short",
+                _("해지는 {days}일 전에 신청해야 합니다. 가장 빠른 해지 효력일: {earliest}"),
+                rule="CON-7",
+                field="effective_on",
+                days=effective_policy(contract).customer_termination_notice_days,
+                earliest=earliest,
+            )
+
+
+def termination_request(
+    *,
+    contract: Contract,
+    effective_on: dt.date,
+    today: dt.date,
+    kind: str = TerminationKind.CUSTOMER,
+    reason: str = "",
+) -> Contract:
+    """The customer (or staff for the customer) gives notice; the contract is ``terminating`` until
+    the effective date (CON-7). Terms/price refusals and operator fault carry no penalty (BIL-14)."""
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("해지 신청"))
+        _check_termination_date(contract, effective_on, today, kind)
+        settlement = preview(contract, effective_on, penalty_exempt=kind in PENALTY_FREE)
+        contract.termination_kind = kind
+        contract.termination_requested_on = today
+        contract.termination_effective_on = effective_on
+        contract.termination_note = reason
+        contract.penalty_exempt = kind in PENALTY_FREE
+        contract.renewal_stopped = True
+        contract.renewal_stop_reason = str(_("해지 신청"))
+        transition(
+            contract,
+            ContractStatus.TERMINATING,
+            today=today,
+            reason=reason,
+            context={"effective_on": effective_on, "settlement_total_won": settlement.total_won},
+            save_fields=[
+                "termination_kind",
+                "termination_requested_on",
+                "termination_effective_on",
+                "termination_note",
+                "penalty_exempt",
+                "renewal_stopped",
+                "renewal_stop_reason",
+            ],
+        )
+    return contract
+
+
+def operator_termination(
+    *,
+    contract: Contract,
+    reasons: Iterable[str],
+    today: dt.date,
+    note: str = "",
+    effective_on: dt.date | None = None,
+    nonpayment: bool = False,
+) -> Contract:
+    """직권해지 for listed reasons with notice (CON-9); ``damoa`` gives 30 days to explain (004 art.25-3)."""
+    codes = list(dict.fromkeys(reasons))
+    if not codes:
+        raise DomainError(
+            "reason_required", _("해지 사유를 하나 이상 선택해야 합니다."), rule="CON-9", field="reasons"
+        )
+    unknown = [c for c in codes if c not in TerminationReason.values]
+    if unknown:
+        raise DomainError(
+            "unknown_reason",
+            _("알 수 없는 해지 사유: {reasons}"),
+            rule="CON-9",
+            field="reasons",
+            reasons=", ".join(unknown),
+        )
+    explain_days = effective_policy(contract).operator_termination_explanation_days
+    earliest = today + dt.timedelta(days=explain_days)
+    effective = effective_on or earliest
+    if effective < earliest:
+        raise DomainError(
+            "notice_too_short",
+            _("직권 해지 효력일은 소명 기간 {days}일 이후({earliest})여야 합니다."),
+            rule="CON-9",
+            field="effective_on",
+            days=explain_days,
+            earliest=earliest,
+        )
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("직권 해지"))
+        contract.termination_kind = TerminationKind.NONPAYMENT if nonpayment else TerminationKind.OPERATOR
+        contract.termination_reasons = codes
+        contract.termination_requested_on = today
+        contract.termination_effective_on = effective
+        contract.termination_note = note
+        contract.renewal_stopped = True
+        contract.renewal_stop_reason = str(_("직권 해지"))
+        transition(
+            contract,
+            ContractStatus.TERMINATING,
+            today=today,
+            reason=note,
+            event="contract.operator_termination",
+            context={
+                "effective_on": effective,
+                "explanation_days": explain_days,
+                "reasons": [str(TerminationReason(c).label) for c in codes],
+            },
+            save_fields=[
+                "termination_kind",
+                "termination_reasons",
+                "termination_requested_on",
+                "termination_effective_on",
+                "termination_note",
+                "renewal_stopped",
+                "renewal_stop_reason",
+            ],
+        )
+    return contract
+
+
+def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(contract, ContractStatus.TERMINATING, action=_("해지 완료"))
+        effective = contract.termination_effective_on
+        if effective is None or effective > today:
+            raise DomainError(
+                "not_yet",
+                _("해지 효력일({date})이 아직 오지 않았습니다."),
+                rule="CON-7",
+                field="termination_effective_on",
+                date=effective,
+            )
+        contract.terminated_on = effective
+        transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
+        for suspension in contract.suspensions.filter(lifted_on__isnull=True):
+            suspension.lifted_on = effective
+            suspension.lift_reason = str(_("계약 해지"))
+            suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+    return contract
+
+
+def complete_due(*, today: dt.date) -> dict[str, int]:
+    """Job ``complete_terminations``: terminating → terminated on the effective date (CON-7)."""
+    done = 0
+    for pk in list(
+        Contract.objects.filter(
+            status=ContractStatus.TERMINATING, termination_effective_on__lte=today
+        ).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            contract = (
+                Contract.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=ContractStatus.TERMINATING)
+                .first()
+            )
+            if contract is None:
+                continue
+            termination_complete(contract=contract, today=today)
+            done += 1
+    return {"terminated": done}
+
+
+def withdrawal_deadline(contract: Contract) -> dt.date | None:
+    """The last day of the cooling-off window (CON-8), or None when the policy has none."""
+    policy = effective_policy(contract)
+    days = policy.withdrawal_days
+    if not days:
+        return None
+    if policy.withdrawal_from == "order":
+        start = contract.applied_on
+        if policy.withdrawal_trial_starts_clock and contract.trial_started_on:
+            start = min(start, contract.trial_started_on)
+    else:
+        start = contract.activated_on or contract.activation_date or contract.applied_on
+    if policy.withdrawal_business_days:
+        return BusinessCalendar().add_business_days(start, days)
+    return start + dt.timedelta(days=days)
+
+
+def contract_withdraw(*, contract: Contract, today: dt.date, reason: str = "") -> Contract:
+    """청약철회: before activation always; after activation only inside the cooling-off window (CON-8)."""
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(
+            contract,
+            ContractStatus.APPLIED,
+            ContractStatus.APPROVED,
+            ContractStatus.ACTIVE,
+            action=_("청약 철회"),
+        )
+        if contract.status == ContractStatus.ACTIVE:
+            deadline = withdrawal_deadline(contract)
+            if deadline is None or today > deadline:
+                raise DomainError(
+                    "withdrawal_window_closed",
+                    _("청약 철회 기간이 {deadline}에 끝났습니다. 해지를 신청해 주세요."),
+                    rule="CON-8",
+                    field="status",
+                    deadline=deadline or "-",
+                )
+        contract.withdrawn_on = today
+        contract.termination_kind = ""
+        transition(
+            contract,
+            ContractStatus.WITHDRAWN,
+            today=today,
+            reason=reason,
+            save_fields=["withdrawn_on", "termination_kind"],
+        )
+    return contract
