@@ -15,18 +15,19 @@ def _check_services() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.exit(f"tests need PostgreSQL, DATABASE_URL points at {db['ENGINE']}", returncode=3)
-    target = f"postgresql://{db.get('USER') or ''}@{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host, port = db.get("HOST") or "localhost", db.get("PORT") or 5432
+    target = f"postgresql://{db.get('USER') or ''}@{host}:{port}/{db['NAME']}"
     try:
         psycopg.connect(
             dbname=db["NAME"], user=db.get("USER") or None, password=db.get("PASSWORD") or None,
             host=db.get("HOST") or None, port=db.get("PORT") or None, connect_timeout=5,
         ).close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.exit(f"PostgreSQL unreachable at {target}: {exc}", returncode=3)
     url = settings.REDIS_URL
     try:
         redis.Redis.from_url(url, socket_connect_timeout=5).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.exit(f"Redis unreachable at {url}: {exc}", returncode=3)
 
 
