@@ -1,0 +1,93 @@
+"""The ledger (BIL-7): the only place money is recorded. Balances are sums of entries.
+
+Sign convention: positive = the customer owes it; negative = in the customer's favour.
+An entry with an invoice belongs to that invoice's open amount; one without an invoice is
+part of the customer's unallocated balance (a negative unallocated balance is credit, BIL-17).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer
+from core.audit import current_actor
+from core.errors import DomainError
+
+from ..models import CreditNote, Invoice, LedgerEntry, Payment
+
+
+def post(
+    *,
+    customer: Customer,
+    kind: str,
+    amount_won: int,
+    occurred_on: dt.date,
+    description: str,
+    invoice: Invoice | None = None,
+    payment: Payment | None = None,
+    credit_note: CreditNote | None = None,
+    key: str | None = None,
+) -> LedgerEntry:
+    """Append one entry. With a ``key``, posting the same event twice returns the first entry."""
+    if not isinstance(amount_won, int) or isinstance(amount_won, bool):
+        raise DomainError(
+            "amount_not_integer", _("금액은 원 단위 정수여야 합니다."), rule="BIL-7", field="amount_won"
+        )
+    if amount_won == 0:
+        raise DomainError("amount_zero", _("0원은 기록하지 않습니다."), rule="BIL-7", field="amount_won")
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+    if key is not None:
+        existing = LedgerEntry.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                customer=customer,
+                kind=kind,
+                amount_won=amount_won,
+                occurred_on=occurred_on,
+                description=description[:300],
+                invoice=invoice,
+                payment=payment,
+                credit_note=credit_note,
+                key=key,
+                actor=current_actor().label,
+            )
+    except IntegrityError:
+        if key is None:
+            raise
+        return LedgerEntry.objects.get(key=key)
+
+
+def _sum(qs) -> int:  # type: ignore[no-untyped-def]
+    return int(qs.aggregate(total=Sum("amount_won"))["total"] or 0)
+
+
+def invoice_open_amount(invoice: Invoice) -> int:
+    """What is still owed on an invoice (never below zero in practice: overpayment goes to credit)."""
+    return _sum(LedgerEntry.objects.filter(invoice=invoice))
+
+
+def customer_balance(customer: Customer) -> int:
+    """Everything owed minus everything paid or credited. Negative = the customer is in credit."""
+    return _sum(LedgerEntry.objects.filter(customer=customer))
+
+
+def unallocated_balance(customer: Customer) -> int:
+    """Entries not tied to an invoice: negative means credit available to apply (BIL-17)."""
+    return _sum(LedgerEntry.objects.filter(customer=customer, invoice__isnull=True))
+
+
+def credit_available(customer: Customer) -> int:
+    return max(0, -unallocated_balance(customer))
+
+
+def lock_customer(customer: Customer) -> Customer:
+    """Serialise money movements of one customer (row lock on the customer; take it first)."""
+    return Customer.objects.select_for_update().get(pk=customer.pk)
