@@ -1,0 +1,290 @@
+"""Tenant-scoped reads for the contracts portal pages and the contracts API (both import these).
+
+Nothing here decides a rule: deadlines come from the services (``withdrawal_deadline``,
+``renewal_notice_deadline``, ``earliest_termination_date``), values from
+``effective_policy`` (CON-12) and writes only ever go through ``contracts.services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+
+from ..effective import Source, effective_policy
+from ..lifecycle import can
+from ..models import (
+    ConsentDecision,
+    Contract,
+    ContractPeriod,
+    ContractStatus,
+    Plan,
+    Policy,
+    RequiredDocument,
+    SpecialTerm,
+    TermsConsent,
+    TermsRefusalOutcome,
+    TermsRelease,
+)
+from ..services import renewal, termination
+from ..services import terms as terms_services
+
+# The policy values a customer sees on a contract page (CON-4..10), in this order; any parameter a
+# special term overrides is added after them (CON-12).
+DISPLAY_PARAMETERS: tuple[str, ...] = (
+    "min_term_months",
+    "default_term_months",
+    "term_options_months",
+    "auto_renew",
+    "renewal_months",
+    "renewal_notice_days",
+    "renewal_reminder_days",
+    "activation_postpone_notice_days",
+    "customer_termination_notice_days",
+    "termination_requires_settlement",
+    "withdrawal_days",
+    "withdrawal_business_days",
+    "withdrawal_from",
+    "violation_suspension_max_days",
+    "upheld_appeal_extends_term",
+    "silence_is_consent",
+    "terms_refusal_outcome",
+)
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+def customer_contracts(customer: Customer) -> QuerySet[Contract]:
+    """Every contract of ``customer`` (another customer's contract reads as missing)."""
+    return (
+        Contract.objects.filter(customer=customer)
+        .select_related("plan", "policy", "customer")
+        .order_by("-applied_on", "-id")
+    )
+
+
+def customer_contract_detail(customer: Customer) -> QuerySet[Contract]:
+    """As :func:`customer_contracts`, with what the detail page and API show prefetched."""
+    return customer_contracts(customer).prefetch_related(
+        Prefetch("periods", queryset=ContractPeriod.objects.select_related("policy")),
+        "documents",
+        "transitions",
+        "schedule_changes",
+        "suspensions",
+        Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)),
+    )
+
+
+def active_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(active=True).select_related("policy").order_by("policy__code", "code")
+
+
+def required_documents(contract: Contract) -> list[dict[str, Any]]:
+    """The plan's required documents (CON-3) with whether each has been uploaded."""
+    have = {d.kind for d in contract.documents.all()}
+    return [
+        {"kind": kind, "label": str(RequiredDocument(kind).label), "uploaded": kind in have}
+        for kind in (contract.plan.required_documents or [])
+        if kind in RequiredDocument.values
+    ]
+
+
+@dataclass(frozen=True)
+class PolicyValue:
+    """One effective policy value with where it came from (CON-12)."""
+
+    parameter: str
+    label: str
+    value: Any
+    display: str
+    source: Source
+
+    @property
+    def source_label(self) -> str:
+        return self.source.label
+
+    @property
+    def special_term(self) -> SpecialTerm | None:
+        return self.source.special_term
+
+
+def display_value(parameter: str, value: Any) -> str:
+    model_field = Policy._meta.get_field(parameter)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("예") if value else _("아니오")
+    choices = getattr(model_field, "flatchoices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def policy_values(contract: Contract) -> list[PolicyValue]:
+    """The values of :data:`DISPLAY_PARAMETERS` and every overridden one, each with its source."""
+    effective = effective_policy(contract)
+    names = list(DISPLAY_PARAMETERS)
+    names += sorted(name for name in effective.overridden() if name not in names)
+    rows = []
+    for name in names:
+        try:
+            model_field = Policy._meta.get_field(name)
+        except FieldDoesNotExist:  # a special term naming a parameter that no longer exists
+            continue
+        source = effective.source(name)
+        rows.append(
+            PolicyValue(
+                parameter=name,
+                label=str(getattr(model_field, "verbose_name", name)),
+                value=source.value,
+                display=display_value(name, source.value),
+                source=source,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date the customer must act by, and the policy value (with its source) it comes from."""
+
+    date: dt.date | None
+    source: Source | None = None
+
+
+def postpone_deadline(contract: Contract) -> Deadline | None:
+    """CON-4: the last day the customer may postpone activation.
+
+    Mirrors ``applications.activation_postpone`` for display only (the service has no helper
+    returning the date and is the one that refuses); it reads ``contract.policy`` as the service does.
+    """
+    if contract.status not in (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED):
+        return None
+    scheduled = contract.activation_date or contract.requested_start
+    days = contract.policy.activation_postpone_notice_days
+    source = effective_policy(contract).source("activation_postpone_notice_days")
+    return Deadline(scheduled - dt.timedelta(days=days), source)
+
+
+def withdrawal_deadline(contract: Contract) -> Deadline | None:
+    """CON-8: the cooling-off deadline while withdrawal is possible (before activation always)."""
+    if not can(contract.status, ContractStatus.WITHDRAWN):
+        return None
+    source = effective_policy(contract).source("withdrawal_days")
+    return Deadline(termination.withdrawal_deadline(contract), source)
+
+
+def renewal_stop_deadline(contract: Contract) -> Deadline | None:
+    """CON-6: the last day a notice stops the renewal, for a live contract with a period."""
+    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED):
+        return None
+    period = renewal.last_period(contract)
+    if period is None:
+        return None
+    source = effective_policy(contract).source("renewal_notice_days")
+    return Deadline(renewal.renewal_notice_deadline(contract, period), source)
+
+
+def termination_earliest(contract: Contract, today: dt.date) -> Deadline | None:
+    """CON-7: the earliest effective date a customer termination may take."""
+    if not can(contract.status, ContractStatus.TERMINATING):
+        return None
+    source = effective_policy(contract).source("customer_termination_notice_days")
+    return Deadline(termination.earliest_termination_date(contract, today), source)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+@dataclass
+class PendingTerms:
+    """A published terms version affecting the customer, not yet in effect (TRM-3, TRM-4)."""
+
+    release: TermsRelease
+    contracts: list[Contract] = field(default_factory=list)
+    consent: TermsConsent | None = None
+
+    @property
+    def policy(self) -> Policy:
+        return self.release.policy
+
+    @property
+    def previous(self) -> Policy:
+        return self.release.previous
+
+    @property
+    def silence_is_consent(self) -> bool:
+        """As stated in the publication notice (TRM-3): a price increase is never deemed accepted."""
+        return bool(self.previous.silence_is_consent and not self.release.price_increase)
+
+    @property
+    def answered(self) -> bool:
+        return self.consent is not None
+
+    @property
+    def refused(self) -> bool:
+        return self.consent is not None and self.consent.decision == ConsentDecision.REFUSED
+
+    @property
+    def refusal_termination_allowed(self) -> bool:
+        """TRM-5/TRM-6: the policy offers penalty-free termination on refusal (display only)."""
+        return bool(
+            self.release.price_increase
+            or self.previous.terms_refusal_outcome == TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY
+        )
+
+    @property
+    def refusal_outcome_label(self) -> str:
+        if self.release.price_increase:
+            return str(TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY.label)
+        return str(TermsRefusalOutcome(self.previous.terms_refusal_outcome).label)
+
+    @property
+    def terminable_contracts(self) -> list[Contract]:
+        """Contracts a refusal termination may be requested for, once refused and allowed."""
+        if not (self.refused and self.refusal_termination_allowed):
+            return []
+        return [c for c in self.contracts if can(c.status, ContractStatus.TERMINATING)]
+
+
+def pending_terms(customer: Customer, today: dt.date) -> list[PendingTerms]:
+    """Releases whose previous version governs one of the customer's live contracts and that are
+    not yet effective, oldest effective date first, with the customer's answer if any."""
+    contracts = list(
+        Contract.objects.filter(customer=customer, status__in=terms_services.LIVE).select_related(
+            "plan", "policy"
+        )
+    )
+    by_policy: dict[int, list[Contract]] = {}
+    for contract in contracts:
+        by_policy.setdefault(contract.policy_id, []).append(contract)
+    releases = (
+        TermsRelease.objects.filter(
+            previous_id__in=list(by_policy), effective_on__gt=today, transitioned_on__isnull=True
+        )
+        .select_related("policy", "previous")
+        .order_by("effective_on", "pk")
+    )
+    rows = [PendingTerms(release=r, contracts=by_policy.get(r.previous_id, [])) for r in releases]
+    consents = {
+        c.policy_id: c
+        for c in TermsConsent.objects.filter(
+            customer=customer, policy_id__in=[r.release.policy_id for r in rows]
+        )
+    }
+    for row in rows:
+        row.consent = consents.get(row.release.policy_id)
+    return rows
+
+
+def unanswered_terms_count(customer: Customer, today: dt.date) -> int:
+    return sum(1 for row in pending_terms(customer, today) if not row.answered)

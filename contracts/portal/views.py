@@ -1,0 +1,504 @@
+"""Customer portal: contracts, applications, termination with a preview, and terms consent.
+
+Views read through :mod:`contracts.portal.selectors` (scoped to the member's customer: another
+customer's contract is a 404) and write only through ``contracts.services``. A ``DomainError`` is
+shown next to the field it names. Writes are for customer admins (ACC-4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Member
+from accounts.portal.auth import admin_member_required, member_required, request_member
+from accounts.portal.cards import Card, register_card
+from accounts.portal.forms import add_domain_error
+from core import clock
+from core.errors import DomainError
+
+from ..entitlement import entitlement
+from ..lifecycle import can
+from ..models import (
+    Contract,
+    ContractStatus,
+    HoldReason,
+    Policy,
+    RejectionReason,
+    Suspension,
+    TermsConsent,
+)
+from ..services import applications, renewal, suspension, termination, terms
+from . import selectors
+from .forms import (
+    AppealForm,
+    ApplyForm,
+    ConsentForm,
+    DocumentForm,
+    PostponeForm,
+    RenewalStopForm,
+    TerminationConfirmForm,
+    TerminationForm,
+    WithdrawForm,
+)
+
+SECTION = "contracts"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _contract(request: HttpRequest, pk: int, *, detail: bool = False) -> Contract:
+    customer = request_member(request).customer
+    qs = selectors.customer_contract_detail(customer) if detail else selectors.customer_contracts(customer)
+    return get_object_or_404(qs, pk=pk)
+
+
+# --------------------------------------------------------------------------- home card (CON-13)
+
+
+@register_card
+def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
+    today = clock.today()
+    customer = member.customer
+    live = selectors.customer_contracts(customer).filter(
+        status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATING]
+    )
+    open_apps = selectors.customer_contracts(customer).filter(
+        status__in=[ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED]
+    )
+    live_count, open_count = live.count(), open_apps.count()
+    service = entitlement(customer, today=today)
+    body = _("서비스 이용 가능") if service.allowed else str(service.reason)
+    if open_count:
+        body = _("{status} · 처리 중인 신청 {count}건").format(status=body, count=open_count)
+    cards = [
+        Card(
+            title=gettext_lazy("이용 중인 계약"),
+            value=f"{live_count:,}",
+            body=body,
+            url=reverse("portal:contracts"),
+            link_text=gettext_lazy("계약 보기"),
+            order=10,
+            tone="" if service.allowed or not (live_count or open_count) else "danger",
+        )
+    ]
+    unanswered = selectors.unanswered_terms_count(customer, today)
+    if unanswered:
+        cards.append(
+            Card(
+                title=gettext_lazy("약관 개정 응답 필요"),
+                value=f"{unanswered:,}",
+                body=gettext_lazy("시행일까지 거부하지 않으면 동의한 것으로 봅니다."),
+                url=reverse("portal:contract_terms"),
+                link_text=gettext_lazy("약관 개정 확인"),
+                order=11,
+                tone="warning",
+            )
+        )
+    return cards
+
+
+# --------------------------------------------------------------------------- list and detail
+
+
+@member_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    member = request_member(request)
+    today = clock.today()
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "section": SECTION,
+            "member": member,
+            "contracts": list(selectors.customer_contracts(member.customer)),
+            "service": entitlement(member.customer, today=today),
+            "unanswered_terms": selectors.unanswered_terms_count(member.customer, today),
+            "is_admin": member.is_admin,
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> dict[str, Any]:
+    member = request_member(request)
+    today = clock.today()
+    docs = selectors.required_documents(contract)
+    missing = [d["kind"] for d in docs if not d["uploaded"]]
+    is_admin = member.is_admin
+    status = contract.status
+    can_upload = is_admin and status in (ContractStatus.APPLIED, ContractStatus.HELD)
+    can_postpone = is_admin and status in (
+        ContractStatus.APPLIED,
+        ContractStatus.HELD,
+        ContractStatus.APPROVED,
+    )
+    can_withdraw = is_admin and can(status, ContractStatus.WITHDRAWN)
+    can_terminate = is_admin and can(status, ContractStatus.TERMINATING)
+    can_stop_renewal = (
+        is_admin
+        and status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED)
+        and not contract.renewal_stopped
+    )
+    suspensions = list(contract.suspensions.all())
+    appeal_forms = forms_.pop("appeal_forms", {})
+    context: dict[str, Any] = {
+        "section": SECTION,
+        "member": member,
+        "contract": contract,
+        "today": today,
+        "is_admin": is_admin,
+        "policy_values": selectors.policy_values(contract),
+        "special_terms": list(contract.special_terms.all()),
+        "periods": list(contract.periods.all()),
+        "transitions": list(contract.transitions.all()),
+        "documents": list(contract.documents.all()),
+        "required_documents": docs,
+        "schedule_changes": list(contract.schedule_changes.all()),
+        "suspensions": [
+            (s, appeal_forms.get(s.pk) or (AppealForm(prefix=f"appeal-{s.pk}") if is_admin else None))
+            for s in suspensions
+        ],
+        "appeal_none": Suspension.Appeal.NONE,
+        "hold_reasons": _labels(contract.hold_reasons, HoldReason),
+        "rejection_reasons": _labels(contract.rejection_reasons, RejectionReason),
+        "postpone_deadline": selectors.postpone_deadline(contract),
+        "withdrawal_deadline": selectors.withdrawal_deadline(contract),
+        "renewal_deadline": selectors.renewal_stop_deadline(contract),
+        "termination_earliest": selectors.termination_earliest(contract, today),
+        "is_application": status
+        in (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED, ContractStatus.REJECTED),
+        "document_form": (
+            forms_.pop("document_form", None) or DocumentForm(kinds=missing or None) if can_upload else None
+        ),
+        "postpone_form": forms_.pop("postpone_form", None) or PostponeForm() if can_postpone else None,
+        "withdraw_form": forms_.pop("withdraw_form", None) or WithdrawForm() if can_withdraw else None,
+        "renewal_form": forms_.pop("renewal_form", None) or RenewalStopForm() if can_stop_renewal else None,
+        "can_terminate": can_terminate,
+    }
+    context.update(forms_)
+    return context
+
+
+def _labels(codes: list[str] | None, choices: type[models.TextChoices]) -> list[str]:
+    return [str(choices(c).label) if c in choices.values else c for c in (codes or [])]
+
+
+@member_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, detail=True)
+    return render(request, "contracts/detail.html", _detail_context(request, contract))
+
+
+def _rerender(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    contract = _contract(request, pk, detail=True)
+    return render(request, "contracts/detail.html", _detail_context(request, contract, **forms_), status=400)
+
+
+# --------------------------------------------------------------------------- application (CON-1..4, CON-8)
+
+
+@admin_member_required
+def contract_apply(request: HttpRequest) -> HttpResponse:
+    """ACC-4: admins apply for a plan; the automatic checks run at once (CON-2)."""
+    member = request_member(request)
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contract = applications.contract_apply(
+                customer=member.customer,
+                plan=data["plan"],
+                requested_start=data["requested_start"],
+                today=clock.today(),
+                member=member,
+                seats=data.get("seats"),
+                billing_cycle=data.get("billing_cycle") or None,
+                term_months=data.get("term_months"),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("{plan} 이용 신청을 접수했습니다. 필요한 서류를 제출해 주세요.").format(
+                    plan=contract.plan.name
+                ),
+            )
+            return redirect("portal:contract_detail", pk=contract.pk)
+    plans = list(selectors.active_plans())
+    return render(
+        request,
+        "contracts/apply.html",
+        {"section": SECTION, "member": member, "form": form, "plans": plans},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+@admin_member_required
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """CON-3: upload a required document."""
+    contract = _contract(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            applications.document_upload(
+                contract=contract,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                today=clock.today(),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("서류를 제출했습니다."))
+            return redirect("portal:contract_detail", pk=pk)
+    return _rerender(request, pk, document_form=form)
+
+
+@require_POST
+@admin_member_required
+def activation_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+    """CON-4: postpone activation up to the policy's notice before the scheduled date."""
+    contract = _contract(request, pk)
+    form = PostponeForm(request.POST)
+    if form.is_valid():
+        try:
+            applications.activation_postpone(
+                contract=contract,
+                new_date=form.cleaned_data["new_date"],
+                today=clock.today(),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("개통일을 {date}(으)로 연기했습니다.").format(date=form.cleaned_data["new_date"])
+            )
+            return redirect("portal:contract_detail", pk=pk)
+    return _rerender(request, pk, postpone_form=form)
+
+
+@require_POST
+@admin_member_required
+def contract_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """CON-8: withdraw an application, or an active contract inside the cooling-off window."""
+    contract = _contract(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            termination.contract_withdraw(
+                contract=contract, today=clock.today(), reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("청약을 철회했습니다."))
+            return redirect("portal:contract_detail", pk=pk)
+    return _rerender(request, pk, withdraw_form=form)
+
+
+# ---------------------------------------------------------------- termination (CON-6, CON-7, CON-10)
+
+
+@admin_member_required
+def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """CON-7: choose a date → preview of the final settlement → confirm → ``terminating``.
+
+    GET without a date shows the date form; GET with ``effective_on`` shows the preview and a
+    confirm button; POST (from the preview) requests the termination. If the previewed total no
+    longer matches what the service computes, the new preview is shown again instead.
+    """
+    member = request_member(request)
+    contract = _contract(request, pk)
+    today = clock.today()
+    settlement = None
+    confirm_form: forms.Form | None = None
+    if request.method == "POST":
+        form: forms.Form = TerminationConfirmForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                settlement = termination.termination_preview(
+                    contract=contract, effective_on=data["effective_on"], today=today
+                )
+                if settlement.total_won != data["previewed_total_won"]:
+                    messages.warning(
+                        request, _("정산 금액이 바뀌었습니다. 다시 확인한 뒤 해지를 확정해 주세요.")
+                    )
+                else:
+                    termination.termination_request(
+                        contract=contract,
+                        effective_on=data["effective_on"],
+                        today=today,
+                        reason=data["reason"],
+                    )
+                    messages.success(
+                        request,
+                        _("해지를 신청했습니다. 해지 효력일: {date}").format(date=data["effective_on"]),
+                    )
+                    return redirect("portal:contract_detail", pk=pk)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                settlement = None
+    else:
+        earliest = selectors.termination_earliest(contract, today)
+        initial = {"effective_on": earliest.date if earliest else today}
+        form = TerminationForm(request.GET if "effective_on" in request.GET else None, initial=initial)
+        if form.is_bound and form.is_valid():
+            try:
+                settlement = termination.termination_preview(
+                    contract=contract, effective_on=form.cleaned_data["effective_on"], today=today
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+    if settlement is not None:
+        confirm_form = TerminationConfirmForm(
+            initial={
+                "effective_on": form.cleaned_data["effective_on"],
+                "reason": form.cleaned_data.get("reason", ""),
+                "previewed_total_won": settlement.total_won,
+            }
+        )
+    return render(
+        request,
+        "contracts/terminate.html",
+        {
+            "section": SECTION,
+            "member": member,
+            "contract": contract,
+            "form": form,
+            "settlement": settlement,
+            "confirm_form": confirm_form,
+            "earliest": selectors.termination_earliest(contract, today),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+@admin_member_required
+def renewal_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """CON-6: notice not to renew, before the policy's deadline."""
+    contract = _contract(request, pk)
+    form = RenewalStopForm(request.POST)
+    if form.is_valid():
+        try:
+            renewal.renewal_stop(contract=contract, today=clock.today(), reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("자동 갱신을 중단했습니다. 계약은 현재 기간이 끝나면 종료됩니다."))
+            return redirect("portal:contract_detail", pk=pk)
+    return _rerender(request, pk, renewal_form=form)
+
+
+@require_POST
+@admin_member_required
+def suspension_appeal(request: HttpRequest, pk: int, suspension_pk: int) -> HttpResponse:
+    """CON-10: appeal against a suspension of this contract."""
+    contract = _contract(request, pk)
+    target = get_object_or_404(Suspension, pk=suspension_pk, contract=contract)
+    form = AppealForm(request.POST, prefix=f"appeal-{target.pk}")
+    if form.is_valid():
+        try:
+            suspension.appeal_file(suspension=target, text=form.cleaned_data["text"], today=clock.today())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("이의신청을 접수했습니다."))
+            return redirect("portal:contract_detail", pk=pk)
+    return _rerender(request, pk, appeal_forms={target.pk: form})
+
+
+# --------------------------------------------------------------------------- terms (TRM-3..6)
+
+
+def _terms_context(request: HttpRequest, errors: dict[int, str] | None = None) -> dict[str, Any]:
+    member = request_member(request)
+    rows = selectors.pending_terms(member.customer, clock.today())
+    shown = {row.policy.pk for row in rows}
+    errors = errors or {}
+    return {
+        "section": SECTION,
+        "member": member,
+        "rows": rows,
+        "is_admin": member.is_admin,
+        "row_errors": {pk: e for pk, e in errors.items() if pk in shown},
+        "top_errors": [e for pk, e in errors.items() if pk not in shown],
+    }
+
+
+@member_required
+def terms_pending(request: HttpRequest) -> HttpResponse:
+    """TRM-3: published versions affecting the customer, with text, reasons and effective date."""
+    return render(request, "contracts/terms.html", _terms_context(request))
+
+
+@require_POST
+@admin_member_required
+def terms_consent(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """TRM-4: accept or refuse in the portal (channel, member and IP recorded)."""
+    member = request_member(request)
+    policy = get_object_or_404(Policy, pk=policy_id)
+    form = ConsentForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            consent = terms.consent_record(
+                customer=member.customer,
+                policy=policy,
+                decision=form.cleaned_data["decision"],
+                today=clock.today(),
+                member=member,
+                ip_address=client_ip(request),
+                channel=TermsConsent.Channel.PORTAL,
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("{policy} 개정에 '{decision}'(으)로 응답했습니다.").format(
+                    policy=policy.name, decision=consent.get_decision_display()
+                ),
+            )
+            return redirect("portal:contract_terms")
+    else:
+        error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    return render(request, "contracts/terms.html", _terms_context(request, {policy.pk: error}), status=400)
+
+
+@require_POST
+@admin_member_required
+def terms_refusal_termination(request: HttpRequest, policy_id: int, pk: int) -> HttpResponse:
+    """TRM-5, TRM-6: after refusing, terminate without penalty before the new version takes effect."""
+    contract = _contract(request, pk)
+    try:
+        contract = terms.refusal_termination(contract=contract, today=clock.today())
+    except DomainError as exc:
+        return render(
+            request,
+            "contracts/terms.html",
+            _terms_context(request, {policy_id: exc.message}),
+            status=400,
+        )
+    messages.success(
+        request,
+        _("계약 {number}의 위약금 없는 해지를 신청했습니다. 해지 효력일: {date}").format(
+            number=contract.number, date=contract.termination_effective_on
+        ),
+    )
+    return redirect("portal:contract_detail", pk=contract.pk)
