@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def approved_templates() -> None:
+    # The built-in contract.approved templates (messaging 0003) make way for these test ones.
+    NoticeTemplate.objects.filter(event="contract.approved").delete()
     NoticeTemplate.objects.create(
         event="contract.approved", channel=Channel.EMAIL, language="ko",
         subject="[텀즈옵스] {{ customer.legal_name }} 계약 승인",
