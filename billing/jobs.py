@@ -1,0 +1,17 @@
+"""Daily jobs of the billing app (SPEC §10): thin wrappers the job runner calls with a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .services import invoicing, seats
+
+
+def generate_invoices(*, today: dt.date) -> dict[str, int]:
+    """Invoices due to be issued today per policy (BIL-2, BIL-3)."""
+    return invoicing.invoices_generate(today=today)
+
+
+def snapshot_seats(*, today: dt.date) -> dict[str, int]:
+    """Seat counts per live contract for the day (BIL-5)."""
+    return seats.snapshot_seats(today=today)

@@ -1,0 +1,443 @@
+"""The invoice run (BIL-2, BIL-3): one invoice per customer, billing schedule and period, all the
+customer's contracts on that schedule as lines.
+
+* Schedule (``Invoice.schedule``): the contracts' policy code (``-annual`` for annual-cycle contracts,
+  whose periods are the contract's terms; ``-c<contract id>`` when a special term changes a billing
+  parameter of one contract, so its dates and VAT can differ from its siblings').
+* The run for ``today`` issues every period whose nominal issue date (``dates.nominal_issue_date``) has
+  come and that has no invoice yet, looking back ``LOOKBACK_MONTHS``: a missed run day, or a contract
+  activated after the nominal date, is issued by the next run, dated that day.
+* Idempotent and safe on several workers: each invoice is created in its own transaction after locking
+  the customer row (``ledger.lock_customer``); the unique (customer, schedule, period_start) index of
+  regular invoices is the backstop (an ``IntegrityError`` means another worker issued it).
+* The gapless number is taken inside the same transaction (``numbering.next_number``), and one ledger
+  entry of kind ``invoice`` is posted for the total with ``key=f"invoice:{pk}"``.
+* An issued invoice is never updated by this module; corrections are credit notes.
+
+:func:`invoice_preview` computes exactly the drafts the run would issue on a date, writing nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Customer
+from contracts.effective import EffectivePolicy, effective_policy
+from contracts.models import BillingCycle, Contract, ContractStatus, Policy, SpecialTerm
+from contracts.models.contract import LIVE
+from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
+
+from ..models import Invoice, InvoiceLine, LedgerEntry
+from . import ledger
+from .charges import (
+    LineDraft,
+    annual_addition_lines,
+    annual_lines,
+    contract_period_span,
+    invoice_totals,
+    monthly_lines,
+    promotion_lines,
+    seat_changes,
+)
+from .dates import Period, calendar_month, due_date_for, nominal_issue_date, periods_between
+from .numbering import next_number
+
+log = logging.getLogger(__name__)
+
+LOOKBACK_MONTHS = 3
+BATCH_SIZE = 200
+BILLABLE = (*LIVE, ContractStatus.TERMINATED)
+
+# Policy parameters that decide an invoice's dates, VAT or rounding: a contract whose special terms
+# change one of them gets its own schedule.
+SCHEDULE_FIELDS = frozenset(
+    {
+        "billing_period",
+        "billing_timing",
+        "issue_rule",
+        "issue_day",
+        "issue_days_before_due",
+        "due_rule",
+        "due_days",
+        "due_day_of_month",
+        "vat_included",
+        "vat_rate_percent",
+        "rounding",
+    }
+)
+
+
+@dataclass
+class InvoiceDraft:
+    customer: Customer
+    policy: Policy
+    schedule: str
+    period_start: dt.date
+    period_end: dt.date
+    issue_date: dt.date
+    due_date: dt.date
+    vat_inclusive: bool
+    vat_rate_percent: Decimal
+    supply_won: int
+    vat_won: int
+    total_won: int
+    lines: list[LineDraft] = field(default_factory=list)
+    kind: str = Invoice.Kind.REGULAR
+
+    @property
+    def key(self) -> tuple[int, str, dt.date]:
+        return (self.customer.pk, self.schedule, self.period_start)
+
+
+@dataclass
+class _Item:
+    """One contract's share of one (customer, schedule, period)."""
+
+    contract: Contract
+    policy: EffectivePolicy
+    schedule: str
+    period: Period
+    due_basis: Period
+    lines: list[LineDraft]
+
+
+def schedule_for(contract: Contract, policy: EffectivePolicy) -> str:
+    name = contract.policy.code
+    if contract.billing_cycle == BillingCycle.ANNUAL:
+        name += "-annual"
+    if SCHEDULE_FIELDS & set(policy.overridden()):
+        name += f"-c{contract.pk}"
+    return name[:40]
+
+
+# --------------------------------------------------------------------------- what is due
+
+
+def _window_start(today: dt.date) -> dt.date:
+    return add_months(month_start(today), -LOOKBACK_MONTHS)
+
+
+def _contract_items(
+    contract: Contract, today: dt.date, cal: BusinessCalendar, issued: set[tuple[int, str, dt.date]]
+) -> Iterator[_Item]:
+    """The periods of ``contract`` whose invoice is due by ``today`` and not issued yet, with their lines
+    (lines are only computed for periods still to issue, so a day with nothing due stays cheap)."""
+    if contract.activated_on is None or contract.activated_on > today:
+        return
+    policy = effective_policy(contract)
+    schedule = schedule_for(contract, policy)
+    window = _window_start(today)
+
+    def done(start: dt.date) -> bool:
+        return (contract.customer_id, schedule, start) in issued
+
+    if contract.billing_cycle == BillingCycle.ANNUAL:
+        for cperiod in contract.periods.all():
+            period = contract_period_span(cperiod)
+            if cperiod.starts_on > today or period.end < window:
+                continue
+            if (
+                cperiod.starts_on >= window
+                and not done(period.start)
+                and (
+                    contract.termination_effective_on is None
+                    or cperiod.starts_on <= contract.termination_effective_on
+                )
+            ):
+                yield _Item(
+                    contract,
+                    policy,
+                    schedule,
+                    period,
+                    calendar_month(period.start),
+                    annual_lines(contract, cperiod, policy),
+                )
+            added_days = sorted(
+                {
+                    c.effective_on
+                    for c in seat_changes(contract)
+                    if c.quantity > 0
+                    and period.start < c.effective_on <= min(today, period.end)
+                    and c.effective_on >= window
+                }
+            )
+            for day in added_days:
+                if done(day):
+                    continue
+                sub = Period(day, period.end)
+                yield _Item(
+                    contract,
+                    policy,
+                    schedule,
+                    sub,
+                    calendar_month(day),
+                    annual_addition_lines(contract, cperiod, day, policy),
+                )
+        return
+    anchor = contract.activated_on
+    start = max(window, anchor)
+    for period in periods_between(policy, start, add_months(today, 2), anchor):
+        if not period.overlaps(anchor, contract.termination_effective_on):
+            continue
+        if done(period.start) or nominal_issue_date(policy, period, cal) > today:
+            continue
+        yield _Item(contract, policy, schedule, period, period, monthly_lines(contract, period, policy))
+
+
+def _with_promotions(item: _Item) -> list[LineDraft]:
+    lines = [line for line in item.lines if line.amount_won != 0]
+    return lines + promotion_lines(item.contract, item.period, lines, item.policy)
+
+
+def _drafts(
+    contracts: Iterable[Contract],
+    today: dt.date,
+    cal: BusinessCalendar,
+    issued: set[tuple[int, str, dt.date]],
+) -> list[InvoiceDraft]:
+    groups: dict[tuple[int, str, dt.date], list[_Item]] = {}
+    for contract in contracts:
+        for item in _contract_items(contract, today, cal, issued):
+            key = (contract.customer_id, item.schedule, item.period.start)
+            groups.setdefault(key, []).append(item)
+    drafts = []
+    for (_cid, schedule, period_start), items in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
+    ):
+        items.sort(key=lambda i: i.contract.pk)
+        lines = [line for item in items for line in _with_promotions(item)]
+        if not lines:
+            continue
+        lead = max(items, key=lambda i: (i.contract.policy.version, -i.contract.pk))
+        policy = lead.policy
+        period_end = max(i.period.end for i in items)
+        due = due_date_for(policy, lead.due_basis, today, cal)
+        totals = invoice_totals(
+            (line.amount_won for line in lines),
+            vat_included=bool(policy.vat_included),
+            rate_percent=policy.vat_rate_percent,
+            mode=policy.rounding,
+        )
+        if totals.total_won < 0:
+            log.warning("negative invoice for customer %s %s %s skipped", _cid, schedule, period_start)
+            continue
+        drafts.append(
+            InvoiceDraft(
+                customer=lead.contract.customer,
+                policy=lead.contract.policy,
+                schedule=schedule,
+                period_start=period_start,
+                period_end=period_end,
+                issue_date=today,
+                due_date=max(due, today),
+                vat_inclusive=bool(policy.vat_included),
+                vat_rate_percent=Decimal(policy.vat_rate_percent),
+                supply_won=totals.supply_won,
+                vat_won=totals.vat_won,
+                total_won=totals.total_won,
+                lines=lines,
+            )
+        )
+    return drafts
+
+
+def _billable_contracts(today: dt.date) -> QuerySet[Contract]:
+    return Contract.objects.filter(status__in=BILLABLE, activated_on__lte=today).exclude(
+        Q(termination_effective_on__lt=_window_start(today))
+    )
+
+
+def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
+    return list(
+        _billable_contracts(today)
+        .filter(customer_id__in=customer_ids)
+        .select_related("customer", "plan", "policy")
+        .prefetch_related(
+            Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)),
+            "periods",
+            "changes",
+            "promotions",
+        )
+        .order_by("customer_id", "pk")
+    )
+
+
+def _issued_keys(customer_ids: list[int], today: dt.date) -> set[tuple[int, str, dt.date]]:
+    earliest = add_months(_window_start(today), -12)  # annual periods start up to a year before
+    rows = Invoice.objects.filter(
+        kind=Invoice.Kind.REGULAR, customer_id__in=customer_ids, period_start__gte=earliest
+    ).values_list("customer_id", "schedule", "period_start")
+    return set(rows)
+
+
+def _customer_batches(today: dt.date, customer_ids: list[int] | None = None) -> Iterator[list[int]]:
+    qs = _billable_contracts(today)
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=customer_ids)
+    ids = sorted(set(qs.values_list("customer_id", flat=True)))
+    for i in range(0, len(ids), BATCH_SIZE):
+        yield ids[i : i + BATCH_SIZE]
+
+
+def invoice_drafts(*, today: dt.date, customer_ids: list[int] | None = None) -> list[InvoiceDraft]:
+    """Every invoice the run would issue on ``today`` (for the given customers), writing nothing."""
+    cal = default_calendar()
+    drafts: list[InvoiceDraft] = []
+    for batch in _customer_batches(today, customer_ids):
+        drafts.extend(_drafts(_load(batch, today), today, cal, _issued_keys(batch, today)))
+    return drafts
+
+
+def invoice_preview(*, customer: Customer, today: dt.date) -> list[InvoiceDraft]:
+    """BIL-2: exactly what the invoice run would issue to ``customer`` on ``today``; nothing is written."""
+    return invoice_drafts(today=today, customer_ids=[customer.pk])
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _exists(draft: InvoiceDraft) -> bool:
+    return Invoice.objects.filter(
+        kind=Invoice.Kind.REGULAR,
+        customer_id=draft.customer.pk,
+        schedule=draft.schedule,
+        period_start=draft.period_start,
+    ).exists()
+
+
+def invoice_issue(draft: InvoiceDraft) -> Invoice | None:
+    """Create one invoice from a draft with its number, lines and ledger entry, in one transaction.
+    Returns None when the period was issued meanwhile (another run or worker)."""
+    try:
+        with transaction.atomic():
+            ledger.lock_customer(draft.customer)
+            if _exists(draft):
+                return None
+            invoice = Invoice.objects.create(
+                customer=draft.customer,
+                policy=draft.policy,
+                schedule=draft.schedule,
+                kind=draft.kind,
+                number=next_number("INV", draft.issue_date.year),
+                period_start=draft.period_start,
+                period_end=draft.period_end,
+                issue_date=draft.issue_date,
+                due_date=draft.due_date,
+                vat_inclusive=draft.vat_inclusive,
+                vat_rate_percent=draft.vat_rate_percent,
+                supply_won=draft.supply_won,
+                vat_won=draft.vat_won,
+                total_won=draft.total_won,
+            )
+            InvoiceLine.objects.bulk_create(
+                [
+                    InvoiceLine(
+                        invoice=invoice,
+                        contract_id=line.contract_id,
+                        position=position,
+                        kind=line.kind,
+                        description=line.description[:300],
+                        quantity=line.quantity,
+                        unit_price_won=line.unit_price_won,
+                        amount_won=line.amount_won,
+                        service_start=line.service_start,
+                        service_end=line.service_end,
+                        policy_basis=line.policy_basis[:200],
+                    )
+                    for position, line in enumerate(draft.lines, start=1)
+                ]
+            )
+            if invoice.total_won:
+                ledger.post(
+                    customer=draft.customer,
+                    kind=LedgerEntry.Kind.INVOICE,
+                    amount_won=invoice.total_won,
+                    occurred_on=invoice.issue_date,
+                    description=f"청구서 {invoice.number} ({invoice.period_start}~{invoice.period_end})",
+                    invoice=invoice,
+                    key=f"invoice:{invoice.pk}",
+                )
+            return invoice
+    except IntegrityError:
+        if _exists(draft):
+            return None
+        raise
+
+
+def invoices_generate(*, today: dt.date, customer_ids: list[int] | None = None) -> dict[str, int]:
+    """Job ``generate_invoices`` (daily 01:00): issue what is due on ``today`` (BIL-2, BIL-3)."""
+    cal = default_calendar()
+    counts = {"customers": 0, "invoices": 0, "already_issued": 0, "total_won": 0}
+    for batch in _customer_batches(today, customer_ids):
+        counts["customers"] += len(batch)
+        for draft in _drafts(_load(batch, today), today, cal, _issued_keys(batch, today)):
+            invoice = invoice_issue(draft)
+            if invoice is None:
+                counts["already_issued"] += 1
+            else:
+                counts["invoices"] += 1
+                counts["total_won"] += invoice.total_won
+    return counts
+
+
+def draft_as_dict(draft: InvoiceDraft) -> dict[str, Any]:
+    """A plain view of a draft (for the dry run and for comparing with an issued invoice)."""
+    return {
+        "customer": draft.customer.pk,
+        "schedule": draft.schedule,
+        "period_start": draft.period_start,
+        "period_end": draft.period_end,
+        "issue_date": draft.issue_date,
+        "due_date": draft.due_date,
+        "supply_won": draft.supply_won,
+        "vat_won": draft.vat_won,
+        "total_won": draft.total_won,
+        "lines": [
+            (
+                line.contract_id,
+                line.kind,
+                line.description,
+                line.quantity,
+                line.unit_price_won,
+                line.amount_won,
+                line.service_start,
+                line.service_end,
+            )
+            for line in draft.lines
+        ],
+    }
+
+
+def invoice_as_dict(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "customer": invoice.customer_id,
+        "schedule": invoice.schedule,
+        "period_start": invoice.period_start,
+        "period_end": invoice.period_end,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "supply_won": invoice.supply_won,
+        "vat_won": invoice.vat_won,
+        "total_won": invoice.total_won,
+        "lines": [
+            (
+                line.contract_id,
+                line.kind,
+                line.description,
+                line.quantity,
+                line.unit_price_won,
+                line.amount_won,
+                line.service_start,
+                line.service_end,
+            )
+            for line in invoice.lines.order_by("position")
+        ],
+    }

@@ -1,0 +1,52 @@
+"""Billable usage (BIL-6): the messaging product records successful messages per type and day through
+:func:`usage_record`; the invoice run bills a month's totals at the plan's unit prices (003 art.6-3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract
+from core.errors import DomainError
+
+from ..models import UsageRecord
+
+
+def usage_record(
+    *, contract: Contract, day: dt.date, unit: str, quantity: int, source_ref: str
+) -> UsageRecord:
+    """Record usage once per ``source_ref``: the same reference again returns the first row unchanged."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+        raise DomainError(
+            "invalid_quantity", _("사용량은 0 이상의 정수여야 합니다."), rule="BIL-6", field="quantity"
+        )
+    if not unit or len(unit) > 32:
+        raise DomainError("invalid_unit", _("사용량 단위가 올바르지 않습니다."), rule="BIL-6", field="unit")
+    if not source_ref or len(source_ref) > 120:
+        raise DomainError(
+            "invalid_source_ref", _("출처 키가 필요합니다 (최대 120자)."), rule="BIL-6", field="source_ref"
+        )
+    existing = UsageRecord.objects.filter(source_ref=source_ref).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return UsageRecord.objects.create(
+                contract=contract, day=day, unit=unit, quantity=quantity, source_ref=source_ref
+            )
+    except IntegrityError:
+        return UsageRecord.objects.get(source_ref=source_ref)
+
+
+def usage_totals(contract: Contract, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Quantity per unit recorded for ``start..end`` (inclusive), units sorted."""
+    rows = (
+        UsageRecord.objects.filter(contract=contract, day__gte=start, day__lte=end)
+        .values("unit")
+        .annotate(total=Sum("quantity"))
+        .order_by("unit")
+    )
+    return {r["unit"]: int(r["total"] or 0) for r in rows if r["total"]}
