@@ -1,0 +1,497 @@
+"""Bank statements (BIL-7, 002 art.31③): import a deposit file, match payers, queue the rest.
+
+A statement is a CSV exported by the bank, UTF-8 or CP949 (what Korean internet banking
+exports), with a header row. Columns (Korean or English, any order):
+
+====================  ==========  =========
+Korean                English     required
+====================  ==========  =========
+거래일자              date        yes
+입금자명              payer       yes
+입금액                amount      yes
+거래번호              reference   no
+메모                  memo        no
+====================  ==========  =========
+
+Import is all or nothing: a malformed file is refused with every problem listed by line and
+column (:class:`BankStatementInvalid`) and nothing is written; the same file (SHA-256) is refused
+the second time. Each row becomes a ``BankTransaction``; rows are then matched one by one (each
+in its own transaction, under the customer's lock): the payer name is normalised (spaces, legal
+forms such as "(주)", "주식회사", "㈜" dropped) and looked up in ``PayerAlias`` and the customers'
+legal and payer names; of several candidates the one with an open invoice of exactly the
+deposit's amount wins. A match becomes a succeeded bank-transfer ``Payment`` that is applied at
+once; ambiguous and unknown rows stay ``unmatched`` in the queue for staff, who assign them
+(optionally remembering the name as an alias, so the next file matches by itself) or ignore them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError
+from django.db import transaction as db_transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer
+from core.audit import acting_as
+from core.errors import DomainError
+
+from ..models import BankStatementImport, BankTransaction, Invoice, PayerAlias, Payment
+from . import ledger
+from .payments import payment_record
+
+MAX_ERRORS_IN_MESSAGE = 20
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("거래일자", "거래일", "거래일시", "입금일", "입금일자", "date"),
+    "payer": ("입금자명", "입금자", "보낸분", "의뢰인", "payer", "payer_name", "name"),
+    "amount": ("입금액", "입금금액", "맡기신금액", "금액", "amount"),
+    "reference": ("거래번호", "거래고유번호", "reference", "ref"),
+    "memo": ("메모", "적요", "비고", "memo"),
+}
+REQUIRED = ("date", "payer", "amount")
+COLUMN_LABELS = {
+    "date": "거래일자",
+    "payer": "입금자명",
+    "amount": "입금액",
+    "reference": "거래번호",
+    "memo": "메모",
+}
+
+# Legal-form markers dropped before comparing names (after NFKC, which turns ㈜ into (주)).
+_LEGAL_FORMS = re.compile(
+    r"\((?:주|유|합|사|재|사단|재단)\)|주식회사|유한회사|유한책임회사|합자회사|합명회사|사단법인|재단법인"
+    r"|^주\)|\(주$|co\.?,?\s*ltd\.?|inc\.?|corp\.?"
+)
+_NOT_NAME = re.compile(r"[^0-9a-z가-힣]")
+
+
+def normalise_payer(name: str) -> str:
+    """The comparable form of a payer or company name: ``"(주) 테스트 상사"`` → ``"테스트상사"``."""
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = re.sub(r"\s+", "", text)
+    text = _LEGAL_FORMS.sub("", text)
+    return _NOT_NAME.sub("", text)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.line}행 {self.column}: {self.problem}"
+            if self.column
+            else f"{self.line}행: {self.problem}"
+        )
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    line: int
+    transacted_on: dt.date
+    payer_name: str
+    amount_won: int
+    reference: str
+    memo: str
+
+
+class BankStatementInvalid(DomainError):
+    """The file cannot be imported; ``problems`` lists every one, by line and column."""
+
+    def __init__(self, file_name: str, problems: list[LineProblem]) -> None:
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:MAX_ERRORS_IN_MESSAGE])
+        more = len(problems) - MAX_ERRORS_IN_MESSAGE
+        super().__init__(
+            "bank_statement_invalid",
+            _("{file}: 가져오지 않았습니다. 문제 {count}건 — {problems}{more}"),
+            rule="BIL-7",
+            field="content",
+            file=file_name,
+            count=len(problems),
+            problems=shown,
+            more=f" 외 {more}건" if more > 0 else "",
+        )
+
+
+def _decode(content: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d")
+
+
+def _parse_date(raw: str) -> dt.date | None:
+    text = raw.strip()
+    # Banks often add the time: "2026-11-03 14:22:01", "2026.11.03 14:22".
+    text = re.split(r"[\sT]", text, maxsplit=1)[0].rstrip(".")
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_amount(raw: str) -> tuple[int | None, str]:
+    text = raw.strip().replace(",", "").replace("원", "").replace("₩", "").replace(" ", "")
+    if not text:
+        return None, "비어 있습니다"
+    if text.endswith(".00") or text.endswith(".0"):
+        text = text.split(".", 1)[0]
+    if not re.fullmatch(r"[+-]?\d+", text):
+        return None, f"원 단위 정수가 아닙니다 ({raw.strip()!r})"
+    value = int(text)
+    if value <= 0:
+        return None, f"입금액은 0보다 커야 합니다 ({value:,})"
+    return value, ""
+
+
+def _header_map(header: list[str]) -> tuple[dict[str, int], list[LineProblem]]:
+    problems: list[LineProblem] = []
+    found: dict[str, int] = {}
+    names = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+    for index, cell in enumerate(header):
+        key = names.get(re.sub(r"\s+", "", cell).lower().strip("\ufeff"))
+        if key is None:
+            continue
+        if key in found:
+            problems.append(LineProblem(1, cell.strip(), "같은 열이 두 번 있습니다"))
+            continue
+        found[key] = index
+    for key in REQUIRED:
+        if key not in found:
+            aliases = " / ".join((*COLUMNS[key][:1], key))
+            problems.append(LineProblem(1, COLUMN_LABELS[key], f"필수 열이 없습니다 ({aliases})"))
+    return found, problems
+
+
+def parse_statement(content: bytes) -> tuple[list[ParsedRow], list[LineProblem]]:
+    """Rows and problems of a statement file; a file with any problem is not imported."""
+    text = _decode(content)
+    if text is None:
+        return [], [LineProblem(1, "", "UTF-8도 CP949도 아닌 인코딩입니다")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [LineProblem(1, "", "빈 파일입니다")]
+    except csv.Error as exc:
+        return [], [LineProblem(1, "", f"CSV 형식 오류: {exc}")]
+    columns, problems = _header_map(header)
+    if problems:
+        return [], problems
+    rows: list[ParsedRow] = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(LineProblem(reader.line_num, "", f"CSV 형식 오류: {exc}"))
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(key: str, cells: list[str] = cells) -> str:
+            index = columns.get(key)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        before = len(problems)
+        if len(cells) < max(columns[key] for key in REQUIRED) + 1:
+            problems.append(LineProblem(line, "", f"열이 {len(cells)}개뿐입니다 (머리글 {len(header)}개)"))
+            continue
+        day = _parse_date(cell("date"))
+        if day is None:
+            problems.append(
+                LineProblem(
+                    line, COLUMN_LABELS["date"], f"날짜가 아닙니다 ({cell('date')!r}, 예: 2026-11-03)"
+                )
+            )
+        payer = cell("payer")
+        if not payer:
+            problems.append(LineProblem(line, COLUMN_LABELS["payer"], "비어 있습니다"))
+        elif len(payer) > 100:
+            problems.append(LineProblem(line, COLUMN_LABELS["payer"], "100자를 넘습니다"))
+        amount, amount_problem = _parse_amount(cell("amount"))
+        if amount_problem:
+            problems.append(LineProblem(line, COLUMN_LABELS["amount"], amount_problem))
+        reference = cell("reference")
+        if len(reference) > 100:
+            problems.append(LineProblem(line, COLUMN_LABELS["reference"], "100자를 넘습니다"))
+        if len(problems) == before and day is not None and amount is not None:
+            rows.append(ParsedRow(line, day, payer, amount, reference, cell("memo")[:200]))
+    if not rows and not problems:
+        problems.append(LineProblem(2, "", "입금 내역이 없습니다"))
+    return rows, problems
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    statement: BankStatementImport
+    matched: list[BankTransaction] = field(default_factory=list)
+    unmatched: list[BankTransaction] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.matched) + len(self.unmatched)
+
+
+def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) -> ImportReport:
+    """Import one statement file (BIL-7). Raises :class:`BankStatementInvalid` (nothing written) or a
+    ``DomainError`` ``bank_statement_duplicate``; otherwise returns what matched and what is queued."""
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = BankStatementImport.objects.filter(sha256=digest).first()
+    if earlier is not None:
+        raise _duplicate(earlier)
+    rows, problems = parse_statement(content)
+    if problems:
+        raise BankStatementInvalid(file_name, problems)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with _acting(actor):
+        try:
+            with db_transaction.atomic():
+                statement = BankStatementImport.objects.create(
+                    file_name=file_name[:255], sha256=digest, row_count=len(rows), imported_by=user
+                )
+                transactions = BankTransaction.objects.bulk_create(
+                    [
+                        BankTransaction(
+                            statement=statement,
+                            line_no=row.line,
+                            transacted_on=row.transacted_on,
+                            payer_name=row.payer_name,
+                            amount_won=row.amount_won,
+                            bank_reference=row.reference,
+                            memo=row.memo,
+                        )
+                        for row in rows
+                    ]
+                )
+        except IntegrityError:
+            earlier = BankStatementImport.objects.filter(sha256=digest).first()
+            if earlier is None:
+                raise
+            raise _duplicate(earlier) from None
+        report = ImportReport(statement)
+        names = _name_index()
+        for tx in transactions:
+            if _auto_match(tx, names):
+                report.matched.append(tx)
+            else:
+                report.unmatched.append(tx)
+        BankStatementImport.objects.filter(pk=statement.pk).update(matched_count=len(report.matched))
+        statement.matched_count = len(report.matched)
+    return report
+
+
+def _duplicate(earlier: BankStatementImport) -> DomainError:
+    return DomainError(
+        "bank_statement_duplicate",
+        _("같은 파일이 {date}에 이미 반영되었습니다 ({file})."),
+        rule="BIL-7",
+        field="content",
+        date=earlier.created_at.date(),
+        file=earlier.file_name,
+    )
+
+
+class _acting:
+    """``acting_as(user)`` when a person is named; otherwise keep the current actor (a job, a command)."""
+
+    def __init__(self, actor: Any) -> None:
+        self._cm = acting_as(actor) if getattr(actor, "is_authenticated", False) else None
+
+    def __enter__(self) -> None:
+        if self._cm is not None:
+            self._cm.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._cm is not None:
+            self._cm.__exit__(*exc)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _name_index() -> dict[str, set[int]]:
+    """Normalised legal and payer names → customer ids (aliases are looked up separately)."""
+    index: dict[str, set[int]] = defaultdict(set)
+    for pk, legal_name, payer_name in Customer.objects.values_list("pk", "legal_name", "payer_name"):
+        for name in (legal_name, payer_name):
+            key = normalise_payer(name)
+            if key:
+                index[key].add(pk)
+    return index
+
+
+def candidates(payer_name: str, names: dict[str, set[int]] | None = None) -> tuple[set[int], bool]:
+    """Customer ids a payer name may belong to, and whether a staff alias decided it."""
+    key = normalise_payer(payer_name)
+    if not key:
+        return set(), False
+    alias = PayerAlias.objects.filter(name=key).values_list("customer_id", flat=True).first()
+    if alias is not None:
+        return {alias}, True
+    names = names if names is not None else _name_index()
+    return set(names.get(key, set())), False
+
+
+def _invoice_with_open_amount(customer_ids: set[int], amount_won: int) -> list[Invoice]:
+    found = []
+    for invoice in Invoice.objects.filter(
+        customer_id__in=customer_ids, status=Invoice.Status.ISSUED
+    ).order_by("due_date", "id"):
+        if ledger.invoice_open_amount(invoice) == amount_won:
+            found.append(invoice)
+    return found
+
+
+def _auto_match(tx: BankTransaction, names: dict[str, set[int]]) -> bool:
+    ids, _by_alias = candidates(tx.payer_name, names)
+    if not ids:
+        _note(tx, str(_("입금자명과 일치하는 고객이 없습니다")))
+        return False
+    exact = _invoice_with_open_amount(ids, tx.amount_won)
+    exact_customers = {invoice.customer_id for invoice in exact}
+    if len(ids) == 1:
+        customer_id = next(iter(ids))
+    elif len(exact_customers) == 1:
+        customer_id = next(iter(exact_customers))
+    else:
+        _note(tx, str(_("입금자명이 같은 고객이 {count}곳입니다")).format(count=len(ids)))
+        return False
+    invoice = next((i for i in exact if i.customer_id == customer_id), None)
+    try:
+        _settle(tx, Customer.objects.get(pk=customer_id), invoice=invoice)
+    except DomainError as exc:  # leave it in the queue with the reason; the rest of the file goes on
+        _note(tx, exc.message)
+        return False
+    return True
+
+
+def _note(tx: BankTransaction, text: str) -> None:
+    BankTransaction.objects.filter(pk=tx.pk).update(note=text[:200])
+    tx.note = text[:200]
+
+
+def _settle(tx: BankTransaction, customer: Customer, *, invoice: Invoice | None, note: str = "") -> Payment:
+    """Turn a deposit into a succeeded bank-transfer payment for ``customer`` and apply it."""
+    with db_transaction.atomic():
+        ledger.lock_customer(customer)
+        locked = (
+            BankTransaction.objects.select_for_update(of=("self",)).select_related("statement").get(pk=tx.pk)
+        )
+        if locked.status != BankTransaction.Status.UNMATCHED:
+            raise DomainError(
+                "bank_transaction_not_unmatched",
+                _("이미 처리된 입금 내역입니다 ({status})."),
+                rule="BIL-7",
+                field="transaction",
+                status=locked.get_status_display(),
+            )
+        reference = locked.bank_reference or f"statement:{locked.statement_id}:{locked.line_no}"
+        payment = payment_record(
+            customer=customer,
+            amount_won=locked.amount_won,
+            method=Payment.Method.BANK_TRANSFER,
+            received_on=locked.transacted_on,
+            payer_name=locked.payer_name,
+            reference=reference,
+            invoice=invoice,
+            idempotency_key=f"bank:{locked.statement_id}:{locked.line_no}",
+        )
+        locked.status = BankTransaction.Status.MATCHED
+        locked.customer = customer
+        locked.payment = payment
+        locked.note = note[:200]
+        locked.save(update_fields=["status", "customer", "payment", "note", "updated_at"])
+    tx.status, tx.customer, tx.payment, tx.note = locked.status, customer, payment, locked.note
+    return payment
+
+
+def bank_transaction_assign(
+    *,
+    transaction: BankTransaction,  # the public keyword name
+    customer: Customer,
+    remember_alias: bool,
+    actor: Any = None,
+    invoice: Invoice | None = None,
+) -> Payment:
+    """Staff resolve an unmatched deposit (BIL-7, 002 art.31③): it becomes ``customer``'s payment.
+
+    With ``remember_alias`` the payer name is stored as the customer's ``PayerAlias`` so the next
+    statement matches it automatically (an alias that pointed elsewhere is moved).
+    """
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with _acting(actor), db_transaction.atomic():
+        label = getattr(user, "get_username", lambda: "")()
+        payment = _settle(
+            transaction, customer, invoice=invoice, note=str(_("직원 지정 {user}")).format(user=label).strip()
+        )
+        if remember_alias:
+            key = normalise_payer(transaction.payer_name)
+            if key:
+                PayerAlias.objects.update_or_create(
+                    name=key, defaults={"customer": customer, "created_by": user}
+                )
+    return payment
+
+
+def bank_transaction_ignore(
+    *, transaction: BankTransaction, reason: str, actor: Any = None
+) -> BankTransaction:
+    """Take a deposit out of the queue (not ours, a test transfer, refunded by the bank ...)."""
+    if not reason.strip():
+        raise DomainError("reason_required", _("제외 사유를 적어 주세요."), rule="BIL-7", field="reason")
+    with _acting(actor), db_transaction.atomic():
+        locked = BankTransaction.objects.select_for_update().get(pk=transaction.pk)
+        if locked.status != BankTransaction.Status.UNMATCHED:
+            raise DomainError(
+                "bank_transaction_not_unmatched",
+                _("이미 처리된 입금 내역입니다 ({status})."),
+                rule="BIL-7",
+                field="transaction",
+                status=locked.get_status_display(),
+            )
+        locked.status = BankTransaction.Status.IGNORED
+        locked.note = reason.strip()[:200]
+        locked.save(update_fields=["status", "note", "updated_at"])
+    return locked
+
+
+__all__ = [
+    "BankStatementInvalid",
+    "ImportReport",
+    "LineProblem",
+    "bank_statement_import",
+    "bank_transaction_assign",
+    "bank_transaction_ignore",
+    "normalise_payer",
+    "parse_statement",
+]

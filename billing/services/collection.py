@@ -1,0 +1,294 @@
+"""The ``collect_payments`` job (SPEC §10; BIL-7, BIL-8, BIL-17).
+
+For a date it
+
+1. offsets credit balance against open invoices, oldest first (BIL-17 default, 002 art.35③);
+2. charges, through the payment gateway, every open invoice due for an automatic charge whose
+   customer's default payment method is CMS or card: the first attempt on (or after) the due
+   date, then the policy's retries spread over its window of business days (``flow``: two
+   retries within 10 business days, i.e. about 5 and at 10 business days after the first
+   attempt, 001 art.19-6). After the last failed retry nothing more happens here: the dunning
+   ladder takes over.
+
+Exactly-once: an attempt is first *claimed* as a pending ``Payment`` row (attempt number unique
+per invoice; idempotency key ``invoice:{id}:attempt:{n}``) under the customer's row lock, taken
+with SKIP LOCKED so workers spread out; the charge is sent after that commit, outside any
+transaction; the outcome is written under the lock again. Two workers therefore charge once, a
+second run for the same date finds nothing due, and a pending attempt left by a crash is sent
+again later with the same key (the gateway answers a repeated key with the first result).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+from core.calendar import BusinessCalendar
+
+from ..gateways import GatewayError, PaymentGateway, get_gateway
+from ..models import Invoice, LedgerEntry, Payment, PaymentMethod
+from . import ledger
+from .allocation import payment_apply
+from .credits import credit_apply, credit_use_for_purchase
+
+__all__ = ["collect_payments", "credit_use_for_purchase", "next_attempt_on", "retry_dates"]
+
+log = logging.getLogger(__name__)
+
+AUTO_METHODS = (PaymentMethod.Kind.CMS, PaymentMethod.Kind.CARD)
+# A pending attempt untouched this long is taken to be orphaned by a crash and is sent again.
+PENDING_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+# --------------------------------------------------------------------------- schedule
+
+
+def retry_dates(
+    *,
+    first_attempt_on: dt.date,
+    retry_count: int,
+    window_business_days: int,
+    calendar: BusinessCalendar | None = None,
+) -> list[dt.date]:
+    """Dates of the retries after a failed first attempt (BIL-8): retry k of R falls
+    round(W × k / R) business days after the first attempt, so the last one closes the window
+    (``flow`` R=2, W=10 → +5 and +10 business days). At least one business day apart."""
+    if retry_count <= 0:
+        return []
+    calendar = calendar or BusinessCalendar()
+    dates: list[dt.date] = []
+    previous = 0
+    for k in range(1, retry_count + 1):
+        offset = (2 * window_business_days * k + retry_count) // (2 * retry_count)
+        offset = max(offset, previous + 1)
+        previous = offset
+        dates.append(calendar.add_business_days(first_attempt_on, offset))
+    return dates
+
+
+def _attempts(invoice: Invoice) -> list[Payment]:
+    return list(invoice.payments.filter(method__in=AUTO_METHODS).order_by("attempt"))
+
+
+def next_attempt_on(invoice: Invoice, *, calendar: BusinessCalendar | None = None) -> dt.date | None:
+    """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted)."""
+    attempts = _attempts(invoice)
+    if not attempts:
+        return invoice.due_date
+    if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
+        return None
+    policy = invoice.policy
+    schedule = retry_dates(
+        first_attempt_on=attempts[0].received_on,
+        retry_count=policy.payment_retry_count,
+        window_business_days=policy.payment_retry_window_business_days,
+        calendar=calendar,
+    )
+    index = attempts[-1].attempt - 1  # retries done so far
+    return schedule[index] if index < len(schedule) else None
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def collect_payments(*, today: dt.date, gateway: PaymentGateway | None = None) -> dict[str, int]:
+    """Job ``collect_payments`` (daily 09:00). Returns counts."""
+    counts: Counter[str] = Counter()
+    gateway = gateway or get_gateway()
+    calendar = BusinessCalendar()
+
+    for customer in _customers_with_credit_and_open_invoices():
+        applied = credit_apply(customer=customer, today=today)
+        counts["credit_applied"] += len(applied)
+
+    for payment_id in _claim_stale_pending():
+        counts["resumed"] += 1
+        _execute(payment_id, gateway=gateway, today=today, counts=counts)
+
+    by_customer: dict[int, list[int]] = defaultdict(list)
+    for invoice_id, customer_id in _candidate_invoices(today):
+        by_customer[customer_id].append(invoice_id)
+    deferred: list[int] = []
+    for customer_id, invoice_ids in by_customer.items():
+        claimed = _claim(customer_id, invoice_ids, today=today, calendar=calendar, skip_locked=True)
+        if claimed is None:
+            deferred.append(customer_id)
+            continue
+        _run(claimed, gateway=gateway, today=today, counts=counts)
+    for customer_id in deferred:  # held by someone else a moment ago: wait our turn, then re-check
+        claimed = _claim(
+            customer_id, by_customer[customer_id], today=today, calendar=calendar, skip_locked=False
+        )
+        _run(claimed or [], gateway=gateway, today=today, counts=counts)
+    return {
+        key: counts[key]
+        for key in (
+            "credit_applied",
+            "charged",
+            "succeeded",
+            "failed",
+            "retry_scheduled",
+            "exhausted",
+            "unknown",
+            "resumed",
+        )
+    }
+
+
+def _customers_with_credit_and_open_invoices() -> Iterable[Customer]:
+    in_credit = (
+        LedgerEntry.objects.filter(invoice__isnull=True)
+        .values("customer")
+        .annotate(balance=Sum("amount_won"))
+        .filter(balance__lt=0)
+        .values("customer")
+    )
+    ids = (
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, customer__in=in_credit)
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+    return Customer.objects.filter(pk__in=ids).order_by("pk")
+
+
+def _candidate_invoices(today: dt.date) -> list[tuple[int, int]]:
+    auto_customers = PaymentMethod.objects.filter(is_default=True, active=True, kind__in=AUTO_METHODS).values(
+        "customer_id"
+    )
+    return list(
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lte=today, customer__in=auto_customers)
+        .order_by("customer_id", "due_date", "id")
+        .values_list("id", "customer_id")
+    )
+
+
+def _claim(
+    customer_id: int, invoice_ids: list[int], *, today: dt.date, calendar: BusinessCalendar, skip_locked: bool
+) -> list[int] | None:
+    """Create the pending attempts due today for one customer's invoices, under its row lock.
+
+    Returns the new pending payment ids, or None when the customer is locked and ``skip_locked``.
+    """
+    created: list[int] = []
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update(skip_locked=skip_locked).filter(pk=customer_id).first()
+        if customer is None:
+            return None
+        method = PaymentMethod.objects.filter(
+            customer=customer, is_default=True, active=True, kind__in=AUTO_METHODS
+        ).first()
+        if method is None:
+            return created
+        invoices = Invoice.objects.filter(pk__in=invoice_ids, status=Invoice.Status.ISSUED).select_related(
+            "policy"
+        )
+        for invoice in invoices.order_by("due_date", "id"):
+            due_on = next_attempt_on(invoice, calendar=calendar)
+            if due_on is None or due_on > today:
+                continue
+            amount = ledger.invoice_open_amount(invoice)
+            if amount <= 0:
+                continue
+            attempt = (max((p.attempt for p in _attempts(invoice)), default=0)) + 1
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(
+                        customer=customer,
+                        invoice=invoice,
+                        method=method.kind,
+                        payment_method=method,
+                        amount_won=amount,
+                        received_on=today,
+                        status=Payment.Status.PENDING,
+                        attempt=attempt,
+                        idempotency_key=f"invoice:{invoice.pk}:attempt:{attempt}",
+                    )
+            except IntegrityError:
+                continue  # another worker claimed this attempt
+            created.append(payment.pk)
+    return created
+
+
+def _claim_stale_pending() -> list[int]:
+    """Pending automatic attempts orphaned by a crash; each is taken by one worker only."""
+    cutoff = timezone.now() - PENDING_STALE_AFTER
+    ids = list(
+        Payment.objects.filter(
+            status=Payment.Status.PENDING,
+            method__in=AUTO_METHODS,
+            invoice__isnull=False,
+            updated_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    taken = []
+    for pk in ids:
+        if Payment.objects.filter(pk=pk, status=Payment.Status.PENDING, updated_at__lt=cutoff).update(
+            updated_at=timezone.now()
+        ):
+            taken.append(pk)
+    return taken
+
+
+def _run(payment_ids: list[int], *, gateway: PaymentGateway, today: dt.date, counts: Counter[str]) -> None:
+    for payment_id in payment_ids:
+        counts["charged"] += 1
+        _execute(payment_id, gateway=gateway, today=today, counts=counts)
+
+
+def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts: Counter[str]) -> None:
+    """Send one claimed attempt to the gateway (outside any transaction), then record the outcome."""
+    payment = Payment.objects.select_related("invoice", "payment_method").get(pk=payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return
+    invoice = payment.invoice
+    assert invoice is not None
+    token = payment.payment_method.gateway_token if payment.payment_method else ""
+    description = _("{number} 자동 결제 {attempt}회차").format(number=invoice.number, attempt=payment.attempt)
+    try:
+        result = gateway.charge(
+            amount_won=payment.amount_won,
+            token=token,
+            idempotency_key=payment.idempotency_key or f"invoice:{invoice.pk}:attempt:{payment.attempt}",
+            description=description,
+        )
+    except GatewayError as exc:
+        log.warning("charge %s: outcome unknown, kept pending: %s", payment.idempotency_key, exc)
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+            failure_reason=f"gateway: {exc}"[:300], updated_at=timezone.now()
+        )
+        counts["unknown"] += 1
+        return
+    with transaction.atomic():
+        ledger.lock_customer(payment.customer)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("invoice__policy")
+            .get(pk=payment_id)
+        )
+        if payment.status != Payment.Status.PENDING:
+            return  # another worker recorded it
+        payment.reference = result.reference[:200]
+        if result.success:
+            payment.status = Payment.Status.SUCCEEDED
+            payment.failure_reason = ""
+            payment.save(update_fields=["status", "reference", "failure_reason", "updated_at"])
+            payment_apply(payment=payment, today=today)
+            counts["succeeded"] += 1
+            return
+        payment.status = Payment.Status.FAILED
+        payment.failure_reason = (result.failure_reason or _("결제 실패"))[:300]
+        payment.save(update_fields=["status", "reference", "failure_reason", "updated_at"])
+        counts["failed"] += 1
+        assert payment.invoice is not None
+        if next_attempt_on(payment.invoice) is None:
+            counts["exhausted"] += 1  # BIL-8: no more retries; the dunning ladder takes over
+        else:
+            counts["retry_scheduled"] += 1
