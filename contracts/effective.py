@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .models import Contract, Policy, SpecialTerm
@@ -42,7 +44,7 @@ class EffectivePolicy:
             raise AttributeError(name)
         term = self._overrides.get(name)
         if term is not None:
-            return term.value
+            return _typed(name, term.value)
         return getattr(self._policy, name)
 
     def source(self, name: str) -> Source:
@@ -51,6 +53,20 @@ class EffectivePolicy:
 
     def overridden(self) -> dict[str, SpecialTerm]:
         return dict(self._overrides)
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A special term's JSON value as the policy field's Python type (Decimal, time, int...)."""
+    try:
+        field = Policy._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if value is None or not isinstance(field, models.Field) or isinstance(field, models.JSONField):
+        return value
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        return value
 
 
 def effective_policy(contract: Contract) -> EffectivePolicy:
@@ -69,6 +85,7 @@ def overridable_parameters() -> list[str]:
         "effective_from",
         "published_at",
         "change_reason",
+        "is_unfavourable",
         "source_notes",
         "terms_text_ko",
         "terms_text_en",

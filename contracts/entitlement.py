@@ -40,12 +40,16 @@ def entitlement(
                 continue
             blocked = set(contract.restrictions or [])
             if feature in blocked or "*" in blocked:
-                best = best or Entitlement(False, _("이용이 제한된 기능입니다"), contract)
+                if best is None:
+                    best = Entitlement(False, _("이용이 제한된 기능입니다"), contract)
                 continue
             return Entitlement(True, _("이용 가능"), contract)
-        if contract.status == ContractStatus.SUSPENDED:
+        if contract.status == ContractStatus.SUSPENDED and best is None:
             best = Entitlement(False, _("이용 정지 중입니다"), contract)
-    return best or Entitlement(False, _("이용 중인 계약이 없습니다"), None)
+    # ``Entitlement`` is falsy when not allowed: test for None, never ``best or ...``.
+    if best is None:
+        return Entitlement(False, _("이용 중인 계약이 없습니다"), None)
+    return best
 
 
 def is_entitled(customer: Customer, feature: str = SERVICE, *, today: dt.date) -> bool:

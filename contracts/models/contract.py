@@ -28,6 +28,7 @@ __all__ = [
     "HoldReason",
     "RejectionReason",
     "ScheduleChange",
+    "SeatAssignment",
     "SpecialTerm",
     "Suspension",
     "TerminationKind",
@@ -176,6 +177,12 @@ class Contract(TimeStampedModel):
     termination_effective_on = models.DateField(_("해지 효력일"), null=True, blank=True)
     penalty_exempt = models.BooleanField(
         _("위약금 면제"), default=False, help_text=_("회사 귀책 해지 등 (BIL-14)")
+    )
+    termination_settlement = models.JSONField(
+        _("해지 정산 미리보기"),
+        default=dict,
+        blank=True,
+        help_text=_("해지 신청 시 고객에게 보여 준 정산 내역 그대로 (CON-7)"),
     )
     terminated_on = models.DateField(_("해지 완료일"), null=True, blank=True)
     withdrawn_on = models.DateField(_("청약 철회일"), null=True, blank=True)
@@ -445,6 +452,43 @@ class SpecialTerm(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.parameter} = {self.value!r}"
+
+
+class SeatAssignment(models.Model):
+    """A seat of a contract assigned to a member (ACC-5, 000 art.12②③). Released rows are kept as history;
+    the database allows one open assignment per contract and member."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="seat_assignments", verbose_name=_("계약")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="seat_assignments", verbose_name=_("구성원")
+    )
+    assigned_on = models.DateField(_("배정일"))
+    released_on = models.DateField(_("회수일"), null=True, blank=True)
+    actor = models.CharField(_("처리자"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["contract", "assigned_on", "id"]
+        verbose_name = _("좌석 배정")
+        verbose_name_plural = _("좌석 배정")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "member"],
+                condition=Q(released_on__isnull=True),
+                name="seat_one_open_per_contract_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True) | Q(released_on__gte=F("assigned_on")),
+                name="seat_released_after_assigned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}:{self.member_id} {self.assigned_on}~{self.released_on or ''}"
 
 
 class ContractChange(models.Model):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Member
 from core.audit import current_actor
-from core.calendar import add_months
 from core.errors import DomainError
 
 from ..models import (
@@ -40,6 +39,12 @@ _unpaid_lookup: UnpaidLookup | None = None
 def set_unpaid_lookup(fn: UnpaidLookup | None) -> None:
     global _unpaid_lookup
     _unpaid_lookup = fn
+
+
+def unpaid_won(customer: Customer, today: dt.date) -> int:
+    """Unpaid fees of ``customer`` as of ``today`` through the installed lookup (0 until billing installs
+    one). Used by the application checks (CON-2) and before a termination completes (CON-7)."""
+    return int(_unpaid_lookup(customer, today)) if _unpaid_lookup else 0
 
 
 def contract_apply(
@@ -183,7 +188,7 @@ def run_application_checks(*, contract: Contract, today: dt.date) -> list[Applic
     """The automatic checks of CON-2, stored with their results for the staff queue."""
     customer = contract.customer
     results: list[tuple[str, bool, str]] = []
-    unpaid = _unpaid_lookup(customer, today) if _unpaid_lookup else 0
+    unpaid = unpaid_won(customer, today)
     results.append(
         (RejectionReason.UNPAID_OTHER_CONTRACT, unpaid == 0, f"미납 {unpaid:,}원" if unpaid else "미납 없음")
     )
@@ -375,34 +380,43 @@ def activation_postpone(
     *, contract: Contract, new_date: dt.date, today: dt.date, reason: str = ""
 ) -> Contract:
     """The customer postpones activation no later than N days before the date (CON-4, 002 art.9②)."""
-    scheduled = contract.activation_date or contract.requested_start
-    notice = contract.policy.activation_postpone_notice_days
-    deadline = scheduled - dt.timedelta(days=notice)
-    if today > deadline:
-        raise DomainError(
-            "postpone_too_late",
-            _("개통 연기는 개통 예정일({date}) {days}일 전({deadline})까지만 가능합니다."),
-            rule="CON-4",
-            field="new_date",
-            date=scheduled,
-            days=notice,
-            deadline=deadline,
+    with transaction.atomic():
+        contract = lock(contract)
+        ensure_status(
+            contract,
+            ContractStatus.APPLIED,
+            ContractStatus.HELD,
+            ContractStatus.APPROVED,
+            action=_("개통 연기"),
         )
-    if new_date <= scheduled:
-        raise DomainError(
-            "not_a_postponement",
-            _("새 개통일은 기존 개통 예정일({date}) 이후여야 합니다."),
-            rule="CON-4",
-            field="new_date",
-            date=scheduled,
+        scheduled = contract.activation_date or contract.requested_start
+        notice = contract.policy.activation_postpone_notice_days
+        deadline = scheduled - dt.timedelta(days=notice)
+        if today > deadline:
+            raise DomainError(
+                "postpone_too_late",
+                _("개통 연기는 개통 예정일({date}) {days}일 전({deadline})까지만 가능합니다."),
+                rule="CON-4",
+                field="new_date",
+                date=scheduled,
+                days=notice,
+                deadline=deadline,
+            )
+        if new_date <= scheduled:
+            raise DomainError(
+                "not_a_postponement",
+                _("새 개통일은 기존 개통 예정일({date}) 이후여야 합니다."),
+                rule="CON-4",
+                field="new_date",
+                date=scheduled,
+            )
+        return _move_activation(
+            contract=contract,
+            new_date=new_date,
+            reason=reason or str(_("고객 요청")),
+            today=today,
+            by_customer=True,
         )
-    return _move_activation(
-        contract=contract,
-        new_date=new_date,
-        reason=reason or str(_("고객 요청")),
-        today=today,
-        by_customer=True,
-    )
 
 
 def _move_activation(
@@ -440,26 +454,33 @@ def _move_activation(
 
 
 def contract_activate(*, contract: Contract, today: dt.date) -> Contract:
-    """approved → active on the activation date; the first period starts and billing starts (CON-4)."""
+    """approved → active on the activation date; the first period starts and billing starts (CON-4).
+
+    The service becomes available when this runs, so a late activation (a job that missed its day, staff
+    activating by hand) starts the service, the period and billing on ``today``, never earlier.
+    """
+    from .renewal import period_end
+
     with transaction.atomic():
         contract = lock(contract)
         ensure_status(contract, ContractStatus.APPROVED, action=_("개통"))
-        start = contract.activation_date or today
-        if start > today:
+        scheduled = contract.activation_date or today
+        if scheduled > today:
             raise DomainError(
                 "not_yet",
                 _("개통 예정일({date})이 아직 오지 않았습니다."),
                 rule="CON-4",
                 field="activation_date",
-                date=start,
+                date=scheduled,
             )
+        start = today
         contract.activated_on = start
         ContractPeriod.objects.create(
             contract=contract,
             number=1,
             kind=ContractPeriod.Kind.INITIAL,
             starts_on=start,
-            ends_on=add_months(start, contract.term_months) - dt.timedelta(days=1),
+            ends_on=period_end(start, contract.term_months),
             policy=contract.policy,
         )
         transition(contract, ContractStatus.ACTIVE, today=today, save_fields=["activated_on"])

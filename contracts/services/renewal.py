@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.calendar import add_months
+from core.calendar import add_months, clamp_day
 from core.errors import DomainError
 
 from ..effective import effective_policy
@@ -15,6 +15,27 @@ from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
 from .lifecycle import ensure_status, lock, notify_contract, transition
 
 ONE_DAY = dt.timedelta(days=1)
+
+
+def period_end(start: dt.date, months: int, anchor_day: int | None = None) -> dt.date:
+    """The last day of a term of ``months`` starting on ``start``.
+
+    The term ends the day before the anniversary, and the anniversary keeps the contract's own day of
+    the month: a contract started on the 31st has its anniversary on the last day of shorter months and
+    returns to the 31st afterwards (BIL-2), so 01-31 → 02-27, 02-28 → 03-30, 03-31 → 04-29.
+    """
+    day = anchor_day or start.day
+    target = add_months(start.replace(day=1), months)
+    return clamp_day(target.year, target.month, max(day, 1)) - ONE_DAY
+
+
+def anchor_day(contract: Contract) -> int | None:
+    """The contract's anniversary day: the first period's start, unless an upheld appeal has shifted the
+    periods (then each renewal keeps its own start day)."""
+    periods = list(contract.periods.order_by("number"))
+    if not periods or any(p.extension_days for p in periods):
+        return None
+    return periods[0].starts_on.day
 
 
 def current_period(contract: Contract, day: dt.date) -> ContractPeriod | None:
@@ -89,43 +110,61 @@ def renew_due(*, today: dt.date) -> dict[str, int]:
                 continue
             policy = effective_policy(contract)
             end = period.effective_end
-            if not contract.renewal_stopped and policy.auto_renew:
-                remind_on = end - dt.timedelta(days=policy.renewal_reminder_days)
-                if remind_on <= today < end and period.reminder_sent_on is None:
-                    period.reminder_sent_on = today
-                    period.save(update_fields=["reminder_sent_on"])
-                    notify_contract(
+            if today > end:
+                if contract.renewal_stopped or not policy.auto_renew:
+                    contract.termination_kind = TerminationKind.TERM_END
+                    contract.termination_requested_on = end
+                    contract.termination_effective_on = end
+                    transition(
                         contract,
-                        "contract.renewal_reminder",
+                        ContractStatus.TERMINATING,
                         today=today,
-                        dedupe_key=f"contract:{contract.pk}:renewal-reminder:{period.number}",
-                        context={
-                            "ends_on": end,
-                            "renewal_months": policy.renewal_months,
-                            "notice_deadline": renewal_notice_deadline(contract, period),
-                        },
+                        reason=contract.renewal_stop_reason or str(_("계약 기간 만료")),
+                        save_fields=[
+                            "termination_kind",
+                            "termination_requested_on",
+                            "termination_effective_on",
+                        ],
                     )
-                    reminded += 1
-            if today <= end:
-                continue
-            if contract.renewal_stopped or not policy.auto_renew:
-                contract.termination_kind = TerminationKind.TERM_END
-                contract.termination_requested_on = end
-                contract.termination_effective_on = end
-                transition(
-                    contract,
-                    ContractStatus.TERMINATING,
-                    today=today,
-                    reason=contract.renewal_stop_reason or str(_("계약 기간 만료")),
-                    save_fields=["termination_kind", "termination_requested_on", "termination_effective_on"],
-                )
-                ended += 1
-                continue
-            # Catch up when days were skipped: renew period after period until today is covered.
-            while period is not None and today > period.effective_end:
-                period = _renew(contract, period, today)
-                renewed += period is not None
+                    ended += 1
+                    continue
+                # Catch up when days were skipped: renew period after period until today is covered.
+                while period is not None and today > period.effective_end:
+                    renewed_period = _renew(contract, period, today)
+                    if renewed_period is None:
+                        break
+                    period = renewed_period
+                    renewed += 1
+            # The reminder belongs to the period running today (a fresh one included), so a second run for
+            # the same date finds it already sent.
+            if period is not None and _remind(contract, period, today):
+                reminded += 1
     return {"reminded": reminded, "renewed": renewed, "ended": ended}
+
+
+def _remind(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
+    """Send the renewal reminder of ``period`` once, ``renewal_reminder_days`` before it ends (CON-6)."""
+    policy = effective_policy(contract)
+    if contract.renewal_stopped or not policy.auto_renew or period.reminder_sent_on is not None:
+        return False
+    end = period.effective_end
+    remind_on = end - dt.timedelta(days=policy.renewal_reminder_days)
+    if not remind_on <= today <= end:
+        return False
+    period.reminder_sent_on = today
+    period.save(update_fields=["reminder_sent_on"])
+    notify_contract(
+        contract,
+        "contract.renewal_reminder",
+        today=today,
+        dedupe_key=f"contract:{contract.pk}:renewal-reminder:{period.number}",
+        context={
+            "ends_on": end,
+            "renewal_months": policy.renewal_months or contract.term_months,
+            "notice_deadline": renewal_notice_deadline(contract, period),
+        },
+    )
+    return True
 
 
 def _renew(contract: Contract, period: ContractPeriod, today: dt.date) -> ContractPeriod | None:
@@ -139,7 +178,7 @@ def _renew(contract: Contract, period: ContractPeriod, today: dt.date) -> Contra
                 number=period.number + 1,
                 kind=ContractPeriod.Kind.RENEWAL,
                 starts_on=start,
-                ends_on=add_months(start, months) - ONE_DAY,
+                ends_on=period_end(start, months, anchor_day(contract)),
                 policy=contract.policy,
             )
     except IntegrityError:

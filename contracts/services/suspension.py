@@ -29,7 +29,8 @@ def suspension_schedule(
         raise DomainError("reason_required", _("정지 사유를 입력해야 합니다."), rule="CON-10", field="reason")
     policy = effective_policy(contract)
     max_days = policy.violation_suspension_max_days
-    length = days if days is not None else max_days
+    # A suspension for non-payment lasts until the fees are paid (DUN-1) unless a length is given.
+    length = days if days is not None else (max_days if kind == Suspension.Kind.VIOLATION else 0)
     if kind == Suspension.Kind.VIOLATION and (length < 1 or (max_days and length > max_days)):
         raise DomainError(
             "suspension_too_long",
@@ -92,25 +93,31 @@ def suspension_lift(*, suspension: Suspension, today: dt.date, reason: str) -> S
                 field="lifted_on",
                 date=suspension.lifted_on,
             )
-        suspension.lifted_on = today
-        suspension.lift_reason = reason
-        suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
-        if suspension.started and contract.status == ContractStatus.SUSPENDED:
-            transition(
-                contract, ContractStatus.ACTIVE, today=today, reason=reason, event="contract.reinstated"
-            )
+        _lift(contract, suspension, today, reason)
     return suspension
 
 
+def _lift(contract: Contract, suspension: Suspension, today: dt.date, reason: str) -> None:
+    suspension.lifted_on = max(today, suspension.starts_on) if suspension.started else today
+    suspension.lift_reason = reason
+    suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+    if suspension.started and contract.status == ContractStatus.SUSPENDED:
+        transition(contract, ContractStatus.ACTIVE, today=today, reason=reason, event="contract.reinstated")
+
+
 def suspensions_due(*, today: dt.date) -> dict[str, int]:
-    """Daily: start suspensions whose notice ran out; lift those whose planned end came (CON-10)."""
+    """Daily: start suspensions whose notice ran out; lift those whose planned end came (CON-10).
+
+    Locks are taken contract first, then suspension (the order every service uses); rows another worker
+    holds are skipped, and a row already handled is left alone, so two workers do the work once.
+    """
     started = lifted = 0
-    for pk in list(
-        Suspension.objects.filter(lifted_on__isnull=True, started=False, starts_on__lte=today).values_list(
-            "pk", flat=True
-        )
-    ):
+    to_start = Suspension.objects.filter(lifted_on__isnull=True, started=False, starts_on__lte=today)
+    for pk, contract_id in list(to_start.values_list("pk", "contract_id")):
         with transaction.atomic():
+            contract = _lock_contract(contract_id)
+            if contract is None:
+                continue
             suspension = (
                 Suspension.objects.select_for_update(skip_locked=True)
                 .filter(pk=pk, started=False, lifted_on__isnull=True)
@@ -118,7 +125,6 @@ def suspensions_due(*, today: dt.date) -> dict[str, int]:
             )
             if suspension is None:
                 continue
-            contract = lock(suspension.contract)
             if contract.status != ContractStatus.ACTIVE:
                 suspension.lifted_on = today
                 suspension.lift_reason = str(_("계약 상태 변경으로 취소"))
@@ -126,12 +132,53 @@ def suspensions_due(*, today: dt.date) -> dict[str, int]:
                 continue
             _start(contract, suspension, today)
             started += 1
-    for suspension in list(
-        Suspension.objects.filter(lifted_on__isnull=True, started=True, planned_end_on__lte=today)
-    ):
-        suspension_lift(suspension=suspension, today=today, reason=str(_("정지 기간 종료")))
-        lifted += 1
+    to_lift = Suspension.objects.filter(lifted_on__isnull=True, started=True, planned_end_on__lte=today)
+    for pk, contract_id in list(to_lift.values_list("pk", "contract_id")):
+        with transaction.atomic():
+            contract = _lock_contract(contract_id)
+            if contract is None:
+                continue
+            suspension = (
+                Suspension.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, lifted_on__isnull=True)
+                .first()
+            )
+            if suspension is None:
+                continue
+            _lift(contract, suspension, today, str(_("정지 기간 종료")))
+            lifted += 1
     return {"started": started, "lifted": lifted}
+
+
+def _lock_contract(contract_id: int) -> Contract | None:
+    return (
+        Contract.objects.select_for_update(skip_locked=True)
+        .select_related("customer", "plan", "policy")
+        .filter(pk=contract_id)
+        .first()
+    )
+
+
+def repeated_violation(contract: Contract, today: dt.date) -> bool:
+    """CON-10 (000 art.19③-3, 001 art.23-1): a violation again within the policy's window after a
+    suspension for violation. True when the contract was suspended for violation (the suspension
+    actually started and was not overturned on appeal) within the last ``repeated_violation_window_days``.
+    """
+    window = effective_policy(contract).repeated_violation_window_days
+    if not window:
+        return False
+    since = today - dt.timedelta(days=window)
+    return (
+        Suspension.objects.filter(
+            contract=contract,
+            kind=Suspension.Kind.VIOLATION,
+            started=True,
+            starts_on__gte=since,
+            starts_on__lte=today,
+        )
+        .exclude(appeal=Suspension.Appeal.UPHELD)
+        .exists()
+    )
 
 
 def appeal_file(*, suspension: Suspension, text: str, today: dt.date) -> Suspension:

@@ -14,10 +14,44 @@ from core.errors import DomainError
 from ..effective import effective_policy
 from ..models import Contract, ContractStatus, TerminationKind, TerminationReason
 from ..settlement import Settlement, preview
-from .lifecycle import ensure_status, lock, transition
+from .lifecycle import ensure_status, lock, notify_contract, transition
 
 # Termination kinds for which the customer pays no penalty (BIL-14).
 PENALTY_FREE = {TerminationKind.TERMS_REFUSED, TerminationKind.PRICE_REFUSED, TerminationKind.OPERATOR_FAULT}
+
+# Terminations the customer asked for (or let happen at term end): unpaid fees are settled before they
+# complete where the policy says so (CON-7, 002 art.20②). Operator and non-payment terminations are not held.
+SETTLEMENT_REQUIRED_KINDS = {
+    TerminationKind.CUSTOMER,
+    TerminationKind.TERMS_REFUSED,
+    TerminationKind.PRICE_REFUSED,
+    TerminationKind.OPERATOR_FAULT,
+    TerminationKind.TERM_END,
+}
+
+
+def settlement_as_dict(settlement: Settlement) -> dict[str, object]:
+    """The preview as stored on the contract, so what the customer saw is what was requested (CON-7)."""
+    return {
+        "effective_on": settlement.effective_on.isoformat(),
+        "total_won": settlement.total_won,
+        "complete": settlement.complete,
+        "lines": [
+            {"kind": line.kind, "description": str(line.description), "amount_won": line.amount_won}
+            for line in settlement.lines
+        ],
+    }
+
+
+def unpaid_blocking(contract: Contract, today: dt.date) -> int:
+    """Unpaid won that keeps ``contract`` in ``terminating`` (0 when nothing blocks it) (CON-7)."""
+    if contract.termination_kind not in SETTLEMENT_REQUIRED_KINDS:
+        return 0
+    if not effective_policy(contract).termination_requires_settlement:
+        return 0
+    from .applications import unpaid_won
+
+    return unpaid_won(contract.customer, today)
 
 
 def earliest_termination_date(contract: Contract, today: dt.date) -> dt.date:
@@ -76,6 +110,7 @@ def termination_request(
         contract.termination_effective_on = effective_on
         contract.termination_note = reason
         contract.penalty_exempt = kind in PENALTY_FREE
+        contract.termination_settlement = settlement_as_dict(settlement)
         contract.renewal_stopped = True
         contract.renewal_stop_reason = str(_("해지 신청"))
         transition(
@@ -90,6 +125,7 @@ def termination_request(
                 "termination_effective_on",
                 "termination_note",
                 "penalty_exempt",
+                "termination_settlement",
                 "renewal_stopped",
                 "renewal_stop_reason",
             ],
@@ -121,6 +157,20 @@ def operator_termination(
             field="reasons",
             reasons=", ".join(unknown),
         )
+    if TerminationReason.REPEATED_VIOLATION in codes:
+        from .suspension import repeated_violation
+
+        if not repeated_violation(contract, today):
+            raise DomainError(
+                "no_repeated_violation",
+                _(
+                    "최근 {days}일 안에 위반으로 이용 정지된 이력이 없어 반복 위반을 사유로 해지할 수 "
+                    "없습니다."
+                ),
+                rule="CON-10",
+                field="reasons",
+                days=effective_policy(contract).repeated_violation_window_days,
+            )
     explain_days = effective_policy(contract).operator_termination_explanation_days
     earliest = today + dt.timedelta(days=explain_days)
     effective = effective_on or earliest
@@ -168,6 +218,8 @@ def operator_termination(
 
 
 def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
+    """terminating → terminated on or after the effective date; refused while unpaid fees must first be
+    settled (CON-7, 002 art.20②)."""
     with transaction.atomic():
         contract = lock(contract)
         ensure_status(contract, ContractStatus.TERMINATING, action=_("해지 완료"))
@@ -180,18 +232,28 @@ def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
                 field="termination_effective_on",
                 date=effective,
             )
+        unpaid = unpaid_blocking(contract, today)
+        if unpaid:
+            raise DomainError(
+                "unpaid_fees",
+                _("미납 요금 {amount}원을 정산해야 해지가 완료됩니다."),
+                rule="CON-7",
+                field="status",
+                amount=unpaid,
+            )
         contract.terminated_on = effective
         transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
         for suspension in contract.suspensions.filter(lifted_on__isnull=True):
-            suspension.lifted_on = effective
+            suspension.lifted_on = max(effective, suspension.starts_on)
             suspension.lift_reason = str(_("계약 해지"))
             suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
     return contract
 
 
 def complete_due(*, today: dt.date) -> dict[str, int]:
-    """Job ``complete_terminations``: terminating → terminated on the effective date (CON-7)."""
-    done = 0
+    """Job ``complete_terminations``: terminating → terminated on the effective date (CON-7). A contract
+    with unpaid fees to settle first stays ``terminating``; the customer is told once."""
+    done = waiting = 0
     for pk in list(
         Contract.objects.filter(
             status=ContractStatus.TERMINATING, termination_effective_on__lte=today
@@ -200,14 +262,26 @@ def complete_due(*, today: dt.date) -> dict[str, int]:
         with transaction.atomic():
             contract = (
                 Contract.objects.select_for_update(skip_locked=True)
+                .select_related("customer", "plan", "policy")
                 .filter(pk=pk, status=ContractStatus.TERMINATING)
                 .first()
             )
             if contract is None:
                 continue
+            unpaid = unpaid_blocking(contract, today)
+            if unpaid:
+                notify_contract(
+                    contract,
+                    "contract.termination_awaiting_settlement",
+                    today=today,
+                    dedupe_key=f"contract:{contract.pk}:termination-awaiting-settlement",
+                    context={"unpaid_won": unpaid},
+                )
+                waiting += 1
+                continue
             termination_complete(contract=contract, today=today)
             done += 1
-    return {"terminated": done}
+    return {"terminated": done, "awaiting_settlement": waiting}
 
 
 def withdrawal_deadline(contract: Contract) -> dt.date | None:
@@ -240,13 +314,20 @@ def contract_withdraw(*, contract: Contract, today: dt.date, reason: str = "") -
         )
         if contract.status == ContractStatus.ACTIVE:
             deadline = withdrawal_deadline(contract)
-            if deadline is None or today > deadline:
+            if deadline is None:
+                raise DomainError(
+                    "no_withdrawal",
+                    _("이 약관에는 개통 후 청약 철회 기간이 없습니다. 해지를 신청해 주세요."),
+                    rule="CON-8",
+                    field="status",
+                )
+            if today > deadline:
                 raise DomainError(
                     "withdrawal_window_closed",
                     _("청약 철회 기간이 {deadline}에 끝났습니다. 해지를 신청해 주세요."),
                     rule="CON-8",
                     field="status",
-                    deadline=deadline or "-",
+                    deadline=deadline,
                 )
         contract.withdrawn_on = today
         contract.termination_kind = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer, Member
 from core import clock
 from core.errors import DomainError
-from messaging.services import notify
+from messaging.models import Broadcast
+from messaging.services import broadcast_portal_notice, notify
 
 from ..models import (
     ConsentDecision,
@@ -191,10 +193,66 @@ def refusal_termination(*, contract: Contract, today: dt.date) -> Contract:
             field="policy",
         )
     release: TermsRelease = consent.policy.release  # type: ignore[attr-defined]
+    if (
+        release.previous.terms_refusal_outcome != TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY
+        and not release.price_increase
+    ):
+        raise DomainError(
+            "refusal_keeps_old_version",
+            _(
+                "이 약관은 개정을 거부하면 계약 기간 종료({end})까지 종전 약관이 적용되고 갱신되지 "
+                "않습니다. 위약금 없는 중도 해지 대상이 아닙니다."
+            ),
+            rule="TRM-5",
+            field="policy",
+            end=_term_end(contract),
+        )
     kind = TerminationKind.PRICE_REFUSED if release.price_increase else TerminationKind.TERMS_REFUSED
     effective = max(today, min(release.effective_on - dt.timedelta(days=1), release.effective_on))
     return termination_request(
         contract=contract, effective_on=effective, today=today, kind=kind, reason=str(_("약관 개정 거부"))
+    )
+
+
+def _term_end(contract: Contract) -> str:
+    period = contract.periods.order_by("-number").first()
+    return period.effective_end.isoformat() if period else "-"
+
+
+def service_change_announce(
+    *,
+    policy: Policy,
+    subject: str,
+    body: str,
+    effective_on: dt.date,
+    today: dt.date,
+    subject_en: str = "",
+    body_en: str = "",
+    actor: Any = None,
+) -> Broadcast:
+    """TRM-7 (001 art.17-3): a change of the service's content or hours is posted on the portal at least
+    the policy's ``service_change_notice_days`` (7) before it applies; shorter notice is refused. The notice
+    stays posted until the change applies, and at least the policy's minimum posting period (MSG-1)."""
+    notice_days = policy.service_change_notice_days
+    earliest = today + dt.timedelta(days=notice_days)
+    if effective_on < earliest:
+        raise DomainError(
+            "notice_too_short",
+            _("서비스 변경은 {days}일 전에 공지해야 합니다. 가장 빠른 적용일: {earliest}"),
+            rule="TRM-7",
+            field="effective_on",
+            days=notice_days,
+            earliest=earliest,
+        )
+    posted_until = max(effective_on, today + dt.timedelta(days=policy.portal_notice_min_days))
+    return broadcast_portal_notice(
+        subject=subject,
+        body=body,
+        posted_from=clock.start_of_day(today),
+        posted_until=posted_until,
+        subject_en=subject_en,
+        body_en=body_en,
+        actor=actor,
     )
 
 
@@ -234,8 +292,14 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
                     Contract.objects.filter(pk=contract.pk).update(policy=new)
                     moved += 1
                     continue
+                if contract.status == ContractStatus.TERMINATING:
+                    continue  # already leaving (a penalty-free termination after the refusal, or another)
                 refused += 1
                 _apply_refusal(contract, release, today)
+            # Applications not yet decided bind nobody yet: they continue under the new version.
+            Contract.objects.filter(
+                policy=old, status__in=[ContractStatus.APPLIED, ContractStatus.HELD]
+            ).update(policy=new)
             # New applications are made under the new version from now on.
             Plan.objects.filter(policy=old).update(policy=new)
             release.transitioned_on = today
@@ -249,9 +313,14 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
 
 
 def _apply_refusal(contract: Contract, release: TermsRelease, today: dt.date) -> None:
+    """TRM-5/TRM-6. A price increase is never forced on a customer mid-term and never ends a contract the
+    customer did not end: without consent the old version keeps applying until the term ends and the
+    contract does not renew (the customer may terminate without penalty meanwhile, 002 art.17③)."""
     contract = lock(contract)
     outcome = release.previous.terms_refusal_outcome
-    if outcome == TermsRefusalOutcome.OLD_VERSION_UNTIL_TERM_END and not release.price_increase:
+    if release.price_increase:
+        outcome = TermsRefusalOutcome.OLD_VERSION_UNTIL_TERM_END
+    if outcome == TermsRefusalOutcome.OLD_VERSION_UNTIL_TERM_END:
         contract.renewal_stopped = True
         contract.renewal_stop_reason = str(_("약관 개정 거부: 계약 기간 종료 후 갱신 불가"))
         contract.save(update_fields=["renewal_stopped", "renewal_stop_reason", "updated_at"])
