@@ -62,7 +62,12 @@ def registry() -> list[JobSpec]:
     as a Celery worker sees them too), then any registered at run time (tests)."""
     from config.jobs import JOBS
 
-    return [*JOBS, *_from_settings(), *_extra]
+    # A later entry with the same name replaces an earlier one in its place (a test may point a
+    # built-in job at another function); each name runs once per date.
+    ordered: dict[str, JobSpec] = {}
+    for spec in [*JOBS, *_from_settings(), *_extra]:
+        ordered[spec.name] = spec
+    return list(ordered.values())
 
 
 def _from_settings() -> list[JobSpec]:

@@ -148,6 +148,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Payments (BIL-7) --------------------------------------------------------
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
+PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
+PAYMENT_GATEWAY_SECRET = env("PAYMENT_GATEWAY_SECRET", default="")
+PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
+PAYMENT_GATEWAY_FAKE_FAIL = env("PAYMENT_GATEWAY_FAKE_FAIL", default="prefix")  # always|never|prefix|tok1,tok2
+
 # --- Product --------------------------------------------------------------
 # A fixed "today" for replaying jobs or demonstrating a date (YYYY-MM-DD); empty = real date.
 CLOCK_TODAY = env("CLOCK_TODAY", default="")

@@ -1,0 +1,18 @@
+"""Billing portal pages; included at "billing/" under the "portal" namespace (config/portal_urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.invoice_list, name="invoices"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("payments/", views.payment_list, name="payments"),
+    path("payment-methods/", views.payment_methods, name="payment_methods"),
+    path("payment-methods/add/", views.payment_method_add_view, name="payment_method_add"),
+    path("payment-methods/<int:pk>/default/", views.payment_method_default, name="payment_method_default"),
+]
+from .after_due import urlpatterns as after_due_urlpatterns  # noqa: E402  (disputes, refunds, dunning)
+
+urlpatterns += after_due_urlpatterns

@@ -1,0 +1,258 @@
+"""Customer portal: invoices and their PDFs (BIL-18), payment status and history (BIL-7), credit
+balance (BIL-17) and payment methods.
+
+Reads go through :mod:`billing.portal.selectors`, scoped to the member's customer (another
+customer's invoice is a 404). Writes are for customer admins (ACC-4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Customer, Member
+from accounts.portal.auth import admin_member_required, member_required, request_member
+from accounts.portal.cards import Card, register_card
+from core import clock
+
+from ..models import Invoice, PaymentMethod
+from ..services import documents, ledger
+from . import selectors
+
+SECTION = "invoices"
+PAGE_SIZE = 50
+
+
+# --------------------------------------------------------------------------- home card
+
+
+@register_card
+def _billing_card(request: HttpRequest, member: Member) -> Card | None:
+    """The home page's billing summary: what is still owed and the next due date.
+
+    Nothing when the billing pages are not routed (the card is registered process-wide on import)."""
+    try:
+        url = reverse("portal:invoices")
+    except NoReverseMatch:
+        return None
+    total, next_due = selectors.open_summary(member.customer)
+    today = clock.today()
+    body: Any
+    if total <= 0:
+        body = gettext_lazy("미납 청구서가 없습니다.")
+        tone = ""
+    elif next_due is not None and next_due < today:
+        body = _("납기일 {date}이 지났습니다.").format(date=next_due.isoformat())
+        tone = "danger"
+    else:
+        body = _("다음 납기일 {date}").format(date=next_due.isoformat() if next_due else "—")
+        tone = "warning"
+    return Card(
+        title=gettext_lazy("미납 금액"),
+        value=f"{total:,}원",
+        body=body,
+        url=url,
+        link_text=gettext_lazy("청구서 보기"),
+        order=20,
+        tone=tone,
+    )
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("상태"),
+        required=False,
+        choices=[("", gettext_lazy("전체")), *Invoice.Status.choices],
+    )
+    year = forms.IntegerField(label=gettext_lazy("연도"), required=False, min_value=2000, max_value=2100)
+
+
+@member_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    member = request_member(request)
+    customer = member.customer
+    rows = selectors.customer_invoices(customer)
+    filters = InvoiceFilterForm(request.GET or None)
+    if filters.is_valid():
+        if filters.cleaned_data.get("status"):
+            rows = rows.filter(status=filters.cleaned_data["status"])
+        if filters.cleaned_data.get("year"):
+            rows = rows.filter(period_start__year=filters.cleaned_data["year"])
+    total, next_due = selectors.open_summary(customer)
+    return render(
+        request,
+        "billing/portal/invoices.html",
+        {
+            "section": SECTION,
+            "invoices": list(rows[:PAGE_SIZE]),
+            "filters": filters,
+            "open_total": total,
+            "next_due": next_due,
+            "credit_won": ledger.credit_available(customer),
+            "is_admin": member.is_admin,
+        },
+    )
+
+
+@member_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = request_member(request).customer
+    invoice = get_object_or_404(selectors.customer_invoice_detail(customer), pk=pk)
+    return render(
+        request,
+        "billing/portal/invoice_detail.html",
+        {
+            "section": SECTION,
+            "invoice": invoice,
+            "lines": list(invoice.lines.all()),
+            "payments": list(selectors.customer_payments(customer).filter(invoice=invoice)),
+            "credit_notes": list(selectors.customer_credit_notes(customer).filter(invoice=invoice)),
+            "settled_won": invoice.total_won - invoice.open_won,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@member_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """BIL-18: the invoice PDF, only for the member's own customer (others: 404)."""
+    customer = request_member(request).customer
+    invoice = get_object_or_404(selectors.customer_invoice_detail(customer), pk=pk)
+    response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{documents.invoice_pdf_filename(invoice)}"'
+    return response
+
+
+# --------------------------------------------------------------------------- payments and credit
+
+
+@member_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    member = request_member(request)
+    customer = member.customer
+    total, next_due = selectors.open_summary(customer)
+    return render(
+        request,
+        "billing/portal/payments.html",
+        {
+            "section": SECTION,
+            "payments": list(selectors.customer_payments(customer)[:PAGE_SIZE]),
+            "credit_notes": list(selectors.customer_credit_notes(customer)[:PAGE_SIZE]),
+            "open_invoices": list(
+                selectors.customer_invoices(customer).filter(status=Invoice.Status.ISSUED, open_won__gt=0)  # type: ignore[misc]
+            ),
+            "open_total": total,
+            "next_due": next_due,
+            "credit_won": ledger.credit_available(customer),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- payment methods
+
+
+class MethodAddForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("결제 수단"), choices=PaymentMethod.Kind.choices)
+    label = forms.CharField(
+        label=gettext_lazy("표시 이름"),
+        max_length=100,
+        help_text=gettext_lazy(
+            "예: 국민은행 ****1234, 카드 ****5678. 카드·CMS 인증은 결제대행사 연동 후 진행됩니다."
+        ),
+    )
+    make_default = forms.BooleanField(label=gettext_lazy("기본 결제 수단으로"), required=False)
+
+
+def _lock(customer: Customer) -> Customer:
+    return ledger.lock_customer(customer)
+
+
+def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
+    """Make ``method`` the customer's one default (the others lose the flag), under the customer lock.
+
+    (A write: belongs in ``billing.services.payments`` next to ``payment_record``; kept here until that
+    module offers it.)"""
+    with transaction.atomic():
+        _lock(method.customer)
+        others = PaymentMethod.objects.filter(customer=method.customer, is_default=True).exclude(pk=method.pk)
+        for other in others:
+            other.is_default = False
+            other.save(update_fields=["is_default", "updated_at"])
+        method.is_default = True
+        method.save(update_fields=["is_default", "updated_at"])
+    return method
+
+
+def payment_method_add(*, customer: Customer, kind: str, label: str, make_default: bool) -> PaymentMethod:
+    """Record a payment method by its label (no gateway tokenisation is available yet)."""
+    with transaction.atomic():
+        _lock(customer)
+        first = not PaymentMethod.objects.filter(customer=customer, active=True).exists()
+        method = PaymentMethod.objects.create(customer=customer, kind=kind, label=label.strip()[:100])
+        if make_default or first:
+            payment_method_set_default(method=method)
+    return method
+
+
+@member_required
+def payment_methods(request: HttpRequest) -> HttpResponse:
+    member = request_member(request)
+    return render(
+        request,
+        "billing/portal/methods.html",
+        {
+            "section": SECTION,
+            "methods": list(selectors.customer_payment_methods(member.customer)),
+            "is_admin": member.is_admin,
+            "form": MethodAddForm(),
+        },
+    )
+
+
+@require_POST
+@admin_member_required
+def payment_method_add_view(request: HttpRequest) -> HttpResponse:
+    member = request_member(request)
+    form = MethodAddForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "billing/portal/methods.html",
+            {
+                "section": SECTION,
+                "methods": list(selectors.customer_payment_methods(member.customer)),
+                "is_admin": True,
+                "form": form,
+            },
+            status=400,
+        )
+    method = payment_method_add(
+        customer=member.customer,
+        kind=form.cleaned_data["kind"],
+        label=form.cleaned_data["label"],
+        make_default=form.cleaned_data["make_default"],
+    )
+    messages.success(request, _("결제 수단을 등록했습니다: {method}").format(method=method))
+    return redirect("portal:payment_methods")
+
+
+@require_POST
+@admin_member_required
+def payment_method_default(request: HttpRequest, pk: int) -> HttpResponse:
+    member = request_member(request)
+    method = get_object_or_404(selectors.customer_payment_methods(member.customer), pk=pk)
+    payment_method_set_default(method=method)
+    messages.success(request, _("기본 결제 수단을 바꿨습니다: {method}").format(method=method))
+    return redirect("portal:payment_methods")
