@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("messaging.api.urls")),
     path("", include("contracts.api.urls")),
+    path("", include("billing.api.urls")),
 ]

@@ -6,6 +6,8 @@ this order, for a date or a range of dates. Later capabilities add their jobs
 here.
 """
 
+from celery.schedules import crontab
+
 from core.jobs import JobSpec, daily
 
 JOBS: list[JobSpec] = [
@@ -17,12 +19,16 @@ JOBS: list[JobSpec] = [
             "예고 기간이 끝난 이용 정지 개시, 기간이 끝난 정지 해제 (CON-10)"),
     JobSpec("generate_invoices", "billing.jobs.generate_invoices", daily(1, 0),
             "발행일이 된 청구서 발행 (BIL-2, BIL-3)"),
+    JobSpec("tax_invoices_prepare", "billing.services.tax.tax_invoices_prepare", daily(1, 30),
+            "발행된 청구서의 전자세금계산서 자료 준비 (BIL-18)"),
     JobSpec("collect_payments", "billing.services.collection.collect_payments", daily(9, 0),
             "자동이체·카드 결제와 재결제, 크레딧 상계 (BIL-7, BIL-8, BIL-17)"),
     JobSpec("renew_contracts", "contracts.jobs.renew_contracts", daily(4, 0),
             "갱신 안내와 자동 갱신 (CON-6)"),
     JobSpec("complete_terminations", "contracts.jobs.complete_terminations", daily(4, 30),
             "해지 효력일이 된 계약 해지 완료 (CON-7)"),
+    JobSpec("deliver_emails", "messaging.jobs.deliver_emails", crontab(minute="*/5"),
+            "발송 대기 중인 이메일 알림 재발송 (MSG-1)", repeat=True),
     JobSpec("snapshot_seats", "billing.jobs.snapshot_seats", daily(23, 55),
             "계약별 일일 좌석 스냅샷 (BIL-5)"),
 ]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("accounts.portal.urls")),
     path("inbox/", include("messaging.portal.urls")),
     path("contracts/", include("contracts.portal.urls")),
+    path("billing/", include("billing.portal.urls")),
 ]

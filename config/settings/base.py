@@ -153,7 +153,8 @@ PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
 PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
 PAYMENT_GATEWAY_SECRET = env("PAYMENT_GATEWAY_SECRET", default="")
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
-PAYMENT_GATEWAY_FAKE_FAIL = env("PAYMENT_GATEWAY_FAKE_FAIL", default="prefix")  # always|never|prefix|tok1,tok2
+# always | never | prefix (tokens starting with "fail") | tok1,tok2
+PAYMENT_GATEWAY_FAKE_FAIL = env("PAYMENT_GATEWAY_FAKE_FAIL", default="prefix")
 
 # --- Product --------------------------------------------------------------
 # A fixed "today" for replaying jobs or demonstrating a date (YYYY-MM-DD); empty = real date.
@@ -168,6 +169,10 @@ OPERATOR = {
     "business_number": env("OPERATOR_BUSINESS_NUMBER", default="2208162517"),
     "representative": env("OPERATOR_REPRESENTATIVE", default="김대표"),
     "address": env("OPERATOR_ADDRESS", default="서울특별시 중구 세종대로 110"),
+    "email": env("OPERATOR_EMAIL", default="billing@termsops.local"),
+    "bank_account": env(
+        "OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567 (예금주: 주식회사 텀즈옵스)"
+    ),
 }
 
 LOGGING = {
