@@ -37,7 +37,7 @@ check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("청구와 수납")
+
+    def ready(self) -> None:
+        # Wiring, not a signal: the termination preview (CON-7) shows the complete final settlement that
+        # billing issues afterwards (BIL-12..16). See docs/architecture.md decision 1.
+        from contracts.settlement import set_calculator
+
+        from .services.settlement import settlement_compute
+
+        set_calculator(settlement_compute)

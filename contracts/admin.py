@@ -927,11 +927,7 @@ def _not_offered(contract: Contract, action: ContractAction, facts: Facts) -> Do
     )
 
 
-def _missing_documents(contract: Contract) -> list[str]:
-    """``applications.missing_documents`` read from prefetched documents, so a list page costs a fixed
-    number of queries (a test keeps the two equal)."""
-    have = {document.kind for document in contract.documents.all()}
-    return [kind for kind in contract.plan.required_documents or [] if kind not in have]
+_missing_documents = applications.missing_documents  # reads prefetched documents on list pages
 
 
 # --------------------------------------------------------------------------- inlines (read-only logs)

@@ -88,6 +88,11 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
     invoice.status = target
     invoice.paid_on = today if target == Invoice.Status.PAID else None
     invoice.save(update_fields=["status", "paid_on", "updated_at"])
+    if target in (Invoice.Status.PAID, Invoice.Status.VOID):
+        # DUN-1: payment in full lifts restriction/suspension at once and stops the ladder.
+        from .dunning import on_invoice_paid
+
+        on_invoice_paid(invoice=invoice, today=today)
     return invoice
 
 

@@ -36,7 +36,7 @@ from contracts.models.contract import LIVE
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
 
 from ..models import Invoice, InvoiceLine, LedgerEntry
-from . import ledger
+from . import late_charges, ledger
 from .charges import (
     LineDraft,
     annual_addition_lines,
@@ -209,6 +209,9 @@ def _drafts(
             key = (contract.customer_id, item.schedule, item.period.start)
             groups.setdefault(key, []).append(item)
     drafts = []
+    # --- BIL-9 late-charge hook (billing.services.late_charges): the customer's unbilled late charges
+    # ride on its first invoice of the run as ``late_charge`` lines, outside the VAT totals.
+    late = late_charges.unbilled_late_charges({key[0] for key in groups})
     for (_cid, schedule, period_start), items in sorted(
         groups.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
     ):
@@ -229,6 +232,7 @@ def _drafts(
         if totals.total_won < 0:
             log.warning("negative invoice for customer %s %s %s skipped", _cid, schedule, period_start)
             continue
+        lines = lines + late_charges.late_charge_line_drafts(late.pop(_cid, []))  # BIL-9 hook
         drafts.append(
             InvoiceDraft(
                 customer=lead.contract.customer,
@@ -321,6 +325,7 @@ def invoice_issue(draft: InvoiceDraft) -> Invoice | None:
             ledger.lock_customer(draft.customer)
             if _exists(draft):
                 return None
+            lines = late_charges.current_lines(draft.lines)  # BIL-9 hook: drop late charges billed meanwhile
             invoice = Invoice.objects.create(
                 customer=draft.customer,
                 policy=draft.policy,
@@ -352,9 +357,10 @@ def invoice_issue(draft: InvoiceDraft) -> Invoice | None:
                         service_end=line.service_end,
                         policy_basis=line.policy_basis[:200],
                     )
-                    for position, line in enumerate(draft.lines, start=1)
+                    for position, line in enumerate(lines, start=1)
                 ]
             )
+            late_charges.bill_on_invoice(invoice=invoice, lines=lines)  # BIL-9 hook: ledger, once
             if invoice.total_won:
                 ledger.post(
                     customer=draft.customer,

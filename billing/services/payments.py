@@ -1,20 +1,33 @@
-"""Recording money received (BIL-7) and refunding credit on request (BIL-11).
+"""Recording money received (BIL-7), transfer notices, payment methods, and refunding credit (BIL-11).
 
 ``payment_record`` is the one entry point for a succeeded payment from any channel (a bank
 transfer matched from a statement, a payment staff enter by hand, a gateway charge that went
 through): it validates, records the ``Payment`` and posts it through
 :func:`billing.services.allocation.payment_apply` in one transaction.
+
+``transfer_notice_record`` records a customer's "I sent a bank transfer" notice: a *pending*
+bank-transfer ``Payment`` that moves no money. When a bank statement later shows a deposit of the
+same amount for that customer (matched by payer name, by an alias, by the notice's payer name, or
+assigned by staff), :func:`transfer_notice_confirm` turns the notice itself into the succeeded
+payment of that deposit, so one transfer is one ``Payment`` and the notice never lingers as pending.
+
+``payment_method_add`` / ``payment_method_set_default`` keep one default method per customer
+(the partial unique index ``payment_method_one_default`` is the backstop) under the customer lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from core.audit import acting_as
 from core.errors import Conflict, DomainError
 
 from ..models import Invoice, Payment, PaymentMethod
@@ -22,7 +35,19 @@ from . import ledger
 from .allocation import payment_apply, require_positive_won
 from .credits import credit_refund
 
-__all__ = ["credit_refund", "payment_record"]
+__all__ = [
+    "credit_refund",
+    "payment_method_add",
+    "payment_method_set_default",
+    "payment_record",
+    "pending_notices_for",
+    "transfer_notice_confirm",
+    "transfer_notice_record",
+]
+
+# A notice matches a deposit dated within this many days of the date the customer gave.
+NOTICE_MATCH_DAYS = 14
+NOTICE_REFERENCE = "고객 입금 통지"
 
 
 def _validate_text(value: str, *, field: str, limit: int) -> str:
@@ -121,3 +146,200 @@ def payment_record(
             return _replay(existing, customer=customer, amount_won=amount_won)
         payment_apply(payment=payment, today=today or received_on)
     return payment
+
+
+# --------------------------------------------------------------------------- transfer notices
+
+
+def _member_actor(member: Any) -> Any:
+    """``acting_as(member.user)`` so the audit trail names who sent the notice; a no-op without one."""
+    user = getattr(member, "user", None)
+    return acting_as(user) if user is not None else contextlib.nullcontext()
+
+
+def transfer_notice_record(
+    *,
+    customer: Customer,
+    amount_won: int,
+    transferred_on: dt.date,
+    payer_name: str,
+    member: Any,
+    idempotency_key: str,
+    invoice: Invoice | None = None,
+) -> Payment:
+    """A customer's notice that it sent a bank transfer (BIL-7): a *pending* payment, no ledger entry.
+
+    Money counts only when the bank statement shows it: :mod:`billing.services.bank` then confirms
+    the notice with the deposit (:func:`transfer_notice_confirm`). The same ``idempotency_key`` with
+    the same content returns the first notice; with other content it is a ``Conflict``.
+    """
+    amount_won = require_positive_won(amount_won)
+    payer_name = _validate_text(payer_name, field="payer_name", limit=100)
+    idempotency_key = _validate_text(idempotency_key, field="idempotency_key", limit=100)
+    if not idempotency_key:
+        raise DomainError(
+            "idempotency_key_required", _("멱등 키가 필요합니다."), rule="BIL-7", field="idempotency_key"
+        )
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+    if member is not None and getattr(member, "customer_id", customer.pk) != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 구성원입니다."), rule="BIL-7", field="member")
+
+    def same(existing: Payment) -> Payment:
+        if (
+            existing.customer_id != customer.pk
+            or existing.method != Payment.Method.BANK_TRANSFER
+            or existing.amount_won != amount_won
+            or existing.invoice_id != (invoice.pk if invoice is not None else None)
+            or existing.payer_name != payer_name
+        ):
+            raise Conflict(
+                "idempotency_key_reused",
+                _("같은 멱등 키로 다른 결제({amount}원)가 이미 기록되었습니다."),
+                rule="BIL-7",
+                field="idempotency_key",
+                amount=existing.amount_won,
+            )
+        return existing
+
+    with _member_actor(member), transaction.atomic():
+        customer = ledger.lock_customer(customer)
+        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return same(existing)
+        try:
+            with transaction.atomic():
+                return Payment.objects.create(
+                    customer=customer,
+                    invoice=invoice,
+                    method=Payment.Method.BANK_TRANSFER,
+                    amount_won=amount_won,
+                    received_on=transferred_on,
+                    status=Payment.Status.PENDING,
+                    payer_name=payer_name,
+                    reference=NOTICE_REFERENCE,
+                    idempotency_key=idempotency_key,
+                )
+        except IntegrityError:
+            return same(Payment.objects.get(idempotency_key=idempotency_key))
+
+
+def pending_notices_for(*, amount_won: int, transacted_on: dt.date) -> QuerySet[Payment]:
+    """Pending transfer notices of ``amount_won`` dated near ``transacted_on`` (closest first is the
+    caller's choice: see :func:`transfer_notice_confirm`)."""
+    window = dt.timedelta(days=NOTICE_MATCH_DAYS)
+    return Payment.objects.filter(
+        method=Payment.Method.BANK_TRANSFER,
+        status=Payment.Status.PENDING,
+        amount_won=amount_won,
+        received_on__gte=transacted_on - window,
+        received_on__lte=transacted_on + window,
+    ).order_by("received_on", "id")
+
+
+def transfer_notice_confirm(
+    *,
+    customer: Customer,
+    amount_won: int,
+    received_on: dt.date,
+    payer_name: str,
+    reference: str,
+    invoice: Invoice | None = None,
+    today: dt.date | None = None,
+) -> Payment | None:
+    """A deposit of ``amount_won`` for ``customer`` shows on a statement: if the customer sent a notice
+    of that amount (within ``NOTICE_MATCH_DAYS``), the notice becomes the succeeded payment of the
+    deposit and is applied; returns it, or None when no notice fits (the caller records a payment).
+
+    Call under the customer lock (``bank`` does); the notice is locked and re-checked, so a deposit
+    confirms one notice and a notice is confirmed once.
+    """
+    with transaction.atomic():
+        ledger.lock_customer(customer)
+        candidates = list(
+            pending_notices_for(amount_won=amount_won, transacted_on=received_on)
+            .filter(customer=customer)
+            .select_for_update()
+        )
+        if not candidates:
+            return None
+        notice = min(candidates, key=lambda p: (abs((p.received_on - received_on).days), p.pk))
+        if invoice is None and notice.invoice_id is not None:
+            invoice = Invoice.objects.filter(pk=notice.invoice_id).first()
+        notice.status = Payment.Status.SUCCEEDED
+        notice.received_on = received_on
+        notice.invoice = invoice
+        notice.reference = (f"{NOTICE_REFERENCE} · {reference}" if reference else NOTICE_REFERENCE)[:200]
+        if payer_name and not notice.payer_name:
+            notice.payer_name = payer_name[:100]
+        notice.save(update_fields=["status", "received_on", "invoice", "reference", "payer_name", "updated_at"])
+        payment_apply(payment=notice, today=today or received_on)
+        return notice
+
+
+# --------------------------------------------------------------------------- payment methods
+
+
+def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
+    """Make ``method`` its customer's one default (the others lose the flag), under the customer lock.
+
+    An inactive method cannot be the default. The other defaults are cleared before this one is set,
+    so the ``payment_method_one_default`` index never sees two."""
+    with transaction.atomic():
+        ledger.lock_customer(method.customer)
+        locked = PaymentMethod.objects.select_for_update().get(pk=method.pk)
+        if not locked.active:
+            raise DomainError(
+                "payment_method_inactive",
+                _("사용하지 않는 결제 수단은 기본으로 지정할 수 없습니다: {method}"),
+                rule="BIL-7",
+                field="method",
+                method=str(locked),
+            )
+        others = PaymentMethod.objects.filter(customer_id=locked.customer_id, is_default=True).exclude(
+            pk=locked.pk
+        )
+        for other in others:
+            other.is_default = False
+            other.save(update_fields=["is_default", "updated_at"])
+        if not locked.is_default:
+            locked.is_default = True
+            locked.save(update_fields=["is_default", "updated_at"])
+    method.is_default = True
+    return locked
+
+
+def payment_method_add(
+    *,
+    customer: Customer,
+    kind: str,
+    label: str,
+    make_default: bool = False,
+    gateway_token: str = "",
+) -> PaymentMethod:
+    """Record a payment method (BIL-7). The customer's first active method becomes the default, as does
+    one added with ``make_default``. ``gateway_token`` is the PG's token for CMS/card (blank until the
+    gateway's registration flow is wired in)."""
+    if kind not in PaymentMethod.Kind.values:
+        raise DomainError(
+            "payment_method_unknown",
+            _("알 수 없는 결제 방법입니다: {method}"),
+            rule="BIL-7",
+            field="kind",
+            method=kind,
+        )
+    label = _validate_text(label, field="label", limit=100)
+    if not label:
+        raise DomainError(
+            "label_required", _("결제 수단의 표시 이름을 적어 주세요."), rule="BIL-7", field="label"
+        )
+    gateway_token = _validate_text(gateway_token, field="gateway_token", limit=200)
+    with transaction.atomic():
+        customer = ledger.lock_customer(customer)
+        first = not PaymentMethod.objects.filter(customer=customer, active=True).exists()
+        method = PaymentMethod.objects.create(
+            customer=customer, kind=kind, label=label, gateway_token=gateway_token
+        )
+        if make_default or first:
+            method = payment_method_set_default(method=method)
+    return method

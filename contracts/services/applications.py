@@ -247,8 +247,9 @@ def run_application_checks(*, contract: Contract, today: dt.date) -> list[Applic
 
 
 def missing_documents(contract: Contract) -> list[str]:
+    """Required documents not yet uploaded (CON-3). Reads prefetched documents when a list prefetched them."""
     required = list(contract.plan.required_documents or [])
-    have = set(contract.documents.values_list("kind", flat=True))
+    have = {document.kind for document in contract.documents.all()}
     return [kind for kind in required if kind not in have]
 
 
