@@ -9,8 +9,12 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Wiring, not a signal: the termination preview (CON-7) shows the complete final settlement that
         # billing issues afterwards (BIL-12..16). See docs/architecture.md decision 1.
+        from contracts.services.applications import set_unpaid_lookup
         from contracts.settlement import set_calculator
 
+        from .services.ledger import overdue_won
         from .services.settlement import settlement_compute
 
         set_calculator(settlement_compute)
+        # Unpaid fees for the application checks (CON-2) and termination completion (CON-7).
+        set_unpaid_lookup(overdue_won)

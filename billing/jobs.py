@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .services import invoicing, seats
+from .services import invoicing, seats, settlement
 
 
 def generate_invoices(*, today: dt.date) -> dict[str, int]:
@@ -15,3 +15,8 @@ def generate_invoices(*, today: dt.date) -> dict[str, int]:
 def snapshot_seats(*, today: dt.date) -> dict[str, int]:
     """Seat counts per live contract for the day (BIL-5)."""
     return seats.snapshot_seats(today=today)
+
+
+def settle_terminations(*, today: dt.date) -> dict[str, int]:
+    """Final settlements for terminated or withdrawn contracts (BIL-12..16, CON-7, CON-8)."""
+    return settlement.settle_terminations(today=today)

@@ -42,3 +42,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _restore_wiring():  # type: ignore[no-untyped-def]
+    """Tests may swap the hooks billing installs into contracts at start-up; put them back after each."""
+    from contracts import settlement
+    from contracts.services import applications
+
+    calculator, lookup = settlement._calculator, applications._unpaid_lookup
+    yield
+    settlement.set_calculator(calculator)
+    applications.set_unpaid_lookup(lookup)

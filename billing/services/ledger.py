@@ -91,3 +91,8 @@ def credit_available(customer: Customer) -> int:
 def lock_customer(customer: Customer) -> Customer:
     """Serialise money movements of one customer (row lock on the customer; take it first)."""
     return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def overdue_won(customer: Customer, today: dt.date) -> int:
+    """Open amounts of the customer's invoices whose due date has passed (unpaid fees, CON-2, CON-7)."""
+    return max(0, _sum(LedgerEntry.objects.filter(customer=customer, invoice__due_date__lt=today)))

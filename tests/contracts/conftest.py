@@ -27,9 +27,10 @@ def presets(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _no_unpaid_lookup():  # type: ignore[no-untyped-def]
-    """Tests that install an unpaid-fees lookup must not leak it into others."""
-    yield
+    """Contract rules are tested without billing's unpaid-fees lookup unless a test installs one
+    (tests/conftest.py restores billing's afterwards)."""
     applications.set_unpaid_lookup(None)
+    yield
 
 
 def plan_for(code: str, cycle: str = "monthly") -> Plan:
