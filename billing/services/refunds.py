@@ -1,0 +1,362 @@
+"""Overpayment refunds on request (BIL-11; 000 art.18①⑥, 002 art.35③④).
+
+Overpaid money is credit balance (BIL-17). By default it is offset against the next invoice by the
+``collect_payments`` job (``credits.credit_apply``); a customer may instead ask for it back:
+
+* :func:`refund_request` — arrears are deducted first (002 art.35④, 000 art.18⑥: the credit is offset
+  against overdue invoices and the amount recorded in ``arrears_deducted_won``), then the refund is
+  capped at the credit left (less what other open requests already claim). When the operator caused
+  the overpayment and the policy says so (``overpayment_statutory_interest``, 000 art.18①), statutory
+  interest is added (see :func:`statutory_interest`). Nothing leaves the ledger yet.
+* :func:`refund_pay` — staff paid it out: ``credits.credit_refund`` posts the ledger movement (the
+  interest as a credit, then one ``refund`` entry, keyed by the refund), the refund becomes *paid*.
+* :func:`refund_cancel` — a request withdrawn or refused; nothing was posted, nothing to reverse.
+
+Every write runs under the customer lock (``ledger.lock_customer``, taken first) then the refund row.
+``refund_pay`` and ``refund_cancel`` are idempotent (a second call returns the refund unchanged);
+``refund_request`` is idempotent with an ``idempotency_key`` (the API's ``Idempotency-Key``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer, Member
+from contracts.effective import EffectivePolicy, effective_policy
+from contracts.models import Contract, Policy
+from contracts.models.contract import LIVE
+from core.audit import acting_as
+from core.calendar import add_months, month_end
+from core.errors import Conflict, DomainError
+from core.money import Rounding, round_won
+from messaging.services import notify
+
+from ..models import Invoice, LedgerEntry, Refund, Settlement
+from . import ledger
+from .allocation import require_positive_won
+from .credits import _arrears_to_deduct, credit_apply, credit_refund
+
+RULE = "BIL-11"
+
+# 법정이율 (BIL-11, 000 art.18① "법정이율로서 적정이자"). The terms name no number, the law does:
+#   민법 제379조 (민사 법정이율) 연 5%;
+#   상법 제54조 (상사 법정이율) 연 6% — for obligations arising from a commercial act (상행위).
+# Every customer here is a business buying a B2B service, so the commercial rate applies. These are
+# statutes, not terms: they are constants here, not Policy fields; the Policy only says *whether*
+# interest is owed (``overpayment_statutory_interest``).
+CIVIL_STATUTORY_INTEREST_PERCENT = Decimal("5")  # 민법 제379조
+COMMERCIAL_STATUTORY_INTEREST_PERCENT = Decimal("6")  # 상법 제54조
+STATUTORY_INTEREST_PERCENT = COMMERCIAL_STATUTORY_INTEREST_PERCENT
+INTEREST_DAY_BASIS = 365  # per day, on a 365-day year
+
+REFUND_TRANSITIONS: dict[str, set[str]] = {
+    Refund.Status.REQUESTED: {Refund.Status.PAID, Refund.Status.CANCELLED},
+    Refund.Status.PAID: set(),
+    Refund.Status.CANCELLED: set(),
+}
+
+IDEMPOTENCY_PREFIX = "idempotency:"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def _acting(actor: Any) -> Iterator[None]:
+    """Attribute the block to ``actor`` (a user) when given; otherwise keep the caller's actor."""
+    if actor is None:
+        yield
+        return
+    with acting_as(actor):
+        yield
+
+
+def _idempotency_marker(key: str) -> str:
+    """What the creation's history row carries for an idempotency key (fits the 100-char reason)."""
+    return IDEMPOTENCY_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:64]
+
+
+def refund_for_idempotency_key(customer: Customer, key: str | None) -> Refund | None:
+    """The refund an earlier request with this idempotency key created (a replay), if any."""
+    # Stopgap until ``Refund.idempotency_key`` exists: the key is stamped on the creation's history row
+    # (``history_change_reason``) inside the transaction that creates the refund, under the customer lock,
+    # so two requests with the same key are serialised and the second finds the first.
+    if not key:
+        return None
+    row = (
+        Refund.history.filter(history_type="+", history_change_reason=_idempotency_marker(key))
+        .order_by("history_id")
+        .first()
+    )
+    if row is None:
+        return None
+    refund = Refund.objects.filter(pk=row.id).first()
+    if refund is None:
+        return None
+    if refund.customer_id != customer.pk:
+        raise Conflict(
+            "idempotency_key_reused",
+            _("같은 멱등 키가 다른 요청에 이미 쓰였습니다."),
+            rule=RULE,
+            field="idempotency_key",
+        )
+    return refund
+
+
+def customer_policy(customer: Customer, contract: Contract | None = None) -> EffectivePolicy | Policy | None:
+    """The terms that govern a customer-level money matter: the given contract's, else the customer's
+    most recently started live contract's (special terms included), else its latest invoice's."""
+    if contract is None:
+        contract = (
+            Contract.objects.filter(customer=customer, status__in=LIVE)
+            .select_related("policy")
+            .order_by("-activated_on", "-pk")
+            .first()
+        )
+    if contract is not None:
+        return effective_policy(contract)
+    invoice = (
+        Invoice.objects.filter(customer=customer).select_related("policy").order_by("-issue_date").first()
+    )
+    return invoice.policy if invoice is not None else None
+
+
+def statutory_interest(amount_won: int, start: dt.date, end: dt.date) -> int:
+    """Simple interest by day: amount × 6% × days / 365, truncated below 1 won (BIL-11).
+
+    Days run from the day after the overpayment to the refund date (초일 불산입, 민법 제157조), i.e.
+    ``(end - start).days``; nothing when ``end`` is not after ``start``.
+    """
+    days = (end - start).days
+    if days <= 0 or amount_won <= 0:
+        return 0
+    ratio = Fraction(amount_won) * Fraction(str(STATUTORY_INTEREST_PERCENT)) / 100
+    return round_won(ratio * days / INTEREST_DAY_BASIS, Rounding.TRUNCATE)
+
+
+def overpaid_on(customer: Customer, amount_won: int, *, before: dt.date) -> dt.date:
+    """The date since which the customer's credit has held at least ``amount_won`` without a break,
+    counting the unallocated ledger entries dated before ``before`` (the request date); ``before``
+    itself when the credit was not there earlier (it arose on the request day).
+
+    Ledger entries are append-only, so the answer is the same at the request and at the payment.
+    """
+    entries = (
+        LedgerEntry.objects.filter(customer=customer, invoice__isnull=True, occurred_on__lt=before)
+        .order_by("occurred_on", "id")
+        .values_list("occurred_on", "amount_won")
+    )
+    balance = 0
+    since: dt.date | None = None
+    for day, amount in entries:
+        balance += amount
+        if -balance >= amount_won:
+            if since is None:
+                since = day
+        else:
+            since = None
+    return since or before
+
+
+def _interest_due(refund: Refund, policy: Any, on: dt.date) -> int:
+    """000 art.18①: interest on an overpayment the operator caused — not on termination refunds."""
+    if not refund.operator_caused or policy is None or not policy.overpayment_statutory_interest:
+        return 0
+    if refund.pk and Settlement.objects.filter(refund=refund).exists():
+        return 0
+    start = overpaid_on(refund.customer, refund.amount_won, before=refund.requested_on)
+    return statutory_interest(refund.amount_won, start, on)
+
+
+def _claimed_by_open_requests(customer: Customer) -> int:
+    """Credit already promised to refunds requested but not paid: overpayment requests, and settlement
+    refunds (whose credit ``settlement_issue`` posted and which their payment will consume)."""
+    total = Refund.objects.filter(customer=customer, status=Refund.Status.REQUESTED).aggregate(
+        total=Sum("amount_won")
+    )["total"]
+    return int(total or 0)
+
+
+def _notify(refund: Refund, event: str) -> None:
+    """Tell the customer (MSG-1), once per refund and event."""
+    context = {
+        "refund_id": refund.pk,
+        "amount_won": refund.amount_won,
+        "interest_won": refund.interest_won,
+        "arrears_deducted_won": refund.arrears_deducted_won,
+        "reason": refund.reason,
+        "requested_on": refund.requested_on.isoformat(),
+        "pay_by": refund.pay_by.isoformat() if refund.pay_by else "",
+        "paid_on": refund.paid_on.isoformat() if refund.paid_on else "",
+    }
+    notify(customer=refund.customer, event=event, context=context, dedupe_key=f"{event}:{refund.pk}")
+
+
+def _check_transition(refund: Refund, target: str) -> None:
+    if target not in REFUND_TRANSITIONS.get(refund.status, set()):
+        raise DomainError(
+            "refund_transition_not_allowed",
+            _("환불 {id}은(는) {status} 상태라서 {target}(으)로 바꿀 수 없습니다."),
+            rule=RULE,
+            field="status",
+            id=refund.pk,
+            status=refund.get_status_display(),
+            target=Refund.Status(target).label,
+        )
+
+
+# --------------------------------------------------------------------------- services
+
+
+def refund_request(
+    *,
+    customer: Customer,
+    amount_won: int,
+    reason: str,
+    today: dt.date,
+    operator_caused: bool = False,
+    member: Member | None = None,
+    contract: Contract | None = None,
+    idempotency_key: str | None = None,
+    actor: Any = None,
+) -> Refund:
+    """BIL-11: the customer asks for its overpayment back instead of the default offset.
+
+    Arrears are deducted first (offset now, recorded in ``arrears_deducted_won``); the refund is the
+    smaller of ``amount_won`` and the credit left (refused when none is left). ``member`` (portal/API)
+    must be an admin of ``customer``. Interest (operator's fault, policy flag) is estimated to today
+    and settled to the day at :func:`refund_pay`.
+    """
+    amount_won = require_positive_won(amount_won, rule=RULE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _("환불 사유를 적어 주세요."), rule=RULE, field="reason")
+    if member is not None and (member.customer_id != customer.pk or not member.is_admin):
+        raise DomainError(
+            "not_customer_admin",
+            _("환불은 고객사의 관리자만 요청할 수 있습니다."),
+            rule=RULE,
+            field="member",
+        )
+    if contract is not None and contract.customer_id != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 계약입니다."), rule=RULE, field="contract")
+    with _acting(actor), transaction.atomic():
+        customer = ledger.lock_customer(customer)
+        replay = refund_for_idempotency_key(customer, idempotency_key)
+        if replay is not None:
+            return replay
+        applied = credit_apply(customer=customer, today=today, only_arrears=True)
+        deducted = sum(amount for _invoice, amount in applied)
+        available = ledger.credit_available(customer) - _claimed_by_open_requests(customer)
+        if available <= 0:
+            raise DomainError(
+                "no_credit_to_refund",
+                _("환불할 수 있는 과납액이 없습니다 (미납액 공제 {deducted}원 후 잔액 0원)."),
+                rule=RULE,
+                field="amount_won",
+                deducted=deducted,
+            )
+        policy = customer_policy(customer, contract)
+        pay_by = None
+        if policy is not None and policy.refund_by_end_of_next_month:
+            pay_by = month_end(add_months(today, 1))  # 000 art.18⑥
+        refund = Refund(
+            customer=customer,
+            contract=contract,
+            amount_won=min(amount_won, available),
+            arrears_deducted_won=deducted,
+            reason=reason[:300],
+            operator_caused=bool(operator_caused),
+            requested_on=today,
+            pay_by=pay_by,
+        )
+        refund.interest_won = _interest_due(refund, policy, today)
+        if idempotency_key:
+            refund._change_reason = _idempotency_marker(idempotency_key)  # type: ignore[attr-defined]
+        refund.save()
+        _notify(refund, "refund.requested")
+        return refund
+
+
+def refund_pay(*, refund: Refund, today: dt.date, actor: Any = None) -> Refund:
+    """Staff paid the refund out (BIL-11): interest settled to ``today``, then ``credits.credit_refund``
+    posts the ledger movement once (keyed by the refund). Paying a paid refund changes nothing."""
+    with _acting(actor), transaction.atomic():
+        ledger.lock_customer(refund.customer)
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("customer", "contract").get(
+            pk=refund.pk
+        )
+        if refund.status == Refund.Status.PAID:
+            return refund
+        _check_transition(refund, Refund.Status.PAID)
+        if today < refund.requested_on:
+            raise DomainError(
+                "paid_before_request",
+                _("지급일({today})이 요청일({requested}) 앞설 수 없습니다."),
+                rule=RULE,
+                field="paid_on",
+                today=today,
+                requested=refund.requested_on,
+            )
+        interest = _interest_due(refund, customer_policy(refund.customer, refund.contract), today)
+        credit_refund(
+            customer=refund.customer,
+            amount_won=refund.amount_won,
+            reason=f"#{refund.pk} {refund.reason}",
+            today=today,
+            interest_won=interest,
+            idempotency_key=f"refund:{refund.pk}",
+        )
+        refund.interest_won = interest
+        refund.status = Refund.Status.PAID
+        refund.paid_on = today
+        refund.save(update_fields=["interest_won", "status", "paid_on", "updated_at"])
+        _notify(refund, "refund.paid")
+        return refund
+
+
+def refund_cancel(*, refund: Refund, today: dt.date, actor: Any = None, reason: str = "") -> Refund:
+    """A requested refund withdrawn or refused: nothing was posted, the credit stays (and is offset
+    against the next invoice as usual). Arrears already deducted stay paid. Idempotent."""
+    with _acting(actor), transaction.atomic():
+        ledger.lock_customer(refund.customer)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status == Refund.Status.CANCELLED:
+            return refund
+        _check_transition(refund, Refund.Status.CANCELLED)
+        refund.status = Refund.Status.CANCELLED
+        if reason.strip():
+            refund._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+        refund.save(update_fields=["status", "updated_at"])
+        _notify(refund, "refund.cancelled")
+        return refund
+
+
+def refundable_amount(customer: Customer, *, today: dt.date) -> int:
+    """What a refund request made today could return at most (after arrears and open requests), for the
+    portal form. Reads only."""
+    credit = ledger.credit_available(customer)
+    return max(0, credit - _arrears_to_deduct(customer, today) - _claimed_by_open_requests(customer))
+
+
+__all__ = [
+    "COMMERCIAL_STATUTORY_INTEREST_PERCENT",
+    "STATUTORY_INTEREST_PERCENT",
+    "overpaid_on",
+    "refund_cancel",
+    "refund_for_idempotency_key",
+    "refund_pay",
+    "refund_request",
+    "refundable_amount",
+    "statutory_interest",
+]
