@@ -82,6 +82,14 @@ class Invoice(TimeStampedModel):
     total_won = models.BigIntegerField(_("합계"))
     paid_on = models.DateField(_("완납일"), null=True, blank=True)
     note = models.TextField(_("비고"), blank=True)
+    idempotency_key = models.CharField(
+        _("멱등 키"),
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("직원이 수동으로 발행하는 청구(부정 이용 등)를 두 번 발행하지 않도록 하는 키"),
+    )
 
     history = AuditedHistory()
 
@@ -907,6 +915,7 @@ class Refund(TimeStampedModel):
         related_name="refunds",
         verbose_name=_("계약"),
     )
+    idempotency_key = models.CharField(_("멱등 키"), max_length=120, unique=True, null=True, blank=True)
 
     history = AuditedHistory()
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.effective import effective_policy
 from contracts.models import Contract
 from core.calendar import default_calendar
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
 from core.money import vat_split
 from messaging.services import notify
 
@@ -36,32 +36,17 @@ from .refunds import _acting
 
 RULE = "BIL-20"
 SOURCE = "BIL-20; 001 art.19-8"
-IDEMPOTENCY_PREFIX = "idempotency:"
 
 
-def _marker(key: str) -> str:
-    return IDEMPOTENCY_PREFIX + hashlib.sha256(f"evasion:{key}".encode()).hexdigest()[:64]
+def _scoped_key(contract: Contract, key: str) -> str:
+    return f"evasion:{contract.pk}:" + hashlib.sha256(key.encode()).hexdigest()[:64]
 
 
 def _replayed(contract: Contract, key: str | None) -> Invoice | None:
-    # Stopgap until ``Invoice`` has an idempotency key: the key is stamped on the creation's history
-    # row, written under the customer lock, so the same key submitted twice finds the first invoice.
+    """The adjustment invoice an earlier submission with this key issued, if any."""
     if not key:
         return None
-    row = Invoice.history.filter(history_type="+", history_change_reason=_marker(key)).first()
-    if row is None:
-        return None
-    invoice = Invoice.objects.filter(pk=row.id).first()
-    if invoice is None:
-        return None
-    if not invoice.lines.filter(contract=contract, kind=InvoiceLine.Kind.EVASION).exists():
-        raise Conflict(
-            "idempotency_key_reused",
-            _("같은 멱등 키가 다른 요청에 이미 쓰였습니다."),
-            rule=RULE,
-            field="idempotency_key",
-        )
-    return invoice
+    return Invoice.objects.filter(idempotency_key=_scoped_key(contract, key)).first()
 
 
 def evasion_charge(
@@ -120,7 +105,7 @@ def evasion_charge(
             note=description,
         )
         if idempotency_key:
-            invoice._change_reason = _marker(idempotency_key)  # type: ignore[attr-defined]
+            invoice.idempotency_key = _scoped_key(contract, idempotency_key)
         invoice.save()
         InvoiceLine.objects.create(
             invoice=invoice,

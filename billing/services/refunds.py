@@ -37,7 +37,7 @@ from contracts.models import Contract, Policy
 from contracts.models.contract import LIVE
 from core.audit import acting_as
 from core.calendar import add_months, month_end
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
 from core.money import Rounding, round_won
 from messaging.services import notify
 
@@ -65,8 +65,6 @@ REFUND_TRANSITIONS: dict[str, set[str]] = {
     Refund.Status.CANCELLED: set(),
 }
 
-IDEMPOTENCY_PREFIX = "idempotency:"
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -81,36 +79,16 @@ def _acting(actor: Any) -> Iterator[None]:
         yield
 
 
-def _idempotency_marker(key: str) -> str:
-    """What the creation's history row carries for an idempotency key (fits the 100-char reason)."""
-    return IDEMPOTENCY_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:64]
+def _scoped_key(customer: Customer, key: str) -> str:
+    """Idempotency keys are the client's, so they are scoped to the customer that sent them."""
+    return f"refund:{customer.pk}:" + hashlib.sha256(key.encode()).hexdigest()[:64]
 
 
 def refund_for_idempotency_key(customer: Customer, key: str | None) -> Refund | None:
     """The refund an earlier request with this idempotency key created (a replay), if any."""
-    # Stopgap until ``Refund.idempotency_key`` exists: the key is stamped on the creation's history row
-    # (``history_change_reason``) inside the transaction that creates the refund, under the customer lock,
-    # so two requests with the same key are serialised and the second finds the first.
     if not key:
         return None
-    row = (
-        Refund.history.filter(history_type="+", history_change_reason=_idempotency_marker(key))
-        .order_by("history_id")
-        .first()
-    )
-    if row is None:
-        return None
-    refund = Refund.objects.filter(pk=row.id).first()
-    if refund is None:
-        return None
-    if refund.customer_id != customer.pk:
-        raise Conflict(
-            "idempotency_key_reused",
-            _("같은 멱등 키가 다른 요청에 이미 쓰였습니다."),
-            rule=RULE,
-            field="idempotency_key",
-        )
-    return refund
+    return Refund.objects.filter(idempotency_key=_scoped_key(customer, key)).first()
 
 
 def customer_policy(customer: Customer, contract: Contract | None = None) -> EffectivePolicy | Policy | None:
@@ -282,7 +260,7 @@ def refund_request(
         )
         refund.interest_won = _interest_due(refund, policy, today)
         if idempotency_key:
-            refund._change_reason = _idempotency_marker(idempotency_key)  # type: ignore[attr-defined]
+            refund.idempotency_key = _scoped_key(customer, idempotency_key)
         refund.save()
         _notify(refund, "refund.requested")
         return refund
