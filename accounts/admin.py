@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,15 @@ from core import clock
 from core.errors import DomainError
 
 from . import selectors, services
-from .models import Customer, Member
+from .models import (
+    Customer,
+    CustomerChangeRequest,
+    DormantMemberData,
+    Member,
+    PersonalDataAccess,
+    SuccessionDocument,
+    SuccessionRequest,
+)
 from .validators import normalize_business_number
 
 
@@ -299,3 +308,254 @@ class MemberAdmin(NoRevertHistoryAdmin):
                 self.message_user(request, f"{member}: {exc.message}", level=messages.ERROR)
         if done:
             self.message_user(request, _("%(count)d명을 삭제했습니다.") % {"count": done}, messages.SUCCESS)
+
+
+# --------------------------------------------------------------------------- ACC-9, ACC-8, ACC-10 queues
+
+
+class DecisionReasonForm(forms.Form):
+    reason = forms.CharField(label=_("사유"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def _decide(admin_obj: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], *,
+            title: Any, needs_reason: bool, decide: Callable[[Any, str], Any]) -> Any:
+    """Run ``decide(obj, reason)`` for each selected row; ask for a reason first on an intermediate page
+    (required when ``needs_reason``). Refusals become error messages, one per row."""
+    from django.template.response import TemplateResponse
+
+    if "confirm" not in request.POST:
+        return TemplateResponse(request, "admin/accounts/decision_reason.html", {
+            **admin_obj.admin_site.each_context(request), "title": title, "queryset": queryset,
+            "form": DecisionReasonForm(), "action": request.POST.get("action"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME, "opts": admin_obj.model._meta,
+            "needs_reason": needs_reason,
+        })
+    form = DecisionReasonForm(request.POST)
+    reason = form.data.get("reason", "").strip() if form.is_bound else ""
+    done = 0
+    for obj in queryset:
+        try:
+            decide(obj, reason)
+            done += 1
+        except DomainError as exc:
+            admin_obj.message_user(request, f"{obj}: {exc.message}", level=messages.ERROR)
+    if done:
+        admin_obj.message_user(request, _("%(count)d건을 처리했습니다.") % {"count": done}, messages.SUCCESS)
+    return None
+
+
+@admin.register(CustomerChangeRequest)
+class CustomerChangeRequestAdmin(NoRevertHistoryAdmin):
+    """ACC-9 queue: staff approve (the change is applied and audited) or reject with a reason."""
+
+    list_display = ("number", "customer", "changed_fields", "status", "requested_on", "requested_by",
+                    "decided_on", "decided_by")
+    list_filter = ("status", "requested_on")
+    search_fields = ("customer__legal_name", "customer__business_number", "requested_by__login_id")
+    list_select_related = ("customer", "requested_by", "decided_by")
+    date_hierarchy = "requested_on"
+    actions = ["approve", "reject"]
+    fields = ("customer", "status", "comparison", "note", "document", "document_name", "document_sha256",
+              "requested_by", "requested_on", "decided_by", "decided_on", "decision_reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # customers file through the portal or API (with the document)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("변경 항목"))
+    def changed_fields(self, obj: CustomerChangeRequest) -> str:
+        from . import services_changes
+
+        return ", ".join(services_changes.field_label(f) for f in obj.changes)
+
+    @admin.display(description=_("변경 전 → 후"))
+    def comparison(self, obj: CustomerChangeRequest) -> Any:
+        from django.utils.html import format_html_join
+
+        from . import services_changes
+
+        pending = obj.status == CustomerChangeRequest.Status.REQUESTED
+        rows = [(services_changes.field_label(f),
+                 str(getattr(obj.customer, f) or "") if pending else str((obj.previous or {}).get(f, "")),
+                 str(v)) for f, v in obj.changes.items()]
+        return format_html_join("", "<div><b>{}</b>: {} → {}</div>", rows)
+
+    @admin.action(description=_("선택한 변경 신청 승인 (고객 정보에 반영)"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[CustomerChangeRequest]) -> Any:
+        from . import services_changes
+
+        return _decide(self, request, queryset, title=_("변경 신청 승인"), needs_reason=False,
+                       decide=lambda obj, reason: services_changes.change_request_approve(
+                           request=obj, actor=request.user, today=clock.today(), reason=reason))
+
+    @admin.action(description=_("선택한 변경 신청 반려 (사유 입력)"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[CustomerChangeRequest]) -> Any:
+        from . import services_changes
+
+        return _decide(self, request, queryset, title=_("변경 신청 반려"), needs_reason=True,
+                       decide=lambda obj, reason: services_changes.change_request_reject(
+                           request=obj, actor=request.user, today=clock.today(), reason=reason))
+
+
+class SuccessionDocumentInline(admin.TabularInline):
+    model = SuccessionDocument
+    fields = ("file", "original_name", "sha256", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _transfer_inline() -> type[admin.TabularInline]:
+    from contracts.models import SuccessionTransfer
+
+    class SuccessionTransferInline(admin.TabularInline):
+        model = SuccessionTransfer
+        fk_name = "request"
+        fields = ("contract", "from_customer", "to_customer", "contract_status", "transferred_on",
+                  "released_seats", "actor")
+        readonly_fields = fields
+        extra = 0
+        can_delete = False
+        verbose_name_plural = _("이전된 계약")
+
+        def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            return False
+
+    return SuccessionTransferInline
+
+
+@admin.register(SuccessionRequest)
+class SuccessionRequestAdmin(NoRevertHistoryAdmin):
+    """ACC-8 queue: approve (refused while fees are unpaid; live contracts move) or reject with a reason."""
+
+    list_display = ("number", "kind", "predecessor", "successor_display", "event_date", "filed_on",
+                    "deadline", "status", "decided_on")
+    list_filter = ("status", "kind")
+    search_fields = ("predecessor__legal_name", "predecessor__business_number", "successor__legal_name",
+                     "successor__business_number", "successor_data__legal_name")
+    list_select_related = ("predecessor", "successor")
+    date_hierarchy = "filed_on"
+    actions = ["approve", "reject"]
+    fields = ("predecessor", "successor", "successor_data", "kind", "event_date", "filed_on", "deadline",
+              "note", "filed_by", "status", "decided_by", "decided_on", "decision_reason",
+              "unpaid_won_at_decision")
+    readonly_fields = fields
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [SuccessionDocumentInline, _transfer_inline()]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("승계인"))
+    def successor_display(self, obj: SuccessionRequest) -> str:
+        return obj.successor_name
+
+    @admin.action(description=_("선택한 지위 승계 승인 (계약 이전)"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[SuccessionRequest]) -> Any:
+        from contracts.services import succession
+
+        return _decide(self, request, queryset, title=_("지위 승계 승인"), needs_reason=False,
+                       decide=lambda obj, reason: succession.succession_approve(
+                           request=obj, actor=request.user, today=clock.today(), reason=reason))
+
+    @admin.action(description=_("선택한 지위 승계 반려 (사유 입력)"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[SuccessionRequest]) -> Any:
+        from contracts.services import succession
+
+        return _decide(self, request, queryset, title=_("지위 승계 반려"), needs_reason=True,
+                       decide=lambda obj, reason: succession.succession_reject(
+                           request=obj, actor=request.user, today=clock.today(), reason=reason))
+
+
+@admin.register(DormantMemberData)
+class DormantMemberDataAdmin(admin.ModelAdmin):
+    """ACC-10 separated storage. The list shows no personal data; opening a row is logged (DAT-6)."""
+
+    list_display = ("member", "member_login_id", "customer", "dormant_on", "last_seen_on")
+    list_filter = ("dormant_on",)
+    search_fields = ("member__login_id", "member__customer__legal_name")
+    list_select_related = ("member", "member__customer")
+    date_hierarchy = "dormant_on"
+    actions = ["reactivate"]
+    fields = ("member", "name", "email", "mobile", "department", "last_seen_on", "notice_sent_on",
+              "dormant_on", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("로그인 ID"), ordering="member__login_id")
+    def member_login_id(self, obj: DormantMemberData) -> str:
+        return obj.member.login_id
+
+    @admin.display(description=_("고객"))
+    def customer(self, obj: DormantMemberData) -> str:
+        return str(obj.member.customer)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        data = self.get_object(request, object_id)
+        if data is not None and request.user.is_authenticated:
+            PersonalDataAccess.objects.create(user=request.user, customer_id=data.member.customer_id,
+                                              member=data.member, what="dormant_member_data")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("선택한 휴면 구성원 복원"), permissions=["change"])
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[DormantMemberData]) -> None:
+        done = 0
+        for data in list(queryset.select_related("member")):
+            try:
+                services.member_reactivate(member=data.member, today=clock.today(), actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{data.member}: {exc.message}", level=messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d명을 복원했습니다.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """DAT-6: read-only log of staff viewing personal data."""
+
+    list_display = ("accessed_at", "user", "customer", "member", "what")
+    list_filter = ("what",)
+    search_fields = ("user__username", "customer__legal_name")
+    list_select_related = ("user", "customer", "member")
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

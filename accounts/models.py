@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -57,6 +57,10 @@ class Customer(TimeStampedModel):
     )
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     closed_on = models.DateField(_("해지일"), null=True, blank=True)
+    # ACC-9 (004 art.8-2): the account refunds are paid to; changes only through a change request.
+    refund_bank_name = models.CharField(_("환불 계좌 은행"), max_length=50, blank=True)
+    refund_account_number = models.CharField(_("환불 계좌번호"), max_length=40, blank=True)
+    refund_account_holder = models.CharField(_("환불 계좌 예금주"), max_length=100, blank=True)
 
     history = AuditedHistory()
 
@@ -141,3 +145,208 @@ class Member(TimeStampedModel):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN and self.status == self.Status.ACTIVE
+
+
+# --------------------------------------------------------------------------- ACC-9 change requests
+
+
+def _change_document_path(instance: CustomerChangeRequest, filename: str) -> str:
+    return f"accounts/change_requests/{instance.customer_id}/{filename}"
+
+
+class CustomerChangeRequest(TimeStampedModel):
+    """A request to change customer information that affects billing, with a supporting document,
+    decided by staff (ACC-9; 004 art.8, 002 art.17①). ``previous`` keeps the values before approval."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("신청")
+        APPROVED = "approved", _("승인")
+        REJECTED = "rejected", _("반려")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="change_requests",
+                                 verbose_name=_("고객"))
+    changes = models.JSONField(_("변경 요청 항목"), help_text=_("항목 → 새 값"))
+    previous = models.JSONField(_("변경 전 값"), default=dict, blank=True,
+                                help_text=_("승인 시점의 기존 값 (변경 이력)"))
+    note = models.TextField(_("신청 사유"), blank=True)
+    document = models.FileField(_("증빙 서류"), upload_to=_change_document_path, max_length=300)
+    document_name = models.CharField(_("증빙 파일명"), max_length=255)
+    document_sha256 = models.CharField(_("증빙 SHA-256"), max_length=64)
+    requested_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="change_requests", verbose_name=_("신청자"))
+    requested_on = models.DateField(_("신청일"))
+    status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.REQUESTED,
+                              db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("처리자"))
+    decided_on = models.DateField(_("처리일"), null=True, blank=True)
+    decision_reason = models.TextField(_("처리 사유"), blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("고객 정보 변경 신청")
+        verbose_name_plural = _("고객 정보 변경 신청")
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(status="requested"),
+                                    name="change_request_one_open_per_customer"),
+            models.CheckConstraint(condition=~Q(document=""), name="change_request_document_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CR-{self.pk or 0:06d} {self.customer_id}"
+
+    @property
+    def number(self) -> str:
+        return f"CR-{self.pk:06d}" if self.pk else "CR-(new)"
+
+
+# --------------------------------------------------------------------------- ACC-8 legal succession
+
+
+class SuccessionRequest(TimeStampedModel):
+    """A legal succession (merger, split, business transfer, inheritance) filed within the policy's
+    deadline and approved by staff; on approval the predecessor's live contracts move to the successor
+    (ACC-8; 002 art.19, 004 art.22, 003 art.14). Both parties stay on the record."""
+
+    class Kind(models.TextChoices):
+        MERGER = "merger", _("합병")
+        SPLIT = "split", _("분할")
+        BUSINESS_TRANSFER = "business_transfer", _("영업 양수도")
+        INHERITANCE = "inheritance", _("상속")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("신청")
+        APPROVED = "approved", _("승인")
+        REJECTED = "rejected", _("반려")
+
+    predecessor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="successions_out",
+                                    verbose_name=_("피승계 고객(원 계약자)"))
+    successor = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="successions_in", verbose_name=_("승계 고객"),
+                                  help_text=_("기존 고객이 아니면 승인 시 신청서의 승계인 정보로 만듭니다"))
+    successor_data = models.JSONField(
+        _("승계인 정보"), default=dict, blank=True,
+        help_text=_("승계 고객이 새 고객일 때: 상호, 사업자등록번호, 대표자 등"),
+    )
+    kind = models.CharField(_("승계 사유"), max_length=24, choices=Kind.choices)
+    event_date = models.DateField(_("사유 발생일"))
+    filed_on = models.DateField(_("신고일"))
+    deadline = models.DateField(_("신고 기한"))
+    note = models.TextField(_("신고 내용"), blank=True)
+    filed_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="succession_filings", verbose_name=_("신고자"))
+    status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.REQUESTED,
+                              db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("처리자"))
+    decided_on = models.DateField(_("처리일"), null=True, blank=True)
+    decision_reason = models.TextField(_("처리 사유"), blank=True)
+    unpaid_won_at_decision = models.BigIntegerField(_("승인 심사 시 미납액(원)"), null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        verbose_name = _("지위 승계 신청")
+        verbose_name_plural = _("지위 승계 신청")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor"], condition=Q(status="requested"),
+                                    name="succession_one_open_per_predecessor"),
+            models.CheckConstraint(condition=Q(filed_on__gte=F("event_date")),
+                                   name="succession_filed_after_event"),
+            models.CheckConstraint(condition=~Q(successor=F("predecessor")) | Q(successor__isnull=True),
+                                   name="succession_parties_differ"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def number(self) -> str:
+        return f"SR-{self.pk:06d}" if self.pk else "SR-(new)"
+
+    @property
+    def successor_name(self) -> str:
+        if self.successor_id:
+            return str(self.successor)
+        return str((self.successor_data or {}).get("legal_name", ""))
+
+
+def _succession_document_path(instance: SuccessionDocument, filename: str) -> str:
+    return f"accounts/successions/{instance.request_id}/{filename}"
+
+
+class SuccessionDocument(models.Model):
+    """A document proving a succession (business registration, merger registry, transfer contract)."""
+
+    request = models.ForeignKey(SuccessionRequest, on_delete=models.CASCADE, related_name="documents",
+                                verbose_name=_("지위 승계 신청"))
+    file = models.FileField(_("파일"), upload_to=_succession_document_path, max_length=300)
+    original_name = models.CharField(_("파일명"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("업로드 시각"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "id"]
+        verbose_name = _("지위 승계 증빙")
+        verbose_name_plural = _("지위 승계 증빙")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --------------------------------------------------------------------------- ACC-10 dormancy
+
+
+class DormantMemberData(models.Model):
+    """A dormant member's personal data, kept apart from the live row (ACC-10; 001 art.15-2,
+    PIPA art.21(3)). Restored and deleted on reactivation; destroyed by the purge when its period ends."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="dormant_data",
+                                  verbose_name=_("구성원"))
+    name = models.CharField(_("이름"), max_length=100)
+    email = models.CharField(_("이메일"), max_length=254, blank=True)
+    mobile = models.CharField(_("휴대전화"), max_length=32, blank=True)
+    department = models.CharField(_("부서"), max_length=100, blank=True)
+    user_email = models.CharField(_("로그인 계정 이메일"), max_length=254, blank=True)
+    user_first_name = models.CharField(_("로그인 계정 이름"), max_length=150, blank=True)
+    user_last_name = models.CharField(_("로그인 계정 성"), max_length=150, blank=True)
+    history_values = models.JSONField(
+        _("변경 이력의 개인정보"), default=dict, blank=True,
+        help_text=_("변경 이력 행 id → 개인정보 항목 (이력에서도 분리 보관)"),
+    )
+    last_seen_on = models.DateField(_("최근 접속일"), null=True, blank=True)
+    notice_sent_on = models.DateField(_("휴면 예정 안내일"), null=True, blank=True)
+    dormant_on = models.DateField(_("휴면 전환일"), db_index=True)
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dormant_on", "id"]
+        verbose_name = _("휴면 구성원 분리 보관 정보")
+        verbose_name_plural = _("휴면 구성원 분리 보관 정보")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ({self.dormant_on})"
+
+
+class PersonalDataAccess(models.Model):
+    """DAT-6: which staff member viewed which customer's personal data, when. Append-only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("직원"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("고객"))
+    member = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("구성원"))
+    what = models.CharField(_("열람 대상"), max_length=100)
+    accessed_at = models.DateTimeField(_("열람 시각"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        verbose_name = _("개인정보 열람 기록")
+        verbose_name_plural = _("개인정보 열람 기록")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.customer_id} {self.what}"

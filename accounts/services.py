@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import acting_as
 from core.errors import DomainError, PermissionDenied
 
-from .models import MEMBER_PROFILE_FIELDS, Customer, Member
+from .models import MEMBER_PROFILE_FIELDS, Customer, DormantMemberData, Member
 from .staff import STAFF_GROUPS, ensure_staff_groups
 from .validators import is_valid_business_number, normalize_business_number
 
@@ -37,9 +37,12 @@ __all__ = [
     "customer_change_status",
     "customer_create",
     "customer_update",
+    "dormant_member_for_credentials",
     "ensure_staff_groups",
     "member_add",
     "member_change_role",
+    "member_make_dormant",
+    "member_reactivate",
     "member_record_login",
     "member_remove",
     "member_update_profile",
@@ -60,6 +63,8 @@ AGE_OF_MAJORITY = 19
 BILLING_FIELDS = (
     "legal_name", "kind", "business_number", "representative_name", "payer_name",
     "payer_business_number", "birth_date", "legal_representative_name",
+    # 004 art.8-2: the refund account changes with a copy of the bankbook, like the name.
+    "refund_bank_name", "refund_account_number", "refund_account_holder",
 )
 #: Fields :func:`customer_update` may change directly.
 CUSTOMER_UPDATABLE_FIELDS = (
@@ -519,3 +524,104 @@ def member_record_login(*, member: Member, today: dt.date) -> None:
         Member.objects.filter(pk=member.pk).update(last_seen_on=today, dormant_notice_sent_on=None)
         member.last_seen_on = today
         member.dormant_notice_sent_on = None
+
+
+# --------------------------------------------------------------------------- ACC-10 dormancy
+
+#: What the live row shows while the member is dormant (the real values are in DormantMemberData).
+DORMANT_NAME = "휴면 구성원"
+
+
+def member_make_dormant(*, member: Member, today: dt.date, actor: ActorUser = None,
+                        job: str | None = None) -> Member:
+    """Make an active member dormant (ACC-10; 001 art.15-2, PIPA art.21(3)).
+
+    Their personal data (name, email, mobile, department, and the login's email and names) moves to
+    :class:`DormantMemberData`, also out of the member's change history, and the live row keeps a
+    placeholder; the login is disabled and API tokens are revoked. Idempotent: a member already
+    dormant is returned unchanged. The inactivity rule itself (who, when, the notice first) is the
+    ``dormant_accounts`` job's (``contracts.services.dormancy``).
+    """
+    from rest_framework.authtoken.models import Token
+
+    context = acting_as(job=job, reason="ACC-10") if job else acting_as(actor, reason="ACC-10")
+    with transaction.atomic(), context:
+        current = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        if current.status == Member.Status.DORMANT:
+            return current
+        if current.status != Member.Status.ACTIVE:
+            raise DomainError("member_not_active", _("사용 중인 구성원만 휴면 처리할 수 있습니다."),
+                              rule="ACC-10", field="status")
+        user = current.user
+        history_model = Member.history.model
+        history_values = {
+            str(row["history_id"]): {f: str(row[f] or "") for f in MEMBER_PROFILE_FIELDS}
+            for row in history_model.objects.filter(id=current.pk).values("history_id",
+                                                                          *MEMBER_PROFILE_FIELDS)
+        }
+        DormantMemberData.objects.create(
+            member=current, name=current.name, email=current.email or "",
+            mobile=str(current.mobile or ""), department=current.department or "",
+            user_email=user.email or "", user_first_name=user.first_name or "",
+            user_last_name=user.last_name or "", history_values=history_values,
+            last_seen_on=current.last_seen_on, notice_sent_on=current.dormant_notice_sent_on,
+            dormant_on=today,
+        )
+        history_model.objects.filter(id=current.pk).update(name=DORMANT_NAME, email="", mobile="",
+                                                           department="")
+        current.name, current.email, current.mobile, current.department = DORMANT_NAME, "", "", ""
+        current.status = Member.Status.DORMANT
+        current.save(update_fields=["name", "email", "mobile", "department", "status", "updated_at"])
+        user.email, user.first_name, user.last_name, user.is_active = "", "", "", False
+        user.save(update_fields=["email", "first_name", "last_name", "is_active"])
+        Token.objects.filter(user=user).delete()
+    member.refresh_from_db()
+    return member
+
+
+def member_reactivate(*, member: Member, today: dt.date, actor: ActorUser = None) -> Member:
+    """Bring a dormant member back (ACC-10): restore the separated personal data onto the live row and
+    its history, re-enable the login, and count today as a login. Idempotent for an active member."""
+    with transaction.atomic(), acting_as(actor, reason="ACC-10"):
+        current = Member.objects.select_for_update().select_related("user", "customer").get(pk=member.pk)
+        if current.status == Member.Status.ACTIVE:
+            return current
+        if current.status != Member.Status.DORMANT:
+            raise DomainError("member_not_dormant", _("휴면 상태인 구성원만 다시 사용할 수 있습니다."),
+                              rule="ACC-10", field="status")
+        if not current.customer.is_open:
+            raise DomainError("customer_not_open", _("이용이 끝난 고객의 구성원은 다시 사용할 수 없습니다."),
+                              rule="ACC-10", field="customer")
+        data = DormantMemberData.objects.select_for_update().get(member=current)
+        history_model = Member.history.model
+        for history_id, values in (data.history_values or {}).items():
+            history_model.objects.filter(history_id=int(history_id), id=current.pk).update(**values)
+        current.name, current.email, current.mobile, current.department = (
+            data.name, data.email, data.mobile, data.department)
+        current.status = Member.Status.ACTIVE
+        current.last_seen_on = today
+        current.dormant_notice_sent_on = None
+        current.save(update_fields=["name", "email", "mobile", "department", "status", "last_seen_on",
+                                    "dormant_notice_sent_on", "updated_at"])
+        user = current.user
+        user.email, user.first_name, user.last_name, user.is_active = (
+            data.user_email, data.user_first_name, data.user_last_name, True)
+        user.save(update_fields=["email", "first_name", "last_name", "is_active"])
+        data.delete()
+    member.refresh_from_db()
+    return member
+
+
+def dormant_member_for_credentials(*, login_id: str, password: str) -> Member | None:
+    """The dormant member whose login ID and password these are, or None (ACC-10).
+
+    A dormant member's login is disabled, so authentication fails; the login screens call this to
+    offer reactivation instead of a bare "wrong password"."""
+    member = (
+        Member.objects.select_related("user", "customer")
+        .filter(login_id__iexact=(login_id or "").strip(), status=Member.Status.DORMANT)
+        .first()
+    )
+    if member is None or not member.customer.is_open or not member.user.check_password(password or ""):
+        return None
+    return member

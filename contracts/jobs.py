@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .services import applications, renewal, suspension, termination, terms
+from .services import applications, dormancy, renewal, suspension, termination, terms
 
 
 def activate_contracts(*, today: dt.date) -> dict[str, int]:
@@ -25,3 +25,8 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
 
 def contract_suspensions(*, today: dt.date) -> dict[str, int]:
     return suspension.suspensions_due(today=today)
+
+
+def dormant_accounts(*, today: dt.date) -> dict[str, int]:
+    """ACC-10: inactivity notices, then dormancy (separated personal data, login disabled)."""
+    return dormancy.dormant_accounts(today=today)

@@ -633,6 +633,175 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
 
 DEFAULT_TEMPLATES += CONTRACT_TEMPLATES
 
+
+# --- customer information, succession, dormancy (ACC-8, ACC-9, ACC-10) -------------
+# Change requests (accounts.services_changes): request_number, fields (labels of the requested
+# items), today, reason. Successions (contracts.services.succession): request_number, kind,
+# predecessor_name, successor_name, event_date, deadline, contracts (numbers), today, reason.
+# Dormancy notice (contracts.services.dormancy): member_name, login_id, last_seen_on, dormant_on,
+# inactive_days.
+
+_CHANGE_VARS = "변수: request_number, fields, today, reason"
+_CHANGE_SAMPLE: dict[str, Any] = {"request_number": "CR-000001", "fields": "상호(법인명), 대표자명",
+                                  "today": "2026-11-20", "reason": ""}
+_SUCCESSION_VARS = ("변수: request_number, kind, predecessor_name, successor_name, event_date, deadline, "
+                    "contracts, today, reason")
+_SUCCESSION_SAMPLE: dict[str, Any] = {
+    "request_number": "SR-000001", "kind": "합병", "predecessor_name": "주식회사 한빛",
+    "successor_name": "주식회사 새빛", "event_date": "2026-11-02", "deadline": "2026-12-02",
+    "contracts": "CT-000001, CT-000002", "today": "2026-11-20", "reason": "",
+}
+
+ACCOUNT_TEMPLATES: list[DefaultTemplate] = [
+    *_both(
+        "customer.change_requested",
+        ko=(
+            "[텀즈옵스] 고객 정보 변경 신청이 접수되었습니다 ({{ request_number }})",
+            _GREETING_KO + "{{ today }}에 아래 고객 정보의 변경 신청이 접수되었습니다.\n\n"
+            "■ 신청번호: {{ request_number }}\n■ 변경 항목: {{ fields }}\n\n"
+            "담당자가 첨부하신 증빙 서류를 확인한 뒤 처리 결과를 알려 드리겠습니다. 승인 전까지는 "
+            "기존 정보로 청구됩니다.",
+        ),
+        en=(
+            "[TermsOps] Change request received ({{ request_number }})",
+            _GREETING_EN + "We received your request to change the following customer information on "
+            "{{ today }}.\n\n- Request: {{ request_number }}\n- Items: {{ fields }}\n\n"
+            "We will check the attached document and let you know the result. Until approval, invoices "
+            "use the current information.",
+        ),
+        description="고객 정보 변경 신청 접수 (ACC-9; 004 art.8). " + _CHANGE_VARS,
+        sample=_CHANGE_SAMPLE,
+    ),
+    *_both(
+        "customer.change_approved",
+        ko=(
+            "[텀즈옵스] 고객 정보 변경이 완료되었습니다 ({{ request_number }})",
+            _GREETING_KO + "신청하신 고객 정보 변경이 {{ today }}에 승인되어 반영되었습니다.\n\n"
+            "■ 신청번호: {{ request_number }}\n■ 변경 항목: {{ fields }}\n" + _REASON_KO + "\n"
+            "이후 발행되는 청구서와 세금계산서에는 변경된 정보가 적용됩니다.",
+        ),
+        en=(
+            "[TermsOps] Customer information updated ({{ request_number }})",
+            _GREETING_EN + "Your change request was approved and applied on {{ today }}.\n\n"
+            "- Request: {{ request_number }}\n- Items: {{ fields }}\n" + _REASON_EN + "\n"
+            "Invoices and tax invoices issued from now on use the new information.",
+        ),
+        description="고객 정보 변경 승인 (ACC-9). " + _CHANGE_VARS,
+        sample=_CHANGE_SAMPLE,
+    ),
+    *_both(
+        "customer.change_rejected",
+        ko=(
+            "[텀즈옵스] 고객 정보 변경 신청이 반려되었습니다 ({{ request_number }})",
+            _GREETING_KO + "{{ today }}에 아래 고객 정보 변경 신청이 반려되었습니다.\n\n"
+            "■ 신청번호: {{ request_number }}\n■ 변경 항목: {{ fields }}\n" + _REASON_KO + "\n"
+            "사유를 확인하신 뒤 올바른 증빙 서류를 첨부하여 고객 포털에서 다시 신청해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Change request rejected ({{ request_number }})",
+            _GREETING_EN + "Your change request below was rejected on {{ today }}.\n\n"
+            "- Request: {{ request_number }}\n- Items: {{ fields }}\n" + _REASON_EN + "\n"
+            "Please check the reason and file the request again in the customer portal with the right "
+            "document.",
+        ),
+        description="고객 정보 변경 반려 (ACC-9). " + _CHANGE_VARS,
+        sample={**_CHANGE_SAMPLE, "reason": "사업자등록증 사본의 상호가 신청 내용과 다릅니다"},
+    ),
+    *_both(
+        "customer.succession_requested",
+        ko=(
+            "[텀즈옵스] 지위 승계 신고가 접수되었습니다 ({{ request_number }})",
+            _GREETING_KO + "{{ today }}에 아래 지위 승계 신고가 접수되었습니다.\n\n"
+            "■ 신고번호: {{ request_number }}\n■ 사유: {{ kind }} ({{ event_date }})\n"
+            "■ 원 계약자: {{ predecessor_name }}\n■ 승계인: {{ successor_name }}\n\n"
+            "담당자가 증빙 서류를 확인한 뒤 처리 결과를 알려 드리겠습니다. 승계 사유 발생일까지의 "
+            "이용요금이 모두 납부되어야 승계가 완료됩니다.",
+        ),
+        en=(
+            "[TermsOps] Succession filing received ({{ request_number }})",
+            _GREETING_EN + "We received the succession filing below on {{ today }}.\n\n"
+            "- Filing: {{ request_number }}\n- Event: {{ kind }} ({{ event_date }})\n"
+            "- Predecessor: {{ predecessor_name }}\n- Successor: {{ successor_name }}\n\n"
+            "We will check the documents and let you know the result. The succession completes only "
+            "when the fees up to the event are fully paid.",
+        ),
+        description="지위 승계 신고 접수 (ACC-8; 002 art.19②). " + _SUCCESSION_VARS,
+        sample=_SUCCESSION_SAMPLE,
+    ),
+    *_both(
+        "customer.succession_approved",
+        ko=(
+            "[텀즈옵스] 지위 승계가 완료되었습니다 ({{ request_number }})",
+            _GREETING_KO + "아래 지위 승계가 {{ today }}에 승인되었습니다.\n\n"
+            "■ 신고번호: {{ request_number }}\n■ 사유: {{ kind }} ({{ event_date }})\n"
+            "■ 원 계약자: {{ predecessor_name }}\n■ 승계인: {{ successor_name }}\n"
+            "{% if contracts %}■ 이전된 계약: {{ contracts }}\n{% endif %}" + _REASON_KO + "\n"
+            "승계인은 남은 계약 기간의 권리와 의무를 그대로 이어받습니다(002 제19조 ④). "
+            "이전 청구와 납부 기록은 원 계약자 명의로 보관됩니다.",
+        ),
+        en=(
+            "[TermsOps] Succession completed ({{ request_number }})",
+            _GREETING_EN + "The succession below was approved on {{ today }}.\n\n"
+            "- Filing: {{ request_number }}\n- Event: {{ kind }} ({{ event_date }})\n"
+            "- Predecessor: {{ predecessor_name }}\n- Successor: {{ successor_name }}\n"
+            "{% if contracts %}- Contracts transferred: {{ contracts }}\n{% endif %}" + _REASON_EN + "\n"
+            "The successor takes over the rights and obligations for the rest of the contract term. "
+            "Past invoices and payments stay on record under the predecessor.",
+        ),
+        description="지위 승계 승인과 계약 이전 (ACC-8; 002 art.19, 004 art.22). " + _SUCCESSION_VARS,
+        sample=_SUCCESSION_SAMPLE,
+    ),
+    *_both(
+        "customer.succession_rejected",
+        ko=(
+            "[텀즈옵스] 지위 승계 신고가 반려되었습니다 ({{ request_number }})",
+            _GREETING_KO + "{{ today }}에 아래 지위 승계 신고가 반려되었습니다.\n\n"
+            "■ 신고번호: {{ request_number }}\n■ 사유: {{ kind }} ({{ event_date }})\n"
+            "■ 원 계약자: {{ predecessor_name }}\n■ 승계인: {{ successor_name }}\n" + _REASON_KO + "\n"
+            "궁금하신 점은 고객 포털로 문의해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Succession filing rejected ({{ request_number }})",
+            _GREETING_EN + "The succession filing below was rejected on {{ today }}.\n\n"
+            "- Filing: {{ request_number }}\n- Event: {{ kind }} ({{ event_date }})\n"
+            "- Predecessor: {{ predecessor_name }}\n- Successor: {{ successor_name }}\n" + _REASON_EN
+            + "\nPlease contact us through the customer portal with any questions.",
+        ),
+        description="지위 승계 반려 (ACC-8). " + _SUCCESSION_VARS,
+        sample={**_SUCCESSION_SAMPLE, "reason": "승계를 입증하는 서류가 없습니다"},
+    ),
+    *_both(
+        "member.dormancy_notice",
+        ko=(
+            "[텀즈옵스] {{ dormant_on }}에 휴면 계정으로 전환될 예정입니다",
+            "{{ member_name }}님, 안녕하세요. 텀즈옵스입니다.\n\n"
+            "{{ customer.legal_name }}의 계정({{ login_id }})으로 {{ inactive_days }}일 동안 로그인 기록이 "
+            "없어, 관련 법령과 이용약관(001 제15조)에 따라 {{ dormant_on }}에 휴면 계정으로 전환될 "
+            "예정입니다.\n\n■ 최근 접속일: {{ last_seen_on|default:'없음' }}\n■ 휴면 전환 예정일: "
+            "{{ dormant_on }}\n\n휴면 계정이 되면 이름, 이메일, 휴대전화, 부서 정보는 다른 정보와 분리하여 "
+            "보관되고 로그인이 제한됩니다. 전환 예정일 전에 한 번 로그인하시면 계속 이용하실 수 있으며, "
+            "휴면 전환 후에도 로그인 화면에서 본인 확인 후 다시 이용하실 수 있습니다.",
+        ),
+        en=(
+            "[TermsOps] Your account becomes dormant on {{ dormant_on }}",
+            "Dear {{ member_name }},\n\n"
+            "There has been no login to your {{ customer.legal_name }} account ({{ login_id }}) for "
+            "{{ inactive_days }} days. Under the applicable law and the terms (001 art.15), the account "
+            "becomes dormant on {{ dormant_on }}.\n\n- Last login: {{ last_seen_on|default:'none' }}\n"
+            "- Dormant from: {{ dormant_on }}\n\n"
+            "A dormant account's name, email, mobile and department are stored separately and login is "
+            "disabled. Log in once before that date to keep using the account; after it you can still "
+            "reactivate the account from the login screen.",
+        ),
+        description="휴면 전환 사전 안내, 구성원 본인에게 이메일 (ACC-10; 001 art.15-2). "
+        "변수: member_name, login_id, last_seen_on, dormant_on, inactive_days",
+        sample={"member_name": "홍길동", "login_id": "hong", "last_seen_on": "2025-12-01",
+                "dormant_on": "2026-12-01", "inactive_days": 335},
+    ),
+]
+
+DEFAULT_TEMPLATES += ACCOUNT_TEMPLATES
+
 # Used when an event has no template in the database (a warning is logged).
 FALLBACK: dict[str, tuple[str, str]] = {
     "ko": ("[텀즈옵스] {{ title|default:'안내' }}",

@@ -94,6 +94,14 @@ class TokenObtainApi(AuditedAPIView):
         user = authenticate(request._request, username=data.validated_data["login_id"],
                             password=data.validated_data["password"])
         if user is None:
+            if services.dormant_member_for_credentials(login_id=data.validated_data["login_id"],
+                                                       password=data.validated_data["password"]):
+                raise DomainError(
+                    "member_dormant",
+                    _("장기간 로그인하지 않아 휴면 상태가 된 계정입니다. "
+                      "auth/reactivate/ 또는 고객 포털 로그인으로 휴면을 해제하세요."),
+                    rule="ACC-10",
+                )
             raise DomainError("invalid_credentials", _("로그인 ID 또는 비밀번호가 올바르지 않습니다."))
         member = selectors.member_for_user(user)
         if member is None or member.status != Member.Status.ACTIVE or not member.customer.is_open:

@@ -34,7 +34,28 @@ class PortalLoginForm(AuthenticationForm):
         "invalid_login": _("로그인 ID 또는 비밀번호가 올바르지 않습니다."),
         "not_a_member": _("고객 구성원 계정이 아닙니다. 운영자 직원은 관리자 화면(/admin/)을 이용하세요."),
         "member_inactive": _("사용할 수 없는 계정입니다. 고객사 관리자에게 문의하세요."),
+        "member_dormant": _("장기간 로그인하지 않아 휴면 상태가 된 계정입니다. 본인 확인 후 다시 사용할 수 "
+                            "있습니다 (ACC-10)."),
     }
+
+    #: ACC-10: set when the login ID and password are a dormant member's; the view offers reactivation.
+    dormant_member: Member | None = None
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "invalid_login":
+                from ..services import dormant_member_for_credentials
+
+                self.dormant_member = dormant_member_for_credentials(
+                    login_id=self.cleaned_data.get("username") or "",
+                    password=self.cleaned_data.get("password") or "",
+                )
+                if self.dormant_member is not None:
+                    raise ValidationError(self.error_messages["member_dormant"],
+                                          code="member_dormant") from exc
+            raise
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)

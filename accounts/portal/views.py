@@ -27,6 +27,13 @@ class PortalLoginView(auth_views.LoginView):
     form_class = PortalLoginForm
     template_name = "portal/login.html"
 
+    def form_invalid(self, form: PortalLoginForm) -> HttpResponse:  # type: ignore[override]
+        if form.dormant_member is not None:  # ACC-10: right password, dormant account
+            from .requests import offer_reactivation
+
+            return offer_reactivation(self.request, form.dormant_member)
+        return super().form_invalid(form)
+
     def form_valid(self, form: PortalLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
         services.member_record_login(member=form.member, today=clock.today())

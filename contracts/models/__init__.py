@@ -1,4 +1,5 @@
-"""Contracts app models, one module per group: policy (Policy, Plan), contract (contracts and lifecycle)."""
+"""Contracts app models, one module per group: policy (Policy, Plan), contract (contracts and lifecycle),
+succession (contract transfers on an approved legal succession, ACC-8)."""
 
 from .contract import (
     ApplicationCheck,
@@ -45,6 +46,7 @@ from .policy import (
     TermsRefusalOutcome,
     WithdrawalFrom,
 )
+from .succession import SuccessionTransfer
 
 __all__ = [
     "ApplicationCheck",
@@ -79,6 +81,7 @@ __all__ = [
     "SlaCreditModel",
     "SlaMeasurement",
     "SpecialTerm",
+    "SuccessionTransfer",
     "Suspension",
     "SuspensionFeeModel",
     "TerminationChargeModel",
