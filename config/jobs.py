@@ -29,6 +29,8 @@ JOBS: list[JobSpec] = [
             "해지 효력일이 된 계약 해지 완료 (CON-7)"),
     JobSpec("settle_terminations", "billing.jobs.settle_terminations", daily(4, 40),
             "해지·청약철회 계약 최종 정산 발행 (BIL-12..16, CON-7, CON-8)"),
+    JobSpec("dormant_accounts", "contracts.jobs.dormant_accounts", daily(6, 0),
+            "장기 미접속 구성원 휴면 예정 안내와 휴면 전환(개인정보 분리 보관) (ACC-10)"),
     JobSpec("deliver_emails", "messaging.jobs.deliver_emails", crontab(minute="*/5"),
             "발송 대기 중인 이메일 알림 재발송 (MSG-1)", repeat=True),
     JobSpec("snapshot_seats", "billing.jobs.snapshot_seats", daily(23, 55),
