@@ -1,0 +1,420 @@
+"""Late charges (연체료·가산금, BIL-9): computed by the ``apply_late_charges`` job, billed on the next
+invoice.
+
+Models, all numbers from the (effective) policy:
+
+* ``daily_rate`` (``dcloud``, 002 art.34): unpaid × ``late_charge_monthly_percent``/100 ×
+  ``late_charge_months_per_year`` × days late / ``late_charge_day_basis``, from the day after the due
+  date (+ ``late_charge_grace_days``). SPEC §12 item 1: 1,000,000 × 0.015 × 12 × 45/365 = 22,191.78 →
+  **22,191** (policy rounding, truncation). Days are counted per day on that day's unpaid amount, so a
+  partial payment lowers the rest; the day a payment arrives still counts (45 days from 01-31 to 03-17).
+  One ``LateCharge`` per calendar month of accrual, posted once the month is over, or when the invoice
+  is paid (the last, partial month up to the payment).
+* ``monthly_surcharge`` (``flow``, 001 art.19-6-나): once unpaid for ``late_charge_grace_days`` (30)
+  days, ``late_charge_monthly_percent`` (1.5%) of the unpaid amount, and again on each monthly
+  anniversary while it stays unpaid; one ``LateCharge`` per such month. Not waivable (nothing here
+  waives anything; ``late_charge_waivable`` is for a later staff action).
+* ``none`` (``damoa``, ``officecore``, ``kgmsg``): nothing.
+
+"Unpaid" is the invoice's ledger balance at the start of the day without its own late-charge entries
+(payments go to the fees first), minus what open disputes hold (BIL-10: the disputed amount is held
+out of late charges while open); never below zero.
+
+**Money: posted when billed (one choice, kept everywhere).** The job writes only the ``LateCharge`` row
+(the accrual record: period, days, base, formula). Nothing reaches the ledger until the invoice run
+bills it: ``invoicing`` puts every unbilled ``LateCharge`` of the customer on the customer's next invoice
+as a ``late_charge`` line and, in the same transaction under the customer lock, sets
+``LateCharge.billed_on_invoice`` and posts one ``LedgerEntry`` of kind ``late_charge`` on the new
+invoice keyed ``late_charge:{pk}`` (:func:`bill_on_invoice`). So the money is counted once, the
+customer's balance is always the sum of the ledger, and the charge is dunned with the invoice that asks
+for it (001 art.19-6-나 "재청구"). Late charges are not a supply for VAT (부가가치세법 §29⑤-3,
+연체이자): the lines stay outside ``Invoice.supply_won/vat_won/total_won``; what the customer owes on
+that invoice is :func:`invoice_amount_due_won` (= total + late-charge lines), which is also its ledger
+open amount before payments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+from contracts.models import LateChargeModel
+from core.calendar import add_months, month_end
+from core.money import round_won
+
+from ..models import Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
+from . import ledger
+from .disputes import held_won_on, policy_for_invoice
+
+__all__ = [
+    "Accrual",
+    "accruals_for",
+    "apply_late_charges",
+    "bill_on_invoice",
+    "daily_late_fee",
+    "invoice_amount_due_won",
+    "late_charge_line_drafts",
+    "surcharge",
+    "unbilled_late_charges",
+]
+
+log = logging.getLogger(__name__)
+ONE_DAY = dt.timedelta(days=1)
+# Paid invoices are looked at this long after payment, for the last partial month (a missed run day).
+PAID_LOOKBACK = dt.timedelta(days=62)
+RULE_TEXT: dict[str, str] = {
+    LateCharge.Kind.LATE_FEE: "BIL-9; 002 art.34",
+    LateCharge.Kind.SURCHARGE: "BIL-9; 001 art.19-6-나",
+}
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def daily_late_fee(
+    *,
+    unpaid_won: int,
+    days: int,
+    monthly_percent: Decimal | int | str,
+    months_per_year: int = 12,
+    day_basis: int = 365,
+    mode: str = "truncate",
+) -> int:
+    """BIL-9 (002 art.34②): unpaid × monthly% × months/year × days / day basis, rounded once.
+    ``daily_late_fee(unpaid_won=1_000_000, days=45, monthly_percent="1.5")`` → 22,191 (SPEC §12 item 1)."""
+    return _daily_from_won_days(unpaid_won * days, monthly_percent, months_per_year, day_basis, mode)
+
+
+def _daily_from_won_days(won_days: int, percent: Any, months: int, basis: int, mode: str) -> int:
+    rate = Fraction(str(percent)) / 100 * months
+    return round_won(Fraction(won_days) * rate / basis, mode)
+
+
+def surcharge(*, unpaid_won: int, monthly_percent: Decimal | int | str, mode: str = "truncate") -> int:
+    """BIL-9 (001 art.19-6-나): monthly% of the unpaid amount."""
+    return round_won(Fraction(unpaid_won) * Fraction(str(monthly_percent)) / 100, mode)
+
+
+# --------------------------------------------------------------------------- what is owed
+
+
+@dataclass(frozen=True)
+class Accrual:
+    kind: str
+    period_start: dt.date
+    period_end: dt.date
+    days: int
+    base_won: int
+    amount_won: int
+    formula: str
+
+
+class _Balances:
+    """The invoice's unpaid amount at the start of each day (fees only, disputes held out)."""
+
+    def __init__(self, invoice: Invoice) -> None:
+        self.invoice = invoice
+        self.entries = list(
+            LedgerEntry.objects.filter(invoice=invoice)
+            .exclude(kind=LedgerEntry.Kind.LATE_CHARGE)
+            .values_list("occurred_on", "amount_won")
+            .order_by("occurred_on")
+        )
+        self.disputes = list(Dispute.objects.filter(invoice=invoice))
+
+    def on(self, day: dt.date) -> int:
+        balance = sum(amount for when, amount in self.entries if when < day)
+        return max(0, balance - held_won_on(self.invoice, day, self.disputes))
+
+    def last_entry_on(self) -> dt.date | None:
+        return self.entries[-1][0] if self.entries else None
+
+
+def _stop(invoice: Invoice, today: dt.date, balances: _Balances) -> tuple[dt.date, bool]:
+    """The last day to look at, and whether the invoice is closed (then a partial month is final)."""
+    if invoice.status == Invoice.Status.ISSUED:
+        return today - ONE_DAY, False
+    paid = invoice.paid_on or balances.last_entry_on() or today
+    return min(paid, today), True
+
+
+def accruals_for(invoice: Invoice, *, today: dt.date, policy: Any = None) -> list[Accrual]:
+    """Every late charge ``invoice`` has earned by ``today`` under its policy (existing or not)."""
+    policy = policy or policy_for_invoice(invoice)
+    model = policy.late_charge_model
+    if model == LateChargeModel.NONE or not policy.late_charge_monthly_percent:
+        return []
+    balances = _Balances(invoice)
+    stop, closed = _stop(invoice, today, balances)
+    if model == LateChargeModel.DAILY_RATE:
+        return _daily_accruals(invoice, policy, balances, stop, closed)
+    if model == LateChargeModel.MONTHLY_SURCHARGE:
+        return _surcharge_accruals(invoice, policy, balances, stop)
+    return []
+
+
+def _daily_accruals(
+    invoice: Invoice, policy: Any, balances: _Balances, stop: dt.date, closed: bool
+) -> list[Accrual]:
+    first = invoice.due_date + ONE_DAY + dt.timedelta(days=policy.late_charge_grace_days or 0)
+    result: list[Accrual] = []
+    start = first
+    mode = policy.rounding
+    percent = policy.late_charge_monthly_percent
+    months = policy.late_charge_months_per_year
+    basis = policy.late_charge_day_basis
+    while start <= stop:
+        end_of_month = month_end(start)
+        if end_of_month > stop and not closed:
+            break  # this month is not over and the invoice is still open
+        end = min(end_of_month, stop)
+        won_days = days = base = 0
+        day = start
+        while day <= end:
+            unpaid = balances.on(day)
+            if unpaid > 0:
+                won_days += unpaid
+                days += 1
+                base = max(base, unpaid)
+            day += ONE_DAY
+        amount = _daily_from_won_days(won_days, percent, months, basis, mode)
+        if amount > 0:
+            if won_days == base * days:
+                formula = f"{base:,} × {percent}% × {months} × {days}/{basis}"
+            else:
+                formula = f"Σ일별 미납액 {won_days:,} × {percent}% × {months} / {basis} ({days}일)"
+            result.append(Accrual(LateCharge.Kind.LATE_FEE, start, end, days, base, amount, formula[:300]))
+        start = end_of_month + ONE_DAY
+    return result
+
+
+def _surcharge_accruals(invoice: Invoice, policy: Any, balances: _Balances, stop: dt.date) -> list[Accrual]:
+    """Assessed on due + grace and each monthly anniversary after it, when still unpaid at the end of
+    that day ("30일 이상 지속": paying on day 30 avoids it)."""
+    first = invoice.due_date + dt.timedelta(days=policy.late_charge_grace_days or 0)
+    result: list[Accrual] = []
+    k = 0
+    while (on := add_months(first, k)) <= stop:
+        k += 1
+        unpaid = balances.on(on + ONE_DAY)
+        if unpaid <= 0:
+            if invoice.status != Invoice.Status.ISSUED:
+                break
+            continue  # held by a dispute that day, or paid and reopened
+        amount = surcharge(
+            unpaid_won=unpaid, monthly_percent=policy.late_charge_monthly_percent, mode=policy.rounding
+        )
+        if amount <= 0:
+            continue
+        period_end = add_months(first, k) - ONE_DAY
+        result.append(
+            Accrual(
+                LateCharge.Kind.SURCHARGE,
+                on,
+                period_end,
+                (period_end - on).days + 1,
+                unpaid,
+                amount,
+                f"{unpaid:,} × {policy.late_charge_monthly_percent}% ({(on - invoice.due_date).days}일 미납)",
+            )
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def _candidates(today: dt.date) -> list[tuple[int, int]]:
+    charging = Q(
+        policy__late_charge_model__in=[LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE]
+    )
+    special = Q(
+        lines__contract__special_terms__active=True,
+        lines__contract__special_terms__parameter__startswith="late_charge",
+    )
+    open_overdue = Q(status=Invoice.Status.ISSUED, due_date__lt=today)
+    recently_paid = Q(
+        status=Invoice.Status.PAID, paid_on__gte=today - PAID_LOOKBACK, paid_on__gt=F("due_date")
+    )
+    return list(
+        Invoice.objects.filter((charging | special) & (open_overdue | recently_paid))
+        .order_by("customer_id", "due_date", "id")
+        .values_list("id", "customer_id")
+        .distinct()
+    )
+
+
+def apply_late_charges(*, today: dt.date) -> dict[str, int]:
+    """Job ``apply_late_charges`` (daily 02:00, BIL-9): record each late charge earned, once.
+
+    Idempotent (unique invoice/kind/period_start; an existing period is never recomputed) and safe on
+    two workers (the customer row lock serialises them; the unique index is the backstop). Writes no
+    ledger entry: see the module docstring ("posted when billed").
+    """
+    counts = {"invoices": 0, "late_charges": 0, "amount_won": 0, "existing": 0}
+    by_customer: dict[int, list[int]] = defaultdict(list)
+    for invoice_id, customer_id in _candidates(today):
+        if invoice_id not in by_customer[customer_id]:
+            by_customer[customer_id].append(invoice_id)
+    for customer_id, invoice_ids in by_customer.items():
+        with transaction.atomic():
+            Customer.objects.select_for_update().get(pk=customer_id)  # serialise with billing and payments
+            for invoice in (
+                Invoice.objects.filter(pk__in=invoice_ids).select_related("policy").order_by("due_date", "id")
+            ):
+                counts["invoices"] += 1
+                created, existing = _record(invoice, today=today)
+                counts["existing"] += existing
+                for charge in created:
+                    counts["late_charges"] += 1
+                    counts["amount_won"] += charge.amount_won
+    return counts
+
+
+def _record(invoice: Invoice, *, today: dt.date) -> tuple[list[LateCharge], int]:
+    done = set(LateCharge.objects.filter(invoice=invoice).values_list("kind", "period_start"))
+    created: list[LateCharge] = []
+    existing = 0
+    for accrual in accruals_for(invoice, today=today):
+        if (accrual.kind, accrual.period_start) in done:
+            existing += 1
+            continue
+        try:
+            with transaction.atomic():
+                created.append(
+                    LateCharge.objects.create(
+                        invoice=invoice,
+                        kind=accrual.kind,
+                        period_start=accrual.period_start,
+                        period_end=accrual.period_end,
+                        days=accrual.days,
+                        base_won=accrual.base_won,
+                        amount_won=accrual.amount_won,
+                        formula=accrual.formula,
+                    )
+                )
+        except IntegrityError:
+            existing += 1  # another worker recorded it
+    return created, existing
+
+
+# --------------------------------------------------------------------------- billing (the invoice run's hook)
+
+
+def unbilled_late_charges(customer_ids: Iterable[int]) -> dict[int, list[LateCharge]]:
+    """Late charges not on any invoice yet, per customer, oldest first."""
+    result: dict[int, list[LateCharge]] = defaultdict(list)
+    rows = (
+        LateCharge.objects.filter(invoice__customer_id__in=list(customer_ids), billed_on_invoice__isnull=True)
+        .select_related("invoice")
+        .order_by("invoice__due_date", "invoice_id", "period_start", "id")
+    )
+    for charge in rows:
+        result[charge.invoice.customer_id].append(charge)
+    return result
+
+
+def _first_contract_id(invoice_id: int) -> int | None:
+    return (
+        InvoiceLine.objects.filter(invoice_id=invoice_id, contract__isnull=False)
+        .order_by("contract_id")
+        .values_list("contract_id", flat=True)
+        .first()
+    )
+
+
+def late_charge_line_drafts(charges: Iterable[LateCharge]) -> list[Any]:
+    """``late_charge`` line drafts for the invoice run (amounts outside the VAT totals, see module doc).
+    Each carries ``extra={"late_charge_id": pk}`` so :func:`bill_on_invoice` can link it."""
+    from .charges import LineDraft
+
+    drafts = []
+    for charge in charges:
+        label = LateCharge.Kind(charge.kind).label
+        drafts.append(
+            LineDraft(
+                kind=InvoiceLine.Kind.LATE_CHARGE,
+                description=_("{label} ({number}, {start}~{end}, {days}일, 부가세 없음)").format(
+                    label=label,
+                    number=charge.invoice.number,
+                    start=charge.period_start.isoformat(),
+                    end=charge.period_end.isoformat(),
+                    days=charge.days,
+                ),
+                amount_won=charge.amount_won,
+                quantity=Decimal(charge.days),
+                unit_price_won=0,
+                service_start=charge.period_start,
+                service_end=charge.period_end,
+                policy_basis=f"{RULE_TEXT.get(charge.kind, 'BIL-9')}: {charge.formula}"[:200],
+                contract_id=_first_contract_id(charge.invoice_id),
+                extra={"late_charge_id": charge.pk},
+            )
+        )
+    return drafts
+
+
+def current_lines(lines: list[Any]) -> list[Any]:
+    """Drop late-charge line drafts whose charge another invoice billed meanwhile (call under the
+    customer lock, before creating the lines)."""
+    ids = [line.extra.get("late_charge_id") for line in lines if line.extra.get("late_charge_id")]
+    if not ids:
+        return lines
+    still = set(
+        LateCharge.objects.select_for_update()
+        .filter(pk__in=ids, billed_on_invoice__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    return [
+        line
+        for line in lines
+        if not line.extra.get("late_charge_id") or line.extra["late_charge_id"] in still
+    ]
+
+
+def bill_on_invoice(*, invoice: Invoice, lines: list[Any]) -> int:
+    """Link the late charges of ``lines`` to ``invoice`` and post them to the ledger on it (kind
+    ``late_charge``, key ``late_charge:{pk}``). Called by ``invoicing.invoice_issue`` in its transaction,
+    under the customer lock, after :func:`current_lines`. Returns the won posted."""
+    posted = 0
+    for line in lines:
+        charge_id = line.extra.get("late_charge_id")
+        if not charge_id:
+            continue
+        updated = LateCharge.objects.filter(pk=charge_id, billed_on_invoice__isnull=True).update(
+            billed_on_invoice=invoice
+        )
+        if not updated:
+            continue
+        charge = LateCharge.objects.select_related("invoice").get(pk=charge_id)
+        ledger.post(
+            customer=invoice.customer,
+            kind=LedgerEntry.Kind.LATE_CHARGE,
+            amount_won=charge.amount_won,
+            occurred_on=invoice.issue_date,
+            description=f"{LateCharge.Kind(charge.kind).label} {charge.invoice.number} "
+            f"{charge.period_start}~{charge.period_end} → {invoice.number}",
+            invoice=invoice,
+            key=f"late_charge:{charge.pk}",
+        )
+        posted += charge.amount_won
+    return posted
+
+
+def invoice_amount_due_won(invoice: Invoice) -> int:
+    """What the invoice asks for: its total plus the late charges billed on it (outside VAT)."""
+    late = InvoiceLine.objects.filter(invoice=invoice, kind=InvoiceLine.Kind.LATE_CHARGE).aggregate(
+        total=Sum("amount_won")
+    )["total"]
+    return invoice.total_won + int(late or 0)
