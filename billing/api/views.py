@@ -4,10 +4,8 @@ preview (ACC-4). ``POST /payments/`` requires an ``Idempotency-Key`` header (SPE
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +22,9 @@ from core import clock
 from core.api import AuditedAPIView
 from core.errors import Conflict, DomainError
 
-from ..gateways import GatewayError, get_gateway
-from ..models import Invoice, Payment, PaymentMethod
+from ..models import Invoice, Payment
 from ..portal import selectors
-from ..services import documents, invoicing, ledger, payments, tax
+from ..services import collection, documents, invoicing, ledger, payments, tax
 from .serializers import (
     CreditBalanceOutputSerializer,
     CreditNoteOutputSerializer,
@@ -187,97 +184,35 @@ def _replay(payment: Payment, data: dict[str, Any]) -> Response:
             _("이 Idempotency-Key는 다른 내용의 요청에 이미 쓰였습니다."),
             field="Idempotency-Key",
         )
+    if payment.method != Payment.Method.BANK_TRANSFER:
+        _charge_outcome(payment)  # a declined charge is declined again, not a 201
     response = Response(PaymentOutputSerializer(payment).data, status=status.HTTP_201_CREATED)
     response["Idempotent-Replayed"] = "true"
     return response
 
 
-def transfer_notice_record(
-    *,
-    customer: Customer,
-    amount_won: int,
-    payer_name: str,
-    transferred_on: dt.date,
-    invoice: Invoice | None,
-    idempotency_key: str,
-) -> Payment:
-    """A customer's notice that it sent a bank transfer (BIL-7): a *pending* payment, no ledger entry.
-
-    Money counts only when the bank statement shows it (``bank.bank_statement_import`` matches it,
-    or staff assign it). (A write: belongs in ``billing.services.payments``; kept here until that
-    module offers a notice function.)"""
-    with transaction.atomic():
-        ledger.lock_customer(customer)
-        return Payment.objects.create(
-            customer=customer,
-            invoice=invoice,
-            method=Payment.Method.BANK_TRANSFER,
-            amount_won=amount_won,
-            received_on=transferred_on,
-            status=Payment.Status.PENDING,
-            payer_name=payer_name[:100],
-            reference=str(_("고객 입금 통지")),
-            idempotency_key=idempotency_key,
-        )
-
-
-def _charge_default_method(*, customer: Customer, invoice: Invoice, kind: str, key: str) -> Payment:
-    """Charge the invoice's open amount to the customer's default card/CMS method through the gateway,
-    then record it with ``payments.payment_record`` (same idempotency key at both ends)."""
-    method = PaymentMethod.objects.filter(customer=customer, is_default=True, active=True, kind=kind).first()
-    if method is None:
-        raise DomainError(
-            "no_default_method",
-            _("기본 결제 수단으로 등록된 {kind}이(가) 없습니다."),
+def _charge_outcome(payment: Payment) -> Payment:
+    """A card/CMS attempt as the API answers it: succeeded → the payment; declined → 402; the gateway
+    did not answer → 503 (send again with the same key: the attempt is resumed, never doubled)."""
+    if payment.status == Payment.Status.FAILED:
+        error = DomainError(
+            "charge_declined",
+            _("결제가 거절되었습니다: {reason}"),
             rule="BIL-7",
             field="method",
-            kind=PaymentMethod.Kind(kind).label,
+            reason=payment.failure_reason or "-",
         )
-    amount = ledger.invoice_open_amount(invoice)
-    if invoice.status != Invoice.Status.ISSUED or amount <= 0:
-        raise DomainError(
-            "nothing_to_pay",
-            _("청구서 {number}에 낼 금액이 없습니다."),
-            rule="BIL-7",
-            field="invoice_id",
-            number=invoice.number,
-        )
-    try:
-        result = get_gateway().charge(
-            amount_won=amount,
-            token=method.gateway_token,
-            idempotency_key=key,
-            description=f"{invoice.number} API",
-        )
-    except GatewayError as exc:
+        error.status_code = 402
+        raise error
+    if payment.status == Payment.Status.PENDING:
         error = DomainError(
             "gateway_unavailable",
             _("결제대행사 응답이 없습니다. 같은 Idempotency-Key로 다시 시도해 주세요."),
             rule="BIL-7",
         )
         error.status_code = 503
-        raise error from exc
-    if not result.success:
-        error = DomainError(
-            "charge_declined",
-            _("결제가 거절되었습니다: {reason}"),
-            rule="BIL-7",
-            field="method",
-            reason=result.failure_reason or "-",
-        )
-        error.status_code = 402
         raise error
-    return payments.payment_record(
-        customer=customer,
-        amount_won=amount,
-        method=kind,
-        received_on=clock.today(),
-        reference=result.reference,
-        invoice=invoice,
-        idempotency_key=key,
-        payment_method=method,
-        today=clock.today(),
-    )
+    return payment
 
 
 class PaymentListCreateApi(AuditedAPIView):
@@ -330,27 +265,32 @@ class PaymentListCreateApi(AuditedAPIView):
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
         existing = Payment.objects.filter(idempotency_key=key, customer=customer).first()
-        if existing is not None:
+        if existing is not None and not (
+            existing.status == Payment.Status.PENDING and existing.method != Payment.Method.BANK_TRANSFER
+        ):
             return _replay(existing, data)
         invoice = None
         if data.get("invoice_id"):
             invoice = get_object_or_404(Invoice.objects.filter(customer=customer), pk=data["invoice_id"])
         try:
             if data["method"] == Payment.Method.BANK_TRANSFER:
-                payment = transfer_notice_record(
+                payment = payments.transfer_notice_record(
                     customer=customer,
                     amount_won=data["amount_won"],
                     payer_name=data.get("payer_name") or "",
                     transferred_on=data.get("transferred_on") or clock.today(),
+                    member=api_member(request),
                     invoice=invoice,
                     idempotency_key=key,
                 )
             else:
                 assert invoice is not None  # the serializer requires it
-                payment = _charge_default_method(
-                    customer=customer, invoice=invoice, kind=data["method"], key=key
+                payment = _charge_outcome(
+                    collection.invoice_charge_now(
+                        invoice=invoice, kind=data["method"], idempotency_key=key, today=clock.today()
+                    )
                 )
-        except (IntegrityError, Conflict):  # the same key raced us: answer as a replay
+        except Conflict:  # the same key raced us, or was used for another request: answer as a replay
             existing = Payment.objects.filter(idempotency_key=key, customer=customer).first()
             if existing is None:
                 raise

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Customer, Member
+from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
 from core import clock
+from core.errors import DomainError
 
 from ..models import Invoice, PaymentMethod
-from ..services import documents, ledger
+from ..services import documents, ledger, payments
 from . import selectors
 
 SECTION = "invoices"
@@ -175,37 +175,6 @@ class MethodAddForm(forms.Form):
     make_default = forms.BooleanField(label=gettext_lazy("기본 결제 수단으로"), required=False)
 
 
-def _lock(customer: Customer) -> Customer:
-    return ledger.lock_customer(customer)
-
-
-def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
-    """Make ``method`` the customer's one default (the others lose the flag), under the customer lock.
-
-    (A write: belongs in ``billing.services.payments`` next to ``payment_record``; kept here until that
-    module offers it.)"""
-    with transaction.atomic():
-        _lock(method.customer)
-        others = PaymentMethod.objects.filter(customer=method.customer, is_default=True).exclude(pk=method.pk)
-        for other in others:
-            other.is_default = False
-            other.save(update_fields=["is_default", "updated_at"])
-        method.is_default = True
-        method.save(update_fields=["is_default", "updated_at"])
-    return method
-
-
-def payment_method_add(*, customer: Customer, kind: str, label: str, make_default: bool) -> PaymentMethod:
-    """Record a payment method by its label (no gateway tokenisation is available yet)."""
-    with transaction.atomic():
-        _lock(customer)
-        first = not PaymentMethod.objects.filter(customer=customer, active=True).exists()
-        method = PaymentMethod.objects.create(customer=customer, kind=kind, label=label.strip()[:100])
-        if make_default or first:
-            payment_method_set_default(method=method)
-    return method
-
-
 @member_required
 def payment_methods(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
@@ -238,12 +207,26 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    method = payment_method_add(
-        customer=member.customer,
-        kind=form.cleaned_data["kind"],
-        label=form.cleaned_data["label"],
-        make_default=form.cleaned_data["make_default"],
-    )
+    try:
+        method = payments.payment_method_add(
+            customer=member.customer,
+            kind=form.cleaned_data["kind"],
+            label=form.cleaned_data["label"],
+            make_default=form.cleaned_data["make_default"],
+        )
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return render(
+            request,
+            "billing/portal/methods.html",
+            {
+                "section": SECTION,
+                "methods": list(selectors.customer_payment_methods(member.customer)),
+                "is_admin": True,
+                "form": form,
+            },
+            status=400,
+        )
     messages.success(request, _("결제 수단을 등록했습니다: {method}").format(method=method))
     return redirect("portal:payment_methods")
 
@@ -253,6 +236,10 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
 def payment_method_default(request: HttpRequest, pk: int) -> HttpResponse:
     member = request_member(request)
     method = get_object_or_404(selectors.customer_payment_methods(member.customer), pk=pk)
-    payment_method_set_default(method=method)
-    messages.success(request, _("기본 결제 수단을 바꿨습니다: {method}").format(method=method))
+    try:
+        payments.payment_method_set_default(method=method)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("기본 결제 수단을 바꿨습니다: {method}").format(method=method))
     return redirect("portal:payment_methods")

@@ -19,8 +19,11 @@ the second time. Each row becomes a ``BankTransaction``; rows are then matched o
 in its own transaction, under the customer's lock): the payer name is normalised (spaces, legal
 forms such as "(주)", "주식회사", "㈜" dropped) and looked up in ``PayerAlias`` and the customers'
 legal and payer names; of several candidates the one with an open invoice of exactly the
-deposit's amount wins. A match becomes a succeeded bank-transfer ``Payment`` that is applied at
-once; ambiguous and unknown rows stay ``unmatched`` in the queue for staff, who assign them
+deposit's amount wins; a payer name no customer has still matches when a customer's pending
+transfer notice gave that name and amount. A match becomes a succeeded bank-transfer ``Payment``
+that is applied at once — the customer's pending transfer notice of the same amount, when there is
+one (``payments.transfer_notice_confirm``), so the notice does not stay pending beside it;
+ambiguous and unknown rows stay ``unmatched`` in the queue for staff, who assign them
 (optionally remembering the name as an alias, so the next file matches by itself) or ignore them.
 """
 
@@ -46,7 +49,7 @@ from core.errors import DomainError
 
 from ..models import BankStatementImport, BankTransaction, Invoice, PayerAlias, Payment
 from . import ledger
-from .payments import payment_record
+from .payments import payment_record, pending_notices_for, transfer_notice_confirm
 
 MAX_ERRORS_IN_MESSAGE = 20
 
@@ -370,8 +373,24 @@ def _invoice_with_open_amount(customer_ids: set[int], amount_won: int) -> list[I
     return found
 
 
+def _noticed_by(tx: BankTransaction) -> set[int]:
+    """Customers whose pending transfer notice names this deposit's payer and amount (BIL-7)."""
+    key = normalise_payer(tx.payer_name)
+    if not key:
+        return set()
+    return {
+        customer_id
+        for customer_id, payer_name in pending_notices_for(
+            amount_won=tx.amount_won, transacted_on=tx.transacted_on
+        ).values_list("customer_id", "payer_name")
+        if normalise_payer(payer_name) == key
+    }
+
+
 def _auto_match(tx: BankTransaction, names: dict[str, set[int]]) -> bool:
     ids, _by_alias = candidates(tx.payer_name, names)
+    if not ids:
+        ids = _noticed_by(tx)
     if not ids:
         _note(tx, str(_("입금자명과 일치하는 고객이 없습니다")))
         return False
@@ -414,7 +433,16 @@ def _settle(tx: BankTransaction, customer: Customer, *, invoice: Invoice | None,
                 status=locked.get_status_display(),
             )
         reference = locked.bank_reference or f"statement:{locked.statement_id}:{locked.line_no}"
-        payment = payment_record(
+        # A transfer notice of this amount from the customer is the same money: it becomes this
+        # deposit's payment instead of staying pending beside a second one (BIL-7).
+        payment = transfer_notice_confirm(
+            customer=customer,
+            amount_won=locked.amount_won,
+            received_on=locked.transacted_on,
+            payer_name=locked.payer_name,
+            reference=reference,
+            invoice=invoice,
+        ) or payment_record(
             customer=customer,
             amount_won=locked.amount_won,
             method=Payment.Method.BANK_TRANSFER,

@@ -29,9 +29,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
 from core.calendar import BusinessCalendar
+from core.errors import Conflict, DomainError
 
 from ..gateways import GatewayError, PaymentGateway, get_gateway
 from ..models import Invoice, LedgerEntry, Payment, PaymentMethod
@@ -39,7 +41,13 @@ from . import ledger
 from .allocation import payment_apply
 from .credits import credit_apply, credit_use_for_purchase
 
-__all__ = ["collect_payments", "credit_use_for_purchase", "next_attempt_on", "retry_dates"]
+__all__ = [
+    "collect_payments",
+    "credit_use_for_purchase",
+    "invoice_charge_now",
+    "next_attempt_on",
+    "retry_dates",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +86,36 @@ def _attempts(invoice: Invoice) -> list[Payment]:
     return list(invoice.payments.filter(method__in=AUTO_METHODS).order_by("attempt"))
 
 
+def _job_key(invoice: Invoice, attempt: int) -> str:
+    return f"invoice:{invoice.pk}:attempt:{attempt}"
+
+
+def _scheduled(invoice: Invoice, attempts: list[Payment]) -> list[Payment]:
+    """The attempts this job made (a customer's pay-now charge or a payment staff entered by hand
+    shares the attempt numbering but is not one of the policy's scheduled attempts)."""
+    prefix = f"invoice:{invoice.pk}:attempt:"
+    return [p for p in attempts if (p.idempotency_key or "").startswith(prefix)]
+
+
 def next_attempt_on(invoice: Invoice, *, calendar: BusinessCalendar | None = None) -> dt.date | None:
-    """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted)."""
+    """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted).
+
+    The first scheduled attempt is on the due date, then the policy's retries counted from it
+    (BIL-8); a failed pay-now charge neither uses up nor moves the schedule."""
     attempts = _attempts(invoice)
-    if not attempts:
-        return invoice.due_date
     if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
         return None
+    scheduled = _scheduled(invoice, attempts)
+    if not scheduled:
+        return invoice.due_date
     policy = invoice.policy
     schedule = retry_dates(
-        first_attempt_on=attempts[0].received_on,
+        first_attempt_on=scheduled[0].received_on,
         retry_count=policy.payment_retry_count,
         window_business_days=policy.payment_retry_window_business_days,
         calendar=calendar,
     )
-    index = attempts[-1].attempt - 1  # retries done so far
+    index = len(scheduled) - 1  # retries done so far
     return schedule[index] if index < len(schedule) else None
 
 
@@ -194,27 +217,41 @@ def _claim(
             due_on = next_attempt_on(invoice, calendar=calendar)
             if due_on is None or due_on > today:
                 continue
-            amount = ledger.invoice_open_amount(invoice)
-            if amount <= 0:
-                continue
-            attempt = (max((p.attempt for p in _attempts(invoice)), default=0)) + 1
-            try:
-                with transaction.atomic():
-                    payment = Payment.objects.create(
-                        customer=customer,
-                        invoice=invoice,
-                        method=method.kind,
-                        payment_method=method,
-                        amount_won=amount,
-                        received_on=today,
-                        status=Payment.Status.PENDING,
-                        attempt=attempt,
-                        idempotency_key=f"invoice:{invoice.pk}:attempt:{attempt}",
-                    )
-            except IntegrityError:
-                continue  # another worker claimed this attempt
-            created.append(payment.pk)
+            payment = _claim_attempt(customer=customer, method=method, invoice=invoice, today=today)
+            if payment is not None:
+                created.append(payment.pk)
     return created
+
+
+def _claim_attempt(
+    *,
+    customer: Customer,
+    method: PaymentMethod,
+    invoice: Invoice,
+    today: dt.date,
+    idempotency_key: str | None = None,
+) -> Payment | None:
+    """Claim one charge of the invoice's open amount as a pending attempt (under the customer lock,
+    which the caller holds). Returns None when nothing is owed or another worker took the number."""
+    amount = ledger.invoice_open_amount(invoice)
+    if amount <= 0:
+        return None
+    attempt = (max((p.attempt for p in _attempts(invoice)), default=0)) + 1
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                customer=customer,
+                invoice=invoice,
+                method=method.kind,
+                payment_method=method,
+                amount_won=amount,
+                received_on=today,
+                status=Payment.Status.PENDING,
+                attempt=attempt,
+                idempotency_key=idempotency_key or _job_key(invoice, attempt),
+            )
+    except IntegrityError:
+        return None  # another worker claimed this attempt (or this key)
 
 
 def _claim_stale_pending() -> list[int]:
@@ -251,13 +288,16 @@ def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts
     invoice = payment.invoice
     assert invoice is not None
     token = payment.payment_method.gateway_token if payment.payment_method else ""
-    description = _("{number} 자동 결제 {attempt}회차").format(number=invoice.number, attempt=payment.attempt)
+    key = payment.idempotency_key or _job_key(invoice, payment.attempt)
+    template = (
+        _("{number} 자동 결제 {attempt}회차")
+        if key == _job_key(invoice, payment.attempt)
+        else _("{number} 즉시 결제 {attempt}회차")
+    )
+    description = template.format(number=invoice.number, attempt=payment.attempt)
     try:
         result = gateway.charge(
-            amount_won=payment.amount_won,
-            token=token,
-            idempotency_key=payment.idempotency_key or f"invoice:{invoice.pk}:attempt:{payment.attempt}",
-            description=description,
+            amount_won=payment.amount_won, token=token, idempotency_key=key, description=description
         )
     except GatewayError as exc:
         log.warning("charge %s: outcome unknown, kept pending: %s", payment.idempotency_key, exc)
@@ -292,3 +332,112 @@ def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts
             counts["exhausted"] += 1  # BIL-8: no more retries; the dunning ladder takes over
         else:
             counts["retry_scheduled"] += 1
+
+
+# --------------------------------------------------------------------------- pay now
+
+
+def invoice_charge_now(
+    *,
+    invoice: Invoice,
+    idempotency_key: str,
+    today: dt.date,
+    kind: str | None = None,
+    gateway: PaymentGateway | None = None,
+) -> Payment:
+    """A customer pays ``invoice`` now with its default CMS/card method (BIL-7).
+
+    Same discipline as the job: the charge is claimed as a pending attempt (next attempt number,
+    ``idempotency_key`` as the row's and the gateway's key) under the customer lock, sent after that
+    commit, and its outcome written under the lock again. Returns the attempt: ``succeeded``
+    (applied to the ledger), ``failed`` (declined; recorded, no money) or ``pending`` (the gateway
+    did not answer; the job resends it with the same key, as does calling this again with the key).
+
+    The same key again returns that attempt (resending it while pending); with another invoice or
+    method kind it is a ``Conflict``. Refused while another charge of the invoice is pending.
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise DomainError(
+            "idempotency_key_required",
+            gettext_lazy("멱등 키(100자 이내)가 필요합니다."),
+            rule="BIL-7",
+            field="idempotency_key",
+        )
+    if kind is not None and kind not in AUTO_METHODS:
+        raise DomainError(
+            "payment_method_unknown",
+            gettext_lazy("즉시 결제는 CMS 또는 카드로만 할 수 있습니다: {method}"),
+            rule="BIL-7",
+            field="method",
+            method=kind,
+        )
+    gateway = gateway or get_gateway()
+    with transaction.atomic():
+        customer = ledger.lock_customer(invoice.customer)
+        existing = Payment.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            payment = _claim_now(customer=customer, invoice=invoice, key=key, kind=kind, today=today)
+        else:
+            payment = _same_charge(existing, invoice=invoice, kind=kind)
+    if payment.status == Payment.Status.PENDING:
+        _execute(payment.pk, gateway=gateway, today=today, counts=Counter())
+        payment.refresh_from_db()
+    return payment
+
+
+def _same_charge(existing: Payment, *, invoice: Invoice, kind: str | None) -> Payment:
+    if existing.invoice_id != invoice.pk or (kind is not None and existing.method != kind):
+        raise Conflict(
+            "idempotency_key_reused",
+            gettext_lazy("같은 멱등 키가 다른 결제 요청에 이미 쓰였습니다."),
+            rule="BIL-7",
+            field="idempotency_key",
+        )
+    return existing
+
+
+def _claim_now(
+    *, customer: Customer, invoice: Invoice, key: str, kind: str | None, today: dt.date
+) -> Payment:
+    if invoice.customer_id != customer.pk:
+        raise DomainError(
+            "wrong_customer", gettext_lazy("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice"
+        )
+    methods = PaymentMethod.objects.filter(
+        customer=customer, is_default=True, active=True, kind__in=AUTO_METHODS
+    )
+    method = methods.filter(kind=kind).first() if kind is not None else methods.first()
+    if method is None:
+        raise DomainError(
+            "no_default_method",
+            gettext_lazy("기본 결제 수단으로 등록된 {kind}이(가) 없습니다."),
+            rule="BIL-7",
+            field="method",
+            kind=PaymentMethod.Kind(kind).label if kind else gettext_lazy("CMS·카드"),
+        )
+    invoice = Invoice.objects.select_related("policy").get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.ISSUED and any(
+        p.status == Payment.Status.PENDING for p in _attempts(invoice)
+    ):
+        raise Conflict(
+            "charge_in_progress",
+            gettext_lazy("청구서 {number}의 결제가 처리 중입니다. 잠시 후 결과를 확인해 주세요."),
+            rule="BIL-7",
+            field="invoice_id",
+            number=invoice.number,
+        )
+    payment = None
+    if invoice.status == Invoice.Status.ISSUED:
+        payment = _claim_attempt(
+            customer=customer, method=method, invoice=invoice, today=today, idempotency_key=key
+        )
+    if payment is None:
+        raise DomainError(
+            "nothing_to_pay",
+            gettext_lazy("청구서 {number}에 낼 금액이 없습니다."),
+            rule="BIL-7",
+            field="invoice_id",
+            number=invoice.number,
+        )
+    return payment

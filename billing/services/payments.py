@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -272,7 +271,9 @@ def transfer_notice_confirm(
         notice.reference = (f"{NOTICE_REFERENCE} · {reference}" if reference else NOTICE_REFERENCE)[:200]
         if payer_name and not notice.payer_name:
             notice.payer_name = payer_name[:100]
-        notice.save(update_fields=["status", "received_on", "invoice", "reference", "payer_name", "updated_at"])
+        notice.save(
+            update_fields=["status", "received_on", "invoice", "reference", "payer_name", "updated_at"]
+        )
         payment_apply(payment=notice, today=today or received_on)
         return notice
 
