@@ -189,8 +189,24 @@ def dates(start: dt.date, end: dt.date) -> Iterator[dt.date]:
 
 
 def run_all(as_of: dt.date, only: list[str] | None = None) -> list[Outcome]:
-    """Every registered job in order for one date (a failure stops that date: it raises)."""
-    return [run_job(spec.name, as_of) for spec in registry() if not only or spec.name in only]
+    """Every registered job in order for one date (a failure stops that date: it raises).
+
+    Dates already done are skipped with one query for the whole date, so replaying a year that
+    already ran costs a query a day rather than three a job.
+    """
+    specs = [spec for spec in registry() if not only or spec.name in only]
+    done = dict(
+        JobRun.objects.filter(as_of=as_of, status=JobRun.Status.SUCCEEDED,
+                              job__in=[spec.name for spec in specs if not spec.repeat])
+        .values_list("job", "counts")
+    )
+    outcomes = []
+    for spec in specs:
+        if spec.name in done:
+            outcomes.append(Outcome(spec.name, as_of, False, JobRun.Status.SUCCEEDED, dict(done[spec.name])))
+        else:
+            outcomes.append(run_job(spec.name, as_of))
+    return outcomes
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
