@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# Two test processes (the machine has two cores); each gets its own test database.
+PYTEST_ARGS ?= -n 2
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
