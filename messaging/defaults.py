@@ -631,6 +631,69 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
     ),
 ]
 
+# Restriction is a list of blocked features, not a state (contracts.services.restriction, CON-13):
+# contract.restricted / contract.unrestricted add features (the codes changed now, e.g. "service",
+# "*" for every feature), restrictions (what stays blocked afterwards) and reason.
+_FEATURES_KO = ("{% for f in features %}{% if f == '*' %}모든 기능{% elif f == 'service' %}서비스 이용"
+                "{% else %}{{ f }}{% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}")
+_FEATURES_EN = ("{% for f in features %}{% if f == '*' %}all features{% elif f == 'service' %}use of the "
+                "service{% else %}{{ f }}{% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}")
+_STILL_KO = ("{% if restrictions %}■ 계속 제한되는 기능: {% for f in restrictions %}{% if f == '*' %}모든 기능"
+             "{% elif f == 'service' %}서비스 이용{% else %}{{ f }}{% endif %}{% if not forloop.last %}, "
+             "{% endif %}{% endfor %}\n{% endif %}")
+_STILL_EN = ("{% if restrictions %}- Still restricted: {% for f in restrictions %}{% if f == '*' %}all "
+             "features{% elif f == 'service' %}use of the service{% else %}{{ f }}{% endif %}"
+             "{% if not forloop.last %}, {% endif %}{% endfor %}\n{% endif %}")
+
+CONTRACT_TEMPLATES += [
+    *_both(
+        "contract.restricted",
+        ko=(
+            "[텀즈옵스] 서비스 이용 제한 안내 ({{ contract_number }})",
+            _GREETING_KO + "약관에 따라 {{ today }}부터 아래 계약의 일부 기능 이용을 제한하였음을 알려 "
+            "드립니다.\n\n" + _CONTRACT_KO + "■ 제한된 기능: " + _FEATURES_KO + "\n" + _REASON_KO + "\n"
+            "이용 제한 중에도 요금 납부, 결제 수단 변경, 고객 포털과 데이터 내보내기는 계속 이용하실 수 "
+            "있습니다. 제한 사유가 해소되면(미납 요금의 경우 완납이 확인되면) 즉시 제한을 해제하고 알려 "
+            "드립니다. 이 조치에 이의가 있으시면 고객 포털을 통해 알려 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Service restricted ({{ contract_number }})",
+            _GREETING_EN + "Under the terms of service, some features of the contract below are restricted "
+            "from {{ today }}.\n\n" + _CONTRACT_EN + "- Restricted: " + _FEATURES_EN + "\n" + _REASON_EN + "\n"
+            "While restricted, you can still pay, change your payment method, and use the customer portal "
+            "and data export. We lift the restriction as soon as its cause is resolved (for unpaid fees, as "
+            "soon as full payment arrives) and let you know. If you disagree, please tell us through the "
+            "customer portal.",
+        ),
+        description="이용 제한 (CON-13, DUN-4; 002 art.16). 변수: features(이번에 제한한 기능 코드), "
+        "restrictions(제한 중인 전체 기능), reason. " + _CONTRACT_VARS,
+        sample=_sample(features=["service"], restrictions=["service"],
+                       reason="요금 미납: 청구서 INV-2026-000123, 미납액 330,000원 (납기일 2026-03-10)"),
+    ),
+    *_both(
+        "contract.unrestricted",
+        ko=(
+            "[텀즈옵스] 서비스 이용 제한이 해제되었습니다 ({{ contract_number }})",
+            _GREETING_KO + "{{ today }}자로 아래 계약의 이용 제한이 해제되었음을 알려 드립니다.\n\n"
+            + _CONTRACT_KO + "■ 해제된 기능: " + _FEATURES_KO + "\n" + _STILL_KO
+            + "{% if reason %}■ 해제 사유: {{ reason }}\n{% endif %}\n"
+            "해제된 기능은 지금 바로 다시 이용하실 수 있습니다. 이용에 불편을 드려 죄송합니다. "
+            "궁금하신 점은 고객 포털로 문의해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Restriction lifted ({{ contract_number }})",
+            _GREETING_EN + "The restriction on the contract below was lifted on {{ today }}.\n\n"
+            + _CONTRACT_EN + "- Lifted: " + _FEATURES_EN + "\n" + _STILL_EN
+            + "{% if reason %}- Reason: {{ reason }}\n{% endif %}\n"
+            "You can use the lifted features again right away. We apologise for the inconvenience; if you "
+            "have questions, please contact us through the customer portal.",
+        ),
+        description="이용 제한 해제 (CON-13, DUN-1; 002 art.16⑤). 변수: features(해제한 기능 코드), "
+        "restrictions(남은 제한), reason. " + _CONTRACT_VARS,
+        sample=_sample(features=["service"], restrictions=[], reason="완납"),
+    ),
+]
+
 DEFAULT_TEMPLATES += CONTRACT_TEMPLATES
 
 
@@ -801,6 +864,456 @@ ACCOUNT_TEMPLATES: list[DefaultTemplate] = [
 ]
 
 DEFAULT_TEMPLATES += ACCOUNT_TEMPLATES
+
+
+# --- billing: dunning, disputes, refunds, evasion (SPEC §5-6: BIL-10, BIL-11, BIL-20, DUN-1..4) ---
+# Amounts are integers in won, dates ISO strings (YYYY-MM-DD). Variables per sender:
+# dunning.step (billing.services.dunning._execute): invoice_number, due_date, amount_won, action,
+# action_label, step_index, scheduled_on, executed_on, days_overdue, detail, next_action,
+# next_action_label, next_on. Actions are the ladder codes (contracts.models.DunningAction); the
+# templates name them in the notice's own language and fall back to the label for a new code.
+# Disputes (billing.services.disputes._notify): dispute_id, invoice_number, amount_won, reason,
+# filed_on, answer_due_on, status, today (+ event-specific, see each description).
+# Refunds (billing.services.refunds._notify): refund_id, amount_won, interest_won,
+# arrears_deducted_won, reason, requested_on, pay_by, paid_on.
+
+
+def _dunning_action(var: str, *, ko: bool) -> str:
+    """Template text naming the ladder action held in ``var`` (a DunningAction code)."""
+    names = (
+        ("notify", "미납 안내", "a payment reminder"),
+        ("retry_payment", "자동 결제 재시도", "another automatic payment attempt"),
+        ("restrict", "서비스 이용 제한", "restriction of the service"),
+        ("suspend", "서비스 이용 정지", "suspension of the service"),
+        ("terminate", "계약 직권 해지", "termination of the contract by us"),
+        ("refer_to_collections", "채권 추심 의뢰", "referral to a debt collection agency"),
+        ("purge_data", "데이터 파기", "deletion of your data"),
+    )
+    out = ""
+    for i, (code, name_ko, name_en) in enumerate(names):
+        out += f"{{% {'if' if i == 0 else 'elif'} {var} == '{code}' %}}{name_ko if ko else name_en}"
+    return out + f"{{% else %}}{{{{ {var}_label }}}}{{% endif %}}"
+
+
+_PAY_KO = ("고객 포털의 청구서 화면에서 바로 납부하실 수 있으며, 이미 납부하셨다면 이 안내와 엇갈린 것이니 "
+           "양해해 주십시오. 청구 내용에 이의가 있으시면 고객 포털에서 이의를 신청하실 수 있으며, 이의가 "
+           "접수된 금액에는 결정이 날 때까지 미납 절차가 진행되지 않습니다.")
+_PAY_EN = ("You can pay right away on the invoices page of the customer portal; if you have already paid, "
+           "please disregard this notice. If you disagree with the charge, you can dispute it in the portal; "
+           "no further steps are taken on a disputed amount until it is decided.")
+_DUNNING_VARS = ("변수: invoice_number, due_date, amount_won, action, action_label, step_index, scheduled_on, "
+                 "executed_on, days_overdue, detail, next_action, next_action_label, next_on")
+_DISPUTE_VARS = "공통 변수: dispute_id, invoice_number, amount_won, reason, filed_on, answer_due_on, status, today"
+_DISPUTE_SAMPLE: dict[str, Any] = {
+    "dispute_id": 17, "invoice_number": "INV-2026-000123", "amount_won": 110000,
+    "reason": "해지한 좌석 2개가 청구되었습니다", "filed_on": "2026-03-12", "answer_due_on": "2026-03-26",
+    "status": "접수", "today": "2026-03-12",
+}
+_REFUND_VARS = ("변수: refund_id, amount_won, interest_won, arrears_deducted_won, reason, requested_on, pay_by, "
+                "paid_on")
+_REFUND_SAMPLE: dict[str, Any] = {
+    "refund_id": 5, "amount_won": 220000, "interest_won": 0, "arrears_deducted_won": 55000,
+    "reason": "이중 납부", "requested_on": "2026-03-12", "pay_by": "2026-04-30", "paid_on": "",
+}
+_REFUND_KO = ("■ 환불 번호: {{ refund_id }}\n■ 환불 금액: {{ amount_won|intcomma }}원\n"
+              "{% if interest_won %}■ 법정 이자: {{ interest_won|intcomma }}원\n{% endif %}"
+              "{% if arrears_deducted_won %}■ 미납 요금 공제: {{ arrears_deducted_won|intcomma }}원\n{% endif %}"
+              "{% if reason %}■ 사유: {{ reason }}\n{% endif %}■ 요청일: {{ requested_on }}\n")
+_REFUND_EN = ("- Refund: {{ refund_id }}\n- Amount: KRW {{ amount_won|intcomma }}\n"
+              "{% if interest_won %}- Statutory interest: KRW {{ interest_won|intcomma }}\n{% endif %}"
+              "{% if arrears_deducted_won %}- Unpaid fees deducted: KRW {{ arrears_deducted_won|intcomma }}\n"
+              "{% endif %}{% if reason %}- Reason: {{ reason }}\n{% endif %}- Requested on: {{ requested_on }}\n")
+
+BILLING_TEMPLATES: list[DefaultTemplate] = [
+    *_both(
+        "dunning.step",
+        ko=(
+            "[텀즈옵스] 미납 요금 안내: 청구서 {{ invoice_number }} ({{ amount_won|intcomma }}원)",
+            _GREETING_KO
+            + "{% if action == 'notify' %}납기일({{ due_date }})이 {{ days_overdue }}일 지났으나 아래 청구서의 "
+            "요금이 아직 납부되지 않았음을 알려 드립니다."
+            "{% elif action == 'retry_payment' %}납기일이 지난 아래 청구서의 요금을 {{ executed_on }}에 등록하신 "
+            "자동 결제 수단으로 다시 청구하였습니다. 결제가 되지 않았다면 결제 수단의 잔액이나 한도를 확인해 "
+            "주십시오."
+            "{% elif action == 'restrict' %}아래 청구서의 요금이 납기일로부터 {{ days_overdue }}일이 지나도록 "
+            "납부되지 않아, 약관에 따라 {{ executed_on }}부터 서비스 이용을 제한하였습니다. 요금 납부와 고객 "
+            "포털, 데이터 내보내기는 계속 이용하실 수 있습니다."
+            "{% elif action == 'suspend' %}아래 청구서의 요금이 납기일로부터 {{ days_overdue }}일이 지나도록 "
+            "납부되지 않아, 약관에 따라 {{ executed_on }}에 서비스 이용 정지를 시작하였습니다."
+            "{% elif action == 'terminate' %}아래 청구서의 요금이 납기일로부터 {{ days_overdue }}일이 지나도록 "
+            "납부되지 않아, 약관에 따라 {{ executed_on }}에 계약 직권 해지 절차를 시작하였습니다. 해지 효력일과 "
+            "소명 방법은 별도로 보내 드린 해지 예고 안내를 확인해 주십시오."
+            "{% elif action == 'refer_to_collections' %}아래 청구서의 요금이 납기일로부터 {{ days_overdue }}일이 "
+            "지나도록 납부되지 않아, 약관에 따라 미납 요금의 회수를 채권 추심 기관에 의뢰하게 되었습니다."
+            "{% elif action == 'purge_data' %}아래 청구서의 요금이 납기일로부터 {{ days_overdue }}일이 지나도록 "
+            "납부되지 않아, 약관에 따라 해지된 계약의 데이터를 파기하는 절차를 시작하였습니다."
+            "{% else %}아래 청구서의 요금이 납부되지 않아 {{ executed_on }}에 {{ action_label }} 조치를 "
+            "하였습니다.{% endif %}\n\n"
+            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|intcomma }}원\n"
+            "■ 납기일: {{ due_date }} ({{ days_overdue }}일 경과)\n"
+            "■ 이번 조치: " + _dunning_action("action", ko=True) + " ({{ executed_on }})\n"
+            "■ 다음 단계: {% if next_action %}" + _dunning_action("next_action", ko=True)
+            + " ({{ next_on }} 예정){% else %}없음{% endif %}\n\n"
+            "{% if next_action %}{{ next_on }} 전까지 미납 금액 {{ amount_won|intcomma }}원을 납부하시면 다음 "
+            "단계는 진행되지 않습니다. {% endif %}완납이 확인되면 미납 절차는 바로 멈추고, 이용 제한이나 정지는 "
+            "즉시 해제됩니다. " + _PAY_KO,
+        ),
+        en=(
+            "[TermsOps] Payment overdue: invoice {{ invoice_number }} (KRW {{ amount_won|intcomma }})",
+            _GREETING_EN
+            + "{% if action == 'notify' %}The invoice below was due on {{ due_date }}, {{ days_overdue }} day(s) "
+            "ago, and is still unpaid."
+            "{% elif action == 'retry_payment' %}On {{ executed_on }} we charged the overdue invoice below to "
+            "your automatic payment method again. If the payment did not go through, please check the balance "
+            "or limit of the payment method."
+            "{% elif action == 'restrict' %}As the invoice below is still unpaid {{ days_overdue }} day(s) after "
+            "its due date, the service is restricted from {{ executed_on }} under the terms. You can still pay, "
+            "and use the customer portal and data export."
+            "{% elif action == 'suspend' %}As the invoice below is still unpaid {{ days_overdue }} day(s) after "
+            "its due date, we started suspending the service on {{ executed_on }} under the terms."
+            "{% elif action == 'terminate' %}As the invoice below is still unpaid {{ days_overdue }} day(s) "
+            "after its due date, on {{ executed_on }} we started terminating the contract under the terms. "
+            "The effective date and how to explain are in the separate notice of termination."
+            "{% elif action == 'refer_to_collections' %}As the invoice below is still unpaid {{ days_overdue }} "
+            "day(s) after its due date, we are referring the unpaid amount to a debt collection agency under "
+            "the terms."
+            "{% elif action == 'purge_data' %}As the invoice below is still unpaid {{ days_overdue }} day(s) "
+            "after its due date, we started deleting the data of the terminated contract under the terms."
+            "{% else %}As the invoice below is unpaid, on {{ executed_on }} we took the next step of the "
+            "overdue process.{% endif %}\n\n"
+            "- Invoice: {{ invoice_number }}\n- Amount unpaid: KRW {{ amount_won|intcomma }}\n"
+            "- Due date: {{ due_date }} ({{ days_overdue }} day(s) overdue)\n"
+            "- This step: " + _dunning_action("action", ko=False) + " ({{ executed_on }})\n"
+            "- Next step: {% if next_action %}" + _dunning_action("next_action", ko=False)
+            + " on {{ next_on }}{% else %}none{% endif %}\n\n"
+            "{% if next_action %}If you pay the KRW {{ amount_won|intcomma }} before {{ next_on }}, the next "
+            "step does not happen. {% endif %}Once full payment arrives, the process stops and any "
+            "restriction or suspension is lifted at once. " + _PAY_EN,
+        ),
+        description="미납 단계별 안내 (DUN-2: 금액, 다음 단계와 그 날짜). " + _DUNNING_VARS,
+        sample={"invoice_number": "INV-2026-000123", "due_date": "2026-03-10", "amount_won": 330000,
+                "action": "notify", "action_label": "안내", "step_index": 2, "scheduled_on": "2026-03-25",
+                "executed_on": "2026-03-25", "days_overdue": 15, "detail": "미납 안내 (15일 경과)",
+                "next_action": "restrict", "next_action_label": "이용 제한", "next_on": "2026-04-09"},
+    ),
+    *_both(
+        "dunning.suspension_notice",
+        ko=(
+            "[텀즈옵스] 미납에 따른 서비스 이용 정지 예고 ({{ suspends_on }})",
+            _GREETING_KO + "아래 청구서의 요금이 아직 납부되지 않아, 약관에 따라 {{ suspends_on }}부터 서비스 "
+            "이용이 정지될 예정임을 {{ notice_days }}일 전에 미리 알려 드립니다 ({{ noticed_on }}).\n\n"
+            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|intcomma }}원\n"
+            "■ 이용 정지 예정일: {{ suspends_on }}\n\n"
+            "{{ suspends_on }} 전까지 미납 금액을 납부하시면 이용 정지는 진행되지 않습니다. 정지된 뒤에도 완납이 "
+            "확인되면 즉시 정지를 해제해 드립니다. " + _PAY_KO,
+        ),
+        en=(
+            "[TermsOps] Notice of suspension for non-payment ({{ suspends_on }})",
+            _GREETING_EN + "As the invoice below is still unpaid, the service will be suspended from "
+            "{{ suspends_on }} under the terms. We are giving you {{ notice_days }} days' notice "
+            "({{ noticed_on }}).\n\n"
+            "- Invoice: {{ invoice_number }}\n- Amount unpaid: KRW {{ amount_won|intcomma }}\n"
+            "- Suspension from: {{ suspends_on }}\n\n"
+            "If you pay the unpaid amount before {{ suspends_on }}, the service is not suspended; after a "
+            "suspension starts, it is lifted as soon as full payment arrives. " + _PAY_EN,
+        ),
+        description="미납 이용 정지 사전 통지 (DUN, 004 art.11-3). 변수: invoice_number, amount_won, noticed_on, "
+        "suspends_on, notice_days",
+        sample={"invoice_number": "INV-2026-000123", "amount_won": 330000, "noticed_on": "2026-01-15",
+                "suspends_on": "2026-01-22", "notice_days": 7},
+    ),
+    *_both(
+        "dunning.resolved",
+        ko=(
+            "[텀즈옵스] 미납 요금이 정리되었습니다 (청구서 {{ invoice_number }})",
+            _GREETING_KO + "청구서 {{ invoice_number }}의 미납 요금이 {{ resolved_on }}에 정리되어, 이 청구서에 "
+            "대한 미납 절차를 종료하였음을 알려 드립니다.\n\n"
+            "■ 청구서 번호: {{ invoice_number }}\n{% if resolution %}■ 처리 내용: {{ resolution }}\n{% endif %}"
+            "■ 처리일: {{ resolved_on }}\n\n"
+            "이 청구서로 인한 이후의 미납 단계는 진행되지 않습니다. "
+            "{% if lifted %}이 청구서 때문에 적용된 이용 제한 또는 정지는 해제되었으며, 계약별 해제 내용은 별도로 "
+            "안내해 드립니다. {% endif %}납부해 주셔서 감사합니다.",
+        ),
+        en=(
+            "[TermsOps] Overdue invoice {{ invoice_number }} settled",
+            _GREETING_EN + "The overdue amount of invoice {{ invoice_number }} was settled (paid in full or "
+            "cancelled) on {{ resolved_on }}, and its overdue process has ended.\n\n"
+            "- Invoice: {{ invoice_number }}\n- Settled on: {{ resolved_on }}\n\n"
+            "No further overdue steps are taken for this invoice. "
+            "{% if lifted %}The restriction or suspension applied because of it has been lifted; a separate "
+            "notice gives the details for each contract. {% endif %}Thank you for your payment.",
+        ),
+        description="미납 해소 (DUN-1: 완납 또는 전액 취소로 절차 종료, 제한·정지 해제). 변수: invoice_number, "
+        "resolution, resolved_on, lifted(해제된 계약:조치 목록)",
+        sample={"invoice_number": "INV-2026-000123", "resolution": "완납", "resolved_on": "2026-03-28",
+                "lifted": ["C-2026-000001:restrict"]},
+    ),
+    *_both(
+        "dunning.paused",
+        ko=(
+            "[텀즈옵스] 미납 절차 유예 안내 ({{ ends_on }}까지)",
+            _GREETING_KO + "고객님의 요청 등에 따라 미납 요금에 대한 이후 절차(이용 제한, 정지, 해지 등)를 "
+            "아래 기간 동안 유예하였음을 알려 드립니다.\n\n"
+            "■ 유예 기간: {{ starts_on }} ~ {{ ends_on }}\n■ 절차 재개일: {{ resumes_on }}\n"
+            + _REASON_KO + "\n"
+            "유예 기간에도 미납 요금은 그대로 남아 있으며, {{ ends_on }}까지 납부하시지 않으면 {{ resumes_on }}부터 "
+            "미납 절차가 다시 진행됩니다. 유예 기간 중 완납하시면 절차는 바로 종료됩니다. 납부는 고객 포털의 "
+            "청구서 화면에서 하실 수 있습니다.",
+        ),
+        en=(
+            "[TermsOps] Overdue process paused until {{ ends_on }}",
+            _GREETING_EN + "We have paused the further steps for your unpaid fees (restriction, suspension, "
+            "termination and so on) for the period below.\n\n"
+            "- Paused: {{ starts_on }} to {{ ends_on }}\n- Resumes on: {{ resumes_on }}\n" + _REASON_EN + "\n"
+            "The unpaid fees remain due during the pause. If they are not paid by {{ ends_on }}, the process "
+            "resumes on {{ resumes_on }}; if you pay in full during the pause, it ends at once. You can pay on "
+            "the invoices page of the customer portal.",
+        ),
+        description="미납 절차 유예 (DUN-3; 002 art.33①). 변수: reason, starts_on, ends_on, resumes_on",
+        sample={"reason": "분할 납부 약정", "starts_on": "2026-03-20", "ends_on": "2026-04-10",
+                "resumes_on": "2026-04-11"},
+    ),
+    *_both(
+        "dunning.pause_cancelled",
+        ko=(
+            "[텀즈옵스] 미납 절차 유예가 철회되었습니다",
+            _GREETING_KO + "{{ ends_on }}까지로 안내해 드린 미납 절차 유예가 {{ cancelled_on }}에 철회되었음을 "
+            "알려 드립니다.\n\n■ 철회일: {{ cancelled_on }}\n■ 당초 유예 종료일: {{ ends_on }}\n" + _REASON_KO + "\n"
+            "유예가 철회되어 미납 요금에 대한 절차(이용 제한, 정지, 해지 등)가 곧 다시 진행됩니다. 고객 포털의 "
+            "청구서 화면에서 미납 내역을 확인하시고 납부해 주십시오. 완납이 확인되면 절차는 바로 종료됩니다.",
+        ),
+        en=(
+            "[TermsOps] Pause of the overdue process cancelled",
+            _GREETING_EN + "The pause of the overdue process, announced until {{ ends_on }}, was cancelled on "
+            "{{ cancelled_on }}.\n\n- Cancelled on: {{ cancelled_on }}\n- Pause was to end on: {{ ends_on }}\n"
+            + _REASON_EN + "\n"
+            "The steps for your unpaid fees (restriction, suspension, termination and so on) will resume "
+            "shortly. Please check the unpaid invoices on the invoices page of the customer portal and pay "
+            "them; the process ends as soon as full payment arrives.",
+        ),
+        description="미납 절차 유예 철회 (DUN-3). 변수: reason, cancelled_on, ends_on",
+        sample={"reason": "약정 불이행", "cancelled_on": "2026-03-30", "ends_on": "2026-04-10"},
+    ),
+    *_both(
+        "dispute.filed",
+        ko=(
+            "[텀즈옵스] 요금 이의신청이 접수되었습니다 (청구서 {{ invoice_number }})",
+            _GREETING_KO + "{{ filed_on }}에 아래 요금 이의신청이 접수되었습니다.\n\n"
+            "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
+            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 사유: {{ reason }}\n"
+            "{% if answer_due_on and answer_due_on != filed_on %}■ 답변 기한: {{ answer_due_on }}\n{% endif %}\n"
+            "담당자가 내용을 검토하여 {% if answer_due_on and answer_due_on != filed_on %}{{ answer_due_on }}까지"
+            "{% else %}신속히{% endif %} 결과를 알려 드리겠습니다. 검토하는 동안 이의 금액에 대해서는 미납 절차가 "
+            "진행되지 않습니다. 청구서의 나머지 금액은 납기일까지 납부해 주십시오. 결정 전에는 고객 포털에서 "
+            "이의신청을 취하하실 수 있습니다.",
+        ),
+        en=(
+            "[TermsOps] Dispute received (invoice {{ invoice_number }})",
+            _GREETING_EN + "We received the dispute below on {{ filed_on }}.\n\n"
+            "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
+            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Reason: {{ reason }}\n"
+            "{% if answer_due_on and answer_due_on != filed_on %}- Answer due by: {{ answer_due_on }}\n{% endif %}\n"
+            "We will review it and tell you the result {% if answer_due_on and answer_due_on != filed_on %}by "
+            "{{ answer_due_on }}{% else %}as soon as possible{% endif %}. While we review it, no overdue steps "
+            "are taken on the disputed amount. Please pay the rest of the invoice by its due date. Until we "
+            "decide, you can withdraw the dispute in the customer portal.",
+        ),
+        description="요금 이의신청 접수 (BIL-10). 변수: window_closes_on(신청 기한, 없을 수 있음). " + _DISPUTE_VARS,
+        sample={**_DISPUTE_SAMPLE, "window_closes_on": "2026-03-25"},
+    ),
+    *_both(
+        "dispute.extended",
+        ko=(
+            "[텀즈옵스] 요금 이의신청 답변 기한 연장 안내 (청구서 {{ invoice_number }})",
+            _GREETING_KO + "{{ filed_on }}에 접수하신 요금 이의신청의 답변 기한을 아래와 같이 연장하게 되어 "
+            "알려 드립니다.\n\n"
+            "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
+            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 기존 답변 기한: {{ previous_due_on }}\n"
+            "■ 연장된 답변 기한: {{ answer_due_on }}\n■ 연장 사유: {{ extension_reason }}\n\n"
+            "늦어져 죄송합니다. {{ answer_due_on }}까지 검토 결과를 알려 드리겠습니다. 그동안 이의 금액에 대해서는 "
+            "미납 절차가 진행되지 않습니다. 추가로 제출하실 자료가 있으면 고객 포털을 통해 보내 주십시오.",
+        ),
+        en=(
+            "[TermsOps] More time needed for your dispute (invoice {{ invoice_number }})",
+            _GREETING_EN + "We need more time to answer the dispute you filed on {{ filed_on }}.\n\n"
+            "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
+            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Previous deadline: {{ previous_due_on }}\n"
+            "- New deadline: {{ answer_due_on }}\n- Reason for the extension: {{ extension_reason }}\n\n"
+            "We apologise for the delay and will tell you the result by {{ answer_due_on }}. Meanwhile no "
+            "overdue steps are taken on the disputed amount. If you have more documents, please send them "
+            "through the customer portal.",
+        ),
+        description="이의신청 답변 기한 연장 (BIL-10; 000 art.17③, 002 art.35②). 변수: previous_due_on, "
+        "extension_reason. " + _DISPUTE_VARS,
+        sample={**_DISPUTE_SAMPLE, "answer_due_on": "2026-04-09", "previous_due_on": "2026-03-26",
+                "extension_reason": "통신사 사용 기록 확인 필요", "today": "2026-03-25"},
+    ),
+    *_both(
+        "dispute.decided",
+        ko=(
+            "[텀즈옵스] 요금 이의신청 결과 안내 (청구서 {{ invoice_number }})",
+            _GREETING_KO + "{{ filed_on }}에 접수하신 요금 이의신청의 검토 결과를 알려 드립니다 ({{ today }}).\n\n"
+            "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
+            "■ 이의 금액: {{ amount_won|intcomma }}원\n"
+            "■ 결과: {% if not upheld_amount_won %}기각{% elif upheld_amount_won == amount_won %}인용"
+            "{% else %}일부 인용{% endif %}\n"
+            "■ 인용 금액: {{ upheld_amount_won|default:0|intcomma }}원\n"
+            "{% if credit_note_number %}■ 크레딧 노트: {{ credit_note_number }}\n{% endif %}"
+            "■ 답변 내용: {{ answer }}\n\n"
+            "{% if upheld_amount_won %}인용된 {{ upheld_amount_won|intcomma }}원은 크레딧 노트로 청구 금액에서 "
+            "차감되며, 이 금액 때문에 적용된 이용 제한이나 정지는 해제됩니다. {% endif %}"
+            "{% if upheld_amount_won != amount_won %}인용되지 않은 금액은 다시 납부하셔야 할 요금이 되어, 납부되지 "
+            "않으면 미납 절차가 다시 진행됩니다. 고객 포털의 청구서 화면에서 남은 금액을 확인하고 납부해 주십시오. "
+            "{% endif %}결과에 이의가 있으시면 고객 포털로 문의해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Decision on your dispute (invoice {{ invoice_number }})",
+            _GREETING_EN + "Here is our decision on the dispute you filed on {{ filed_on }} ({{ today }}).\n\n"
+            "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
+            "- Amount disputed: KRW {{ amount_won|intcomma }}\n"
+            "- Decision: {% if not upheld_amount_won %}rejected{% elif upheld_amount_won == amount_won %}upheld"
+            "{% else %}partly upheld{% endif %}\n"
+            "- Amount upheld: KRW {{ upheld_amount_won|default:0|intcomma }}\n"
+            "{% if credit_note_number %}- Credit note: {{ credit_note_number }}\n{% endif %}"
+            "- Our answer: {{ answer }}\n\n"
+            "{% if upheld_amount_won %}The KRW {{ upheld_amount_won|intcomma }} upheld is credited against the "
+            "invoice with a credit note, and any restriction or suspension it caused is lifted. {% endif %}"
+            "{% if upheld_amount_won != amount_won %}The amount not upheld is due again; if it stays unpaid, "
+            "the overdue process resumes. Please check the remaining amount on the invoices page of the "
+            "customer portal and pay it. {% endif %}If you disagree with the decision, please contact us "
+            "through the customer portal.",
+        ),
+        description="이의신청 결정 (BIL-10, DUN-1). 변수: upheld_amount_won(인용 금액, 0이면 기각), answer, "
+        "credit_note_number. " + _DISPUTE_VARS,
+        sample={**_DISPUTE_SAMPLE, "upheld_amount_won": 55000, "answer": "해지 좌석 1개분만 확인되었습니다",
+                "credit_note_number": "CN-2026-000004", "status": "일부 인용", "today": "2026-03-20"},
+    ),
+    *_both(
+        "dispute.withdrawn",
+        ko=(
+            "[텀즈옵스] 요금 이의신청이 취하되었습니다 (청구서 {{ invoice_number }})",
+            _GREETING_KO + "{{ filed_on }}에 접수하신 아래 요금 이의신청이 {{ today }}에 취하되었습니다.\n\n"
+            "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
+            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 사유: {{ reason }}\n\n"
+            "취하된 이의 금액 {{ amount_won|intcomma }}원은 다시 납부하셔야 할 요금이 되며, 납기일이 지났다면 미납 "
+            "절차가 다시 진행됩니다. 고객 포털의 청구서 화면에서 확인하고 납부해 주십시오. 본인이 취하하지 "
+            "않으셨다면 고객 포털로 바로 알려 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Dispute withdrawn (invoice {{ invoice_number }})",
+            _GREETING_EN + "The dispute below, filed on {{ filed_on }}, was withdrawn on {{ today }}.\n\n"
+            "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
+            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Reason: {{ reason }}\n\n"
+            "The KRW {{ amount_won|intcomma }} is due again; if the due date has passed, the overdue process "
+            "resumes. Please check it on the invoices page of the customer portal and pay it. If you did not "
+            "withdraw the dispute, please tell us through the portal right away.",
+        ),
+        description="이의신청 취하 (BIL-10). " + _DISPUTE_VARS,
+        sample={**_DISPUTE_SAMPLE, "status": "취하", "today": "2026-03-15"},
+    ),
+    *_both(
+        "refund.requested",
+        ko=(
+            "[텀즈옵스] 환불 요청이 접수되었습니다 ({{ amount_won|intcomma }}원)",
+            _GREETING_KO + "{{ requested_on }}에 아래 환불 요청이 접수되었습니다.\n\n" + _REFUND_KO
+            + "{% if pay_by %}■ 지급 기한: {{ pay_by }}\n{% endif %}\n"
+            "{% if arrears_deducted_won %}약관에 따라 미납 요금 {{ arrears_deducted_won|intcomma }}원을 먼저 공제하고 "
+            "남은 금액을 환불해 드립니다. {% endif %}"
+            "환불금은 {% if pay_by %}{{ pay_by }}까지 {% endif %}고객님 계좌로 지급하고, 지급되면 다시 알려 "
+            "드리겠습니다. 지급 전에는 환불 요청을 취소하실 수 있으며, 취소하시면 해당 금액은 다음 청구서에서 "
+            "차감됩니다. 환불 계좌 정보가 바뀌었다면 고객 포털에서 알려 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Refund request received (KRW {{ amount_won|intcomma }})",
+            _GREETING_EN + "We received the refund request below on {{ requested_on }}.\n\n" + _REFUND_EN
+            + "{% if pay_by %}- To be paid by: {{ pay_by }}\n{% endif %}\n"
+            "{% if arrears_deducted_won %}As the terms provide, KRW {{ arrears_deducted_won|intcomma }} of "
+            "unpaid fees was deducted first and the rest is refunded. {% endif %}"
+            "We will pay the refund to your bank account{% if pay_by %} by {{ pay_by }}{% endif %} and let you "
+            "know when it is paid. Until then you can cancel the request; the amount is then deducted from "
+            "your next invoice. If your bank account details have changed, please tell us in the customer "
+            "portal.",
+        ),
+        description="과납액 환불 요청 접수 (BIL-11; 000 art.18, 002 art.35③④). " + _REFUND_VARS,
+        sample=_REFUND_SAMPLE,
+    ),
+    *_both(
+        "refund.paid",
+        ko=(
+            "[텀즈옵스] 환불금이 지급되었습니다 ({{ amount_won|add:interest_won|intcomma }}원)",
+            _GREETING_KO + "요청하신 환불금을 {{ paid_on }}에 지급하였음을 알려 드립니다.\n\n" + _REFUND_KO
+            + "■ 지급일: {{ paid_on }}\n■ 지급 금액 합계: {{ amount_won|add:interest_won|intcomma }}원\n\n"
+            "입금 내역은 거래 은행에서 확인하실 수 있으며, 환불 내역은 고객 포털의 결제 화면에서도 보실 수 "
+            "있습니다. 며칠이 지나도 입금되지 않았거나 금액이 다르면 고객 포털로 문의해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Refund paid (KRW {{ amount_won|add:interest_won|intcomma }})",
+            _GREETING_EN + "We paid your refund on {{ paid_on }}.\n\n" + _REFUND_EN
+            + "- Paid on: {{ paid_on }}\n- Total paid: KRW {{ amount_won|add:interest_won|intcomma }}\n\n"
+            "You can see the transfer at your bank, and the refund on the payments page of the customer portal. "
+            "If it has not arrived within a few days, or the amount differs, please contact us through the "
+            "customer portal.",
+        ),
+        description="환불 지급 (BIL-11, BIL-12). 지급 금액 = amount_won + interest_won. " + _REFUND_VARS,
+        sample={**_REFUND_SAMPLE, "paid_on": "2026-03-20"},
+    ),
+    *_both(
+        "refund.cancelled",
+        ko=(
+            "[텀즈옵스] 환불 요청이 취소되었습니다 ({{ amount_won|intcomma }}원)",
+            _GREETING_KO + "{{ requested_on }}에 접수된 아래 환불 요청이 취소되었음을 알려 드립니다.\n\n"
+            + _REFUND_KO + "\n"
+            "환불하지 않은 {{ amount_won|intcomma }}원은 고객님의 선수금(크레딧)으로 남아 다음 청구서에서 자동으로 "
+            "차감됩니다. {% if arrears_deducted_won %}이미 공제된 미납 요금 {{ arrears_deducted_won|intcomma }}원은 "
+            "납부된 것으로 처리됩니다. {% endif %}환불을 다시 원하시면 고객 포털에서 새로 요청해 주십시오. "
+            "직접 취소하지 않으셨다면 고객 포털로 문의해 주십시오.",
+        ),
+        en=(
+            "[TermsOps] Refund request cancelled (KRW {{ amount_won|intcomma }})",
+            _GREETING_EN + "The refund request below, made on {{ requested_on }}, has been cancelled.\n\n"
+            + _REFUND_EN + "\n"
+            "The KRW {{ amount_won|intcomma }} not refunded stays on your account as credit and is deducted "
+            "from your next invoice automatically. {% if arrears_deducted_won %}The KRW "
+            "{{ arrears_deducted_won|intcomma }} of unpaid fees already deducted stays paid. {% endif %}"
+            "If you still want a refund, please make a new request in the customer portal. If you did not "
+            "cancel it yourself, please contact us there.",
+        ),
+        description="환불 요청 취소 (BIL-11: 크레딧으로 남아 다음 청구서에서 상계). " + _REFUND_VARS,
+        sample=_REFUND_SAMPLE,
+    ),
+    *_both(
+        "invoice.evasion_charged",
+        ko=(
+            "[텀즈옵스] 요금 면탈에 따른 추가 요금 청구 ({{ invoice_number }}, {{ total_won|intcomma }}원)",
+            _GREETING_KO + "약관에 따라 부당하게 면탈된 요금에 대해 면탈 금액의 {{ multiplier }}배를 아래와 같이 "
+            "청구하게 되었음을 알려 드립니다.\n\n"
+            "■ 계약번호: {{ contract_number }}\n■ 청구서 번호: {{ invoice_number }}\n"
+            "■ 면탈 금액: {{ evaded_won|intcomma }}원\n■ 청구 금액: {{ total_won|intcomma }}원 (면탈 금액의 "
+            "{{ multiplier }}배, 부가가치세 포함)\n"
+            "■ 납기일: {{ due_date }}\n" + _REASON_KO + "\n"
+            "청구서는 고객 포털의 청구서 화면에서 확인하고 납부하실 수 있습니다. 납기일까지 납부되지 않으면 약관에 "
+            "따른 미납 절차가 진행됩니다. 청구 내용에 이의가 있으시면 고객 포털에서 이의를 신청하실 수 있습니다.",
+        ),
+        en=(
+            "[TermsOps] Charge for evaded fees ({{ invoice_number }}, KRW {{ total_won|intcomma }})",
+            _GREETING_EN + "Under the terms, fees evaded unlawfully are charged at {{ multiplier }} times the "
+            "amount evaded. We have issued the invoice below.\n\n"
+            "- Contract: {{ contract_number }}\n- Invoice: {{ invoice_number }}\n"
+            "- Amount evaded: KRW {{ evaded_won|intcomma }}\n- Amount charged: KRW {{ total_won|intcomma }} "
+            "({{ multiplier }} times the amount evaded, VAT included)\n- Due date: {{ due_date }}\n" + _REASON_EN + "\n"
+            "You can see and pay the invoice on the invoices page of the customer portal. If it is not paid by "
+            "the due date, the overdue process under the terms follows. If you disagree with the charge, you "
+            "can dispute it in the portal.",
+        ),
+        description="요금 면탈 2배 청구 (BIL-20; 001 art.19-8). 변수: invoice_number, contract_number, evaded_won, "
+        "multiplier, total_won, due_date, reason",
+        sample={"invoice_number": "INV-2026-000210", "contract_number": "C-2026-000001", "evaded_won": 150000,
+                "multiplier": 2, "total_won": 330000, "due_date": "2026-04-10",
+                "reason": "계약 외 회선 무단 사용"},
+    ),
+]
+
+DEFAULT_TEMPLATES += BILLING_TEMPLATES
 
 # Used when an event has no template in the database (a warning is logged).
 FALLBACK: dict[str, tuple[str, str]] = {
