@@ -1,4 +1,5 @@
-"""``make demo``: prepare a database, seed demo data, run today's jobs, print the logins and serve.
+"""``make demo``: prepare a database, seed demo data (with three months of billing history), run
+today's jobs, print what was seeded and the logins, and serve.
 
 Works on embedded defaults (SQLite, jobs in-process: ``REDIS_URL`` empty), so a fresh
 machine needs no servers. Every step is idempotent: running the demo again keeps the
@@ -7,6 +8,7 @@ data and the logins.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +19,15 @@ from django.test.utils import override_settings
 
 from core import clock
 
-from .seed_demo import ADMIN_PASSWORD, ADMIN_USERNAME, DEMO_PASSWORD, STAFF_USERS, seed
+from .seed_demo import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    DEMO_PASSWORD,
+    HISTORY_DAYS,
+    STAFF_USERS,
+    seed,
+    summary_lines,
+)
 
 
 class Command(BaseCommand):
@@ -47,15 +57,22 @@ class Command(BaseCommand):
         # (each is also a Notice row, shown in the portal inbox and the back office).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             mail.outbox = []
-            self._step("3/5", "데모 고객·구성원·계약 만들기 (seed_demo)")
+            self._step(
+                "3/5", "데모 고객·구성원·계약과 청구 이력 만들기 (seed_demo)",
+                f"{HISTORY_DAYS}일 전 개통, 그날부터 오늘까지 일일 작업 재실행 (replays the daily jobs)",
+            )
+            started = time.monotonic()
             result = seed()
+            seconds = time.monotonic() - started
             today = clock.today()
             self._step("4/5", f"{today} 일일 작업 실행 (run_jobs)")
             call_command("run_jobs", "--date", today.isoformat(), "--no-progress", **quiet)
             sent = len(mail.outbox)
         self.stdout.write(
-            f"      고객 {len(result.customers)}곳, 계약 {len(result.customers)}건, 알림 메일 {sent}통 "
-            f"({len(result.customers)} customers and contracts, {sent} notice emails)"
+            f"      고객 {len(result.customers)}곳, 계약 {len(result.customers)}건, "
+            f"{result.days_replayed}일치 재실행 {seconds:.0f}초, 알림 메일 {sent}통 "
+            f"({len(result.customers)} customers and contracts, {result.days_replayed} days replayed "
+            f"in {seconds:.0f} s, {sent} notice emails)"
         )
 
         self._step("5/5", "정적 파일 (static files)")
@@ -83,15 +100,19 @@ class Command(BaseCommand):
             lines.append(f"  {username:<16} {DEMO_PASSWORD:<22} {group} 그룹 (group)")
         lines += ["", "고객 로그인 (customer logins, portal)"]
         for spec, contract in result.customers:
+            pays = f" · {spec.pays_label}" if spec.pays_label else ""
             lines.append(
                 f"  {spec.legal_name} [{spec.preset}] {contract.number} {contract.plan.name}: "
-                f"{contract.get_status_display()}"
+                f"{contract.get_status_display()}{pays}"
             )
             for m in spec.members:
                 role = "관리자 (admin)" if m.role == "admin" else "구성원 (member)"
                 lines.append(f"    {m.login_id:<14} {DEMO_PASSWORD:<22} {m.name} · {role}")
+        lines += ["", "데모 데이터 (demo data)", *(f"  {line}" for line in summary_lines(result))]
         lines += [
             "",
+            f"청구서: 포털 {base}/billing/ · 운영 관리 {base}/admin/billing/invoice/",
+            f"미납 관리 현황 (dunning dashboard): {base}/admin/billing/dunningcase/dashboard/",
             "승낙 대기 신청은 운영 관리 > 계약에서 승낙할 수 있습니다 "
             "(approve the pending application in the back office).",
             "=" * 72,

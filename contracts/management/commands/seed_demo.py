@@ -1,14 +1,33 @@
-"""Demo data: one customer per preset with members and a live contract, plus a pending application.
+"""Demo data: one customer per preset with members, a live contract and three months of billing,
+plus a pending application.
 
 Idempotent: a customer is found by its business number, a member or staff user by its
 login, a contract by customer and plan; whatever exists is left alone and whatever is
 missing (or half-way, such as an application not yet approved) is completed. Every
-write goes through the services (``accounts.services``, ``contracts.services``), so
-the demo data has the same audit trail, notices and checks as real data.
+write goes through the services (``accounts.services``, ``contracts.services``,
+``billing.services``), so the demo data has the same audit trail, notices and checks as
+real data.
+
+History: the live contracts are applied for, approved and activated ``HISTORY_DAYS`` before
+today, then the whole daily job list (``config/jobs.py``) is replayed for every day up to today
+(``core.jobs.run_all``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
+card customers charged, late charges recorded and the dunning ladders walked. One extra job,
+``demo_customer_activity``, registered only while seeding and run last each day, plays the
+customers: the messaging customer's sent messages are recorded as usage (``billing.services.usage``)
+and the customers who pay by bank transfer deposit their invoices' amounts, imported as that day's
+bank statement (a generated CP949 CSV, ``billing.services.bank.bank_statement_import``). The
+members hold seats from the start (``contracts.services.seats``), which the seat-billed plans bill.
+주식회사 세종데이터 (dcloud) stops paying a month before today, so it has an overdue invoice walking
+its ladder (notices, late charges, restriction at day 30). After the replay 주식회사 한빛오피스
+files a dispute on its latest invoice (``billing.services.disputes.dispute_file``), which stays
+open for staff to answer. Replayed days
+are recorded (``JobRun``), so a second run replays nothing and a run on a later day only replays
+the days in between.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -16,18 +35,23 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 from accounts import services as account_services
 from accounts.models import Customer, Member
 from accounts.validators import business_number_check_digit, format_business_number
+from billing.models import BankStatementImport, BankTransaction, Dispute, Invoice, Payment, PaymentMethod
+from billing.services import bank, disputes, dunning, late_charges, ledger, payments, usage
 from contracts.models import Contract, ContractStatus, Plan, RequiredDocument
 from contracts.presets import load_presets
-from contracts.services import applications
-from core import clock
+from contracts.services import applications, seats
+from core import clock, jobs
 from core.audit import acting_as
+from core.models import JobRun
 
 #: The demo logins' password (members and staff); the superuser's is ``ADMIN_PASSWORD``.
 DEMO_PASSWORD = "termsops-demo-2026"
@@ -41,6 +65,28 @@ STAFF_USERS = {
     "ops-messaging": "messaging",
     "ops-compliance": "compliance",
 }
+#: How far back the live contracts start; the daily jobs are replayed from then to today.
+HISTORY_DAYS = 90
+#: The seeding-only job that plays the customers (messages sent, bank transfers), run last each replayed day.
+FEED_JOB = "demo_customer_activity"
+#: A bank-transfer customer pays an invoice this many days after it is issued (or on its due date).
+PAY_AFTER_DAYS = 3
+#: The overdue customer pays only invoices due more than this many days before today.
+OVERDUE_WINDOW_DAYS = 31
+
+# How a demo customer pays (DemoCustomer.pays).
+PAY_CMS = "cms"  # CMS auto-debit through the gateway (collect_payments)
+PAY_CARD = "card"  # card auto-charge through the gateway
+PAY_BANK = "bank"  # bank transfer, read from the daily bank statement
+PAY_OVERDUE = "overdue"  # bank transfer, but stopped paying OVERDUE_WINDOW_DAYS before today
+
+PAY_LABELS = {
+    PAY_CMS: "CMS 자동이체 (CMS auto-debit)",
+    PAY_CARD: "카드 자동결제 (card)",
+    PAY_BANK: "무통장 입금 (bank transfer)",
+    PAY_OVERDUE: "무통장 입금, 연체 중 (bank transfer, overdue)",
+}
+
 _CLOSED = (
     ContractStatus.REJECTED, ContractStatus.WITHDRAWN, ContractStatus.TERMINATED, ContractStatus.PURGED,
 )
@@ -66,6 +112,16 @@ class DemoCustomer:
     members: tuple[DemoMember, ...]
     kind: str = Customer.Kind.CORPORATION
     activate: bool = True  # False: the application waits in the admin queue
+    pays: str = PAY_BANK
+
+    @property
+    def pays_label(self) -> str:
+        return PAY_LABELS.get(self.pays, "") if self.activate else ""
+
+    @property
+    def payer_name(self) -> str:
+        """How the customer's name reads on a bank statement: "(주)한빛오피스"."""
+        return self.legal_name.replace("주식회사 ", "(주)")
 
     @property
     def business_number(self) -> str:
@@ -79,6 +135,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         (DemoMember("hanbit-admin", "이서연", Member.Role.ADMIN, "경영지원팀"),
          DemoMember("hanbit-park", "박도윤", department="영업팀"),
          DemoMember("hanbit-choi", "최하은", department="인사팀")),
+        pays=PAY_CMS,
     ),
     DemoCustomer(
         "flow", "flow-business-monthly", "주식회사 누리랩", "박지훈", "214876543",
@@ -86,6 +143,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         (DemoMember("nuri-admin", "강예린", Member.Role.ADMIN, "플랫폼팀"),
          DemoMember("nuri-kang", "강민호", department="개발팀"),
          DemoMember("nuri-yoon", "윤지우", department="디자인팀")),
+        pays=PAY_CARD,
     ),
     DemoCustomer(
         "dcloud", "dcloud-vm-standard", "주식회사 세종데이터", "최수아", "305811122",
@@ -93,6 +151,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         (DemoMember("sejong-admin", "정현우", Member.Role.ADMIN, "인프라팀"),
          DemoMember("sejong-jung", "정다은", department="데이터팀"),
          DemoMember("sejong-lim", "임채원", department="보안팀")),
+        pays=PAY_OVERDUE,
     ),
     DemoCustomer(
         "kgmsg", "kgmsg-standard", "주식회사 바로알림", "정우진", "101864321",
@@ -118,6 +177,22 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class OverdueCase:
+    """The overdue demo customer's oldest unpaid invoice and where it stands on its ladder."""
+
+    legal_name: str
+    login_id: str
+    invoice_number: str
+    due_date: dt.date
+    days_overdue: int
+    overdue_won: int
+    late_charges_won: int  # accrued so far (BIL-9: posted per finished month, billed on the next invoice)
+    current_step: str  # the last step executed, "" before the first
+    next_step: str
+    next_on: dt.date | None
+
+
 @dataclass
 class SeedResult:
     customers_created: int = 0
@@ -126,7 +201,20 @@ class SeedResult:
     contracts_activated: int = 0
     staff_created: int = 0
     admin_created: bool = False
+    payment_methods_created: int = 0
+    days_replayed: int = 0
+    disputes_created: int = 0
     customers: list[tuple[DemoCustomer, Contract]] = field(default_factory=list)
+    # What exists now (read after seeding, whether or not this run created it).
+    history_from: dt.date | None = None
+    invoices: int = 0
+    invoices_paid: int = 0
+    payments_auto: int = 0  # CMS and card charges that succeeded
+    payments_bank: int = 0  # bank transfers matched from imported statements
+    statements: int = 0
+    bank_unmatched: int = 0  # deposits waiting in the staff queue
+    overdue: OverdueCase | None = None
+    dispute: Dispute | None = None
 
 
 def demo_document(customer: DemoCustomer, kind: str, plan_name: str, today: dt.date) -> SimpleUploadedFile:
@@ -243,21 +331,307 @@ def _staff(result: SeedResult) -> None:
         user.groups.add(Group.objects.get(name=group_name))
 
 
+def _payment_method(spec: DemoCustomer, customer: Customer, result: SeedResult) -> None:
+    """The customer's default payment method (BIL-7); the fake gateway accepts the demo tokens."""
+    if PaymentMethod.objects.filter(customer=customer, active=True).exists():
+        return
+    slug = spec.members[0].login_id.split("-", 1)[0]
+    if spec.pays == PAY_CMS:
+        payments.payment_method_add(
+            customer=customer, kind=PaymentMethod.Kind.CMS, label="국민은행 CMS ****1234",
+            gateway_token=f"demo-cms-{slug}",
+        )
+    elif spec.pays == PAY_CARD:
+        payments.payment_method_add(
+            customer=customer, kind=PaymentMethod.Kind.CARD, label="신한카드 ****5678",
+            gateway_token=f"demo-card-{slug}",
+        )
+    else:
+        payments.payment_method_add(
+            customer=customer, kind=PaymentMethod.Kind.BANK_TRANSFER, label="무통장 입금",
+        )
+    result.payment_methods_created += 1
+
+
+def _seats(customer: Customer, contract: Contract) -> None:
+    """Seats for the members from the activation day (ACC-5), within the quota where one applies."""
+    if contract.status != ContractStatus.ACTIVE or contract.activated_on is None:
+        return
+    held = set(seats.open_assignments(contract).values_list("member_id", flat=True))
+    limit = contract.seats if seats.quota_applies(contract) else None
+    for member in customer.members.filter(status=Member.Status.ACTIVE).order_by("pk"):
+        if limit is not None and len(held) >= limit:
+            break
+        if member.pk not in held:
+            seats.seat_assign(contract=contract, member=member, today=contract.activated_on)
+            held.add(member.pk)
+
+
+# --------------------------------------------------------------------------- the customers' days
+
+
+@dataclass(frozen=True)
+class _Activity:
+    """What the activity job knows while seeding: who pays by transfer, the overdue customer's cutoff,
+    and the contracts billed by usage."""
+
+    by_customer: dict[int, DemoCustomer]
+    overdue_cutoff: dt.date  # the overdue customer leaves invoices due on or after this day unpaid
+    usage_contracts: list[Contract]
+    stranger_from: dt.date  # the first statement from this day on also carries STRANGER's deposit
+
+
+_activity: _Activity | None = None
+
+#: A deposit nobody can match (not a customer's name): it waits in the back office's bank queue.
+STRANGER = ("홍길동", 55_000)
+
+#: Messages a day the messaging customer sends, by type (varied by the day of the month).
+DAILY_MESSAGES = {"sms": 420, "lms": 60, "alimtalk": 950}
+
+
+def _record_usage(contract: Contract, today: dt.date) -> int:
+    """The day's successful messages (BIL-6); once per day and type (``source_ref``)."""
+    for unit, base in DAILY_MESSAGES.items():
+        quantity = base + (today.day * 37 + len(unit) * 11) % (base // 3)
+        if today.weekday() >= 5:  # weekends are quiet
+            quantity //= 4
+        usage.usage_record(
+            contract=contract, day=today, unit=unit, quantity=quantity,
+            source_ref=f"demo:{contract.number}:{today.isoformat()}:{unit}",
+        )
+    return len(DAILY_MESSAGES)
+
+
+def statement_csv(rows: list[tuple[dt.date, str, int, str]]) -> bytes:
+    """A bank's deposit export: Korean headers, amounts with separators, CP949 (what banks give)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["거래일자", "입금자명", "입금액", "거래번호", "메모"])
+    for day, payer, amount, reference in rows:
+        writer.writerow([f"{day:%Y.%m.%d} 10:15:00", payer, f"{amount:,}", reference, "타행이체"])
+    return out.getvalue().encode("cp949")
+
+
+def demo_customer_activity(*, today: dt.date) -> dict[str, int]:
+    """The seeding-only last job of each replayed day: the messaging customer's usage is recorded, and
+    the bank-transfer customers pay their invoices ``PAY_AFTER_DAYS`` after issue (at the latest on the
+    due date) — the day's deposits are imported as a bank statement. One statement in the last three weeks
+also carries a stranger's deposit, which stays unmatched in the staff queue."""
+    activity = _activity
+    if activity is None:  # run outside seeding: nothing to play
+        return {}
+    counts = {"usage": sum(_record_usage(contract, today) for contract in activity.usage_contracts)}
+    rows: list[tuple[dt.date, str, int, str]] = []
+    for invoice in Invoice.objects.filter(
+        customer_id__in=list(activity.by_customer), status=Invoice.Status.ISSUED
+    ).order_by("due_date", "pk"):
+        spec = activity.by_customer[invoice.customer_id]
+        pay_on = min(invoice.issue_date + dt.timedelta(days=PAY_AFTER_DAYS), invoice.due_date)
+        if today < pay_on:
+            continue
+        if spec.pays == PAY_OVERDUE and invoice.due_date >= activity.overdue_cutoff:
+            continue
+        amount = ledger.invoice_open_amount(invoice)
+        if amount > 0:
+            rows.append((today, spec.payer_name, amount, f"DEMO-{invoice.number}"))
+    if rows and today >= activity.stranger_from and not BankTransaction.objects.filter(
+        payer_name=STRANGER[0]
+    ).exists():
+        rows.append((today, STRANGER[0], STRANGER[1], f"DEMO-X{today:%Y%m%d}"))
+    if rows:
+        report = bank.bank_statement_import(
+            file_name=f"입금내역_{today:%Y%m%d}.csv", content=statement_csv(rows)
+        )
+        counts.update(deposits=report.row_count, matched=len(report.matched))
+    return counts
+
+
+class _SqliteFastWrites:
+    """On SQLite (the demo database), skip the fsync of each commit while replaying: the replay commits
+    thousands of small transactions (a ``JobRun`` claim per job and day) and would otherwise spend most
+    of its time waiting for the disk. The worst a crash can do is leave a half-written demo database;
+    ``make clean`` removes it. Other databases are left alone."""
+
+    def __enter__(self) -> None:
+        self.previous: int | None = None
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous")
+                self.previous = int(cursor.fetchone()[0])
+                cursor.execute("PRAGMA synchronous = OFF")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous = {self.previous:d}")
+
+
+def _replay(until: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: SeedResult) -> None:
+    """Run the daily jobs (and the feed job, last) for every day from the first activation to ``until``
+    that has not been replayed yet."""
+    global _activity
+    live = [(spec, c) for spec, c in specs if spec.activate and c.activation_date is not None]
+    if not live:
+        return
+    start = min(c.activation_date for _spec, c in live if c.activation_date is not None)
+    result.history_from = start
+    done = set(
+        JobRun.objects.filter(
+            job=FEED_JOB, status=JobRun.Status.SUCCEEDED, as_of__gte=start, as_of__lte=until
+        ).values_list("as_of", flat=True)
+    )
+    days = [day for day in jobs.dates(start, until) if day not in done]
+    if not days:
+        return
+    _activity = _Activity(
+        by_customer={c.customer_id: spec for spec, c in live if spec.pays in (PAY_BANK, PAY_OVERDUE)},
+        overdue_cutoff=until - dt.timedelta(days=OVERDUE_WINDOW_DAYS),
+        usage_contracts=[c for _spec, c in live if c.plan.usage_unit_prices],
+        stranger_from=until - dt.timedelta(days=21),
+    )
+    fast = _SqliteFastWrites()
+    jobs.register(jobs.JobSpec(FEED_JOB, f"{__name__}.demo_customer_activity", None,
+                               "데모: 고객 활동 (메시지 사용량, 무통장 입금 내역) — 데모 데이터 전용"))
+    try:
+        with fast:
+            for day in days:
+                jobs.run_all(day)
+                result.days_replayed += 1
+    finally:
+        jobs.unregister(FEED_JOB)
+        _activity = None
+
+
+def _dispute(today: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: SeedResult) -> None:
+    """The CMS customer disputes part of its latest invoice (BIL-10); staff have not answered yet."""
+    spec, contract = next(((s, c) for s, c in specs if s.pays == PAY_CMS), (None, None))
+    if spec is None or contract is None:
+        return
+    customer = contract.customer
+    if Dispute.objects.filter(customer=customer).exists():
+        return
+    invoice = Invoice.objects.filter(customer=customer).exclude(status=Invoice.Status.VOID)
+    latest = invoice.order_by("-issue_date", "-pk").first()
+    if latest is None:
+        return
+    line = latest.lines.order_by("-amount_won", "pk").first()
+    if line is None or line.amount_won < 10:
+        return
+    admin = customer.members.filter(role=Member.Role.ADMIN).order_by("pk").first()
+    with clock.frozen(today), acting_as(job="seed_demo"):
+        disputes.dispute_file(
+            invoice=latest, line=line, amount_won=max(line.amount_won // 10, 1), today=today, member=admin,
+            reason="퇴사자 계정 1명분이 청구되었습니다. 해당 인원 요금의 감액을 요청합니다.",
+        )
+    result.disputes_created += 1
+
+
+def _overdue_case(today: dt.date, specs: list[tuple[DemoCustomer, Contract]]) -> OverdueCase | None:
+    for spec, contract in specs:
+        if spec.pays != PAY_OVERDUE:
+            continue
+        position = dunning.ladder_position(contract.customer, today)
+        if position is None:
+            return None
+        invoice = position.invoice
+        # Accrued so far (BIL-9): posted per finished month and billed on the next invoice.
+        late = [a.amount_won for a in late_charges.accruals_for(invoice, today=today)]
+        current = position.current
+        return OverdueCase(
+            legal_name=spec.legal_name,
+            login_id=spec.members[0].login_id,
+            invoice_number=invoice.number,
+            due_date=invoice.due_date,
+            days_overdue=(today - invoice.due_date).days,
+            overdue_won=position.overdue_won,
+            late_charges_won=sum(late),
+            current_step=str(dunning.DunningAction(current.action).label) if current else "",
+            next_step=position.next_action_label,
+            next_on=position.next_on,
+        )
+    return None
+
+
+def _summarise(today: dt.date, result: SeedResult) -> None:
+    customer_ids = [c.customer_id for _spec, c in result.customers]
+    invoices = Invoice.objects.filter(customer_id__in=customer_ids)
+    result.invoices = invoices.count()
+    result.invoices_paid = invoices.filter(status=Invoice.Status.PAID).count()
+    succeeded = Payment.objects.filter(customer_id__in=customer_ids, status=Payment.Status.SUCCEEDED)
+    result.payments_auto = succeeded.filter(method__in=[Payment.Method.CMS, Payment.Method.CARD]).count()
+    result.payments_bank = succeeded.filter(method=Payment.Method.BANK_TRANSFER).count()
+    statements = BankStatementImport.objects.filter(file_name__startswith="입금내역_")
+    result.statements = statements.count()
+    result.bank_unmatched = BankTransaction.objects.filter(
+        statement__in=statements, status=BankTransaction.Status.UNMATCHED
+    ).count()
+    result.overdue = _overdue_case(today, result.customers)
+    result.dispute = (
+        Dispute.objects.filter(customer_id__in=customer_ids).select_related("invoice", "customer")
+        .order_by("pk").first()
+    )
+
+
 def seed(*, today: dt.date | None = None) -> SeedResult:
-    """Create whatever demo data is missing; return what exists now."""
+    """Create whatever demo data is missing, replay the days not yet replayed; return what exists now."""
     day = today or clock.today()
+    start = day - dt.timedelta(days=HISTORY_DAYS)
     result = SeedResult()
     with acting_as(job="seed_demo"):
         load_presets()
         for spec in DEMO_CUSTOMERS:
-            with transaction.atomic():
-                customer = _customer(spec, day, result)
+            # Live contracts were applied for and activated HISTORY_DAYS ago; the pending one today.
+            opened = start if spec.activate else day
+            with clock.frozen(opened), transaction.atomic():
+                customer = _customer(spec, opened, result)
                 admin = _members(spec, customer, result)
-                contract = _contract(spec, customer, admin, day, result)
+                contract = _contract(spec, customer, admin, opened, result)
+                if spec.activate:
+                    _seats(customer, contract)
+                    _payment_method(spec, customer, result)
             result.customers.append((spec, contract))
         with transaction.atomic():
             _staff(result)
+    _replay(day, result.customers, result)
+    _dispute(day, result.customers, result)
+    result.customers = [(spec, Contract.objects.get(pk=c.pk)) for spec, c in result.customers]
+    _summarise(day, result)
     return result
+
+
+def summary_lines(result: SeedResult) -> list[str]:
+    """What the billing history holds, for the seed and demo commands (Korean first)."""
+    lines = [
+        f"청구 이력 {result.history_from or '-'}부터: 청구서 {result.invoices}건 "
+        f"(완납 {result.invoices_paid}건), "
+        f"자동이체·카드 결제 {result.payments_auto}건, 무통장 입금 {result.payments_bank}건 "
+        f"(은행 입금 내역 {result.statements}개 파일, 미확인 입금 {result.bank_unmatched}건)",
+        f"  (billing history since {result.history_from or '-'}: {result.invoices} invoices, "
+        f"{result.invoices_paid} paid; {result.payments_auto} CMS/card charges, "
+        f"{result.payments_bank} bank transfers from {result.statements} imported statements, "
+        f"{result.bank_unmatched} unmatched)",
+    ]
+    overdue = result.overdue
+    if overdue is not None:
+        step = overdue.current_step or "-"
+        nxt = f"{overdue.next_step} {overdue.next_on}" if overdue.next_step else "-"
+        late = f", 연체료 {overdue.late_charges_won:,}원" if overdue.late_charges_won else ""
+        lines += [
+            f"연체 고객: {overdue.legal_name} ({overdue.login_id}) 청구서 {overdue.invoice_number} "
+            f"납기 {overdue.due_date}, {overdue.days_overdue}일 연체, 미납 {overdue.overdue_won:,}원{late}; "
+            f"현재 단계 {step}, 다음 단계 {nxt}",
+            f"  (overdue customer: {overdue.invoice_number} {overdue.days_overdue} days past due, "
+            f"{overdue.overdue_won:,} won unpaid)",
+        ]
+    dispute = result.dispute
+    if dispute is not None:
+        lines.append(
+            f"이의신청: {dispute.customer.legal_name} 청구서 {dispute.invoice.number} "
+            f"{dispute.amount_won:,}원, "
+            f"{dispute.get_status_display()}, 답변 기한 {dispute.answer_due_on} (open dispute)"
+        )
+    return lines
 
 
 class Command(BaseCommand):
@@ -271,17 +645,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = dt.date.fromisoformat(options["date"]) if options["date"] else None
-        result = seed(today=today)
+        # The notices' emails would flood the console: keep them in memory (each is also a Notice row).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            mail.outbox = []
+            result = seed(today=today)
+            sent = len(mail.outbox)
         for spec, contract in result.customers:
             self.stdout.write(
                 f"{spec.preset:<10} {spec.legal_name} ({format_business_number(spec.business_number)}) "
                 f"— {contract.number} {contract.plan.name}: {contract.get_status_display()}"
             )
+        self.stdout.write("\n".join(summary_lines(result)))
         self.stdout.write(self.style.SUCCESS(
             f"데모 데이터 준비 완료: 고객 {result.customers_created}곳, 구성원 {result.members_created}명, "
             f"계약 {result.contracts_created}건 생성, {result.contracts_activated}건 개통, "
-            f"운영자 {result.staff_created + int(result.admin_created)}명 생성 "
+            f"운영자 {result.staff_created + int(result.admin_created)}명 생성, "
+            f"{result.days_replayed}일치 일일 작업 재실행, 알림 메일 {sent}통 "
             f"(demo data ready; created {result.customers_created} customers, "
             f"{result.members_created} members, "
-            f"{result.contracts_created} contracts)"
+            f"{result.contracts_created} contracts; replayed {result.days_replayed} days)"
         ))
