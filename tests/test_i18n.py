@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import gettext as gettext_module
+import os
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -43,6 +45,37 @@ def _entries(path: Path) -> list[dict[str, object]]:
                 "plural": "msgid_plural" in fields, "translated": bool(strs) and all(strs), "fuzzy": fuzzy,
             })
     return out
+
+
+# Directories that are not project source (virtualenv, collected static, uploads, caches).
+_NOT_SOURCE = {".venv", "venv", "node_modules", "staticfiles", "media", "__pycache__"}
+
+
+def test_no_app_has_its_own_locale_directory():
+    """One catalogue: an app-level ``locale/`` would make makemessages put that app's strings there,
+    outside the catalogue checked above (and LOCALE_PATHS would shadow it at runtime anyway)."""
+    allowed = ROOT / "locale"
+
+    def project_source(path: Path) -> bool:
+        return path.is_relative_to(ROOT) and not any(
+            part in _NOT_SOURCE or part.startswith(".") for part in path.relative_to(ROOT).parts
+        )
+
+    strays = [
+        Path(config.path).resolve() / "locale" for config in apps.get_app_configs()
+        if project_source(Path(config.path).resolve()) and (Path(config.path) / "locale").exists()
+    ]
+    for dirpath, dirnames, _files in os.walk(ROOT):
+        dirnames[:] = [d for d in dirnames if d not in _NOT_SOURCE and not d.startswith(".")]
+        if "locale" in dirnames:
+            found = Path(dirpath) / "locale"
+            if found != allowed and found not in strays:
+                strays.append(found)
+            dirnames.remove("locale")
+    assert not strays, (
+        f"app-level locale directories {[str(p.relative_to(ROOT)) for p in strays]}: merge their "
+        f"translations into {allowed.relative_to(ROOT)}/en/LC_MESSAGES/django.po and delete them"
+    )
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -120,3 +153,24 @@ def test_portal_language_switch(client):
     assert "Log in" in page and "고객 포털 로그인" not in page
     client.post("/i18n/setlang/", {"language": "ko", "next": "/login/"})
     assert "고객 포털 로그인" in client.get("/login/").content.decode()
+
+
+def test_reactivate_page_sentence_is_one_message(rf):
+    """The dormancy sentence is one translation with the date inside, not three pieces around it."""
+    import datetime as dt
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = rf.get("/login/reactivate/")
+    request.user = AnonymousUser()
+    context = {"login_id": "kim01", "dormant_on": dt.date(2026, 12, 1)}
+    with translation.override("en"):
+        page = render_to_string("portal/reactivate.html", context, request=request)
+        undated = render_to_string("portal/reactivate.html", {**context, "dormant_on": None}, request=request)
+    assert "Account kim01 has had no login for a long time and has been dormant since " in page
+    assert "is stored separately as the law requires (ACC-10)." in page
+    assert "Account kim01 has had no login for a long time and is dormant; its personal data" in undated
+    with translation.override("ko"):
+        page = render_to_string("portal/reactivate.html", context, request=request)
+    assert "계정 kim01은(는) 장기간 로그인 기록이 없어 " in page and "부터 휴면 상태이며" in page
