@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -47,8 +47,9 @@ from .models import (
     TaxInvoice,
     UsageRecord,
 )
-from .portal.selectors import open_amount_subquery
+from .portal.selectors import late_charges_subquery, open_amount_subquery
 from .services import bank, notes, payments, promotions, tax
+from .services.late_charges import invoice_amount_due_won
 
 ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
 
@@ -176,6 +177,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         "issue_date",
         "due_date",
         "total_won",
+        "amount_due",
         "open_amount",
         "status",
     )
@@ -199,6 +201,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
                     "supply_won",
                     "vat_won",
                     "total_won",
+                    "late_charges",
+                    "amount_due",
                     "open_amount",
                 )
             },
@@ -222,12 +226,29 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         "supply_won",
         "vat_won",
         "total_won",
+        "late_charges",
+        "amount_due",
         "open_amount",
         "note",
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
-        return super().get_queryset(request).annotate(_open_won=open_amount_subquery())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_open_won=open_amount_subquery(), _late_won=late_charges_subquery())
+            .annotate(_due_won=F("total_won") + F("_late_won"))
+        )
+
+    @admin.display(description=_("연체료·가산금 (부가세 대상 아님)"))
+    def late_charges(self, obj: Invoice) -> int:
+        late = getattr(obj, "_late_won", None)
+        return invoice_amount_due_won(obj) - obj.total_won if late is None else int(late)
+
+    @admin.display(description=_("청구 금액 (합계 + 연체료·가산금)"), ordering="_due_won")
+    def amount_due(self, obj: Invoice) -> int:
+        due = getattr(obj, "_due_won", None)
+        return invoice_amount_due_won(obj) if due is None else int(due)
 
     @admin.display(description=_("미납액"), ordering="_open_won")
     def open_amount(self, obj: Invoice) -> int:
@@ -320,6 +341,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
             "공급가액",
             "부가세",
             "합계",
+            "연체료·가산금",
+            "청구 금액",
             "미납액",
             "상태",
         ]
@@ -336,6 +359,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
                 i.supply_won,
                 i.vat_won,
                 i.total_won,
+                self.late_charges(i),
+                self.amount_due(i),
                 self.open_amount(i),
                 i.get_status_display(),
             ]

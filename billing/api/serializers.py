@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ..models import CreditNote, Invoice, InvoiceLine, Payment, TaxInvoice
 from ..services import tax
+from ..services.late_charges import invoice_amount_due_won
 
 
 def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -36,6 +37,12 @@ class InvoiceFilterInputSerializer(serializers.Serializer):
 
 class InvoiceOutputSerializer(serializers.ModelSerializer):
     open_won = serializers.IntegerField(help_text=_("미납액 (원장 합계)"))
+    late_charges_won = serializers.SerializerMethodField(
+        help_text=_("이 청구서로 청구된 연체료·가산금 (부가세 대상 아님, total_won에 미포함) (BIL-9)")
+    )
+    amount_due_won = serializers.SerializerMethodField(
+        help_text=_("청구 금액: total_won + late_charges_won (납부할 금액, 입금 전 원장 미납액)")
+    )
 
     class Meta:
         model = Invoice
@@ -53,10 +60,22 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
             "supply_won",
             "vat_won",
             "total_won",
+            "late_charges_won",
+            "amount_due_won",
             "open_won",
             "paid_on",
         )
         read_only_fields = fields
+
+    def get_late_charges_won(self, obj: Invoice) -> int:
+        late = getattr(obj, "late_won", None)  # annotated by billing.portal.selectors.with_amounts
+        if late is None:
+            return invoice_amount_due_won(obj) - obj.total_won
+        return int(late)
+
+    def get_amount_due_won(self, obj: Invoice) -> int:
+        due = getattr(obj, "due_won", None)
+        return invoice_amount_due_won(obj) if due is None else int(due)
 
 
 class InvoiceLineOutputSerializer(serializers.ModelSerializer):
@@ -219,6 +238,13 @@ CreditNotePageSerializer = paginated("CreditNotePage", CreditNoteOutputSerialize
 class CreditBalanceOutputSerializer(serializers.Serializer):
     credit_won = serializers.IntegerField(help_text=_("사용 가능한 크레딧 (BIL-17)"))
     open_won = serializers.IntegerField(help_text=_("발행 상태 청구서의 미납액 합계"))
+    open_invoices_total_won = serializers.IntegerField(help_text=_("미납 청구서의 합계 금액 (부가세 포함)"))
+    open_invoices_late_charges_won = serializers.IntegerField(
+        help_text=_("미납 청구서에 청구된 연체료·가산금 (부가세 대상 아님)")
+    )
+    open_invoices_amount_due_won = serializers.IntegerField(
+        help_text=_("미납 청구서의 청구 금액 합계 (합계 + 연체료·가산금)")
+    )
     balance_won = serializers.IntegerField(help_text=_("전체 잔액: 양수는 낼 금액, 음수는 고객에게 유리"))
     next_due_date = serializers.DateField(allow_null=True)
 

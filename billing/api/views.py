@@ -328,14 +328,17 @@ class CreditBalanceApi(AuditedAPIView):
     )
     def get(self, request: Request) -> Response:
         customer = _customer(request)
-        open_won, next_due = selectors.open_summary(customer)
+        amounts = selectors.open_amounts(customer)
         return Response(
             CreditBalanceOutputSerializer(
                 {
                     "credit_won": ledger.credit_available(customer),
-                    "open_won": open_won,
+                    "open_won": amounts.open_won,
+                    "open_invoices_total_won": amounts.total_won,
+                    "open_invoices_late_charges_won": amounts.late_won,
+                    "open_invoices_amount_due_won": amounts.due_won,
                     "balance_won": ledger.customer_balance(customer),
-                    "next_due_date": next_due,
+                    "next_due_date": amounts.next_due,
                 }
             ).data
         )

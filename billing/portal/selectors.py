@@ -7,13 +7,14 @@ Every customer-facing read starts from the member's customer, so another custome
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Customer
 
-from ..models import CreditNote, Invoice, LedgerEntry, Payment, PaymentMethod
+from ..models import CreditNote, Invoice, InvoiceLine, LedgerEntry, Payment, PaymentMethod
 
 
 def open_amount_subquery() -> Coalesce:
@@ -28,13 +29,30 @@ def open_amount_subquery() -> Coalesce:
     return Coalesce(Subquery(per_invoice, output_field=BigIntegerField()), Value(0))
 
 
-def customer_invoices(customer: Customer) -> QuerySet[Invoice]:
-    """The customer's invoices, newest first, each with ``open_won`` annotated."""
-    return (
-        Invoice.objects.filter(customer=customer)
-        .annotate(open_won=open_amount_subquery())
-        .order_by("-issue_date", "-number")
+def late_charges_subquery() -> Coalesce:
+    """Each invoice's late-charge lines (BIL-9: billed on it, outside supply/VAT/total) as one subquery."""
+    per_invoice = (
+        InvoiceLine.objects.filter(invoice=OuterRef("pk"), kind=InvoiceLine.Kind.LATE_CHARGE)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount_won"))
+        .values("total")
     )
+    return Coalesce(Subquery(per_invoice, output_field=BigIntegerField()), Value(0))
+
+
+def with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotate what a person is shown about an invoice's money: ``open_won`` (the ledger's open amount),
+    ``late_won`` (late charges billed on it) and ``due_won`` = ``total_won`` + ``late_won``, the amount
+    due (``late_charges.invoice_amount_due_won``; the ledger open amount before payments)."""
+    return invoices.annotate(open_won=open_amount_subquery(), late_won=late_charges_subquery()).annotate(
+        due_won=F("total_won") + F("late_won")
+    )
+
+
+def customer_invoices(customer: Customer) -> QuerySet[Invoice]:
+    """The customer's invoices, newest first, each with ``open_won``, ``late_won`` and ``due_won``."""
+    return with_amounts(Invoice.objects.filter(customer=customer)).order_by("-issue_date", "-number")
 
 
 def customer_invoice_detail(customer: Customer) -> QuerySet[Invoice]:
@@ -61,10 +79,35 @@ def customer_payment_methods(customer: Customer) -> QuerySet[PaymentMethod]:
 
 def open_summary(customer: Customer) -> tuple[int, dt.date | None]:
     """Total still owed on issued invoices and the earliest due date among them (the home card)."""
+    summary = open_amounts(customer)
+    return summary.open_won, summary.next_due
+
+
+@dataclass(frozen=True)
+class OpenAmounts:
+    """The customer's issued invoices that still have something open: the open amount (ledger), what
+    they asked for (total + late charges = amount due), the late charges in it, the next due date."""
+
+    open_won: int
+    total_won: int
+    late_won: int
+    due_won: int
+    next_due: dt.date | None
+    count: int
+
+
+def open_amounts(customer: Customer) -> OpenAmounts:
     rows = (
-        customer_invoices(customer).filter(status=Invoice.Status.ISSUED).values_list("open_won", "due_date")  # type: ignore[misc]
+        customer_invoices(customer)
+        .filter(status=Invoice.Status.ISSUED)
+        .values_list("open_won", "total_won", "late_won", "due_date")  # type: ignore[misc]
     )
-    open_rows = [(int(amount), due) for amount, due in rows if amount > 0]
-    total = sum(amount for amount, _due in open_rows)
-    next_due = min((due for _amount, due in open_rows), default=None)
-    return total, next_due
+    open_rows = [(int(o), int(t), int(late), due) for o, t, late, due in rows if o > 0]
+    return OpenAmounts(
+        open_won=sum(r[0] for r in open_rows),
+        total_won=sum(r[1] for r in open_rows),
+        late_won=sum(r[2] for r in open_rows),
+        due_won=sum(r[1] + r[2] for r in open_rows),
+        next_due=min((r[3] for r in open_rows), default=None),
+        count=len(open_rows),
+    )

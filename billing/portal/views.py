@@ -24,7 +24,7 @@ from accounts.portal.cards import Card, register_card
 from core import clock
 from core.errors import DomainError
 
-from ..models import Invoice, PaymentMethod
+from ..models import Invoice, InvoiceLine, PaymentMethod
 from ..services import documents, ledger, payments
 from . import selectors
 
@@ -44,18 +44,21 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
         url = reverse("portal:invoices")
     except NoReverseMatch:
         return None
-    total, next_due = selectors.open_summary(member.customer)
+    amounts = selectors.open_amounts(member.customer)
+    total, next_due = amounts.open_won, amounts.next_due
     today = clock.today()
     body: Any
     if total <= 0:
         body = gettext_lazy("미납 청구서가 없습니다.")
         tone = ""
-    elif next_due is not None and next_due < today:
-        body = _("납기일 {date}이 지났습니다.").format(date=next_due.isoformat())
-        tone = "danger"
     else:
-        body = _("다음 납기일 {date}").format(date=next_due.isoformat() if next_due else "—")
-        tone = "warning"
+        if next_due is not None and next_due < today:
+            body = _("납기일 {date}이 지났습니다.").format(date=next_due.isoformat())
+            tone = "danger"
+        else:
+            body = _("다음 납기일 {date}").format(date=next_due.isoformat() if next_due else "—")
+            tone = "warning"
+        body += " · " + _due_text(amounts.total_won, amounts.late_won, amounts.due_won)
     return Card(
         title=gettext_lazy("미납 금액"),
         value=f"{total:,}원",
@@ -65,6 +68,16 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
         order=20,
         tone=tone,
     )
+
+
+def _due_text(total_won: int, late_won: int, due_won: int) -> str:
+    """The amount due as "청구 금액 X원", plus "(합계 Y원 + 연체료·가산금 Z원)" with late charges."""
+    text = _("청구 금액 {due}원").format(due=f"{due_won:,}")
+    if late_won:
+        text += " " + _("(합계 {total}원 + 연체료·가산금 {late}원)").format(
+            total=f"{total_won:,}", late=f"{late_won:,}"
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- invoices
@@ -90,7 +103,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(status=filters.cleaned_data["status"])
         if filters.cleaned_data.get("year"):
             rows = rows.filter(period_start__year=filters.cleaned_data["year"])
-    total, next_due = selectors.open_summary(customer)
+    amounts = selectors.open_amounts(customer)
     return render(
         request,
         "billing/portal/invoices.html",
@@ -98,8 +111,10 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "section": SECTION,
             "invoices": list(rows[:PAGE_SIZE]),
             "filters": filters,
-            "open_total": total,
-            "next_due": next_due,
+            "open_total": amounts.open_won,
+            "open_due_total": amounts.due_won,
+            "open_late_total": amounts.late_won,
+            "next_due": amounts.next_due,
             "credit_won": ledger.credit_available(customer),
             "is_admin": member.is_admin,
         },
@@ -110,16 +125,20 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = request_member(request).customer
     invoice = get_object_or_404(selectors.customer_invoice_detail(customer), pk=pk)
+    lines = list(invoice.lines.all())
+    late = InvoiceLine.Kind.LATE_CHARGE
     return render(
         request,
         "billing/portal/invoice_detail.html",
         {
             "section": SECTION,
             "invoice": invoice,
-            "lines": list(invoice.lines.all()),
+            # Late charges are not part of supply/VAT/total (BIL-9): listed under the total.
+            "lines": [line for line in lines if line.kind != late],
+            "late_lines": [line for line in lines if line.kind == late],
             "payments": list(selectors.customer_payments(customer).filter(invoice=invoice)),
             "credit_notes": list(selectors.customer_credit_notes(customer).filter(invoice=invoice)),
-            "settled_won": invoice.total_won - invoice.open_won,  # type: ignore[attr-defined]
+            "settled_won": invoice.due_won - invoice.open_won,  # type: ignore[attr-defined]
         },
     )
 
@@ -142,7 +161,8 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_list(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
     customer = member.customer
-    total, next_due = selectors.open_summary(customer)
+    amounts = selectors.open_amounts(customer)
+    total, next_due = amounts.open_won, amounts.next_due
     return render(
         request,
         "billing/portal/payments.html",
@@ -154,6 +174,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                 selectors.customer_invoices(customer).filter(status=Invoice.Status.ISSUED, open_won__gt=0)  # type: ignore[misc]
             ),
             "open_total": total,
+            "open_due_total": amounts.due_won,
             "next_due": next_due,
             "credit_won": ledger.credit_available(customer),
         },

@@ -20,6 +20,16 @@ is computed per invoice on the sum of the lines (:func:`invoice_totals`).
 * Usage: the period's successful quantity per unit × the plan's unit price (BIL-6, 003 art.6-3).
 * Promotions: a negative line against the contract's fee lines (a free period: equal to them) (BIL-19).
 * The setup fee is billed once, with the period in which the contract was activated.
+* Suspension (BIL-16): a started suspension's days (``starts_on`` to the day before ``lifted_on``, or to
+  the run's cut-off while open) are not charged where ``suspension_fee_model`` is ``none`` (``damoa``
+  004 art.19②, ``officecore``, ``dcloud``, ``kgmsg``), and only the first ``suspension_fee_max_days`` of
+  each suspension are where it is ``charged_up_to_days`` (``flow`` 30, 001 art.19-6-가). The period-fee
+  lines (base fee, seats, added seats) are reduced by day (BIL-4: line × suspended days / line days, after
+  the item's promotions) through one negative ``adjustment`` line per contract and invoice
+  (:class:`SuspensionCredits`), whose ``policy_basis`` starts with :data:`SUSPENSION_BASIS`. The amount is
+  what is owed so far minus what earlier invoices already credited, so a suspension known only after an
+  advance-billed month was invoiced comes back on the contract's next regular invoice. Once the contract's
+  termination is recorded the run credits nothing more: the final settlement does (one place each).
 """
 
 from __future__ import annotations
@@ -33,17 +43,27 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from contracts.models import BillingCycle, BillingTiming, Contract, ContractChange, ContractPeriod, SeatBasis
+from contracts.models import (
+    BillingCycle,
+    BillingTiming,
+    Contract,
+    ContractChange,
+    ContractPeriod,
+    SeatBasis,
+    SuspensionFeeModel,
+)
 from core.calendar import add_months
 from core.money import VatSplit, percent_of, round_won, vat_split
 
-from ..models import InvoiceLine, Promotion
+from ..models import Invoice, InvoiceLine, Promotion
 from .dates import ONE_DAY, Period, period_containing, periods_between
 from .seats import peak_registered
 from .usage import usage_totals
 
 K = InvoiceLine.Kind
 FEE_KINDS = frozenset({K.BASE_FEE, K.SEATS, K.ADDED_SEATS, K.USAGE})
+PERIOD_FEE_KINDS = frozenset({K.BASE_FEE, K.SEATS, K.ADDED_SEATS})  # billed by day (usage is not)
+SUSPENSION_BASIS = "BIL-16"
 
 
 @dataclass
@@ -480,3 +500,185 @@ def promotion_lines(
             )
         )
     return lines
+
+
+# --------------------------------------------------------------------------- suspension (BIL-16)
+
+# (kind, amount, service_start, service_end) of one billed line
+BilledLine = tuple[str, int, dt.date | None, dt.date | None]
+DayRange = tuple[dt.date, dt.date]
+
+
+def suspension_free_days(policy: Any) -> int | None:
+    """Days of each suspension that are still charged: 0 (``none``), N (``charged_up_to_days``), or None
+    for a model that charges the whole suspension."""
+    if policy.suspension_fee_model == SuspensionFeeModel.NONE:
+        return 0
+    if policy.suspension_fee_model == SuspensionFeeModel.CHARGED_UP_TO_DAYS:
+        return int(policy.suspension_fee_max_days or 0)
+    return None  # pragma: no cover - a model we don't know yet charges everything
+
+
+def uncharged_suspension_days(
+    contract: Contract, policy: Any, until: dt.date, *, ends_on: dt.date | None = None
+) -> list[DayRange]:
+    """BIL-16: the days up to ``until`` (inclusive) on which ``contract`` was suspended and the policy
+    charges nothing, as sorted, merged ranges. A started suspension runs from ``starts_on`` to the day
+    before ``lifted_on`` (to ``until`` while open); ``charged_up_to_days`` charges its first N days.
+    ``ends_on`` is the contract's last day (settlement): a suspension lifted by the termination itself
+    (``lifted_on`` ≥ ``ends_on``) runs through it."""
+    free = suspension_free_days(policy)
+    if free is None:
+        return []
+    ranges: list[DayRange] = []
+    for s in contract.suspensions.all():
+        if not s.started:
+            continue
+        if s.lifted_on is None or (ends_on is not None and s.lifted_on >= ends_on):
+            last = until
+        else:
+            last = min(until, s.lifted_on - ONE_DAY)
+        first = s.starts_on + dt.timedelta(days=free)
+        if first <= last:
+            ranges.append((first, last))
+    ranges.sort()
+    merged: list[DayRange] = []
+    for first, last in ranges:
+        if merged and first <= merged[-1][1] + ONE_DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _overlap_days(start: dt.date, end: dt.date, ranges: Iterable[DayRange]) -> int:
+    return sum(max(0, (min(end, hi) - max(start, lo)).days + 1) for lo, hi in ranges)
+
+
+def suspension_credit_exact(lines: Iterable[BilledLine], ranges: list[DayRange]) -> Fraction:
+    """The share of one contract's lines on one invoice that falls on uncharged suspended days: each
+    period-fee line × its suspended days / its days (BIL-4), scaled by what the promotions left of the
+    fees (a free month gives nothing back)."""
+    rows = list(lines)
+    gross = sum(amount for kind, amount, _s, _e in rows if kind in FEE_KINDS)
+    if gross <= 0 or not ranges:
+        return Fraction(0)
+    promotions = sum(amount for kind, amount, _s, _e in rows if kind == K.PROMOTION)
+    ratio = Fraction(max(0, gross + promotions), gross)
+    exact = Fraction(0)
+    for kind, amount, start, end in rows:
+        if kind not in PERIOD_FEE_KINDS or amount <= 0 or start is None:
+            continue
+        end = end or start
+        suspended = _overlap_days(start, end, ranges)
+        if suspended:
+            exact += Fraction(amount * suspended, (end - start).days + 1)
+    return exact * ratio
+
+
+def suspension_credit_owed(groups: Iterable[Iterable[BilledLine]], ranges: list[DayRange], mode: str) -> int:
+    """Σ per invoice (rounded once each) of :func:`suspension_credit_exact`: what the suspension takes off
+    everything billed so far. Grows with the days known, never shrinks."""
+    return sum(round_won(suspension_credit_exact(group, ranges), mode) for group in groups)
+
+
+def is_suspension_credit(line: Any) -> bool:
+    return line.kind == K.ADJUSTMENT and (line.policy_basis or "").startswith(SUSPENSION_BASIS)
+
+
+def issued_suspension_groups(contract: Contract) -> tuple[list[list[BilledLine]], int]:
+    """The contract's lines on its issued (not void) regular invoices, one group per invoice, and the
+    suspension credits those invoices already gave (a positive number)."""
+    rows = (
+        InvoiceLine.objects.filter(contract=contract, invoice__kind=Invoice.Kind.REGULAR)
+        .exclude(invoice__status=Invoice.Status.VOID)
+        .order_by("invoice_id", "position")
+        .values_list("invoice_id", "kind", "amount_won", "service_start", "service_end", "policy_basis")
+    )
+    groups: dict[int, list[BilledLine]] = {}
+    credited = 0
+    for invoice_id, kind, amount, start, end, basis in rows:
+        if kind == K.ADJUSTMENT and (basis or "").startswith(SUSPENSION_BASIS):
+            credited -= amount
+            continue
+        groups.setdefault(invoice_id, []).append((kind, amount, start, end))
+    return list(groups.values()), credited
+
+
+def billed(lines: Iterable[Any]) -> list[BilledLine]:
+    return [(line.kind, line.amount_won, line.service_start, line.service_end) for line in lines]
+
+
+def describe_ranges(ranges: list[DayRange], limit: int = 3) -> str:
+    """The suspended days, the latest ``limit`` ranges spelled out."""
+    days = sum((hi - lo).days + 1 for lo, hi in ranges)
+    spans = ", ".join(f"{lo}~{hi}" if lo != hi else f"{lo}" for lo, hi in ranges[-limit:])
+    if len(ranges) > limit:
+        spans = "…, " + spans
+    return _("%(spans)s (%(days)s일)") % {"spans": spans, "days": days}
+
+
+def suspension_rule_text(policy: Any) -> str:
+    free = suspension_free_days(policy) or 0
+    if free:
+        return _("정지 %(n)s일 초과분 요금 없음 · 001 제19조⑥가") % {"n": free}
+    return _("정지 기간 요금 없음 · 004 제19조②")
+
+
+class SuspensionCredits:
+    """BIL-16 in the invoice run: one instance per run (or preview) on ``today``.
+
+    :meth:`lines_for` is called once per invoice being drafted, with its items (the contracts' shares)
+    and lines, in the run's order; it returns the negative ``adjustment`` lines that bring each
+    contract's suspension credit up to what is owed for the days known by yesterday, over the issued
+    invoices and the ones drafted earlier in this run. A credit never makes the invoice negative: what
+    does not fit waits for the next invoice (the owed amount is recomputed each time). Contracts whose
+    termination is recorded are left to the final settlement."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self._drafted: dict[int, list[list[BilledLine]]] = {}
+        self._given: dict[int, int] = {}
+
+    def lines_for(self, items: Iterable[Any], lines: list[LineDraft]) -> list[LineDraft]:
+        out: list[LineDraft] = []
+        room = sum(line.amount_won for line in lines)
+        seen: set[int] = set()
+        for item in items:
+            contract = item.contract
+            if contract.pk in seen:
+                continue
+            seen.add(contract.pk)
+            group = billed(line for line in lines if line.contract_id == contract.pk)
+            self._drafted.setdefault(contract.pk, []).append(group)
+            if contract.termination_effective_on is not None or room <= 0:
+                continue
+            policy = item.policy
+            ranges = uncharged_suspension_days(contract, policy, self.today - ONE_DAY)
+            if not ranges:
+                continue
+            issued, credited = issued_suspension_groups(contract)
+            owed = suspension_credit_owed([*issued, *self._drafted[contract.pk]], ranges, policy.rounding)
+            amount = min(owed - credited - self._given.get(contract.pk, 0), room)
+            if amount <= 0:
+                continue
+            self._given[contract.pk] = self._given.get(contract.pk, 0) + amount
+            room -= amount
+            out.append(
+                LineDraft(
+                    K.ADJUSTMENT,
+                    _("이용 정지 기간 요금 조정: %(ranges)s, 일할 %(amount)s원 (%(rule)s)")
+                    % {
+                        "ranges": describe_ranges(ranges),
+                        "amount": f"{amount:,}",
+                        "rule": suspension_rule_text(policy),
+                    },
+                    -amount,
+                    unit_price_won=-amount,
+                    service_start=ranges[0][0],
+                    service_end=ranges[-1][1],
+                    policy_basis=_basis(policy, "suspension_fee_model", SUSPENSION_BASIS),
+                    contract_id=contract.pk,
+                )
+            )
+        return out

@@ -4,11 +4,12 @@ For a date it
 
 1. offsets credit balance against open invoices, oldest first (BIL-17 default, 002 art.35③);
 2. charges, through the payment gateway, every open invoice due for an automatic charge whose
-   customer's default payment method is CMS or card: the first attempt on (or after) the due
-   date, then the policy's retries spread over its window of business days (``flow``: two
-   retries within 10 business days, i.e. about 5 and at 10 business days after the first
-   attempt, 001 art.19-6). After the last failed retry nothing more happens here: the dunning
-   ladder takes over.
+   customer's default payment method is CMS or card: the first attempt on the due date, or on
+   the next business day when the due date is a weekend or holiday (banks and card acquirers do
+   not settle then; ``BusinessCalendar.on_or_after``), then the policy's retries spread over its
+   window of business days counted from that attempt (``flow``: two retries within 10 business
+   days, i.e. about 5 and at 10 business days after the first attempt, 001 art.19-6). After the
+   last failed retry nothing more happens here: the dunning ladder takes over.
 
 Exactly-once: an attempt is first *claimed* as a pending ``Payment`` row (attempt number unique
 per invoice; idempotency key ``invoice:{id}:attempt:{n}``) under the customer's row lock, taken
@@ -100,17 +101,19 @@ def _scheduled(invoice: Invoice, attempts: list[Payment]) -> list[Payment]:
 def next_attempt_on(invoice: Invoice, *, calendar: BusinessCalendar | None = None) -> dt.date | None:
     """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted).
 
-    The first scheduled attempt is on the due date, then the policy's retries counted from it
-    (BIL-8); a failed pay-now charge neither uses up nor moves the schedule."""
+    The first scheduled attempt is on the due date, or the next business day when the due date is
+    not one, then the policy's retries counted in business days from that attempt (BIL-8); a failed
+    pay-now charge neither uses up nor moves the schedule."""
     attempts = _attempts(invoice)
     if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
         return None
+    calendar = calendar or BusinessCalendar()
     scheduled = _scheduled(invoice, attempts)
     if not scheduled:
-        return invoice.due_date
+        return calendar.on_or_after(invoice.due_date)
     policy = invoice.policy
     schedule = retry_dates(
-        first_attempt_on=scheduled[0].received_on,
+        first_attempt_on=calendar.on_or_after(scheduled[0].received_on),
         retry_count=policy.payment_retry_count,
         window_business_days=policy.payment_retry_window_business_days,
         calendar=calendar,

@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..models import Invoice
+from ..models import Invoice, InvoiceLine
 from . import ledger
 
 NANUM_DIR = Path("/usr/share/fonts/truetype/nanum")
@@ -106,9 +106,15 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     regular, bold = pdf_fonts()
     op: dict[str, Any] = dict(getattr(settings, "OPERATOR", {}) or {})
     customer = invoice.customer
-    lines = list(invoice.lines.all())
+    all_lines = list(invoice.lines.all())
+    # Late charges (BIL-9) are billed on the invoice but are not a supply: outside supply/VAT/total,
+    # listed under the total; the amount due is the total plus them (= the ledger's open amount before
+    # payments, late_charges.invoice_amount_due_won).
+    lines = [line for line in all_lines if line.kind != InvoiceLine.Kind.LATE_CHARGE]
+    late_lines = [line for line in all_lines if line.kind == InvoiceLine.Kind.LATE_CHARGE]
+    due_won = invoice.total_won + sum(line.amount_won for line in late_lines)
     open_won = ledger.invoice_open_amount(invoice)
-    settled_won = invoice.total_won - open_won
+    settled_won = due_won - open_won
 
     base = ParagraphStyle("kr", fontName=regular, fontSize=9, leading=13)
     small = ParagraphStyle("kr-small", parent=base, fontSize=8, leading=11, textColor=colors.grey)
@@ -211,23 +217,38 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     story += [lines_table, Spacer(1, 5 * mm)]
 
     vat_label = _("부가세 (포함 가격에서 분리)") if invoice.vat_inclusive else _("부가세")
-    totals = [
+    late_label = _("연체료·가산금 (부가세 대상 아님)")
+    totals: list[list[Any]] = [
         [_("공급가액"), _won(invoice.supply_won)],
         [f"{vat_label} {_qty(invoice.vat_rate_percent)}%", _won(invoice.vat_won)],
         [_("합계"), _won(invoice.total_won)],
+    ]
+    for line in late_lines:
+        totals.append(
+            [
+                Paragraph(f"{escape(late_label)}<br/><font size=7>{escape(line.description)}</font>", base),
+                _won(line.amount_won),
+            ]
+        )
+    due_row = len(totals)
+    totals += [
+        [_("청구 금액 (납부할 금액)"), _won(due_won)],
         [_("입금·조정"), _won(settled_won)],
         [_("미납액"), _won(open_won)],
     ]
-    totals_table = Table(totals, colWidths=[45 * mm, 35 * mm], hAlign="RIGHT")
+    totals_table = Table(totals, colWidths=[80 * mm, 35 * mm], hAlign="RIGHT")
     totals_table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), regular, 9),
                 ("FONT", (0, 2), (-1, 2), bold, 10),
-                ("FONT", (0, 4), (-1, 4), bold, 10),
+                ("FONT", (0, due_row), (-1, due_row), bold, 10),
+                ("FONT", (0, -1), (-1, -1), bold, 10),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEABOVE", (0, 2), (-1, 2), 0.6, colors.black),
-                ("LINEABOVE", (0, 3), (-1, 3), 0.3, colors.lightgrey),
+                ("LINEABOVE", (0, due_row), (-1, due_row), 0.6, colors.black),
+                ("LINEABOVE", (0, due_row + 1), (-1, due_row + 1), 0.3, colors.lightgrey),
             ]
         )
     )

@@ -39,6 +39,7 @@ from ..models import Invoice, InvoiceLine, LedgerEntry
 from . import late_charges, ledger
 from .charges import (
     LineDraft,
+    SuspensionCredits,
     annual_addition_lines,
     annual_lines,
     contract_period_span,
@@ -212,6 +213,7 @@ def _drafts(
     # --- BIL-9 late-charge hook (billing.services.late_charges): the customer's unbilled late charges
     # ride on its first invoice of the run as ``late_charge`` lines, outside the VAT totals.
     late = late_charges.unbilled_late_charges({key[0] for key in groups})
+    suspension = SuspensionCredits(today)  # BIL-16 hook (billing.services.charges)
     for (_cid, schedule, period_start), items in sorted(
         groups.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
     ):
@@ -219,6 +221,7 @@ def _drafts(
         lines = [line for item in items for line in _with_promotions(item)]
         if not lines:
             continue
+        lines += suspension.lines_for(items, lines)  # BIL-16 hook: suspended days credited
         lead = max(items, key=lambda i: (i.contract.policy.version, -i.contract.pk))
         policy = lead.policy
         period_end = max(i.period.end for i in items)
@@ -269,6 +272,7 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
             "periods",
             "changes",
             "promotions",
+            "suspensions",
         )
         .order_by("customer_id", "pk")
     )

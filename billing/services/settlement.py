@@ -20,8 +20,10 @@ the customer gets money back; every description names the formula and its number
     the months left in the term (BIL-14, 002 art.32③); ``damoa`` the free services and the long-term
     discounts received (004 art.26). None when the customer ends the contract because of the operator
     (``penalty_exempt``): the waived amount is shown as a 0 line.
-  - ``suspension``: suspended days that regular invoices billed although the policy charges none
-    (``damoa``, 004 art.19②) or only the first N days (``flow`` 30, 001 art.19-6-가) (BIL-16).
+  - ``suspension``: suspended days billed (or still to be billed by the run up to the effective date)
+    although the policy charges none (``damoa``, 004 art.19②) or only the first N days (``flow`` 30,
+    001 art.19-6-가), minus what the regular invoices already credited while the contract ran: the run
+    stops crediting once the termination is recorded, so each day is credited in one place (BIL-16).
   - ``charge``: on withdrawal, the used days where the terms charge them (``flow``, 001 art.20-1).
   - ``vat``: VAT on the taxable lines above for VAT-exclusive policies (per invoice, as the run does).
     Penalties are damages, not a supply, and carry no VAT (부가가치세법 기본통칙 4-0-1).
@@ -65,7 +67,6 @@ from contracts.models import (
     ContractPeriod,
     ContractStatus,
     SeatAssignment,
-    SuspensionFeeModel,
     TerminationChargeModel,
 )
 from contracts.services.termination import settlement_as_dict
@@ -82,11 +83,18 @@ from .charges import (
     FEE_KINDS,
     LineDraft,
     annual_lines,
+    billed,
     contract_period_span,
+    describe_ranges,
+    is_suspension_credit,
+    issued_suspension_groups,
     monthly_lines,
     promotion_lines,
     seat_changes,
     seats_on,
+    suspension_credit_owed,
+    suspension_rule_text,
+    uncharged_suspension_days,
 )
 from .dates import ONE_DAY, Period, calendar_month, due_date_for, period_containing, periods_between
 from .invoicing import schedule_for
@@ -212,7 +220,7 @@ class _Facts:
         self.issued = [
             _Line(r.kind, r.amount_won, r.service_start, r.service_end or r.service_start, r.description)
             for r in rows
-            if r.service_start is not None
+            if r.service_start is not None and not is_suspension_credit(r)  # BIL-16 credits: not fees
         ]
 
     # periods -------------------------------------------------------------
@@ -526,47 +534,34 @@ def _penalty(f: _Facts, model: str, penalty_exempt: bool) -> list[SettlementLine
 
 
 def _suspension_credit(f: _Facts) -> list[SettlementLine]:
-    """BIL-16: suspended days the regular invoices billed where the policy charges none (damoa, 004
-    art.19②) or only the first ``suspension_fee_max_days`` (flow, 001 art.19-6-가)."""
-    policy = f.policy
-    if policy.suspension_fee_model == SuspensionFeeModel.CHARGED_UP_TO_DAYS:
-        free_days = int(policy.suspension_fee_max_days or 0)
-    elif policy.suspension_fee_model == SuspensionFeeModel.NONE:
-        free_days = 0
-    else:  # pragma: no cover - a model we don't know yet charges everything
-        return []
+    """BIL-16: what the suspended days of this contract take off its fees (damoa none, 004 art.19②; flow
+    only the first ``suspension_fee_max_days``, 001 art.19-6-가) and the regular invoices have not given
+    back yet. The invoice run credits them while the contract runs (``charges.SuspensionCredits``); once
+    the termination is recorded it stops, and the rest is here: the issued invoices' lines and the
+    lines the run will still bill up to the effective date, minus the run's credits. A suspension still
+    open (or lifted by the termination itself) runs through the effective date."""
     e = f.effective_on
-    exact = Fraction(0)
-    days_total = 0
-    for s in f.contract.suspensions.all():
-        if not s.started or s.starts_on > e:
-            continue
-        # A suspension still open (or lifted by the termination itself) runs through the effective date.
-        last = e if s.lifted_on is None or s.lifted_on >= e else s.lifted_on - ONE_DAY
-        first = s.starts_on + dt.timedelta(days=free_days)
-        if first > last:
-            continue
-        days_total += (last - first).days + 1
-        for period in periods_between(f.policy, first, last, f.contract.activated_on):
-            if f.annual:
-                lines = [line for line in f.issued if line.start <= last and line.end >= first]
-            else:
-                lines = f.lines_in(period)
-            for line in lines:
-                if line.kind not in PERIOD_FEE_KINDS or line.amount_won <= 0:
-                    continue
-                lo, hi = max(first, line.start, period.start), min(last, line.end, period.end)
-                if lo <= hi:
-                    exact += Fraction(line.amount_won * ((hi - lo).days + 1), line.days)
-    amount = round_won(exact, f.mode)
+    ranges = uncharged_suspension_days(f.contract, f.policy, e, ends_on=e)
+    if not ranges:
+        return []
+    groups, credited = issued_suspension_groups(f.contract)
+    if not f.annual and f.contract.activated_on is not None:
+        first_day = ranges[0][0]
+        for period in periods_between(
+            f.policy, max(first_day, f.contract.activated_on), e, f.contract.activated_on
+        ):
+            if not f.invoiced(period):
+                groups.append(billed(f.simulate(period)))
+    amount = suspension_credit_owed(groups, ranges, f.mode) - credited
     if amount <= 0:
         return []
-    rule = _("정지 %(n)s일 초과분 요금 없음") % {"n": free_days} if free_days else _("정지 기간 요금 없음")
-    text = _("이용 정지 기간 요금 환급: %(days)s일, 청구된 일 요금 합계 %(amount)s원 (%(rule)s, BIL-16)") % {
-        "days": days_total,
+    text = _("이용 정지 기간 요금 환급: %(ranges)s, 일할 %(amount)s원 (%(rule)s, BIL-16)") % {
+        "ranges": describe_ranges(ranges),
         "amount": won(amount),
-        "rule": rule,
+        "rule": suspension_rule_text(f.policy),
     }
+    if credited:
+        text += _(" − 정기 청구서에서 이미 조정한 %(done)s원 제외") % {"done": won(credited)}
     return [SettlementLine("suspension", text, -amount)]
 
 

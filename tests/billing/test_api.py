@@ -246,6 +246,9 @@ def test_credit_notes_and_balance(member, invoice):
     assert balance == {
         "credit_won": 7_000,
         "open_won": 110_000,
+        "open_invoices_total_won": 121_000,  # what the open invoices asked for (before the credit note)
+        "open_invoices_late_charges_won": 0,
+        "open_invoices_amount_due_won": 121_000,
         "balance_won": 103_000,
         "next_due_date": "2026-11-15",
     }

@@ -393,23 +393,30 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
     due = invoice.due_date
     assert due == D(2026, 2, 15)
     cal = BusinessCalendar()
-    retry2, retry3 = retry_dates(first_attempt_on=due, retry_count=2, window_business_days=10, calendar=cal)
-    assert step_date(due_date=due, day=5, business_days=True) == retry2
+    # 2026-02-15 is a Sunday and 02-16..18 Seollal: the first automatic charge goes on the next business
+    # day, and the retries count business days from it (BIL-8, collection.next_attempt_on).
+    first = cal.on_or_after(due)
+    assert first == D(2026, 2, 19)
+    retry2, retry3 = retry_dates(first_attempt_on=first, retry_count=2, window_business_days=10, calendar=cal)
+    assert (retry2, retry3) == (D(2026, 2, 26), D(2026, 3, 6))  # 03-02: substitute holiday
+    planned5 = step_date(due_date=due, day=5, business_days=True)
+    planned10 = step_date(due_date=due, day=10, business_days=True)
     walk(due, D(2026, 5, 20))
     from billing.models import Payment
 
     attempts = list(Payment.objects.filter(invoice=invoice).order_by("attempt"))
     assert [(p.attempt, p.received_on, p.status) for p in attempts] == [
-        (1, due, "failed"),
+        (1, first, "failed"),
         (2, retry2, "failed"),
         (3, retry3, "failed"),
     ]  # charged three times in all: the ladder charged nothing
     recorded = steps(invoice)
     assert recorded == [
-        (1, "retry_payment", due, due + dt.timedelta(days=1)),  # overdue from the day after
-        (2, "retry_payment", retry2, retry2),
-        (3, "retry_payment", retry3, retry3),
-        (4, "suspend", retry3, retry3),
+        # planned from the due date, recorded when collect_payments has made (and failed) each attempt
+        (1, "retry_payment", due, first),
+        (2, "retry_payment", planned5, retry2),
+        (3, "retry_payment", planned10, retry3),
+        (4, "suspend", planned10, retry3),
         (5, "notify", due + dt.timedelta(days=30), due + dt.timedelta(days=30)),
         (6, "terminate", D(2026, 3, 31), D(2026, 3, 31)),
         (7, "purge_data", D(2026, 3, 31), D(2026, 3, 31)),
