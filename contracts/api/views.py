@@ -14,7 +14,7 @@ from typing import Any
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -248,51 +248,56 @@ class ContractDocumentUploadApi(AuditedAPIView):
         return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
-class ContractPostponeApi(AuditedAPIView):
+class _ContractActionApi(AuditedAPIView):
+    """A customer admin's operation on one contract: validate the input, call one service, return the
+    contract as it now is. Subclasses name the input serializer and the service call."""
+
+    permission_classes = [IsCustomerAdmin]
+    input_serializer: type[serializers.Serializer]
+
+    def perform(self, contract: Contract, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, contract_id: int) -> Response:
+        contract = _contract(request, contract_id)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.perform(contract, data.validated_data)
+        return Response(_detail(request, contract_id))
+
+
+def _action_schema(operation_id: str, summary: str, request: type[serializers.Serializer]) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            tags=CONTRACTS,
+            operation_id=operation_id,
+            summary=summary,
+            request=request,
+            responses=_responses(ContractDetailOutputSerializer, 400, 401, 403, 404),
+        )
+    )
+
+
+@_action_schema("contracts_postpone", "개통 연기 (CON-4)", PostponeInputSerializer)
+class ContractPostponeApi(_ContractActionApi):
     """Postpone activation, no later than the policy's notice before the scheduled date (CON-4)."""
 
-    permission_classes = [IsCustomerAdmin]
+    input_serializer = PostponeInputSerializer
 
-    @extend_schema(
-        tags=CONTRACTS,
-        operation_id="contracts_postpone",
-        summary="개통 연기 (CON-4)",
-        request=PostponeInputSerializer,
-        responses=_responses(ContractDetailOutputSerializer, 400, 401, 403, 404),
-    )
-    def post(self, request: Request, contract_id: int) -> Response:
-        contract = _contract(request, contract_id)
-        data = PostponeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+    def perform(self, contract: Contract, data: dict[str, Any]) -> None:
         applications.activation_postpone(
-            contract=contract,
-            new_date=data.validated_data["new_date"],
-            today=clock.today(),
-            reason=data.validated_data["reason"],
+            contract=contract, new_date=data["new_date"], today=clock.today(), reason=data["reason"]
         )
-        return Response(_detail(request, contract_id))
 
 
-class ContractWithdrawApi(AuditedAPIView):
+@_action_schema("contracts_withdraw", "청약 철회 (CON-8)", ReasonInputSerializer)
+class ContractWithdrawApi(_ContractActionApi):
     """Withdraw (청약철회): before activation, or inside the cooling-off window after it (CON-8)."""
 
-    permission_classes = [IsCustomerAdmin]
+    input_serializer = ReasonInputSerializer
 
-    @extend_schema(
-        tags=CONTRACTS,
-        operation_id="contracts_withdraw",
-        summary="청약 철회 (CON-8)",
-        request=ReasonInputSerializer,
-        responses=_responses(ContractDetailOutputSerializer, 400, 401, 403, 404),
-    )
-    def post(self, request: Request, contract_id: int) -> Response:
-        contract = _contract(request, contract_id)
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        termination.contract_withdraw(
-            contract=contract, today=clock.today(), reason=data.validated_data["reason"]
-        )
-        return Response(_detail(request, contract_id))
+    def perform(self, contract: Contract, data: dict[str, Any]) -> None:
+        termination.contract_withdraw(contract=contract, today=clock.today(), reason=data["reason"])
 
 
 class ContractTerminationPreviewApi(AuditedAPIView):
@@ -318,52 +323,26 @@ class ContractTerminationPreviewApi(AuditedAPIView):
         return Response(SettlementOutputSerializer(settlement).data)
 
 
-class ContractTerminateApi(AuditedAPIView):
+@_action_schema("contracts_terminate", "해지 신청 (CON-7)", TerminateInputSerializer)
+class ContractTerminateApi(_ContractActionApi):
     """Give notice: the contract is ``terminating`` until the effective date (CON-7)."""
 
-    permission_classes = [IsCustomerAdmin]
+    input_serializer = TerminateInputSerializer
 
-    @extend_schema(
-        tags=CONTRACTS,
-        operation_id="contracts_terminate",
-        summary="해지 신청 (CON-7)",
-        request=TerminateInputSerializer,
-        responses=_responses(ContractDetailOutputSerializer, 400, 401, 403, 404),
-    )
-    def post(self, request: Request, contract_id: int) -> Response:
-        contract = _contract(request, contract_id)
-        data = TerminateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+    def perform(self, contract: Contract, data: dict[str, Any]) -> None:
         termination.termination_request(
-            contract=contract,
-            effective_on=data.validated_data["effective_on"],
-            today=clock.today(),
-            reason=data.validated_data["reason"],
+            contract=contract, effective_on=data["effective_on"], today=clock.today(), reason=data["reason"]
         )
-        return Response(_detail(request, contract_id))
 
 
-class ContractStopRenewalApi(AuditedAPIView):
+@_action_schema("contracts_stop_renewal", "자동 갱신 중단 (CON-6)", RenewalStopInputSerializer)
+class ContractStopRenewalApi(_ContractActionApi):
     """Notice not to renew, before the policy's deadline (CON-6)."""
 
-    permission_classes = [IsCustomerAdmin]
+    input_serializer = RenewalStopInputSerializer
 
-    @extend_schema(
-        tags=CONTRACTS,
-        operation_id="contracts_stop_renewal",
-        summary="자동 갱신 중단 (CON-6)",
-        request=RenewalStopInputSerializer,
-        responses=_responses(ContractDetailOutputSerializer, 400, 401, 403, 404),
-    )
-    def post(self, request: Request, contract_id: int) -> Response:
-        contract = _contract(request, contract_id)
-        data = RenewalStopInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        renewal.renewal_stop(contract=contract, today=clock.today(), reason=data.validated_data["reason"])
-        return Response(_detail(request, contract_id))
-
-
-# --------------------------------------------------------------------------- terms
+    def perform(self, contract: Contract, data: dict[str, Any]) -> None:
+        renewal.renewal_stop(contract=contract, today=clock.today(), reason=data["reason"])
 
 
 class PendingTermsApi(AuditedAPIView):
