@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +64,40 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.as_of} {self.status}"
+
+
+class StatusTransition(models.Model):
+    """Append-only log of a lifecycle status change of any model (``core.transitions``).
+
+    Who (a person or a job), when, from which state to which, and why. Contracts keep their own
+    ``ContractTransition`` table; every other lifecycle writes here.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("대상 종류")
+    )
+    object_id = models.BigIntegerField(_("대상 ID"))
+    machine = models.CharField(_("상태 흐름"), max_length=40)
+    from_status = models.CharField(_("이전 상태"), max_length=24)
+    to_status = models.CharField(_("새 상태"), max_length=24)
+    on_date = models.DateField(_("기준일"))
+    at = models.DateTimeField(_("시각"), auto_now_add=True)
+    actor = models.CharField(_("처리자"), max_length=120)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("사용자"),
+    )
+    reason = models.TextField(_("사유"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("상태 변경 기록")
+        verbose_name_plural = _("상태 변경 기록")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.machine} #{self.object_id}: {self.from_status} → {self.to_status} ({self.on_date})"
