@@ -9,14 +9,10 @@ Every service call runs under ``acting_as(request.user)``; a ``DomainError`` bec
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Customer
 from core import clock
+from core.adminkit import ACTION_FORM_TEMPLATE, ReadOnlyAdminMixin, csv_response, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -51,76 +48,8 @@ from .portal.selectors import late_charges_subquery, open_amount_subquery
 from .services import bank, notes, payments, promotions, tax
 from .services.late_charges import invoice_amount_due_won
 
-ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
-
-
-def _error(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, error.message)
-
-
-def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class ReadOnlyAdminMixin:
-    """Rows that only services write: list and view, never add, change or delete here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-def run_action_form(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    *,
-    form_class: type[forms.Form],
-    title: str,
-    handle: Callable[[Any, dict[str, Any]], str],
-    initial: dict[str, Any] | None = None,
-) -> TemplateResponse | None:
-    """An admin action with an intermediate form: first shows the form for the selected rows, then
-    (on ``apply``) calls ``handle(obj, cleaned_data)`` for each under ``acting_as(request.user)``."""
-    if "apply" in request.POST:
-        form = form_class(request.POST)
-        if form.is_valid():
-            for obj in queryset:
-                try:
-                    with acting_as(request.user):
-                        done = handle(obj, form.cleaned_data)
-                except DomainError as error:
-                    _error(request, error)
-                else:
-                    messages.success(request, done)
-            return None
-    else:
-        form = form_class(initial=initial)
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "objects": list(queryset[:100]),
-        "action": request.POST.get("action", ""),
-        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-        "select_across": request.POST.get("select_across", "0"),
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
+_error = show_error
+_csv_response = csv_response
 
 
 # --------------------------------------------------------------------------- invoices

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
@@ -98,3 +100,25 @@ class AuditedAPIView(APIView):
             reset_actor(self._actor_token)
             self._actor_token = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+class Pagination(PageNumberPagination):
+    """Page-number pagination for every API list: ``page`` and ``page_size`` (at most 100)."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="페이지 번호"),
+    OpenApiParameter("page_size", int, description="페이지 크기 (최대 100)"),
+]
+
+
+def paginate(view: APIView, request: Request, rows: Any, serializer: Any,
+             pagination: type[PageNumberPagination] = Pagination) -> Response:
+    """One page of ``rows`` serialized with ``serializer`` in the paginated envelope."""
+    paginator = pagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)

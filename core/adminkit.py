@@ -1,0 +1,108 @@
+"""Admin plumbing shared by every app's back office (one copy of each).
+
+- :class:`ReadOnlyAdminMixin`: rows that only services write; list and view, never add, change or
+  delete in the admin.
+- :class:`NoRevertHistoryAdmin`: history is shown, never reverted (a revert would bypass the rules).
+- :func:`run_action_form`: an admin action with an intermediate form, calling a service per row
+  under ``acting_as(request.user)``; a refusal becomes an admin message.
+- :func:`show_error`: a ``DomainError`` as an admin message.
+- :func:`csv_response`: a UTF-8 (BOM) CSV download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from .audit import acting_as
+from .errors import DomainError
+
+ACTION_FORM_TEMPLATE = "admin/action_form.html"
+
+
+def show_error(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, error.message)
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ReadOnlyAdminMixin:
+    """Rows that only services write: list and view, never add, change or delete here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NoRevertHistoryAdmin(SimpleHistoryAdmin):
+    """History is read-only: reverting would bypass the services' rules."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+def run_action_form(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    form_class: type[forms.Form],
+    title: str,
+    handle: Callable[[Any, dict[str, Any]], str],
+    initial: dict[str, Any] | None = None,
+    extra_context: dict[str, Any] | None = None,
+) -> TemplateResponse | None:
+    """An admin action with an intermediate form: first shows the form for the selected rows, then
+    (on ``apply``) calls ``handle(obj, cleaned_data)`` for each under ``acting_as(request.user)``."""
+    if "apply" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            for obj in queryset:
+                try:
+                    with acting_as(request.user):
+                        done = handle(obj, form.cleaned_data)
+                except DomainError as error:
+                    show_error(request, error)
+                else:
+                    messages.success(request, done)
+            return None
+    else:
+        form = form_class(initial=initial)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": list(queryset[:100]),
+        "action": request.POST.get("action", ""),
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        **(extra_context or {}),
+    }
+    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
