@@ -900,8 +900,8 @@ class Policy(TimeStampedModel):
         if self.dormancy_days and self.dormancy_notice_days >= self.dormancy_days:
             add("dormancy_notice_days", gettext("휴면 안내는 휴면 기간보다 앞서야 합니다 (ACC-10)"))
         models_needing = {
-            TerminationChargeModel.FLOW_ANNUAL_FORMULA: "termination_refund_percent",
-            TerminationChargeModel.DCLOUD_60PCT: "termination_penalty_percent",
+            TerminationChargeModel.UNUSED_CONTRACT_AMOUNT_PERCENT: "termination_refund_percent",
+            TerminationChargeModel.PERCENT_OF_REMAINING_MONTHS: "termination_penalty_percent",
         }
         for model in (self.termination_model_monthly, self.termination_model_annual):
             needed = models_needing.get(model)  # type: ignore[call-overload]
@@ -910,12 +910,12 @@ class Policy(TimeStampedModel):
                     needed, gettext("{model} 방식에는 비율이 필요합니다 (BIL-13, BIL-14)").format(model=model)
                 )
             if (
-                model == TerminationChargeModel.FLOW_MONTHLY_15DAY
+                model == TerminationChargeModel.USED_MONTH_THRESHOLD
                 and not self.termination_used_month_threshold_days
             ):
                 add(
                     "termination_used_month_threshold_days",
-                    gettext("15일 기준 방식에는 사용월 인정 일수가 필요합니다 (BIL-13)"),
+                    gettext("해지월 사용 일수 기준 방식에는 사용월 인정 일수가 필요합니다 (BIL-13)"),
                 )
         if self.withdrawal_days is None and (
             self.withdrawal_business_days or self.withdrawal_charges_used_days

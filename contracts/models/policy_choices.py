@@ -74,17 +74,35 @@ class OverpaymentDefault(models.TextChoices):
 
 
 class TerminationChargeModel(models.TextChoices):
+    """How a termination is settled, named by the shape of the formula (its numbers are policy fields;
+    the article in each label is the preset that uses it). ``billing.services.settlement`` picks the
+    refund and penalty strategy from a table keyed by this value."""
+
     NONE = "none", _("없음")
-    OFFICECORE_DAILY_REFUND = "officecore_daily_refund", _("잔여 기간 일할 환불 (000 제18조)")
-    FLOW_MONTHLY_15DAY = "flow_monthly_15day", _("해지월 15일 미만 무료 / 이상 1개월 (001 제20조-3)")
-    FLOW_ANNUAL_FORMULA = (
-        "flow_annual_formula",
-        _("(총 계약금액 − 이용개월 × 월 요금) × 90% 환불 (001 제20조-4)"),
+    # Refund of the prepaid days after the effective date, by day, minus the promotions received.
+    REMAINING_DAYS_PRORATED = (
+        "remaining_days_prorated",
+        _("잔여 기간 일할 환불, 받은 할인 차감 (예: 000 제18조)"),
     )
-    DCLOUD_60PCT = "dcloud_60pct", _("잔여 기간 월 이용료 합계의 60% 위약금 (002 제32조③)")
-    DAMOA_FREE_SERVICES_AND_DISCOUNTS = (
-        "damoa_free_services_and_discounts",
-        _("무료 제공 서비스 + 장기계약 할인액 위약금 (004 제26조)"),
+    # The termination month: under ``termination_used_month_threshold_days`` free, from there a month.
+    USED_MONTH_THRESHOLD = (
+        "used_month_threshold",
+        _("해지월 사용 일수 기준 미만 무료 / 이상 1개월 (예: 001 제20조-3)"),
+    )
+    # (Total contract amount − used months × monthly price) × ``termination_refund_percent``.
+    UNUSED_CONTRACT_AMOUNT_PERCENT = (
+        "unused_contract_amount_percent",
+        _("(총 계약금액 − 이용개월 × 월 요금) × 환불 비율 환불 (예: 001 제20조-4)"),
+    )
+    # ``termination_penalty_percent`` × average monthly fee × the months left in the term.
+    PERCENT_OF_REMAINING_MONTHS = (
+        "percent_of_remaining_months",
+        _("잔여 기간 월 이용료 합계 × 위약금 비율 (예: 002 제32조③)"),
+    )
+    # The free services and long-term discounts received, paid back.
+    RECEIVED_BENEFITS = (
+        "received_benefits",
+        _("무료 제공 서비스 + 장기계약 할인액 위약금 (예: 004 제26조)"),
     )
 
 
