@@ -7,14 +7,15 @@ class BillingConfig(AppConfig):
     verbose_name = _("청구와 수납")
 
     def ready(self) -> None:
-        # Wiring, not a signal: the termination preview (CON-7) shows the complete final settlement that
-        # billing issues afterwards (BIL-12..16). See docs/architecture.md decision 1.
-        from contracts.services.applications import set_unpaid_lookup
-        from contracts.settlement import set_calculator
+        # Wiring, not a signal: billing fills the hooks contracts declares (core.hooks). Missing, they
+        # raise at use and ``manage.py check`` reports them. See docs/architecture.md decision 1.
+        from contracts.services.applications import unpaid_lookup
+        from contracts.settlement import calculator
 
         from .services.ledger import overdue_won
         from .services.settlement import settlement_compute
 
-        set_calculator(settlement_compute)
+        # The termination preview (CON-7) shows the complete final settlement billing issues (BIL-12..16).
+        calculator.install(settlement_compute)
         # Unpaid fees for the application checks (CON-2) and termination completion (CON-7).
-        set_unpaid_lookup(overdue_won)
+        unpaid_lookup.install(overdue_won)

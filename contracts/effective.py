@@ -4,13 +4,14 @@ contract's special terms (특약) laid over it (CON-12). Every rule reads its nu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from .models import Contract, Policy, SpecialTerm
+from .policy_fields import PolicyFields
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,12 @@ class Source:
         return f"{self.policy.code} v{self.policy.version}"
 
 
-class EffectivePolicy:
-    """Read-only view: ``effective_policy(contract).renewal_months``."""
+class EffectivePolicy(PolicyFields):
+    """Read-only view: ``effective_policy(contract).renewal_months``.
+
+    Every Policy field is a typed attribute (declared in the generated ``PolicyFields``): the active
+    special term's value converted to the field's type, else the policy version's. mypy sees exactly
+    these names, so a misspelt or removed field is a type error rather than an ``Any``."""
 
     def __init__(self, policy: Policy, overrides: dict[str, SpecialTerm]) -> None:
         self._policy = policy
@@ -39,17 +44,32 @@ class EffectivePolicy:
     def policy(self) -> Policy:
         return self._policy
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        term = self._overrides.get(name)
-        if term is not None:
-            return _typed(name, term.value)
-        return getattr(self._policy, name)
+    @property
+    def pk(self) -> int:
+        return self._policy.pk
+
+    if not TYPE_CHECKING:  # at run time the declared fields are read here; mypy sees only the declarations
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            term = self._overrides.get(name)
+            if term is not None:
+                return _typed(name, term.value)
+            return getattr(self._policy, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            raise AttributeError(f"EffectivePolicy is read-only: {name}")
+        super().__setattr__(name, value)
+
+    def value(self, name: str) -> Any:
+        """A field by name (for code that loops over field names, such as the admin's source list)."""
+        return getattr(self, name)
 
     def source(self, name: str) -> Source:
         term = self._overrides.get(name)
-        return Source(getattr(self, name), self._policy, term)
+        return Source(self.value(name), self._policy, term)
 
     def overridden(self) -> dict[str, SpecialTerm]:
         return dict(self._overrides)
@@ -67,6 +87,11 @@ def _typed(name: str, value: Any) -> Any:
         return field.to_python(value)
     except ValidationError:
         return value
+
+
+# A policy as rules read it: the effective one of a contract, or a bare version (invoices, previews of
+# a version). Both have every field typed.
+PolicyView = EffectivePolicy | Policy
 
 
 def effective_policy(contract: Contract) -> EffectivePolicy:

@@ -172,8 +172,8 @@ OFFICECORE: dict[str, Any] = {
     "overpayment_default": OverpaymentDefault.OFFSET,
     "overpayment_statutory_interest": True,  # BIL-11: 000 art.18①
     # BIL-12: remaining days refunded, minus one-time fees and promotions, paid by the end of next month
-    "termination_model_monthly": TerminationChargeModel.OFFICECORE_DAILY_REFUND,
-    "termination_model_annual": TerminationChargeModel.OFFICECORE_DAILY_REFUND,
+    "termination_model_monthly": TerminationChargeModel.REMAINING_DAYS_PRORATED,
+    "termination_model_annual": TerminationChargeModel.REMAINING_DAYS_PRORATED,
     "termination_refund_percent": Decimal("100"),
     "termination_used_month_threshold_days": None,
     "termination_seat_lookback_days": None,
@@ -287,8 +287,8 @@ FLOW: dict[str, Any] = {
     "overpayment_default": OverpaymentDefault.OFFSET,
     "overpayment_statutory_interest": False,
     # BIL-13: monthly 0/full month around day 15 (001 art.20-3); annual (total − used × monthly) × 90% (-4)
-    "termination_model_monthly": TerminationChargeModel.FLOW_MONTHLY_15DAY,
-    "termination_model_annual": TerminationChargeModel.FLOW_ANNUAL_FORMULA,
+    "termination_model_monthly": TerminationChargeModel.USED_MONTH_THRESHOLD,
+    "termination_model_annual": TerminationChargeModel.UNUSED_CONTRACT_AMOUNT_PERCENT,
     "termination_refund_percent": Decimal("90"),
     "termination_used_month_threshold_days": 15,
     "termination_seat_lookback_days": 30,  # 001 art.20-4-가
@@ -402,8 +402,8 @@ DCLOUD: dict[str, Any] = {
     "overpayment_default": OverpaymentDefault.OFFSET,  # BIL-11: 002 art.35③
     "overpayment_statutory_interest": False,
     # BIL-14/15: 60 % of the remaining months at the last-3-months average without discounts (002 art.32③)
-    "termination_model_monthly": TerminationChargeModel.DCLOUD_60PCT,
-    "termination_model_annual": TerminationChargeModel.DCLOUD_60PCT,
+    "termination_model_monthly": TerminationChargeModel.PERCENT_OF_REMAINING_MONTHS,
+    "termination_model_annual": TerminationChargeModel.PERCENT_OF_REMAINING_MONTHS,
     "termination_refund_percent": Decimal("100"),
     "termination_used_month_threshold_days": None,
     "termination_seat_lookback_days": None,
@@ -619,8 +619,8 @@ DAMOA: dict[str, Any] = {
     "overpayment_default": OverpaymentDefault.REFUND,  # 004 art.20-1-1: refund unless the customer agrees
     "overpayment_statutory_interest": False,
     # BIL-14: free services given at signing + long-term discounts received (004 art.26)
-    "termination_model_monthly": TerminationChargeModel.DAMOA_FREE_SERVICES_AND_DISCOUNTS,
-    "termination_model_annual": TerminationChargeModel.DAMOA_FREE_SERVICES_AND_DISCOUNTS,
+    "termination_model_monthly": TerminationChargeModel.RECEIVED_BENEFITS,
+    "termination_model_annual": TerminationChargeModel.RECEIVED_BENEFITS,
     "termination_refund_percent": Decimal("100"),
     "termination_used_month_threshold_days": None,
     "termination_seat_lookback_days": None,

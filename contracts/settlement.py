@@ -1,11 +1,13 @@
 """The final-settlement preview shown before a customer confirms termination (CON-7).
 
 The billing capability computes the real final invoice, refund and penalty
-(BIL-12..16) and installs its calculator with :func:`set_calculator`; the
-termination screen and the settlement issued afterwards call the same
-function, so the preview is exactly what will be charged. Until billing is
-installed the preview shows the usage part: the fee for the days used in the
-termination month, prorated by day (BIL-4).
+(BIL-12..16) and installs its calculator into the :data:`calculator` hook at
+start-up (``billing.apps``); the termination screen and the settlement issued
+afterwards call the same function, so the preview is exactly what will be
+charged. Without it the preview raises ``core.hooks.HookNotInstalled`` (and
+``manage.py check`` reports core.E001) rather than showing a partial amount.
+:func:`usage_only` (the termination month's used days, BIL-4) is a calculator
+one may install explicitly (tests of the contracts rules without billing).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core.calendar import days_in_month
+from core.hooks import Hook
 from core.money import prorate
 
 from .effective import effective_policy
@@ -43,12 +46,16 @@ class Settlement:
 
 
 Calculator = Callable[[Contract, dt.date, bool], Settlement]
-_calculator: Calculator | None = None
+calculator: Hook[Calculator] = Hook(
+    "contracts.settlement_calculator",
+    provider="billing",
+    purpose="the final settlement shown in the termination preview CON-7, BIL-12..16",
+)
 
 
 def set_calculator(fn: Calculator | None) -> None:
-    global _calculator
-    _calculator = fn
+    """Install the settlement calculator (``None`` removes it: the preview then raises)."""
+    calculator.install(fn)
 
 
 def contract_monthly_fee_won(contract: Contract) -> int:
@@ -81,4 +88,4 @@ def usage_only(contract: Contract, effective_on: dt.date, penalty_exempt: bool) 
 
 
 def preview(contract: Contract, effective_on: dt.date, *, penalty_exempt: bool = False) -> Settlement:
-    return (_calculator or usage_only)(contract, effective_on, penalty_exempt)
+    return calculator.get()(contract, effective_on, penalty_exempt)

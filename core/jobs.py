@@ -2,7 +2,9 @@
 
 A job is a function ``fn(*, today: date) -> dict[str, int]`` (counts) living in
 an app's ``jobs.py``. The ordered list of jobs is declared once in
-``config/jobs.py`` (the top floor, so it may name every app). ``run_job`` records
+``config/jobs.py`` (the top floor, so it may name every app); core never imports
+it: the ``DAILY_JOBS`` setting names the list (``"config.jobs.JOBS"``) and
+:func:`registry` loads it with ``import_string``. ``run_job`` records
 a ``JobRun`` per job and as-of date: a date that already succeeded is not run
 again; two workers racing for the same date do the work once; a run that
 failed (or died) is resumed by the next attempt, which is safe because every
@@ -27,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from . import clock
 from .audit import acting_as
@@ -57,17 +60,29 @@ class JobSpec:
 
 
 def registry() -> list[JobSpec]:
-    """The ordered daily jobs: ``config.jobs.JOBS``, then the ``EXTRA_JOBS`` setting
-    (``"name=dotted.path"`` strings, from the environment, so another process such
-    as a Celery worker sees them too), then any registered at run time (tests)."""
-    from config.jobs import JOBS
-
+    """The ordered daily jobs: the list the ``DAILY_JOBS`` setting names (``config.jobs.JOBS``),
+    then the ``EXTRA_JOBS`` setting (``"name=dotted.path"`` strings, from the environment, so
+    another process such as a Celery worker sees them too), then any registered at run time (tests)."""
     # A later entry with the same name replaces an earlier one in its place (a test may point a
     # built-in job at another function); each name runs once per date.
     ordered: dict[str, JobSpec] = {}
-    for spec in [*JOBS, *_from_settings(), *_extra]:
+    for spec in [*_declared(), *_from_settings(), *_extra]:
         ordered[spec.name] = spec
     return list(ordered.values())
+
+
+def _declared() -> list[JobSpec]:
+    """The built-in list, injected by the settings (core imports no app and not config)."""
+    path = getattr(settings, "DAILY_JOBS", "")
+    if not path:
+        return []
+    try:
+        specs = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"DAILY_JOBS = {path!r} cannot be imported: {exc}") from exc
+    if not all(isinstance(spec, JobSpec) for spec in specs):
+        raise ImproperlyConfigured(f"DAILY_JOBS = {path!r} must name a list of core.jobs.JobSpec")
+    return list(specs)
 
 
 def _from_settings() -> list[JobSpec]:

@@ -46,11 +46,10 @@ def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _restore_wiring():  # type: ignore[no-untyped-def]
-    """Tests may swap the hooks billing installs into contracts at start-up; put them back after each."""
-    from contracts import settlement
-    from contracts.services import applications
+    """Tests may swap the hooks billing installs into contracts at start-up (core.hooks); put them back
+    after each."""
+    from core import hooks
 
-    calculator, lookup = settlement._calculator, applications._unpaid_lookup
+    installed = hooks.snapshot()
     yield
-    settlement.set_calculator(calculator)
-    applications.set_unpaid_lookup(lookup)
+    hooks.restore(installed)

@@ -43,6 +43,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from contracts.effective import EffectivePolicy
 from contracts.models import (
     BillingCycle,
     BillingTiming,
@@ -157,7 +158,7 @@ def used_span(contract: Contract, period: Period) -> tuple[dt.date, dt.date] | N
     return (start, end) if start <= end else None
 
 
-def _basis(policy: Any, name: str, rule: str) -> str:
+def _basis(policy: EffectivePolicy, name: str, rule: str) -> str:
     return f"{rule} · {policy.source(name).label}"[:200]
 
 
@@ -170,7 +171,9 @@ def _month_label(period: Period) -> str:
 # --------------------------------------------------------------------------- monthly cycle
 
 
-def _factor(policy: Any, contract: Contract, period: Period, span: tuple[dt.date, dt.date]) -> Fraction:
+def _factor(
+    policy: EffectivePolicy, contract: Contract, period: Period, span: tuple[dt.date, dt.date]
+) -> Fraction:
     """The share of the period's fee that is due: days used / days in the period (BIL-4), or 1 / 0 for a
     policy that does not prorate (a termination month under the threshold is free, 001 art.20-3)."""
     used = (span[1] - span[0]).days + 1
@@ -192,7 +195,7 @@ def _days_note(span: tuple[dt.date, dt.date], period: Period, factor: Fraction) 
     return " " + _("(%(used)s/%(total)s일 일할)") % {"used": used, "total": period.days}
 
 
-def monthly_lines(contract: Contract, period: Period, policy: Any) -> list[LineDraft]:
+def monthly_lines(contract: Contract, period: Period, policy: EffectivePolicy) -> list[LineDraft]:
     """The fee, seat, usage and setup-fee lines of a monthly-cycle contract for one period."""
     span = used_span(contract, period)
     if span is None:
@@ -294,7 +297,7 @@ def monthly_lines(contract: Contract, period: Period, policy: Any) -> list[LineD
     return lines
 
 
-def _setup_line(contract: Contract, policy: Any) -> LineDraft:
+def _setup_line(contract: Contract, policy: EffectivePolicy) -> LineDraft:
     plan = contract.plan
     return LineDraft(
         K.SETUP_FEE,
@@ -309,7 +312,7 @@ def _setup_line(contract: Contract, policy: Any) -> LineDraft:
 
 
 def _advance_catch_up(
-    contract: Contract, period: Period, policy: Any, changes: list[ContractChange]
+    contract: Contract, period: Period, policy: EffectivePolicy, changes: list[ContractChange]
 ) -> list[LineDraft]:
     """Seats added during the previous period after its invoice's base day, for the days they were used
     there (advance billing, BIL-4, 000 art.15②)."""
@@ -362,7 +365,7 @@ def contract_period_span(period: ContractPeriod) -> Period:
     return Period(period.starts_on, period.effective_end)
 
 
-def annual_lines(contract: Contract, cperiod: ContractPeriod, policy: Any) -> list[LineDraft]:
+def annual_lines(contract: Contract, cperiod: ContractPeriod, policy: EffectivePolicy) -> list[LineDraft]:
     """BIL-5: an annual period billed up front: contracted seats × annual monthly rate × months
     (plus the monthly fee × months for plans with a flat fee)."""
     period = contract_period_span(cperiod)
@@ -408,7 +411,7 @@ def annual_lines(contract: Contract, cperiod: ContractPeriod, policy: Any) -> li
 
 
 def annual_addition_lines(
-    contract: Contract, cperiod: ContractPeriod, day: dt.date, policy: Any
+    contract: Contract, cperiod: ContractPeriod, day: dt.date, policy: EffectivePolicy
 ) -> list[LineDraft]:
     """BIL-5: seats added on ``day`` during an annual period: added × annual monthly rate × remaining
     months (001 art.19-5). A policy with neither ``annual_added_seats_prorated`` nor
@@ -449,7 +452,9 @@ def annual_addition_lines(
 # --------------------------------------------------------------------------- promotions
 
 
-def _promotion_applies(promotion: Promotion, contract: Contract, period: Period, policy: Any) -> bool:
+def _promotion_applies(
+    promotion: Promotion, contract: Contract, period: Period, policy: EffectivePolicy
+) -> bool:
     if contract.billing_cycle == BillingCycle.ANNUAL:
         starts = [p.starts_on for p in contract.periods.all() if p.effective_end >= promotion.starts_on]
         starts.sort()
@@ -463,7 +468,7 @@ def _promotion_applies(promotion: Promotion, contract: Contract, period: Period,
 
 
 def promotion_lines(
-    contract: Contract, period: Period, fee_lines: list[LineDraft], policy: Any
+    contract: Contract, period: Period, fee_lines: list[LineDraft], policy: EffectivePolicy
 ) -> list[LineDraft]:
     """BIL-19: a negative line per promotion that applies to ``period``, never more than the fees left."""
     base = sum(
@@ -509,7 +514,7 @@ BilledLine = tuple[str, int, dt.date | None, dt.date | None]
 DayRange = tuple[dt.date, dt.date]
 
 
-def suspension_free_days(policy: Any) -> int | None:
+def suspension_free_days(policy: EffectivePolicy) -> int | None:
     """Days of each suspension that are still charged: 0 (``none``), N (``charged_up_to_days``), or None
     for a model that charges the whole suspension."""
     if policy.suspension_fee_model == SuspensionFeeModel.NONE:
@@ -520,7 +525,7 @@ def suspension_free_days(policy: Any) -> int | None:
 
 
 def uncharged_suspension_days(
-    contract: Contract, policy: Any, until: dt.date, *, ends_on: dt.date | None = None
+    contract: Contract, policy: EffectivePolicy, until: dt.date, *, ends_on: dt.date | None = None
 ) -> list[DayRange]:
     """BIL-16: the days up to ``until`` (inclusive) on which ``contract`` was suspended and the policy
     charges nothing, as sorted, merged ranges. A started suspension runs from ``starts_on`` to the day
@@ -618,7 +623,7 @@ def describe_ranges(ranges: list[DayRange], limit: int = 3) -> str:
     return _("%(spans)s (%(days)s일)") % {"spans": spans, "days": days}
 
 
-def suspension_rule_text(policy: Any) -> str:
+def suspension_rule_text(policy: EffectivePolicy) -> str:
     free = suspension_free_days(policy) or 0
     if free:
         return _("정지 %(n)s일 초과분 요금 없음 · 001 제19조⑥가") % {"n": free}

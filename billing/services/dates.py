@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from contracts.effective import PolicyView
 from contracts.models import BillingPeriod, BillingTiming, DueRule, IssueRule
 from core.calendar import BusinessCalendar, add_months, clamp_day, month_end, month_start
 from core.errors import DomainError
@@ -59,7 +59,7 @@ def anniversary_period(anchor: dt.date, index: int) -> Period:
     return Period(add_months(anchor, index), add_months(anchor, index + 1) - ONE_DAY)
 
 
-def period_containing(policy: Any, day: dt.date, anchor: dt.date | None = None) -> Period:
+def period_containing(policy: PolicyView, day: dt.date, anchor: dt.date | None = None) -> Period:
     """The billing period of ``policy`` that contains ``day`` (``anchor``: the contract's start)."""
     if policy.billing_period == BillingPeriod.CONTRACT_ANNIVERSARY and anchor is not None:
         if day < anchor:
@@ -73,7 +73,7 @@ def period_containing(policy: Any, day: dt.date, anchor: dt.date | None = None) 
 
 
 def periods_between(
-    policy: Any, start: dt.date, end: dt.date, anchor: dt.date | None = None
+    policy: PolicyView, start: dt.date, end: dt.date, anchor: dt.date | None = None
 ) -> Iterator[Period]:
     """The periods overlapping ``start..end``, in order."""
     period = period_containing(policy, max(start, anchor) if anchor else start, anchor)
@@ -86,7 +86,7 @@ def _next_month(day: dt.date) -> dt.date:
     return add_months(month_start(day), 1)
 
 
-def _require(policy: Any, field: str) -> int:
+def _require(policy: PolicyView, field: str) -> int:
     value = getattr(policy, field)
     if value is None:
         raise DomainError(
@@ -98,7 +98,7 @@ def _require(policy: Any, field: str) -> int:
     return int(value)
 
 
-def nominal_issue_date(policy: Any, period: Period, cal: BusinessCalendar) -> dt.date:
+def nominal_issue_date(policy: PolicyView, period: Period, cal: BusinessCalendar) -> dt.date:
     """BIL-3: when the run issues ``period``'s invoice."""
     rule = policy.issue_rule
     if rule == IssueRule.FIRST_OF_MONTH:
@@ -130,7 +130,7 @@ def nominal_issue_date(policy: Any, period: Period, cal: BusinessCalendar) -> dt
     )
 
 
-def _fixed_due(policy: Any, period: Period, cal: BusinessCalendar) -> dt.date | None:
+def _fixed_due(policy: PolicyView, period: Period, cal: BusinessCalendar) -> dt.date | None:
     """Due dates that depend on the period only (None for rules counted from the issue date)."""
     rule = policy.due_rule
     if rule == DueRule.LAST_DAY_NEXT_MONTH:
@@ -141,7 +141,7 @@ def _fixed_due(policy: Any, period: Period, cal: BusinessCalendar) -> dt.date | 
     return None
 
 
-def due_date_for(policy: Any, period: Period, issued_on: dt.date, cal: BusinessCalendar) -> dt.date:
+def due_date_for(policy: PolicyView, period: Period, issued_on: dt.date, cal: BusinessCalendar) -> dt.date:
     """BIL-3: the due date of ``period``'s invoice issued on ``issued_on``.
 
     Rules counted from the issue date count from the real issue date. A fixed due date (last day of
@@ -170,7 +170,7 @@ def due_date_for(policy: Any, period: Period, issued_on: dt.date, cal: BusinessC
     return cal.on_or_after(earliest) if rule == DueRule.DAY_OF_USAGE_MONTH else earliest
 
 
-def nominal_dates(policy: Any, period: Period, cal: BusinessCalendar) -> tuple[dt.date, dt.date]:
+def nominal_dates(policy: PolicyView, period: Period, cal: BusinessCalendar) -> tuple[dt.date, dt.date]:
     """(issue date, due date) when the run issues on time."""
     issue = nominal_issue_date(policy, period, cal)
     return issue, due_date_for(policy, period, issue, cal)

@@ -32,7 +32,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
-from contracts.effective import EffectivePolicy, effective_policy
+from contracts.effective import EffectivePolicy, PolicyView, effective_policy
 from contracts.models import Contract
 from core.calendar import add_months
 from core.errors import DomainError
@@ -111,7 +111,7 @@ def dispute_window_closes_on(
     operator_erred: bool = False,
     known_on: dt.date | None = None,
     cause_on: dt.date | None = None,
-    policy: Any = None,
+    policy: PolicyView | None = None,
 ) -> dt.date | None:
     """The last day a dispute on ``invoice`` may be filed, or None when there is no limit (BIL-10)."""
     policy = policy or policy_for_invoice(invoice)

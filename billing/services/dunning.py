@@ -87,6 +87,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
+from contracts.effective import PolicyView
 from contracts.models import Contract, ContractStatus, DunningAction, DunningAnchor, Suspension
 from contracts.models.contract import LIVE
 from contracts.services import restriction
@@ -155,7 +156,7 @@ class PlannedStep:
         return str(DunningAction(self.action).label)
 
 
-def _ladder(policy: Any) -> list[dict[str, Any]]:
+def _ladder(policy: PolicyView) -> list[dict[str, Any]]:
     return [dict(step) for step in (policy.dunning_ladder or []) if isinstance(step, dict)]
 
 
@@ -176,7 +177,7 @@ def step_date(
 
 
 def ladder_plan(
-    invoice: Invoice, *, policy: Any = None, calendar: BusinessCalendar | None = None
+    invoice: Invoice, *, policy: PolicyView | None = None, calendar: BusinessCalendar | None = None
 ) -> list[PlannedStep]:
     """The invoice's ladder on the calendar, in execution order (date, then ladder position)."""
     policy = policy or policy_for_invoice(invoice)
@@ -203,7 +204,7 @@ def overdue_won(invoice: Invoice) -> int:
 # --------------------------------------------------------------------------- targets (DUN-4)
 
 
-def _targets(invoice: Invoice, policy: Any) -> list[Contract]:
+def _targets(invoice: Invoice, policy: PolicyView) -> list[Contract]:
     """The contracts a measure acts on: those billed on the invoice, or all the customer's live
     contracts when the policy says ``dunning_whole_customer`` (DUN-4)."""
     live = Contract.objects.filter(customer_id=invoice.customer_id, status__in=LIVE)
@@ -217,7 +218,7 @@ def _targets(invoice: Invoice, policy: Any) -> list[Contract]:
     return list(live.select_related("customer", "plan", "policy").order_by("pk"))
 
 
-def _contract_ids(invoice: Invoice, policy: Any) -> set[int]:
+def _contract_ids(invoice: Invoice, policy: PolicyView) -> set[int]:
     if policy.dunning_whole_customer:
         return set(Contract.objects.filter(customer_id=invoice.customer_id).values_list("pk", flat=True))
     ids = set(
@@ -391,7 +392,7 @@ def _blocked(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     today: dt.date,
 ) -> str:
     """Why ``planned`` (and every step after it) must wait today, or "" when it may run."""
@@ -437,7 +438,7 @@ def _execute(
     plan: list[PlannedStep],
     done: set[int],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> bool:
@@ -498,7 +499,7 @@ def _do_notify(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -510,7 +511,7 @@ def _do_retry(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -539,7 +540,7 @@ def _do_restrict(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -565,7 +566,7 @@ def _do_suspend(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -588,7 +589,7 @@ def _do_terminate(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -612,7 +613,7 @@ def _do_collections(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -632,7 +633,7 @@ def _do_purge(
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> str:
@@ -684,7 +685,7 @@ def _suspension_notice(
     plan: list[PlannedStep],
     done: set[int],
     invoice: Invoice,
-    policy: Any,
+    policy: PolicyView,
     amount: int,
     today: dt.date,
 ) -> None:

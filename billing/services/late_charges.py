@@ -49,6 +49,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from contracts.effective import PolicyView
 from contracts.models import LateChargeModel
 from core.calendar import add_months, month_end
 from core.money import round_won
@@ -149,7 +150,7 @@ def _stop(invoice: Invoice, today: dt.date, balances: _Balances) -> tuple[dt.dat
     return min(paid, today), True
 
 
-def accruals_for(invoice: Invoice, *, today: dt.date, policy: Any = None) -> list[Accrual]:
+def accruals_for(invoice: Invoice, *, today: dt.date, policy: PolicyView | None = None) -> list[Accrual]:
     """Every late charge ``invoice`` has earned by ``today`` under its policy (existing or not)."""
     policy = policy or policy_for_invoice(invoice)
     model = policy.late_charge_model
@@ -165,7 +166,7 @@ def accruals_for(invoice: Invoice, *, today: dt.date, policy: Any = None) -> lis
 
 
 def _daily_accruals(
-    invoice: Invoice, policy: Any, balances: _Balances, stop: dt.date, closed: bool
+    invoice: Invoice, policy: PolicyView, balances: _Balances, stop: dt.date, closed: bool
 ) -> list[Accrual]:
     first = invoice.due_date + ONE_DAY + dt.timedelta(days=policy.late_charge_grace_days or 0)
     result: list[Accrual] = []
@@ -199,7 +200,9 @@ def _daily_accruals(
     return result
 
 
-def _surcharge_accruals(invoice: Invoice, policy: Any, balances: _Balances, stop: dt.date) -> list[Accrual]:
+def _surcharge_accruals(
+    invoice: Invoice, policy: PolicyView, balances: _Balances, stop: dt.date
+) -> list[Accrual]:
     """Assessed on due + grace and each monthly anniversary after it, when still unpaid at the end of
     that day ("30일 이상 지속": paying on day 30 avoids it)."""
     first = invoice.due_date + dt.timedelta(days=policy.late_charge_grace_days or 0)

@@ -32,7 +32,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Member
-from contracts.effective import EffectivePolicy, effective_policy
+from contracts.effective import EffectivePolicy, PolicyView, effective_policy
 from contracts.models import Contract, Policy
 from contracts.models.contract import LIVE
 from core.audit import acting_as
@@ -146,7 +146,7 @@ def overpaid_on(customer: Customer, amount_won: int, *, before: dt.date) -> dt.d
     return since or before
 
 
-def _interest_due(refund: Refund, policy: Any, on: dt.date) -> int:
+def _interest_due(refund: Refund, policy: PolicyView | None, on: dt.date) -> int:
     """000 art.18①: interest on an overpayment the operator caused — not on termination refunds."""
     if not refund.operator_caused or policy is None or not policy.overpayment_statutory_interest:
         return 0

@@ -50,7 +50,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -343,7 +343,8 @@ def _today_for_preview(f: _Facts) -> dt.date:
     return min(clock.today(), f.effective_on)
 
 
-def _flow_annual(f: _Facts) -> list[SettlementLine]:
+def _refund_unused_contract_amount_percent(f: _Facts) -> list[SettlementLine]:
+    """BIL-13: (total contract amount − used months × seats × monthly price) × the refund percent."""
     cperiod = f.term()
     if cperiod is None:
         return []
@@ -453,7 +454,8 @@ def _average_monthly_fee(f: _Facts) -> tuple[Fraction, str]:
     }
 
 
-def _penalty_dcloud(f: _Facts) -> tuple[int, str]:
+def _penalty_percent_of_remaining_months(f: _Facts) -> tuple[int, str]:
+    """BIL-14: the penalty percent × the average monthly fee × the months left in the term."""
     cperiod = f.term()
     if cperiod is None or f.effective_on >= cperiod.effective_end:
         return 0, ""
@@ -475,7 +477,8 @@ def _penalty_dcloud(f: _Facts) -> tuple[int, str]:
     return amount, text
 
 
-def _penalty_damoa(f: _Facts) -> tuple[int, str]:
+def _penalty_received_benefits(f: _Facts) -> tuple[int, str]:
+    """BIL-14: the free services and the long-term discounts received, paid back."""
     cperiod = f.term()
     if cperiod is None or f.effective_on >= cperiod.effective_end:
         return 0, ""
@@ -510,12 +513,10 @@ def _penalty_damoa(f: _Facts) -> tuple[int, str]:
 
 
 def _penalty(f: _Facts, model: str, penalty_exempt: bool) -> list[SettlementLine]:
-    if model == M.DCLOUD_60PCT:
-        amount, text = _penalty_dcloud(f)
-    elif model == M.DAMOA_FREE_SERVICES_AND_DISCOUNTS:
-        amount, text = _penalty_damoa(f)
-    else:
+    strategy = PENALTY_STRATEGIES.get(model)
+    if strategy is None:
         return []
+    amount, text = strategy(f)
     if amount <= 0:
         return []
     if penalty_exempt:
@@ -582,7 +583,7 @@ def _usage_context(f: _Facts) -> list[SettlementLine]:
     )
     used = (f.effective_on - max(period.start, f.contract.activated_on)).days + 1
     threshold = f.policy.termination_used_month_threshold_days
-    if f.policy.termination_model_monthly == M.FLOW_MONTHLY_15DAY and threshold:
+    if f.policy.termination_model_monthly == M.USED_MONTH_THRESHOLD and threshold:
         rule = (
             _("%(t)s일 미만 이용: 청구 없음") if used < int(threshold) else _("%(t)s일 이상 이용: 1개월 청구")
         ) % {"t": threshold}
@@ -594,7 +595,7 @@ def _usage_context(f: _Facts) -> list[SettlementLine]:
         rule = _("%(used)s일 사용분") % {"used": used}
         basis = " (BIL-6)"
         basis = " (BIL-4)"
-    if not drafts and not (f.policy.termination_model_monthly == M.FLOW_MONTHLY_15DAY and threshold):
+    if not drafts and not (f.policy.termination_model_monthly == M.USED_MONTH_THRESHOLD and threshold):
         return []
     vat = "" if f.policy.vat_included else _(" + 부가세 %(vat)s원") % {"vat": won(totals.vat_won)}
     text = _("%(period)s 이용료 %(supply)s원%(vat)s (%(rule)s): 정기 청구서로 청구 예정") % {
@@ -711,6 +712,40 @@ def _withdrawal(f: _Facts) -> list[SettlementLine]:
     return lines
 
 
+# --------------------------------------------------------------------------- strategies by shape
+
+
+def _refund_default(f: _Facts) -> list[SettlementLine]:
+    """No refund formula of its own: an annual prepayment converted to monthly fees where the policy says
+    so (BIL-15), else the days billed in advance after the effective date when the policy prorates by day
+    (BIL-4)."""
+    if f.annual and f.policy.annual_prepay_refund_converts:
+        return _annual_prepay(f)
+    if f.policy.prorate_by_day:
+        return _overbilled_refund(f, subtract_promotions=False)
+    return []
+
+
+def _refund_remaining_days_prorated(f: _Facts) -> list[SettlementLine]:
+    """BIL-12: the prepaid days after the effective date, by day, minus the promotions received (an
+    annual prepayment the policy converts is settled as such, BIL-15)."""
+    if f.annual and f.policy.annual_prepay_refund_converts:
+        return _annual_prepay(f)
+    return _overbilled_refund(f, subtract_promotions=True)
+
+
+# The policy's termination model (``TerminationChargeModel``, named by shape) -> what is refunded and
+# what the penalty is. A model missing from a table uses the default refund / has no penalty.
+REFUND_STRATEGIES: dict[str, Callable[[_Facts], list[SettlementLine]]] = {
+    M.REMAINING_DAYS_PRORATED: _refund_remaining_days_prorated,
+    M.UNUSED_CONTRACT_AMOUNT_PERCENT: _refund_unused_contract_amount_percent,
+}
+PENALTY_STRATEGIES: dict[str, Callable[[_Facts], tuple[int, str]]] = {
+    M.PERCENT_OF_REMAINING_MONTHS: _penalty_percent_of_remaining_months,
+    M.RECEIVED_BENEFITS: _penalty_received_benefits,
+}
+
+
 # --------------------------------------------------------------------------- the calculator
 
 
@@ -727,14 +762,7 @@ def settlement_compute(contract: Contract, effective_on: dt.date, penalty_exempt
         lines += _withdrawal(f)
     else:
         model = policy.termination_model_annual if f.annual else policy.termination_model_monthly
-        if model == M.FLOW_ANNUAL_FORMULA:
-            lines += _flow_annual(f)
-        elif f.annual and policy.annual_prepay_refund_converts:
-            lines += _annual_prepay(f)
-        elif model == M.OFFICECORE_DAILY_REFUND:
-            lines += _overbilled_refund(f, subtract_promotions=True)
-        elif policy.prorate_by_day:
-            lines += _overbilled_refund(f, subtract_promotions=False)
+        lines += REFUND_STRATEGIES.get(model, _refund_default)(f)
         lines += _penalty(f, model, penalty_exempt)
         lines += _suspension_credit(f)
         lines += _usage_context(f)

@@ -159,6 +159,8 @@ PAYMENT_GATEWAY_FAKE_FAIL = env("PAYMENT_GATEWAY_FAKE_FAIL", default="prefix")
 # --- Product --------------------------------------------------------------
 # A fixed "today" for replaying jobs or demonstrating a date (YYYY-MM-DD); empty = real date.
 CLOCK_TODAY = env("CLOCK_TODAY", default="")
+# The ordered daily job list (core.jobs loads it by this dotted path, so core never imports config).
+DAILY_JOBS = "config.jobs.JOBS"
 # Extra jobs beyond config/jobs.py, as "name=module.function" (comma-separated in the
 # environment); every process reads them, so a Celery worker can run a test's job.
 EXTRA_JOBS: list[str] = env.list("EXTRA_JOBS", default=[])

@@ -21,7 +21,9 @@ from .contract import (
     TermsConsent,
     TermsRelease,
 )
-from .policy import (
+from .plan import Plan
+from .policy import Policy
+from .policy_choices import (
     BillingCycle,
     BillingPeriod,
     BillingTiming,
@@ -34,8 +36,6 @@ from .policy import (
     LateChargeModel,
     MessageType,
     OverpaymentDefault,
-    Plan,
-    Policy,
     RequiredDocument,
     SeatBasis,
     SlaCapModel,

@@ -14,7 +14,9 @@ from accounts.models import Customer, Member
 from core.audit import AuditedHistory
 from core.models import TimeStampedModel
 
-from .policy import BillingCycle, Plan, Policy, RequiredDocument
+from .plan import Plan
+from .policy import Policy
+from .policy_choices import BillingCycle, RequiredDocument
 
 __all__ = [
     "ApplicationCheck",

@@ -1,4 +1,5 @@
-"""Policy (a versioned rule-book: the terms as data) and Plan (what a customer subscribes to).
+"""Policy: a versioned rule-book, the terms as data (its choices live in ``policy_choices``, Plan in
+``plan``; all re-exported from ``contracts.models``).
 
 Every rule number of SPEC sections 3–9 is a typed field of ``Policy``; the
 help text of each field names the article of the seed terms it comes from
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -30,164 +30,33 @@ from core.audit import AuditedHistory
 from core.models import TimeStampedModel
 from core.money import Rounding
 
-__all__ = [
-    "BillingCycle",
-    "BillingPeriod",
-    "BillingTiming",
-    "CreditTier",
-    "DueRule",
-    "DunningAction",
-    "DunningAnchor",
-    "DunningStep",
-    "IssueRule",
-    "LateChargeModel",
-    "MessageType",
-    "OverpaymentDefault",
-    "Plan",
-    "Policy",
-    "RequiredDocument",
-    "SeatBasis",
-    "SlaCapModel",
-    "SlaCreditModel",
-    "SlaMeasurement",
-    "SuspensionFeeModel",
-    "TerminationChargeModel",
-    "TermsRefusalOutcome",
-    "WithdrawalFrom",
-]
+from .policy_choices import (
+    LADDER_KEYS,
+    TIER_KEYS,
+    BillingPeriod,
+    BillingTiming,
+    CreditTier,
+    DueRule,
+    DunningAction,
+    DunningAnchor,
+    DunningStep,
+    IssueRule,
+    LateChargeModel,
+    OverpaymentDefault,
+    SeatBasis,
+    SlaCapModel,
+    SlaCreditModel,
+    SlaMeasurement,
+    SuspensionFeeModel,
+    TerminationChargeModel,
+    TermsRefusalOutcome,
+    WithdrawalFrom,
+    _as_decimal,
+)
+
+__all__ = ["Policy"]
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
-
-
-# --------------------------------------------------------------------------- choices
-
-
-class BillingCycle(models.TextChoices):
-    MONTHLY = "monthly", _("월간")
-    ANNUAL = "annual", _("연간")
-
-
-class BillingPeriod(models.TextChoices):
-    CALENDAR_MONTH = "calendar_month", _("역월 (1일~말일)")
-    CONTRACT_ANNIVERSARY = "contract_anniversary", _("계약 기념일 기준 (29~31일 시작은 짧은 달 말일)")
-
-
-class BillingTiming(models.TextChoices):
-    ADVANCE = "advance", _("선불 (이용월 청구)")
-    ARREARS = "arrears", _("후불 (이용월 다음 달 청구)")
-
-
-class IssueRule(models.TextChoices):
-    FIRST_OF_MONTH = "first_of_month", _("매월 1일 발행")
-    FIXED_DAY_NEXT_MONTH = "fixed_day_next_month", _("익월 지정일까지 발행")
-    NTH_BUSINESS_DAY_NEXT_MONTH = "nth_business_day_next_month", _("익월 N번째 영업일까지 발행")
-    DAYS_BEFORE_DUE = "days_before_due", _("납기일 N일 전 발행")
-
-
-class DueRule(models.TextChoices):
-    DAYS_AFTER_ISSUE = "days_after_issue", _("발행일로부터 N일 후")
-    BUSINESS_DAYS_AFTER_ISSUE = "business_days_after_issue", _("발행일로부터 N영업일 후")
-    LAST_DAY_NEXT_MONTH = "last_day_next_month", _("이용월 익월 말일")
-    DAY_OF_USAGE_MONTH = "day_of_usage_month", _("이용월 D일 (휴일이면 다음 영업일)")
-
-
-class SeatBasis(models.TextChoices):
-    CONTRACTED = "contracted", _("계약 인원")
-    PEAK_USERS = "peak_users", _("월중 최대 등록 인원")
-
-
-class LateChargeModel(models.TextChoices):
-    NONE = "none", _("없음")
-    DAILY_RATE = "daily_rate", _("연체료 일할 (미납액 × 월율 × 12 × 일수 / 365)")
-    MONTHLY_SURCHARGE = "monthly_surcharge", _("가산금 (미납액의 월 N%, 유예 기간 후)")
-
-
-class DunningAction(models.TextChoices):
-    NOTIFY = "notify", _("안내")
-    RETRY_PAYMENT = "retry_payment", _("재결제")
-    RESTRICT = "restrict", _("이용 제한")
-    SUSPEND = "suspend", _("이용 정지")
-    TERMINATE = "terminate", _("직권 해지")
-    REFER_TO_COLLECTIONS = "refer_to_collections", _("채권 추심 의뢰")
-    PURGE_DATA = "purge_data", _("데이터 삭제")
-
-
-class DunningAnchor(models.TextChoices):
-    DUE_DATE = "due_date", _("납기일")
-    END_OF_NEXT_MONTH = "end_of_next_month", _("납기일 익월 말일")
-
-
-class OverpaymentDefault(models.TextChoices):
-    OFFSET = "offset", _("다음 청구액과 상계")
-    REFUND = "refund", _("반환")
-
-
-class TerminationChargeModel(models.TextChoices):
-    NONE = "none", _("없음")
-    OFFICECORE_DAILY_REFUND = "officecore_daily_refund", _("잔여 기간 일할 환불 (000 제18조)")
-    FLOW_MONTHLY_15DAY = "flow_monthly_15day", _("해지월 15일 미만 무료 / 이상 1개월 (001 제20조-3)")
-    FLOW_ANNUAL_FORMULA = (
-        "flow_annual_formula",
-        _("(총 계약금액 − 이용개월 × 월 요금) × 90% 환불 (001 제20조-4)"),
-    )
-    DCLOUD_60PCT = "dcloud_60pct", _("잔여 기간 월 이용료 합계의 60% 위약금 (002 제32조③)")
-    DAMOA_FREE_SERVICES_AND_DISCOUNTS = (
-        "damoa_free_services_and_discounts",
-        _("무료 제공 서비스 + 장기계약 할인액 위약금 (004 제26조)"),
-    )
-
-
-class SuspensionFeeModel(models.TextChoices):
-    NONE = "none", _("정지 기간 요금 없음")
-    CHARGED_UP_TO_DAYS = "charged_up_to_days", _("정지 후 N일까지 부과")
-
-
-class WithdrawalFrom(models.TextChoices):
-    SERVICE_START = "service_start", _("서비스 이용 개시일")
-    ORDER = "order", _("주문 완료일")
-
-
-class TermsRefusalOutcome(models.TextChoices):
-    TERMINATE_WITHOUT_PENALTY = "terminate_without_penalty", _("시행일 전 위약금 없이 해지 가능")
-    OLD_VERSION_UNTIL_TERM_END = "old_version_until_term_end", _("계약기간 종료까지 종전 약관 적용 후 종료")
-
-
-class SlaMeasurement(models.TextChoices):
-    NONE = "none", _("SLA 없음")
-    OFFICECORE_2H_JOIN_1H = "officecore_2h_join_1h", _("2시간 이상 장애, 1시간 내 재발은 합산")
-    FLOW_ERROR_RATE = "flow_error_rate", _("5분간 접속 실패율 5% 초과")
-    DCLOUD_30MIN = "dcloud_30min", _("30분 이상 장애, 인지 후 30분부터 측정")
-    DAMOA_24H_FULL = "damoa_24h_full", _("전체 서비스 24시간 이상 장애")
-
-
-class SlaCreditModel(models.TextChoices):
-    NONE = "none", _("없음")
-    TIERS_OF_MONTH_FEE = "tiers_of_month_fee", _("가용률 구간별 월 요금의 N%")
-    TIERS_OF_AVERAGE_SPEND = "tiers_of_average_spend", _("가용률 구간별 최근 N개월 평균 사용금액의 N%")
-    DAILY_FEE_AFTER_FLOOR = "daily_fee_after_floor", _("가용률 하한 미달 시점 이후 장애일수 × 일 요금")
-    MULTIPLIED_DAILY_FEE = "multiplied_daily_fee", _("미이용 일수 × 1일 평균 요금 × 배수")
-
-
-class SlaCapModel(models.TextChoices):
-    NONE = "none", _("상한 없음")
-    MONTH_FEE = "month_fee", _("월 이용요금")
-    PAID_THIS_MONTH = "paid_this_month", _("해당 월 결제 금액")
-
-
-class MessageType(models.TextChoices):
-    SMS = "sms", _("SMS")
-    LMS = "lms", _("LMS")
-    ALIMTALK = "alimtalk", _("알림톡")
-    FRIENDTALK_TEXT = "friendtalk_text", _("친구톡 (텍스트)")
-    FRIENDTALK_IMAGE = "friendtalk_image", _("친구톡 (이미지)")
-
-
-class RequiredDocument(models.TextChoices):
-    APPLICATION_FORM = "application_form", _("이용 신청서")
-    BUSINESS_REGISTRATION = "business_registration", _("사업자등록증")
-    SEAL_CERTIFICATE = "seal_certificate", _("인감증명서")
-    ID_COPY = "id_copy", _("신분증 사본")
-    TELECOM_CERTIFICATE = "telecom_certificate", _("통신서비스 이용증명원")
 
 
 # --------------------------------------------------------------------------- field helpers
@@ -220,51 +89,6 @@ def _choice(verbose: Any, choices: type[models.TextChoices], default: str, help_
         verbose, max_length=40, choices=choices.choices, default=default, help_text=help_text
     )
 
-
-# --------------------------------------------------------------------------- typed views of JSON lists
-
-
-@dataclass(frozen=True)
-class DunningStep:
-    day: int
-    action: str
-    business_days: bool = False
-    anchor: str = DunningAnchor.DUE_DATE
-    note: str = ""
-
-    @property
-    def sort_key(self) -> int:
-        """Earliest calendar-day offset the step can fall on (business days skip at least the weekends)."""
-        if self.anchor == DunningAnchor.END_OF_NEXT_MONTH:
-            return 28 + self.day
-        if self.business_days:
-            return self.day + 2 * (self.day // 5)
-        return self.day
-
-
-@dataclass(frozen=True)
-class CreditTier:
-    """Availability in [min, max) earns ``percent`` of the credit base (SLA-4)."""
-
-    min: Decimal
-    max: Decimal
-    percent: Decimal
-
-    def contains(self, availability: Decimal) -> bool:
-        return self.min <= availability < self.max
-
-
-LADDER_KEYS = {"day", "action", "business_days", "anchor", "note"}
-TIER_KEYS = {"min", "max", "percent"}
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------- Policy
@@ -1076,8 +900,8 @@ class Policy(TimeStampedModel):
         if self.dormancy_days and self.dormancy_notice_days >= self.dormancy_days:
             add("dormancy_notice_days", gettext("휴면 안내는 휴면 기간보다 앞서야 합니다 (ACC-10)"))
         models_needing = {
-            TerminationChargeModel.FLOW_ANNUAL_FORMULA: "termination_refund_percent",
-            TerminationChargeModel.DCLOUD_60PCT: "termination_penalty_percent",
+            TerminationChargeModel.UNUSED_CONTRACT_AMOUNT_PERCENT: "termination_refund_percent",
+            TerminationChargeModel.PERCENT_OF_REMAINING_MONTHS: "termination_penalty_percent",
         }
         for model in (self.termination_model_monthly, self.termination_model_annual):
             needed = models_needing.get(model)  # type: ignore[call-overload]
@@ -1086,145 +910,14 @@ class Policy(TimeStampedModel):
                     needed, gettext("{model} 방식에는 비율이 필요합니다 (BIL-13, BIL-14)").format(model=model)
                 )
             if (
-                model == TerminationChargeModel.FLOW_MONTHLY_15DAY
+                model == TerminationChargeModel.USED_MONTH_THRESHOLD
                 and not self.termination_used_month_threshold_days
             ):
                 add(
                     "termination_used_month_threshold_days",
-                    gettext("15일 기준 방식에는 사용월 인정 일수가 필요합니다 (BIL-13)"),
+                    gettext("해지월 사용 일수 기준 방식에는 사용월 인정 일수가 필요합니다 (BIL-13)"),
                 )
         if self.withdrawal_days is None and (
             self.withdrawal_business_days or self.withdrawal_charges_used_days
         ):
             add("withdrawal_days", gettext("청약철회 조건이 있으면 기간이 필요합니다 (CON-8)"))
-
-
-# --------------------------------------------------------------------------- Plan
-
-
-def _won(verbose: Any, help_text: Any) -> Any:
-    return models.BigIntegerField(verbose, default=0, help_text=help_text)
-
-
-class Plan(TimeStampedModel):
-    """요금제: what a contract subscribes to, with its prices and the Policy version it runs by."""
-
-    code = models.SlugField(_("요금제 코드"), max_length=60, unique=True)
-    name = models.CharField(_("이름"), max_length=200)
-    description = models.TextField(_("설명"), blank=True)
-    policy = models.ForeignKey(
-        Policy, on_delete=models.PROTECT, related_name="plans", verbose_name=_("약관 정책")
-    )
-    billing_cycle = models.CharField(
-        _("결제 주기"),
-        max_length=16,
-        choices=BillingCycle.choices,
-        default=BillingCycle.MONTHLY,
-        help_text=_("(CON-5; 001 art.18-2)"),
-    )
-    monthly_fee_won = _won(_("월 기본료(원)"), _("계약당 월 정액 (서버, CRM 등; 002 art.30②)"))
-    monthly_price_per_seat_won = _won(_("월간 요금제 인당 월 요금(원)"), _("(BIL-5; 001 art.19-3)"))
-    annual_monthly_price_per_seat_won = _won(
-        _("연간 요금제 인당 월 요금(원)"), _("추가 인원 과금·연간 환불에 사용 (BIL-5, BIL-13; 001 art.19-5)")
-    )
-    setup_fee_won = _won(_("일회성 설치비(원)"), _("환불 대상 아님 (BIL-12; 000 art.18②)"))
-    usage_unit_prices = models.JSONField(
-        _("메시지 단가(원)"),
-        default=dict,
-        blank=True,
-        help_text=_('{"sms": 9, "lms": 27, "alimtalk": 7, ...} 성공 건당 (BIL-6; 003 art.6-3)'),
-    )
-    default_seats = models.PositiveIntegerField(_("기본 인원"), default=1)
-    allows_guest = models.BooleanField(_("게스트 허용"), default=False, help_text=_("(ACC-3; 001 art.18-4)"))
-    is_free = models.BooleanField(
-        _("무료 서비스"),
-        default=False,
-        help_text=_("무료 서비스는 SLA 보상 없음 (SLA-6; 002 art.10⑥, 000 art.24⑤)"),
-    )
-    required_documents = models.JSONField(
-        _("필수 서류"),
-        default=list,
-        blank=True,
-        help_text=_("승인 전 필요한 서류 (CON-3; 003 별첨): " + ", ".join(RequiredDocument.values)),
-    )
-    active = models.BooleanField(_("판매 중"), default=True)
-
-    history = AuditedHistory()
-
-    class Meta:
-        ordering = ["policy__code", "code"]
-        verbose_name = _("요금제")
-        verbose_name_plural = _("요금제")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(monthly_fee_won__gte=0)
-                & Q(monthly_price_per_seat_won__gte=0)
-                & Q(annual_monthly_price_per_seat_won__gte=0)
-                & Q(setup_fee_won__gte=0),
-                name="plan_prices_non_negative",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
-
-    def unit_price_won(self, message_type: str) -> int:
-        """BIL-6: the price of one successful message of ``message_type`` (0 if not sold)."""
-        return int((self.usage_unit_prices or {}).get(message_type, 0))
-
-    def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
-        prices = self.usage_unit_prices
-        if prices not in (None, ""):
-            if not isinstance(prices, dict):
-                errors.setdefault("usage_unit_prices", []).append(gettext("객체여야 합니다 (BIL-6)"))
-            else:
-                unknown = set(prices) - set(MessageType.values)
-                if unknown:
-                    errors.setdefault("usage_unit_prices", []).append(
-                        gettext("알 수 없는 메시지 유형: {types} (BIL-6)").format(
-                            types=", ".join(sorted(unknown))
-                        )
-                    )
-                bad = [k for k, v in prices.items() if not isinstance(v, int) or isinstance(v, bool) or v < 0]
-                if bad:
-                    errors.setdefault("usage_unit_prices", []).append(
-                        gettext("단가는 0 이상의 정수(원)여야 합니다: {types} (BIL-6)").format(
-                            types=", ".join(sorted(bad))
-                        )
-                    )
-        docs = self.required_documents
-        if docs not in (None, ""):
-            if not isinstance(docs, list) or any(d not in RequiredDocument.values for d in docs):
-                errors.setdefault("required_documents", []).append(
-                    gettext("알 수 없는 서류가 있습니다. 가능한 값: {values} (CON-3)").format(
-                        values=", ".join(RequiredDocument.values)
-                    )
-                )
-            elif len(set(docs)) != len(docs):
-                errors.setdefault("required_documents", []).append(gettext("서류가 중복됩니다 (CON-3)"))
-        for field in (
-            "monthly_fee_won",
-            "monthly_price_per_seat_won",
-            "annual_monthly_price_per_seat_won",
-            "setup_fee_won",
-        ):
-            value = getattr(self, field)
-            if isinstance(value, int) and value < 0:
-                errors.setdefault(field, []).append(gettext("금액은 음수일 수 없습니다"))
-        if self.policy_id is not None:
-            policy = self.policy
-            if self.billing_cycle == BillingCycle.ANNUAL and not policy.allows_annual_cycle:
-                errors.setdefault("billing_cycle", []).append(
-                    gettext("약관이 연간 결제를 허용하지 않습니다 (CON-5)")
-                )
-            if self.billing_cycle == BillingCycle.MONTHLY and not policy.allows_monthly_cycle:
-                errors.setdefault("billing_cycle", []).append(
-                    gettext("약관이 월간 결제를 허용하지 않습니다 (CON-5)")
-                )
-            if self.allows_guest and not policy.guest_accounts_allowed:
-                errors.setdefault("allows_guest", []).append(
-                    gettext("약관이 게스트 계정을 허용하지 않습니다 (ACC-3)")
-                )
-        if errors:
-            raise ValidationError(errors)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer, Member
 from core.audit import current_actor
 from core.errors import DomainError
+from core.hooks import Hook
 
 from ..models import (
     ApplicationCheck,
@@ -30,21 +31,27 @@ from ..models import (
 )
 from .lifecycle import ensure_status, lock, notify_contract, transition
 
-# How billing tells the application checks about unpaid fees: (customer, today) -> unpaid won.
-# The billing capability installs its ledger lookup here; until then no unpaid fees exist.
+# How billing tells the application checks (CON-2) and termination completion (CON-7) about unpaid fees:
+# (customer, today) -> unpaid won. ``billing.apps`` installs its ledger lookup at start-up; without it
+# these paths raise ``core.hooks.HookNotInstalled`` and ``manage.py check`` reports core.E001.
 UnpaidLookup = Callable[[Customer, dt.date], int]
-_unpaid_lookup: UnpaidLookup | None = None
+unpaid_lookup: Hook[UnpaidLookup] = Hook(
+    "contracts.unpaid_lookup",
+    provider="billing",
+    purpose="unpaid fees for the application checks CON-2 and termination completion CON-7",
+)
 
 
 def set_unpaid_lookup(fn: UnpaidLookup | None) -> None:
-    global _unpaid_lookup
-    _unpaid_lookup = fn
+    """Install the unpaid-fees lookup (``None`` removes it: the CON-2/CON-7 paths then raise)."""
+    unpaid_lookup.install(fn)
 
 
 def unpaid_won(customer: Customer, today: dt.date) -> int:
-    """Unpaid fees of ``customer`` as of ``today`` through the installed lookup (0 until billing installs
-    one). Used by the application checks (CON-2) and before a termination completes (CON-7)."""
-    return int(_unpaid_lookup(customer, today)) if _unpaid_lookup else 0
+    """Unpaid fees of ``customer`` as of ``today`` through the installed lookup. Used by the application
+    checks (CON-2) and before a termination completes (CON-7). Raises ``HookNotInstalled`` when billing
+    has not installed its lookup (never a silent 0)."""
+    return int(unpaid_lookup.get()(customer, today))
 
 
 def contract_apply(

@@ -62,9 +62,20 @@ def earliest_termination_date(contract: Contract, today: dt.date) -> dt.date:
 def termination_preview(
     *, contract: Contract, effective_on: dt.date, today: dt.date, kind: str = TerminationKind.CUSTOMER
 ) -> Settlement:
-    """What the final settlement will charge or refund, shown before the customer confirms (CON-7)."""
-    _check_termination_date(contract, effective_on, today, kind)
-    return preview(contract, effective_on, penalty_exempt=kind in PENALTY_FREE)
+    """What the final settlement will charge or refund, shown before the customer confirms (CON-7).
+
+    Computed from the contract as stored now, not from the object passed in: a caller holding an object
+    loaded before a plan or seat change would otherwise show another amount than the one
+    :func:`termination_request` records."""
+    current = current_state(contract)
+    _check_termination_date(current, effective_on, today, kind)
+    return preview(current, effective_on, penalty_exempt=kind in PENALTY_FREE)
+
+
+def current_state(contract: Contract) -> Contract:
+    """``contract`` re-read from the database with what its settlement depends on (plan, policy, customer);
+    its special terms and invoices are queried afresh by the calculator."""
+    return Contract.objects.select_related("plan", "policy", "customer").get(pk=contract.pk)
 
 
 def _check_termination_date(contract: Contract, effective_on: dt.date, today: dt.date, kind: str) -> None:

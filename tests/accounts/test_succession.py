@@ -29,7 +29,7 @@ TODAY = D(2026, 3, 20)
 def _presets(db):  # type: ignore[no-untyped-def]
     load_presets()
     yield
-    applications.set_unpaid_lookup(None)
+    applications.set_unpaid_lookup(lambda customer, day: 0)
 
 
 def _docs() -> list[SimpleUploadedFile]:
@@ -277,7 +277,7 @@ def test_admin_queue_smoke_and_actions(admin_client, parties):
     response = admin_client.post(base, {"action": "approve", "_selected_action": [request.pk],
                                         "confirm": "yes"}, follow=True)
     assert "70,000" in response.content.decode()
-    applications.set_unpaid_lookup(None)
+    applications.set_unpaid_lookup(lambda customer, day: 0)
     admin_client.post(base, {"action": "approve", "_selected_action": [request.pk], "confirm": "yes"})
     request.refresh_from_db()
     assert request.status == SuccessionRequest.Status.APPROVED

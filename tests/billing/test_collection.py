@@ -16,6 +16,7 @@ from billing.services.payments import payment_record
 from core import jobs
 from core.calendar import BusinessCalendar
 from core.jobs import JobSpec
+from core.models import JobRun
 from tests.billing.payment_factories import (
     CustomerFactory,
     D,
@@ -180,7 +181,8 @@ def test_unknown_outcome_stays_pending_and_is_resumed_with_the_same_key(fake_gat
 
 @pytest.mark.django_db
 def test_job_runner_and_command(fake_gateway, capsys):  # noqa: F811
-    """SPEC §10: registered as a job it runs once per date (JobRun); the command wraps it."""
+    """SPEC §10: registered as a job it runs once per date (JobRun); the command is ``run_jobs --job
+    collect_payments``."""
     customer = card_customer()
     make_invoice(customer, 110_000, due_date=DUE)
     jobs.register(JobSpec("collect_payments", "billing.services.collection.collect_payments"))
@@ -193,8 +195,9 @@ def test_job_runner_and_command(fake_gateway, capsys):  # noqa: F811
     finally:
         jobs.unregister("collect_payments")
     assert "collect_payments 2026-11-03" in capsys.readouterr().out
-    call_command("collect_payments", "--date", "2026-11-04", "--direct")
+    call_command("collect_payments", "--date", "2026-11-04")
     assert Payment.objects.count() == 1
+    assert JobRun.objects.filter(job="collect_payments", as_of=dt.date(2026, 11, 4)).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -27,6 +27,7 @@ from core import jobs
 from core.calendar import BusinessCalendar
 from core.errors import DomainError
 from core.jobs import JobSpec, daily
+from core.models import JobRun
 from messaging.models import Notice
 from tests.billing.payment_factories import PaymentMethodFactory, fake_gateway  # noqa: F401 - fixture
 from tests.factories import StaffUserFactory
@@ -654,15 +655,18 @@ def test_two_workers_at_once_execute_each_step_once():
 @pytest.mark.django_db
 @pytest.mark.usefixtures("presets", "after_due_jobs")
 def test_commands_run_the_jobs(capsys):
-    """SPEC §10: ``manage.py dunning`` and ``apply_late_charges`` run their job for a date (or range)."""
+    """SPEC §10: ``manage.py dunning`` and ``apply_late_charges`` are ``run_jobs --job <name>``: one
+    recorded run per date (or range), a date already done is not run again."""
     contract = make_contract_on("dcloud-vm-standard", D(2026, 1, 5))
     invoice = first_invoice(contract)
     call_command("dunning", "--date", "2026-03-01", "--until", "2026-03-02")
     call_command("dunning", "--date", "2026-03-01")
-    call_command("apply_late_charges", "--date", "2026-04-01", "--direct")
+    call_command("apply_late_charges", "--date", "2026-04-01")
     out = capsys.readouterr().out
     assert "dunning 2026-03-01: " in out and "(not run: succeeded)" in out
     assert "apply_late_charges 2026-04-01" in out
+    assert JobRun.objects.filter(job="dunning", as_of__in=[D(2026, 3, 1), D(2026, 3, 2)]).count() == 2
+    assert JobRun.objects.filter(job="apply_late_charges", as_of=D(2026, 4, 1)).exists()
     assert [s[0] for s in steps(invoice)] == [1]
     assert invoice.late_charges.count() == 1
 

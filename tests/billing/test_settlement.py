@@ -66,7 +66,7 @@ def _settlement_arithmetic_only():  # type: ignore[no-untyped-def]
     (CON-7's hold has its own tests in tests/contracts/test_rules_termination.py)."""
     from contracts.services import applications
 
-    applications.set_unpaid_lookup(None)
+    applications.set_unpaid_lookup(lambda customer, day: 0)
     yield
 
 

@@ -27,9 +27,9 @@ def presets(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _no_unpaid_lookup():  # type: ignore[no-untyped-def]
-    """Contract rules are tested without billing's unpaid-fees lookup unless a test installs one
-    (tests/conftest.py restores billing's afterwards)."""
-    applications.set_unpaid_lookup(None)
+    """Contract rules are tested with no unpaid fees instead of billing's ledger lookup unless a test
+    installs another (tests/conftest.py restores billing's afterwards)."""
+    applications.set_unpaid_lookup(lambda customer, day: 0)
     yield
 
 

@@ -105,7 +105,7 @@ def test_officecore_values(presets):
         True,
         14,
     )
-    assert p.termination_model_monthly == TerminationChargeModel.OFFICECORE_DAILY_REFUND
+    assert p.termination_model_monthly == TerminationChargeModel.REMAINING_DAYS_PRORATED
     assert p.refund_excludes_one_time_fees and p.refund_subtracts_promotions and p.refund_by_end_of_next_month
     assert (p.withdrawal_days, p.withdrawal_business_days, p.withdrawal_from) == (
         7,
@@ -148,8 +148,8 @@ def test_flow_values(presets):
     assert any(s.action == "refer_to_collections" and s.day == 90 for s in steps)
     assert p.nonpayment_data_keep_days == 30
     assert (p.suspension_fee_model, p.suspension_fee_max_days) == (SuspensionFeeModel.CHARGED_UP_TO_DAYS, 30)
-    assert p.termination_model_monthly == TerminationChargeModel.FLOW_MONTHLY_15DAY
-    assert p.termination_model_annual == TerminationChargeModel.FLOW_ANNUAL_FORMULA
+    assert p.termination_model_monthly == TerminationChargeModel.USED_MONTH_THRESHOLD
+    assert p.termination_model_annual == TerminationChargeModel.UNUSED_CONTRACT_AMOUNT_PERCENT
     assert (p.termination_refund_percent, p.termination_used_month_threshold_days) == (Decimal("90"), 15)
     assert p.withdrawal_charges_used_days
     assert p.auto_renew and p.renewal_months is None
@@ -194,7 +194,7 @@ def test_dcloud_values(presets):
     ]
     assert p.max_suspension_extension_days == 60
     assert (p.dispute_window_days, p.dispute_answer_days) == (15, 7)
-    assert p.termination_model_annual == TerminationChargeModel.DCLOUD_60PCT
+    assert p.termination_model_annual == TerminationChargeModel.PERCENT_OF_REMAINING_MONTHS
     assert (p.termination_penalty_percent, p.termination_penalty_average_months) == (Decimal("60"), 3)
     assert p.penalty_excludes_agreed_discounts and p.annual_prepay_refund_converts
     assert (p.min_term_months, p.default_term_months, p.renewal_months, p.auto_renew) == (12, 12, 12, True)
@@ -254,7 +254,7 @@ def test_damoa_values(presets):
     assert ladder(p) == [(1, "notify"), (3, "notify"), (10, "suspend"), (25, "terminate")]
     assert p.suspension_notice_days == 7
     assert (p.dispute_months_from_knowing, p.dispute_months_from_cause) == (1, 2)
-    assert p.termination_model_monthly == TerminationChargeModel.DAMOA_FREE_SERVICES_AND_DISCOUNTS
+    assert p.termination_model_monthly == TerminationChargeModel.RECEIVED_BENEFITS
     assert p.suspension_fee_model == SuspensionFeeModel.NONE
     assert (p.min_term_months, p.term_options_months, p.renewal_months) == (1, [1, 12, 24], 1)
     assert p.operator_termination_explanation_days == 30

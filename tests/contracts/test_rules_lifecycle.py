@@ -177,7 +177,7 @@ def test_check_previous_forced_termination_by_business_number(presets):
     """CON-2: a previous operator termination of the same business number (even as another customer
     record) fails the check."""
     old = active("officecore")
-    applications.set_unpaid_lookup(None)
+    applications.set_unpaid_lookup(lambda customer, day: 0)
     from contracts.services import termination
 
     termination.operator_termination(contract=old, reasons=["abuse"], today=D(2026, 2, 1))

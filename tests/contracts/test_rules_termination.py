@@ -7,7 +7,7 @@ import pytest
 from contracts.entitlement import entitlement
 from contracts.models import ContractStatus, TerminationKind
 from contracts.services import applications, termination
-from contracts.settlement import Settlement, SettlementLine, set_calculator
+from contracts.settlement import Settlement, SettlementLine, set_calculator, usage_only
 from core.errors import DomainError
 from tests.contracts.conftest import D, active, apply, approved, notice_keys
 
@@ -69,7 +69,7 @@ def test_preview_equals_what_the_request_records(presets):
         )
         termination.termination_request(contract=contract, effective_on=D(2026, 3, 8), today=D(2026, 3, 1))
     finally:
-        set_calculator(None)
+        set_calculator(usage_only)
     contract.refresh_from_db()
     recorded = contract.termination_settlement
     assert recorded["total_won"] == shown.total_won == 763_000
@@ -79,9 +79,9 @@ def test_preview_equals_what_the_request_records(presets):
     assert recorded["effective_on"] == "2026-03-08" and recorded["complete"] is True
 
 
-def test_default_preview_prorates_the_termination_month(presets):
-    """CON-7 / BIL-4: without billing installed the preview shows the used days of the month."""
-    set_calculator(None)  # as if billing were not installed (tests/conftest.py puts billing's back)
+def test_usage_only_preview_prorates_the_termination_month(presets):
+    """CON-7 / BIL-4: the usage-only calculator shows the used days of the month."""
+    set_calculator(usage_only)  # instead of billing's (tests/conftest.py puts billing's back)
     contract = active("dcloud")
     shown = termination.termination_preview(
         contract=contract, effective_on=D(2026, 4, 15), today=D(2026, 4, 1)

@@ -68,3 +68,9 @@ def interrupted(*, today: dt.date) -> dict[str, int]:
 
 def bad_counts(*, today: dt.date) -> object:
     return ["not", "a", "dict"]
+
+
+# A job list for the DAILY_JOBS setting test (core.jobs loads the list the setting names).
+from core.jobs import JobSpec  # noqa: E402
+
+TEST_DAILY_JOBS = [JobSpec("test_record", "tests.core.jobfuncs.record")]

@@ -302,6 +302,22 @@ def test_registry_reads_extra_jobs_setting(settings):
         jobs.registry()
 
 
+def test_registry_reads_the_list_the_daily_jobs_setting_names(settings):
+    """§10: the built-in list is injected by the DAILY_JOBS setting (core imports no config); a wrong
+    path is a configuration error, not an empty list."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.jobs import JOBS
+
+    assert settings.DAILY_JOBS == "config.jobs.JOBS"
+    assert [s.name for s in jobs.registry()][: len(JOBS)] == [s.name for s in JOBS]
+    settings.DAILY_JOBS = "tests.core.jobfuncs.TEST_DAILY_JOBS"
+    assert [s.name for s in jobs.registry()] == ["test_record"]
+    settings.DAILY_JOBS = "tests.core.jobfuncs.NOT_THERE"
+    with pytest.raises(ImproperlyConfigured, match="DAILY_JOBS"):
+        jobs.registry()
+
+
 def test_register_replaces_and_unregister_removes():
     """§10: registering a name twice keeps one entry."""
     jobs.register(spec("test_count", "count_only"))

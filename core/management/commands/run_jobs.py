@@ -1,4 +1,8 @@
-"""Run the registered daily jobs in order for a date or a range of dates (SPEC §10)."""
+"""Run the registered daily jobs in order for a date or a range of dates (SPEC §10).
+
+``JobAliasCommand`` is the same command for one job (``manage.py dunning`` = ``run_jobs --job dunning``):
+apps' one-job commands subclass it instead of repeating the loop.
+"""
 
 from __future__ import annotations
 
@@ -29,20 +33,29 @@ class Command(BaseCommand):
         parser.add_argument("--job", action="append", dest="only", help="run only this job (repeatable)")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        start = _parse_date("--date", options["date"]) if options["date"] else clock.today()
-        end = _parse_date("--until", options["until"]) if options["until"] else start
-        if end < start:
-            raise CommandError("--until must not be before --date (--until이 --date보다 앞설 수 없습니다)")
-        only = options["only"]
+    def selected(self, options: dict[str, Any]) -> list[str] | None:
+        only: list[str] | None = options["only"]
         if only:
             known = {s.name for s in jobs.registry()}
             unknown = [n for n in only if n not in known]
             if unknown:
                 raise CommandError(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return only
+
+    def report(self, outcome: jobs.Outcome, options: dict[str, Any]) -> None:
+        if options["verbosity"] > 1:
+            state = "ran" if outcome.ran else "skipped"
+            self.stdout.write(f"{outcome.as_of} {outcome.job}: {state} {outcome.counts}")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        start = _parse_date("--date", options["date"]) if options["date"] else clock.today()
+        end = _parse_date("--until", options["until"]) if options["until"] else start
+        if end < start:
+            raise CommandError("--until must not be before --date (--until이 --date보다 앞설 수 없습니다)")
+        only = self.selected(options)
         days = list(jobs.dates(start, end))
         ran = skipped = 0
-        bar = tqdm(days, unit="day", disable=options["no_progress"] or len(days) < 2, file=self.stderr)
+        bar = tqdm(days, unit="day", disable=options.get("no_progress") or len(days) < 2, file=self.stderr)
         for day in bar:
             bar.set_description(day.isoformat())
             for spec in jobs.registry():
@@ -63,10 +76,28 @@ class Command(BaseCommand):
                     )
                 ran += outcome.ran
                 skipped += not outcome.ran
-                if options["verbosity"] > 1:
-                    state = "ran" if outcome.ran else "skipped"
-                    self.stdout.write(f"{day} {outcome.job}: {state} {outcome.counts}")
+                self.report(outcome, options)
         self.stdout.write(self.style.SUCCESS(
             f"{start}..{end}: {ran} job runs, {skipped} already done "
             f"(작업 {ran}건 실행, {skipped}건 이미 완료)"
         ))
+
+
+class JobAliasCommand(Command):
+    """``run_jobs --job <job>`` under the job's own name; prints one line per date with the counts."""
+
+    job: str = ""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", help="기준일 YYYY-MM-DD (default: the clock's today)")
+        parser.add_argument("--until", help="마지막 기준일 YYYY-MM-DD (inclusive)")
+
+    def selected(self, options: dict[str, Any]) -> list[str] | None:
+        options["only"] = [self.job]
+        options["no_progress"] = True
+        return super().selected(options)
+
+    def report(self, outcome: jobs.Outcome, options: dict[str, Any]) -> None:
+        note = "" if outcome.ran else f" (not run: {outcome.status})"
+        summary = ", ".join(f"{key} {value}" for key, value in outcome.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"{outcome.job} {outcome.as_of}{note}: {summary}"))
