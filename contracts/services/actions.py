@@ -61,12 +61,19 @@ class OfferedAction:
     refusal: str | None = None  # the refusing check's error code ("invalid_state", "postpone_too_late"...)
 
     @property
+    def explained(self) -> bool:
+        """Refused for a reason worth telling (a deadline, a missing document...), not merely because of
+        the contract's state or the member's role."""
+        return not self.allowed and not self.blocked_by_state and self.refusal != ADMIN_ONLY
+
+    @property
     def blocked_by_state(self) -> bool:
         """Refused only because of the contract's state: not worth showing as a disabled button."""
         return self.refusal in STATE_REFUSALS
 
 
 STATE_REFUSALS = frozenset({"invalid_state", "illegal_transition", "not_applicable"})
+ADMIN_ONLY = "admin_only"
 
 
 # ------------------------------------------------------------------ which suspension an action is about
@@ -181,7 +188,7 @@ def _decide(spec: _Spec, contract: Contract, today: dt.date, audience: Audience)
         return OfferedAction(spec.code, label, False, _plain(error), None, error.code)
     if not audience.admin:  # ACC-4: customer members read; customer admins act
         return OfferedAction(
-            spec.code, label, False, str(_("고객사 관리자만 할 수 있습니다.")), None, "admin_only"
+            spec.code, label, False, str(_("고객사 관리자만 할 수 있습니다.")), None, ADMIN_ONLY
         )
     return OfferedAction(spec.code, label, True)
 
