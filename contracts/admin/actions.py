@@ -371,7 +371,7 @@ class ContractActionsMixin:
         change_url = reverse("admin:contracts_contract_change", args=[contract.pk])
         offered = offered_action(contract, action, audience=STAFF_AUDIENCE, today=today)
         if offered is None or not offered.allowed:
-            messages.error(request, f"{contract.number}: {offered.reason if offered else action}")
+            messages.error(request, offered.reason if offered else action)
             return HttpResponseRedirect(change_url)
         preview = None
         if request.method == "POST":

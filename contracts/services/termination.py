@@ -225,6 +225,7 @@ def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
         contract = lock(contract)
         complete_check(contract, today)
         effective = contract.termination_effective_on
+        assert effective is not None  # complete_check refuses a contract without one
         contract.terminated_on = effective
         transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
         for suspension in contract.suspensions.filter(lifted_on__isnull=True):

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.admin import _missing_documents
+from contracts.services.applications import missing_documents as _missing_documents
 from contracts.models import (
     ApplicationCheck,
     Contract,
