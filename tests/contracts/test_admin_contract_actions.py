@@ -146,7 +146,9 @@ def test_approve_with_a_missing_document_shows_con3(admin_client, policies):
     page = admin_client.get(action_url(contract, "approve"), follow=True)  # back to the contract page
     notes = messages_of(page)
     assert any(m.startswith("CON-3") and "통신서비스 이용증명원" in m for m in notes), notes
-    response = admin_client.post(action_url(contract, "approve"), {"note": "", "activation_date": ""}, follow=True)
+    response = admin_client.post(
+        action_url(contract, "approve"), {"note": "", "activation_date": ""}, follow=True
+    )
     notes = messages_of(response)
     assert any(m.startswith("CON-3") and "통신서비스 이용증명원" in m for m in notes), notes
     assert _snapshot(contract) == before
