@@ -40,7 +40,13 @@ from ..models import (
     TermsConsent,
 )
 from ..services import applications, renewal, suspension, termination, terms
-from ..services.actions import Audience, OfferedAction, offered_action, offered_actions
+from ..services.actions import (
+    Audience,
+    OfferedAction,
+    offered_action,
+    offered_actions,
+    suspension_appealable,
+)
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -173,7 +179,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
             (
                 s,
                 appeal_forms.get(s.pk) or AppealForm(prefix=f"appeal-{s.pk}")
-                if "file_appeal" in allowed and s.appeal == Suspension.Appeal.NONE
+                if "file_appeal" in allowed and suspension_appealable(s)
                 else None,
             )
             for s in suspensions

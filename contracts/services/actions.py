@@ -88,9 +88,18 @@ def open_suspension(contract: Contract) -> Suspension | None:
     return next((s for s in _suspensions(contract) if s.lifted_on is None), None)
 
 
+def suspension_appealable(target: Suspension) -> bool:
+    """May an appeal be filed against ``target`` (``suspension.appeal_file_check``)."""
+    try:
+        suspension.appeal_file_check(target)
+    except DomainError:
+        return False
+    return True
+
+
 def appealable_suspension(contract: Contract) -> Suspension | None:
-    """The latest suspension without an appeal."""
-    return next((s for s in _suspensions(contract) if s.appeal == Suspension.Appeal.NONE), None)
+    """The latest suspension an appeal may still be filed against."""
+    return next((s for s in _suspensions(contract) if suspension_appealable(s)), None)
 
 
 def filed_appeal(contract: Contract) -> Suspension | None:
