@@ -75,6 +75,7 @@ class ContractListAdmin(NoRevertHistoryAdmin):
     list_select_related = ("customer", "plan")
     list_per_page = 50
     actions = ("approve_selected", "hold_selected")
+    change_list_template = "admin/contracts/contract/change_list.html"
 
     @admin.display(description=_("계약번호"), ordering="pk")
     def number_display(self, obj: Contract) -> str:

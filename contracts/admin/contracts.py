@@ -206,7 +206,6 @@ PANEL_PARAMETERS = [
 class ContractAdmin(ContractActionsMixin, ContractListAdmin):
     list_filter: tuple[Any, ...] = ("status", "plan__policy__code", "billing_cycle", "termination_kind")
     date_hierarchy: str | None = "applied_on"
-    change_list_template = "admin/contracts/contract/change_list.html"
     inlines = [
         PeriodInline,
         DocumentInline,
@@ -295,9 +294,6 @@ class ContractAdmin(ContractActionsMixin, ContractListAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         names = [name for _title, opts in self.fieldsets for name in opts["fields"]]
         return [name for name in names if name not in self.editable_fields]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # contracts end through their lifecycle and are kept (DAT-3)
 
     @admin.display(description=_("거절 사유"))
     def rejection_reasons_display(self, obj: Contract) -> str:

@@ -382,6 +382,7 @@ def test_queue_lists_applications_with_checks_and_missing_documents(admin_client
     response = admin_client.get(reverse(QUEUE))
     assert response.status_code == 200
     assert response.context["title"] == "신청 심사 대기"
+    assert "badge-fail { background" in response.content.decode()  # the contracts list template
     assert list(response.context["cl"].queryset) == [flagged, complete, held]  # oldest first (then by id)
     assert running not in response.context["cl"].queryset
     content = response.content.decode()
