@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from core.errors import DomainError
 
 from .effective import Source, effective_policy
 from .lifecycle import can
@@ -291,7 +292,16 @@ class PendingTerms:
         """Contracts a refusal termination may be requested for, once refused and allowed."""
         if not (self.refused and self.refusal_termination_allowed):
             return []
-        return [c for c in self.contracts if can(c.status, ContractStatus.TERMINATING)]
+        return [c for c in self.contracts if _terminable(c)]
+
+
+def _terminable(contract: Contract) -> bool:
+    """The termination service's own precondition (``termination.termination_check``)."""
+    try:
+        termination.termination_check(contract)
+    except DomainError:
+        return False
+    return True
 
 
 def pending_terms(customer: Customer, today: dt.date) -> list[PendingTerms]:
