@@ -15,10 +15,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
+from core.adminkit import NoRevertHistoryAdmin
 from core.errors import DomainError
+from core.forms import add_domain_error
 
 from . import selectors, services
 from .models import (
@@ -45,18 +46,6 @@ def _refusals_as_messages(view: Callable[..., HttpResponse]) -> Callable[..., Ht
             return HttpResponseRedirect(request.get_full_path())
 
     return wrapped
-
-
-def _add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
-class NoRevertHistoryAdmin(SimpleHistoryAdmin):
-    """History is read-only: reverting would bypass the services' rules."""
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
 
 
 # --------------------------------------------------------------------------- customers
@@ -89,7 +78,7 @@ class CustomerAdminForm(forms.ModelForm):
             try:
                 services.validate_customer_application(data=data, today=clock.today())
             except DomainError as exc:
-                _add_domain_error(self, exc)
+                add_domain_error(self, exc)
         return cleaned
 
 
@@ -231,7 +220,7 @@ class MemberChangeForm(forms.ModelForm):
             try:
                 services.check_not_last_admin(member=Member.objects.get(pk=self.instance.pk))
             except DomainError as exc:
-                _add_domain_error(self, exc)
+                add_domain_error(self, exc)
         return cleaned
 
 

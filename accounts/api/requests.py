@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from core.api import AuditedAPIView
+from core.api import AuditedAPIView, paginate
 from core.errors import DomainError
 
 from .. import selectors, services, services_changes
@@ -100,9 +100,8 @@ class ChangeRequestListCreateApi(AuditedAPIView):
     @extend_schema(responses={200: ChangeRequestOutputSerializer(many=True)}, tags=TAGS,
                    operation_id="change_requests_list")
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(_change_requests(request), request, view=self)
-        return paginator.get_paginated_response(ChangeRequestOutputSerializer(page, many=True).data)
+        return paginate(self, request, _change_requests(request), ChangeRequestOutputSerializer,
+                        pagination=PageNumberPagination)
 
     @extend_schema(request={"multipart/form-data": InputSerializer},
                    responses={201: ChangeRequestOutputSerializer}, tags=TAGS,
@@ -165,9 +164,8 @@ class SuccessionListCreateApi(AuditedAPIView):
     @extend_schema(responses={200: SuccessionOutputSerializer(many=True)}, tags=TAGS,
                    operation_id="successions_list")
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(_successions(request), request, view=self)
-        return paginator.get_paginated_response(SuccessionOutputSerializer(page, many=True).data)
+        return paginate(self, request, _successions(request), SuccessionOutputSerializer,
+                        pagination=PageNumberPagination)
 
     @extend_schema(request={"multipart/form-data": InputSerializer},
                    responses={201: SuccessionOutputSerializer}, tags=TAGS, operation_id="successions_create")

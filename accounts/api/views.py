@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from core.api import AuditedAPIView
+from core.api import AuditedAPIView, paginate
 from core.errors import DomainError, PermissionDenied
 
 from .. import selectors, services
@@ -169,9 +169,7 @@ class MemberListCreateApi(AuditedAPIView):
             qs = qs.filter(role=filters.validated_data["role"])
         if "status" in filters.validated_data:
             qs = qs.filter(status=filters.validated_data["status"])
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(MemberOutputSerializer(page, many=True).data)
+        return paginate(self, request, qs, MemberOutputSerializer, pagination=PageNumberPagination)
 
     @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer}, tags=TAGS,
                    operation_id="members_create")

@@ -10,15 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from core.errors import DomainError
-
 from ..models import Member
 from ..selectors import member_for_user
-
-
-def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a service's refusal next to its field (or on top of the form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class PortalLoginForm(AuthenticationForm):

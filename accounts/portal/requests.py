@@ -24,12 +24,12 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from core import clock
 from core.errors import DomainError
+from core.forms import add_domain_error
 
 from .. import selectors, services, services_changes
 from ..models import Customer, CustomerChangeRequest, Member, SuccessionRequest
 from .auth import member_required, request_member
 from .cards import Card, register_card
-from .forms import add_domain_error
 
 #: How long a dormant member's checked password lets them confirm reactivation (seconds).
 REACTIVATION_WINDOW = 15 * 60

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import DomainError
+from core.forms import add_domain_error
 
 from .. import selectors, services
 from ..models import Member
 from .auth import admin_member_required, member_required, request_member
 from .cards import Card, cards_for, register_card
-from .forms import MemberAddForm, PortalLoginForm, ProfileForm, RoleForm, add_domain_error
+from .forms import MemberAddForm, PortalLoginForm, ProfileForm, RoleForm
 
 
 class PortalLoginView(auth_views.LoginView):

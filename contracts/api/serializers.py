@@ -1,6 +1,7 @@
 """Explicit input and output shapes of the contracts and terms API (CON-1..13, TRM-3..6).
 
-Output serializers read model instances or the plain objects of ``contracts.portal.selectors``;
+Output serializers read model instances or the plain objects of ``contracts.selectors`` and
+``contracts.services.actions``;
 input serializers only shape and type the request. Every rule is checked by the service the view calls.
 """
 
@@ -20,7 +21,7 @@ from ..models import (
     RequiredDocument,
     TermsConsent,
 )
-from ..portal.selectors import Deadline, PendingTerms, PolicyValue
+from ..selectors import Deadline, PendingTerms, PolicyValue
 
 # --------------------------------------------------------------------------- enum-like output fields
 
@@ -230,6 +231,17 @@ class DeadlinesOutputSerializer(serializers.Serializer):
     )
 
 
+class ActionOutputSerializer(serializers.Serializer):
+    """An operation on the contract for the requesting member, as ``offered_actions`` answers it (the same
+    answer the portal and the back office render): allowed now, or why not, and where to post it."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(help_text=_("허용되지 않을 때 그 이유"))
+    url = serializers.CharField(allow_null=True, help_text=_("이 작업을 요청할 API 경로"))
+
+
 class ContractDetailOutputSerializer(ContractOutputSerializer):
     hold_reasons = serializers.ListField(child=serializers.CharField())
     rejection_reasons = serializers.ListField(child=serializers.CharField())
@@ -245,6 +257,7 @@ class ContractDetailOutputSerializer(ContractOutputSerializer):
     suspensions = SuspensionOutputSerializer(many=True, source="suspensions.all")
     effective_policy = PolicyValueOutputSerializer(many=True)
     deadlines = DeadlinesOutputSerializer()
+    actions = ActionOutputSerializer(many=True)
 
 
 def contract_detail_data(contract: Contract, **extra: Any) -> Any:

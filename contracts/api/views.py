@@ -11,25 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
 from core import clock
-from core.api import AuditedAPIView
+from core.api import PAGE_PARAMETERS, AuditedAPIView, paginate
 from core.errors import DomainError
 
+from .. import selectors
 from ..entitlement import entitlement
 from ..models import Contract, ContractStatus, Plan, Policy, TermsConsent
-from ..portal import selectors
 from ..services import applications, renewal, termination, terms
+from ..services.actions import Audience, offered_actions
 from .serializers import (
     ConsentInputSerializer,
     ConsentOutputSerializer,
@@ -63,25 +63,16 @@ ERROR_RESPONSES: dict[int, Any] = {
     403: {"description": "not a member, or not a customer admin (ACC-4)"},
     404: {"description": "not found (or another customer's)"},
 }
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="페이지 번호"),
-    OpenApiParameter("page_size", int, description="페이지 크기 (최대 100)"),
-]
-
-
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
-class ContractFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
-    plan = django_filters.CharFilter(field_name="plan__code")
-
-    class Meta:
-        model = Contract
-        fields = ["status", "plan"]
+# The endpoint a customer posts each offered action to (``contracts.services.actions.CUSTOMER_ACTIONS``);
+# an appeal is filed in the portal (no API endpoint yet).
+ACTION_ROUTES: dict[str, str | None] = {
+    "upload_document": "api-contract-documents",
+    "postpone": "api-contract-postpone",
+    "withdraw": "api-contract-withdraw",
+    "terminate": "api-contract-terminate",
+    "stop_renewal": "api-contract-stop-renewal",
+    "file_appeal": None,
+}
 
 
 def _responses(ok: Any, *codes: int, ok_status: int = 200) -> dict[int, Any]:
@@ -97,18 +88,29 @@ def _contract(request: Request, contract_id: int, *, detail: bool = False) -> Co
 def _detail(request: Request, contract_id: int) -> dict[str, Any]:
     contract = _contract(request, contract_id, detail=True)
     today = clock.today()
+    audience = Audience.member(api_member(request))
     contract_detail_data(
         contract,
         required_documents=selectors.required_documents(contract),
         effective_policy=selectors.policy_values(contract),
-        deadlines={
-            "postpone_until": selectors.postpone_deadline(contract),
-            "withdrawal_until": selectors.withdrawal_deadline(contract),
-            "renewal_stop_until": selectors.renewal_stop_deadline(contract),
-            "earliest_termination": selectors.termination_earliest(contract, today),
-        },
+        deadlines=selectors.contract_deadlines(contract, today),
+        actions=[
+            {
+                "code": action.code,
+                "label": action.label,
+                "allowed": action.allowed,
+                "reason": action.reason,
+                "url": _action_url(action.code, contract.pk),
+            }
+            for action in offered_actions(contract, audience=audience, today=today)
+        ],
     )
     return dict(ContractDetailOutputSerializer(contract).data)
+
+
+def _action_url(code: str, contract_id: int) -> str | None:
+    name = ACTION_ROUTES.get(code)
+    return reverse(name, kwargs={"contract_id": contract_id}) if name else None
 
 
 # --------------------------------------------------------------------------- plans
@@ -127,9 +129,7 @@ class PlanListApi(AuditedAPIView):
         responses=_responses(PlanPageOutputSerializer, 401, 403),
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.active_plans(), request, view=self)
-        return paginator.get_paginated_response(PlanOutputSerializer(page, many=True).data)
+        return paginate(self, request, selectors.active_plans(), PlanOutputSerializer)
 
 
 # --------------------------------------------------------------------------- contracts
@@ -165,12 +165,12 @@ class ContractListCreateApi(AuditedAPIView):
     )
     def get(self, request: Request) -> Response:
         member = api_member(request)
-        filters = ContractFilter(request.query_params, queryset=selectors.customer_contracts(member.customer))
+        filters = selectors.ContractFilter(
+            request.query_params, queryset=selectors.customer_contracts(member.customer)
+        )
         if not filters.is_valid():
             raise serializers.ValidationError(filters.errors)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(filters.qs, request, view=self)
-        return paginator.get_paginated_response(ContractOutputSerializer(page, many=True).data)
+        return paginate(self, request, filters.qs, ContractOutputSerializer)
 
     @extend_schema(
         tags=CONTRACTS,
@@ -361,9 +361,7 @@ class PendingTermsApi(AuditedAPIView):
     def get(self, request: Request) -> Response:
         member = api_member(request)
         rows = selectors.pending_terms(member.customer, clock.today())
-        paginator = Pagination()
-        page: list[Any] | None = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
-        return paginator.get_paginated_response(PendingTermsOutputSerializer(page, many=True).data)
+        return paginate(self, request, rows, PendingTermsOutputSerializer)
 
 
 class TermsConsentApi(AuditedAPIView):

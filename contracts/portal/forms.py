@@ -1,5 +1,5 @@
 """Portal forms for contracts and terms. They only shape input; every rule lives in ``contracts.services``
-and its refusals are shown next to the field they name (``accounts.portal.forms.add_domain_error``)."""
+and its refusals are shown next to the field they name (``core.forms.add_domain_error``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import BillingCycle, ConsentDecision, Plan, RequiredDocument
-from .selectors import active_plans
+from ..selectors import active_plans
 
 
 class DateInput(forms.DateInput):

@@ -1,8 +1,10 @@
 """Customer portal: contracts, applications, termination with a preview, and terms consent.
 
-Views read through :mod:`contracts.portal.selectors` (scoped to the member's customer: another
-customer's contract is a 404) and write only through ``contracts.services``. A ``DomainError`` is
-shown next to the field it names. Writes are for customer admins (ACC-4).
+Views read through :mod:`contracts.selectors` (scoped to the member's customer: another customer's
+contract is a 404) and write only through ``contracts.services``. Which forms a contract page shows
+is ``contracts.services.actions.offered_actions`` for the member (the answer the admin and the API
+render too): an action not allowed shows its reason, never its form. A ``DomainError`` is shown next
+to the field it names. Writes are for customer admins (ACC-4).
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
-from accounts.portal.forms import add_domain_error
 from core import clock
 from core.errors import DomainError
+from core.forms import add_domain_error
 
+from .. import selectors
 from ..entitlement import entitlement
-from ..lifecycle import can
 from ..models import (
     Contract,
     ContractStatus,
@@ -38,7 +40,13 @@ from ..models import (
     TermsConsent,
 )
 from ..services import applications, renewal, suspension, termination, terms
-from . import selectors
+from ..services.actions import (
+    Audience,
+    OfferedAction,
+    offered_action,
+    offered_actions,
+    suspension_appealable,
+)
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -71,13 +79,8 @@ def _contract(request: HttpRequest, pk: int, *, detail: bool = False) -> Contrac
 def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
     today = clock.today()
     customer = member.customer
-    live = selectors.customer_contracts(customer).filter(
-        status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATING]
-    )
-    open_apps = selectors.customer_contracts(customer).filter(
-        status__in=[ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED]
-    )
-    live_count, open_count = live.count(), open_apps.count()
+    live_count = selectors.live_contracts(customer).count()
+    open_count = selectors.open_applications(customer).count()
     service = entitlement(customer, today=today)
     body = _("서비스 이용 가능") if service.allowed else str(service.reason)
     if open_count:
@@ -112,6 +115,12 @@ def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
 # --------------------------------------------------------------------------- list and detail
 
 
+def _refused(contract: Contract, code: str, member: Member) -> OfferedAction | None:
+    """The offered action ``code`` when it is not allowed now (its reason is shown), else ``None``."""
+    action = offered_action(contract, code, audience=Audience.member(member), today=clock.today())
+    return action if action is not None and not action.allowed else None
+
+
 @member_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
@@ -135,29 +144,30 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
     today = clock.today()
     docs = selectors.required_documents(contract)
     missing = [d["kind"] for d in docs if not d["uploaded"]]
-    is_admin = member.is_admin
-    status = contract.status
-    can_upload = is_admin and status in (ContractStatus.APPLIED, ContractStatus.HELD)
-    can_postpone = is_admin and status in (
-        ContractStatus.APPLIED,
-        ContractStatus.HELD,
-        ContractStatus.APPROVED,
-    )
-    can_withdraw = is_admin and can(status, ContractStatus.WITHDRAWN)
-    can_terminate = is_admin and can(status, ContractStatus.TERMINATING)
-    can_stop_renewal = (
-        is_admin
-        and status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED)
-        and not contract.renewal_stopped
-    )
+    actions = {a.code: a for a in offered_actions(contract, audience=Audience.member(member), today=today)}
+
+    def form_if(code: str, name: str, make: Any) -> Any:
+        """The action's form only while the action is allowed (never a form for a refused action); the
+        errors of a refused submission are shown as messages instead."""
+        submitted = forms_.pop(name, None)
+        if not actions[code].allowed:
+            for errors in (submitted.errors.values() if submitted is not None else []):
+                for error in errors:
+                    messages.error(request, error)
+            return None
+        return submitted or make()
+
+    allowed = {code for code, a in actions.items() if a.allowed}
     suspensions = list(contract.suspensions.all())
     appeal_forms = forms_.pop("appeal_forms", {})
+    deadlines = selectors.contract_deadlines(contract, today)
     context: dict[str, Any] = {
         "section": SECTION,
         "member": member,
         "contract": contract,
         "today": today,
-        "is_admin": is_admin,
+        "is_admin": member.is_admin,
+        "actions": actions,
         "policy_values": selectors.policy_values(contract),
         "special_terms": list(contract.special_terms.all()),
         "periods": list(contract.periods.all()),
@@ -166,28 +176,35 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
         "required_documents": docs,
         "schedule_changes": list(contract.schedule_changes.all()),
         "suspensions": [
-            (s, appeal_forms.get(s.pk) or (AppealForm(prefix=f"appeal-{s.pk}") if is_admin else None))
+            (
+                s,
+                appeal_forms.get(s.pk) or AppealForm(prefix=f"appeal-{s.pk}")
+                if "file_appeal" in allowed and suspension_appealable(s)
+                else None,
+            )
             for s in suspensions
         ],
-        "appeal_none": Suspension.Appeal.NONE,
         "hold_reasons": _labels(contract.hold_reasons, HoldReason),
         "rejection_reasons": _labels(contract.rejection_reasons, RejectionReason),
-        "postpone_deadline": selectors.postpone_deadline(contract),
-        "withdrawal_deadline": selectors.withdrawal_deadline(contract),
-        "renewal_deadline": selectors.renewal_stop_deadline(contract),
-        "termination_earliest": selectors.termination_earliest(contract, today),
-        "is_application": status
-        in (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED, ContractStatus.REJECTED),
-        "document_form": (
-            forms_.pop("document_form", None) or DocumentForm(kinds=missing or None) if can_upload else None
+        "postpone_deadline": deadlines["postpone_until"],
+        "withdrawal_deadline": deadlines["withdrawal_until"],
+        "renewal_deadline": deadlines["renewal_stop_until"],
+        "termination_earliest": deadlines["earliest_termination"],
+        "is_application": status_is_application(contract),
+        "document_form": form_if(
+            "upload_document", "document_form", lambda: DocumentForm(kinds=missing or None)
         ),
-        "postpone_form": forms_.pop("postpone_form", None) or PostponeForm() if can_postpone else None,
-        "withdraw_form": forms_.pop("withdraw_form", None) or WithdrawForm() if can_withdraw else None,
-        "renewal_form": forms_.pop("renewal_form", None) or RenewalStopForm() if can_stop_renewal else None,
-        "can_terminate": can_terminate,
+        "postpone_form": form_if("postpone", "postpone_form", PostponeForm),
+        "withdraw_form": form_if("withdraw", "withdraw_form", WithdrawForm),
+        "renewal_form": form_if("stop_renewal", "renewal_form", RenewalStopForm),
+        "can_terminate": "terminate" in allowed,
     }
     context.update(forms_)
     return context
+
+
+def status_is_application(contract: Contract) -> bool:
+    return contract.status in (*selectors.APPLICATION_STATUSES, ContractStatus.REJECTED)
 
 
 def _labels(codes: list[str] | None, choices: type[models.TextChoices]) -> list[str]:
@@ -324,6 +341,10 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     member = request_member(request)
     contract = _contract(request, pk)
     today = clock.today()
+    refused = _refused(contract, "terminate", member)
+    if refused is not None:
+        messages.error(request, refused.reason)
+        return redirect("portal:contract_detail", pk=pk)
     settlement = None
     confirm_form: forms.Form | None = None
     if request.method == "POST":

@@ -272,7 +272,7 @@ def document_upload(
             field="kind",
             kind=kind,
         )
-    ensure_status(contract, ContractStatus.APPLIED, ContractStatus.HELD, action=_("서류 제출"))
+    document_upload_check(contract)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -294,16 +294,7 @@ def contract_approve(
     """Staff approve an application (CON-1); refused while a required document is missing (CON-3)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.APPLIED, ContractStatus.HELD, action=_("승낙"))
-        missing = missing_documents(contract)
-        if missing:
-            raise DomainError(
-                "documents_missing",
-                _("필수 서류가 제출되지 않았습니다: {documents}"),
-                rule="CON-3",
-                field="documents",
-                documents=", ".join(str(RequiredDocument(m).label) for m in missing),
-            )
+        approve_check(contract)
         start = activation_date or contract.activation_date or contract.requested_start
         if start < today:
             start = today
@@ -390,26 +381,8 @@ def activation_postpone(
     """The customer postpones activation no later than N days before the date (CON-4, 002 art.9②)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(
-            contract,
-            ContractStatus.APPLIED,
-            ContractStatus.HELD,
-            ContractStatus.APPROVED,
-            action=_("개통 연기"),
-        )
+        postpone_check(contract, today)
         scheduled = contract.activation_date or contract.requested_start
-        notice = contract.policy.activation_postpone_notice_days
-        deadline = scheduled - dt.timedelta(days=notice)
-        if today > deadline:
-            raise DomainError(
-                "postpone_too_late",
-                _("개통 연기는 개통 예정일({date}) {days}일 전({deadline})까지만 가능합니다."),
-                rule="CON-4",
-                field="new_date",
-                date=scheduled,
-                days=notice,
-                deadline=deadline,
-            )
         if new_date <= scheduled:
             raise DomainError(
                 "not_a_postponement",
@@ -432,13 +405,7 @@ def _move_activation(
 ) -> Contract:
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(
-            contract,
-            ContractStatus.APPLIED,
-            ContractStatus.HELD,
-            ContractStatus.APPROVED,
-            action=_("개통일 변경"),
-        )
+        reschedule_check(contract)
         old = contract.activation_date
         change = ScheduleChange.objects.create(
             contract=contract,
@@ -471,16 +438,7 @@ def contract_activate(*, contract: Contract, today: dt.date) -> Contract:
 
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.APPROVED, action=_("개통"))
-        scheduled = contract.activation_date or today
-        if scheduled > today:
-            raise DomainError(
-                "not_yet",
-                _("개통 예정일({date})이 아직 오지 않았습니다."),
-                rule="CON-4",
-                field="activation_date",
-                date=scheduled,
-            )
+        activate_check(contract, today)
         start = today
         contract.activated_on = start
         ContractPeriod.objects.create(
@@ -535,3 +493,72 @@ def _reasons(reasons: Iterable[str], choices: type[models.TextChoices], field: s
 
 def _user():  # type: ignore[no-untyped-def]
     return current_actor().user
+
+
+# --------------------------------------------------------------------------- preconditions
+# Each check refuses (``DomainError``) what its service would refuse before any input is read; the
+# service calls it under the row lock and ``contracts.services.actions`` calls it to say what is
+# offered now (one place for each precondition).
+
+OPEN_APPLICATION = (ContractStatus.APPLIED, ContractStatus.HELD)
+SCHEDULABLE = (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED)
+
+
+def document_upload_check(contract: Contract) -> None:
+    """CON-3: documents are taken while the application is open."""
+    ensure_status(contract, *OPEN_APPLICATION, action=_("서류 제출"))
+
+
+def approve_check(contract: Contract) -> None:
+    """CON-1, CON-3: an open application with every required document."""
+    ensure_status(contract, *OPEN_APPLICATION, action=_("승낙"))
+    missing = missing_documents(contract)
+    if missing:
+        raise DomainError(
+            "documents_missing",
+            _("필수 서류가 제출되지 않았습니다: {documents}"),
+            rule="CON-3",
+            field="documents",
+            documents=", ".join(str(RequiredDocument(m).label) for m in missing),
+        )
+
+
+def reschedule_check(contract: Contract) -> None:
+    """CON-4: the activation date moves only before activation."""
+    ensure_status(contract, *SCHEDULABLE, action=_("개통일 변경"))
+
+
+def postpone_deadline(contract: Contract) -> dt.date:
+    """CON-4: the last day the customer may postpone activation (the policy's notice before the date)."""
+    scheduled = contract.activation_date or contract.requested_start
+    return scheduled - dt.timedelta(days=contract.policy.activation_postpone_notice_days)
+
+
+def postpone_check(contract: Contract, today: dt.date) -> None:
+    """CON-4 (002 art.9②): the customer postpones no later than N days before the scheduled date."""
+    ensure_status(contract, *SCHEDULABLE, action=_("개통 연기"))
+    deadline = postpone_deadline(contract)
+    if today > deadline:
+        raise DomainError(
+            "postpone_too_late",
+            _("개통 연기는 개통 예정일({date}) {days}일 전({deadline})까지만 가능합니다."),
+            rule="CON-4",
+            field="new_date",
+            date=contract.activation_date or contract.requested_start,
+            days=contract.policy.activation_postpone_notice_days,
+            deadline=deadline,
+        )
+
+
+def activate_check(contract: Contract, today: dt.date) -> None:
+    """CON-4: an approved contract activates on or after its activation date."""
+    ensure_status(contract, ContractStatus.APPROVED, action=_("개통"))
+    scheduled = contract.activation_date or today
+    if scheduled > today:
+        raise DomainError(
+            "not_yet",
+            _("개통 예정일({date})이 아직 오지 않았습니다."),
+            rule="CON-4",
+            field="activation_date",
+            date=scheduled,
+        )

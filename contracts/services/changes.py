@@ -31,17 +31,8 @@ def plan_change(
     """Refused during a running annual term (001 art.18-2) and paid → guest (001 art.18-4)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, action=_("요금제 변경"))
+        plan_change_check(contract, today)
         policy = effective_policy(contract)
-        if _in_annual_term(contract, today) and not policy.plan_change_during_annual_term:
-            period = current_period(contract, today)
-            raise DomainError(
-                "annual_term_running",
-                _("연간 계약 기간({end}까지) 중에는 요금제나 결제 주기를 바꿀 수 없습니다."),
-                rule="CON-11",
-                field="plan",
-                end=period.effective_end if period else "-",
-            )
         changes = []
         if plan is not None and plan.pk != contract.plan_id:
             if plan.is_free and not contract.plan.is_free and not policy.paid_to_guest_allowed:
@@ -111,7 +102,7 @@ def seats_change(*, contract: Contract, seats: int, today: dt.date) -> ContractC
         raise DomainError("invalid_seats", _("계약 인원은 1 이상이어야 합니다."), rule="ACC-5", field="seats")
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.APPROVED, action=_("인원 변경"))
+        seats_change_check(contract)
         if seats == contract.seats:
             raise DomainError(
                 "no_change", _("계약 인원이 이미 {seats}명입니다."), rule="ACC-5", field="seats", seats=seats
@@ -187,8 +178,47 @@ def special_term_set(
     stored = json.loads(json.dumps(cleaned, cls=DjangoJSONEncoder))
     with transaction.atomic():
         contract = lock(contract)
+        special_term_check(contract)
         SpecialTerm.objects.filter(contract=contract, parameter=parameter, active=True).update(active=False)
         term = SpecialTerm.objects.create(
             contract=contract, parameter=parameter, value=stored, note=note, signed_on=signed_on
         )
     return term
+
+
+# --------------------------------------------------------------------------- preconditions
+# Called by the services above under the row lock and by ``contracts.services.actions``.
+
+# A special term is signed for a contract that is applied for or running, never for one that ended.
+SPECIAL_TERM_STATUSES = (
+    ContractStatus.APPLIED,
+    ContractStatus.HELD,
+    ContractStatus.APPROVED,
+    ContractStatus.ACTIVE,
+    ContractStatus.SUSPENDED,
+    ContractStatus.TERMINATING,
+)
+
+
+def plan_change_check(contract: Contract, today: dt.date) -> None:
+    """CON-11 (001 art.18-2): an active contract, not in a running annual term unless the policy allows."""
+    ensure_status(contract, ContractStatus.ACTIVE, action=_("요금제 변경"))
+    if _in_annual_term(contract, today) and not effective_policy(contract).plan_change_during_annual_term:
+        period = current_period(contract, today)
+        raise DomainError(
+            "annual_term_running",
+            _("연간 계약 기간({end}까지) 중에는 요금제나 결제 주기를 바꿀 수 없습니다."),
+            rule="CON-11",
+            field="plan",
+            end=period.effective_end if period else "-",
+        )
+
+
+def seats_change_check(contract: Contract) -> None:
+    """ACC-5, CON-11: seats change on an approved or active contract."""
+    ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.APPROVED, action=_("인원 변경"))
+
+
+def special_term_check(contract: Contract) -> None:
+    """CON-12: special terms are signed for a contract that has not ended."""
+    ensure_status(contract, *SPECIAL_TERM_STATUSES, action=_("특약 등록"))

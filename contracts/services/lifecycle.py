@@ -37,20 +37,8 @@ def ensure_status(contract: Contract, *expected: str, action: str | Promise = ""
         )
 
 
-def transition(
-    contract: Contract,
-    to_status: str,
-    *,
-    today: dt.date,
-    reason: str = "",
-    event: str | None = None,
-    context: dict[str, Any] | None = None,
-    save_fields: list[str] | None = None,
-) -> ContractTransition:
-    """Move a locked contract to ``to_status``. The caller holds the row lock and the transaction.
-
-    ``save_fields`` are extra fields the caller changed on ``contract`` that must be saved with the state.
-    """
+def ensure_transition(contract: Contract, to_status: str) -> None:
+    """Refuse a move the state table (``contracts.lifecycle``) does not allow (CON-1)."""
     current = contract.status
     if to_status not in allowed(current):
         nexts = ", ".join(str(ContractStatus(s).label) for s in sorted(allowed(current))) or "-"
@@ -67,6 +55,24 @@ def transition(
             target=ContractStatus(to_status).label,
             allowed=nexts,
         )
+
+
+def transition(
+    contract: Contract,
+    to_status: str,
+    *,
+    today: dt.date,
+    reason: str = "",
+    event: str | None = None,
+    context: dict[str, Any] | None = None,
+    save_fields: list[str] | None = None,
+) -> ContractTransition:
+    """Move a locked contract to ``to_status``. The caller holds the row lock and the transaction.
+
+    ``save_fields`` are extra fields the caller changed on ``contract`` that must be saved with the state.
+    """
+    current = contract.status
+    ensure_transition(contract, to_status)
     contract.status = to_status
     contract.save(update_fields=["status", "updated_at", *(save_fields or [])])
     actor = current_actor()

@@ -54,25 +54,39 @@ def renewal_notice_deadline(contract: Contract, period: ContractPeriod) -> dt.da
     return period.effective_end - dt.timedelta(days=effective_policy(contract).renewal_notice_days)
 
 
+def renewal_stop_check(contract: Contract, today: dt.date) -> ContractPeriod:
+    """CON-6: a live contract whose renewal is not stopped yet, before the notice deadline of its last
+    period (returned). Called by ``renewal_stop`` and by ``contracts.services.actions``."""
+    ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("갱신 거절"))
+    if contract.renewal_stopped:
+        raise DomainError(
+            "renewal_already_stopped",
+            _("자동 갱신이 이미 중단되었습니다."),
+            rule="CON-6",
+            field="renewal_stopped",
+        )
+    period = last_period(contract)
+    if period is None:
+        raise DomainError("no_period", _("계약 기간이 없습니다."), rule="CON-6", field="periods")
+    deadline = renewal_notice_deadline(contract, period)
+    if today > deadline:
+        raise DomainError(
+            "renewal_notice_too_late",
+            _("갱신 거절은 만료일({end}) {days}일 전({deadline})까지 통지해야 합니다."),
+            rule="CON-6",
+            field="renewal_stopped",
+            end=period.effective_end,
+            days=effective_policy(contract).renewal_notice_days,
+            deadline=deadline,
+        )
+    return period
+
+
 def renewal_stop(*, contract: Contract, today: dt.date, reason: str = "") -> Contract:
     """The customer's notice not to renew; refused after the policy's deadline (CON-6)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("갱신 거절"))
-        period = last_period(contract)
-        if period is None:
-            raise DomainError("no_period", _("계약 기간이 없습니다."), rule="CON-6", field="periods")
-        deadline = renewal_notice_deadline(contract, period)
-        if today > deadline:
-            raise DomainError(
-                "renewal_notice_too_late",
-                _("갱신 거절은 만료일({end}) {days}일 전({deadline})까지 통지해야 합니다."),
-                rule="CON-6",
-                field="renewal_stopped",
-                end=period.effective_end,
-                days=effective_policy(contract).renewal_notice_days,
-                deadline=deadline,
-            )
+        period = renewal_stop_check(contract, today)
         contract.renewal_stopped = True
         contract.renewal_stop_reason = reason or str(_("고객 갱신 거절"))
         contract.save(update_fields=["renewal_stopped", "renewal_stop_reason", "updated_at"])

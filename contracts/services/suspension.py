@@ -43,11 +43,7 @@ def suspension_schedule(
     starts_on = today + dt.timedelta(days=notice_days)
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, action=_("이용 정지"))
-        if contract.suspensions.filter(lifted_on__isnull=True).exists():
-            raise DomainError(
-                "already_suspended", _("이미 진행 중인 이용 정지가 있습니다."), rule="CON-10", field="status"
-            )
+        suspend_check(contract)
         suspension = Suspension.objects.create(
             contract=contract,
             kind=kind,
@@ -85,14 +81,7 @@ def suspension_lift(*, suspension: Suspension, today: dt.date, reason: str) -> S
     with transaction.atomic():
         contract = lock(suspension.contract)
         suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
-        if suspension.lifted_on is not None:
-            raise DomainError(
-                "already_lifted",
-                _("이미 {date}에 해제된 정지입니다."),
-                rule="CON-10",
-                field="lifted_on",
-                date=suspension.lifted_on,
-            )
+        lift_check(suspension)
         _lift(contract, suspension, today, reason)
     return suspension
 
@@ -188,14 +177,7 @@ def appeal_file(*, suspension: Suspension, text: str, today: dt.date) -> Suspens
         )
     with transaction.atomic():
         suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
-        if suspension.appeal != Suspension.Appeal.NONE:
-            raise DomainError(
-                "appeal_exists",
-                _("이미 이의신청이 있습니다 ({state})."),
-                rule="CON-10",
-                field="appeal",
-                state=suspension.get_appeal_display(),
-            )
+        appeal_file_check(suspension)
         suspension.appeal = Suspension.Appeal.FILED
         suspension.appeal_text = text
         suspension.save(update_fields=["appeal", "appeal_text", "updated_at"])
@@ -208,8 +190,7 @@ def appeal_decide(*, suspension: Suspension, upheld: bool, today: dt.date, note:
     with transaction.atomic():
         contract = lock(suspension.contract)
         suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
-        if suspension.appeal != Suspension.Appeal.FILED:
-            raise DomainError("no_appeal", _("결정할 이의신청이 없습니다."), rule="CON-10", field="appeal")
+        appeal_decide_check(suspension)
         suspension.appeal = Suspension.Appeal.UPHELD if upheld else Suspension.Appeal.DISMISSED
         suspension.appeal_decided_on = today
         suspension.save(update_fields=["appeal", "appeal_decided_on", "updated_at"])
@@ -232,3 +213,44 @@ def appeal_decide(*, suspension: Suspension, upheld: bool, today: dt.date, note:
             context={"upheld": upheld, "note": note},
         )
     return suspension
+
+
+# --------------------------------------------------------------------------- preconditions
+# Called by the services above under their locks and by ``contracts.services.actions``.
+
+
+def suspend_check(contract: Contract) -> None:
+    """CON-10: an active contract without a suspension already running or announced."""
+    ensure_status(contract, ContractStatus.ACTIVE, action=_("이용 정지"))
+    if contract.suspensions.filter(lifted_on__isnull=True).exists():
+        raise DomainError(
+            "already_suspended", _("이미 진행 중인 이용 정지가 있습니다."), rule="CON-10", field="status"
+        )
+
+
+def lift_check(suspension: Suspension) -> None:
+    if suspension.lifted_on is not None:
+        raise DomainError(
+            "already_lifted",
+            _("이미 {date}에 해제된 정지입니다."),
+            rule="CON-10",
+            field="lifted_on",
+            date=suspension.lifted_on,
+        )
+
+
+def appeal_file_check(suspension: Suspension) -> None:
+    """CON-10: one appeal per suspension."""
+    if suspension.appeal != Suspension.Appeal.NONE:
+        raise DomainError(
+            "appeal_exists",
+            _("이미 이의신청이 있습니다 ({state})."),
+            rule="CON-10",
+            field="appeal",
+            state=suspension.get_appeal_display(),
+        )
+
+
+def appeal_decide_check(suspension: Suspension) -> None:
+    if suspension.appeal != Suspension.Appeal.FILED:
+        raise DomainError("no_appeal", _("결정할 이의신청이 없습니다."), rule="CON-10", field="appeal")

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import BusinessCalendar
@@ -113,7 +114,7 @@ def termination_request(
     the effective date (CON-7). Terms/price refusals and operator fault carry no penalty (BIL-14)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("해지 신청"))
+        termination_check(contract)
         _check_termination_date(contract, effective_on, today, kind)
         settlement = preview(contract, effective_on, penalty_exempt=kind in PENALTY_FREE)
         contract.termination_kind = kind
@@ -196,7 +197,7 @@ def operator_termination(
         )
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("직권 해지"))
+        termination_check(contract, action=_("직권 해지"))
         contract.termination_kind = TerminationKind.NONPAYMENT if nonpayment else TerminationKind.OPERATOR
         contract.termination_reasons = codes
         contract.termination_requested_on = today
@@ -233,25 +234,9 @@ def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
     settled (CON-7, 002 art.20②)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(contract, ContractStatus.TERMINATING, action=_("해지 완료"))
+        complete_check(contract, today)
         effective = contract.termination_effective_on
-        if effective is None or effective > today:
-            raise DomainError(
-                "not_yet",
-                _("해지 효력일({date})이 아직 오지 않았습니다."),
-                rule="CON-7",
-                field="termination_effective_on",
-                date=effective,
-            )
-        unpaid = unpaid_blocking(contract, today)
-        if unpaid:
-            raise DomainError(
-                "unpaid_fees",
-                _("미납 요금 {amount}원을 정산해야 해지가 완료됩니다."),
-                rule="CON-7",
-                field="status",
-                amount=unpaid,
-            )
+        assert effective is not None  # complete_check refuses a contract without one
         contract.terminated_on = effective
         transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
         for suspension in contract.suspensions.filter(lifted_on__isnull=True):
@@ -316,30 +301,7 @@ def contract_withdraw(*, contract: Contract, today: dt.date, reason: str = "") -
     """청약철회: before activation always; after activation only inside the cooling-off window (CON-8)."""
     with transaction.atomic():
         contract = lock(contract)
-        ensure_status(
-            contract,
-            ContractStatus.APPLIED,
-            ContractStatus.APPROVED,
-            ContractStatus.ACTIVE,
-            action=_("청약 철회"),
-        )
-        if contract.status == ContractStatus.ACTIVE:
-            deadline = withdrawal_deadline(contract)
-            if deadline is None:
-                raise DomainError(
-                    "no_withdrawal",
-                    _("이 약관에는 개통 후 청약 철회 기간이 없습니다. 해지를 신청해 주세요."),
-                    rule="CON-8",
-                    field="status",
-                )
-            if today > deadline:
-                raise DomainError(
-                    "withdrawal_window_closed",
-                    _("청약 철회 기간이 {deadline}에 끝났습니다. 해지를 신청해 주세요."),
-                    rule="CON-8",
-                    field="status",
-                    deadline=deadline,
-                )
+        withdraw_check(contract, today)
         contract.withdrawn_on = today
         contract.termination_kind = ""
         transition(
@@ -350,3 +312,64 @@ def contract_withdraw(*, contract: Contract, today: dt.date, reason: str = "") -
             save_fields=["withdrawn_on", "termination_kind"],
         )
     return contract
+
+
+# --------------------------------------------------------------------------- preconditions
+# Called by the services above under the row lock and by ``contracts.services.actions`` to say what is
+# offered now: one place for each precondition.
+
+
+def termination_check(contract: Contract, *, action: str | Promise = "") -> None:
+    """CON-7, CON-9: only a live contract (active or suspended) can be given notice."""
+    ensure_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=action or _("해지 신청"))
+
+
+def complete_check(contract: Contract, today: dt.date) -> None:
+    """CON-7 (002 art.20②): on or after the effective date, and not while unpaid fees must be settled."""
+    ensure_status(contract, ContractStatus.TERMINATING, action=_("해지 완료"))
+    effective = contract.termination_effective_on
+    if effective is None or effective > today:
+        raise DomainError(
+            "not_yet",
+            _("해지 효력일({date})이 아직 오지 않았습니다."),
+            rule="CON-7",
+            field="termination_effective_on",
+            date=effective,
+        )
+    unpaid = unpaid_blocking(contract, today)
+    if unpaid:
+        raise DomainError(
+            "unpaid_fees",
+            _("미납 요금 {amount}원을 정산해야 해지가 완료됩니다."),
+            rule="CON-7",
+            field="status",
+            amount=unpaid,
+        )
+
+
+def withdraw_check(contract: Contract, today: dt.date) -> None:
+    """CON-8: before activation always; after activation only inside the cooling-off window."""
+    ensure_status(
+        contract,
+        ContractStatus.APPLIED,
+        ContractStatus.APPROVED,
+        ContractStatus.ACTIVE,
+        action=_("청약 철회"),
+    )
+    if contract.status == ContractStatus.ACTIVE:
+        deadline = withdrawal_deadline(contract)
+        if deadline is None:
+            raise DomainError(
+                "no_withdrawal",
+                _("이 약관에는 개통 후 청약 철회 기간이 없습니다. 해지를 신청해 주세요."),
+                rule="CON-8",
+                field="status",
+            )
+        if today > deadline:
+            raise DomainError(
+                "withdrawal_window_closed",
+                _("청약 철회 기간이 {deadline}에 끝났습니다. 해지를 신청해 주세요."),
+                rule="CON-8",
+                field="status",
+                deadline=deadline,
+            )

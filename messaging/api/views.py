@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.pagination import PageNumberPagination
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Member
-from core.api import AuditedAPIView
+from core.api import PAGE_PARAMETERS, AuditedAPIView, paginate
 from core.errors import PermissionDenied
 
 from .. import selectors, services
@@ -37,19 +36,13 @@ def request_member(request: Request) -> Member:
 
 
 class NoticeInboxApi(AuditedAPIView):
-    class Pagination(PageNumberPagination):
-        page_size = 20
-        page_size_query_param = "page_size"
-        max_page_size = 100
-
     @extend_schema(
         tags=[TAG], operation_id="notices_inbox",
         summary="알림함 (MSG-1)",
         description="로그인한 구성원의 포털 알림과 현재 게시 중인 전체 공지, 최신순.",
         parameters=[
             InboxFilterInputSerializer,
-            OpenApiParameter("page", int, description="페이지 번호"),
-            OpenApiParameter("page_size", int, description="페이지 크기 (최대 100)"),
+            *PAGE_PARAMETERS,
         ],
         responses={200: InboxPageOutputSerializer},
     )
@@ -58,9 +51,7 @@ class NoticeInboxApi(AuditedAPIView):
         filters = InboxFilterInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.inbox_for(member, unread_only=filters.validated_data["unread"])
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        response = paginator.get_paginated_response(InboxItemOutputSerializer(page, many=True).data)
+        response = paginate(self, request, rows, InboxItemOutputSerializer)
         response.data["unread_count"] = selectors.unread_count(member)
         return response
 

@@ -81,7 +81,6 @@ def test_buttons_follow_the_state_table(admin_client, policies):
     """CON-1: only the operations allowed from the current state are offered."""
     applied = apply("damoa-standard")
     assert offered(admin_client, applied) == {
-        "approve",
         "hold",
         "reject",
         "upload_document",
@@ -112,6 +111,18 @@ def test_buttons_follow_the_state_table(admin_client, policies):
     }  # dcloud has no cooling-off window (CON-8), so no withdrawal
     page = admin_client.get(change_url(running)).content.decode()
     assert 'data-action="suspend"' in page and 'data-action="approve"' not in page
+    assert 'data-disabled-action="approve"' not in page  # refused by the state alone: not shown at all
+
+
+def test_approve_shown_disabled_with_its_reason(admin_client, policies):
+    """CON-3: while a required document is missing, approval is shown disabled with the CON-3 reason
+    (``offered_actions``), not as a button."""
+    applied = apply("damoa-standard")
+    page = admin_client.get(change_url(applied))
+    disabled = {a["name"]: a["reason"] for a in page.context["disabled_actions"]}
+    assert "approve" not in offered(admin_client, applied)
+    assert disabled["approve"].startswith("CON-3")
+    assert 'data-disabled-action="approve"' in page.content.decode()
 
 
 def test_illegal_action_posted_anyway_is_refused(admin_client, policies):
@@ -131,11 +142,13 @@ def test_illegal_action_posted_anyway_is_refused(admin_client, policies):
 def test_approve_with_a_missing_document_shows_con3(admin_client, policies):
     """CON-3: approval is refused while a required document is missing; the message names CON-3."""
     contract = apply("kgmsg-standard")
-    page = admin_client.get(action_url(contract, "approve"))
-    assert page.status_code == 200 and "activation_date" in page.context["form"].fields
     before = _snapshot(contract)
-    response = admin_client.post(action_url(contract, "approve"), {"note": "", "activation_date": ""})
-    assert response.status_code == 200  # the form comes back with the message
+    page = admin_client.get(action_url(contract, "approve"), follow=True)  # back to the contract page
+    notes = messages_of(page)
+    assert any(m.startswith("CON-3") and "통신서비스 이용증명원" in m for m in notes), notes
+    response = admin_client.post(
+        action_url(contract, "approve"), {"note": "", "activation_date": ""}, follow=True
+    )
     notes = messages_of(response)
     assert any(m.startswith("CON-3") and "통신서비스 이용증명원" in m for m in notes), notes
     assert _snapshot(contract) == before
@@ -215,7 +228,7 @@ def test_activate_now_only_when_due(admin_client, policies):
     """CON-4: "activate now" shows only once the activation date has come; it starts the first period."""
     later = approved("damoa-standard", activation=D(2026, 3, 10))
     assert "activate" not in offered(admin_client, later)
-    assert_refused(admin_client, later, "activate", {}, "CON-1")
+    assert_refused(admin_client, later, "activate", {}, "CON-4")  # the service's own refusal
     due = approved("officecore-standard-monthly", activation=TODAY)
     assert "activate" in offered(admin_client, due)
     assert admin_client.get(action_url(due, "activate")).status_code == 200
@@ -238,7 +251,7 @@ def test_withdraw(admin_client, policies):
     assert "withdraw" in offered(admin_client, inside)
     outside = active("officecore-standard-monthly", start=D(2026, 2, 2))
     assert "withdraw" not in offered(admin_client, outside)
-    assert_refused(admin_client, outside, "withdraw", {"reason": ""}, "CON-1")
+    assert_refused(admin_client, outside, "withdraw", {"reason": ""}, "CON-8")  # the service's own refusal
     admin_client.post(action_url(inside, "withdraw"), {"reason": ""})
     inside.refresh_from_db()
     assert inside.status == S.WITHDRAWN

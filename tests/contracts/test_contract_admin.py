@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.admin import _missing_documents
+from contracts import selectors
 from contracts.models import (
     ApplicationCheck,
     Contract,
@@ -382,6 +382,7 @@ def test_queue_lists_applications_with_checks_and_missing_documents(admin_client
     response = admin_client.get(reverse(QUEUE))
     assert response.status_code == 200
     assert response.context["title"] == "신청 심사 대기"
+    assert "badge-fail { background" in response.content.decode()  # the contracts list template
     assert list(response.context["cl"].queryset) == [flagged, complete, held]  # oldest first (then by id)
     assert running not in response.context["cl"].queryset
     content = response.content.decode()
@@ -398,13 +399,18 @@ def test_queue_lists_applications_with_checks_and_missing_documents(admin_client
 
 
 def test_queue_missing_documents_match_the_service(policies):
-    """CON-3: the queue's prefetched reading equals applications.missing_documents."""
+    """CON-3: the queue's prefetched reading (``selectors.review_queue``) equals a fresh
+    applications.missing_documents."""
     contracts = [apply("kgmsg-standard"), apply("damoa-standard", docs=True), apply("flow-business-annual")]
     applications.document_upload(
         contract=contracts[0], kind="seal_certificate", upload=SimpleUploadedFile("s.pdf", b"x"), today=TODAY
     )
-    for contract in Contract.objects.prefetch_related("documents").select_related("plan"):
-        assert _missing_documents(contract) == applications.missing_documents(contract)
+    queued = list(selectors.review_queue().select_related("plan"))
+    assert {c.pk for c in queued} == {c.pk for c in contracts}
+    for contract in queued:
+        fresh = Contract.objects.get(pk=contract.pk)
+        assert applications.missing_documents(contract) == applications.missing_documents(fresh)
+    assert applications.missing_documents(next(c for c in queued if c.pk == contracts[1].pk)) == []
 
 
 # --------------------------------------------------------------------------- bulk actions

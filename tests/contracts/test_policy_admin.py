@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from contracts.admin import UNSECTIONED_FIELDS
+from contracts.admin.policy import UNSECTIONED_FIELDS
 from contracts.models import Plan, Policy
 from contracts.presets import load_presets
 

@@ -1,8 +1,10 @@
-"""Tenant-scoped reads for the contracts portal pages and the contracts API (both import these).
+"""Contracts reads shared by the back office, the portal and the API (tenant-scoped where a customer
+reads), filters included.
 
-Nothing here decides a rule: deadlines come from the services (``withdrawal_deadline``,
-``renewal_notice_deadline``, ``earliest_termination_date``), values from
-``effective_policy`` (CON-12) and writes only ever go through ``contracts.services``.
+Nothing here decides a rule: deadlines come from the services (``postpone_deadline``,
+``withdrawal_deadline``, ``renewal_notice_deadline``, ``earliest_termination_date``), values from
+``effective_policy`` (CON-12), what may be done now from ``contracts.services.actions`` and writes
+only ever go through ``contracts.services``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import django_filters
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from core.errors import DomainError
 
-from ..effective import Source, effective_policy
-from ..lifecycle import can
-from ..models import (
+from .effective import Source, effective_policy
+from .lifecycle import can
+from .models import (
     ConsentDecision,
     Contract,
     ContractPeriod,
@@ -32,8 +36,8 @@ from ..models import (
     TermsRefusalOutcome,
     TermsRelease,
 )
-from ..services import renewal, termination
-from ..services import terms as terms_services
+from .services import applications, renewal, termination
+from .services import terms as terms_services
 
 # The policy values a customer sees on a contract page (CON-4..10), in this order; any parameter a
 # special term overrides is added after them (CON-12).
@@ -60,6 +64,17 @@ DISPLAY_PARAMETERS: tuple[str, ...] = (
 
 # --------------------------------------------------------------------------- contracts
 
+LIVE_STATUSES = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATING)
+APPLICATION_STATUSES = (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED)
+QUEUE_STATUSES = (ContractStatus.APPLIED, ContractStatus.HELD)
+FINAL_STATUSES = (
+    ContractStatus.REJECTED,
+    ContractStatus.WITHDRAWN,
+    ContractStatus.TERMINATED,
+    ContractStatus.PURGED,
+)
+
+
 
 def customer_contracts(customer: Customer) -> QuerySet[Contract]:
     """Every contract of ``customer`` (another customer's contract reads as missing)."""
@@ -68,6 +83,36 @@ def customer_contracts(customer: Customer) -> QuerySet[Contract]:
         .select_related("plan", "policy", "customer")
         .order_by("-applied_on", "-id")
     )
+
+
+def live_contracts(customer: Customer) -> QuerySet[Contract]:
+    """Contracts in service or ending (CON-13)."""
+    return customer_contracts(customer).filter(status__in=LIVE_STATUSES)
+
+
+def open_applications(customer: Customer) -> QuerySet[Contract]:
+    """Applications not yet activated (CON-1..4)."""
+    return customer_contracts(customer).filter(status__in=APPLICATION_STATUSES)
+
+
+class ContractFilter(django_filters.FilterSet):
+    """Contract list filters: by status (several allowed) and plan code."""
+
+    status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
+    plan = django_filters.CharFilter(field_name="plan__code")
+
+    class Meta:
+        model = Contract
+        fields = ["status", "plan"]
+
+
+def review_queue() -> QuerySet[Contract]:
+    """Applications waiting for a staff decision (CON-2), with their checks and documents."""
+    return Contract.objects.filter(status__in=QUEUE_STATUSES).prefetch_related("checks", "documents")
+
+
+def review_queue_count() -> int:
+    return Contract.objects.filter(status__in=QUEUE_STATUSES).count()
 
 
 def customer_contract_detail(customer: Customer) -> QuerySet[Contract]:
@@ -162,17 +207,11 @@ class Deadline:
 
 
 def postpone_deadline(contract: Contract) -> Deadline | None:
-    """CON-4: the last day the customer may postpone activation.
-
-    Mirrors ``applications.activation_postpone`` for display only (the service has no helper
-    returning the date and is the one that refuses); it reads ``contract.policy`` as the service does.
-    """
-    if contract.status not in (ContractStatus.APPLIED, ContractStatus.HELD, ContractStatus.APPROVED):
+    """CON-4: the last day the customer may postpone activation (``applications.postpone_deadline``)."""
+    if contract.status not in applications.SCHEDULABLE:
         return None
-    scheduled = contract.activation_date or contract.requested_start
-    days = contract.policy.activation_postpone_notice_days
     source = effective_policy(contract).source("activation_postpone_notice_days")
-    return Deadline(scheduled - dt.timedelta(days=days), source)
+    return Deadline(applications.postpone_deadline(contract), source)
 
 
 def withdrawal_deadline(contract: Contract) -> Deadline | None:
@@ -253,7 +292,16 @@ class PendingTerms:
         """Contracts a refusal termination may be requested for, once refused and allowed."""
         if not (self.refused and self.refusal_termination_allowed):
             return []
-        return [c for c in self.contracts if can(c.status, ContractStatus.TERMINATING)]
+        return [c for c in self.contracts if _terminable(c)]
+
+
+def _terminable(contract: Contract) -> bool:
+    """The termination service's own precondition (``termination.termination_check``)."""
+    try:
+        termination.termination_check(contract)
+    except DomainError:
+        return False
+    return True
 
 
 def pending_terms(customer: Customer, today: dt.date) -> list[PendingTerms]:
@@ -288,3 +336,13 @@ def pending_terms(customer: Customer, today: dt.date) -> list[PendingTerms]:
 
 def unanswered_terms_count(customer: Customer, today: dt.date) -> int:
     return sum(1 for row in pending_terms(customer, today) if not row.answered)
+
+
+def contract_deadlines(contract: Contract, today: dt.date) -> dict[str, Deadline | None]:
+    """The dates that apply to ``contract`` now, each with its policy source (CON-4, CON-6..8)."""
+    return {
+        "postpone_until": postpone_deadline(contract),
+        "withdrawal_until": withdrawal_deadline(contract),
+        "renewal_stop_until": renewal_stop_deadline(contract),
+        "earliest_termination": termination_earliest(contract, today),
+    }

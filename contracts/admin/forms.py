@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Member
 
-from .effective import overridable_parameters
-from .models import (
+from ..effective import overridable_parameters
+from ..models import (
     BillingCycle,
     Contract,
     HoldReason,

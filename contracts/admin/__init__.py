@@ -1,0 +1,13 @@
+"""The contracts back office, one module per area; importing them registers their admins.
+
+- ``policy``: policies (terms versions) and plans
+- ``applications``: the contract list base, the review queue, applying and bulk review actions
+- ``contracts``: the contract page with its logs and the buttons of the operations offered now
+- ``actions``: the operation pages (form → service) behind those buttons
+- ``terms``: terms releases, consent and the read-only logs
+- ``forms``: the forms of all of the above
+"""
+
+from . import actions, applications, contracts, forms, policy, terms
+
+__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms"]
