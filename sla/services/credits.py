@@ -44,10 +44,10 @@ from core.money import round_won
 
 from .. import selectors
 from ..models import SlaClaim, SlaCreditDocument, SlaMonth
+from ..notices import notify_customer
 from .availability import Measurement, measure_month
 from .fees import MonthFee, month_fee, recent_fees
 from .intervals import Span, total_minutes
-from ..notices import notify_customer
 
 
 @dataclass(frozen=True)

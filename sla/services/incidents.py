@@ -58,6 +58,10 @@ def _start(reported_at: dt.datetime | None, detected_at: dt.datetime | None) -> 
     return min(times)
 
 
+def _same_or_null(name: str, pk: int | None) -> Q:
+    return Q(**{f"{name}__isnull": True}) if pk is None else Q(**{f"{name}_id": pk})
+
+
 def validate(incident: Incident, *, now: dt.datetime) -> None:
     """Every check of SLA-1 on an unsaved state of ``incident``; raises before anything is written."""
     if not Policy.objects.filter(code=incident.service).exists():
@@ -67,12 +71,13 @@ def validate(incident: Incident, *, now: dt.datetime) -> None:
             "service",
             service=incident.service,
         )
-    if incident.plan_id is not None and incident.plan.policy.code != incident.service:
+    plan = incident.plan
+    if plan is not None and plan.policy.code != incident.service:
         raise _err(
             "plan_not_in_service",
             _("요금제 {plan}은(는) {service} 서비스가 아닙니다."),
             "plan",
-            plan=incident.plan.name,
+            plan=plan.name,
             service=incident.service,
         )
     for name in ("reported_at", "detected_at", "started_at", "ended_at"):
@@ -113,9 +118,9 @@ def validate(incident: Incident, *, now: dt.datetime) -> None:
             )
     end = incident.ended_at or now
     same = Incident.objects.filter(
+        _same_or_null("plan", incident.plan_id),
+        _same_or_null("contract", incident.contract_id),
         service=incident.service,
-        plan_id=incident.plan_id,
-        contract_id=incident.contract_id,
         scope=incident.scope,
         feature=incident.feature,
         status__in=[Incident.Status.REPORTED, Incident.Status.OPEN, Incident.Status.RESOLVED],
@@ -271,7 +276,7 @@ def incident_report(
 
 def _lock(incident: Incident) -> Incident:
     return (
-        Incident.objects.select_for_update()
+        Incident.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__policy", "contract")
         .get(pk=incident.pk)
     )

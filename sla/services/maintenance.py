@@ -31,12 +31,13 @@ def _validate(window: MaintenanceWindow, now: dt.datetime) -> None:
             "service",
             service=window.service,
         )
-    if window.plan_id is not None and window.plan.policy.code != window.service:
+    plan = window.plan
+    if plan is not None and plan.policy.code != window.service:
         raise _err(
             "plan_not_in_service",
             _("요금제 {plan}은(는) {service} 서비스가 아닙니다."),
             "plan",
-            plan=window.plan.name,
+            plan=plan.name,
             service=window.service,
         )
     if window.ends_at <= window.starts_at:

@@ -25,7 +25,7 @@ PLANS = {
 }
 
 
-def T(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> dt.datetime:  # noqa: N802
+def T(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> dt.datetime:
     """A Seoul wall-clock time."""
     return dt.datetime(y, m, d, h, mi, tzinfo=SEOUL)
 
@@ -35,7 +35,10 @@ def presets(db):  # type: ignore[no-untyped-def]
     return {p.code: p for p in load_presets()}
 
 
-def contract_for(service: str, *, start: dt.date = D(2026, 1, 5), **kw: Any) -> Contract:
+DEFAULT_START = D(2026, 1, 5)
+
+
+def contract_for(service: str, *, start: dt.date = DEFAULT_START, **kw: Any) -> Contract:
     return make_contract(PLANS[service], start=start, **kw)
 
 
@@ -46,13 +49,22 @@ def fee_invoice(contract: Contract, month: dt.date, amount_won: int) -> Invoice:
     inclusive = bool(policy.vat_included)
     kw: dict[str, Any] = {"total_won": amount_won} if inclusive else {"supply_won": amount_won}
     invoice = make_invoice(
-        contract.customer, policy=policy, vat_inclusive=inclusive, issue_date=month, due_date=month + dt.timedelta(20),
+        contract.customer,
+        policy=policy,
+        vat_inclusive=inclusive,
+        issue_date=month,
+        due_date=month + dt.timedelta(20),
         **kw,
     )
     Invoice.objects.filter(pk=invoice.pk).update(period_start=month, period_end=month_end(month))
     InvoiceLine.objects.create(
-        invoice=invoice, contract=contract, kind=InvoiceLine.Kind.BASE_FEE, description="월 기본료",
-        amount_won=amount_won, service_start=month, service_end=month_end(month),
+        invoice=invoice,
+        contract=contract,
+        kind=InvoiceLine.Kind.BASE_FEE,
+        description="월 기본료",
+        amount_won=amount_won,
+        service_start=month,
+        service_end=month_end(month),
     )
     return invoice
 

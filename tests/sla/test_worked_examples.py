@@ -88,8 +88,14 @@ def test_dcloud_worked_example_9(presets):
     95% allows 2,160, crossed 11-11 21:30 → days 11, 12, 13 × 30,000 = 90,000 won."""
     contract = contract_for("dcloud")
     fee_invoice(contract, NOV, 900_000)
-    incident_open(service="dcloud", title="VM 장애", reported_at=T(2026, 11, 10, 9), ended_at=T(2026, 11, 13, 9),
-                  today=CLOSE, now=NOW)
+    incident_open(
+        service="dcloud",
+        title="VM 장애",
+        reported_at=T(2026, 11, 10, 9),
+        ended_at=T(2026, 11, 13, 9),
+        today=CLOSE,
+        now=NOW,
+    )
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.counted_minutes == Decimal("4290.00")
     assert record.credit_won == 90_000
@@ -105,8 +111,14 @@ def test_damoa_worked_example_10(presets):
     credited at the close without a claim."""
     contract = contract_for("damoa")
     fee_invoice(contract, NOV, 300_000)
-    incident_open(service="damoa", title="CRM 전체 장애", reported_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 6, 10),
-                  today=CLOSE, now=NOW)
+    incident_open(
+        service="damoa",
+        title="CRM 전체 장애",
+        reported_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 6, 10),
+        today=CLOSE,
+        now=NOW,
+    )
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.credit_won == 90_000
     assert record.status == SlaMonth.Status.CREDITED
@@ -117,8 +129,14 @@ def test_damoa_credit_capped_at_one_month_fee(presets):
     """SLA-4 (004 art.27-4): 3 × 10,000 × 20 days = 600,000 is capped at the 300,000 month fee."""
     contract = contract_for("damoa")
     fee_invoice(contract, NOV, 300_000)
-    incident_open(service="damoa", title="장기 장애", reported_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 23, 10),
-                  today=CLOSE, now=NOW)
+    incident_open(
+        service="damoa",
+        title="장기 장애",
+        reported_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 23, 10),
+        today=CLOSE,
+        now=NOW,
+    )
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.credit_won == 300_000
     assert "300,000" in record.credit_basis
