@@ -13,8 +13,7 @@ INCIDENT = StateMachine(
     choices=Incident.Status,
     moves={
         S.REPORTED: {S.OPEN, S.REJECTED},  # staff confirm or reject a customer's report
-        S.OPEN: {S.RESOLVED},
-        S.RESOLVED: {S.OPEN},  # a recurrence reopens it
+        S.OPEN: {S.RESOLVED},  # a recurrence is a new incident, joined by the policy's join gap (SLA-3)
     },
 )
 

@@ -425,7 +425,9 @@ def sla_month_close(*, today: dt.date) -> dict[str, int]:
     any day for the month before ``today``'s; a month already closed for a contract is skipped."""
     month = add_months(month_start(today), -1)
     counts = {"contracts": 0, "closed": 0, "credited": 0, "awaiting_claim": 0}
-    for contract in selectors.contracts_in_month(month):
+    # Contracts already closed for the month are skipped in the query (the job runs every day of a
+    # replay); the per-contract lock and the unique key still decide when two workers race.
+    for contract in selectors.contracts_in_month(month).exclude(sla_months__month=month):
         counts["contracts"] += 1
         record, created = month_close_contract(contract=contract, month=month, today=today)
         if created:

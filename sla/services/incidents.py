@@ -317,6 +317,14 @@ def incident_confirm(
         )
         _log(incident, note or str(_("장애 확인")), now)
         _tell(incident, "sla.incident.opened", f"sla.incident.opened:{incident.pk}", today)
+        months_recompute(
+            service=incident.service,
+            plan_id=incident.plan_id,
+            contract_id=incident.contract_id,
+            spans=[(incident.started_at, incident.ended_at or now)],
+            today=today,
+            reason=str(_("장애 #{id} 확인")).format(id=incident.pk),
+        )
     return incident
 
 

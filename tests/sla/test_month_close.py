@@ -178,3 +178,24 @@ def test_incident_shortened_partly_reverses_and_reissues(presets):
     assert (
         sum(SlaCreditDocument.objects.filter(sla_month=record).values_list("amount_won", flat=True)) == 50_000
     )
+
+
+def test_incident_recorded_after_the_close_credits_the_closed_month(presets):
+    """SLA-3, SLA-4: an outage entered on 12-05 for November (closed with no credit) recomputes November and
+    issues the credit note; the month record keeps the earlier figures in its revision note."""
+    contract = contract_for("officecore")
+    fee_invoice(contract, NOV, 500_000)
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert record.status == SlaMonth.Status.NO_CREDIT
+    incident_open(
+        service="officecore",
+        title="늦게 등록한 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 20),
+        today=D(2026, 12, 5),
+        now=T(2026, 12, 5, 9),
+    )
+    record.refresh_from_db()
+    assert (record.revision, record.credit_won, record.status) == (2, 125_000, SlaMonth.Status.CREDITED)
+    assert record.breakdown["revision_note"]["previous"]["availability"] == "100.0000"
+    assert CreditNote.objects.get(sla_document__sla_month=record).supply_won == 125_000
