@@ -90,7 +90,7 @@ class SlaClaimAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("contract__customer__legal_name", "basis", "details")
     date_hierarchy = "submitted_on"
-    list_select_related = ("contract", "contract__customer", "sla_month")
+    list_select_related = ("contract", "contract__customer", "contract__plan", "sla_month")
     actions = ("approve", "reject")
 
     @admin.display(description=_("월"))

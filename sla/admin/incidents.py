@@ -79,7 +79,7 @@ class IncidentAdmin(ServiceAddAdmin):
     list_filter = ("status", "service", "scope", "cause")
     search_fields = ("title", "description", "feature")
     date_hierarchy = "started_at"
-    list_select_related = ("plan", "contract", "contract__customer")
+    list_select_related = ("plan", "contract", "contract__customer", "contract__plan")
     inlines = (IncidentUpdateInline,)
     add_fields = (
         "service",

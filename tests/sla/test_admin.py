@@ -129,3 +129,35 @@ def test_claim_queue_approve_and_reject(admin_client, closed_flow_month):
     assert claim.status == SlaClaim.Status.APPROVED
     assert SlaMonth.objects.get().status == SlaMonth.Status.CREDITED
     assert CreditNote.objects.filter(reason=CreditNote.Reason.SLA_CREDIT).count() == 1
+
+
+def test_changelists_cost_the_same_queries_for_more_rows(admin_client, presets):
+    """SPEC §11: incident, month and claim lists use select_related; more rows, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(model: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get(url(model)).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add_month(day: int) -> None:
+        contract = contract_for("flow")
+        fee_invoice(contract, D(2026, 11, 1), 800_000)
+        incident_open(
+            service="flow",
+            contract=contract,
+            title=f"장애 {day}",
+            detected_at=T(2026, 11, day, 10),
+            ended_at=T(2026, 11, day, 20, 48),
+            today=TODAY,
+            now=T(2026, 12, 1, 9),
+        )
+        month_close_contract(contract=contract, month=D(2026, 11, 1), today=D(2026, 12, 1))
+        claim_submit(contract=contract, month=D(2026, 11, 1), today=TODAY)
+
+    add_month(3)
+    before = {m: count(m) for m in ("incident", "slamonth", "slaclaim")}
+    add_month(4)
+    add_month(5)
+    assert {m: count(m) for m in ("incident", "slamonth", "slaclaim")} == before
