@@ -199,3 +199,17 @@ def test_incident_recorded_after_the_close_credits_the_closed_month(presets):
     assert (record.revision, record.credit_won, record.status) == (2, 125_000, SlaMonth.Status.CREDITED)
     assert record.breakdown["revision_note"]["previous"]["availability"] == "100.0000"
     assert CreditNote.objects.get(sla_document__sla_month=record).supply_won == 125_000
+
+
+def test_month_close_command_runs_the_job(presets):
+    """SLA-4, SPEC §10: ``manage.py sla_month_close --date`` runs the recorded job once per date."""
+    import io
+
+    from django.core.management import call_command
+
+    officecore_with_outage(600)
+    out = io.StringIO()
+    call_command("sla_month_close", "--date", "2026-12-01", stdout=out)
+    call_command("sla_month_close", "--date", "2026-12-01", stdout=out)
+    assert "credited 1" in out.getvalue() and "not run" in out.getvalue()
+    assert CreditNote.objects.filter(reason=CreditNote.Reason.SLA_CREDIT).count() == 1
