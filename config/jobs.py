@@ -33,6 +33,8 @@ JOBS: list[JobSpec] = [
             "해지 효력일이 된 계약 해지 완료 (CON-7)"),
     JobSpec("settle_terminations", "billing.jobs.settle_terminations", daily(4, 40),
             "해지·청약철회 계약 최종 정산 발행 (BIL-12..16, CON-7, CON-8)"),
+    JobSpec("sla_month_close", "sla.jobs.sla_month_close", crontab(day_of_month="1", hour=5, minute=0),
+            "지난달 계약별 가용률 산정과 SLA 보상 크레딧 발행 (SLA-3, SLA-4)"),
     JobSpec("dormant_accounts", "contracts.jobs.dormant_accounts", daily(6, 0),
             "장기 미접속 구성원 휴면 예정 안내와 휴면 전환(개인정보 분리 보관) (ACC-10)"),
     JobSpec("deliver_emails", "messaging.jobs.deliver_emails", crontab(minute="*/5"),

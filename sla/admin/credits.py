@@ -1,0 +1,121 @@
+"""Monthly availability per contract with its breakdown, and the claims queue (SLA-3..5)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, csv_response, run_action_form
+
+from ..models import SlaClaim, SlaCreditDocument, SlaMonth
+from ..services import claims
+
+
+class SlaCreditDocumentInline(admin.TabularInline):
+    model = SlaCreditDocument
+    extra = 0
+    fields = ("credit_note", "kind", "amount_won", "revision", "issued_on")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SlaMonth)
+class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
+    list_display = (
+        "contract",
+        "month",
+        "availability",
+        "counted_minutes",
+        "fee_won",
+        "credit_won",
+        "status",
+        "claim_due_on",
+        "revision",
+    )
+    list_filter = ("status", "month", "contract__policy__code")
+    search_fields = ("contract__customer__legal_name", "contract__customer__business_number")
+    date_hierarchy = "month"
+    list_select_related = ("contract", "contract__customer", "contract__plan")
+    readonly_fields = ("breakdown_table",)
+    inlines = (SlaCreditDocumentInline,)
+    actions = ("export_csv",)
+
+    @admin.display(description=_("산정 내역"))
+    def breakdown_table(self, obj: SlaMonth) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.breakdown, ensure_ascii=False, indent=2))
+
+    @admin.action(description=_("CSV로 내보내기"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[SlaMonth]) -> HttpResponse:
+        header = ["계약", "고객", "월", "가용률", "장애 인정(분)", "월 요금", "보상액", "상태", "근거"]
+        rows = [
+            [
+                r.contract.number,
+                r.contract.customer.legal_name,
+                f"{r.month:%Y-%m}",
+                r.availability,
+                r.counted_minutes,
+                r.fee_won,
+                r.credit_won,
+                r.get_status_display(),
+                r.credit_basis,
+            ]
+            for r in queryset.select_related("contract", "contract__customer")
+        ]
+        return csv_response("sla-months.csv", header, rows)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("사유"), widget=forms.Textarea, required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("반려 사유"), widget=forms.Textarea)
+
+
+@admin.register(SlaClaim)
+class SlaClaimAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
+    list_display = ("contract", "month", "amount_won", "status", "submitted_on", "decided_on")
+    list_filter = ("status",)
+    search_fields = ("contract__customer__legal_name", "basis", "details")
+    date_hierarchy = "submitted_on"
+    list_select_related = ("contract", "contract__customer", "contract__plan", "sla_month")
+    actions = ("approve", "reject")
+
+    @admin.display(description=_("월"))
+    def month(self, obj: SlaClaim) -> str:
+        return f"{obj.sla_month.month:%Y-%m}"
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("sla.view_slaclaim") and request.user.is_staff
+
+    @admin.action(description=_("승인 (보상 발행)"), permissions=["decide"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[SlaClaim]) -> Any:
+        def handle(claim: SlaClaim, data: dict[str, Any]) -> str:
+            claims.claim_approve(claim=claim, reason=data.get("reason") or "", today=clock.today())
+            return gettext("{claim} 청구를 승인했습니다.").format(claim=claim)
+
+        return run_action_form(
+            self, request, queryset, form_class=DecisionForm, title=gettext("보상 청구 승인"), handle=handle
+        )
+
+    @admin.action(description=_("반려"), permissions=["decide"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[SlaClaim]) -> Any:
+        def handle(claim: SlaClaim, data: dict[str, Any]) -> str:
+            claims.claim_reject(claim=claim, reason=data["reason"], today=clock.today())
+            return gettext("{claim} 청구를 반려했습니다.").format(claim=claim)
+
+        return run_action_form(
+            self, request, queryset, form_class=RejectForm, title=gettext("보상 청구 반려"), handle=handle
+        )

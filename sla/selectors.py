@@ -1,0 +1,179 @@
+"""SLA reads shared by services and interfaces: which incidents and maintenance windows touch a
+contract, which contracts and customers an incident affects, and the status page (SLA-8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Customer
+from contracts.models import Contract, Policy
+from contracts.models.contract import LIVE
+from core.calendar import month_end
+from core.clock import start_of_day, to_seoul_date
+
+from .models import ErrorRateSample, Incident, MaintenanceWindow, SlaMonth
+from .services.intervals import Span, clip, subtract, total_minutes, union
+
+COUNTED_STATUSES = (Incident.Status.OPEN, Incident.Status.RESOLVED)
+
+
+def service_of(contract: Contract) -> str:
+    """The service a contract belongs to: its policy's code."""
+    return str(contract.policy.code)
+
+
+def service_policy(service: str) -> Policy | None:
+    """The newest published policy version of a service (status page settings, feed window)."""
+    return (
+        Policy.objects.filter(code=service, status=Policy.Status.PUBLISHED).order_by("-version").first()
+        or Policy.objects.filter(code=service).order_by("-version").first()
+    )
+
+
+def _overlapping(
+    qs: QuerySet[Any],
+    start_field: str,
+    end_field: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    open_ended: bool = True,
+) -> QuerySet[Any]:
+    ends = Q(**{f"{end_field}__gt": start})
+    if open_ended:
+        ends |= Q(**{f"{end_field}__isnull": True})
+    return qs.filter(Q(**{f"{start_field}__lt": end}) & ends)
+
+
+def incidents_for_contract(contract: Contract, start: dt.datetime, end: dt.datetime) -> QuerySet[Incident]:
+    """Confirmed incidents of the contract's service (its plan, or all plans; or this contract only)
+    overlapping [start, end)."""
+    qs = (
+        Incident.objects.filter(service=service_of(contract), status__in=COUNTED_STATUSES)
+        .filter(Q(plan__isnull=True) | Q(plan_id=contract.plan_id))
+        .filter(Q(contract__isnull=True) | Q(contract_id=contract.pk))
+    )
+    return _overlapping(qs, "started_at", "ended_at", start, end).order_by("started_at", "id")
+
+
+def maintenance_for_contract(
+    contract: Contract, start: dt.datetime, end: dt.datetime
+) -> list[MaintenanceWindow]:
+    """Announced maintenance windows (SLA-2) of the contract's service and plan overlapping [start, end)."""
+    qs = MaintenanceWindow.objects.filter(
+        service=service_of(contract), status=MaintenanceWindow.Status.ANNOUNCED
+    ).filter(Q(plan__isnull=True) | Q(plan_id=contract.plan_id))
+    return [
+        w for w in _overlapping(qs, "starts_at", "ends_at", start, end, open_ended=False) if w.excludes_outage
+    ]
+
+
+def error_samples(service: str, start: dt.datetime, end: dt.datetime) -> QuerySet[ErrorRateSample]:
+    return ErrorRateSample.objects.filter(service=service, at__lt=end, at__gte=start - dt.timedelta(hours=1))
+
+
+def affected_contracts(
+    *, service: str, plan_id: int | None = None, contract_id: int | None = None, live_only: bool = True
+) -> QuerySet[Contract]:
+    """The contracts an incident or a maintenance window concerns."""
+    qs = Contract.objects.filter(policy__code=service).select_related("customer", "plan", "policy")
+    if live_only:
+        qs = qs.filter(status__in=LIVE)
+    if plan_id is not None:
+        qs = qs.filter(plan_id=plan_id)
+    if contract_id is not None:
+        qs = qs.filter(pk=contract_id)
+    return qs.order_by("pk")
+
+
+def affected_customers(
+    *, service: str, plan_id: int | None = None, contract_id: int | None = None
+) -> list[Customer]:
+    seen: dict[int, Customer] = {}
+    for contract in affected_contracts(service=service, plan_id=plan_id, contract_id=contract_id):
+        seen.setdefault(contract.customer_id, contract.customer)
+    return list(seen.values())
+
+
+def contracts_in_month(month: dt.date) -> QuerySet[Contract]:
+    """Contracts in service at some point of ``month`` whose policy has an SLA (SLA-3)."""
+    return (
+        Contract.objects.filter(activated_on__isnull=False, activated_on__lte=month_end(month))
+        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=month))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=month))
+        .exclude(policy__sla_measurement="none")
+        .select_related("customer", "plan", "policy")
+        .order_by("pk")
+    )
+
+
+def closed_months(contract_ids: list[int], start: dt.date, end: dt.date) -> QuerySet[SlaMonth]:
+    """Closed SLA months of these contracts from the month of ``start`` to the month of ``end``."""
+    return SlaMonth.objects.filter(
+        contract_id__in=contract_ids, month__gte=start.replace(day=1), month__lte=end.replace(day=1)
+    ).select_related("contract", "contract__customer", "contract__plan", "contract__policy")
+
+
+def status_page(*, service: str, now: dt.datetime) -> dict[str, Any]:
+    """SLA-8: the service's current incidents, upcoming announced maintenance and daily availability for
+    the policy's ``status_page_days`` (90) ending yesterday. Whole-service incidents of the service (not
+    one contract's) count; excluded ones and announced maintenance do not."""
+    policy = service_policy(service)
+    days = int(policy.status_page_days) if policy is not None else 90
+    current = list(
+        Incident.objects.filter(service=service, status=Incident.Status.OPEN, contract__isnull=True)
+        .select_related("plan")
+        .order_by("started_at")
+    )
+    maintenance = list(
+        MaintenanceWindow.objects.filter(
+            service=service, status=MaintenanceWindow.Status.ANNOUNCED, ends_at__gt=now
+        ).order_by("starts_at")
+    )
+    return {
+        "service": service,
+        "current_incidents": current,
+        "maintenance": maintenance,
+        "days": daily_availability(service=service, now=now, days=days),
+    }
+
+
+def daily_availability(*, service: str, now: dt.datetime, days: int) -> list[dict[str, Any]]:
+    """SLA-8: for each of the last ``days`` days (oldest first, ending yesterday), 100 × (1 − outage
+    minutes / 1,440) from the service's whole-service confirmed incidents, without excluded ones and
+    without announced maintenance."""
+    today = to_seoul_date(now)
+    first = today - dt.timedelta(days=days)
+    start, end = start_of_day(first), start_of_day(today)
+    incidents = _overlapping(
+        Incident.objects.filter(service=service, status__in=COUNTED_STATUSES, contract__isnull=True),
+        "started_at",
+        "ended_at",
+        start,
+        end,
+    )
+    spans: list[Span] = [(i.started_at, i.ended_at or now) for i in incidents if not i.exclusions()]
+    windows = [
+        (w.starts_at, w.ends_at)
+        for w in _overlapping(
+            MaintenanceWindow.objects.filter(service=service, status=MaintenanceWindow.Status.ANNOUNCED),
+            "starts_at",
+            "ends_at",
+            start,
+            end,
+            open_ended=False,
+        )
+        if w.excludes_outage
+    ]
+    outage = subtract(union(spans), windows)
+    out = []
+    for n in range(days):
+        day = first + dt.timedelta(days=n)
+        lo, hi = start_of_day(day), start_of_day(day + dt.timedelta(days=1))
+        down = total_minutes(clip(outage, (lo, hi)))
+        total = int((hi - lo).total_seconds()) // 60
+        availability = (100 * (1 - down / total)).__round__(3)
+        out.append({"date": day, "outage_minutes": int(down), "availability": float(availability)})
+    return out
