@@ -73,7 +73,7 @@ class NoticeTemplate(TimeStampedModel):
         return f"{self.event} / {self.channel} / {self.language}"
 
     def clean(self) -> None:
-        from .rendering import check_syntax
+        from ..rendering import check_syntax
 
         errors = {}
         for field in ("subject", "body"):

@@ -1,0 +1,25 @@
+"""The messaging app's tables: notices (MSG-1) and the paid SMS/KakaoTalk product (MSG-2..9)."""
+
+from __future__ import annotations
+
+from .notices import (
+    BROADCAST_MIN_POSTING,
+    DELIVERED_CHANNELS,
+    Broadcast,
+    BroadcastRead,
+    Channel,
+    Language,
+    Notice,
+    NoticeTemplate,
+)
+
+__all__ = [
+    "BROADCAST_MIN_POSTING",
+    "DELIVERED_CHANNELS",
+    "Broadcast",
+    "BroadcastRead",
+    "Channel",
+    "Language",
+    "Notice",
+    "NoticeTemplate",
+]
