@@ -12,6 +12,18 @@ from .notices import (
     Notice,
     NoticeTemplate,
 )
+from .paid import (
+    KAKAO_KINDS,
+    TEXT_KINDS,
+    KakaoTemplate,
+    Message,
+    MessageBatch,
+    MessageKind,
+    MessagePurpose,
+    PaymentNoticeSetting,
+    Recipient,
+    SenderNumber,
+)
 
 __all__ = [
     "BROADCAST_MIN_POSTING",
@@ -22,4 +34,14 @@ __all__ = [
     "Language",
     "Notice",
     "NoticeTemplate",
+    "KAKAO_KINDS",
+    "TEXT_KINDS",
+    "KakaoTemplate",
+    "Message",
+    "MessageBatch",
+    "MessageKind",
+    "MessagePurpose",
+    "PaymentNoticeSetting",
+    "Recipient",
+    "SenderNumber",
 ]
