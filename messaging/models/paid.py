@@ -53,17 +53,33 @@ class SenderNumber(TimeStampedModel):
 
     ACTIVE = (Status.REQUESTED, Status.APPROVED)
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="sender_numbers",
-                                 verbose_name=_("고객"))
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="sender_numbers", verbose_name=_("고객")
+    )
     number = models.CharField(_("발신번호"), max_length=20, help_text=_("숫자만 (예: 0212345678)"))
     purpose = models.CharField(_("용도"), max_length=20, choices=Purpose.choices, default=Purpose.SMS)
-    proof_document = models.FileField(_("통신서비스 이용증명원"), upload_to="messaging/sender_proofs/%Y/%m/",
-                                      help_text=_("발신번호별 통신(가입)사실증명서 (003 별표2-가)"))
+    proof_document = models.FileField(
+        _("통신서비스 이용증명원"),
+        upload_to="messaging/sender_proofs/%Y/%m/",
+        help_text=_("발신번호별 통신(가입)사실증명서 (003 별표2-가)"),
+    )
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("요청자"))
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("검토자"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("요청자"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("검토자"),
+    )
     reviewed_at = models.DateTimeField(_("검토 시각"), null=True, blank=True)
     decision_reason = models.TextField(_("사유"), blank=True)
     spoof_reported_at = models.DateTimeField(_("변작 신고 시각"), null=True, blank=True)
@@ -73,9 +89,11 @@ class SenderNumber(TimeStampedModel):
         verbose_name = _("발신번호")
         verbose_name_plural = _("발신번호")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "number", "purpose"],
-                                    condition=Q(status__in=["requested", "approved"]),
-                                    name="sendernumber_unique_active"),
+            models.UniqueConstraint(
+                fields=["customer", "number", "purpose"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="sendernumber_unique_active",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,15 +109,18 @@ class KakaoTemplate(TimeStampedModel):
         APPROVED = "approved", _("승인")
         REJECTED = "rejected", _("반려")
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="kakao_templates",
-                                 verbose_name=_("고객"))
-    sender_profile = models.CharField(_("발신 프로필"), max_length=64,
-                                      help_text=_("카카오톡 채널 검색용 아이디 또는 발신 프로필 키"))
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="kakao_templates", verbose_name=_("고객")
+    )
+    sender_profile = models.CharField(
+        _("발신 프로필"), max_length=64, help_text=_("카카오톡 채널 검색용 아이디 또는 발신 프로필 키")
+    )
     code = models.CharField(_("템플릿 코드"), max_length=64)
     name = models.CharField(_("템플릿 이름"), max_length=120)
     body = models.TextField(_("본문"), help_text=_("변수는 #{이름} 형식"))
-    buttons = models.JSONField(_("버튼"), default=list, blank=True,
-                               help_text=_('[{"name": "버튼명", "url": "https://..."}]'))
+    buttons = models.JSONField(
+        _("버튼"), default=list, blank=True, help_text=_('[{"name": "버튼명", "url": "https://..."}]')
+    )
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
     rejection_reason = models.TextField(_("반려 사유"), blank=True)
     reviewed_at = models.DateTimeField(_("검수 시각"), null=True, blank=True)
@@ -110,8 +131,9 @@ class KakaoTemplate(TimeStampedModel):
         verbose_name = _("알림톡 템플릿")
         verbose_name_plural = _("알림톡 템플릿")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "sender_profile", "code"],
-                                    name="kakaotemplate_unique_code"),
+            models.UniqueConstraint(
+                fields=["customer", "sender_profile", "code"], name="kakaotemplate_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,15 +143,17 @@ class KakaoTemplate(TimeStampedModel):
 class MessageBatch(TimeStampedModel):
     """One bulk send: every recipient is either a message or a refusal with its reason (MSG-2, MSG-7)."""
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="message_batches",
-                                 verbose_name=_("고객"))
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="message_batches", verbose_name=_("고객")
+    )
     kind = models.CharField(_("유형"), max_length=20, choices=MessageKind.choices)
     idempotency_key = models.CharField(_("멱등 키"), max_length=120, null=True, blank=True)
     total = models.PositiveIntegerField(_("수신자 수"), default=0)
     accepted = models.PositiveIntegerField(_("접수"), default=0)
     refused = models.PositiveIntegerField(_("거부"), default=0)
-    refusals = models.JSONField(_("거부 내역"), default=list, blank=True,
-                                help_text=_("수신자별 코드, 필드, 규칙, 사유"))
+    refusals = models.JSONField(
+        _("거부 내역"), default=list, blank=True, help_text=_("수신자별 코드, 필드, 규칙, 사유")
+    )
     actor = models.CharField(_("요청자"), max_length=120, blank=True)
 
     class Meta:
@@ -137,9 +161,11 @@ class MessageBatch(TimeStampedModel):
         verbose_name = _("대량 발송")
         verbose_name_plural = _("대량 발송")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "idempotency_key"],
-                                    condition=Q(idempotency_key__isnull=False),
-                                    name="messagebatch_unique_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="messagebatch_unique_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,30 +182,60 @@ class Message(TimeStampedModel):
         DELIVERED = "delivered", _("성공")
         FAILED = "failed", _("실패")
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="messages",
-                                 verbose_name=_("고객"))
-    batch = models.ForeignKey(MessageBatch, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="messages", verbose_name=_("대량 발송"))
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="messages", verbose_name=_("고객")
+    )
+    batch = models.ForeignKey(
+        MessageBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("대량 발송"),
+    )
     kind = models.CharField(_("유형"), max_length=20, choices=MessageKind.choices)
-    purpose = models.CharField(_("목적"), max_length=10, choices=MessagePurpose.choices,
-                               default=MessagePurpose.INFO)
+    purpose = models.CharField(
+        _("목적"), max_length=10, choices=MessagePurpose.choices, default=MessagePurpose.INFO
+    )
     sender = models.CharField(_("발신"), max_length=64, help_text=_("발신번호 또는 카카오 발신 프로필"))
-    sender_number = models.ForeignKey(SenderNumber, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="messages", verbose_name=_("발신번호"))
+    sender_number = models.ForeignKey(
+        SenderNumber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("발신번호"),
+    )
     recipient = models.CharField(_("수신번호"), max_length=20, blank=True)
     subject = models.CharField(_("제목"), max_length=120, blank=True)
     text = models.TextField(_("본문"))
-    template = models.ForeignKey(KakaoTemplate, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="messages", verbose_name=_("알림톡 템플릿"))
+    template = models.ForeignKey(
+        KakaoTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("알림톡 템플릿"),
+    )
     image_url = models.URLField(_("이미지"), blank=True)
     buttons = models.JSONField(_("버튼"), default=list, blank=True)
-    size = models.PositiveIntegerField(_("길이"), default=0, help_text=_("SMS/LMS는 CP949 바이트, 카카오는 글자 수"))
-    fallback_kind = models.CharField(_("대체발송 유형"), max_length=20, choices=MessageKind.choices, blank=True)
+    size = models.PositiveIntegerField(
+        _("길이"), default=0, help_text=_("SMS/LMS는 CP949 바이트, 카카오는 글자 수")
+    )
+    fallback_kind = models.CharField(
+        _("대체발송 유형"), max_length=20, choices=MessageKind.choices, blank=True
+    )
     fallback_sender = models.CharField(_("대체발송 발신번호"), max_length=20, blank=True)
     fallback_subject = models.CharField(_("대체발송 제목"), max_length=120, blank=True)
     fallback_text = models.TextField(_("대체발송 본문"), blank=True)
-    fallback_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="fallback", verbose_name=_("원 메시지"))
+    fallback_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fallback",
+        verbose_name=_("원 메시지"),
+    )
     idempotency_key = models.CharField(_("멱등 키"), max_length=120, null=True, blank=True)
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     provider = models.CharField(_("중계사"), max_length=32, blank=True)
@@ -197,9 +253,11 @@ class Message(TimeStampedModel):
         verbose_name = _("메시지")
         verbose_name_plural = _("메시지")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "idempotency_key"],
-                                    condition=Q(idempotency_key__isnull=False),
-                                    name="message_unique_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="message_unique_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "result_due_at"], name="message_status_due_idx"),
@@ -212,10 +270,14 @@ class Message(TimeStampedModel):
 
 
 class Recipient(TimeStampedModel):
-    """A customer's recipient: advertising consent, night consent, opt-out, Kakao channel friendship (MSG-7)."""
+    """A recipient of a customer: advert consent, night consent, opt-out, Kakao channel friend (MSG-7)."""
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="message_recipients",
-                                 verbose_name=_("고객"))
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        on_delete=models.CASCADE,
+        related_name="message_recipients",
+        verbose_name=_("고객"),
+    )
     number = models.CharField(_("수신번호"), max_length=20)
     ad_consent_at = models.DateTimeField(_("광고 수신 동의"), null=True, blank=True)
     night_consent_at = models.DateTimeField(_("야간 광고 수신 동의"), null=True, blank=True)
@@ -237,24 +299,36 @@ class Recipient(TimeStampedModel):
 class PaymentNoticeSetting(TimeStampedModel):
     """Which payment events send AlimTalk to the merchant's and the buyer's phones (MSG-5)."""
 
-    customer = models.OneToOneField("accounts.Customer", on_delete=models.CASCADE,
-                                    related_name="payment_notice_setting", verbose_name=_("고객"))
+    customer = models.OneToOneField(
+        "accounts.Customer",
+        on_delete=models.CASCADE,
+        related_name="payment_notice_setting",
+        verbose_name=_("고객"),
+    )
     merchant_approval = models.BooleanField(_("가맹점: 승인완료 통보"), default=False)
     merchant_cancellation = models.BooleanField(_("가맹점: 취소완료 통보"), default=False)
     merchant_receivers = models.JSONField(_("가맹점 수신번호"), default=list, blank=True)
     buyer_approval = models.BooleanField(_("구매자: 승인완료 통보"), default=False)
     buyer_cancellation = models.BooleanField(_("구매자: 취소완료 통보"), default=False)
     buyer_virtual_account = models.BooleanField(_("구매자: 가상계좌 채번"), default=False)
-    buyer_sender = models.ForeignKey(SenderNumber, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("구매자 대상 발신번호"))
+    buyer_sender = models.ForeignKey(
+        SenderNumber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("구매자 대상 발신번호"),
+    )
 
     class Meta:
         verbose_name = _("결제 알림톡 설정")
         verbose_name_plural = _("결제 알림톡 설정")
         constraints = [
             # 003 별표2-가: buyer "cancellation" requires buyer "approval" too.
-            models.CheckConstraint(condition=Q(buyer_cancellation=False) | Q(buyer_approval=True),
-                                   name="paymentnotice_buyer_cancel_needs_approval"),
+            models.CheckConstraint(
+                condition=Q(buyer_cancellation=False) | Q(buyer_approval=True),
+                name="paymentnotice_buyer_cancel_needs_approval",
+            ),
         ]
 
     def __str__(self) -> str:
