@@ -29,6 +29,7 @@ from core.errors import DomainError
 from ..limits import MessagingLimits
 from ..models import (
     KAKAO_KINDS,
+    TEXT_KINDS,
     KakaoTemplate,
     Message,
     MessageBatch,
@@ -185,7 +186,7 @@ def prepare(
         draft.image_url, draft.buttons = image_url, list(buttons or [])
         draft.size = check_kakao_size(kind, draft.text, draft.buttons, limits)
     if advert:
-        check_advert_text(draft.text, advert)
+        check_advert_text(draft.text, advert, opt_out_in_text=draft.kind in TEXT_KINDS)
     if draft.kind in KAKAO_KINDS and fallback_sender:
         _prepare_fallback(draft, customer, limits, fallback_sender, advert)
     return draft

@@ -54,8 +54,15 @@ def format_080(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
 
 
-def check_advert_text(text: str, advert: Advert, *, field: str = "text") -> None:
-    """The "(광고)" prefix, the sender's name and the 080 opt-out number are all in the text."""
+def check_advert_text(
+    text: str, advert: Advert, *, field: str = "text", opt_out_in_text: bool = True
+) -> None:
+    """The "(광고)" prefix, the sender's name and (for SMS/LMS) the 080 opt-out number are in the text.
+
+    A KakaoTalk advert's opt-out is the channel's block button, so its text need
+    not carry the 080 number; its fallback SMS gets ``[무료 수신거부]080…`` appended.
+    The 080 number itself is always checked.
+    """
     if not text.startswith(AD_PREFIX):
         raise DomainError(
             "advert_prefix_missing", _('광고성 메시지는 "(광고)"로 시작해야 합니다.'), field=field, rule=RULE
@@ -68,7 +75,7 @@ def check_advert_text(text: str, advert: Advert, *, field: str = "text") -> None
             rule=RULE,
         )
     digits = opt_out_digits(advert)
-    if digits not in "".join(ch for ch in text if ch.isdigit()):
+    if opt_out_in_text and digits not in "".join(ch for ch in text if ch.isdigit()):
         raise DomainError(
             "advert_opt_out_missing",
             _("광고성 메시지에는 무료 수신거부 번호({number})를 적어야 합니다."),
