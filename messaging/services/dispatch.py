@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from ..lifecycles import move_messages
+from ..lifecycles import move_messages, move_messages_each
 from ..models import Message
 from ..providers import OutboundMessage, Provider, ProviderUnavailable, get_provider, ratelimit
 from .results import start_fallbacks
@@ -28,6 +28,8 @@ from .results import start_fallbacks
 log = logging.getLogger(__name__)
 
 CHUNK = 1_000
+SENT_FIELDS = ("provider_message_id", "sent_at", "result_due_at", "updated_at")
+FAILED_FIELDS = ("failure_reason", "result_at", "updated_at")
 MAX_ATTEMPTS = 5
 
 
@@ -142,17 +144,20 @@ def _hand_over(messages: list[Message], provider: Provider, now: dt.datetime) ->
                 message.result_at = now
                 message.updated_at = now
                 rejected.append(message)
-        # Rows were selected in ``sending``; the table (lifecycles.MESSAGE) allows sending → sent | failed.
-        Message.objects.bulk_update(
-            sent,
-            ["status", "provider_message_id", "sent_at", "result_due_at", "updated_at"],
-            batch_size=CHUNK,
+        move_messages_each(
+            Message.Status.SENT, [(m.pk, _values(m, SENT_FIELDS)) for m in sent], columns=SENT_FIELDS
         )
-        Message.objects.bulk_update(
-            rejected, ["status", "failure_reason", "result_at", "updated_at"], batch_size=CHUNK
+        move_messages_each(
+            Message.Status.FAILED,
+            [(m.pk, _values(m, FAILED_FIELDS)) for m in rejected],
+            columns=FAILED_FIELDS,
         )
         start_fallbacks(rejected)
     return len(sent), len(rejected)
+
+
+def _values(message: Message, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(message, name) for name in names}
 
 
 def _give_back(messages: list[Message], now: dt.datetime, reason: str) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ..lifecycles import from_states, move_messages
+from ..lifecycles import from_states, move_messages, move_messages_each
 from ..models import KAKAO_KINDS, Message
 from ..providers import DeliveryReport, Provider, get_provider
 from .encoding import cp949_bytes
@@ -78,11 +78,11 @@ def _record_chunk(reports: Sequence[DeliveryReport], now: dt.datetime, counts: R
                 message.status = Message.Status.FAILED
                 message.failure_reason = (found.reason or gettext("전송 실패"))[:300]
                 failed.append(message)
-        # Rows were selected in sending/sent, from which lifecycles.MESSAGE allows delivered | failed.
-        Message.objects.bulk_update(delivered, ["status", "result_at", "updated_at"], batch_size=CHUNK)
-        Message.objects.bulk_update(
-            failed, ["status", "failure_reason", "result_at", "updated_at"], batch_size=CHUNK
-        )
+        columns = ("failure_reason", "result_at", "updated_at")
+        for target, moved in ((Message.Status.DELIVERED, delivered), (Message.Status.FAILED, failed)):
+            move_messages_each(
+                target, [(m.pk, {c: getattr(m, c) for c in columns}) for m in moved], columns=columns
+            )
         counts.delivered += len(delivered)
         counts.failed += len(failed)
         counts.ignored += len(by_key) - len(rows)
