@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from core.audit import Actor
 from core.transitions import StateMachine
@@ -96,7 +96,7 @@ def move_messages_each(
     if not changes:
         return 0
     meta = Message._meta
-    fields = [meta.get_field(c) for c in columns]
+    fields = [cast(Field, meta.get_field(c)) for c in columns]
     sources = from_states(to)
     moved = 0
     for start in range(0, len(changes), _CHUNK):

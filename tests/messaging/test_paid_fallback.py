@@ -18,7 +18,15 @@ from messaging.services import sending, spam, templates_kakao
 from messaging.services.spam import Advert
 from tests.billing.conftest import D, make_contract
 
-from .test_paid_support import NOW, SENDER, approve_sender, fake, kgmsg_limits, run_provider  # noqa: F401
+from .test_paid_support import (  # noqa: F401
+    NOW,
+    SENDER,
+    approve_sender,
+    fake,
+    kgmsg_limits,
+    paid_customer,
+    run_provider,
+)
 
 DAY = NOW.date()
 
@@ -82,12 +90,12 @@ def test_failed_alimtalk_falls_back_to_sms_billed_once_at_the_sms_price(fake):
 
 
 @pytest.mark.django_db
-def test_friendtalk_image_fallback_sends_the_text_as_lms_and_adverts_take_the_fallback_form(fake):
+def test_friendtalk_image_fallback_sends_the_text_as_lms_and_adverts_take_the_fallback_form(
+    paid_customer, fake
+):
     """MSG-3, MSG-7: a FriendTalk image falls back with its text only (LMS by length), in the advert form
     "(광고)text[무료 수신거부]080…"."""
-    from tests.factories import CustomerFactory
-
-    customer = CustomerFactory(legal_name="한빛상사")
+    customer = paid_customer
     limits = kgmsg_limits()
     approve_sender(customer)
     spam.recipient_update(
@@ -120,11 +128,9 @@ def test_friendtalk_image_fallback_sends_the_text_as_lms_and_adverts_take_the_fa
 
 
 @pytest.mark.django_db
-def test_fallback_that_sms_cannot_carry_is_refused_up_front(fake):
+def test_fallback_that_sms_cannot_carry_is_refused_up_front(paid_customer, fake):
     """MSG-3: a Kakao text with emoji cannot fall back to SMS: refused before anything is written."""
-    from tests.factories import CustomerFactory
-
-    customer = CustomerFactory()
+    customer = paid_customer
     limits = kgmsg_limits()
     approve_sender(customer)
     spam.recipient_update(customer=customer, number="010-3000-0003", now=NOW, kakao_friend=True)

@@ -83,7 +83,7 @@ def test_at_most_ten_sms_numbers_and_one_buyer_alimtalk_number(paid_customer):
         )
     assert (exc.value.code, exc.value.rule) == ("sender_limit_reached", "MSG-4")
     # a revoked number frees its place
-    first = SenderNumber.objects.filter(customer=paid_customer).order_by("id").first()
+    first = SenderNumber.objects.filter(customer=paid_customer).order_by("id")[0]
     senders.sender_number_approve(sender=first, now=NOW)
     senders.sender_number_revoke(sender=first, reason="해지", now=NOW)
     senders.sender_number_request(
