@@ -41,6 +41,7 @@ class FakeProvider:
         self._by_kind: dict[str, Outcome] = {}
         self.unavailable = False
         self.calls = 0
+        self.handed = 0  # messages handed over, resends included
 
     def reset(self) -> None:
         self.__init__(self.rate_per_second)  # type: ignore[misc]
@@ -60,6 +61,7 @@ class FakeProvider:
                 raise ProviderUnavailable("fake provider is unavailable")
             receipts = []
             for message in messages:
+                self.handed += 1
                 outcome = self._script.get(message.recipient) or self._by_kind.get(message.kind) or Outcome()
                 if outcome.result == UNAVAILABLE:
                     raise ProviderUnavailable(f"fake provider unreachable for {message.recipient}")

@@ -17,12 +17,16 @@ def _redis() -> redis.Redis | None:
     return _client
 
 
+def current_second() -> int:
+    return int(time.time())
+
+
 def take(provider: str, wanted: int, per_second: int) -> int:
     """How many of ``wanted`` sends ``provider`` may make now (0..wanted). Without Redis, all of them."""
     client = _redis()
     if client is None or wanted <= 0:
         return wanted
-    key = f"messaging:rate:{provider}:{int(time.time())}"
+    key = f"messaging:rate:{provider}:{current_second()}"
     pipe = client.pipeline()
     pipe.incrby(key, wanted)
     pipe.expire(key, 2)
