@@ -181,20 +181,12 @@ def test_fake_is_the_default_provider():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_each_message_once(fake):
+def test_two_workers_at_once_send_each_message_once(paid_customer, sms_sender, fake):
     """MSG-8: two workers dispatching the same messages at once hand each message over exactly once
     (rows claimed with SKIP LOCKED)."""
     from django.db import connection
 
-    from messaging.services import senders
-    from tests.factories import CustomerFactory
-
-    from .test_paid_support import approve_sender
-
-    customer = CustomerFactory()
-    approve_sender(customer)
-    assert senders.approved_sender(customer=customer, number=SENDER)
-    ids = _queue(customer, 600)
+    ids = _queue(paid_customer, 600)
     errors: list[BaseException] = []
 
     def worker() -> None:
