@@ -39,6 +39,8 @@ JOBS: list[JobSpec] = [
             "장기 미접속 구성원 휴면 예정 안내와 휴면 전환(개인정보 분리 보관) (ACC-10)"),
     JobSpec("deliver_emails", "messaging.jobs.deliver_emails", crontab(minute="*/5"),
             "발송 대기 중인 이메일 알림 재발송 (MSG-1)", repeat=True),
+    JobSpec("message_results", "messaging.jobs.message_results", crontab(minute="*/5"),
+            "메시지 전송 결과 수집, 결과 기한이 지난 메시지 실패 처리 (MSG-6)", repeat=True),
     JobSpec("snapshot_seats", "billing.jobs.snapshot_seats", daily(23, 55),
             "계약별 일일 좌석 스냅샷 (BIL-5)"),
 ]

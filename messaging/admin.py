@@ -184,3 +184,7 @@ class BroadcastAdmin(SimpleHistoryAdmin):
         text_fields = [f for f in ("subject", "body", "subject_en", "body_en") if f in form.changed_data]
         if text_fields:
             obj.save(update_fields=[*text_fields, "updated_at"])
+
+
+# The paid product's back office (MSG-2a, MSG-4, MSG-6) lives in its own module.
+from . import admin_paid  # noqa: E402, F401

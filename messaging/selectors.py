@@ -1,16 +1,16 @@
-"""Reads of the portal inbox (MSG-1), scoped to one member of one customer."""
+"""Reads shared by several callers: the portal inbox (MSG-1), the paid product's counts and lists."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from core import clock
 
-from .models import Broadcast, BroadcastRead, Channel, Language, Notice
+from .models import Broadcast, BroadcastRead, Channel, Language, Message, MessageBatch, Notice, SenderNumber
 
 if TYPE_CHECKING:
     from accounts.models import Member
@@ -76,3 +76,44 @@ def unread_count(member: Member, *, now: dt.datetime | None = None) -> int:
     unread_notices = portal_notices_for(member).filter(read_at__isnull=True).count()
     unread_broadcasts = posted_broadcasts(now).exclude(reads__member=member).count()
     return unread_notices + unread_broadcasts
+
+
+# --- the paid product (MSG-2..9) ------------------------------------------------
+
+
+def delivered_counts(*, customer_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Delivered messages per billing unit (``MessageKind``) sent ``start..end`` (Seoul dates, inclusive).
+
+    Only delivered messages are billed (MSG-6); a fallback is its own SMS/LMS
+    message, so it counts at the SMS/LMS unit (MSG-3). Billing reads this for
+    usage lines (BIL-6).
+    """
+    rows = (
+        Message.objects.filter(
+            customer_id=customer_id, status=Message.Status.DELIVERED,
+            sent_at__gte=clock.start_of_day(start),
+            sent_at__lt=clock.start_of_day(end + dt.timedelta(days=1)),
+        )
+        .values("kind").annotate(total=Count("id")).order_by("kind")
+    )
+    return {r["kind"]: int(r["total"]) for r in rows if r["total"]}
+
+
+def messages_for(customer_id: int) -> QuerySet[Message]:
+    """A customer's paid messages, newest first (portal history, API)."""
+    return Message.objects.filter(customer_id=customer_id).select_related("template", "batch").order_by("-id")
+
+
+def sender_numbers_for(customer_id: int) -> QuerySet[SenderNumber]:
+    return SenderNumber.objects.filter(customer_id=customer_id).order_by("number", "id")
+
+
+def batch_counts(batch_id: int) -> dict[str, int]:
+    """Messages of a bulk send per status, plus the refusals recorded when it was accepted."""
+    batch = MessageBatch.objects.get(pk=batch_id)
+    counts = {s: 0 for s in Message.Status.values}
+    rows = Message.objects.filter(batch_id=batch_id, fallback_of__isnull=True).values("status")
+    for row in rows.annotate(n=Count("id")):
+        counts[row["status"]] = int(row["n"])
+    counts["refused"] = batch.refused
+    return counts

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from core.errors import DomainError
+from messaging.selectors import delivered_counts
 
 from ..models import UsageRecord
 
@@ -49,4 +50,9 @@ def usage_totals(contract: Contract, start: dt.date, end: dt.date) -> dict[str, 
         .annotate(total=Sum("quantity"))
         .order_by("unit")
     )
-    return {r["unit"]: int(r["total"] or 0) for r in rows if r["total"]}
+    totals = {r["unit"]: int(r["total"] or 0) for r in rows if r["total"]}
+    # Messages the kgmsg product delivered for this customer (MSG-6: only delivered ones are billed).
+    if contract.plan.usage_unit_prices:
+        for unit, count in delivered_counts(customer_id=contract.customer_id, start=start, end=end).items():
+            totals[unit] = totals.get(unit, 0) + count
+    return dict(sorted(totals.items()))

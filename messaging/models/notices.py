@@ -1,8 +1,8 @@
 """Notices to customers (MSG-1): editable templates, one record per send, portal broadcasts.
 
-The paid SMS/KakaoTalk product (MSG-2..9) will live next to these models; the
-``sms`` and ``alimtalk`` notice channels are accepted now and recorded as
-skipped until that capability exists.
+The paid SMS/KakaoTalk product (MSG-2..9) lives next to these models
+(``models/paid.py``); ``notify`` still records the ``sms`` and ``alimtalk``
+notice channels as skipped until it is wired to that product.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class NoticeTemplate(TimeStampedModel):
         return f"{self.event} / {self.channel} / {self.language}"
 
     def clean(self) -> None:
-        from .rendering import check_syntax
+        from ..rendering import check_syntax
 
         errors = {}
         for field in ("subject", "body"):

@@ -25,8 +25,8 @@ from core import clock
 from core.audit import acting_as, current_actor
 from core.errors import DomainError, NotFound
 
-from .defaults import FALLBACK
-from .models import (
+from ..defaults import FALLBACK
+from ..models import (
     BROADCAST_MIN_POSTING,
     DELIVERED_CHANNELS,
     Broadcast,
@@ -36,7 +36,7 @@ from .models import (
     Notice,
     NoticeTemplate,
 )
-from .rendering import json_safe, render, render_subject
+from ..rendering import json_safe, render, render_subject
 
 if TYPE_CHECKING:
     from accounts.models import Customer, Member

@@ -1,0 +1,175 @@
+"""Back office for the paid messaging product: sender-number approvals (MSG-4), AlimTalk template reviews
+(MSG-2a), and read-only message and bulk-send logs (MSG-6). Every action calls a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.adminkit import ReadOnlyAdminMixin, run_action_form, show_error
+from core.audit import acting_as
+from core.errors import DomainError
+
+from .models import KakaoTemplate, Message, MessageBatch, SenderNumber
+from .services import senders, templates_kakao
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("사유"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _each(request: HttpRequest, queryset: QuerySet[Any], handle: Any) -> None:
+    """Call ``handle(obj)`` for each selected row as the staff member; report each outcome."""
+    for obj in queryset:
+        try:
+            with acting_as(request.user):
+                done = handle(obj)
+        except DomainError as error:
+            show_error(request, error)
+        else:
+            messages.success(request, done)
+
+
+@admin.register(SenderNumber)
+class SenderNumberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "customer", "purpose", "status", "proof_document", "created_at", "reviewed_by")
+    list_filter = ("status", "purpose")
+    search_fields = ("number", "customer__legal_name")
+    date_hierarchy = "created_at"
+    list_select_related = ("customer", "reviewed_by")
+    actions = ("approve", "reject", "block_spoofed", "revoke")
+
+    @admin.action(description=_("발신번호 승인 (MSG-4)"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> None:
+        now = clock.now()
+
+        def handle(sender: SenderNumber) -> str:
+            senders.sender_number_approve(sender=sender, now=now, actor=request.user)
+            return gettext("{number}: 승인했습니다.").format(number=sender.number)
+
+        _each(request, queryset, handle)
+
+    def _with_reason(
+        self, request: HttpRequest, queryset: QuerySet[SenderNumber], service: Any, title: str, done: str
+    ) -> Any:
+        now = clock.now()
+
+        def handle(sender: SenderNumber, data: dict[str, Any]) -> str:
+            service(sender=sender, reason=data["reason"], now=now, actor=request.user)
+            return done.format(number=sender.number)
+
+        return run_action_form(self, request, queryset, form_class=ReasonForm, title=title, handle=handle)
+
+    @admin.action(description=_("발신번호 반려 (MSG-4)"))
+    def reject(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
+        return self._with_reason(
+            request,
+            queryset,
+            senders.sender_number_reject,
+            gettext("발신번호 반려 (MSG-4)"),
+            gettext("{number}: 반려했습니다."),
+        )
+
+    @admin.action(description=_("번호변작 차단·신고 (MSG-4)"))
+    def block_spoofed(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
+        return self._with_reason(
+            request,
+            queryset,
+            senders.sender_number_block_spoofed,
+            gettext("번호변작 차단·신고 (MSG-4)"),
+            gettext("{number}: 차단했습니다."),
+        )
+
+    @admin.action(description=_("발신번호 해제 (MSG-4)"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
+        return self._with_reason(
+            request,
+            queryset,
+            senders.sender_number_revoke,
+            gettext("발신번호 해제 (MSG-4)"),
+            gettext("{number}: 해제했습니다."),
+        )
+
+
+@admin.register(KakaoTemplate)
+class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "sender_profile", "customer", "name", "status", "revision", "reviewed_at")
+    list_filter = ("status",)
+    search_fields = ("code", "name", "sender_profile", "customer__legal_name", "body")
+    list_select_related = ("customer",)
+    actions = ("submit_for_review", "record_approval", "record_rejection")
+
+    @admin.action(description=_("카카오 검수 요청 (MSG-2a)"))
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:
+        now = clock.now()
+
+        def handle(template: KakaoTemplate) -> str:
+            templates_kakao.template_submit(template=template, now=now, actor=request.user)
+            return gettext("{code}: 검수 중으로 바꿨습니다.").format(code=template.code)
+
+        _each(request, queryset, handle)
+
+    @admin.action(description=_("카카오 승인 기록 (MSG-2a)"))
+    def record_approval(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:
+        now = clock.now()
+
+        def handle(template: KakaoTemplate) -> str:
+            templates_kakao.template_review(template=template, approved=True, now=now, actor=request.user)
+            return gettext("{code}: 승인했습니다.").format(code=template.code)
+
+        _each(request, queryset, handle)
+
+    @admin.action(description=_("카카오 반려 기록 (MSG-2a)"))
+    def record_rejection(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> Any:
+        now = clock.now()
+
+        def handle(template: KakaoTemplate, data: dict[str, Any]) -> str:
+            templates_kakao.template_review(
+                template=template, approved=False, reason=data["reason"], now=now, actor=request.user
+            )
+            return gettext("{code}: 반려했습니다.").format(code=template.code)
+
+        return run_action_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=gettext("카카오 반려 기록 (MSG-2a)"),
+            handle=handle,
+        )
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "customer",
+        "kind",
+        "purpose",
+        "recipient",
+        "status",
+        "sent_at",
+        "result_at",
+        "failure_reason",
+    )
+    list_filter = ("status", "kind", "purpose", "provider")
+    search_fields = ("recipient", "customer__legal_name", "provider_message_id", "idempotency_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("customer",)
+    raw_id_fields = ("batch", "template", "fallback_of", "sender_number")
+
+
+@admin.register(MessageBatch)
+class MessageBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "customer", "kind", "total", "accepted", "refused", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("customer__legal_name", "idempotency_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("customer",)

@@ -1,0 +1,158 @@
+"""Delivery results (MSG-6) and fallback (MSG-3).
+
+Each message ends ``delivered`` or ``failed`` with the carrier's reason. A result
+that arrives twice changes nothing the second time (the move is only allowed
+from ``sending``/``sent``), so it is counted once. A message without a result
+``result_timeout_hours`` (48, 003 art.5-3) after it was sent is failed, and
+only delivered messages are billed. A failed AlimTalk/FriendTalk with a
+fallback is sent again as the SMS/LMS prepared (and validated) at send time;
+it is its own message, billed at the SMS/LMS price if delivered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from ..lifecycles import from_states, move_messages, move_messages_each
+from ..models import KAKAO_KINDS, Message
+from ..providers import DeliveryReport, Provider, get_provider
+from .encoding import cp949_bytes
+from .sending import enqueue
+
+log = logging.getLogger(__name__)
+CHUNK = 1_000
+
+
+@dataclass
+class ResultCounts:
+    delivered: int = 0
+    failed: int = 0
+    ignored: int = 0
+    fallbacks: int = 0
+
+
+def results_record(*, reports: Sequence[DeliveryReport], now: dt.datetime) -> ResultCounts:
+    """Record carriers' results; a report for a message that already has its result is ignored."""
+    counts = ResultCounts()
+    for start in range(0, len(reports), CHUNK):
+        chunk = reports[start : start + CHUNK]
+        _record_chunk(chunk, now, counts)
+    return counts
+
+
+def _record_chunk(reports: Sequence[DeliveryReport], now: dt.datetime, counts: ResultCounts) -> None:
+    by_key: dict[tuple[str, str], DeliveryReport] = {}
+    for report in reports:
+        key = (report.provider, report.provider_message_id)
+        if key in by_key:
+            counts.ignored += 1  # the same result twice in one delivery
+        else:
+            by_key[key] = report
+    open_states = sorted(set(from_states(Message.Status.DELIVERED)) & set(from_states(Message.Status.FAILED)))
+    with transaction.atomic():
+        providers = {p for p, _id in by_key}
+        ids = [i for _p, i in by_key]
+        rows = list(
+            Message.objects.select_for_update()
+            .filter(provider__in=providers, provider_message_id__in=ids, status__in=open_states)
+            .order_by("id")
+        )
+        delivered: list[Message] = []
+        failed: list[Message] = []
+        for message in rows:
+            found = by_key.get((message.provider, message.provider_message_id))
+            if found is None:
+                continue
+            message.result_at = found.at or now
+            message.updated_at = now
+            if found.delivered:
+                message.status = Message.Status.DELIVERED
+                delivered.append(message)
+            else:
+                message.status = Message.Status.FAILED
+                message.failure_reason = (found.reason or gettext("전송 실패"))[:300]
+                failed.append(message)
+        columns = ("failure_reason", "result_at", "updated_at")
+        for target, moved in ((Message.Status.DELIVERED, delivered), (Message.Status.FAILED, failed)):
+            move_messages_each(
+                target, [(m.pk, {c: getattr(m, c) for c in columns}) for m in moved], columns=columns
+            )
+        counts.delivered += len(delivered)
+        counts.failed += len(failed)
+        counts.ignored += len(by_key) - len(rows)
+        counts.fallbacks += start_fallbacks(failed)
+
+
+def results_timeout(*, now: dt.datetime) -> int:
+    """MSG-6: messages still without a result after their deadline (sent + 48 hours) are failed, never billed.
+
+    No fallback is sent for them: a text two days late would mislead more than it informs.
+    """
+    total = 0
+    reason = gettext("전송 결과 없음: 발송 후 기한 내 결과 미수신 (003 제5조③)")
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Message.objects.select_for_update(skip_locked=True)
+                .filter(status=Message.Status.SENT, result_due_at__lte=now)
+                .order_by("id")
+                .values_list("id", flat=True)[:CHUNK]
+            )
+            if not ids:
+                return total
+            total += move_messages(
+                Message.objects.filter(pk__in=ids),
+                Message.Status.FAILED,
+                failure_reason=reason[:300],
+                result_at=now,
+                updated_at=now,
+            )
+
+
+def results_collect(*, now: dt.datetime, provider: Provider | None = None) -> ResultCounts:
+    """Fetch the provider's new results and record them."""
+    chosen = provider or get_provider()
+    return results_record(reports=chosen.fetch_results(now), now=now)
+
+
+def start_fallbacks(failed: Sequence[Message]) -> int:
+    """MSG-3: a queued SMS/LMS for each failed Kakao message that has a fallback and none yet.
+
+    The caller holds the failed rows locked; ``fallback_of`` is one-to-one, so a
+    message never gets two fallbacks. The new messages are dispatched after commit.
+    """
+    candidates = [m for m in failed if m.kind in KAKAO_KINDS and m.fallback_kind and m.fallback_text]
+    if not candidates:
+        return 0
+    taken = set(Message.objects.filter(fallback_of__in=candidates).values_list("fallback_of_id", flat=True))
+    fresh = [
+        Message(
+            customer_id=m.customer_id,
+            batch_id=m.batch_id,
+            kind=m.fallback_kind,
+            purpose=m.purpose,
+            sender=m.fallback_sender,
+            sender_number=None,
+            recipient=m.recipient,
+            subject=m.fallback_subject,
+            text=m.fallback_text,
+            size=cp949_bytes(m.fallback_text),
+            fallback_of=m,
+            result_timeout_hours=m.result_timeout_hours,
+            actor=m.actor,
+        )
+        for m in candidates
+        if m.pk not in taken
+    ]
+    created = Message.objects.bulk_create(fresh, batch_size=CHUNK)
+    ids = [m.pk for m in created]
+    if ids:
+        transaction.on_commit(lambda: enqueue(message_ids=ids), robust=True)
+        log.info("fallback queued for %s failed Kakao messages", len(ids))
+    return len(ids)

@@ -1,0 +1,51 @@
+"""Message records purged after the retention period; recipients' data destroyed at contract end (MSG-9).
+
+Messaging cannot see contracts or policies: the caller (the purge job at the
+top) computes the cut-off from the contract's ``message_records_retention_months``
+(003 art.5-6) and calls these per customer, and calls :func:`recipients_erase`
+when the customer's kgmsg contract ends (003 art.10-2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from ..models import Message, MessageBatch, PaymentNoticeSetting, Recipient
+
+CHUNK = 5_000
+
+
+def messages_purge(*, customer_id: int, before: dt.datetime) -> int:
+    """Delete the customer's messages created before ``before`` (and bulk sends left empty); return the count.
+
+    Messages still waiting for a result are kept whatever their age. Idempotent.
+    """
+    done = (Message.Status.DELIVERED, Message.Status.FAILED)
+    deleted = 0
+    old = Message.objects.filter(customer_id=customer_id, created_at__lt=before, status__in=done)
+    # fallbacks first: an original is protected while its fallback exists
+    for rows in (old.filter(fallback_of__isnull=False), old.filter(fallback_of__isnull=True)):
+        while True:
+            with transaction.atomic():
+                ids = list(rows.exclude(fallback__isnull=False).values_list("id", flat=True)[:CHUNK])
+                if not ids:
+                    break
+                deleted += Message.objects.filter(pk__in=ids).delete()[0]
+    MessageBatch.objects.filter(
+        customer_id=customer_id, created_at__lt=before, messages__isnull=True
+    ).delete()
+    return deleted
+
+
+def recipients_erase(*, customer_id: int) -> int:
+    """Destroy the customer's recipients' personal data: numbers on messages, consent rows, receiver lists.
+
+    The message rows stay (billing and the retention period need them) without a number. Idempotent.
+    """
+    with transaction.atomic():
+        erased = Message.objects.filter(customer_id=customer_id).exclude(recipient="").update(recipient="")
+        Recipient.objects.filter(customer_id=customer_id).delete()
+        PaymentNoticeSetting.objects.filter(customer_id=customer_id).update(merchant_receivers=[])
+    return erased
