@@ -172,4 +172,4 @@ class FeedPointOutputSerializer(serializers.Serializer):
     window_minutes = serializers.IntegerField()
     failure_ratio = serializers.DecimalField(max_digits=7, decimal_places=6)
     attempts = serializers.IntegerField(allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, collected by the metaclass
