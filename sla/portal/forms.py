@@ -40,9 +40,7 @@ class ClaimForm(forms.Form):
     month = forms.DateField(widget=forms.HiddenInput, input_formats=["%Y-%m"])
     amount_won = forms.IntegerField(label=_("청구액(원)"), min_value=0)
     basis = forms.CharField(label=_("산출 근거"), widget=forms.Textarea(attrs={"rows": 3}))
-    details = forms.CharField(
-        label=_("장애 상세"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    details = forms.CharField(label=_("장애 상세"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class NoPenaltyTerminationForm(forms.Form):

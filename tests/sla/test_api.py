@@ -84,7 +84,9 @@ def other(presets):  # type: ignore[no-untyped-def]
 
 def test_incidents_list_and_detail_with_timeline(flow, admin):
     """SLA-1: the customer sees its service's incidents and one with its timeline updates."""
-    incident_post_update(incident=flow.incident, body="원인 분석 결과 공유", today=CLOSE, now=T(2026, 12, 1, 10))
+    incident_post_update(
+        incident=flow.incident, body="원인 분석 결과 공유", today=CLOSE, now=T(2026, 12, 1, 10)
+    )
     api = _client(admin.user)
     with clock.frozen(NOW):
         listing = api.get("/api/v1/sla/incidents/")
@@ -163,9 +165,13 @@ def test_availability_with_its_working(flow, admin, other):
     assert float(body["counted_minutes"]) == 648.0
     assert body["availability"] == "98.5000"
     [outage] = body["outages"]
-    assert outage["counted"] is True and outage["minutes"] == 648.0 and outage["incidents"] == [flow.incident.pk]
+    assert (
+        outage["counted"] is True and outage["minutes"] == 648.0 and outage["incidents"] == [flow.incident.pk]
+    )
     [excluded] = body["excluded"]
-    assert excluded["title"] == "정전" and excluded["reasons"] == ["불가항력"] and excluded["minutes"] == 120.0
+    assert (
+        excluded["title"] == "정전" and excluded["reasons"] == ["불가항력"] and excluded["minutes"] == 120.0
+    )
     assert body["credit_won"] == 250_000 and body["claim_required"] is True
     assert body["claim_due_on"] == "2026-12-30"
     _error(foreign, 404, "not_found")
@@ -175,13 +181,19 @@ def test_availability_with_its_working(flow, admin, other):
 def test_availability_of_the_current_month_is_provisional(flow, admin):
     """SLA-3: a month not yet closed is measured now and marked provisional (no credit yet)."""
     incident_open(
-        service="flow", title="오늘 장애", detected_at=T(2026, 12, 2, 0), ended_at=T(2026, 12, 2, 1),
-        today=D(2026, 12, 2), now=T(2026, 12, 2, 9),
+        service="flow",
+        title="오늘 장애",
+        detected_at=T(2026, 12, 2, 0),
+        ended_at=T(2026, 12, 2, 1),
+        today=D(2026, 12, 2),
+        now=T(2026, 12, 2, 9),
     )
     with clock.frozen(NOW):
-        body = _client(admin.user).get(
-            f"/api/v1/sla/contracts/{flow.pk}/availability/", {"month": "2026-12"}
-        ).json()
+        body = (
+            _client(admin.user)
+            .get(f"/api/v1/sla/contracts/{flow.pk}/availability/", {"month": "2026-12"})
+            .json()
+        )
     assert body["closed"] is False and body["credit_won"] is None
     assert float(body["counted_minutes"]) == 60.0
     assert [o["counted"] for o in body["outages"]] == [True]
@@ -198,7 +210,11 @@ def test_claim_prefill_submit_and_list(flow, admin, other):
         prefill = api.get(f"/api/v1/sla/contracts/{flow.pk}/claim-prefill/", {"month": "2026-11"})
         assert prefill.status_code == 200, prefill.content
         draft = prefill.json()
-        assert draft["amount_won"] == 250_000 and draft["due_on"] == "2026-12-30" and "1,000,000" in draft["basis"]
+        assert (
+            draft["amount_won"] == 250_000
+            and draft["due_on"] == "2026-12-30"
+            and "1,000,000" in draft["basis"]
+        )
         _error(
             _client(MemberFactory(customer=admin.customer).user).post(
                 "/api/v1/sla/claims/", {"contract": flow.pk, "month": "2026-11"}, format="json"
@@ -212,7 +228,9 @@ def test_claim_prefill_submit_and_list(flow, admin, other):
         again = api.post("/api/v1/sla/claims/", {"contract": flow.pk, "month": "2026-11"}, format="json")
         listing = api.get("/api/v1/sla/claims/").json()
         _error(
-            api.get(f"/api/v1/sla/contracts/{other.pk}/claim-prefill/", {"month": "2026-11"}), 404, "not_found"
+            api.get(f"/api/v1/sla/contracts/{other.pk}/claim-prefill/", {"month": "2026-11"}),
+            404,
+            "not_found",
         )
         _error(
             api.post("/api/v1/sla/claims/", {"contract": other.pk, "month": "2026-11"}, format="json"),
@@ -238,7 +256,9 @@ def test_late_claim_is_refused_with_the_due_date(flow, admin):
 def test_claims_of_another_customer_are_not_listed(flow, admin, other):
     """SLA-5 / ACC-4: the claims list is the customer's own."""
     with clock.frozen(NOW):
-        _client(admin.user).post("/api/v1/sla/claims/", {"contract": flow.pk, "month": "2026-11"}, format="json")
+        _client(admin.user).post(
+            "/api/v1/sla/claims/", {"contract": flow.pk, "month": "2026-11"}, format="json"
+        )
         foreign = AdminMemberFactory(customer=other.customer)
         assert _client(foreign.user).get("/api/v1/sla/claims/").json()["results"] == []
 
@@ -260,7 +280,9 @@ def test_feed_accepts_points_from_staff_and_monitor_token(presets):
         staff = _client(_feeder()).post("/api/v1/sla/feed/", point, format="json")
         monitor = APIClient()
         monitor.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=_feeder(staff=False)).key}")
-        by_token = monitor.post("/api/v1/sla/feed/", {**point, "at": "2026-12-05T08:05:00+09:00"}, format="json")
+        by_token = monitor.post(
+            "/api/v1/sla/feed/", {**point, "at": "2026-12-05T08:05:00+09:00"}, format="json"
+        )
     assert staff.status_code == 201, staff.content
     assert staff.json()["source"] == "staff" and staff.json()["window_minutes"] == 5
     assert by_token.status_code == 201, by_token.content
@@ -275,14 +297,26 @@ def test_feed_refuses_bad_ratio_and_duplicate_timestamp(presets):
     with clock.frozen(NOW):
         _error(
             api.post("/api/v1/sla/feed/", {**point, "failure_ratio": "1.5"}, format="json"),
-            400, "ratio_out_of_range", rule="SLA-3", field="failure_ratio",
+            400,
+            "ratio_out_of_range",
+            rule="SLA-3",
+            field="failure_ratio",
         )
         _error(
             api.post("/api/v1/sla/feed/", {**point, "failure_ratio": "-0.1"}, format="json"),
-            400, "ratio_out_of_range", rule="SLA-3", field="failure_ratio",
+            400,
+            "ratio_out_of_range",
+            rule="SLA-3",
+            field="failure_ratio",
         )
         assert api.post("/api/v1/sla/feed/", point, format="json").status_code == 201
-        _error(api.post("/api/v1/sla/feed/", point, format="json"), 400, "duplicate_sample", rule="SLA-3", field="at")
+        _error(
+            api.post("/api/v1/sla/feed/", point, format="json"),
+            400,
+            "duplicate_sample",
+            rule="SLA-3",
+            field="at",
+        )
     assert ErrorRateSample.objects.count() == 1
 
 
@@ -291,6 +325,10 @@ def test_feed_needs_the_permission(presets, admin):
     point = {"service": "flow", "at": "2026-12-05T08:00:00+09:00", "failure_ratio": "0.2"}
     with clock.frozen(NOW):
         _error(_client(admin.user).post("/api/v1/sla/feed/", point, format="json"), 403, "permission_denied")
-        _error(_client(StaffUserFactory()).post("/api/v1/sla/feed/", point, format="json"), 403, "permission_denied")
+        _error(
+            _client(StaffUserFactory()).post("/api/v1/sla/feed/", point, format="json"),
+            403,
+            "permission_denied",
+        )
         _error(APIClient().post("/api/v1/sla/feed/", point, format="json"), 401, "not_authenticated")
     assert not ErrorRateSample.objects.exists()
