@@ -4,6 +4,8 @@ naming field and rule."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
@@ -266,8 +268,9 @@ def test_claims_of_another_customer_are_not_listed(flow, admin, other):
 # --------------------------------------------------------------------------- the access-failure feed
 
 
-def _feeder(**kw):  # type: ignore[no-untyped-def]
-    user = (StaffUserFactory if kw.pop("staff", True) else UserFactory)()
+def _feeder(*, staff: bool = True) -> Any:
+    """A user holding ``sla.add_errorratesample``: staff, or a monitor account (not staff)."""
+    user: Any = (StaffUserFactory if staff else UserFactory)()
     user.user_permissions.add(Permission.objects.get(codename="add_errorratesample"))
     return user
 
