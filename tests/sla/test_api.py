@@ -335,3 +335,26 @@ def test_feed_needs_the_permission(presets, admin):
         )
         _error(APIClient().post("/api/v1/sla/feed/", point, format="json"), 401, "not_authenticated")
     assert not ErrorRateSample.objects.exists()
+
+
+def test_sla_endpoints_are_in_the_openapi_schema(presets):
+    """SLA-1, SLA-3, SLA-5: every SLA endpoint is documented in the schema with its operation id."""
+    schema = APIClient().get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    operations = {
+        op["operationId"]
+        for path, item in schema.json()["paths"].items()
+        if path.startswith("/api/v1/sla/")
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert operations == {
+        "sla_incidents_list",
+        "sla_incidents_report",
+        "sla_incidents_detail",
+        "sla_availability",
+        "sla_claims_list",
+        "sla_claims_submit",
+        "sla_claims_prefill",
+        "sla_feed_record",
+    }
