@@ -233,3 +233,13 @@ def status_services() -> list[str]:
         .distinct()
     )
     return sorted(set(codes))
+
+
+def customer_months_awaiting_claim(customer: Customer) -> QuerySet[SlaMonth]:
+    """SLA-5: the customer's closed months whose credit is paid only on a claim not yet made."""
+    return (
+        SlaMonth.objects.filter(contract__customer=customer, status=SlaMonth.Status.AWAITING_CLAIM)
+        .exclude(claims__status__in=[SlaClaim.Status.SUBMITTED, SlaClaim.Status.APPROVED])
+        .select_related("contract")
+        .order_by("-month", "contract_id")
+    )

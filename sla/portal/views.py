@@ -83,6 +83,7 @@ def sla_home(request: HttpRequest) -> HttpResponse:
             "this_month": this_month,
             "incidents": list(selectors.customer_incidents(customer)[:20]),
             "claims": list(selectors.customer_claims(customer)[:20]),
+            "awaiting": list(selectors.customer_months_awaiting_claim(customer)),
             "is_admin": member.is_admin,
         },
     )
@@ -180,7 +181,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("보상 청구가 접수되었습니다."))
                 return redirect("portal:sla_home")
-        month = form.cleaned_data.get("month") if hasattr(form, "cleaned_data") else None
+        month = form.cleaned_data.get("month")
     if month is not None:
         try:
             draft = claim_prefill(contract=contract, month=month)

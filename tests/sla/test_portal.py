@@ -65,8 +65,9 @@ def flow(presets, admin):  # type: ignore[no-untyped-def]
 
 
 def test_navigation_links_and_overview(client, flow):
-    """SLA-1: the portal navigation leads to the SLA page, which lists the incidents and contracts and
-    links the availability page, the report form and the public status page."""
+    """SLA-1, SLA-5: the portal navigation leads to the SLA page, which lists the incidents, contracts and
+    months awaiting a claim, and links the availability page, the claim and report forms and the public
+    status page."""
     with clock.frozen(NOW):
         home = client.get(reverse("portal:home")).content.decode()
         page = client.get(reverse("portal:sla_home")).content.decode()
@@ -76,6 +77,9 @@ def test_navigation_links_and_overview(client, flow):
     assert reverse("portal:sla_availability", args=[flow.pk]) + "?month=2026-12" in page
     assert reverse("portal:sla_incident_report") in page
     assert reverse("portal:sla_incident", args=[flow.incident.pk]) in page
+    # SLA-5: the month waiting for a claim is listed with its amount, due date and the claim form
+    assert f"{flow.number} · 2026-11: 250,000원" in page and "(청구 기한 2026-12-30)" in page
+    assert reverse("portal:sla_claim", args=[flow.pk]) + "?month=2026-11" in page
 
 
 def test_report_an_incident_and_follow_it(client, admin, flow):
@@ -151,6 +155,9 @@ def test_claim_form_is_prefilled_and_submits(client, admin, flow):
         response = client.post(url, {"month": "2026-11", "amount_won": "250000", "basis": "장애 10시간 48분"})
     assert response.status_code == 302, response.content
     claim = SlaClaim.objects.get()
+    with clock.frozen(NOW):
+        home = client.get(reverse("portal:sla_home")).content.decode()
+    assert 'id="awaiting-claims"' not in home and "접수" in home
     assert claim.amount_won == 250_000 and claim.basis == "장애 10시간 48분" and claim.submitted_by == admin
 
 
