@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("messaging.api.urls")),
     path("", include("contracts.api.urls")),
     path("", include("billing.api.urls")),
+    path("sla/", include("sla.api.urls")),
 ]

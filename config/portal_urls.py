@@ -8,4 +8,5 @@ urlpatterns = [
     path("inbox/", include("messaging.portal.urls")),
     path("contracts/", include("contracts.portal.urls")),
     path("billing/", include("billing.portal.urls")),
+    path("sla/", include("sla.portal.urls")),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("status/", include("sla.portal.status_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("config.portal_urls")),
 ]

@@ -14,7 +14,7 @@ from contracts.models.contract import LIVE
 from core.calendar import month_end
 from core.clock import start_of_day, to_seoul_date
 
-from .models import ErrorRateSample, Incident, MaintenanceWindow, SlaMonth
+from .models import ErrorRateSample, Incident, MaintenanceWindow, SlaClaim, SlaMonth
 from .services.intervals import Span, clip, subtract, total_minutes, union
 
 COUNTED_STATUSES = (Incident.Status.OPEN, Incident.Status.RESOLVED)
@@ -177,3 +177,69 @@ def daily_availability(*, service: str, now: dt.datetime, days: int) -> list[dic
         availability = (100 * (1 - down / total)).__round__(3)
         out.append({"date": day, "outage_minutes": int(down), "availability": float(availability)})
     return out
+
+
+# --------------------------------------------------------------------------- what a customer sees
+
+
+def customer_sla_contracts(customer: Customer) -> QuerySet[Contract]:
+    """The customer's activated contracts whose policy has an SLA (SLA-3), newest first."""
+    return (
+        Contract.objects.filter(customer=customer, activated_on__isnull=False)
+        .exclude(policy__sla_measurement="none")
+        .select_related("customer", "plan", "policy")
+        .order_by("-activated_on", "-id")
+    )
+
+
+def customer_incidents(customer: Customer) -> QuerySet[Incident]:
+    """SLA-1: the incidents a customer follows: those reported on its contracts (any status) and the
+    confirmed service-wide or plan-wide incidents of the services and plans it has contracts for.
+    Another customer's report is never included."""
+    contracts = Contract.objects.filter(customer=customer, activated_on__isnull=False)
+    services = contracts.values("policy__code")
+    plans = contracts.values("plan_id")
+    shared = (
+        Q(contract__isnull=True, status__in=COUNTED_STATUSES, service__in=services)
+        & (Q(plan__isnull=True) | Q(plan_id__in=plans))
+    )
+    return (
+        Incident.objects.filter(Q(contract__customer=customer) | shared)
+        .select_related("plan", "contract")
+        .order_by("-started_at", "-id")
+    )
+
+
+def customer_claims(customer: Customer) -> QuerySet[SlaClaim]:
+    """SLA-5: the customer's claims, newest first."""
+    return (
+        SlaClaim.objects.filter(contract__customer=customer)
+        .select_related("sla_month", "contract", "contract__plan")
+        .order_by("-submitted_on", "-id")
+    )
+
+
+def closed_month(contract: Contract, month: dt.date) -> SlaMonth | None:
+    """The contract's closed SLA month (SLA-3/4), if the month close ran."""
+    return SlaMonth.objects.filter(contract=contract, month=month.replace(day=1)).first()
+
+
+def status_services() -> list[str]:
+    """SLA-8: the services with a public status page: codes of published policies that have an SLA."""
+    codes = (
+        Policy.objects.filter(status=Policy.Status.PUBLISHED)
+        .exclude(sla_measurement="none")
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    return sorted(set(codes))
+
+
+def customer_months_awaiting_claim(customer: Customer) -> QuerySet[SlaMonth]:
+    """SLA-5: the customer's closed months whose credit is paid only on a claim not yet made."""
+    return (
+        SlaMonth.objects.filter(contract__customer=customer, status=SlaMonth.Status.AWAITING_CLAIM)
+        .exclude(claims__status__in=[SlaClaim.Status.SUBMITTED, SlaClaim.Status.APPROVED])
+        .select_related("contract")
+        .order_by("-month", "contract_id")
+    )
