@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from billing.models import CreditNote, Dispute, DunningCase, Invoice, InvoiceLine
-from billing.services import dunning, ledger
+from billing.services import facts, ledger
 from billing.services.disputes import (
     dispute_decide,
     dispute_extend,
@@ -147,11 +147,17 @@ def test_extend_with_reason_and_decide_with_credit_note(presets):
     )
     assert (dispute.answer_due_on, dispute.due_extension_reason) == (D(2026, 7, 10), "현장 확인 필요")
     decided = dispute_decide(
-        dispute=dispute, upheld_amount_won=40_000, answer="일부 인정", today=D(2026, 7, 1)
+        dispute=dispute, upheld_amount_won=44_000, answer="일부 인정", today=D(2026, 7, 1)
     )
     assert decided.status == Dispute.Status.PARTIAL
     note = decided.credit_note
-    assert (note.reason, note.supply_won, note.vat_won) == (CreditNote.Reason.DISPUTE_UPHELD, 40_000, 4_000)
+    assert (note.reason, note.supply_won, note.vat_won, note.total_won) == (
+        CreditNote.Reason.DISPUTE_UPHELD,
+        40_000,
+        4_000,
+        44_000,
+    )
+    assert decided.upheld_amount_won == 44_000
     assert ledger.invoice_open_amount(invoice) == 330_000 - 44_000
     with pytest.raises(DomainError):
         dispute_decide(dispute=decided, upheld_amount_won=0, answer="again", today=D(2026, 7, 2))
@@ -179,7 +185,7 @@ def test_open_dispute_holds_its_amount_and_undisputed_part_is_dunned():
     setup = invoice.lines.get(kind=InvoiceLine.Kind.SETUP_FEE)
     dispute_file(invoice=invoice, line=setup, amount_won=200_000, reason="설치 안 함", today=D(2026, 1, 15))
     assert held_won(invoice) == 220_000
-    assert dunning.overdue_won(invoice) == invoice.total_won - 220_000
+    assert facts.dunnable_won(invoice) == invoice.total_won - 220_000
     walk(D(2026, 1, 19), D(2026, 1, 20))
     assert step_notice(case_of(invoice), 1)["amount_won"] == invoice.total_won - 220_000
     # paying the undisputed part stops the ladder although the invoice is not paid
@@ -240,7 +246,7 @@ def test_upheld_dispute_cancels_the_steps_it_caused():
     walk(D(2026, 1, 27), D(2026, 2, 3))
     assert [s[0] for s in steps(invoice)] == [1, 2]  # held: no restriction on 02-02
     assert reload(contract).restrictions == []
-    dispute_decide(dispute=dispute, upheld_amount_won=200_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
+    dispute_decide(dispute=dispute, upheld_amount_won=220_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
     case.refresh_from_db()
@@ -265,9 +271,9 @@ def test_upheld_dispute_after_restriction_lifts_it_at_once():
         today=D(2026, 2, 3),
         operator_erred=True,
     )
-    assert dunning.overdue_won(invoice) == 0
+    assert facts.dunnable_won(invoice) == 0
     dispute_decide(
-        dispute=dispute, upheld_amount_won=invoice.supply_won, answer="이중 청구 확인", today=D(2026, 2, 5)
+        dispute=dispute, upheld_amount_won=invoice.total_won, answer="이중 청구 확인", today=D(2026, 2, 5)
     )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.VOID
@@ -288,8 +294,8 @@ def test_withdrawn_dispute_is_dunned_again():
     contract = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
     invoice = first_invoice(contract)
     dispute = dispute_file(invoice=invoice, amount_won=invoice.supply_won, reason="x", today=D(2026, 1, 15))
-    assert dunning.overdue_won(invoice) == 0
+    assert facts.dunnable_won(invoice) == 0
     dispute_withdraw(dispute=dispute, today=D(2026, 1, 19))
-    assert dunning.overdue_won(invoice) == invoice.total_won
+    assert facts.dunnable_won(invoice) == invoice.total_won
     walk(D(2026, 1, 19), D(2026, 1, 20))
     assert [s[0] for s in steps(invoice)] == [1]
