@@ -172,6 +172,54 @@ def test_extend_with_reason_and_decide_with_credit_note(presets):
     assert {"dispute.filed", "dispute.extended", "dispute.decided"} <= events
 
 
+@pytest.mark.django_db
+def test_upheld_amount_is_vat_inclusive_and_is_exactly_the_credit_note(presets):
+    """BIL-10, BIL-2: the answer states the upheld amount VAT included and that is what is credited:
+    6,600 upheld on a VAT-exclusive 10% invoice → a 6,600 credit note (6,000 supply + 600 VAT), not 7,260.
+    More than the disputed amount with its VAT is refused before anything is written."""
+    invoice = preset_invoice(presets, "officecore", issue=D(2026, 6, 5), due=D(2026, 6, 19))
+    assert (invoice.vat_inclusive, invoice.vat_rate_percent) == (False, 10)
+    dispute = dispute_file(invoice=invoice, amount_won=6_000, reason="중복 청구", today=D(2026, 6, 10))
+    with pytest.raises(DomainError) as refused:
+        dispute_decide(dispute=dispute, upheld_amount_won=6_601, answer="x", today=D(2026, 6, 12))
+    assert refused.value.code == "upheld_exceeds_dispute" and "6600" in refused.value.message_ko.replace(
+        ",", ""
+    )
+    assert not CreditNote.objects.exists()
+    decided = dispute_decide(
+        dispute=dispute, upheld_amount_won=6_600, answer="중복 확인", today=D(2026, 6, 12)
+    )
+    note = decided.credit_note
+    assert (note.total_won, note.supply_won, note.vat_won) == (6_600, 6_000, 600)
+    assert (decided.status, decided.upheld_amount_won) == (Dispute.Status.UPHELD, 6_600)
+    assert ledger.invoice_open_amount(invoice) == 330_000 - 6_600
+    partly = dispute_file(invoice=invoice, amount_won=10_000, reason="요율 오류", today=D(2026, 6, 10))
+    partly = dispute_decide(dispute=partly, upheld_amount_won=3_300, answer="일부 인정", today=D(2026, 6, 12))
+    assert partly.status == Dispute.Status.PARTIAL
+    assert (partly.credit_note.total_won, partly.credit_note.supply_won, partly.credit_note.vat_won) == (
+        3_300,
+        3_000,
+        300,
+    )
+
+
+@pytest.mark.django_db
+def test_upheld_amount_on_a_vat_inclusive_invoice_is_the_credit_note_total():
+    """BIL-10, BIL-2: on a VAT-inclusive invoice (flow) the dispute's amount already includes VAT: upheld
+    in full is that amount, credited as the note's total with its VAT part taken out."""
+    invoice = make_invoice(CustomerFactory(), 110_000, vat_inclusive=True)
+    dispute = dispute_file(invoice=invoice, amount_won=11_000, reason="x", today=invoice.issue_date)
+    decided = dispute_decide(
+        dispute=dispute, upheld_amount_won=11_000, answer="인정", today=invoice.issue_date
+    )
+    assert decided.status == Dispute.Status.UPHELD
+    assert (decided.credit_note.total_won, decided.credit_note.supply_won, decided.credit_note.vat_won) == (
+        11_000,
+        10_000,
+        1_000,
+    )
+
+
 # --------------------------------------------------------------------------- the ladder
 
 
