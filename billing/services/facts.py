@@ -96,7 +96,7 @@ def require_positive_won(value: object, *, field: str = "amount_won", rule: str 
 def invoice_entries(invoice: Invoice | Combinable) -> QuerySet[LedgerEntry]:
     """THE definition of an invoice's open amount: the ledger entries posted on it (charges +, payments,
     credit notes and applied credit −). ``invoice`` is an invoice or ``OuterRef("pk")`` in a query."""
-    return LedgerEntry.objects.filter(invoice=invoice)
+    return LedgerEntry.objects.filter(invoice=invoice)  # type: ignore[misc]  # OuterRef is fine here
 
 
 def open_amount_subquery(ref: str = "pk") -> Coalesce:
