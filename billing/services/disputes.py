@@ -327,6 +327,8 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
             "dispute.decided",
             today=today,
             suffix="decided",
+            # Both VAT included, so the notice's "upheld"/"partly upheld" compares like with like.
+            amount_won=claimed_won,
             upheld_amount_won=upheld_amount_won,
             answer=answer,
             credit_note_number=dispute.credit_note.number if dispute.credit_note else "",

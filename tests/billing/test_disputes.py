@@ -192,6 +192,9 @@ def test_upheld_amount_is_vat_inclusive_and_is_exactly_the_credit_note(presets):
     note = decided.credit_note
     assert (note.total_won, note.supply_won, note.vat_won) == (6_600, 6_000, 600)
     assert (decided.status, decided.upheld_amount_won) == (Dispute.Status.UPHELD, 6_600)
+    told = Notice.objects.filter(event="dispute.decided", customer=invoice.customer).first()
+    assert told is not None
+    assert (told.context["amount_won"], told.context["upheld_amount_won"]) == (6_600, 6_600)  # "인용"
     assert ledger.invoice_open_amount(invoice) == 330_000 - 6_600
     partly = dispute_file(invoice=invoice, amount_won=10_000, reason="요율 오류", today=D(2026, 6, 10))
     partly = dispute_decide(dispute=partly, upheld_amount_won=3_300, answer="일부 인정", today=D(2026, 6, 12))
