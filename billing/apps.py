@@ -12,10 +12,15 @@ class BillingConfig(AppConfig):
         from contracts.services.applications import unpaid_lookup
         from contracts.settlement import calculator
 
-        from .services.ledger import overdue_won
+        from .services import events
+        from .services.dunning import on_dispute_decided, on_invoice_paid
+        from .services.facts import unpaid_won
         from .services.settlement import settlement_compute
 
         # The termination preview (CON-7) shows the complete final settlement billing issues (BIL-12..16).
         calculator.install(settlement_compute)
-        # Unpaid fees for the application checks (CON-2) and termination completion (CON-7).
-        unpaid_lookup.install(overdue_won)
+        # Unpaid fees for the application checks (CON-2) and termination completion (CON-7): one
+        # definition, amounts under an open dispute not counted (the decision is at facts.unpaid_won).
+        unpaid_lookup.install(unpaid_won)
+        # DUN-1: the money primitives tell the ladder through these events (failing loudly when unset).
+        events.register(invoice_paid=on_invoice_paid, dispute_decided=on_dispute_decided)

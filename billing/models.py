@@ -858,7 +858,11 @@ class Dispute(TimeStampedModel):
     due_extension_reason = models.CharField(_("기한 연장 사유"), max_length=300, blank=True)
     answered_on = models.DateField(_("답변일"), null=True, blank=True)
     answer = models.TextField(_("답변"), blank=True)
-    upheld_amount_won = models.BigIntegerField(_("인용 금액"), default=0)
+    # Money, VAT included: the total of the credit note the answer issued (dispute_decide). ``amount_won``
+    # is in the invoice's price basis, so the upheld amount may exceed it by the VAT.
+    upheld_amount_won = models.BigIntegerField(
+        _("인용 금액"), default=0, help_text=_("부가세 포함, 크레딧 노트 금액과 같음")
+    )
     credit_note = models.ForeignKey(
         CreditNote,
         on_delete=models.PROTECT,
@@ -876,10 +880,7 @@ class Dispute(TimeStampedModel):
         verbose_name_plural = _("이의신청")
         constraints = [
             models.CheckConstraint(condition=Q(amount_won__gt=0), name="dispute_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(upheld_amount_won__gte=0) & Q(upheld_amount_won__lte=F("amount_won")),
-                name="dispute_upheld_within_amount",
-            ),
+            models.CheckConstraint(condition=Q(upheld_amount_won__gte=0), name="dispute_upheld_not_negative"),
         ]
 
     def __str__(self) -> str:

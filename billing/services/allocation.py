@@ -14,17 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Customer
 from core.errors import DomainError
 
-from ..models import CreditNote, Invoice, LedgerEntry, Payment
-from . import ledger
+from ..models import Invoice, LedgerEntry, Payment
+from . import events, ledger
+from .facts import net_noted_won, open_invoices, require_positive_won
+
+# Helpers that lived here before ``facts`` (settlement, evasion, refunds, payments import them by this path).
+__all__ = [
+    "INVOICE_MONEY_TRANSITIONS",
+    "Allocation",
+    "invoice_settle",
+    "net_noted_won",
+    "open_invoices",
+    "payment_apply",
+    "require_positive_won",
+]
 
 # Money-driven invoice transitions (issuing and voiding by staff live with the invoice run).
 INVOICE_MONEY_TRANSITIONS: dict[str, set[str]] = {
@@ -44,20 +53,6 @@ class Allocation:
     @property
     def allocated_won(self) -> int:
         return sum(amount for _, amount in self.to_invoices)
-
-
-def open_invoices(customer: Customer) -> QuerySet[Invoice]:
-    """The customer's issued invoices, oldest first: overdue (arrears) before the rest."""
-    return Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED).order_by(
-        "due_date", "issue_date", "id"
-    )
-
-
-def net_noted_won(invoice: Invoice) -> int:
-    """Credit notes minus debit notes issued against the invoice (totals, VAT included)."""
-    rows = CreditNote.objects.filter(invoice=invoice).values("kind").annotate(total=Sum("total_won"))
-    totals = {row["kind"]: int(row["total"] or 0) for row in rows}
-    return totals.get(CreditNote.Kind.CREDIT, 0) - totals.get(CreditNote.Kind.DEBIT, 0)
 
 
 def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
@@ -89,10 +84,9 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
     invoice.paid_on = today if target == Invoice.Status.PAID else None
     invoice.save(update_fields=["status", "paid_on", "updated_at"])
     if target in (Invoice.Status.PAID, Invoice.Status.VOID):
-        # DUN-1: payment in full lifts restriction/suspension at once and stops the ladder.
-        from .dunning import on_invoice_paid
-
-        on_invoice_paid(invoice=invoice, today=today)
+        # DUN-1: payment in full lifts restriction/suspension at once and stops the ladder (the event's
+        # receiver is dunning.on_invoice_paid, registered by BillingConfig.ready).
+        events.invoice_paid(invoice=invoice, today=today)
     return invoice
 
 
@@ -188,40 +182,3 @@ def payment_apply(*, payment: Payment, today: dt.date) -> Allocation:
             )
             result.unallocated_won = remaining
         return result
-
-
-def require_positive_won(value: object, *, field: str = "amount_won", rule: str = "BIL-7") -> int:
-    """A money argument: a positive whole number of won (an integral ``Decimal`` is accepted).
-
-    Raises before anything is written, naming the field.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise DomainError(
-            "amount_not_integer",
-            _("{name}: 금액은 원 단위 정수여야 합니다 ({value})."),
-            rule=rule,
-            field=field,
-            name=field,
-            value=repr(value),
-        )
-    if isinstance(value, Decimal):
-        if not value.is_finite() or value != value.to_integral_value():
-            raise DomainError(
-                "amount_not_integer",
-                _("{name}: 금액은 원 단위 정수여야 합니다 ({value})."),
-                rule=rule,
-                field=field,
-                name=field,
-                value=str(value),
-            )
-        value = int(value)
-    if value <= 0:
-        raise DomainError(
-            "amount_not_positive",
-            _("{name}: 금액은 0원보다 커야 합니다 ({value}원)."),
-            rule=rule,
-            field=field,
-            name=field,
-            value=value,
-        )
-    return int(value)

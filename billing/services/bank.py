@@ -18,13 +18,15 @@ column (:class:`BankStatementInvalid`) and nothing is written; the same file (SH
 the second time. Each row becomes a ``BankTransaction``; rows are then matched one by one (each
 in its own transaction, under the customer's lock): the payer name is normalised (spaces, legal
 forms such as "(주)", "주식회사", "㈜" dropped) and looked up in ``PayerAlias`` and the customers'
-legal and payer names; of several candidates the one with an open invoice of exactly the
-deposit's amount wins; a payer name no customer has still matches when a customer's pending
-transfer notice gave that name and amount. A match becomes a succeeded bank-transfer ``Payment``
-that is applied at once — the customer's pending transfer notice of the same amount, when there is
-one (``payments.transfer_notice_confirm``), so the notice does not stay pending beside it;
-ambiguous and unknown rows stay ``unmatched`` in the queue for staff, who assign them
-(optionally remembering the name as an alias, so the next file matches by itself) or ignore them.
+legal and payer names; a payer name no customer has is looked up in the customers' pending
+transfer notices of that name and amount. The deposit is matched only when exactly one candidate
+owes exactly its amount: the open amount of one open invoice (that invoice is paid), or the
+customer's total open amount (every open invoice is paid, oldest first). A match becomes a
+succeeded bank-transfer ``Payment`` that is applied at once — the customer's pending transfer
+notice of the same amount, when there is one (``payments.transfer_notice_confirm``), so the notice
+does not stay pending beside it; partial, excess, ambiguous and unknown rows stay ``unmatched`` in
+the queue for staff, who assign them (optionally remembering the name as an alias, so the next
+file matches by itself) or ignore them. Where a payment went: ``billing.selectors.payment_allocations``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from core.errors import DomainError
 
 from ..models import BankStatementImport, BankTransaction, Invoice, PayerAlias, Payment
 from . import ledger
+from .facts import open_amount_subquery
 from .payments import payment_record, pending_notices_for, transfer_notice_confirm
 
 MAX_ERRORS_IN_MESSAGE = 20
@@ -363,14 +366,22 @@ def candidates(payer_name: str, names: dict[str, set[int]] | None = None) -> tup
     return set(names.get(key, set())), False
 
 
-def _invoice_with_open_amount(customer_ids: set[int], amount_won: int) -> list[Invoice]:
-    found = []
-    for invoice in Invoice.objects.filter(
-        customer_id__in=customer_ids, status=Invoice.Status.ISSUED
-    ).order_by("due_date", "id"):
-        if ledger.invoice_open_amount(invoice) == amount_won:
-            found.append(invoice)
-    return found
+def _match_for(customer_id: int, amount_won: int) -> tuple[bool, Invoice | None]:
+    """Whether a deposit of ``amount_won`` is exactly what the customer owes (BIL-7, docs/operations.md):
+    the open amount of one of its open invoices (the oldest such, arrears first, 002 art.35④) → that
+    invoice; else its total open amount → no invoice (the payment is applied oldest first and
+    ``billing.selectors.payment_allocations`` shows where it went). Anything else is not a match."""
+    rows = list(
+        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.ISSUED)
+        .annotate(open_won=open_amount_subquery())
+        .filter(open_won__gt=0)
+        .order_by("due_date", "issue_date", "id")
+    )
+    for invoice in rows:
+        if invoice.open_won == amount_won:  # type: ignore[attr-defined]
+            return True, invoice
+    total = sum(int(invoice.open_won) for invoice in rows)  # type: ignore[attr-defined]
+    return (total == amount_won and total > 0), None
 
 
 def _noticed_by(tx: BankTransaction) -> set[int]:
@@ -388,22 +399,28 @@ def _noticed_by(tx: BankTransaction) -> set[int]:
 
 
 def _auto_match(tx: BankTransaction, names: dict[str, set[int]]) -> bool:
+    """Match a deposit only on the payer's name AND the exact amount (docs/operations.md, BIL-7): the
+    name (or a remembered alias, or a pending transfer notice's payer name) gives the candidate
+    customers; exactly one of them must owe exactly the deposit (:func:`_match_for`). A partial or
+    excess deposit, an unknown name and a tie stay ``unmatched`` in the queue for staff, with the reason."""
     ids, _by_alias = candidates(tx.payer_name, names)
     if not ids:
         ids = _noticed_by(tx)
     if not ids:
         _note(tx, str(_("입금자명과 일치하는 고객이 없습니다")))
         return False
-    exact = _invoice_with_open_amount(ids, tx.amount_won)
-    exact_customers = {invoice.customer_id for invoice in exact}
-    if len(ids) == 1:
-        customer_id = next(iter(ids))
-    elif len(exact_customers) == 1:
-        customer_id = next(iter(exact_customers))
-    else:
-        _note(tx, str(_("입금자명이 같은 고객이 {count}곳입니다")).format(count=len(ids)))
+    matches = {}
+    for customer_id in sorted(ids):
+        found, invoice = _match_for(customer_id, tx.amount_won)
+        if found:
+            matches[customer_id] = invoice
+    if len(matches) != 1:
+        if len(ids) > 1:
+            _note(tx, str(_("입금자명이 같은 고객이 {count}곳입니다")).format(count=len(ids)))
+        else:
+            _note(tx, str(_("입금액이 미납 청구서 금액이나 미납 총액과 일치하지 않습니다")))
         return False
-    invoice = next((i for i in exact if i.customer_id == customer_id), None)
+    customer_id, invoice = next(iter(matches.items()))
     try:
         _settle(tx, Customer.objects.get(pk=customer_id), invoice=invoice)
     except DomainError as exc:  # leave it in the queue with the reason; the rest of the file goes on

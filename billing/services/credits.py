@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
@@ -19,7 +18,8 @@ from core.errors import Conflict, DomainError
 
 from ..models import Invoice, LedgerEntry
 from . import ledger
-from .allocation import invoice_settle, open_invoices, require_positive_won
+from .allocation import invoice_settle
+from .facts import invoice_overdue_won, open_invoices, require_positive_won
 
 
 def _offset_allowed(invoice: Invoice, today: dt.date) -> bool:
@@ -243,10 +243,10 @@ def credit_refund(
 
 
 def _arrears_to_deduct(customer: Customer, today: dt.date) -> int:
-    """Overdue open amounts under policies that deduct arrears before a refund."""
+    """Overdue amounts (``facts.invoice_overdue_won``: amounts under an open dispute are not arrears)
+    under policies that deduct arrears before a refund (002 art.35④, 000 art.18⑥)."""
     overdue = open_invoices(customer).filter(due_date__lt=today, policy__arrears_deducted_first=True)
-    total = LedgerEntry.objects.filter(invoice__in=overdue).aggregate(total=Sum("amount_won"))["total"]
-    return max(0, int(total or 0))
+    return sum(invoice_overdue_won(invoice, today) for invoice in overdue.select_related("policy"))
 
 
 __all__ = ["credit_apply", "credit_refund", "credit_use_for_purchase"]

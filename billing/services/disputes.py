@@ -15,9 +15,11 @@
   later date with a reason (:func:`dispute_extend`; 000 art.17③, 002 art.35②).
 * While open, the disputed amount *with its VAT* (:func:`held_won`) is held out of the dunning ladder
   and out of late charges; undisputed parts stay payable and dunned (003 art.7-2).
-* :func:`dispute_decide`: upheld/partial issues a credit note (reason ``dispute_upheld``) and lets the
-  ladder cancel the steps the amount caused (``dunning.on_dispute_decided``); rejected returns the
-  amount to dunning (steps whose dates passed meanwhile run on the next ``dunning`` run).
+* :func:`dispute_decide`: the upheld amount is given VAT included (the amount credited); upheld/partial
+  issues a credit note of exactly that total (reason ``dispute_upheld``) and lets the ladder cancel the
+  steps the amount caused (the "dispute decided" event of :mod:`billing.services.events`, received by
+  ``dunning.on_dispute_decided``); rejected returns the amount to dunning (steps whose dates passed
+  meanwhile run on the next ``dunning`` run).
 
 Events: ``dispute.filed``, ``dispute.extended``, ``dispute.decided``, ``dispute.withdrawn``.
 """
@@ -32,16 +34,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
-from contracts.effective import EffectivePolicy, PolicyView, effective_policy
-from contracts.models import Contract
+from contracts.effective import PolicyView
 from core.calendar import add_months
 from core.errors import DomainError
-from core.money import vat_on
 from messaging.services import notify
 
 from ..models import CreditNote, Dispute, Invoice, InvoiceLine
-from . import ledger
-from .allocation import require_positive_won
+from . import events, ledger
+from .facts import held_won, held_won_on, policy_for_invoice, require_positive_won, with_vat
+from .notes import credit_note_issue, creditable_amount
 
 __all__ = [
     "dispute_decide",
@@ -60,49 +61,8 @@ RULE = "BIL-10"
 LIVE_STATUSES = (Dispute.Status.OPEN, Dispute.Status.UPHELD, Dispute.Status.PARTIAL)
 
 
-# --------------------------------------------------------------------------- selectors
-
-
-def policy_for_invoice(invoice: Invoice) -> EffectivePolicy:
-    """The rules for an invoice: the effective policy (CON-12 special terms included) of its first
-    contract line, or the invoice's policy version when no line names a contract."""
-    contract_id = (
-        InvoiceLine.objects.filter(invoice=invoice, contract__isnull=False)
-        .order_by("contract_id")
-        .values_list("contract_id", flat=True)
-        .first()
-    )
-    if contract_id is not None:
-        return effective_policy(Contract.objects.select_related("policy").get(pk=contract_id))
-    return EffectivePolicy(invoice.policy, {})
-
-
-def with_vat(invoice: Invoice, amount_won: int) -> int:
-    """A price-basis amount as money owed: VAT added for a VAT-exclusive invoice."""
-    if invoice.vat_inclusive or amount_won <= 0:
-        return amount_won
-    mode = getattr(invoice.policy, "rounding", None) or "truncate"
-    return vat_on(amount_won, invoice.vat_rate_percent, mode).total_won
-
-
-def held_won(invoice: Invoice) -> int:
-    """What open disputes hold out of the ladder now (VAT included), at most the open amount."""
-    claimed = sum(
-        with_vat(invoice, d.amount_won)
-        for d in Dispute.objects.filter(invoice=invoice, status=Dispute.Status.OPEN).only("amount_won")
-    )
-    return min(claimed, max(ledger.invoice_open_amount(invoice), 0))
-
-
-def held_won_on(invoice: Invoice, day: dt.date, disputes: list[Dispute] | None = None) -> int:
-    """What disputes held on ``day``: filed on or before it and not yet answered (or withdrawn) by it.
-    Not capped (the caller caps against that day's balance)."""
-    rows = disputes if disputes is not None else list(Dispute.objects.filter(invoice=invoice))
-    return sum(
-        with_vat(invoice, d.amount_won)
-        for d in rows
-        if d.filed_on <= day and (d.answered_on is None or d.answered_on > day)
-    )
+# ``held_won``, ``held_won_on``, ``policy_for_invoice`` and ``with_vat`` are defined in ``facts`` (every
+# invoice needs them); they stay importable from here for late charges and the interfaces.
 
 
 def dispute_window_closes_on(
@@ -130,9 +90,15 @@ def dispute_window_closes_on(
 
 
 def _claimed(qs: QuerySet[Dispute]) -> int:
+    """What live disputes claim, in the invoice's price basis: an open one its amount, a decided one
+    what its credit note credited (supply for a VAT-exclusive invoice, total for a VAT-inclusive one)."""
     total = 0
-    for d in qs.filter(status__in=LIVE_STATUSES):
-        total += d.upheld_amount_won if d.status != Dispute.Status.OPEN else d.amount_won
+    for d in qs.filter(status__in=LIVE_STATUSES).select_related("credit_note", "invoice"):
+        if d.status == Dispute.Status.OPEN:
+            total += d.amount_won
+        elif d.credit_note is not None:
+            note = d.credit_note
+            total += note.total_won if d.invoice.vat_inclusive else note.supply_won
     return total
 
 
@@ -218,8 +184,6 @@ def dispute_file(
             limit = line.amount_won - _claimed(Dispute.objects.filter(line=line))
             what = line.description
         else:
-            from .notes import creditable_amount
-
             limit = creditable_amount(invoice) - _claimed(Dispute.objects.filter(invoice=invoice))
             what = invoice.number
         if amount_won > limit:
@@ -302,9 +266,15 @@ def dispute_extend(
 def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, today: dt.date) -> Dispute:
     """Answer a dispute (BIL-10): all of it upheld, part of it, or rejected (0).
 
-    Upheld/partial: a credit note for the upheld amount (``dispute_upheld``), then the ladder cancels the
-    steps the amount caused and lifts restriction/suspension the rest no longer justifies (DUN-1).
-    Rejected: the amount is dunned again from the next run.
+    ``upheld_amount_won`` is money, VAT included — what the answer form states and what the customer is
+    credited: the credit note's total is exactly that amount (6,600 upheld on a VAT-exclusive 10%
+    invoice → a 6,600 credit note of 6,000 supply + 600 VAT). It is at most the disputed amount with
+    its VAT (:func:`with_vat`; the dispute's ``amount_won`` is in the invoice's price basis); that much
+    is "upheld", less is "partly upheld". The dispute records it as given.
+
+    Upheld/partial: a credit note (``dispute_upheld``), then the ladder cancels the steps the amount
+    caused and lifts restriction/suspension the rest no longer justifies (DUN-1, the "dispute decided"
+    event). Rejected: the amount is dunned again from the next run.
     """
     if isinstance(upheld_amount_won, bool) or not isinstance(upheld_amount_won, int) or upheld_amount_won < 0:
         raise DomainError(
@@ -319,18 +289,19 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
     with transaction.atomic():
         ledger.lock_customer(dispute.customer)
         dispute = _lock_open(dispute, _("결정"))
-        if upheld_amount_won > dispute.amount_won:
+        claimed_won = with_vat(dispute.invoice, dispute.amount_won)
+        if upheld_amount_won > claimed_won:
             raise DomainError(
                 "upheld_exceeds_dispute",
-                _("인용 금액 {upheld}원이 이의 금액 {amount}원을 넘습니다."),
+                _("인용 금액 {upheld}원이 부가세를 포함한 이의 금액 {amount}원을 넘습니다."),
                 rule=RULE,
                 field="upheld_amount_won",
                 upheld=upheld_amount_won,
-                amount=dispute.amount_won,
+                amount=claimed_won,
             )
         if upheld_amount_won == 0:
             dispute.status = Dispute.Status.REJECTED
-        elif upheld_amount_won == dispute.amount_won:
+        elif upheld_amount_won == claimed_won:
             dispute.status = Dispute.Status.UPHELD
         else:
             dispute.status = Dispute.Status.PARTIAL
@@ -339,11 +310,10 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
         dispute.answered_on = today
         fields = ["status", "upheld_amount_won", "answer", "answered_on", "updated_at"]
         if upheld_amount_won:
-            from .notes import credit_note_issue
-
             note = credit_note_issue(
                 invoice=dispute.invoice,
                 amount_won=upheld_amount_won,
+                vat_included=True,
                 reason=CreditNote.Reason.DISPUTE_UPHELD,
                 description=f"이의신청 #{dispute.pk} 인용: {dispute.reason}"[:500],
                 today=today,
@@ -352,14 +322,14 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
             dispute.credit_note = note
             fields.append("credit_note")
         dispute.save(update_fields=fields)
-        from .dunning import on_dispute_decided
-
-        on_dispute_decided(dispute=dispute, today=today)
+        events.dispute_decided(dispute=dispute, today=today)
         _notify(
             dispute,
             "dispute.decided",
             today=today,
             suffix="decided",
+            # Both VAT included, so the notice's "upheld"/"partly upheld" compares like with like.
+            amount_won=claimed_won,
             upheld_amount_won=upheld_amount_won,
             answer=answer,
             credit_note_number=dispute.credit_note.number if dispute.credit_note else "",

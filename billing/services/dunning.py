@@ -3,16 +3,19 @@
 Public API (stable; the admin, portal and API call these):
 
 * :func:`dunning_run` — job ``dunning`` (daily 03:00).
-* :func:`on_invoice_paid` — called by ``allocation.invoice_settle`` when an invoice becomes paid (or
-  void): DUN-1.
-* :func:`on_dispute_decided` — called by ``disputes.dispute_decide``: BIL-10/DUN-1.
+* :func:`on_invoice_paid` — receiver of the "invoice paid" event (:mod:`billing.services.events`) that
+  ``allocation.invoice_settle`` sends when an invoice becomes paid (or void): DUN-1.
+* :func:`on_dispute_decided` — receiver of the "dispute decided" event ``disputes.dispute_decide``
+  sends: BIL-10/DUN-1. ``BillingConfig.ready`` registers both.
 * :func:`dunning_pause` / :func:`dunning_pause_cancel` — DUN-3.
-* :func:`ladder_plan`, :func:`ladder_position`, :func:`overdue_won`, :func:`purge_due_on` — reads.
+* :func:`ladder_plan`, :func:`ladder_position`, :func:`purge_due_on` — reads, in
+  :mod:`billing.services.dunning_reads` (re-exported here). The amount the ladder duns is
+  ``facts.dunnable_won``.
 
 How a case moves
 ----------------
 An invoice is *overdue* when it is issued (not paid/void), its due date has passed and its open amount
-minus what open disputes hold (BIL-10, :func:`overdue_won`) is above zero. The job opens one
+minus what open disputes hold (BIL-10, ``facts.dunnable_won``) is above zero. The job opens one
 ``DunningCase`` per overdue invoice (the partial unique index allows one open/paused case) and executes,
 in date order, every ladder step whose date has come that the case has not executed yet. Each executed
 step is one ``DunningStep`` row (unique per case and ladder index; ``index`` is the step's 1-based
@@ -78,23 +81,21 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
 from contracts.effective import PolicyView
-from contracts.models import Contract, ContractStatus, DunningAction, DunningAnchor, Suspension
+from contracts.models import Contract, ContractStatus, DunningAction, Suspension
 from contracts.models.contract import LIVE
 from contracts.services import restriction
 from contracts.services.suspension import suspension_lift, suspension_schedule
 from contracts.services.termination import operator_termination
 from core.audit import acting_as
-from core.calendar import BusinessCalendar, add_months, default_calendar, month_end
+from core.calendar import BusinessCalendar, default_calendar
 from core.errors import DomainError
 from messaging.models import Notice
 from messaging.services import notify
@@ -110,7 +111,21 @@ from ..models import (
     PaymentMethod,
 )
 from . import ledger
-from .disputes import held_won, policy_for_invoice, with_vat
+from .collection import next_attempt_on
+from .dunning_reads import (
+    ACTIVE_CASE,
+    PURGE_PREFIX,
+    LadderPosition,
+    PlannedStep,
+    active_pause,
+    contract_ids_for,
+    ladder_plan,
+    ladder_position,
+    next_step_after,
+    purge_due_on,
+    step_date,
+)
+from .facts import dunnable_won, policy_for_invoice
 
 __all__ = [
     "LadderPosition",
@@ -122,7 +137,6 @@ __all__ = [
     "ladder_position",
     "on_dispute_decided",
     "on_invoice_paid",
-    "overdue_won",
     "purge_due_on",
     "step_date",
 ]
@@ -132,73 +146,7 @@ log = logging.getLogger(__name__)
 A = DunningAction
 MEASURES = frozenset({A.RESTRICT, A.SUSPEND, A.TERMINATE, A.PURGE_DATA, A.REFER_TO_COLLECTIONS})
 LIFTABLE = (A.RESTRICT, A.SUSPEND)
-ACTIVE_CASE = (DunningCase.Status.OPEN, DunningCase.Status.PAUSED)
 AUTO_METHODS = (PaymentMethod.Kind.CMS, PaymentMethod.Kind.CARD)
-PURGE_PREFIX = "purge_due_on="
-
-
-# --------------------------------------------------------------------------- the plan
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    """One ladder step placed on the calendar for one invoice."""
-
-    index: int  # 1-based position in the policy's ladder (DunningStep.index)
-    action: str
-    on: dt.date
-    day: int
-    business_days: bool = False
-    anchor: str = DunningAnchor.DUE_DATE
-
-    @property
-    def label(self) -> str:
-        return str(DunningAction(self.action).label)
-
-
-def _ladder(policy: PolicyView) -> list[dict[str, Any]]:
-    return [dict(step) for step in (policy.dunning_ladder or []) if isinstance(step, dict)]
-
-
-def step_date(
-    *,
-    due_date: dt.date,
-    day: int,
-    business_days: bool = False,
-    anchor: str = DunningAnchor.DUE_DATE,
-    calendar: BusinessCalendar | None = None,
-) -> dt.date:
-    """The date of a ladder step for an invoice due on ``due_date`` (see the module docstring)."""
-    if anchor == DunningAnchor.END_OF_NEXT_MONTH:
-        return month_end(add_months(due_date.replace(day=1), 1)) + dt.timedelta(days=day)
-    if business_days:
-        return (calendar or default_calendar()).add_business_days(due_date, day)
-    return due_date + dt.timedelta(days=day)
-
-
-def ladder_plan(
-    invoice: Invoice, *, policy: PolicyView | None = None, calendar: BusinessCalendar | None = None
-) -> list[PlannedStep]:
-    """The invoice's ladder on the calendar, in execution order (date, then ladder position)."""
-    policy = policy or policy_for_invoice(invoice)
-    calendar = calendar or default_calendar()
-    plan = []
-    for index, raw in enumerate(_ladder(policy), start=1):
-        anchor = str(raw.get("anchor") or DunningAnchor.DUE_DATE)
-        business = bool(raw.get("business_days", False))
-        day = int(raw["day"])
-        on = step_date(
-            due_date=invoice.due_date, day=day, business_days=business, anchor=anchor, calendar=calendar
-        )
-        plan.append(PlannedStep(index, str(raw["action"]), on, day, business, anchor))
-    return sorted(plan, key=lambda p: (p.on, p.index))
-
-
-def overdue_won(invoice: Invoice) -> int:
-    """What the ladder duns: the open amount minus what open disputes hold (BIL-10), never below 0."""
-    if invoice.status != Invoice.Status.ISSUED:
-        return 0
-    return max(0, ledger.invoice_open_amount(invoice) - held_won(invoice))
 
 
 # --------------------------------------------------------------------------- targets (DUN-4)
@@ -216,23 +164,6 @@ def _targets(invoice: Invoice, policy: PolicyView) -> list[Contract]:
         )
         live = live.filter(pk__in=ids) if ids else live.filter(policy__code=invoice.policy.code)
     return list(live.select_related("customer", "plan", "policy").order_by("pk"))
-
-
-def _contract_ids(invoice: Invoice, policy: PolicyView) -> set[int]:
-    if policy.dunning_whole_customer:
-        return set(Contract.objects.filter(customer_id=invoice.customer_id).values_list("pk", flat=True))
-    ids = set(
-        InvoiceLine.objects.filter(invoice=invoice, contract__isnull=False).values_list(
-            "contract_id", flat=True
-        )
-    )
-    if not ids:
-        ids = set(
-            Contract.objects.filter(
-                customer_id=invoice.customer_id, policy__code=invoice.policy.code
-            ).values_list("pk", flat=True)
-        )
-    return ids
 
 
 # --------------------------------------------------------------------------- the job
@@ -259,15 +190,6 @@ def dunning_run(*, today: dt.date) -> dict[str, int]:
                 _advance(invoice, today=today, calendar=calendar, counts=counts)
     keys = ("opened", "steps", "deferred", "paused", "resumed", "held", "resolved", "closed", "errors")
     return {key: counts[key] for key in keys}
-
-
-def _active_pause(customer_id: int, today: dt.date) -> DunningPause | None:
-    return (
-        DunningPause.objects.filter(customer_id=customer_id, starts_on__lte=today, ends_on__gte=today)
-        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=today))
-        .order_by("-ends_on")
-        .first()
-    )
 
 
 def _open_case(invoice: Invoice) -> DunningCase | None:
@@ -307,13 +229,13 @@ def _advance(invoice: Invoice, *, today: dt.date, calendar: BusinessCalendar, co
             _resolve(case, today=today, resolution=_("완납"))
             counts["resolved"] += 1
         return
-    amount = overdue_won(invoice)
+    amount = dunnable_won(invoice)
     if _open_case(invoice) is None and (amount <= 0 or invoice.due_date >= today):
         return
     case = _case_for(invoice, today, counts)
     if case is None:
         return
-    pause = _active_pause(invoice.customer_id, today)
+    pause = active_pause(invoice.customer_id, today)
     if pause is not None:
         if case.status != DunningCase.Status.PAUSED:
             case.status = DunningCase.Status.PAUSED
@@ -372,8 +294,6 @@ def _attempts(invoice: Invoice) -> list[Payment]:
 
 def _collection_due(invoice: Invoice, today: dt.date) -> bool:
     """An automatic charge of the invoice is pending, or due today or earlier and not made yet."""
-    from .collection import next_attempt_on
-
     if not _auto_method(invoice.customer_id):
         return False
     if any(p.status == Payment.Status.PENDING for p in _attempts(invoice)):
@@ -399,8 +319,6 @@ def _blocked(
     if planned.action == A.RETRY_PAYMENT:
         if not _auto_method(invoice.customer_id):
             return ""
-        from .collection import next_attempt_on
-
         k = _retry_ordinal(planned, plan)
         attempts = _attempts(invoice)
         made = [p for p in attempts if p.status != Payment.Status.PENDING]
@@ -419,17 +337,6 @@ def _blocked(
 
 
 # --------------------------------------------------------------------------- executing
-
-
-def _next_after(planned: PlannedStep | None, plan: list[PlannedStep], done: set[int]) -> PlannedStep | None:
-    started = planned is None
-    for p in plan:
-        if not started:
-            started = p.index == planned.index  # type: ignore[union-attr]
-            continue
-        if p.index not in done:
-            return p
-    return None
 
 
 def _execute(
@@ -463,7 +370,7 @@ def _execute(
             log.error("dunning case %s step %s (%s) failed: %s", case.pk, planned.index, planned.action, exc)
         step.detail = detail[:300]
         step.save(update_fields=["detail"])
-        nxt = _next_after(planned, plan, done | {planned.index})
+        nxt = next_step_after(planned, plan, done | {planned.index})
         notify(
             customer=invoice.customer,
             event="dunning.step",
@@ -639,7 +546,7 @@ def _do_purge(
 ) -> str:
     due = planned.on
     keep = policy.nonpayment_data_keep_days
-    ids = _contract_ids(invoice, policy)
+    ids = contract_ids_for(invoice, policy)
     if keep:
         started = (
             Suspension.objects.filter(contract_id__in=ids, kind=Suspension.Kind.NONPAYMENT, started=True)
@@ -730,7 +637,7 @@ def _still_needed(contract_id: int, action: str, *, excluding: DunningCase) -> b
     )
     for step in steps:
         invoice = step.case.invoice
-        if contract_id in _contract_ids(invoice, policy_for_invoice(invoice)):
+        if contract_id in contract_ids_for(invoice, policy_for_invoice(invoice)):
             return True
     return False
 
@@ -778,7 +685,7 @@ def _cancel_and_lift(
             continue
         if case.steps.filter(action=action, cancelled_on__isnull=True).exists():
             continue  # another step of the same kind in this case still stands
-        for contract in Contract.objects.filter(pk__in=_contract_ids(invoice, policy)).order_by("pk"):
+        for contract in Contract.objects.filter(pk__in=contract_ids_for(invoice, policy)).order_by("pk"):
             with acting_as(job="dunning", reason=reason[:100]):
                 number = _lift(contract, action, case=case, today=today, reason=reason)
             if number:
@@ -810,8 +717,9 @@ def _resolve(case: DunningCase, *, today: dt.date, resolution: str) -> DunningCa
 
 def on_invoice_paid(*, invoice: Invoice, today: dt.date) -> None:
     """DUN-1: the invoice is paid in full (or voided): its case is resolved at once, later steps never
-    run and restriction/suspension are lifted. Called by ``allocation.invoice_settle`` (under the
-    customer lock, in its transaction); safe to call again."""
+    run and restriction/suspension are lifted. Receives the ``events.invoice_paid`` that
+    ``allocation.invoice_settle`` sends (under the customer lock, in its transaction); safe to call
+    again."""
     cases = DunningCase.objects.select_for_update().filter(
         invoice=invoice, status__in=[*ACTIVE_CASE, DunningCase.Status.CLOSED]
     )
@@ -828,7 +736,7 @@ def on_dispute_decided(*, dispute: Dispute, today: dt.date) -> None:
     if dispute.status not in (Dispute.Status.UPHELD, Dispute.Status.PARTIAL):
         return
     invoice = Invoice.objects.get(pk=dispute.invoice_id)
-    upheld = with_vat(invoice, dispute.upheld_amount_won)
+    upheld = dispute.upheld_amount_won  # money, VAT included (dispute_decide)
     case = invoice.dunning_cases.order_by("-pk").first()
     if case is None:
         return
@@ -838,7 +746,7 @@ def on_dispute_decided(*, dispute: Dispute, today: dt.date) -> None:
         if s.amount_won <= upheld
     ]
     reason = _("이의신청 인용 (청구서 {number})").format(number=invoice.number)
-    if case.status in ACTIVE_CASE and overdue_won(invoice) <= 0:
+    if case.status in ACTIVE_CASE and dunnable_won(invoice) <= 0:
         # Nothing remains overdue: no measure is justified any more.
         caused += [
             s for s in case.steps.filter(cancelled_on__isnull=True, action__in=LIFTABLE) if s not in caused
@@ -964,107 +872,3 @@ def dunning_pause_cancel(
             actor=actor,
         )
     return pause
-
-
-# --------------------------------------------------------------------------- reads
-
-
-@dataclass
-class LadderPosition:
-    """Where an invoice stands on its ladder (for the admin, portal and API)."""
-
-    invoice: Invoice
-    case: DunningCase | None
-    overdue_won: int
-    current: DunningStep | None  # the last step executed (cancelled ones included, with cancelled_on)
-    next_step: PlannedStep | None
-    next_on: dt.date | None  # when the next step will run (today or later)
-    paused_until: dt.date | None
-    plan: list[PlannedStep] = field(default_factory=list)
-    executed: list[DunningStep] = field(default_factory=list)
-
-    @property
-    def next_action(self) -> str:
-        return self.next_step.action if self.next_step else ""
-
-    @property
-    def next_action_label(self) -> str:
-        return self.next_step.label if self.next_step else ""
-
-
-def _position(invoice: Invoice, today: dt.date) -> LadderPosition:
-    case = invoice.dunning_cases.order_by("-pk").first()
-    plan = ladder_plan(invoice)
-    executed = list(case.steps.order_by("executed_on", "id")) if case else []
-    done = {s.index for s in executed}
-    closed = case is not None and case.status in (DunningCase.Status.RESOLVED, DunningCase.Status.CLOSED)
-    nxt = None if closed or invoice.status != Invoice.Status.ISSUED else _next_after(None, plan, done)
-    pause = _active_pause(invoice.customer_id, today)
-    next_on = None
-    if nxt is not None:
-        next_on = max(nxt.on, today)
-        if pause is not None:
-            next_on = max(next_on, pause.ends_on + dt.timedelta(days=1))
-    return LadderPosition(
-        invoice=invoice,
-        case=case,
-        overdue_won=overdue_won(invoice),
-        current=executed[-1] if executed else None,
-        next_step=nxt,
-        next_on=next_on,
-        paused_until=pause.ends_on if pause else None,
-        plan=plan,
-        executed=executed,
-    )
-
-
-def ladder_position(
-    invoice_or_customer: Invoice | Customer | None = None,
-    today: dt.date | None = None,
-    *,
-    case: DunningCase | None = None,
-) -> LadderPosition | None:
-    """The current step, the next step and its date (``next_step``/``next_action``, ``next_on``).
-
-    Give an invoice, a customer (its overdue invoice whose next step comes first; None when nothing is
-    overdue or in dunning) or ``case=`` (that case's invoice). ``today`` is required.
-    """
-    if today is None:
-        raise TypeError("ladder_position() needs today")
-    if case is not None:
-        return _position(case.invoice, today)
-    if invoice_or_customer is None:
-        raise TypeError("ladder_position() needs an invoice, a customer or case=")
-    if isinstance(invoice_or_customer, Invoice):
-        return _position(invoice_or_customer, today)
-    invoices = (
-        Invoice.objects.filter(
-            Q(customer=invoice_or_customer)
-            & (Q(status=Invoice.Status.ISSUED, due_date__lt=today) | Q(dunning_cases__status__in=ACTIVE_CASE))
-        )
-        .distinct()
-        .select_related("policy")
-    )
-    positions = [_position(invoice, today) for invoice in invoices]
-    positions = [p for p in positions if p.case is not None or p.overdue_won > 0]
-    if not positions:
-        return None
-    return min(positions, key=lambda p: (p.next_on or dt.date.max, p.invoice.due_date, p.invoice.pk))
-
-
-def purge_due_on(contract: Contract) -> dt.date | None:
-    """The date destruction of the contract's data became due through a ``purge_data`` step (DAT-2
-    reads it), or None."""
-    for step in (
-        DunningStep.objects.filter(
-            action=A.PURGE_DATA, cancelled_on__isnull=True, case__customer_id=contract.customer_id
-        )
-        .select_related("case__invoice__policy")
-        .order_by("executed_on")
-    ):
-        invoice = step.case.invoice
-        if contract.pk in _contract_ids(invoice, policy_for_invoice(invoice)) and step.detail.startswith(
-            PURGE_PREFIX
-        ):
-            return dt.date.fromisoformat(step.detail[len(PURGE_PREFIX) :].split()[0])
-    return None

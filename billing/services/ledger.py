@@ -1,5 +1,8 @@
 """The ledger (BIL-7): the only place money is recorded. Balances are sums of entries.
 
+Unpaid and overdue amounts (CON-2, CON-7, BIL-10) are defined in :mod:`billing.services.facts`
+(``unpaid_won``, ``invoice_overdue_won``, ``dunnable_won``).
+
 Sign convention: positive = the customer owes it; negative = in the customer's favour.
 An entry with an invoice belongs to that invoice's open amount; one without an invoice is
 part of the customer's unallocated balance (a negative unallocated balance is credit, BIL-17).
@@ -18,6 +21,18 @@ from core.audit import current_actor
 from core.errors import DomainError
 
 from ..models import CreditNote, Invoice, LedgerEntry, Payment
+from .facts import invoice_open_amount
+
+# An invoice's open amount is defined once, in ``facts`` (the SQL form for lists is next to it);
+# ``ledger.invoice_open_amount`` stays the name the services and interfaces call.
+__all__ = [
+    "credit_available",
+    "customer_balance",
+    "invoice_open_amount",
+    "lock_customer",
+    "post",
+    "unallocated_balance",
+]
 
 
 def post(
@@ -69,11 +84,6 @@ def _sum(qs) -> int:  # type: ignore[no-untyped-def]
     return int(qs.aggregate(total=Sum("amount_won"))["total"] or 0)
 
 
-def invoice_open_amount(invoice: Invoice) -> int:
-    """What is still owed on an invoice (never below zero in practice: overpayment goes to credit)."""
-    return _sum(LedgerEntry.objects.filter(invoice=invoice))
-
-
 def customer_balance(customer: Customer) -> int:
     """Everything owed minus everything paid or credited. Negative = the customer is in credit."""
     return _sum(LedgerEntry.objects.filter(customer=customer))
@@ -91,8 +101,3 @@ def credit_available(customer: Customer) -> int:
 def lock_customer(customer: Customer) -> Customer:
     """Serialise money movements of one customer (row lock on the customer; take it first)."""
     return Customer.objects.select_for_update().get(pk=customer.pk)
-
-
-def overdue_won(customer: Customer, today: dt.date) -> int:
-    """Open amounts of the customer's invoices whose due date has passed (unpaid fees, CON-2, CON-7)."""
-    return max(0, _sum(LedgerEntry.objects.filter(customer=customer, invoice__due_date__lt=today)))

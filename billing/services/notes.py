@@ -26,8 +26,9 @@ from core.money import Rounding, VatSplit, vat_on, vat_within
 
 from ..models import CreditNote, Invoice, LedgerEntry
 from . import ledger
-from .allocation import invoice_settle, require_positive_won
+from .allocation import invoice_settle
 from .credits import credit_apply
+from .facts import require_positive_won
 from .numbering import next_number
 
 CREDIT_SERIES = "CN"
@@ -53,16 +54,17 @@ def _remaining(invoice: Invoice) -> VatSplit:
     return VatSplit(supply, vat, supply + vat)
 
 
-def creditable_amount(invoice: Invoice) -> int:
-    """The largest ``amount_won`` a credit note on this invoice may have, in its price basis."""
+def creditable_amount(invoice: Invoice, *, vat_included: bool = False) -> int:
+    """The largest ``amount_won`` a credit note on this invoice may have, in its price basis (or, with
+    ``vat_included``, as a total with VAT)."""
     remaining = _remaining(invoice)
-    return max(0, remaining.total_won if invoice.vat_inclusive else remaining.supply_won)
+    return max(0, remaining.total_won if invoice.vat_inclusive or vat_included else remaining.supply_won)
 
 
-def _split(invoice: Invoice, amount_won: int, remaining: VatSplit) -> VatSplit:
+def _split(invoice: Invoice, amount_won: int, remaining: VatSplit, *, vat_included: bool = False) -> VatSplit:
     mode = getattr(invoice.policy, "rounding", Rounding.TRUNCATE) or Rounding.TRUNCATE
     rate = invoice.vat_rate_percent
-    if invoice.vat_inclusive:
+    if invoice.vat_inclusive or vat_included:
         if amount_won == remaining.total_won:
             return remaining  # the last of it: exactly what is left, no rounding drift
         split = vat_within(amount_won, rate, mode)
@@ -83,8 +85,11 @@ def credit_note_issue(
     description: str,
     today: dt.date,
     idempotency_key: str | None = None,
+    vat_included: bool = False,
 ) -> CreditNote:
-    """Issue a credit note against ``invoice`` (BIL-2). See the module docstring for the amount's basis.
+    """Issue a credit note against ``invoice`` (BIL-2). See the module docstring for the amount's basis;
+    with ``vat_included`` the amount is the note's total, VAT included, whatever the invoice's basis
+    (an upheld dispute, BIL-10: the VAT part is taken out of it).
 
     Refused, naming the maximum, when it would credit more than the invoice still has; an
     ``idempotency_key`` seen before returns the first note.
@@ -125,7 +130,7 @@ def credit_note_issue(
                 number=invoice.number,
             )
         remaining = _remaining(invoice)
-        maximum = creditable_amount(invoice)
+        maximum = creditable_amount(invoice, vat_included=vat_included)
         if amount_won > maximum:
             raise DomainError(
                 "credit_note_exceeds_invoice",
@@ -136,7 +141,7 @@ def credit_note_issue(
                 maximum=maximum,
                 amount=amount_won,
             )
-        split = _split(invoice, amount_won, remaining)
+        split = _split(invoice, amount_won, remaining, vat_included=vat_included)
         note = CreditNote.objects.create(
             number=next_number(CREDIT_SERIES, today.year),
             kind=CreditNote.Kind.CREDIT,

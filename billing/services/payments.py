@@ -31,8 +31,9 @@ from core.errors import Conflict, DomainError
 
 from ..models import Invoice, Payment, PaymentMethod
 from . import ledger
-from .allocation import payment_apply, require_positive_won
+from .allocation import payment_apply
 from .credits import credit_refund
+from .facts import require_positive_won
 
 __all__ = [
     "credit_refund",

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from billing.models import BankStatementImport, BankTransaction, Invoice, LedgerEntry, PayerAlias, Payment
+from billing.selectors import customer_payments, payment_allocations
 from billing.services import ledger
 from billing.services.bank import (
     BankStatementInvalid,
@@ -77,13 +78,15 @@ def test_english_headers_and_reference_fallback():
     """BIL-7: English headers are accepted; without a bank reference the payment's reference is
     ``statement:{id}:{line}``."""
     customer = CustomerFactory(legal_name="Acme Korea", payer_name="에이씨엠이")
+    make_invoice(customer, 30_000)
+    make_invoice(customer, 1_000)
     content = "date,payer,amount\n20261110,ACME KOREA,30000\n2026/11/12,에이씨엠이,1000\n".encode()
     report = bank_statement_import(file_name="en.csv", content=content)
     assert len(report.matched) == 2
     payment = report.matched[0].payment
     assert payment is not None
     assert payment.reference == f"statement:{report.statement.pk}:2"
-    assert ledger.credit_available(customer) == 31_000
+    assert ledger.customer_balance(customer) == 0
 
 
 def test_malformed_file_reported_line_by_line_and_imports_nothing():
@@ -127,7 +130,7 @@ def test_unreadable_files_are_refused(content, problem):
 
 def test_same_file_is_not_imported_twice():
     """BIL-7: the same file (SHA-256) is refused the second time, whatever its name."""
-    CustomerFactory(legal_name="한빛")
+    make_invoice(CustomerFactory(legal_name="한빛"), 10_000)
     content = csv_bytes(["2026-11-10,한빛,10000,,"])
     bank_statement_import(file_name="a.csv", content=content)
     with pytest.raises(DomainError) as info:
@@ -189,7 +192,7 @@ def test_ignore_takes_a_row_out_of_the_queue():
 
 def test_import_command(tmp_path: Path, capsys):
     """BIL-7: the management command imports a file and reports problems line by line."""
-    CustomerFactory(legal_name="한빛")
+    make_invoice(CustomerFactory(legal_name="한빛"), 10_000)
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes(["2026-11-10,한빛,10000,,"], encoding="cp949"))
     call_command("import_bank_statement", str(good))
@@ -199,3 +202,80 @@ def test_import_command(tmp_path: Path, capsys):
     with pytest.raises(CommandError):
         call_command("import_bank_statement", str(bad))
     assert "2행 입금액" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- exact amounts only
+
+
+def test_partial_deposit_is_not_auto_matched_but_queued_for_staff():
+    """BIL-7 (docs/operations.md): a deposit of 100,000 from the payer of a 330,000 open invoice is not
+    the exact amount: it waits in the queue with the reason; no payment, the invoice stays open."""
+    customer = CustomerFactory(legal_name="주식회사 다온테크")
+    invoice = make_invoice(customer, 330_000)
+    content = csv_bytes(["2026-11-10,(주)다온테크,100000,T-1,"])
+    report = bank_statement_import(file_name="p.csv", content=content)
+    assert report.matched == [] and len(report.unmatched) == 1
+    tx = report.unmatched[0]
+    tx.refresh_from_db()
+    assert (tx.status, tx.customer_id, tx.payment_id) == (BankTransaction.Status.UNMATCHED, None, None)
+    assert tx.note == "입금액이 미납 청구서 금액이나 미납 총액과 일치하지 않습니다"
+    assert not Payment.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED and ledger.invoice_open_amount(invoice) == 330_000
+    # staff decide: it is the customer's partial payment, applied to the open invoice
+    payment = bank_transaction_assign(transaction=tx, customer=customer, remember_alias=False)
+    assert [(a.invoice.pk, a.amount_won) for a in payment_allocations(payment).to_invoices] == [
+        (invoice.pk, 100_000)
+    ]
+    assert ledger.invoice_open_amount(invoice) == 230_000
+
+
+def test_exact_deposit_matches_and_the_payment_shows_its_invoice():
+    """BIL-7: 330,000 from the payer of a 330,000 open invoice matches: the payment is for that invoice
+    and the allocation read shows it."""
+    customer = CustomerFactory(legal_name="주식회사 다온테크")
+    invoice = make_invoice(customer, 330_000)
+    report = bank_statement_import(file_name="e.csv", content=csv_bytes(["2026-11-10,다온테크,330000,T-2,"]))
+    assert len(report.matched) == 1
+    payment = report.matched[0].payment
+    assert payment is not None and payment.invoice_id == invoice.pk
+    allocations = payment_allocations(payment)
+    assert [(a.invoice.pk, a.amount_won) for a in allocations.to_invoices] == [(invoice.pk, 330_000)]
+    assert allocations.unallocated_won == 0 and allocations.invoices == [invoice]
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_deposit_of_the_total_open_amount_pays_every_open_invoice_and_shows_them():
+    """BIL-7: a deposit equal to the customer's total open amount (no single invoice) matches; it is
+    applied oldest first and :func:`payment_allocations` names each invoice it paid."""
+    customer = CustomerFactory(legal_name="주식회사 다온테크")
+    older = make_invoice(customer, 110_000, due_date=D(2026, 10, 31))
+    newer = make_invoice(customer, 220_000, due_date=D(2026, 11, 30))
+    report = bank_statement_import(file_name="t.csv", content=csv_bytes(["2026-11-10,다온테크,330000,,"]))
+    assert len(report.matched) == 1
+    payment = report.matched[0].payment
+    assert payment is not None and payment.invoice_id is None
+    allocations = payment_allocations(payment)
+    assert [(a.invoice.pk, a.amount_won) for a in allocations.to_invoices] == [
+        (older.pk, 110_000),
+        (newer.pk, 220_000),
+    ]
+    assert allocations.allocated_won == 330_000 and allocations.unallocated_won == 0
+    # the list read carries the same allocations without a query per payment
+    (listed,) = customer_payments(customer)
+    assert payment_allocations(listed) == allocations
+
+
+def test_excess_deposit_is_queued_and_an_unmatched_credit_shows_as_unallocated():
+    """BIL-7, BIL-11: more than the customer owes is not an exact amount: queued; assigned by staff, the
+    surplus is credit and the allocation read shows it as unallocated."""
+    customer = CustomerFactory(legal_name="주식회사 다온테크")
+    invoice = make_invoice(customer, 110_000)
+    report = bank_statement_import(file_name="x.csv", content=csv_bytes(["2026-11-10,다온테크,150000,,"]))
+    assert report.matched == [] and len(report.unmatched) == 1
+    tx = report.unmatched[0]
+    payment = bank_transaction_assign(transaction=tx, customer=customer, remember_alias=False)
+    allocations = payment_allocations(payment)
+    assert [(a.invoice.pk, a.amount_won) for a in allocations.to_invoices] == [(invoice.pk, 110_000)]
+    assert allocations.unallocated_won == 40_000 == ledger.credit_available(customer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from billing.models import CreditNote, Dispute, DunningCase, Invoice, InvoiceLine
-from billing.services import dunning, ledger
+from billing.services import facts, ledger
 from billing.services.disputes import (
     dispute_decide,
     dispute_extend,
@@ -147,11 +147,17 @@ def test_extend_with_reason_and_decide_with_credit_note(presets):
     )
     assert (dispute.answer_due_on, dispute.due_extension_reason) == (D(2026, 7, 10), "현장 확인 필요")
     decided = dispute_decide(
-        dispute=dispute, upheld_amount_won=40_000, answer="일부 인정", today=D(2026, 7, 1)
+        dispute=dispute, upheld_amount_won=44_000, answer="일부 인정", today=D(2026, 7, 1)
     )
     assert decided.status == Dispute.Status.PARTIAL
     note = decided.credit_note
-    assert (note.reason, note.supply_won, note.vat_won) == (CreditNote.Reason.DISPUTE_UPHELD, 40_000, 4_000)
+    assert (note.reason, note.supply_won, note.vat_won, note.total_won) == (
+        CreditNote.Reason.DISPUTE_UPHELD,
+        40_000,
+        4_000,
+        44_000,
+    )
+    assert decided.upheld_amount_won == 44_000
     assert ledger.invoice_open_amount(invoice) == 330_000 - 44_000
     with pytest.raises(DomainError):
         dispute_decide(dispute=decided, upheld_amount_won=0, answer="again", today=D(2026, 7, 2))
@@ -164,6 +170,57 @@ def test_extend_with_reason_and_decide_with_credit_note(presets):
     assert rejected.status == Dispute.Status.REJECTED and rejected.credit_note is None
     events = set(Notice.objects.filter(customer=invoice.customer).values_list("event", flat=True))
     assert {"dispute.filed", "dispute.extended", "dispute.decided"} <= events
+
+
+@pytest.mark.django_db
+def test_upheld_amount_is_vat_inclusive_and_is_exactly_the_credit_note(presets):
+    """BIL-10, BIL-2: the answer states the upheld amount VAT included and that is what is credited:
+    6,600 upheld on a VAT-exclusive 10% invoice → a 6,600 credit note (6,000 supply + 600 VAT), not 7,260.
+    More than the disputed amount with its VAT is refused before anything is written."""
+    invoice = preset_invoice(presets, "officecore", issue=D(2026, 6, 5), due=D(2026, 6, 19))
+    assert (invoice.vat_inclusive, invoice.vat_rate_percent) == (False, 10)
+    dispute = dispute_file(invoice=invoice, amount_won=6_000, reason="중복 청구", today=D(2026, 6, 10))
+    with pytest.raises(DomainError) as refused:
+        dispute_decide(dispute=dispute, upheld_amount_won=6_601, answer="x", today=D(2026, 6, 12))
+    assert refused.value.code == "upheld_exceeds_dispute" and "6600" in refused.value.message_ko.replace(
+        ",", ""
+    )
+    assert not CreditNote.objects.exists()
+    decided = dispute_decide(
+        dispute=dispute, upheld_amount_won=6_600, answer="중복 확인", today=D(2026, 6, 12)
+    )
+    note = decided.credit_note
+    assert (note.total_won, note.supply_won, note.vat_won) == (6_600, 6_000, 600)
+    assert (decided.status, decided.upheld_amount_won) == (Dispute.Status.UPHELD, 6_600)
+    told = Notice.objects.filter(event="dispute.decided", customer=invoice.customer).first()
+    assert told is not None
+    assert (told.context["amount_won"], told.context["upheld_amount_won"]) == (6_600, 6_600)  # "인용"
+    assert ledger.invoice_open_amount(invoice) == 330_000 - 6_600
+    partly = dispute_file(invoice=invoice, amount_won=10_000, reason="요율 오류", today=D(2026, 6, 10))
+    partly = dispute_decide(dispute=partly, upheld_amount_won=3_300, answer="일부 인정", today=D(2026, 6, 12))
+    assert partly.status == Dispute.Status.PARTIAL
+    assert (partly.credit_note.total_won, partly.credit_note.supply_won, partly.credit_note.vat_won) == (
+        3_300,
+        3_000,
+        300,
+    )
+
+
+@pytest.mark.django_db
+def test_upheld_amount_on_a_vat_inclusive_invoice_is_the_credit_note_total():
+    """BIL-10, BIL-2: on a VAT-inclusive invoice (flow) the dispute's amount already includes VAT: upheld
+    in full is that amount, credited as the note's total with its VAT part taken out."""
+    invoice = make_invoice(CustomerFactory(), 110_000, vat_inclusive=True)
+    dispute = dispute_file(invoice=invoice, amount_won=11_000, reason="x", today=invoice.issue_date)
+    decided = dispute_decide(
+        dispute=dispute, upheld_amount_won=11_000, answer="인정", today=invoice.issue_date
+    )
+    assert decided.status == Dispute.Status.UPHELD
+    assert (decided.credit_note.total_won, decided.credit_note.supply_won, decided.credit_note.vat_won) == (
+        11_000,
+        10_000,
+        1_000,
+    )
 
 
 # --------------------------------------------------------------------------- the ladder
@@ -179,7 +236,7 @@ def test_open_dispute_holds_its_amount_and_undisputed_part_is_dunned():
     setup = invoice.lines.get(kind=InvoiceLine.Kind.SETUP_FEE)
     dispute_file(invoice=invoice, line=setup, amount_won=200_000, reason="설치 안 함", today=D(2026, 1, 15))
     assert held_won(invoice) == 220_000
-    assert dunning.overdue_won(invoice) == invoice.total_won - 220_000
+    assert facts.dunnable_won(invoice) == invoice.total_won - 220_000
     walk(D(2026, 1, 19), D(2026, 1, 20))
     assert step_notice(case_of(invoice), 1)["amount_won"] == invoice.total_won - 220_000
     # paying the undisputed part stops the ladder although the invoice is not paid
@@ -240,7 +297,7 @@ def test_upheld_dispute_cancels_the_steps_it_caused():
     walk(D(2026, 1, 27), D(2026, 2, 3))
     assert [s[0] for s in steps(invoice)] == [1, 2]  # held: no restriction on 02-02
     assert reload(contract).restrictions == []
-    dispute_decide(dispute=dispute, upheld_amount_won=200_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
+    dispute_decide(dispute=dispute, upheld_amount_won=220_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
     case.refresh_from_db()
@@ -265,9 +322,9 @@ def test_upheld_dispute_after_restriction_lifts_it_at_once():
         today=D(2026, 2, 3),
         operator_erred=True,
     )
-    assert dunning.overdue_won(invoice) == 0
+    assert facts.dunnable_won(invoice) == 0
     dispute_decide(
-        dispute=dispute, upheld_amount_won=invoice.supply_won, answer="이중 청구 확인", today=D(2026, 2, 5)
+        dispute=dispute, upheld_amount_won=invoice.total_won, answer="이중 청구 확인", today=D(2026, 2, 5)
     )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.VOID
@@ -288,8 +345,8 @@ def test_withdrawn_dispute_is_dunned_again():
     contract = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
     invoice = first_invoice(contract)
     dispute = dispute_file(invoice=invoice, amount_won=invoice.supply_won, reason="x", today=D(2026, 1, 15))
-    assert dunning.overdue_won(invoice) == 0
+    assert facts.dunnable_won(invoice) == 0
     dispute_withdraw(dispute=dispute, today=D(2026, 1, 19))
-    assert dunning.overdue_won(invoice) == invoice.total_won
+    assert facts.dunnable_won(invoice) == invoice.total_won
     walk(D(2026, 1, 19), D(2026, 1, 20))
     assert [s[0] for s in steps(invoice)] == [1]

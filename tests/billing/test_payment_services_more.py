@@ -113,8 +113,9 @@ def test_notice_payer_name_matches_an_unknown_payer(customer, admin):
 
 
 def test_notice_of_another_amount_stays_pending_and_staff_assignment_closes_it(customer, admin):
-    """BIL-7: a deposit of another amount is a new payment (the notice stays); a later deposit of the
-    notice's amount that staff assign from the queue closes it."""
+    """BIL-7: a deposit of another amount (neither an invoice's open amount nor the total) waits in the
+    queue and leaves the notice pending; a later deposit of the notice's amount that staff assign from
+    the queue closes it."""
     make_invoice(customer, 200_000)
     notice = payments.transfer_notice_record(
         customer=customer,
@@ -124,9 +125,10 @@ def test_notice_of_another_amount_stays_pending_and_staff_assignment_closes_it(c
         member=admin,
         idempotency_key="n-1",
     )
-    bank.bank_statement_import(
+    first = bank.bank_statement_import(
         file_name="a.csv", content=statement(("2026-11-19", customer.legal_name, 50_000))
     )
+    assert first.matched == [] and len(first.unmatched) == 1
     notice.refresh_from_db()
     assert notice.status == Payment.Status.PENDING
     report = bank.bank_statement_import(
@@ -135,6 +137,8 @@ def test_notice_of_another_amount_stays_pending_and_staff_assignment_closes_it(c
     tx = report.unmatched[0]
     payment = bank.bank_transaction_assign(transaction=tx, customer=customer, remember_alias=False)
     assert payment.pk == notice.pk and payment.status == Payment.Status.SUCCEEDED
+    assert ledger.customer_balance(customer) == 50_000
+    bank.bank_transaction_assign(transaction=first.unmatched[0], customer=customer, remember_alias=False)
     assert ledger.customer_balance(customer) == 0
 
 

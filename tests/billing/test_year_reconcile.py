@@ -10,7 +10,8 @@ last job, ``feed_money``, that plays the customer and the back office at the end
   deposit on a bank statement CSV (Korean headers, CP949) imported with
   ``bank.bank_statement_import``. Invoice #2 comes from an odd payer name → the unmatched queue →
   staff assign it the next day with "remember alias"; invoice #3 from the same name matches by
-  itself; #4 is paid in two parts (partial payment); #5 is overpaid by a quarter → credit balance,
+  itself; #4 is paid in two parts (partial payment: the first part, not an exact amount, waits in
+  the queue until staff assign it); #5 is overpaid by a quarter (queued the same way) → credit balance,
   which is offset against #6 (BIL-17; damoa refunds overpayments by default, 004 art.20-1, so there
   the credit pays #6's rest only once it is in arrears, 002 art.35④); #7 is announced by a transfer
   notice with yet another payer name, which the deposit then confirms. A stranger's deposit is
@@ -86,6 +87,7 @@ class Scenario:
     notice: Payment | None = None
     overpaid: int = 0  # a quarter of invoice #5 (kgmsg invoices are small)
     partial: int = 0  # a third of invoice #4, paid first
+    queued_own: list[int] = field(default_factory=list)  # own-name deposits of an inexact amount
 
 
 _scenario: Scenario | None = None
@@ -117,12 +119,17 @@ def feed_money(*, today: dt.date) -> dict[str, int]:
         return {}
     customer = s.customer
     name = f"(주){customer.legal_name.replace('주식회사', '').strip()}"
-    # Staff work yesterday's queue: the odd name is the customer's (remember it); the stranger is not.
+    # Staff work yesterday's queue: the odd name is the customer's (remember it); a deposit under the
+    # customer's own name that was not an exact amount (a part payment, an overpayment) is the customer's
+    # too (docs/operations.md: only exact amounts match by themselves); the stranger is not.
     for tx in BankTransaction.objects.filter(
         status=BankTransaction.Status.UNMATCHED, transacted_on=today - dt.timedelta(days=1)
     ):
         if tx.payer_name == ODD_PAYER:
             bank.bank_transaction_assign(transaction=tx, customer=customer, remember_alias=True)
+        elif tx.payer_name == name:
+            s.queued_own.append(tx.pk)
+            bank.bank_transaction_assign(transaction=tx, customer=customer, remember_alias=False)
         else:
             bank.bank_transaction_ignore(transaction=tx, reason="당사 고객 아님 (반환 처리)")
     rows: list[tuple[dt.date, str, int, str]] = []
@@ -294,6 +301,12 @@ def check_bank_scenario(s: Scenario, items: list[Invoice], *, offset_at_issue: b
     assert PayerAlias.objects.get(customer=customer).name == bank.normalise_payer(ODD_PAYER)
     stranger = BankTransaction.objects.get(payer_name=STRANGER)
     assert stranger.status == BankTransaction.Status.IGNORED and stranger.payment is None
+    # Only exact amounts match by themselves (docs/operations.md): #4's first part and #5's overpayment
+    # waited in the queue and staff assigned them the next day; #4's second part (by then exactly its
+    # open amount) matched by itself.
+    queued = list(BankTransaction.objects.filter(pk__in=s.queued_own))
+    assert {tx.amount_won for tx in queued} >= {s.partial, items[4].total_won + s.overpaid}
+    assert all(tx.status == "matched" and tx.note.startswith("직원 지정") for tx in queued)
     # #4 paid in two parts.
     parts = items[3].ledger_entries.filter(kind="payment").order_by("occurred_on")
     assert [-e.amount_won for e in parts] == [s.partial, items[3].total_won - s.partial]
