@@ -12,7 +12,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core.errors import DomainError
+from core.errors import PermissionDenied
 from messaging.limits import MessagingLimits
 
 from ..effective import effective_policy
@@ -42,7 +42,7 @@ def messaging_limits_for(customer: Customer, *, today: dt.date) -> MessagingLimi
     """The limits of the customer's live kgmsg contract; refused without one (CON-13)."""
     contract = kgmsg_contract(customer, today=today)
     if contract is None:
-        raise DomainError(
+        raise PermissionDenied(
             "messaging_contract_required",
             _("문자·알림톡 서비스 이용 계약이 없거나 이용할 수 없는 상태입니다."),
             rule=RULE,
