@@ -12,6 +12,7 @@ from .notices import (
     Notice,
     NoticeTemplate,
 )
+from .preferences import NoticeCategory, NoticePreference
 from .paid import (
     KAKAO_KINDS,
     TEXT_KINDS,
@@ -40,6 +41,8 @@ __all__ = [
     "MessageKind",
     "MessagePurpose",
     "Notice",
+    "NoticeCategory",
+    "NoticePreference",
     "NoticeTemplate",
     "PaymentNoticeSetting",
     "Recipient",
