@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,6 @@ from accounts.models import Member
 from contracts.services.messaging_limits import messaging_limits_for
 from core import clock
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors
 from ..limits import MessagingLimits
@@ -33,6 +33,7 @@ from ..requests import send_fields
 from ..services import senders, spam, templates_kakao
 from ..services.phones import normalize_phone
 from ..services.sending import bulk_send, message_send
+from .errors import plain, show_refusal
 from .forms import BulkSendForm, OptOutForm, SendForm, SenderNumberForm, TemplateEditForm, TemplateForm
 from .views import PAGE_SIZE, member_required
 
@@ -53,6 +54,13 @@ def messaging_required(view: View) -> View:
         return view(request, member, limits, *args, **kwargs)
 
     return wrapper
+
+
+def _refusals(progress: dict[str, Any]) -> list[dict[str, str]]:
+    english = translation.get_language() == "en"
+    return [{"recipient": r["recipient"],
+             "reason": plain((r.get("message_en") if english else None) or r["message"], r.get("rule"))}
+            for r in progress["refusals"]]
 
 
 def _admin_only(member: Member) -> None:
@@ -97,7 +105,7 @@ def send(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
             message = message_send(customer=customer, limits=limits, recipient=form.cleaned_data["recipient"],
                                    now=clock.now(), actor=request.user, **fields)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("메시지를 보냈습니다. 결과는 잠시 후 확인할 수 있습니다."))
             return redirect("portal:message_detail", pk=message.pk)
@@ -115,7 +123,7 @@ def bulk(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
             batch = bulk_send(customer=customer, limits=limits, recipients=form.cleaned_data["recipients_file"],
                               now=clock.now(), actor=request.user, **fields)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            show_refusal(form, exc)
         else:
             return redirect("portal:message_bulk_progress", pk=batch.pk)
     return render(request, "messaging/portal/bulk.html", {"form": form, "section": SECTION})
@@ -124,8 +132,9 @@ def bulk(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
 @messaging_required
 def bulk_progress(request: HttpRequest, member: Member, limits: MessagingLimits, pk: int) -> HttpResponse:
     batch = get_object_or_404(selectors.batches_for(member.customer_id), pk=pk)
+    progress = selectors.batch_progress(batch)
     return render(request, "messaging/portal/bulk_progress.html", {
-        "batch": batch, "progress": selectors.batch_progress(batch), "section": SECTION,
+        "batch": batch, "progress": progress, "refusals": _refusals(progress), "section": SECTION,
     })
 
 
@@ -151,7 +160,7 @@ def sender_numbers(request: HttpRequest, member: Member, limits: MessagingLimits
                     purpose=form.cleaned_data["purpose"], actor=request.user,
                 )
             except DomainError as exc:
-                add_domain_error(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, _("발신번호 등록을 요청했습니다. 담당자가 서류를 확인한 뒤 승인합니다."))
                 return redirect("portal:message_senders")
@@ -169,7 +178,7 @@ def templates(request: HttpRequest, member: Member, limits: MessagingLimits) -> 
             templates_kakao.template_register(customer=member.customer, limits=limits, actor=request.user,
                                               **form.cleaned_data)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("템플릿을 등록했습니다. 카카오 검수 후 쓸 수 있습니다."))
             return redirect("portal:message_templates")
@@ -187,7 +196,7 @@ def template_edit(request: HttpRequest, member: Member, limits: MessagingLimits,
             templates_kakao.template_edit(template=template, body=form.cleaned_data["body"], limits=limits,
                                           now=clock.now(), actor=request.user)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("템플릿을 고쳤습니다."))
             return redirect("portal:message_templates")
@@ -203,7 +212,7 @@ def opt_outs(request: HttpRequest, member: Member, limits: MessagingLimits) -> H
         try:
             spam.opt_out(customer=member.customer, number=form.cleaned_data["number"], now=clock.now())
         except DomainError as exc:
-            add_domain_error(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("수신거부 목록에 추가했습니다."))
             return redirect("portal:message_opt_outs")

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Member
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors, services
 from ..models import Broadcast
 from ..services import preferences
+from .errors import show_refusal
 from .forms import NoticePreferenceForm
 
 PAGE_SIZE = 20
@@ -108,7 +108,7 @@ def notice_settings(request: HttpRequest, member: Member) -> HttpResponse:
                         else:
                             preferences.notice_preference_clear(customer=member.customer, category=category)
             except DomainError as exc:
-                add_domain_error(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, _("알림 받을 방법을 저장했습니다."))
                 return redirect("portal:notice_settings")
