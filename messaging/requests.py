@@ -18,13 +18,17 @@ if TYPE_CHECKING:
 
 
 def send_fields(customer: Customer, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``kind`` and the ``prepare`` fields of a send from validated input (template looked up by the customer)."""
+    """``kind`` and the ``prepare`` fields of a send from validated input (the customer's template)."""
     template = None
     if data.get("template_id"):
         template = KakaoTemplate.objects.filter(customer=customer, pk=data["template_id"]).first()
         if template is None:
-            raise NotFound("template_not_found", _("알림톡 템플릿을 찾을 수 없습니다."), field="template_id",
-                           rule="MSG-2a")
+            raise NotFound(
+                "template_not_found",
+                _("알림톡 템플릿을 찾을 수 없습니다."),
+                field="template_id",
+                rule="MSG-2a",
+            )
     advert = data.get("advert")
     text = data.get("text")
     return {

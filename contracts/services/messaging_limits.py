@@ -47,4 +47,6 @@ def messaging_limits_for(customer: Customer, *, today: dt.date) -> MessagingLimi
             _("문자·알림톡 서비스 이용 계약이 없거나 이용할 수 없는 상태입니다."),
             rule=RULE,
         )
-    return MessagingLimits.from_policy(effective_policy(contract), unit_prices=contract.plan.usage_unit_prices)
+    return MessagingLimits.from_policy(
+        effective_policy(contract), unit_prices=contract.plan.usage_unit_prices
+    )

@@ -194,5 +194,3 @@ class OptOutPageOutputSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = OptOutOutputSerializer(many=True)
-
-

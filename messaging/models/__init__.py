@@ -12,7 +12,6 @@ from .notices import (
     Notice,
     NoticeTemplate,
 )
-from .preferences import NoticeCategory, NoticePreference
 from .paid import (
     KAKAO_KINDS,
     TEXT_KINDS,
@@ -25,6 +24,7 @@ from .paid import (
     Recipient,
     SenderNumber,
 )
+from .preferences import NoticeCategory, NoticePreference
 
 __all__ = [
     "BROADCAST_MIN_POSTING",

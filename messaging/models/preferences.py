@@ -21,8 +21,12 @@ class NoticeCategory(models.TextChoices):
 class NoticePreference(TimeStampedModel):
     """The channels one customer chose for one kind of notice (legal notices also go by email)."""
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE,
-                                 related_name="notice_preferences", verbose_name=_("고객"))
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        on_delete=models.CASCADE,
+        related_name="notice_preferences",
+        verbose_name=_("고객"),
+    )
     category = models.CharField(_("알림 종류"), max_length=20, choices=NoticeCategory.choices)
     channels = models.JSONField(_("채널"), default=list, help_text=_("email, portal, sms, alimtalk 중 선택"))
 

@@ -11,7 +11,7 @@ from core.forms import add_domain_error
 def plain(text: str, rule: str | None) -> str:
     """A refusal as customers read it: without the rule id the message starts with."""
     prefix = f"{rule}: " if rule else ""
-    return text[len(prefix):] if prefix and text.startswith(prefix) else text
+    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
 
 
 def show_refusal(form: Any, exc: DomainError) -> None:

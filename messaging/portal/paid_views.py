@@ -34,7 +34,7 @@ from ..services import senders, spam, templates_kakao
 from ..services.phones import normalize_phone
 from ..services.sending import bulk_send, message_send
 from .errors import plain, show_refusal
-from .forms import BulkSendForm, OptOutForm, SendForm, SenderNumberForm, TemplateEditForm, TemplateForm
+from .forms import BulkSendForm, OptOutForm, SenderNumberForm, SendForm, TemplateEditForm, TemplateForm
 from .views import PAGE_SIZE, member_required
 
 SECTION = "messages"
@@ -58,9 +58,13 @@ def messaging_required(view: View) -> View:
 
 def _refusals(progress: dict[str, Any]) -> list[dict[str, str]]:
     english = translation.get_language() == "en"
-    return [{"recipient": r["recipient"],
-             "reason": plain((r.get("message_en") if english else None) or r["message"], r.get("rule"))}
-            for r in progress["refusals"]]
+    return [
+        {
+            "recipient": r["recipient"],
+            "reason": plain((r.get("message_en") if english else None) or r["message"], r.get("rule")),
+        }
+        for r in progress["refusals"]
+    ]
 
 
 def _admin_only(member: Member) -> None:
@@ -81,18 +85,30 @@ def history(request: HttpRequest, member: Member, limits: MessagingLimits) -> Ht
     batch = request.GET.get("batch")
     if batch and batch.isdigit():
         rows = rows.filter(batch_id=int(batch))
-    return render(request, "messaging/portal/messages.html", {
-        "page_obj": _page(request, rows), "statuses": Message.Status.choices, "status": status,
-        "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/messages.html",
+        {
+            "page_obj": _page(request, rows),
+            "statuses": Message.Status.choices,
+            "status": status,
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
 def message_detail(request: HttpRequest, member: Member, limits: MessagingLimits, pk: int) -> HttpResponse:
     message = get_object_or_404(selectors.messages_for(member.customer_id), pk=pk)
-    return render(request, "messaging/portal/message_detail.html", {
-        "message": message, "fallback": getattr(message, "fallback", None), "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/message_detail.html",
+        {
+            "message": message,
+            "fallback": getattr(message, "fallback", None),
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
@@ -102,8 +118,14 @@ def send(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             fields = send_fields(customer, {**form.send_data(), "variables": form.cleaned_data["variables"]})
-            message = message_send(customer=customer, limits=limits, recipient=form.cleaned_data["recipient"],
-                                   now=clock.now(), actor=request.user, **fields)
+            message = message_send(
+                customer=customer,
+                limits=limits,
+                recipient=form.cleaned_data["recipient"],
+                now=clock.now(),
+                actor=request.user,
+                **fields,
+            )
         except DomainError as exc:
             show_refusal(form, exc)
         else:
@@ -120,8 +142,14 @@ def bulk(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
         try:
             fields = send_fields(customer, form.send_data())
             fields.pop("variables")
-            batch = bulk_send(customer=customer, limits=limits, recipients=form.cleaned_data["recipients_file"],
-                              now=clock.now(), actor=request.user, **fields)
+            batch = bulk_send(
+                customer=customer,
+                limits=limits,
+                recipients=form.cleaned_data["recipients_file"],
+                now=clock.now(),
+                actor=request.user,
+                **fields,
+            )
         except DomainError as exc:
             show_refusal(form, exc)
         else:
@@ -133,18 +161,31 @@ def bulk(request: HttpRequest, member: Member, limits: MessagingLimits) -> HttpR
 def bulk_progress(request: HttpRequest, member: Member, limits: MessagingLimits, pk: int) -> HttpResponse:
     batch = get_object_or_404(selectors.batches_for(member.customer_id), pk=pk)
     progress = selectors.batch_progress(batch)
-    return render(request, "messaging/portal/bulk_progress.html", {
-        "batch": batch, "progress": progress, "refusals": _refusals(progress), "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/bulk_progress.html",
+        {
+            "batch": batch,
+            "progress": progress,
+            "refusals": _refusals(progress),
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
-def bulk_progress_json(request: HttpRequest, member: Member, limits: MessagingLimits, pk: int) -> JsonResponse:
+def bulk_progress_json(
+    request: HttpRequest, member: Member, limits: MessagingLimits, pk: int
+) -> JsonResponse:
     """What the progress page polls: counts and the share with a result (no codes)."""
     batch = get_object_or_404(selectors.batches_for(member.customer_id), pk=pk)
     progress = selectors.batch_progress(batch)
-    return JsonResponse({key: progress[key] for key in ("total", "accepted", "refused", "done", "percent",
-                                                        "finished", "counts")})
+    return JsonResponse(
+        {
+            key: progress[key]
+            for key in ("total", "accepted", "refused", "done", "percent", "finished", "counts")
+        }
+    )
 
 
 @messaging_required
@@ -155,19 +196,30 @@ def sender_numbers(request: HttpRequest, member: Member, limits: MessagingLimits
         if form.is_valid():
             try:
                 senders.sender_number_request(
-                    customer=member.customer, number=form.cleaned_data["number"],
-                    proof_document=form.cleaned_data.get("proof_document"), limits=limits,
-                    purpose=form.cleaned_data["purpose"], actor=request.user,
+                    customer=member.customer,
+                    number=form.cleaned_data["number"],
+                    proof_document=form.cleaned_data.get("proof_document"),
+                    limits=limits,
+                    purpose=form.cleaned_data["purpose"],
+                    actor=request.user,
                 )
             except DomainError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("발신번호 등록을 요청했습니다. 담당자가 서류를 확인한 뒤 승인합니다."))
+                messages.success(
+                    request, _("발신번호 등록을 요청했습니다. 담당자가 서류를 확인한 뒤 승인합니다.")
+                )
                 return redirect("portal:message_senders")
-    return render(request, "messaging/portal/senders.html", {
-        "form": form, "rows": selectors.sender_numbers_for(member.customer_id), "can_edit": member.is_admin,
-        "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/senders.html",
+        {
+            "form": form,
+            "rows": selectors.sender_numbers_for(member.customer_id),
+            "can_edit": member.is_admin,
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
@@ -175,16 +227,23 @@ def templates(request: HttpRequest, member: Member, limits: MessagingLimits) -> 
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            templates_kakao.template_register(customer=member.customer, limits=limits, actor=request.user,
-                                              **form.cleaned_data)
+            templates_kakao.template_register(
+                customer=member.customer, limits=limits, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("템플릿을 등록했습니다. 카카오 검수 후 쓸 수 있습니다."))
             return redirect("portal:message_templates")
-    return render(request, "messaging/portal/templates.html", {
-        "form": form, "rows": selectors.kakao_templates_for(member.customer_id), "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/templates.html",
+        {
+            "form": form,
+            "rows": selectors.kakao_templates_for(member.customer_id),
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
@@ -193,16 +252,27 @@ def template_edit(request: HttpRequest, member: Member, limits: MessagingLimits,
     form = TemplateEditForm(request.POST or None, initial={"body": template.body})
     if request.method == "POST" and form.is_valid():
         try:
-            templates_kakao.template_edit(template=template, body=form.cleaned_data["body"], limits=limits,
-                                          now=clock.now(), actor=request.user)
+            templates_kakao.template_edit(
+                template=template,
+                body=form.cleaned_data["body"],
+                limits=limits,
+                now=clock.now(),
+                actor=request.user,
+            )
         except DomainError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("템플릿을 고쳤습니다."))
             return redirect("portal:message_templates")
-    return render(request, "messaging/portal/template_edit.html", {
-        "form": form, "template": template, "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/template_edit.html",
+        {
+            "form": form,
+            "template": template,
+            "section": SECTION,
+        },
+    )
 
 
 @messaging_required
@@ -216,14 +286,22 @@ def opt_outs(request: HttpRequest, member: Member, limits: MessagingLimits) -> H
         else:
             messages.success(request, _("수신거부 목록에 추가했습니다."))
             return redirect("portal:message_opt_outs")
-    return render(request, "messaging/portal/opt_outs.html", {
-        "form": form, "page_obj": _page(request, selectors.opt_outs_for(member.customer_id)), "section": SECTION,
-    })
+    return render(
+        request,
+        "messaging/portal/opt_outs.html",
+        {
+            "form": form,
+            "page_obj": _page(request, selectors.opt_outs_for(member.customer_id)),
+            "section": SECTION,
+        },
+    )
 
 
 @require_POST
 @messaging_required
-def opt_out_remove(request: HttpRequest, member: Member, limits: MessagingLimits, number: str) -> HttpResponse:
+def opt_out_remove(
+    request: HttpRequest, member: Member, limits: MessagingLimits, number: str
+) -> HttpResponse:
     try:
         digits = normalize_phone(number, field="number", rule="MSG-7")
     except DomainError as exc:

@@ -129,7 +129,9 @@ def notify(
         email_ids = [n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel == Channel.EMAIL]
         if email_ids:
             transaction.on_commit(partial(deliver_emails, email_ids), robust=True)
-        phone_ids = [n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel in PHONE_CHANNELS]
+        phone_ids = [
+            n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel in PHONE_CHANNELS
+        ]
         if phone_ids:
             transaction.on_commit(partial(deliver_phone_notices, phone_ids), robust=True)
         if not notices:
@@ -422,7 +424,7 @@ def _recipients(customer: Customer, channel: str, members: list[Member] | None) 
 
 
 def _sms_max_bytes() -> int:
-    """Up to this many CP949 bytes a notice goes as SMS, else LMS (the operator's own setting, no contract)."""
+    """Up to this many CP949 bytes a notice goes as SMS, else LMS (an operator setting: no contract)."""
     return int(getattr(settings, "MESSAGING_NOTICE_SMS_MAX_BYTES", 90))
 
 
@@ -430,8 +432,8 @@ def _outbound(notice: Notice) -> OutboundMessage:
     """The provider message of one phone notice; refuses text the channel cannot carry (MSG-2)."""
     recipient = normalize_phone(notice.recipient, field="recipient")
     if notice.channel == Channel.ALIMTALK:
-        return OutboundMessage(client_ref=f"notice-{notice.pk}", kind="alimtalk", sender=operator_kakao_profile(),
-                               recipient=recipient, text=notice.body)
+        return OutboundMessage(client_ref=f"notice-{notice.pk}", kind="alimtalk",
+                               sender=operator_kakao_profile(), recipient=recipient, text=notice.body)
     size = cp949_bytes(notice.body)
     kind = "sms" if size <= _sms_max_bytes() else "lms"
     return OutboundMessage(client_ref=f"notice-{notice.pk}", kind=kind, sender=operator_sender(),

@@ -32,18 +32,20 @@ CATEGORY_OF_PREFIX = {
     "terms": NoticeCategory.TERMS,
 }
 # Notices the terms require to reach the customer in writing: email is always one of their channels.
-LEGAL_EVENTS = frozenset({
-    "terms.published",
-    "contract.suspension_notice",
-    "contract.suspended",
-    "contract.operator_termination",
-    "contract.terminating",
-    "contract.terminated",
-    "contract.renewal_reminder",
-    "contract.purged",
-    "dunning.suspension_notice",
-    "member.dormancy_notice",
-})
+LEGAL_EVENTS = frozenset(
+    {
+        "terms.published",
+        "contract.suspension_notice",
+        "contract.suspended",
+        "contract.operator_termination",
+        "contract.terminating",
+        "contract.terminated",
+        "contract.renewal_reminder",
+        "contract.purged",
+        "dunning.suspension_notice",
+        "member.dormancy_notice",
+    }
+)
 CHOOSABLE = (Channel.PORTAL, Channel.EMAIL, Channel.SMS, Channel.ALIMTALK)
 
 
@@ -73,18 +75,31 @@ def preferences_for(customer: Customer) -> dict[str, list[str]]:
 def notice_preference_set(*, customer: Customer, category: str, channels: Sequence[str]) -> NoticePreference:
     """Choose the channels for one kind of notice; at least one channel, only known ones."""
     if category not in NoticeCategory.values:
-        raise DomainError("notice_category_unknown", _("알 수 없는 알림 종류입니다."), field="category", rule=RULE)
+        raise DomainError(
+            "notice_category_unknown", _("알 수 없는 알림 종류입니다."), field="category", rule=RULE
+        )
     wanted = list(dict.fromkeys(channels))
     unknown = [c for c in wanted if c not in CHOOSABLE]
     if unknown:
-        raise DomainError("notice_unknown_channel", _("알 수 없는 알림 채널입니다: {channels}"),
-                          field="channels", rule=RULE, channels=", ".join(unknown))
+        raise DomainError(
+            "notice_unknown_channel",
+            _("알 수 없는 알림 채널입니다: {channels}"),
+            field="channels",
+            rule=RULE,
+            channels=", ".join(unknown),
+        )
     if not wanted:
-        raise DomainError("notice_channels_empty", _("알림을 받을 방법을 하나 이상 골라 주세요."),
-                          field="channels", rule=RULE)
+        raise DomainError(
+            "notice_channels_empty",
+            _("알림을 받을 방법을 하나 이상 골라 주세요."),
+            field="channels",
+            rule=RULE,
+        )
     ordered = [c.value for c in CHOOSABLE if c in wanted]
     row, _created = NoticePreference.objects.update_or_create(
-        customer=customer, category=category, defaults={"channels": ordered},
+        customer=customer,
+        category=category,
+        defaults={"channels": ordered},
     )
     return row
 

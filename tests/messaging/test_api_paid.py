@@ -82,7 +82,9 @@ def test_single_send_is_queued_and_replayed_with_the_same_key(msg_member, django
 
 def test_send_requires_an_idempotency_key(msg_member):
     """MSG-8: a send without Idempotency-Key is refused before anything is written."""
-    response = client_for(msg_member).post("/api/v1/messages/", {"recipient": MOBILE, "text": "x"}, format="json")
+    response = client_for(msg_member).post(
+        "/api/v1/messages/", {"recipient": MOBILE, "text": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "idempotency_key_required"
 
@@ -131,9 +133,17 @@ def test_bulk_send_records_refusals_and_reports_progress(msg_member, rival_admin
     approved_sender(msg_member.customer, limits(msg_member))
     spam.opt_out(customer=msg_member.customer, number="010-2000-0003", now=clock.now())
     client = client_for(msg_member)
-    payload = {"kind": "text", "sender": SENDER, "text": "공지",
-               "recipients": [{"number": "010-2000-0001"}, {"number": "010-2000-0002"},
-                              {"number": "010-2000-0003"}, {"number": "12"}]}
+    payload = {
+        "kind": "text",
+        "sender": SENDER,
+        "text": "공지",
+        "recipients": [
+            {"number": "010-2000-0001"},
+            {"number": "010-2000-0002"},
+            {"number": "010-2000-0003"},
+            {"number": "12"},
+        ],
+    }
     response = client.post("/api/v1/messages/bulk/", payload, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
     assert response.status_code == 202, response.json()
     body = response.json()
@@ -153,17 +163,21 @@ def test_sender_number_registration_needs_the_proof_document(msg_admin, msg_memb
     client = client_for(msg_admin)
     missing = client.post("/api/v1/messages/sender-numbers/", {"number": SENDER}, format="multipart")
     assert missing.status_code == 400
-    created = client.post("/api/v1/messages/sender-numbers/", {"number": SENDER, "proof_document": proof()},
-                          format="multipart")
+    created = client.post(
+        "/api/v1/messages/sender-numbers/", {"number": SENDER, "proof_document": proof()}, format="multipart"
+    )
     assert created.status_code == 201, created.json()
     assert created.json()["status"] == "requested"
     assert SenderNumber.objects.get().proof_document.name
-    duplicate = client.post("/api/v1/messages/sender-numbers/", {"number": SENDER, "proof_document": proof()},
-                            format="multipart")
+    duplicate = client.post(
+        "/api/v1/messages/sender-numbers/", {"number": SENDER, "proof_document": proof()}, format="multipart"
+    )
     assert duplicate.json()["error"]["code"] == "sender_duplicate"
-    member_try = client_for(msg_member).post("/api/v1/messages/sender-numbers/",
-                                             {"number": "0311234567", "proof_document": proof()},
-                                             format="multipart")
+    member_try = client_for(msg_member).post(
+        "/api/v1/messages/sender-numbers/",
+        {"number": "0311234567", "proof_document": proof()},
+        format="multipart",
+    )
     assert member_try.status_code == 403
     assert client_for(msg_member).get("/api/v1/messages/sender-numbers/").json()["count"] == 1
     assert client_for(rival_admin).get("/api/v1/messages/sender-numbers/").json()["count"] == 0
@@ -172,30 +186,51 @@ def test_sender_number_registration_needs_the_proof_document(msg_admin, msg_memb
 def test_template_register_edit_and_list(msg_member, rival_admin):
     """MSG-2a: register a template, edit an approved one (back to review), list with status."""
     client = client_for(msg_member)
-    created = client.post("/api/v1/messages/templates/", {
-        "sender_profile": "@hanbit", "code": "ORDER1", "name": "주문 안내", "body": "#{name}님 주문 완료",
-    }, format="json")
+    created = client.post(
+        "/api/v1/messages/templates/",
+        {
+            "sender_profile": "@hanbit",
+            "code": "ORDER1",
+            "name": "주문 안내",
+            "body": "#{name}님 주문 완료",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     template = KakaoTemplate.objects.get(pk=created.json()["id"])
     template = templates_kakao.template_submit(template=template, now=clock.now())
     templates_kakao.template_review(template=template, approved=True, now=clock.now())
     assert KakaoTemplate.objects.get(pk=template.pk).status == KakaoTemplate.Status.APPROVED
-    edited = client.patch(f"/api/v1/messages/templates/{template.pk}/", {"body": "#{name}님 주문이 완료되었습니다"},
-                          format="json")
+    edited = client.patch(
+        f"/api/v1/messages/templates/{template.pk}/",
+        {"body": "#{name}님 주문이 완료되었습니다"},
+        format="json",
+    )
     assert edited.status_code == 200
     assert (edited.json()["status"], edited.json()["revision"]) == ("requested", 2)
     listing = client.get("/api/v1/messages/templates/").json()
     assert [t["code"] for t in listing["results"]] == ["ORDER1"]
-    assert client_for(rival_admin).patch(f"/api/v1/messages/templates/{template.pk}/", {"body": "x"},
-                                         format="json").status_code == 404
+    assert (
+        client_for(rival_admin)
+        .patch(f"/api/v1/messages/templates/{template.pk}/", {"body": "x"}, format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_alimtalk_with_unapproved_template_is_refused(msg_member):
     """MSG-2a: only approved templates send."""
     template = templates_kakao.template_register(
-        customer=msg_member.customer, sender_profile="@hanbit", code="T1", name="t", body="#{name}님 안녕하세요",
-        limits=limits(msg_member))
-    response = _send(client_for(msg_member), kind="alimtalk", template_id=template.pk, variables={"name": "홍"})
+        customer=msg_member.customer,
+        sender_profile="@hanbit",
+        code="T1",
+        name="t",
+        body="#{name}님 안녕하세요",
+        limits=limits(msg_member),
+    )
+    response = _send(
+        client_for(msg_member), kind="alimtalk", template_id=template.pk, variables={"name": "홍"}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "template_not_approved"
 

@@ -29,8 +29,9 @@ def proof() -> SimpleUploadedFile:
 
 
 def approved_sender(customer: Any, limits: Any, number: str = SENDER) -> SenderNumber:
-    requested = senders.sender_number_request(customer=customer, number=number, proof_document=proof(),
-                                              limits=limits)
+    requested = senders.sender_number_request(
+        customer=customer, number=number, proof_document=proof(), limits=limits
+    )
     return senders.sender_number_approve(sender=requested, now=clock.now())
 
 

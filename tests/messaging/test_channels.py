@@ -24,12 +24,17 @@ def fake():  # type: ignore[no-untyped-def]
 
 def _phone_notify(customer, django_capture_on_commit_callbacks, **kwargs):  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
-        return notify(customer=customer, event="generic", context={"title": "점검 안내", "message": "오늘 밤 점검"},
-                      **kwargs)
+        return notify(
+            customer=customer,
+            event="generic",
+            context={"title": "점검 안내", "message": "오늘 밤 점검"},
+            **kwargs,
+        )
 
 
-def test_sms_notice_is_sent_through_the_provider(customer, admin_member, fake, settings,
-                                                 django_capture_on_commit_callbacks):
+def test_sms_notice_is_sent_through_the_provider(
+    customer, admin_member, fake, settings, django_capture_on_commit_callbacks
+):
     """MSG-1: an sms notice goes to the customer's and admins' mobiles from the operator's own number."""
     settings.MESSAGING_OPERATOR_SENDER = "15880000"
     admin_member.mobile = "+821055556666"
@@ -53,13 +58,18 @@ def test_long_notice_goes_as_lms(customer, fake, settings, django_capture_on_com
     assert message.kind == "lms" and message.subject
 
 
-def test_alimtalk_notice_goes_from_the_operator_profile(customer, fake, settings,
-                                                         django_capture_on_commit_callbacks):
+def test_alimtalk_notice_goes_from_the_operator_profile(
+    customer, fake, settings, django_capture_on_commit_callbacks
+):
     """MSG-1: an alimtalk notice is sent from the operator's Kakao profile."""
     settings.MESSAGING_OPERATOR_KAKAO_PROFILE = "@termsops-notice"
     [notice] = _phone_notify(customer, django_capture_on_commit_callbacks, channels=["alimtalk"])
     [message] = fake.sent.values()
-    assert (message.kind, message.sender, message.recipient) == ("alimtalk", "@termsops-notice", "01012345678")
+    assert (message.kind, message.sender, message.recipient) == (
+        "alimtalk",
+        "@termsops-notice",
+        "01012345678",
+    )
     notice.refresh_from_db()
     assert notice.status == Notice.Status.SENT
 
@@ -85,7 +95,9 @@ def test_customer_choice_per_kind_of_notice(customer, admin_member, fake, django
     """MSG-1: without channels given, the customer's choice for the kind of notice applies."""
     notice_preference_set(customer=customer, category=NoticeCategory.BILLING, channels=["sms", "portal"])
     with django_capture_on_commit_callbacks(execute=True):
-        notices = notify(customer=customer, event="invoice.evasion_charged", context={"title": "t", "message": "m"})
+        notices = notify(
+            customer=customer, event="invoice.evasion_charged", context={"title": "t", "message": "m"}
+        )
     assert {n.channel for n in notices} == {Channel.SMS, Channel.PORTAL}
     assert fake.sent
     other = notify(customer=customer, event="contract.approved", context={})

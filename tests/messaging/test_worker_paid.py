@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -32,7 +33,7 @@ def test_api_send_is_delivered_by_a_real_worker(tmp_path):
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "this test needs the real broker"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     load_presets()
-    member = AdminMemberFactory(login_id="worker-admin")
+    member: Any = AdminMemberFactory(login_id="worker-admin")
     kgmsg_contract(member.customer)
     approved_sender(member.customer, messaging_limits_for(member.customer, today=clock.today()))
     name = f"termsops-msg-{uuid.uuid4().hex[:12]}"
@@ -49,16 +50,37 @@ def test_api_send_is_delivered_by_a_real_worker(tmp_path):
     # The dispatch task goes to the default queue (services never name a queue); this Redis db is ours.
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         client = APIClient()
         client.force_authenticate(member.user)
-        response = client.post("/api/v1/messages/", {"recipient": MOBILE, "sender": SENDER, "text": "작업자 시험"},
-                               format="json", HTTP_IDEMPOTENCY_KEY="worker-1")
+        response = client.post(
+            "/api/v1/messages/",
+            {"recipient": MOBILE, "sender": SENDER, "text": "작업자 시험"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="worker-1",
+        )
         assert response.status_code == 201, response.json()
         message_id = response.json()["id"]
 
@@ -70,9 +92,13 @@ def test_api_send_is_delivered_by_a_real_worker(tmp_path):
         assert message.provider == "fake" and message.provider_message_id.startswith("fake-")
 
         # The results job runs in the worker, where the fake provider holds the carrier's report.
-        run_job_task.apply_async(args=["message_results", clock.today().isoformat()])
-        _wait_for(lambda: JobRun.objects.filter(job="message_results", status=JobRun.Status.SUCCEEDED).exists(),
-                  timeout=90, worker=worker, log=log)
+        run_job_task.apply_async(args=("message_results", clock.today().isoformat()))
+        _wait_for(
+            lambda: JobRun.objects.filter(job="message_results", status=JobRun.Status.SUCCEEDED).exists(),
+            timeout=90,
+            worker=worker,
+            log=log,
+        )
         message.refresh_from_db()
         assert message.status == Message.Status.DELIVERED
         assert JobRun.objects.get(job="message_results").counts["delivered"] == 1
