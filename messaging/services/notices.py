@@ -428,14 +428,24 @@ def _sms_max_bytes() -> int:
     return int(getattr(settings, "MESSAGING_NOTICE_SMS_MAX_BYTES", 90))
 
 
+def phone_notice_kind(channel: str, body: str) -> tuple[str, int]:
+    """How a phone notice goes: ``("alimtalk", characters)`` or SMS/LMS by CP949 bytes (MSG-2).
+
+    Refuses text SMS/LMS cannot encode (emoji). The admin's template preview shows the same answer.
+    """
+    if channel == Channel.ALIMTALK:
+        return "alimtalk", len(body)
+    size = cp949_bytes(body)
+    return ("sms" if size <= _sms_max_bytes() else "lms"), size
+
+
 def _outbound(notice: Notice) -> OutboundMessage:
     """The provider message of one phone notice; refuses text the channel cannot carry (MSG-2)."""
     recipient = normalize_phone(notice.recipient, field="recipient")
-    if notice.channel == Channel.ALIMTALK:
+    kind, _size = phone_notice_kind(notice.channel, notice.body)
+    if kind == "alimtalk":
         return OutboundMessage(client_ref=f"notice-{notice.pk}", kind="alimtalk",
                                sender=operator_kakao_profile(), recipient=recipient, text=notice.body)
-    size = cp949_bytes(notice.body)
-    kind = "sms" if size <= _sms_max_bytes() else "lms"
     return OutboundMessage(client_ref=f"notice-{notice.pk}", kind=kind, sender=operator_sender(),
                            recipient=recipient, text=notice.body,
                            subject=notice.subject[:40] if kind == "lms" else "")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from core.errors import DomainError
-from messaging.models import Channel, Notice, NoticeCategory
+from messaging.models import Channel, Notice, NoticeCategory, NoticeTemplate
 from messaging.providers import FAKE
 from messaging.services import notify
 from messaging.services.preferences import notice_preference_set, preferred_channels
@@ -134,3 +134,21 @@ def test_portal_settings_page_saves_choices(client, customer, admin_member, plai
     assert preferred_channels(customer, "invoice.issued", []) == ["email", "sms"]
     assert preferred_channels(customer, "terms.published", []) == ["portal", "email"]
     assert "MSG-1" not in client.get(url).content.decode()
+
+
+def test_admin_preview_shows_how_an_sms_template_goes(admin_client):
+    """MSG-1, MSG-2: an sms template's admin preview tells SMS or LMS and its CP949 size."""
+    short = NoticeTemplate.objects.create(event="test.sms", channel="sms", language="ko", subject="알림",
+                                          body="{{ customer.legal_name }} 점검 안내")
+    page = admin_client.get(reverse("admin:messaging_noticetemplate_change", args=[short.pk])).content.decode()
+    assert "발송 형태" in page and "SMS" in page
+    emoji = NoticeTemplate.objects.create(event="test.sms", channel="sms", language="en", subject="x", body="hi 😀")
+    page = admin_client.get(reverse("admin:messaging_noticetemplate_change", args=[emoji.pk])).content.decode()
+    assert "errornote" in page
+
+
+def test_admin_lists_preferences(admin_client, customer):
+    """MSG-1: staff see each customer's channel choices (read-only)."""
+    notice_preference_set(customer=customer, category=NoticeCategory.BILLING, channels=["sms"])
+    page = admin_client.get(reverse("admin:messaging_noticepreference_changelist"))
+    assert page.status_code == 200 and customer.legal_name in page.content.decode()
