@@ -138,12 +138,23 @@ def test_portal_settings_page_saves_choices(client, customer, admin_member, plai
 
 def test_admin_preview_shows_how_an_sms_template_goes(admin_client):
     """MSG-1, MSG-2: an sms template's admin preview tells SMS or LMS and its CP949 size."""
-    short = NoticeTemplate.objects.create(event="test.sms", channel="sms", language="ko", subject="알림",
-                                          body="{{ customer.legal_name }} 점검 안내")
-    page = admin_client.get(reverse("admin:messaging_noticetemplate_change", args=[short.pk])).content.decode()
+    short = NoticeTemplate.objects.create(
+        event="test.sms",
+        channel="sms",
+        language="ko",
+        subject="알림",
+        body="{{ customer.legal_name }} 점검 안내",
+    )
+    page = admin_client.get(
+        reverse("admin:messaging_noticetemplate_change", args=[short.pk])
+    ).content.decode()
     assert "발송 형태" in page and "SMS" in page
-    emoji = NoticeTemplate.objects.create(event="test.sms", channel="sms", language="en", subject="x", body="hi 😀")
-    page = admin_client.get(reverse("admin:messaging_noticetemplate_change", args=[emoji.pk])).content.decode()
+    emoji = NoticeTemplate.objects.create(
+        event="test.sms", channel="sms", language="en", subject="x", body="hi 😀"
+    )
+    page = admin_client.get(
+        reverse("admin:messaging_noticetemplate_change", args=[emoji.pk])
+    ).content.decode()
     assert "errornote" in page
 
 
