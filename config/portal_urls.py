@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", include("accounts.portal.urls")),
     path("inbox/", include("messaging.portal.urls")),
+    path("messages/", include("messaging.portal.paid_urls")),
     path("contracts/", include("contracts.portal.urls")),
     path("billing/", include("billing.portal.urls")),
     path("sla/", include("sla.portal.urls")),

@@ -116,6 +116,33 @@ PAGE_PARAMETERS = [
 ]
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_MAX_LENGTH = 80
+
+
+def idempotency_key(request: Request, customer_id: int) -> str:
+    """The request's ``Idempotency-Key`` header scoped to the customer (SPEC §11); refused when missing."""
+    raw = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    if not raw:
+        raise DomainError(
+            "idempotency_key_required",
+            _("Idempotency-Key 헤더가 필요합니다 (같은 요청을 다시 보내도 한 번만 처리)."),
+            field=IDEMPOTENCY_HEADER,
+        )
+    if len(raw) > IDEMPOTENCY_MAX_LENGTH:
+        raise DomainError(
+            "idempotency_key_too_long",
+            _("Idempotency-Key는 {limit}자 이내여야 합니다."),
+            field=IDEMPOTENCY_HEADER,
+            limit=IDEMPOTENCY_MAX_LENGTH,
+        )
+    return f"api:{customer_id}:{raw}"
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+                                         description="같은 키로 다시 보내면 처음 응답을 돌려줍니다")
+
+
 def paginate(view: APIView, request: Request, rows: Any, serializer: Any,
              pagination: type[PageNumberPagination] = Pagination) -> Response:
     """One page of ``rows`` serialized with ``serializer`` in the paginated envelope."""

@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
+from core.adminkit import ReadOnlyAdminMixin
 from core.errors import DomainError
 
 from . import services
-from .models import Broadcast, Notice, NoticeTemplate
+from .models import Broadcast, Notice, NoticePreference, NoticeTemplate
 from .rendering import render, render_subject
+from .services.notices import PHONE_CHANNELS, phone_notice_kind
 
 
 def _sample_customer() -> Any:
@@ -69,9 +71,21 @@ class NoticeTemplateAdmin(SimpleHistoryAdmin):
             return format_html('<p class="errornote">{}</p>', f"{type(exc).__name__}: {exc}")
         return format_html(
             '<div class="notice-preview"><p><strong>{}</strong></p>'
-            '<pre style="white-space: pre-wrap">{}</pre></div>',
-            subject, body,
+            '<pre style="white-space: pre-wrap">{}</pre>{}</div>',
+            subject, body, self._phone_shape(obj.channel, body),
         )
+
+    @staticmethod
+    def _phone_shape(channel: str, body: str) -> str:
+        """For sms/alimtalk templates: how the rendered notice goes (SMS or LMS by CP949 bytes; MSG-1, 2)."""
+        if channel not in PHONE_CHANNELS:
+            return ""
+        try:
+            kind, size = phone_notice_kind(channel, body)
+        except DomainError as exc:
+            return format_html('<p class="errornote">{}</p>', exc.message)
+        unit = _("자") if kind == "alimtalk" else _("바이트")
+        return format_html("<p>{}: {} ({} {})</p>", _("발송 형태"), kind.upper(), size, unit)
 
     @admin.action(description=_("선택한 템플릿 미리보기"))
     def preview_selected(self, request: HttpRequest, queryset: QuerySet[NoticeTemplate]) -> None:
@@ -188,3 +202,13 @@ class BroadcastAdmin(SimpleHistoryAdmin):
 
 # The paid product's back office (MSG-2a, MSG-4, MSG-6) lives in its own module.
 from . import admin_paid  # noqa: E402, F401
+
+
+@admin.register(NoticePreference)
+class NoticePreferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The channels each customer chose per kind of notice (MSG-1); customers change them in the portal."""
+
+    list_display = ("customer", "category", "channels", "updated_at")
+    list_filter = ("category",)
+    search_fields = ("customer__legal_name",)
+    list_select_related = ("customer",)

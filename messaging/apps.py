@@ -20,3 +20,6 @@ class MessagingConfig(AppConfig):
         from accounts.services_changes import set_notifier
 
         set_notifier(_notify_change_request)
+        # Services enqueue tasks by name (current_app.tasks[...]); register them in every process, not
+        # only in workers (autodiscovery imports tasks modules there alone).
+        from . import tasks  # noqa: F401

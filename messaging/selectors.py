@@ -10,7 +10,18 @@ from django.db.models.functions import Coalesce, NullIf
 
 from core import clock
 
-from .models import Broadcast, BroadcastRead, Channel, Language, Message, MessageBatch, Notice, SenderNumber
+from .models import (
+    Broadcast,
+    BroadcastRead,
+    Channel,
+    KakaoTemplate,
+    Language,
+    Message,
+    MessageBatch,
+    Notice,
+    Recipient,
+    SenderNumber,
+)
 
 if TYPE_CHECKING:
     from accounts.models import Member
@@ -117,3 +128,38 @@ def batch_counts(batch_id: int) -> dict[str, int]:
         counts[row["status"]] = int(row["n"])
     counts["refused"] = batch.refused
     return counts
+
+
+def batches_for(customer_id: int) -> QuerySet[MessageBatch]:
+    return MessageBatch.objects.filter(customer_id=customer_id).order_by("-id")
+
+
+def batch_progress(batch: MessageBatch) -> dict[str, Any]:
+    """A bulk send's progress (portal progress bar, API): counts per status, share with a result."""
+    counts = batch_counts(batch.pk)
+    done = counts[Message.Status.DELIVERED] + counts[Message.Status.FAILED]
+    percent = 100 if not batch.accepted else int(done * 100 / batch.accepted)
+    return {
+        "id": batch.pk,
+        "kind": batch.kind,
+        "total": batch.total,
+        "accepted": batch.accepted,
+        "refused": batch.refused,
+        "counts": counts,
+        "done": done,
+        "percent": percent,
+        "finished": done >= batch.accepted,
+        "refusals": batch.refusals,
+        "created_at": batch.created_at,
+    }
+
+
+def kakao_templates_for(customer_id: int) -> QuerySet[KakaoTemplate]:
+    return KakaoTemplate.objects.filter(customer_id=customer_id).order_by("sender_profile", "code", "id")
+
+
+def opt_outs_for(customer_id: int) -> QuerySet[Recipient]:
+    """The customer's 수신거부 list (MSG-7), newest first."""
+    return Recipient.objects.filter(customer_id=customer_id, opted_out_at__isnull=False).order_by(
+        "-opted_out_at", "number"
+    )

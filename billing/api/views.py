@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
 from accounts.models import Customer
 from core import clock
-from core.api import AuditedAPIView
+from core.api import AuditedAPIView, idempotency_key
 from core.errors import Conflict, DomainError
 
 from ..models import Invoice, Payment
@@ -149,21 +149,7 @@ class InvoicePreviewApi(AuditedAPIView):
 
 
 def _idempotency_key(request: Request, customer: Customer) -> str:
-    raw = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
-    if not raw:
-        raise DomainError(
-            "idempotency_key_required",
-            _("Idempotency-Key 헤더가 필요합니다 (같은 요청을 다시 보내도 한 번만 처리)."),
-            field="Idempotency-Key",
-        )
-    if len(raw) > MAX_KEY_LENGTH:
-        raise DomainError(
-            "idempotency_key_too_long",
-            _("Idempotency-Key는 {limit}자 이내여야 합니다."),
-            field="Idempotency-Key",
-            limit=MAX_KEY_LENGTH,
-        )
-    return f"api:{customer.pk}:{raw}"
+    return idempotency_key(request, customer.pk)
 
 
 def _same_request(payment: Payment, data: dict[str, Any]) -> bool:

@@ -134,6 +134,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another app's (paid messaging API).
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": "messaging.models.paid.MessageKind",
+        "MessageSendKindEnum": "messaging.api.paid_serializers.SEND_KINDS",
+        "MessageStatusEnum": "messaging.models.paid.Message.Status",
+        "MessagePurposeEnum": "messaging.models.paid.MessagePurpose",
+        "SenderNumberPurposeEnum": "messaging.models.paid.SenderNumber.Purpose",
+        "SenderNumberStatusEnum": "messaging.models.paid.SenderNumber.Status",
+        "KakaoTemplateStatusEnum": "messaging.models.paid.KakaoTemplate.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------

@@ -24,6 +24,7 @@ from .paid import (
     Recipient,
     SenderNumber,
 )
+from .preferences import NoticeCategory, NoticePreference
 
 __all__ = [
     "BROADCAST_MIN_POSTING",
@@ -40,6 +41,8 @@ __all__ = [
     "MessageKind",
     "MessagePurpose",
     "Notice",
+    "NoticeCategory",
+    "NoticePreference",
     "NoticeTemplate",
     "PaymentNoticeSetting",
     "Recipient",

@@ -1,8 +1,8 @@
 """Notices to customers (MSG-1): editable templates, one record per send, portal broadcasts.
 
 The paid SMS/KakaoTalk product (MSG-2..9) lives next to these models
-(``models/paid.py``); ``notify`` still records the ``sms`` and ``alimtalk``
-notice channels as skipped until it is wired to that product.
+(``models/paid.py``); ``notify`` sends the ``sms`` and ``alimtalk`` notice
+channels through its provider from the operator's own sender.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ class Channel(models.TextChoices):
     ALIMTALK = "alimtalk", _("카카오 알림톡")
 
 
-# Channels delivered today; the others are stored as skipped.
-DELIVERED_CHANNELS = frozenset({Channel.EMAIL, Channel.PORTAL})
+# Channels notify() delivers (sms and alimtalk through the messaging provider); others are stored as skipped.
+DELIVERED_CHANNELS = frozenset({Channel.EMAIL, Channel.PORTAL, Channel.SMS, Channel.ALIMTALK})
 
 
 class Language(models.TextChoices):

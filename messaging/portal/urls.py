@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/", views.inbox_detail, name="inbox_detail"),
     path("broadcasts/<int:pk>/", views.broadcast_detail, name="inbox_broadcast"),
+    path("settings/", views.notice_settings, name="notice_settings"),
 ]

@@ -6,16 +6,23 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.models import Member
+from core.errors import DomainError
 
 from .. import selectors, services
 from ..models import Broadcast
+from ..services import preferences
+from .errors import show_refusal
+from .forms import NoticePreferenceForm
 
 PAGE_SIZE = 20
 LOGIN_STATUSES = (Member.Status.ACTIVE, Member.Status.DORMANT)
@@ -80,4 +87,31 @@ def broadcast_detail(request: HttpRequest, member: Member, pk: int) -> HttpRespo
         "at": broadcast.posted_from,
         "broadcast": broadcast,
         "section": "inbox",
+    })
+
+
+@member_required
+def notice_settings(request: HttpRequest, member: Member) -> HttpResponse:
+    """Which channels each kind of notice comes by (MSG-1); customer admins change it."""
+    current = preferences.preferences_for(member.customer)
+    form = NoticePreferenceForm(request.POST or None, current=current)
+    if request.method == "POST":
+        if not member.is_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    for category, channels in form.cleaned_data.items():
+                        if channels:
+                            preferences.notice_preference_set(customer=member.customer, category=category,
+                                                              channels=channels)
+                        else:
+                            preferences.notice_preference_clear(customer=member.customer, category=category)
+            except DomainError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("알림 받을 방법을 저장했습니다."))
+                return redirect("portal:notice_settings")
+    return render(request, "messaging/portal/notice_settings.html", {
+        "form": form, "can_edit": member.is_admin, "section": "inbox",
     })

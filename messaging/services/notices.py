@@ -2,9 +2,10 @@
 
 Every write about notices lives here; the admin, the portal, the API and the
 jobs call these functions. Email leaves the building only after the
-surrounding transaction commits (``transaction.on_commit``); ``sms`` and
-``alimtalk`` are recorded as skipped until the paid messaging capability
-provides them.
+surrounding transaction commits (``transaction.on_commit``); so do ``sms``
+(SMS or LMS by length) and ``alimtalk``, through the messaging provider from
+the operator's own sender to the member's mobile. Without channels given, the
+customer's choice for the kind of notice applies (``services.preferences``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ from ..models import (
     Notice,
     NoticeTemplate,
 )
+from ..providers import OutboundMessage, ProviderUnavailable, get_provider
 from ..rendering import json_safe, render, render_subject
+from .encoding import cp949_bytes
+from .operator import operator_kakao_profile, operator_sender
+from .phones import normalize_phone
+from .preferences import preferred_channels
 
 if TYPE_CHECKING:
     from accounts.models import Customer, Member
@@ -47,6 +53,8 @@ RULE = "MSG-1"
 SKIPPED_UNAVAILABLE = "skipped: channel not yet available"
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.PORTAL, Channel.EMAIL)
 _CHANNEL_ORDER = [c.value for c in Channel]
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.ALIMTALK})
+SKIPPED_NO_MOBILE = "skipped: no mobile number"
 
 
 # --- notify -----------------------------------------------------------------
@@ -85,6 +93,8 @@ def notify(
                 log.info("notify %s: dedupe key %s already used, nothing sent", event, dedupe_key)
                 return existing
         chosen = _channels_for(event, channels)
+        if channels is None:  # the customer's choice for this kind of notice (legal ones add email)
+            chosen = _channels_for(event, preferred_channels(customer, event, chosen))
         lang = _language(language or customer.preferred_language)
         member_list = _members_for(customer, members)
         templates = _templates_for(event)
@@ -119,6 +129,11 @@ def notify(
         email_ids = [n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel == Channel.EMAIL]
         if email_ids:
             transaction.on_commit(partial(deliver_emails, email_ids), robust=True)
+        phone_ids = [
+            n.pk for n in notices if n.status == Notice.Status.QUEUED and n.channel in PHONE_CHANNELS
+        ]
+        if phone_ids:
+            transaction.on_commit(partial(deliver_phone_notices, phone_ids), robust=True)
         if not notices:
             log.warning("notify %s for customer %s: no recipients", event, customer.pk)
     return notices
@@ -403,3 +418,67 @@ def _recipients(customer: Customer, channel: str, members: list[Member] | None) 
     for m in targets:
         add(m, str(m.mobile or ""))
     return pairs or [(None, "")]
+
+
+# --- sms / alimtalk notices ---------------------------------------------------
+
+
+def _sms_max_bytes() -> int:
+    """Up to this many CP949 bytes a notice goes as SMS, else LMS (an operator setting: no contract)."""
+    return int(getattr(settings, "MESSAGING_NOTICE_SMS_MAX_BYTES", 90))
+
+
+def phone_notice_kind(channel: str, body: str) -> tuple[str, int]:
+    """How a phone notice goes: ``("alimtalk", characters)`` or SMS/LMS by CP949 bytes (MSG-2).
+
+    Refuses text SMS/LMS cannot encode (emoji). The admin's template preview shows the same answer.
+    """
+    if channel == Channel.ALIMTALK:
+        return "alimtalk", len(body)
+    size = cp949_bytes(body)
+    return ("sms" if size <= _sms_max_bytes() else "lms"), size
+
+
+def _outbound(notice: Notice) -> OutboundMessage:
+    """The provider message of one phone notice; refuses text the channel cannot carry (MSG-2)."""
+    recipient = normalize_phone(notice.recipient, field="recipient")
+    kind, _size = phone_notice_kind(notice.channel, notice.body)
+    if kind == "alimtalk":
+        return OutboundMessage(client_ref=f"notice-{notice.pk}", kind="alimtalk",
+                               sender=operator_kakao_profile(), recipient=recipient, text=notice.body)
+    return OutboundMessage(client_ref=f"notice-{notice.pk}", kind=kind, sender=operator_sender(),
+                           recipient=recipient, text=notice.body,
+                           subject=notice.subject[:40] if kind == "lms" else "")
+
+
+def deliver_phone_notices(notice_ids: Sequence[int]) -> None:
+    """After commit: hand each queued SMS/AlimTalk notice to the provider; accepted → sent, else failed."""
+    provider = get_provider()
+    for notice_id in notice_ids:
+        with transaction.atomic():
+            notice = (
+                Notice.objects.select_for_update(skip_locked=True)
+                .filter(pk=notice_id, status=Notice.Status.QUEUED, channel__in=PHONE_CHANNELS)
+                .first()
+            )
+            if notice is None:
+                continue
+            notice.attempts += 1
+            if not notice.recipient.strip():
+                _transition(notice, Notice.Status.SKIPPED)
+                notice.error = SKIPPED_NO_MOBILE
+            else:
+                try:
+                    [receipt] = provider.send_many([_outbound(notice)])
+                except (DomainError, ProviderUnavailable) as exc:
+                    log.warning("notice %s by %s failed: %s", notice.pk, notice.channel, exc)
+                    _transition(notice, Notice.Status.FAILED)
+                    notice.error = f"{type(exc).__name__}: {exc}"[:2000]
+                else:
+                    if receipt.accepted:
+                        _transition(notice, Notice.Status.SENT)
+                        notice.sent_at, notice.error = clock.now(), ""
+                    else:
+                        _transition(notice, Notice.Status.FAILED)
+                        notice.error = receipt.reason[:2000]
+            notice.save(update_fields=["status", "error", "sent_at", "attempts", "updated_at"])

@@ -12,11 +12,9 @@ fails the notice falls back to SMS/LMS (MSG-3).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +25,7 @@ from ..limits import MessagingLimits
 from ..models import Message, MessageKind, MessagePurpose, PaymentNoticeSetting, SenderNumber
 from .encoding import check_kakao_size, text_kind
 from .notices import _acting
+from .operator import operator_sender
 from .phones import normalize_phone
 from .senders import approved_sender
 from .sending import Draft, enqueue
@@ -39,14 +38,6 @@ RULE = "MSG-5"
 APPROVED, CANCELLED = "approved", "cancelled"
 VA_ISSUED, VA_DEPOSITED = "virtual_account_issued", "virtual_account_deposited"
 EVENTS = (APPROVED, CANCELLED, VA_ISSUED, VA_DEPOSITED)
-
-
-def operator_sender() -> str:
-    """The operator's fixed number merchant-facing notices come from (003 별표2-가: 1588-4954 발신 고정)."""
-    return str(
-        getattr(settings, "MESSAGING_OPERATOR_SENDER", "")
-        or os.environ.get("MESSAGING_OPERATOR_SENDER", "15884954")
-    )
 
 
 def payment_notice_configure(

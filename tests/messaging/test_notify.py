@@ -10,7 +10,7 @@ from django.db import transaction
 
 from core.errors import DomainError
 from messaging.models import Channel, Notice, NoticeTemplate
-from messaging.services import SKIPPED_UNAVAILABLE, notice_deliver, notice_retry, notify
+from messaging.services import notice_deliver, notice_retry, notify
 from tests.factories import AdminMemberFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,17 +193,6 @@ def test_missing_template_uses_the_generic_fallback_and_warns(customer, admin_me
     assert all("3,000원이 적립되었습니다." in n.body for n in notices)
     assert all(n.template is None for n in notices)
     assert "sla.credit_issued" in caplog.text
-
-
-def test_paid_channels_are_recorded_as_skipped(customer, admin_member, mailoutbox,
-                                               django_capture_on_commit_callbacks):
-    """MSG-1: sms and alimtalk are accepted and stored as skipped until that capability exists."""
-    with django_capture_on_commit_callbacks(execute=True):
-        notices = notify(customer=customer, event="generic", channels=["sms", "alimtalk"],
-                         context={"title": "t", "message": "m"})
-    assert {n.channel for n in notices} == {"sms", "alimtalk"}
-    assert all(n.status == Notice.Status.SKIPPED and n.error == SKIPPED_UNAVAILABLE for n in notices)
-    assert mailoutbox == []
 
 
 def test_given_members_receive_exactly(customer, admin_member, plain_member):
