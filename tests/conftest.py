@@ -31,6 +31,39 @@ def _check_services() -> None:
         pytest.exit(f"Redis unreachable at {url}: {exc}", returncode=3)
 
 
+_DB_SLOT: tuple[int, int, object] | None = None  # (pid, slot, the open lock file held for the process)
+
+
+def _mutmut_db_slot(base: str) -> int:
+    """A test database slot no other live process uses (mutation workers run side by side): the first
+    ``/tmp`` lock file this process can hold. Forked workers inherit the module, so the pid is checked."""
+    global _DB_SLOT
+    import fcntl
+
+    if _DB_SLOT is not None and _DB_SLOT[0] == os.getpid():
+        return _DB_SLOT[1]
+    for slot in range(32):
+        handle = open(f"/tmp/{base}-slot{slot}.lock", "w")  # noqa: SIM115 - held until the process ends
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _DB_SLOT = (os.getpid(), slot, handle)
+        return slot
+    raise RuntimeError("no free mutation test database slot")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Under ``tools/mutate.py`` (``MUTMUT_DB_BASE`` set) each worker process reuses its own test database."""
+    base = os.environ.get("MUTMUT_DB_BASE")
+    if base:
+        from django.conf import settings
+
+        settings.DATABASES["default"]["TEST"]["NAME"] = f"{base}_s{_mutmut_db_slot(base)}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
