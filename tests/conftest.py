@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +65,30 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         from django.conf import settings
 
         settings.DATABASES["default"]["TEST"]["NAME"] = f"{base}_s{_mutmut_db_slot(base)}"
+
+
+if os.environ.get("MUTMUT_DB_BASE"):
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_modify_db_settings: None, django_db_blocker: Any) -> Iterator[None]:
+        """Under ``tools/mutate.py`` only: each worker's database is migrated once per run (``keepdb``),
+        then a mutant's test session only points the connection at it instead of checking every
+        migration again. The database is the real PostgreSQL all the same."""
+        from django.conf import settings
+        from django.db import connections
+        from django.test.utils import setup_databases
+
+        db = settings.DATABASES["default"]
+        name = db["TEST"]["NAME"]
+        ready = Path(f"/tmp/{name}-{os.environ.get('MUTMUT_RUN_ID', 'run')}.ready")
+        if ready.exists():
+            db["NAME"] = name
+        else:
+            with django_db_blocker.unblock():
+                setup_databases(verbosity=0, interactive=False, keepdb=True)
+            ready.touch()
+        yield
+        connections.close_all()  # forked workers must not inherit an open connection
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -22,7 +22,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
@@ -128,7 +130,7 @@ def prepare(module: str) -> Path:
     return work
 
 
-def run(module: str) -> dict[str, object]:
+def run(module: str) -> dict[str, Any]:
     missing = [t for t in MODULES[module] if not (ROOT / t).exists()]
     if missing:
         raise SystemExit(f"{module}: test files missing: {missing}")
@@ -136,6 +138,7 @@ def run(module: str) -> dict[str, object]:
     env = dict(os.environ)
     base = env.get("TEST_DATABASE_NAME", "test_termsops")
     env["MUTMUT_DB_BASE"] = f"{base}_mut_{slug(module)}"[:50]
+    env["MUTMUT_RUN_ID"] = str(int(time.time()))  # each run migrates its worker databases once
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     env["PYTHONPATH"] = ""
     python = sys.executable
@@ -151,28 +154,30 @@ def run(module: str) -> dict[str, object]:
         )
     subprocess.run([python, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env, check=False)
     stats_file = work / "mutants" / "mutmut-cicd-stats.json"
-    stats: dict[str, object] = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    stats: dict[str, Any] = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     survivors = subprocess.run(
         [python, "-m", "mutmut", "results"], cwd=work, env=env, capture_output=True, text=True, check=False
     ).stdout
-    stats["survivors"] = [line.strip().split(":")[0] for line in survivors.splitlines() if ": " in line]
+    status = dict(line.strip().rsplit(": ", 1) for line in survivors.splitlines() if ": " in line)
+    stats["survivors"] = sorted(name for name, verdict in status.items() if verdict == "survived")
+    stats["untested"] = sorted(name for name, verdict in status.items() if verdict == "no tests")
     stats["tests"] = MODULES[module]
     return stats
 
 
-def load_report() -> dict[str, dict[str, object]]:
+def load_report() -> dict[str, dict[str, Any]]:
     path = WORK / "report.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def table(report: dict[str, dict[str, object]]) -> str:
+def table(report: dict[str, dict[str, Any]]) -> str:
     rows = [
         "| module | mutants | killed | survived | timeout | no tests | kill % |",
         "|---|---|---|---|---|---|---|",
     ]
     for module, s in report.items():
         total, killed, survived, timeout, no_tests = (
-            int(s.get(key, 0))  # type: ignore[call-overload]
+            int(s.get(key, 0))
             for key in ("total", "killed", "survived", "timeout", "no_tests")
         )
         score = f"{100 * (killed + timeout) / total:.1f}" if total else "-"
@@ -198,7 +203,7 @@ def main() -> None:
             (WORK / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))
     for module, s in report.items():
-        for name in s.get("survivors", []):  # type: ignore[union-attr]
+        for name in s.get("survivors", []):
             print(f"survived: {module}: {name}")
 
 

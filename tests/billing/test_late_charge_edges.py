@@ -1,0 +1,267 @@
+"""BIL-9 late charges at their edges (issue 9 mutation testing): grace days, a payment on the first late
+day, days fully held by a dispute, one-won balances, the policy's rounding mode, and the surcharge's
+monthly anniversaries. Every expected amount is worked out by hand in the docstring.
+
+dcloud-like policy: unpaid × 1.5% × 12 × days / 365 (= unpaid × 0.18 × days / 365).
+flow-like policy: 1.5% of the unpaid amount, assessed 30 days after the due date and monthly after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from billing.models import Dispute, InvoiceLine, LateCharge, LedgerEntry
+from billing.services import ledger
+from billing.services.late_charges import (
+    Accrual,
+    accruals_for,
+    apply_late_charges,
+    invoice_amount_due_won,
+)
+from billing.services.payments import payment_record
+from tests.billing.payment_factories import CustomerFactory, make_invoice
+from tests.contracts.factories import PolicyFactory
+
+from .conftest import D
+
+pytestmark = pytest.mark.django_db
+
+FEE = LateCharge.Kind.LATE_FEE
+SURCHARGE = LateCharge.Kind.SURCHARGE
+
+
+def daily_policy(grace: int = 0, rounding: str = "truncate"):  # type: ignore[no-untyped-def]
+    return PolicyFactory(
+        late_charge_model="daily_rate",
+        late_charge_monthly_percent=Decimal("1.5"),
+        late_charge_grace_days=grace,
+        rounding=rounding,
+    )
+
+
+def surcharge_policy(grace: int = 30, rounding: str = "truncate"):  # type: ignore[no-untyped-def]
+    return PolicyFactory(
+        late_charge_model="monthly_surcharge",
+        late_charge_monthly_percent=Decimal("1.5"),
+        late_charge_grace_days=grace,
+        late_charge_waivable=False,
+        rounding=rounding,
+    )
+
+
+def facts(accruals: list[Accrual]) -> list[tuple[object, ...]]:
+    """The accruals without their formula text (its percent reads "1.5" or "1.500" depending on whether
+    the policy was reloaded from the database)."""
+    return [(a.kind, a.period_start, a.period_end, a.days, a.base_won, a.amount_won) for a in accruals]
+
+
+def pay(invoice, amount: int, on: dt.date) -> None:  # type: ignore[no-untyped-def]
+    payment_record(
+        customer=invoice.customer, amount_won=amount, method="bank_transfer", received_on=on, invoice=invoice
+    )
+
+
+def dispute(invoice, amount: int, filed: dt.date, answered: dt.date | None) -> Dispute:  # type: ignore[no-untyped-def]
+    return Dispute.objects.create(
+        invoice=invoice,
+        customer=invoice.customer,
+        amount_won=amount,
+        reason="금액 확인 요청",
+        filed_on=filed,
+        answer_due_on=filed + dt.timedelta(days=14),
+        answered_on=answered,
+        status=Dispute.Status.OPEN if answered is None else Dispute.Status.REJECTED,
+    )
+
+
+# --------------------------------------------------------------------------- daily late fee (dcloud)
+
+
+def test_grace_days_move_the_first_late_day():
+    """BIL-9: with 5 grace days after the 01-31 due date the fee runs from 02-06: 1,100,000 × 0.18 × 23
+    / 365 = 12,476.71 → 12,476 for February."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy(5)
+    )
+    accruals = accruals_for(invoice, today=D(2026, 3, 1))
+    assert facts(accruals) == [(FEE, D(2026, 2, 6), D(2026, 2, 28), 23, 1_100_000, 12_476)]
+    assert [a.formula for a in accruals] == ["1,100,000 × 1.5% × 12 × 23/365"]
+
+
+def test_paid_on_the_first_late_day_is_one_day_late():
+    """BIL-9 (002 art.34): due 01-31, paid in full on 02-01 — the payment day counts: 1,100,000 × 0.18 /
+    365 = 542.47 → 542 for one day; the job records it once the invoice is paid."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    pay(invoice, 1_100_000, D(2026, 2, 1))
+    invoice.refresh_from_db()
+    assert facts(accruals_for(invoice, today=D(2026, 2, 2))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 1), 1, 1_100_000, 542)
+    ]
+    assert apply_late_charges(today=D(2026, 2, 2))["amount_won"] == 542
+
+
+def test_days_fully_held_by_a_dispute_are_not_late_days():
+    """BIL-9, BIL-10: a dispute on the whole invoice (1,000,000 + VAT = 1,100,000) filed 01-20 and rejected
+    on 02-10 holds 02-01..02-09 out (held while open; answered on the 10th, that day is late again);
+    02-10..02-28 = 19 days: 1,100,000 × 0.18 × 19 / 365 = 10,306.85 → 10,306, counted as 19 days, not 28."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    dispute(invoice, 1_000_000, D(2026, 1, 20), D(2026, 2, 10))
+    assert facts(accruals_for(invoice, today=D(2026, 3, 1))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 28), 19, 1_100_000, 10_306)
+    ]
+
+
+def test_one_won_left_unpaid():
+    """BIL-9, SPEC §5: 1 won unpaid all February (28 days): 1 × 0.18 × 28 / 365 = 0.0138 → truncated to
+    0, so no late charge at all; with a ``ceil`` policy → 1 won."""
+    customer = CustomerFactory()
+    truncated = make_invoice(customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
+    raised = make_invoice(
+        customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy(rounding="ceil")
+    )
+    for invoice in (truncated, raised):
+        pay(invoice, 1_099_999, D(2026, 1, 31))
+    assert accruals_for(truncated, today=D(2026, 3, 1)) == []
+    assert facts(accruals_for(raised, today=D(2026, 3, 1))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1, 1)
+    ]
+
+
+def test_daily_fee_uses_the_policy_rounding():
+    """BIL-9, SPEC §5: 1,100,000 for February: 1,100,000 × 0.18 × 28 / 365 = 15,189.04 → 15,189 truncated,
+    15,190 with ``ceil``, 15,189 with ``half_up``."""
+    customer = CustomerFactory()
+    got = {}
+    for mode in ("truncate", "ceil", "half_up"):
+        invoice = make_invoice(
+            customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy(rounding=mode)
+        )
+        got[mode] = [a.amount_won for a in accruals_for(invoice, today=D(2026, 3, 1))]
+    assert got == {"truncate": [15_189], "ceil": [15_190], "half_up": [15_189]}
+
+
+# --------------------------------------------------------------------------- monthly surcharge (flow)
+
+
+def test_surcharge_period_is_one_month_of_days():
+    """BIL-9 (001 art.19-6-나): due 2026-11-02, 330,000 unpaid: assessed on 12-02 (30 days) for the
+    month to 2027-01-01 = 31 days, 330,000 × 1.5% = 4,950."""
+    invoice = make_invoice(CustomerFactory(), 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy())
+    apply_late_charges(today=D(2026, 12, 3))
+    charge = LateCharge.objects.get(invoice=invoice)
+    assert (
+        charge.kind,
+        charge.period_start,
+        charge.period_end,
+        charge.days,
+        charge.base_won,
+        charge.amount_won,
+    ) == (
+        SURCHARGE,
+        D(2026, 12, 2),
+        D(2027, 1, 1),
+        31,
+        330_000,
+        4_950,
+    )
+    assert charge.formula.startswith("330,000 × 1.5") and charge.formula.endswith("% (30일 미납)")
+
+
+def test_surcharge_without_grace_starts_on_the_due_date():
+    """BIL-9: a policy with no grace days assesses at the end of the due date itself: due 11-02 → first
+    surcharge period 11-02..12-01 (30 days), 330,000 × 1.5% = 4,950."""
+    invoice = make_invoice(
+        CustomerFactory(), 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy(grace=0)
+    )
+    assert facts(accruals_for(invoice, today=D(2026, 11, 4))) == [
+        (SURCHARGE, D(2026, 11, 2), D(2026, 12, 1), 30, 330_000, 4_950)
+    ]
+
+
+def test_surcharge_uses_the_policy_rounding():
+    """BIL-9, SPEC §5: 330,010 unpaid × 1.5% = 4,950.15 → 4,950 truncated, 4,951 with ``ceil``."""
+    customer = CustomerFactory()
+    got = {}
+    for mode in ("truncate", "ceil"):
+        invoice = make_invoice(
+            customer, 330_010, due_date=D(2026, 11, 2), policy=surcharge_policy(rounding=mode)
+        )
+        got[mode] = [a.amount_won for a in accruals_for(invoice, today=D(2026, 12, 3))]
+    assert got == {"truncate": [4_950], "ceil": [4_951]}
+
+
+def test_surcharge_on_one_won():
+    """BIL-9, SPEC §5: 1 won unpaid × 1.5% = 0.015 → nothing truncated; 1 won with ``ceil``."""
+    customer = CustomerFactory()
+    truncated = make_invoice(customer, 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy())
+    raised = make_invoice(
+        customer, 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy(rounding="ceil")
+    )
+    for invoice in (truncated, raised):
+        pay(invoice, 329_999, D(2026, 11, 10))
+    assert accruals_for(truncated, today=D(2026, 12, 3)) == []
+    assert facts(accruals_for(raised, today=D(2026, 12, 3))) == [
+        (SURCHARGE, D(2026, 12, 2), D(2027, 1, 1), 31, 1, 1)
+    ]
+
+
+def test_surcharge_skips_a_month_held_by_a_dispute_and_resumes():
+    """BIL-9, BIL-10: 330,000 due 11-02, all of it disputed from 11-20 until rejected on 12-10: nothing on
+    the 12-02 assessment (held), but the next anniversary 2027-01-02 finds 330,000 unpaid → 4,950."""
+    invoice = make_invoice(CustomerFactory(), 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy())
+    dispute(invoice, 300_000, D(2026, 11, 20), D(2026, 12, 10))
+    assert facts(accruals_for(invoice, today=D(2027, 1, 4))) == [
+        (SURCHARGE, D(2027, 1, 2), D(2027, 2, 1), 31, 330_000, 4_950)
+    ]
+
+
+def test_surcharge_after_a_month_too_small_to_charge():
+    """BIL-9: 1 won left on 12-02 (1.5% → 0, nothing), then a debit note adds 99,999 on 12-15: on
+    2027-01-02, 100,000 × 1.5% = 1,500."""
+    invoice = make_invoice(CustomerFactory(), 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy())
+    pay(invoice, 329_999, D(2026, 11, 10))
+    ledger.post(
+        customer=invoice.customer,
+        kind=LedgerEntry.Kind.DEBIT_NOTE,
+        amount_won=99_999,
+        occurred_on=D(2026, 12, 15),
+        description="데빗 노트",
+        invoice=invoice,
+    )
+    assert facts(accruals_for(invoice, today=D(2027, 1, 4))) == [
+        (SURCHARGE, D(2027, 1, 2), D(2027, 2, 1), 31, 100_000, 1_500)
+    ]
+
+
+# --------------------------------------------------------------------------- amount due
+
+
+def _late_line(invoice, amount: int) -> None:  # type: ignore[no-untyped-def]
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        position=99,
+        kind=InvoiceLine.Kind.LATE_CHARGE,
+        description="연체료",
+        quantity=1,
+        unit_price_won=amount,
+        amount_won=amount,
+        policy_basis="BIL-9",
+    )
+
+
+def test_amount_due_counts_only_this_invoices_late_charge_lines():
+    """BIL-9: amount due = total + this invoice's late-charge lines: 330,000 + 4,950 = 334,950 and
+    110,000 + 542 = 110,542; an invoice without any is its total, 220,000."""
+    customer = CustomerFactory()
+    first = make_invoice(customer, 330_000)
+    second = make_invoice(customer, 110_000)
+    plain = make_invoice(customer, 220_000)
+    _late_line(first, 4_950)
+    _late_line(second, 542)
+    assert [invoice_amount_due_won(i) for i in (first, second, plain)] == [334_950, 110_542, 220_000]
