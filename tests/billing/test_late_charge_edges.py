@@ -19,6 +19,7 @@ from billing.services.late_charges import (
     accruals_for,
     apply_late_charges,
     invoice_amount_due_won,
+    unbilled_late_charges,
 )
 from billing.services.payments import payment_record
 from tests.billing.payment_factories import CustomerFactory, make_invoice
@@ -265,3 +266,49 @@ def test_amount_due_counts_only_this_invoices_late_charge_lines():
     _late_line(first, 4_950)
     _late_line(second, 542)
     assert [invoice_amount_due_won(i) for i in (first, second, plain)] == [334_950, 110_542, 220_000]
+
+
+def test_formula_of_a_month_with_two_balances():
+    """BIL-9: a partial payment mid-month makes the month's base vary, so the formula shows the sum of the
+    daily balances: 1,100,000 × 15 days + 500,000 × 13 days = 23,000,000 won-days; × 0.18 / 365 =
+    11,342.47 → 11,342 over 28 days, base (the highest balance) 1,100,000."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    pay(invoice, 600_000, D(2026, 2, 15))
+    accruals = accruals_for(invoice, today=D(2026, 3, 1))
+    assert facts(accruals) == [(FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1_100_000, 11_342)]
+    assert accruals[0].formula.startswith("Σ일별 미납액 23,000,000 × 1.5")
+    assert accruals[0].formula.endswith("% × 12 / 365 (28일)")
+
+
+def test_unbilled_late_charges_oldest_due_date_first_then_invoice():
+    """BIL-9: the invoice run bills late charges oldest due date first, then by invoice, then by period:
+    an invoice made later but due earlier (01-15) comes before one due 01-31; two invoices due the same
+    day keep their invoice order whatever order their charges were recorded in."""
+    customer = CustomerFactory()
+    policy = daily_policy()
+    late_due = make_invoice(customer, supply_won=100_000, due_date=D(2026, 1, 31), policy=policy)
+    same_due = make_invoice(customer, supply_won=100_000, due_date=D(2026, 1, 31), policy=policy)
+    early_due = make_invoice(customer, supply_won=100_000, due_date=D(2026, 1, 15), policy=policy)
+
+    def charge(invoice, start: dt.date) -> LateCharge:  # type: ignore[no-untyped-def]
+        return LateCharge.objects.create(
+            invoice=invoice,
+            kind=FEE,
+            period_start=start,
+            period_end=start + dt.timedelta(days=27),
+            days=28,
+            base_won=110_000,
+            amount_won=1_518,
+            formula="110,000 × 1.5% × 12 × 28/365",
+        )
+
+    recorded = [
+        charge(same_due, D(2026, 2, 1)),
+        charge(late_due, D(2026, 3, 1)),
+        charge(late_due, D(2026, 2, 1)),
+        charge(early_due, D(2026, 2, 1)),
+    ]
+    billed = unbilled_late_charges([customer.pk])[customer.pk]
+    assert [c.pk for c in billed] == [recorded[3].pk, recorded[2].pk, recorded[1].pk, recorded[0].pk]
