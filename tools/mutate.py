@@ -41,6 +41,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/late_charges.py": [
         "tests/billing/test_late_charges.py",
+        "tests/billing/test_late_charge_edges.py",
         "tests/billing/test_money_properties.py",
     ],
     "billing/services/charges.py": [
