@@ -12,20 +12,25 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import Dispute, InvoiceLine, LateCharge, LedgerEntry
+from billing.models import Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
 from billing.services import ledger
+from billing.services.charges import LineDraft
+from billing.services.invoicing import invoices_generate
 from billing.services.late_charges import (
     Accrual,
     accruals_for,
     apply_late_charges,
+    bill_on_invoice,
+    current_lines,
     invoice_amount_due_won,
+    late_charge_line_drafts,
     unbilled_late_charges,
 )
 from billing.services.payments import payment_record
 from tests.billing.payment_factories import CustomerFactory, make_invoice
 from tests.contracts.factories import PolicyFactory
 
-from .conftest import D
+from .conftest import D, make_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +317,89 @@ def test_unbilled_late_charges_oldest_due_date_first_then_invoice():
     ]
     billed = unbilled_late_charges([customer.pk])[customer.pk]
     assert [c.pk for c in billed] == [recorded[3].pk, recorded[2].pk, recorded[1].pk, recorded[0].pk]
+
+
+def test_late_charge_line_belongs_to_the_late_invoices_contract(presets):
+    """BIL-9: the ``late_charge`` line drafted for the next invoice is attributed to a contract of the late
+    invoice itself (here the second customer's dcloud contract), not to any other contract's."""
+    first = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    second = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    invoices_generate(today=D(2026, 2, 10))
+    late = Invoice.objects.get(customer=second.customer, period_start=D(2026, 1, 1))
+    charge = LateCharge.objects.create(
+        invoice=late,
+        kind=FEE,
+        period_start=D(2026, 3, 1),
+        period_end=D(2026, 3, 31),
+        days=31,
+        base_won=287_419,
+        amount_won=4_393,
+        formula="287,419 × 1.5% × 12 × 31/365",
+    )
+    [draft] = late_charge_line_drafts([charge])
+    assert first.pk < second.pk
+    assert (draft.kind, draft.amount_won, draft.contract_id) == (
+        InvoiceLine.Kind.LATE_CHARGE,
+        4_393,
+        second.pk,
+    )
+
+    # what the customer reads on the next invoice, and the rule it cites (outside VAT, one line per charge)
+    assert draft.description == f"연체료 ({late.number}, 2026-03-01~2026-03-31, 31일, 부가세 없음)"
+    assert draft.policy_basis == "BIL-9; 002 art.34: 287,419 × 1.5% × 12 × 31/365"
+    assert (draft.quantity, draft.unit_price_won, draft.service_start, draft.service_end) == (
+        Decimal(31),
+        0,
+        D(2026, 3, 1),
+        D(2026, 3, 31),
+    )
+    assert draft.extra == {"late_charge_id": charge.pk}
+
+
+def _charge(invoice, start: dt.date, amount: int) -> LateCharge:  # type: ignore[no-untyped-def]
+    return LateCharge.objects.create(
+        invoice=invoice,
+        kind=FEE,
+        period_start=start,
+        period_end=start + dt.timedelta(days=27),
+        days=28,
+        base_won=1_100_000,
+        amount_won=amount,
+        formula="1,100,000 × 1.5% × 12 × 28/365",
+    )
+
+
+def test_current_lines_drop_charges_billed_meanwhile():
+    """BIL-9: a late charge another invoice billed meanwhile is not billed again; other lines stay."""
+    customer = CustomerFactory()
+    late = make_invoice(customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
+    other = make_invoice(customer, 330_000)
+    billed, open_ = _charge(late, D(2026, 2, 1), 15_189), _charge(late, D(2026, 3, 1), 16_816)
+    fee = LineDraft(InvoiceLine.Kind.BASE_FEE, "이용료", 300_000)
+    lines = [fee, *late_charge_line_drafts([billed, open_])]
+    assert current_lines([fee]) == [fee]
+    LateCharge.objects.filter(pk=billed.pk).update(billed_on_invoice=other)
+    assert [(line.kind, line.amount_won) for line in current_lines(lines)] == [
+        (InvoiceLine.Kind.BASE_FEE, 300_000),
+        (InvoiceLine.Kind.LATE_CHARGE, 16_816),
+    ]
+
+
+def test_bill_on_invoice_links_and_posts_each_charge_once():
+    """BIL-9 ("posted when billed"): billing two charges (15,189 + 16,816 = 32,005) on the next invoice links
+    them to it and posts one ``late_charge`` ledger entry each on the invoice's issue date; billing the
+    same lines again posts nothing."""
+    customer = CustomerFactory()
+    late = make_invoice(customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
+    nxt = make_invoice(customer, 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30))
+    charges = [_charge(late, D(2026, 2, 1), 15_189), _charge(late, D(2026, 3, 1), 16_816)]
+    lines = [LineDraft(InvoiceLine.Kind.BASE_FEE, "이용료", 300_000), *late_charge_line_drafts(charges)]
+    assert bill_on_invoice(invoice=nxt, lines=lines) == 32_005
+    assert bill_on_invoice(invoice=nxt, lines=lines) == 0
+    assert [c.billed_on_invoice_id for c in LateCharge.objects.order_by("period_start")] == [nxt.pk, nxt.pk]
+    entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.LATE_CHARGE).order_by("amount_won")
+    assert [(e.invoice_id, e.customer_id, e.amount_won, e.occurred_on, e.key) for e in entries] == [
+        (nxt.pk, customer.pk, 15_189, D(2026, 4, 10), f"late_charge:{charges[0].pk}"),
+        (nxt.pk, customer.pk, 16_816, D(2026, 4, 10), f"late_charge:{charges[1].pk}"),
+    ]
+    assert entries[0].description == f"연체료 {late.number} 2026-02-01~2026-02-28 → {nxt.number}"
