@@ -248,11 +248,11 @@ def test_surcharge_after_a_month_too_small_to_charge():
 # --------------------------------------------------------------------------- amount due
 
 
-def _late_line(invoice, amount: int) -> None:  # type: ignore[no-untyped-def]
+def _late_line(invoice, amount: int, kind: str = InvoiceLine.Kind.LATE_CHARGE) -> None:  # type: ignore[no-untyped-def]
     InvoiceLine.objects.create(
         invoice=invoice,
         position=99,
-        kind=InvoiceLine.Kind.LATE_CHARGE,
+        kind=kind,
         description="연체료",
         quantity=1,
         unit_price_won=amount,
@@ -262,14 +262,16 @@ def _late_line(invoice, amount: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_amount_due_counts_only_this_invoices_late_charge_lines():
-    """BIL-9: amount due = total + this invoice's late-charge lines: 330,000 + 4,950 = 334,950 and
-    110,000 + 542 = 110,542; an invoice without any is its total, 220,000."""
+    """BIL-9: amount due = total + this invoice's late-charge lines (its fee lines are in the total
+    already): 330,000 + 4,950 = 334,950 and 110,000 + 542 = 110,542; an invoice without any is its total,
+    220,000."""
     customer = CustomerFactory()
     first = make_invoice(customer, 330_000)
     second = make_invoice(customer, 110_000)
     plain = make_invoice(customer, 220_000)
     _late_line(first, 4_950)
     _late_line(second, 542)
+    _late_line(first, 300_000, InvoiceLine.Kind.BASE_FEE)
     assert [invoice_amount_due_won(i) for i in (first, second, plain)] == [334_950, 110_542, 220_000]
 
 
@@ -315,8 +317,20 @@ def test_unbilled_late_charges_oldest_due_date_first_then_invoice():
         charge(late_due, D(2026, 2, 1)),
         charge(early_due, D(2026, 2, 1)),
     ]
-    billed = unbilled_late_charges([customer.pk])[customer.pk]
-    assert [c.pk for c in billed] == [recorded[3].pk, recorded[2].pk, recorded[1].pk, recorded[0].pk]
+    unbilled = unbilled_late_charges([customer.pk])
+    assert [c.pk for c in unbilled[customer.pk]] == [
+        recorded[3].pk,
+        recorded[2].pk,
+        recorded[1].pk,
+        recorded[0].pk,
+    ]
+    # only the customers asked for, only charges not billed yet
+    someone_else = make_invoice(CustomerFactory(), supply_won=100_000, due_date=D(2026, 1, 1), policy=policy)
+    charge(someone_else, D(2026, 2, 1))
+    LateCharge.objects.filter(pk=recorded[3].pk).update(billed_on_invoice=late_due)
+    unbilled = unbilled_late_charges([customer.pk])
+    assert list(unbilled) == [customer.pk]
+    assert [c.pk for c in unbilled[customer.pk]] == [recorded[2].pk, recorded[1].pk, recorded[0].pk]
 
 
 def test_late_charge_line_belongs_to_the_late_invoices_contract(presets):
@@ -386,15 +400,16 @@ def test_current_lines_drop_charges_billed_meanwhile():
 
 
 def test_bill_on_invoice_links_and_posts_each_charge_once():
-    """BIL-9 ("posted when billed"): billing two charges (15,189 + 16,816 = 32,005) on the next invoice links
-    them to it and posts one ``late_charge`` ledger entry each on the invoice's issue date; billing the
-    same lines again posts nothing."""
+    """BIL-9 ("posted when billed"): billing charges (15,189, then 16,816) on the next invoice links them to
+    it and posts one ``late_charge`` ledger entry each on the invoice's issue date; a charge billed already
+    is skipped and the rest still billed; billing the same lines again posts nothing."""
     customer = CustomerFactory()
     late = make_invoice(customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
     nxt = make_invoice(customer, 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30))
     charges = [_charge(late, D(2026, 2, 1), 15_189), _charge(late, D(2026, 3, 1), 16_816)]
     lines = [LineDraft(InvoiceLine.Kind.BASE_FEE, "이용료", 300_000), *late_charge_line_drafts(charges)]
-    assert bill_on_invoice(invoice=nxt, lines=lines) == 32_005
+    assert bill_on_invoice(invoice=nxt, lines=lines[:2]) == 15_189  # the fee line and the first charge
+    assert bill_on_invoice(invoice=nxt, lines=lines) == 16_816  # the first is billed already: the second
     assert bill_on_invoice(invoice=nxt, lines=lines) == 0
     assert [c.billed_on_invoice_id for c in LateCharge.objects.order_by("period_start")] == [nxt.pk, nxt.pk]
     entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.LATE_CHARGE).order_by("amount_won")
