@@ -418,3 +418,20 @@ def test_bill_on_invoice_links_and_posts_each_charge_once():
         (nxt.pk, customer.pk, 16_816, D(2026, 4, 10), f"late_charge:{charges[1].pk}"),
     ]
     assert entries[0].description == f"연체료 {late.number} 2026-02-01~2026-02-28 → {nxt.number}"
+
+
+def test_job_counts_what_it_recorded_and_what_existed():
+    """BIL-9, SPEC §10 (idempotent job): 1,100,000 unpaid since 01-31 → on 04-01 February (28 days,
+    15,189) and March (31 days, 16,816) are recorded, 32,005 won; run again, both periods already exist
+    and nothing is added."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    first = apply_late_charges(today=D(2026, 4, 1))
+    again = apply_late_charges(today=D(2026, 4, 1))
+    assert first == {"invoices": 1, "late_charges": 2, "amount_won": 32_005, "existing": 0}
+    assert again == {"invoices": 1, "late_charges": 0, "amount_won": 0, "existing": 2}
+    assert sorted(LateCharge.objects.filter(invoice=invoice).values_list("amount_won", flat=True)) == [
+        15_189,
+        16_816,
+    ]
