@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
+from billing.models import CreditNote, Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
 from billing.services import ledger
 from billing.services.charges import LineDraft
 from billing.services.invoicing import invoices_generate
@@ -26,7 +26,10 @@ from billing.services.late_charges import (
     late_charge_line_drafts,
     unbilled_late_charges,
 )
+from billing.services.notes import credit_note_issue, creditable_amount
 from billing.services.payments import payment_record
+from contracts.models import SpecialTerm
+from contracts.services.changes import special_term_set
 from tests.billing.payment_factories import CustomerFactory, make_invoice
 from tests.contracts.factories import PolicyFactory
 
@@ -435,3 +438,70 @@ def test_job_counts_what_it_recorded_and_what_existed():
         15_189,
         16_816,
     ]
+
+
+def test_a_cancelled_invoice_accrues_nothing():
+    """BIL-9, BIL-2: an overdue invoice (due 01-31) cancelled in full by a credit note on 02-20 is void:
+    it was never owed, so the job records no late fee for 02-01..02-20 either."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    credit_note_issue(
+        invoice=invoice,
+        amount_won=creditable_amount(invoice),
+        reason=CreditNote.Reason.CORRECTION,
+        description="청구 오류로 전액 취소",
+        today=D(2026, 2, 20),
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.VOID
+    assert apply_late_charges(today=D(2026, 3, 1))["late_charges"] == 0
+    assert not LateCharge.objects.exists()
+
+
+@pytest.mark.parametrize(("run_on", "recorded"), [(D(2026, 5, 18), [9_221, 15_189]), (D(2026, 5, 19), [])])
+def test_a_paid_invoice_is_looked_at_for_62_days(run_on, recorded):
+    """BIL-9: an invoice paid late is looked at for 62 days after its payment (for a missed run day):
+    1,100,000 due 01-31, paid 03-17, the job first runs on 05-18 (62 days later) → February 1,100,000 ×
+    0.18 × 28 / 365 = 15,189.04 → 15,189 and March 1..17 × 17 / 365 = 9,221.92 → 9,221; from 05-19 on it
+    is left alone."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    pay(invoice, 1_100_000, D(2026, 3, 17))
+    apply_late_charges(today=run_on)
+    assert sorted(LateCharge.objects.values_list("amount_won", flat=True)) == recorded
+
+
+def test_late_charges_agreed_in_a_special_term(presets):
+    """BIL-9, CON-12: officecore charges no late fee, but a signed special term agreeing a daily late fee of
+    1.5% a month makes the October invoice (300,000 + setup 200,000 + VAT = 550,000, due 10-15) earn one:
+    10-16..10-31 = 16 days × 550,000 × 0.18 / 365 = 4,339.73 → 4,339."""
+    contract = make_contract("officecore-standard-monthly", start=D(2026, 10, 1))
+    special_term_set(
+        contract=contract,
+        parameter="late_charge_monthly_percent",
+        value="1.5",
+        note="연체료 특약",
+        signed_on=D(2026, 9, 30),
+    )
+    # The model is stored directly: special_term_set checks each override against the base policy alone,
+    # whose percent is 0, so it refuses "daily_rate" even with the percent term above (reported).
+    SpecialTerm.objects.create(
+        contract=contract,
+        parameter="late_charge_model",
+        value="daily_rate",
+        note="연체료 특약",
+        signed_on=D(2026, 9, 30),
+    )
+    invoices_generate(today=D(2026, 10, 1))
+    october = Invoice.objects.get(customer=contract.customer, period_start=D(2026, 10, 1))
+    assert (october.total_won, october.due_date) == (550_000, D(2026, 10, 15))
+    apply_late_charges(today=D(2026, 11, 1))
+    charge = LateCharge.objects.get(invoice=october)
+    assert (charge.period_start, charge.period_end, charge.days, charge.amount_won) == (
+        D(2026, 10, 16),
+        D(2026, 10, 31),
+        16,
+        4_339,
+    )
