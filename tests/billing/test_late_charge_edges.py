@@ -424,19 +424,40 @@ def test_bill_on_invoice_links_and_posts_each_charge_once():
 
 
 def test_job_counts_what_it_recorded_and_what_existed():
-    """BIL-9, SPEC §10 (idempotent job): 1,100,000 unpaid since 01-31 → on 04-01 February (28 days,
-    15,189) and March (31 days, 16,816) are recorded, 32,005 won; run again, both periods already exist
-    and nothing is added."""
-    invoice = make_invoice(
-        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
-    )
+    """BIL-9, SPEC §10 (idempotent job): two invoices of 1,100,000 unpaid since 01-31 (two customers) → on
+    04-01 February (28 days, 15,189) and March (31 days, 16,816) each: 4 charges, 64,010 won; run again,
+    all four periods already exist and nothing is added."""
+    invoices = [
+        make_invoice(CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
+        for _ in range(2)
+    ]
     first = apply_late_charges(today=D(2026, 4, 1))
     again = apply_late_charges(today=D(2026, 4, 1))
-    assert first == {"invoices": 1, "late_charges": 2, "amount_won": 32_005, "existing": 0}
-    assert again == {"invoices": 1, "late_charges": 0, "amount_won": 0, "existing": 2}
-    assert sorted(LateCharge.objects.filter(invoice=invoice).values_list("amount_won", flat=True)) == [
-        15_189,
-        16_816,
+    assert first == {"invoices": 2, "late_charges": 4, "amount_won": 64_010, "existing": 0}
+    assert again == {"invoices": 2, "late_charges": 0, "amount_won": 0, "existing": 4}
+    for invoice in invoices:
+        amounts = sorted(LateCharge.objects.filter(invoice=invoice).values_list("amount_won", flat=True))
+        assert amounts == [15_189, 16_816]
+
+
+def test_no_late_fee_on_billed_late_charges():
+    """BIL-9: the balance that earns a late fee is the invoice's fees only, not the late charge billed on
+    it: 330,000 due 04-30 with a 4,950 late charge billed on it, unpaid all May → 330,000 × 0.18 × 31 /
+    365 = 5,044.93 → 5,044 (not 334,950 × … = 5,120)."""
+    invoice = make_invoice(
+        CustomerFactory(), 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30), policy=daily_policy()
+    )
+    ledger.post(
+        customer=invoice.customer,
+        kind=LedgerEntry.Kind.LATE_CHARGE,
+        amount_won=4_950,
+        occurred_on=D(2026, 4, 10),
+        description="가산금",
+        invoice=invoice,
+        key="test-late-on-next",
+    )
+    assert facts(accruals_for(invoice, today=D(2026, 6, 1))) == [
+        (FEE, D(2026, 5, 1), D(2026, 5, 31), 31, 330_000, 5_044)
     ]
 
 
