@@ -137,6 +137,20 @@ def prepare(module: str) -> Path:
     return work
 
 
+def drop_databases(base: str) -> None:
+    """Drop the worker test databases of ``base`` (a run killed while migrating leaves one half-made)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{base}_s%"]
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def run(module: str) -> dict[str, Any]:
     paths = [t.split("::")[0] for t in MODULES[module] if not t.startswith("-")]
     missing = [t for t in paths if not (ROOT / t).exists()]
@@ -147,6 +161,7 @@ def run(module: str) -> dict[str, Any]:
     base = env.get("TEST_DATABASE_NAME", "test_termsops")
     env["MUTMUT_DB_BASE"] = f"{base}_mut_{slug(module)}"[:50]
     env["MUTMUT_RUN_ID"] = str(int(time.time()))  # each run migrates its worker databases once
+    drop_databases(env["MUTMUT_DB_BASE"])
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     env["PYTHONPATH"] = ""
     python = sys.executable
@@ -161,6 +176,7 @@ def run(module: str) -> dict[str, Any]:
             check=False,
         )
     subprocess.run([python, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env, check=False)
+    drop_databases(env["MUTMUT_DB_BASE"])
     stats_file = work / "mutants" / "mutmut-cicd-stats.json"
     stats: dict[str, Any] = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     survivors = subprocess.run(
@@ -185,8 +201,7 @@ def table(report: dict[str, dict[str, Any]]) -> str:
     ]
     for module, s in report.items():
         total, killed, survived, timeout, no_tests = (
-            int(s.get(key, 0))
-            for key in ("total", "killed", "survived", "timeout", "no_tests")
+            int(s.get(key, 0)) for key in ("total", "killed", "survived", "timeout", "no_tests")
         )
         score = f"{100 * (killed + timeout) / total:.1f}" if total else "-"
         rows.append(f"| {module} | {total} | {killed} | {survived} | {timeout} | {no_tests} | {score} |")
