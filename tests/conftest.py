@@ -85,7 +85,7 @@ if os.environ.get("MUTMUT_DB_BASE"):
             db["NAME"] = name
         else:
             with django_db_blocker.unblock():
-                setup_databases(verbosity=0, interactive=False, keepdb=True)
+                setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=set())
             ready.touch()
         yield
         connections.close_all()  # forked workers must not inherit an open connection
