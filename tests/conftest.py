@@ -71,9 +71,10 @@ if os.environ.get("MUTMUT_DB_BASE"):
 
     @pytest.fixture(scope="session")
     def django_db_setup(django_db_modify_db_settings: None, django_db_blocker: Any) -> Iterator[None]:
-        """Under ``tools/mutate.py`` only: each worker's database is migrated once per run (``keepdb``),
-        then a mutant's test session only points the connection at it instead of checking every
-        migration again. The database is the real PostgreSQL all the same."""
+        """Under ``tools/mutate.py`` only: the first worker database is migrated once per run, the others
+        are copied from it (PostgreSQL ``TEMPLATE``), then a mutant's test session only points the
+        connection at its worker's database instead of checking every migration again. The database is
+        the real PostgreSQL all the same."""
         from django.conf import settings
         from django.db import connections
         from django.test.utils import setup_databases
@@ -81,8 +82,16 @@ if os.environ.get("MUTMUT_DB_BASE"):
         db = settings.DATABASES["default"]
         name = db["TEST"]["NAME"]
         ready = Path(f"/tmp/{name}-{os.environ.get('MUTMUT_RUN_ID', 'run')}.ready")
+        template = f"{os.environ['MUTMUT_DB_BASE']}_s0"  # the first worker's, migrated by the stats run
+        template_ready = ready.with_name(ready.name.replace(name, template))
         if ready.exists():
             db["NAME"] = name
+        elif name != template and template_ready.exists():
+            with django_db_blocker.unblock(), connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # a copy in a second
+            db["NAME"] = name
+            ready.touch()
         else:
             with django_db_blocker.unblock():
                 setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=set())
