@@ -9,6 +9,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py                      # every module in MODULES
     python tools/mutate.py core/money.py        # one or more modules
     python tools/mutate.py --report             # print the table of the last runs only
+    python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -175,8 +176,18 @@ def run(module: str) -> dict[str, Any]:
             stderr=subprocess.STDOUT,
             check=False,
         )
-    subprocess.run([python, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env, check=False)
     drop_databases(env["MUTMUT_DB_BASE"])
+    return collect(module)
+
+
+def collect(module: str) -> dict[str, Any]:
+    """The counts and the surviving mutants of the last run of ``module`` (also after an interrupted run:
+    mutants not reached count as "not checked")."""
+    work = WORK / slug(module)
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    python = sys.executable
+    subprocess.run([python, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env, check=False)
     stats_file = work / "mutants" / "mutmut-cicd-stats.json"
     stats: dict[str, Any] = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     survivors = subprocess.run(
@@ -214,6 +225,9 @@ def main() -> None:
     )
     parser.add_argument("modules", nargs="*", help="modules to mutate (default: all in MODULES)")
     parser.add_argument("--report", action="store_true", help="only print the last results")
+    parser.add_argument(
+        "--collect", action="store_true", help="re-read the results of the modules' last runs"
+    )
     args = parser.parse_args()
     report = load_report()
     if not args.report:
@@ -221,7 +235,7 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"not configured in MODULES: {unknown}")
         for module in args.modules or list(MODULES):
-            report[module] = run(module)
+            report[module] = collect(module) if args.collect else run(module)
             WORK.mkdir(exist_ok=True)
             (WORK / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))

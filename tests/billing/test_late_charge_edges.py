@@ -403,24 +403,30 @@ def test_current_lines_drop_charges_billed_meanwhile():
 
 
 def test_bill_on_invoice_links_and_posts_each_charge_once():
-    """BIL-9 ("posted when billed"): billing charges (15,189, then 16,816) on the next invoice links them to
-    it and posts one ``late_charge`` ledger entry each on the invoice's issue date; a charge billed already
-    is skipped and the rest still billed; billing the same lines again posts nothing."""
+    """BIL-9 ("posted when billed"): billing late charges on the next invoice links them to it and posts one
+    ``late_charge`` ledger entry each on the invoice's issue date: first 15,189 alone, then all three lines
+    — the first is billed already and skipped, the other two still billed: 16,816 + 9,221 = 26,037;
+    billing the same lines again posts nothing."""
     customer = CustomerFactory()
     late = make_invoice(customer, supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
     nxt = make_invoice(customer, 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30))
-    charges = [_charge(late, D(2026, 2, 1), 15_189), _charge(late, D(2026, 3, 1), 16_816)]
+    charges = [
+        _charge(late, D(2026, 2, 1), 15_189),
+        _charge(late, D(2026, 3, 1), 16_816),
+        _charge(late, D(2026, 4, 1), 9_221),
+    ]
     lines = [LineDraft(InvoiceLine.Kind.BASE_FEE, "이용료", 300_000), *late_charge_line_drafts(charges)]
     assert bill_on_invoice(invoice=nxt, lines=lines[:2]) == 15_189  # the fee line and the first charge
-    assert bill_on_invoice(invoice=nxt, lines=lines) == 16_816  # the first is billed already: the second
+    assert bill_on_invoice(invoice=nxt, lines=lines) == 26_037  # the first is billed already
     assert bill_on_invoice(invoice=nxt, lines=lines) == 0
-    assert [c.billed_on_invoice_id for c in LateCharge.objects.order_by("period_start")] == [nxt.pk, nxt.pk]
+    assert [c.billed_on_invoice_id for c in LateCharge.objects.order_by("period_start")] == [nxt.pk] * 3
     entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.LATE_CHARGE).order_by("amount_won")
     assert [(e.invoice_id, e.customer_id, e.amount_won, e.occurred_on, e.key) for e in entries] == [
+        (nxt.pk, customer.pk, 9_221, D(2026, 4, 10), f"late_charge:{charges[2].pk}"),
         (nxt.pk, customer.pk, 15_189, D(2026, 4, 10), f"late_charge:{charges[0].pk}"),
         (nxt.pk, customer.pk, 16_816, D(2026, 4, 10), f"late_charge:{charges[1].pk}"),
     ]
-    assert entries[0].description == f"연체료 {late.number} 2026-02-01~2026-02-28 → {nxt.number}"
+    assert entries[1].description == f"연체료 {late.number} 2026-02-01~2026-02-28 → {nxt.number}"
 
 
 def test_job_counts_what_it_recorded_and_what_existed():
