@@ -532,3 +532,27 @@ def test_late_charges_agreed_in_a_special_term(presets):
         16,
         4_339,
     )
+
+
+def test_paid_invoice_stops_accruing_on_its_payment_day():
+    """BIL-9: 1,100,000 due 01-31, paid in full 03-17, a 10,000 goodwill credit posted on it on 03-20: the
+    last late month is 03-01..03-17 (the payment day), 17 days × 1,100,000 × 0.18 / 365 = 9,221.92 →
+    9,221; a later entry does not stretch the period."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    pay(invoice, 1_100_000, D(2026, 3, 17))
+    ledger.post(
+        customer=invoice.customer,
+        kind=LedgerEntry.Kind.CREDIT_NOTE,
+        amount_won=-10_000,
+        occurred_on=D(2026, 3, 20),
+        description="고객 보상",
+        invoice=invoice,
+    )
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.paid_on) == (Invoice.Status.PAID, D(2026, 3, 17))
+    assert facts(accruals_for(invoice, today=D(2026, 4, 1))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1_100_000, 15_189),
+        (FEE, D(2026, 3, 1), D(2026, 3, 17), 17, 1_100_000, 9_221),
+    ]
