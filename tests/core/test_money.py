@@ -96,7 +96,7 @@ def test_round_won_is_exact_for_huge_amounts():
 
 
 def test_round_won_refuses_floats_and_unknown_modes():
-    """§5: money is never float."""
+    """BIL-4, §5: money is never float; what cannot be rounded is refused with a clear message."""
     with pytest.raises(TypeError, match="float"):
         round_won(1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
@@ -127,7 +127,7 @@ def test_percent_of_and_exact_chains():
 
 
 def test_exact_defaults_to_a_whole_number():
-    """§5: ``exact(n)`` is n itself (denominator 1), so a chain starting from it is not halved."""
+    """BIL-4, §5: ``exact(n)`` is n itself (denominator 1), so a chain starting from it is not halved."""
     assert exact(5) == Fraction(5)
     assert round_won(exact(333_333) * exact(1, 10)) == 33_333
 
