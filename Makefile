@@ -1,6 +1,7 @@
 # Two commands that work on a fresh machine:
 #   make demo   — SQLite + in-process jobs, demo data, serves on 127.0.0.1:$(PORT)
 #   make test   — the whole suite against real PostgreSQL and Redis
+#   make mutate — mutation testing of the money and date rules (docs/testing.md)
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
@@ -12,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 export DATABASE_URL_DEMO ?= sqlite:///$(CURDIR)/demo.sqlite3
 
-.PHONY: install demo test lint typecheck check messages clean
+.PHONY: install demo test lint typecheck check messages clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Mutation testing (mutmut 3), one module at a time with the tests that cover it (tools/mutate.py).
+# MODULES="core/money.py core/calendar.py" limits the run; needs TEST_DATABASE_NAME and REDIS_URL like `test`.
+MODULES ?=
+mutate: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test nice -n 10 $(PY) tools/mutate.py $(MODULES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

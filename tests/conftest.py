@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +32,72 @@ def _check_services() -> None:
         redis.Redis.from_url(url, socket_connect_timeout=5).ping()
     except Exception as exc:
         pytest.exit(f"Redis unreachable at {url}: {exc}", returncode=3)
+
+
+_DB_SLOT: tuple[int, int, object] | None = None  # (pid, slot, the open lock file held for the process)
+
+
+def _mutmut_db_slot(base: str) -> int:
+    """A test database slot no other live process uses (mutation workers run side by side): the first
+    ``/tmp`` lock file this process can hold. Forked workers inherit the module, so the pid is checked."""
+    global _DB_SLOT
+    import fcntl
+
+    if _DB_SLOT is not None and _DB_SLOT[0] == os.getpid():
+        return _DB_SLOT[1]
+    for slot in range(32):
+        handle = open(f"/tmp/{base}-slot{slot}.lock", "w")  # noqa: SIM115 - held until the process ends
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _DB_SLOT = (os.getpid(), slot, handle)
+        return slot
+    raise RuntimeError("no free mutation test database slot")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Under ``tools/mutate.py`` (``MUTMUT_DB_BASE`` set) each worker process reuses its own test database."""
+    base = os.environ.get("MUTMUT_DB_BASE")
+    if base:
+        from django.conf import settings
+
+        settings.DATABASES["default"]["TEST"]["NAME"] = f"{base}_s{_mutmut_db_slot(base)}"
+
+
+if os.environ.get("MUTMUT_DB_BASE"):
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_modify_db_settings: None, django_db_blocker: Any) -> Iterator[None]:
+        """Under ``tools/mutate.py`` only: the first worker database is migrated once per run, the others
+        are copied from it (PostgreSQL ``TEMPLATE``), then a mutant's test session only points the
+        connection at its worker's database instead of checking every migration again. The database is
+        the real PostgreSQL all the same."""
+        from django.conf import settings
+        from django.db import connections
+        from django.test.utils import setup_databases
+
+        db = settings.DATABASES["default"]
+        name = db["TEST"]["NAME"]
+        ready = Path(f"/tmp/{name}-{os.environ.get('MUTMUT_RUN_ID', 'run')}.ready")
+        template = f"{os.environ['MUTMUT_DB_BASE']}_s0"  # the first worker's, migrated by the stats run
+        template_ready = ready.with_name(ready.name.replace(name, template))
+        if ready.exists():
+            db["NAME"] = name
+        elif name != template and template_ready.exists():
+            with django_db_blocker.unblock(), connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # a copy in a second
+            db["NAME"] = name
+            ready.touch()
+        else:
+            with django_db_blocker.unblock():
+                setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=set())
+            ready.touch()
+        yield
+        connections.close_all()  # forked workers must not inherit an open connection
 
 
 def pytest_configure(config: pytest.Config) -> None:

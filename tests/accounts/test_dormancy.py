@@ -240,8 +240,9 @@ def test_job_twice_and_on_two_threads():
     results: list[dict[str, int]] = []
     errors: list[BaseException] = []
 
-    def run(day: dt.date) -> None:
+    def run(day: dt.date, barrier: threading.Barrier) -> None:
         try:
+            barrier.wait(timeout=10)  # both workers start the job together
             results.append(dormant_accounts(today=day))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -250,7 +251,8 @@ def test_job_twice_and_on_two_threads():
 
     for day, key in ((NOTICE_DAY, "noticed"), (DORMANT_DAY, "dormant")):
         results.clear()
-        threads = [threading.Thread(target=run, args=(day,)) for _ in range(2)]
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(day, barrier)) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:

@@ -3,7 +3,6 @@ safe on two workers; the preview is what the run issues; issued invoices are not
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import pytest
@@ -229,7 +228,3 @@ def test_two_workers_at_once_issue_one_invoice():
     ]
     assert LedgerEntry.objects.filter(kind="invoice").count() == 4
     assert {i.customer_id for i in Invoice.objects.all()} == {c.customer_id for c in contracts}
-
-
-def test_dates_are_dates():
-    assert isinstance(D(2026, 1, 1), dt.date)

@@ -113,9 +113,9 @@ def test_partial_payment_lowers_the_base_from_its_day():
     )
     apply_late_charges(today=D(2026, 3, 1))
     charge = LateCharge.objects.get(invoice=invoice)
-    # 1,100,000 for Feb 1..15 (15 days, the payment day counts), 500,000 for Feb 16..28 (13 days)
-    expected = daily_late_fee(unpaid_won=1, days=1_100_000 * 15 + 500_000 * 13, monthly_percent="1.5")
-    assert charge.amount_won == expected
+    # 1,100,000 for Feb 1..15 (15 days, the payment day counts), 500,000 for Feb 16..28 (13 days):
+    # (16,500,000 + 6,500,000) × 0.015 × 12 / 365 = 4,140,000 / 365 = 11,342.47 → 11,342
+    assert charge.amount_won == 11_342
     assert charge.days == 28
 
 
@@ -184,7 +184,8 @@ def test_open_dispute_holds_its_amount_out_of_late_charges():
     apply_late_charges(today=D(2026, 3, 1))
     charge = LateCharge.objects.get()
     assert charge.base_won == 1_100_000 - 440_000
-    assert charge.amount_won == daily_late_fee(unpaid_won=660_000, days=28, monthly_percent="1.5")
+    # 660,000 × 0.015 × 12 × 28 / 365 = 3,326,400 / 365 = 9,113.42 → 9,113
+    assert charge.amount_won == 9_113
 
 
 @pytest.mark.django_db
@@ -201,8 +202,11 @@ def test_dcloud_late_fee_is_billed_once_on_the_next_invoice():
     assert not feb.lines.filter(kind=InvoiceLine.Kind.LATE_CHARGE).exists()
     for day in (D(2026, 4, 1), D(2026, 4, 2)):
         apply_late_charges(today=day)
+    # January from the 5th: 300,000 × 27/31 = 261,290 + VAT 26,129 = 287,419 unpaid all March:
+    # 287,419 × 0.015 × 12 × 31 / 365 = 4,393.97 → 4,393
+    assert jan.total_won == 287_419
     march = LateCharge.objects.get(invoice=jan)
-    assert march.amount_won == daily_late_fee(unpaid_won=jan.total_won, days=31, monthly_percent="1.5")
+    assert (march.days, march.base_won, march.amount_won) == (31, 287_419, 4_393)
     assert march.billed_on_invoice is None
     balance_before = ledger.customer_balance(contract.customer)
 
@@ -254,7 +258,8 @@ def test_flow_surcharge_through_run_jobs_and_rebilled():
     walk(jan.due_date, jan.due_date + dt.timedelta(days=31), "apply_late_charges")
     charge = LateCharge.objects.get(invoice=jan)
     assert charge.period_start == jan.due_date + dt.timedelta(days=30)
-    assert charge.amount_won == surcharge(unpaid_won=jan.total_won, monthly_percent="1.5")
+    # 3 registered users × 10,000 (VAT included) = 30,000 unpaid; 1.5% = 450
+    assert (jan.total_won, charge.base_won, charge.amount_won) == (30_000, 30_000, 450)
     invoicing.invoices_generate(today=D(2026, 3, 20))  # February's invoice, missed on 03-01, issued now
     invoicing.invoices_generate(today=D(2026, 4, 1))  # March's: nothing left to bill
     line = InvoiceLine.objects.get(kind=InvoiceLine.Kind.LATE_CHARGE)
@@ -273,8 +278,11 @@ def test_two_workers_record_each_late_charge_once():
     ]
     errors: list[BaseException] = []
 
+    barrier = threading.Barrier(2)
+
     def work() -> None:
         try:
+            barrier.wait(timeout=10)  # both workers start the job together
             apply_late_charges(today=D(2026, 4, 1))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -288,6 +296,8 @@ def test_two_workers_record_each_late_charge_once():
         t.join()
     assert not errors
     assert LateCharge.objects.count() == 6  # Feb and Mar for each invoice
+    # 1,100,000 × 0.18 × 28 / 365 = 15,189.04 → 15,189; × 31 / 365 = 16,816.44 → 16,816
+    assert sorted(LateCharge.objects.values_list("amount_won", flat=True)) == [15_189] * 3 + [16_816] * 3
     assert sorted(LateCharge.objects.values_list("invoice_id", flat=True)) == sorted(
         [i.pk for i in invoices] * 2
     )

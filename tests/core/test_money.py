@@ -96,13 +96,15 @@ def test_round_won_is_exact_for_huge_amounts():
 
 
 def test_round_won_refuses_floats_and_unknown_modes():
-    """§5: money is never float."""
+    """BIL-4, §5: money is never float; what cannot be rounded is refused with a clear message."""
     with pytest.raises(TypeError, match="float"):
         round_won(1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         round_won(Decimal("1.5"), "banker")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot round NaN to won"):
         round_won(Decimal("NaN"))
+    with pytest.raises(ValueError, match="cannot round -Infinity to won"):
+        round_won(Decimal("-Infinity"))
 
 
 def test_prorate_by_day():
@@ -112,7 +114,7 @@ def test_prorate_by_day():
     assert prorate(100_000, 10, 31) == 32_258  # 32,258.06 truncated
     assert prorate(100_000, 10, 31, Rounding.CEIL) == 32_259
     assert prorate(100_000, 0, 31) == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^total must be positive$"):
         prorate(100_000, 1, 0)
 
 
@@ -122,6 +124,25 @@ def test_percent_of_and_exact_chains():
     assert round_won(1_000_000 * exact(15, 1000) * 12 * exact(45, 365)) == 22_191
     assert percent_of(330_000 * 7 // 2, 60) == 693_000  # §12 item 2
     assert percent_of(1_000, "33.3") == 333
+
+
+def test_exact_defaults_to_a_whole_number():
+    """BIL-4, §5: ``exact(n)`` is n itself (denominator 1), so a chain starting from it is not halved."""
+    assert exact(5) == Fraction(5)
+    assert round_won(exact(333_333) * exact(1, 10)) == 33_333
+
+
+@pytest.mark.parametrize("inclusive", [False, True])
+def test_vat_split_passes_the_policy_rounding_on(inclusive):
+    """BIL-4, §5: vat_split uses the given rounding mode for both VAT-exclusive and -inclusive prices.
+    Exclusive 333,331 × 10% = 33,333.1; inclusive 10,000 × 10/110 = 909.09."""
+    amount = 10_000 if inclusive else 333_331
+    expected = {False: (33_333, 33_334, 33_333), True: (909, 910, 909)}[inclusive]
+    got = tuple(
+        vat_split(amount, inclusive=inclusive, mode=mode).vat_won
+        for mode in (Rounding.TRUNCATE, Rounding.CEIL, Rounding.HALF_UP)
+    )
+    assert got == expected
 
 
 def test_format_won():
