@@ -7,6 +7,7 @@
   under ``acting_as(request.user)``; a refusal becomes an admin message.
 - :func:`show_error`: a ``DomainError`` as an admin message.
 - :func:`csv_response`: a UTF-8 (BOM) CSV download.
+- :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -26,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import acting_as
 from .errors import DomainError
+from .models import StatusTransition
 
 ACTION_FORM_TEMPLATE = "admin/action_form.html"
 
@@ -57,6 +60,19 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
+    """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin."""
+
+    model = StatusTransition
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("at", "id")
 
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):
