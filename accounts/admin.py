@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
+from core.adminkit import StatusTransitionInline
 from core.errors import DomainError
 
 from . import selectors, services
@@ -115,7 +116,7 @@ class CustomerAdmin(NoRevertHistoryAdmin):
     search_fields = ("legal_name", "business_number", "representative_name", "billing_email",
                      "members__login_id", "members__email")
     date_hierarchy = "created_at"
-    inlines = [MemberInline]
+    inlines = [MemberInline, StatusTransitionInline]
     actions = ["make_dormant", "reactivate", "close"]
     fieldsets = (
         (_("기본 정보"), {"fields": ("legal_name", "kind", "business_number", "representative_name",
@@ -244,6 +245,7 @@ class MemberAdmin(NoRevertHistoryAdmin):
     autocomplete_fields = ("customer",)
     date_hierarchy = "created_at"
     actions = ["remove_members"]
+    inlines = [StatusTransitionInline]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs["form"] = MemberChangeForm if obj is not None else MemberAddForm
@@ -355,6 +357,7 @@ class CustomerChangeRequestAdmin(NoRevertHistoryAdmin):
     list_select_related = ("customer", "requested_by", "decided_by")
     date_hierarchy = "requested_on"
     actions = ["approve", "reject"]
+    inlines = [StatusTransitionInline]
     fields = ("customer", "status", "comparison", "note", "document", "document_name", "document_sha256",
               "requested_by", "requested_on", "decided_by", "decided_on", "decision_reason")
     readonly_fields = fields
@@ -453,7 +456,7 @@ class SuccessionRequestAdmin(NoRevertHistoryAdmin):
     readonly_fields = fields
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [SuccessionDocumentInline, _transfer_inline()]
+        return [SuccessionDocumentInline, _transfer_inline(), StatusTransitionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

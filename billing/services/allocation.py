@@ -22,16 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core.errors import DomainError
+from core.transitions import transition
 
+from ..lifecycles import INVOICE
 from ..models import CreditNote, Invoice, LedgerEntry, Payment
 from . import ledger
-
-# Money-driven invoice transitions (issuing and voiding by staff live with the invoice run).
-INVOICE_MONEY_TRANSITIONS: dict[str, set[str]] = {
-    Invoice.Status.ISSUED: {Invoice.Status.PAID, Invoice.Status.VOID},
-    Invoice.Status.PAID: {Invoice.Status.ISSUED},
-    Invoice.Status.VOID: {Invoice.Status.ISSUED},
-}
 
 
 @dataclass
@@ -75,7 +70,7 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
         target = Invoice.Status.ISSUED
     if target == invoice.status:
         return invoice
-    if target not in INVOICE_MONEY_TRANSITIONS.get(invoice.status, set()):
+    if not INVOICE.can(invoice.status, target):
         raise DomainError(
             "invoice_transition_not_allowed",
             _("청구서 {number}의 상태를 {source}에서 {target}(으)로 바꿀 수 없습니다."),
@@ -85,9 +80,8 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
             source=invoice.status,
             target=target,
         )
-    invoice.status = target
     invoice.paid_on = today if target == Invoice.Status.PAID else None
-    invoice.save(update_fields=["status", "paid_on", "updated_at"])
+    transition(invoice, INVOICE, target, today=today, save_fields=["paid_on"])
     if target in (Invoice.Status.PAID, Invoice.Status.VOID):
         # DUN-1: payment in full lifts restriction/suspension at once and stops the ladder.
         from .dunning import on_invoice_paid
