@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -62,10 +63,29 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ShownOnlyFormSet(BaseGenericInlineFormSet):
+    """A read-only inline's rows: rendered, never bound to the page's POST (which need not carry its
+    management form) and never saved."""
+
+    def __init__(self, data: Any = None, files: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(None, None, *args, **kwargs)
+
+    def is_valid(self) -> bool:
+        return True
+
+    def save(self, commit: bool = True) -> list[Any]:
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
 class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
-    """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin."""
+    """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin.
+
+    Read-only and shown on change pages only; the admin's own POST needs no data for it.
+    """
 
     model = StatusTransition
+    formset = ShownOnlyFormSet
     ct_field = "content_type"
     ct_fk_field = "object_id"
     fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
@@ -73,6 +93,9 @@ class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     max_num = 0
     can_delete = False
     ordering = ("at", "id")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and super().has_view_permission(request, obj)
 
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):
