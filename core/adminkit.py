@@ -81,11 +81,11 @@ class ShownOnlyFormSet(BaseGenericInlineFormSet):
 class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin.
 
-    Read-only and shown on change pages only; the admin's own POST needs no data for it.
+    Read-only; the admin page's own POST needs no data for it (see :class:`ShownOnlyFormSet`).
     """
 
     model = StatusTransition
-    formset = ShownOnlyFormSet
+    formset = ShownOnlyFormSet  # type: ignore[assignment]  # a generic inline takes a generic formset
     ct_field = "content_type"
     ct_fk_field = "object_id"
     fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
@@ -93,9 +93,6 @@ class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     max_num = 0
     can_delete = False
     ordering = ("at", "id")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is not None and super().has_view_permission(request, obj)
 
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):

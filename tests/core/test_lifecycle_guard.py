@@ -61,9 +61,12 @@ def machines() -> list[StateMachine]:
 
 
 def model_machine(model: type[models.Model]) -> StateMachine | None:
-    """The machine whose choices class is the model's status choices (``Model.Status`` or ``<Model>Status``)."""
+    """The machine whose choices class is the model's status choices (``Model.Status``/``<Model>Status``)."""
     for machine in machines():
-        if machine.choices is getattr(model, "Status", None) or machine.choices.__name__ == f"{model.__name__}Status":
+        if (
+            machine.choices is getattr(model, "Status", None)
+            or machine.choices.__name__ == f"{model.__name__}Status"
+        ):
             return machine
     return None
 
@@ -77,9 +80,7 @@ def _root_name(node: ast.AST) -> str | None:
     while True:
         if isinstance(node, ast.Call):
             node = node.func
-        elif isinstance(node, ast.Attribute):
-            node = node.value
-        elif isinstance(node, ast.Subscript):
+        elif isinstance(node, ast.Attribute | ast.Subscript):
             node = node.value
         else:
             return node.id if isinstance(node, ast.Name) else None
@@ -108,9 +109,12 @@ def _writes_status_kw(call: ast.Call, fields: set[str]) -> bool:
     for kw in call.keywords:
         if kw.arg in fields:
             return True
-        if kw.arg is None and isinstance(kw.value, ast.Dict):
-            if any(isinstance(k, ast.Constant) and k.value in fields for k in kw.value.keys):
-                return True
+        if (
+            kw.arg is None
+            and isinstance(kw.value, ast.Dict)
+            and any(isinstance(k, ast.Constant) and k.value in fields for k in kw.value.keys)
+        ):
+            return True
     return False
 
 
@@ -160,7 +164,7 @@ def project_files() -> Iterator[Path]:
 
 def test_scanner_sees_every_form_of_status_write() -> None:
     """CON-1: the guard catches direct assignments, tuple assignments, setattr, update and bulk_update."""
-    source = '''
+    source = """
 def f(obj, qs):
     obj.status = "paid"
     obj.x, obj.status = 1, "paid"
@@ -172,7 +176,7 @@ def f(obj, qs):
     JobRun.objects.filter(pk=1).update(status="failed")
     obj.note = "fine"
     qs.update(note="fine")
-'''
+"""
     lines = [line for line, _, _ in status_writes(source, {"status"})]
     assert lines == [3, 4, 5, 6, 7, 8, 9]
 

@@ -43,8 +43,11 @@ TODAY = dt.date(2026, 12, 6)
 
 def _change_request() -> CustomerChangeRequest:
     request = CustomerChangeRequest(
-        customer=CustomerFactory(), changes={"legal_name": "주식회사 새이름"}, requested_on=TODAY,
-        document_name="사업자등록증.pdf", document_sha256="0" * 64,
+        customer=CustomerFactory(),
+        changes={"legal_name": "주식회사 새이름"},
+        requested_on=TODAY,
+        document_name="사업자등록증.pdf",
+        document_sha256="0" * 64,
     )
     request.document.save("doc.pdf", ContentFile(b"%PDF-1.4"), save=False)
     request.save()
@@ -53,15 +56,22 @@ def _change_request() -> CustomerChangeRequest:
 
 def _succession() -> SuccessionRequest:
     return SuccessionRequest.objects.create(
-        predecessor=CustomerFactory(), kind=SuccessionRequest.Kind.MERGER, event_date=TODAY,
-        filed_on=TODAY, deadline=TODAY + dt.timedelta(days=30),
+        predecessor=CustomerFactory(),
+        kind=SuccessionRequest.Kind.MERGER,
+        event_date=TODAY,
+        filed_on=TODAY,
+        deadline=TODAY + dt.timedelta(days=30),
     )
 
 
 def _notice() -> Notice:
     return Notice.objects.create(
-        customer=CustomerFactory(), channel=Channel.EMAIL, event="test.event", recipient="a@example.com",
-        subject="제목", body="본문",
+        customer=CustomerFactory(),
+        channel=Channel.EMAIL,
+        event="test.event",
+        recipient="a@example.com",
+        subject="제목",
+        body="본문",
     )
 
 
@@ -71,7 +81,10 @@ def _invoice() -> Invoice:
 
 def _payment() -> Payment:
     return Payment.objects.create(
-        customer=CustomerFactory(), method=Payment.Method.CARD, amount_won=110_000, received_on=TODAY,
+        customer=CustomerFactory(),
+        method=Payment.Method.CARD,
+        amount_won=110_000,
+        received_on=TODAY,
         status=Payment.Status.PENDING,
     )
 
@@ -86,10 +99,17 @@ def _bank_transaction() -> BankTransaction:
 def _tax_invoice() -> TaxInvoice:
     invoice = _invoice()
     return TaxInvoice.objects.create(
-        invoice=invoice, supplier_business_number="1234567890", supplier_name="공급자",
-        supplier_representative="대표", buyer_name=invoice.customer.legal_name, written_on=TODAY,
-        issue_by=TODAY + dt.timedelta(days=10), supply_won=invoice.supply_won, vat_won=invoice.vat_won,
-        total_won=invoice.total_won, item_name="서비스 이용료",
+        invoice=invoice,
+        supplier_business_number="1234567890",
+        supplier_name="공급자",
+        supplier_representative="대표",
+        buyer_name=invoice.customer.legal_name,
+        written_on=TODAY,
+        issue_by=TODAY + dt.timedelta(days=10),
+        supply_won=invoice.supply_won,
+        vat_won=invoice.vat_won,
+        total_won=invoice.total_won,
+        item_name="서비스 이용료",
     )
 
 
@@ -101,20 +121,31 @@ def _dunning_case() -> DunningCase:
 def _dispute() -> Dispute:
     invoice = _invoice()
     return Dispute.objects.create(
-        invoice=invoice, customer=invoice.customer, amount_won=10_000, reason="과다 청구", filed_on=TODAY,
+        invoice=invoice,
+        customer=invoice.customer,
+        amount_won=10_000,
+        reason="과다 청구",
+        filed_on=TODAY,
         answer_due_on=TODAY + dt.timedelta(days=7),
     )
 
 
 def _refund() -> Refund:
-    return Refund.objects.create(customer=CustomerFactory(), amount_won=10_000, reason="과오납", requested_on=TODAY)
+    return Refund.objects.create(
+        customer=CustomerFactory(), amount_won=10_000, reason="과오납", requested_on=TODAY
+    )
 
 
 # (machine, build an object in a start state, an allowed move, an illegal move from the new state)
 CASES: list[tuple[StateMachine, Callable[[], Any], str, str]] = [
     (CUSTOMER, CustomerFactory, Customer.Status.DORMANT, Customer.Status.PURGED),
     (MEMBER, MemberFactory, Member.Status.REMOVED, Member.Status.ACTIVE),
-    (CHANGE_REQUEST, _change_request, CustomerChangeRequest.Status.REJECTED, CustomerChangeRequest.Status.APPROVED),
+    (
+        CHANGE_REQUEST,
+        _change_request,
+        CustomerChangeRequest.Status.REJECTED,
+        CustomerChangeRequest.Status.APPROVED,
+    ),
     (SUCCESSION, _succession, SuccessionRequest.Status.APPROVED, SuccessionRequest.Status.REJECTED),
     (NOTICE, _notice, Notice.Status.FAILED, Notice.Status.SENT),
     (POLICY, lambda: PolicyFactory(effective_from=TODAY), Policy.Status.PUBLISHED, Policy.Status.DRAFT),
@@ -142,7 +173,12 @@ def test_allowed_move_is_saved_and_logged_with_who_when_why(
     obj.refresh_from_db()
     assert obj.status == allowed
     assert (row.machine, row.from_status, row.to_status) == (machine.name, start, allowed)
-    assert (row.actor, row.user, row.on_date, row.reason) == (f"user:{staff.username}", staff, TODAY, "사유 메모")
+    assert (row.actor, row.user, row.on_date, row.reason) == (
+        f"user:{staff.username}",
+        staff,
+        TODAY,
+        "사유 메모",
+    )
     assert list(history(obj)) == [row]
 
 
@@ -174,11 +210,13 @@ def test_transition_many_checks_every_row_first_and_logs_each() -> None:
         with pytest.raises(DomainError):
             transition_many([*rows, done], TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=TODAY)
         assert StatusTransition.objects.count() == logged
-        assert set(TaxInvoice.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {
-            TaxInvoice.Status.READY
-        }
+        assert set(
+            TaxInvoice.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)
+        ) == {TaxInvoice.Status.READY}
         logs = transition_many(rows, TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=TODAY, reason="일괄")
-    assert [(log.object_id, log.actor, log.reason) for log in logs] == [(r.pk, "job:export", "일괄") for r in rows]
+    assert [(log.object_id, log.actor, log.reason) for log in logs] == [
+        (r.pk, "job:export", "일괄") for r in rows
+    ]
     assert set(TaxInvoice.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {
         TaxInvoice.Status.EXPORTED
     }
