@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin
+from core.adminkit import NoRevertHistoryAdmin, StatusTransitionInline
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -104,7 +104,7 @@ class CustomerAdmin(NoRevertHistoryAdmin):
     search_fields = ("legal_name", "business_number", "representative_name", "billing_email",
                      "members__login_id", "members__email")
     date_hierarchy = "created_at"
-    inlines = [MemberInline]
+    inlines = [MemberInline, StatusTransitionInline]
     actions = ["make_dormant", "reactivate", "close"]
     fieldsets = (
         (_("기본 정보"), {"fields": ("legal_name", "kind", "business_number", "representative_name",
@@ -233,6 +233,7 @@ class MemberAdmin(NoRevertHistoryAdmin):
     autocomplete_fields = ("customer",)
     date_hierarchy = "created_at"
     actions = ["remove_members"]
+    inlines = [StatusTransitionInline]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs["form"] = MemberChangeForm if obj is not None else MemberAddForm
@@ -344,6 +345,7 @@ class CustomerChangeRequestAdmin(NoRevertHistoryAdmin):
     list_select_related = ("customer", "requested_by", "decided_by")
     date_hierarchy = "requested_on"
     actions = ["approve", "reject"]
+    inlines = [StatusTransitionInline]
     fields = ("customer", "status", "comparison", "note", "document", "document_name", "document_sha256",
               "requested_by", "requested_on", "decided_by", "decided_on", "decision_reason")
     readonly_fields = fields
@@ -442,7 +444,7 @@ class SuccessionRequestAdmin(NoRevertHistoryAdmin):
     readonly_fields = fields
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [SuccessionDocumentInline, _transfer_inline()]
+        return [SuccessionDocumentInline, _transfer_inline(), StatusTransitionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,9 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.audit import acting_as
 from core.errors import DomainError, PermissionDenied
+from core.transitions import transition
 
+from .lifecycles import CUSTOMER, MEMBER
 from .models import MEMBER_PROFILE_FIELDS, Customer, DormantMemberData, Member
 from .staff import STAFF_GROUPS, ensure_staff_groups
 from .validators import is_valid_business_number, normalize_business_number
@@ -74,14 +77,6 @@ CUSTOMER_UPDATABLE_FIELDS = (
 _CUSTOMER_INPUT_FIELDS = BILLING_FIELDS + CUSTOMER_UPDATABLE_FIELDS
 
 _LOGIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{2,149}$")
-
-# Allowed customer status transitions; anything else is refused.
-_CUSTOMER_TRANSITIONS: dict[str, set[str]] = {
-    Customer.Status.ACTIVE: {Customer.Status.DORMANT, Customer.Status.CLOSED},
-    Customer.Status.DORMANT: {Customer.Status.ACTIVE, Customer.Status.CLOSED},
-    Customer.Status.CLOSED: {Customer.Status.ACTIVE, Customer.Status.PURGED},
-    Customer.Status.PURGED: set(),
-}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -289,7 +284,7 @@ def customer_change_status(
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if status == locked.status:
             return locked
-        if status not in _CUSTOMER_TRANSITIONS.get(locked.status, set()):
+        if not CUSTOMER.can(locked.status, status):
             raise DomainError(
                 "invalid_transition", _("고객 상태를 {current}에서 {target}(으)로 바꿀 수 없습니다."),
                 field="status", current=locked.get_status_display(),
@@ -299,12 +294,11 @@ def customer_change_status(
         if reopening and locked.business_number and _business_number_taken(locked.business_number,
                                                                            exclude_pk=locked.pk):
             raise _taken_error(locked.business_number)
-        locked.status = status
         locked.closed_on = today if status == Customer.Status.CLOSED else (
             None if status == Customer.Status.ACTIVE else locked.closed_on)
         try:
             with transaction.atomic():
-                locked.save(update_fields=["status", "closed_on", "updated_at"])
+                transition(locked, CUSTOMER, status, today=today, save_fields=["closed_on"])
         except IntegrityError as exc:
             raise _taken_error(locked.business_number) from exc
     customer.refresh_from_db()
@@ -428,9 +422,11 @@ def member_change_role(*, member: Member, role: str, actor: ActorUser) -> Member
     return member
 
 
-def member_remove(*, member: Member, actor: ActorUser) -> Member:
+def member_remove(*, member: Member, actor: ActorUser, today: dt.date | None = None) -> Member:
     """Remove a member: status removed, login deactivated, API tokens revoked. Not the last admin (ACC-4)."""
     from rest_framework.authtoken.models import Token
+
+    today = today or clock.today()
 
     with transaction.atomic(), acting_as(actor):
         admins = _lock_customer_admins(member.customer_id)
@@ -439,8 +435,7 @@ def member_remove(*, member: Member, actor: ActorUser) -> Member:
             return current
         if current.is_admin and not [a for a in admins if a.pk != current.pk]:
             raise _last_admin_error()
-        current.status = Member.Status.REMOVED
-        current.save(update_fields=["status", "updated_at"])
+        transition(current, MEMBER, Member.Status.REMOVED, today=today, reason="ACC-4")
         user = current.user
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -570,8 +565,8 @@ def member_make_dormant(*, member: Member, today: dt.date, actor: ActorUser = No
         history_model.objects.filter(id=current.pk).update(name=DORMANT_NAME, email="", mobile="",
                                                            department="")
         current.name, current.email, current.mobile, current.department = DORMANT_NAME, "", "", ""
-        current.status = Member.Status.DORMANT
-        current.save(update_fields=["name", "email", "mobile", "department", "status", "updated_at"])
+        transition(current, MEMBER, Member.Status.DORMANT, today=today,
+                   save_fields=["name", "email", "mobile", "department"])
         user.email, user.first_name, user.last_name, user.is_active = "", "", "", False
         user.save(update_fields=["email", "first_name", "last_name", "is_active"])
         Token.objects.filter(user=user).delete()
@@ -598,11 +593,11 @@ def member_reactivate(*, member: Member, today: dt.date, actor: ActorUser = None
             history_model.objects.filter(history_id=int(history_id), id=current.pk).update(**values)
         current.name, current.email, current.mobile, current.department = (
             data.name, data.email, data.mobile, data.department)
-        current.status = Member.Status.ACTIVE
         current.last_seen_on = today
         current.dormant_notice_sent_on = None
-        current.save(update_fields=["name", "email", "mobile", "department", "status", "last_seen_on",
-                                    "dormant_notice_sent_on", "updated_at"])
+        transition(current, MEMBER, Member.Status.ACTIVE, today=today,
+                   save_fields=["name", "email", "mobile", "department", "last_seen_on",
+                                "dormant_notice_sent_on"])
         user = current.user
         user.email, user.first_name, user.last_name, user.is_active = (
             data.user_email, data.user_first_name, data.user_last_name, True)

@@ -25,7 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import acting_as
 from core.errors import DomainError, PermissionDenied
+from core.transitions import transition
 
+from .lifecycles import CHANGE_REQUEST
 from .models import Customer, CustomerChangeRequest, Member
 from .services import (
     BILLING_FIELDS,
@@ -249,13 +251,12 @@ def change_request_approve(
                 customer.save(update_fields=[*clean, "updated_at"])
         except IntegrityError as exc:
             raise _taken_error(str(clean.get("business_number", ""))) from exc
-        locked.status = CustomerChangeRequest.Status.APPROVED
         locked.previous = previous
         locked.decided_by = _user(actor)
         locked.decided_on = today
         locked.decision_reason = reason
-        locked.save(update_fields=["status", "previous", "decided_by", "decided_on", "decision_reason",
-                                   "updated_at"])
+        transition(locked, CHANGE_REQUEST, CustomerChangeRequest.Status.APPROVED, today=today, reason=reason,
+                   save_fields=["previous", "decided_by", "decided_on", "decision_reason"])
         _notify(customer, "customer.change_approved",
                 {"request_number": locked.number, "fields": _summary(clean), "today": today.isoformat(),
                  "reason": reason},
@@ -272,11 +273,11 @@ def change_request_reject(
         raise DomainError("reason_required", _("반려 사유를 입력해야 합니다."), rule=RULE, field="reason")
     with transaction.atomic(), acting_as(actor, reason=f"{RULE} {request.number}"):
         customer, locked = _lock_request(request)
-        locked.status = CustomerChangeRequest.Status.REJECTED
         locked.decided_by = _user(actor)
         locked.decided_on = today
         locked.decision_reason = reason.strip()
-        locked.save(update_fields=["status", "decided_by", "decided_on", "decision_reason", "updated_at"])
+        transition(locked, CHANGE_REQUEST, CustomerChangeRequest.Status.REJECTED, today=today,
+                   reason=locked.decision_reason, save_fields=["decided_by", "decided_on", "decision_reason"])
         _notify(customer, "customer.change_rejected",
                 {"request_number": locked.number, "fields": _summary(locked.changes),
                  "today": today.isoformat(), "reason": locked.decision_reason},

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.audit import acting_as
 from core.errors import Conflict, DomainError, NotFound
+from core.transitions import transition
 
+from .lifecycle import POLICY
 from .models import Policy
 
 __all__ = [
@@ -134,10 +136,11 @@ def policy_clone(*, policy: Policy, actor: Any = None) -> Policy:
             Policy.objects.select_for_update().filter(code=policy.code).values_list("version", flat=True)
         )
         source = Policy.objects.get(pk=policy.pk)
-        clone = Policy(**{name: getattr(source, name) for name in editable_field_names()})
+        clone = Policy(
+            **{name: getattr(source, name) for name in editable_field_names()}, status=Policy.Status.DRAFT
+        )
         clone.code = source.code
         clone.version = max(versions, default=0) + 1
-        clone.status = Policy.Status.DRAFT
         clone.effective_from = None
         clone.is_unfavourable = False
         clone.change_reason = ""
@@ -202,15 +205,21 @@ def policy_publish(
                     days=days,
                 )
         locked.effective_from = effective_from
-        locked.status = Policy.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.full_clean()
-        locked.save()
+        transition(
+            locked,
+            POLICY,
+            Policy.Status.PUBLISHED,
+            today=today,
+            save_fields=["effective_from", "published_at", "is_unfavourable"],
+        )
     return locked
 
 
-def policy_retire(*, policy: Policy, actor: Any = None) -> Policy:
+def policy_retire(*, policy: Policy, actor: Any = None, today: dt.date | None = None) -> Policy:
     """Stop offering a published version. Refused while an active plan still sells it."""
+    today = today or clock.today()
     with _acting(actor, "policy_retire"), transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         if locked.status != Policy.Status.PUBLISHED:
@@ -229,8 +238,7 @@ def policy_retire(*, policy: Policy, actor: Any = None) -> Policy:
                 rule="TRM-1",
                 policy=str(locked),
             )
-        locked.status = Policy.Status.RETIRED
-        locked.save()
+        transition(locked, POLICY, Policy.Status.RETIRED, today=today)
     return locked
 
 

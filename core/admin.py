@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Holiday, JobRun
+from .adminkit import ReadOnlyAdminMixin
+from .models import Holiday, JobRun, StatusTransition
 
 
 @admin.register(Holiday)
@@ -24,3 +25,21 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(StatusTransition)
+class StatusTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every lifecycle status change (``core.transitions``): read-only, written only by the helper."""
+
+    list_display = ("at", "machine", "object_id", "from_status", "to_status", "on_date", "actor", "reason")
+    list_filter = ("machine", "content_type")
+    search_fields = ("actor", "reason")
+    date_hierarchy = "on_date"
+    list_select_related = ("content_type",)
+    readonly_fields = [f.name for f in StatusTransition._meta.fields]
+
+    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        # A number is an object id (searched exactly); anything else searches the actor and the reason.
+        if search_term.strip().isdigit():
+            return queryset.filter(object_id=int(search_term.strip())), False
+        return super().get_search_results(request, queryset, search_term)

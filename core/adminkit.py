@@ -7,6 +7,7 @@
   under ``acting_as(request.user)``; a refusal becomes an admin message.
 - :func:`show_error`: a ``DomainError`` as an admin message.
 - :func:`csv_response`: a UTF-8 (BOM) CSV download.
+- :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -26,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import acting_as
 from .errors import DomainError
+from .models import StatusTransition
 
 ACTION_FORM_TEMPLATE = "admin/action_form.html"
 
@@ -57,6 +61,38 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ShownOnlyFormSet(BaseGenericInlineFormSet):
+    """A read-only inline's rows: rendered, never bound to the page's POST (which need not carry its
+    management form) and never saved."""
+
+    def __init__(self, data: Any = None, files: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(None, None, *args, **kwargs)
+
+    def is_valid(self) -> bool:
+        return True
+
+    def save(self, commit: bool = True) -> list[Any]:
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
+    """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin.
+
+    Read-only; the admin page's own POST needs no data for it (see :class:`ShownOnlyFormSet`).
+    """
+
+    model = StatusTransition
+    formset = ShownOnlyFormSet  # type: ignore[assignment]  # a generic inline takes a generic formset
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("at", "id")
 
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,8 @@ class StatusTransition(models.Model):
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("대상 종류")
     )
     object_id = models.BigIntegerField(_("대상 ID"))
+    #: The object that moved (not a column; lets ``core.adminkit.StatusTransitionInline`` list its log).
+    target = GenericForeignKey("content_type", "object_id")
     machine = models.CharField(_("상태 흐름"), max_length=40)
     from_status = models.CharField(_("이전 상태"), max_length=24)
     to_status = models.CharField(_("새 상태"), max_length=24)

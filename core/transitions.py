@@ -29,15 +29,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .audit import Actor, current_actor
 from .errors import DomainError
+
+#: The generic refusal (a machine may name its own, see ``StateMachine.message``).
+REFUSAL = _("{object}: '{current}'에서 '{target}'(으)로 바꿀 수 없습니다. 가능한 다음 상태: {allowed}")
 
 LogWriter = Callable[[Any, str, str, dt.date, Actor, str], Any]
 
@@ -52,6 +56,10 @@ class StateMachine:
     moves: Mapping[str, Iterable[str]]
     field: str = "status"
     log: LogWriter | None = None
+    #: A machine's own refusal text (a lazy Korean msgid) and the extra params it needs from the
+    #: object, e.g. the contract number; by default the generic text naming ``str(obj)``.
+    message: str | Promise | None = None
+    params: Callable[[Any], Mapping[str, Any]] | None = None
     _table: dict[str, frozenset[str]] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,13 +95,14 @@ class StateMachine:
         nexts = ", ".join(self.label(s) for s in sorted(self.allowed(current))) or "-"
         raise DomainError(
             "illegal_transition",
-            _("{object}: '{current}'에서 '{target}'(으)로 바꿀 수 없습니다. 가능한 다음 상태: {allowed}"),
+            self.message or REFUSAL,
             rule=self.rule,
             field=self.field,
             object=str(obj),
             current=self.label(current),
             target=self.label(to_status),
             allowed=nexts,
+            **(self.params(obj) if self.params else {}),
         )
 
 
@@ -120,6 +129,68 @@ def transition(
     actor = current_actor()
     writer = machine.log or _log_generic(machine)
     return writer(obj, current, str(to_status), today, actor, reason or actor.reason)
+
+
+def transition_many(
+    objs: Sequence[models.Model],
+    machine: StateMachine,
+    to_status: str,
+    *,
+    today: dt.date,
+    reason: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Move many locked rows of one model to ``to_status`` in one update; return the log rows.
+
+    Every row is checked first (one refusal changes nothing); ``changes`` are other field values
+    set on every row with the status. One ``UPDATE`` and one bulk insert of log rows (generic log
+    only: a machine with its own ``log`` writer goes row by row through :func:`transition`).
+    """
+    rows = list(objs)
+    if not rows:
+        return []
+    for obj in rows:
+        machine.check(obj, to_status)
+    if machine.log is not None:
+        logs = []
+        for obj in rows:
+            for name, value in (changes or {}).items():
+                setattr(obj, name, value)
+            fields = list(changes or {})
+            logs.append(transition(obj, machine, to_status, today=today, reason=reason, save_fields=fields))
+        return logs
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from .models import StatusTransition
+
+    model = type(rows[0])
+    values: dict[str, Any] = {machine.field: str(to_status), **(changes or {})}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    previous = {obj.pk: str(getattr(obj, machine.field)) for obj in rows}
+    model._default_manager.filter(pk__in=list(previous)).update(**values)
+    for obj in rows:
+        for name, value in values.items():
+            setattr(obj, name, value)
+    actor = current_actor()
+    content_type = ContentType.objects.get_for_model(model)
+    return StatusTransition.objects.bulk_create(
+        [
+            StatusTransition(
+                content_type=content_type,
+                object_id=obj.pk,
+                machine=machine.name,
+                from_status=previous[obj.pk],
+                to_status=str(to_status),
+                on_date=today,
+                actor=actor.label,
+                user=actor.user,
+                reason=reason or actor.reason,
+            )
+            for obj in rows
+        ]
+    )
 
 
 def _log_generic(machine: StateMachine) -> LogWriter:

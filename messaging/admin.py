@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline
 from core.errors import DomainError
 
 from . import services
@@ -112,6 +112,7 @@ class NoticeAdmin(NoticeRetryMixin, admin.ModelAdmin):
     list_select_related = ("customer", "member")
     show_full_result_count = False
     actions = ("retry_selected",)
+    inlines = (StatusTransitionInline,)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Notice | None = None) -> list[str]:
         return [f.name for f in Notice._meta.fields]

@@ -1,4 +1,10 @@
-"""The allowed status moves of the paid messaging product, declared as data (core.transitions).
+"""The allowed status moves of messaging, declared as data (core.transitions).
+
+Notices (MSG-1, MSG-6): a notice's status moves only through ``core.transitions.transition`` with
+:data:`NOTICE`; each move is logged. A notice is created queued, or directly sent (portal) or
+skipped (no address for the channel).
+
+The paid product:
 
 Sender numbers and AlimTalk templates are staff/Kakao decisions: every move is
 logged in ``core.StatusTransition`` with the actor. Messages move in the
@@ -19,7 +25,7 @@ from django.db.models import Field, QuerySet
 from core.audit import Actor
 from core.transitions import StateMachine
 
-from .models import KakaoTemplate, Message, SenderNumber
+from .models import KakaoTemplate, Message, Notice, SenderNumber
 
 
 def _no_log(obj: Any, from_status: str, to_status: str, today: dt.date, actor: Actor, reason: str) -> None:
@@ -28,6 +34,22 @@ def _no_log(obj: Any, from_status: str, to_status: str, today: dt.date, actor: A
 
 
 _CHUNK = 1_000
+
+N = Notice.Status
+
+#: MSG-6: a queued notice ends sent, failed or skipped; a failed email may be queued again; a sent
+#: portal notice is read once.
+NOTICE = StateMachine(
+    name="notice",
+    rule="MSG-6",
+    choices=N,
+    moves={
+        N.QUEUED: {N.SENT, N.FAILED, N.SKIPPED},
+        N.FAILED: {N.QUEUED},
+        N.SENT: {N.READ},
+    },
+)
+
 M = Message.Status
 MESSAGE = StateMachine(
     name="message",

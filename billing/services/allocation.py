@@ -19,14 +19,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.transitions import transition
 
+from ..lifecycles import INVOICE
 from ..models import Invoice, LedgerEntry, Payment
 from . import events, ledger
 from .facts import net_noted_won, open_invoices, require_positive_won
 
 # Helpers that lived here before ``facts`` (settlement, evasion, refunds, payments import them by this path).
 __all__ = [
-    "INVOICE_MONEY_TRANSITIONS",
     "Allocation",
     "invoice_settle",
     "net_noted_won",
@@ -34,13 +35,6 @@ __all__ = [
     "payment_apply",
     "require_positive_won",
 ]
-
-# Money-driven invoice transitions (issuing and voiding by staff live with the invoice run).
-INVOICE_MONEY_TRANSITIONS: dict[str, set[str]] = {
-    Invoice.Status.ISSUED: {Invoice.Status.PAID, Invoice.Status.VOID},
-    Invoice.Status.PAID: {Invoice.Status.ISSUED},
-    Invoice.Status.VOID: {Invoice.Status.ISSUED},
-}
 
 
 @dataclass
@@ -70,7 +64,7 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
         target = Invoice.Status.ISSUED
     if target == invoice.status:
         return invoice
-    if target not in INVOICE_MONEY_TRANSITIONS.get(invoice.status, set()):
+    if not INVOICE.can(invoice.status, target):
         raise DomainError(
             "invoice_transition_not_allowed",
             _("청구서 {number}의 상태를 {source}에서 {target}(으)로 바꿀 수 없습니다."),
@@ -80,9 +74,8 @@ def invoice_settle(*, invoice: Invoice, today: dt.date) -> Invoice:
             source=invoice.status,
             target=target,
         )
-    invoice.status = target
     invoice.paid_on = today if target == Invoice.Status.PAID else None
-    invoice.save(update_fields=["status", "paid_on", "updated_at"])
+    transition(invoice, INVOICE, target, today=today, save_fields=["paid_on"])
     if target in (Invoice.Status.PAID, Invoice.Status.VOID):
         # DUN-1: payment in full lifts restriction/suspension at once and stops the ladder (the event's
         # receiver is dunning.on_invoice_paid, registered by BillingConfig.ready).

@@ -46,9 +46,12 @@ from django.db import transaction as db_transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from core import clock
 from core.audit import acting_as
 from core.errors import DomainError
+from core.transitions import transition
 
+from ..lifecycles import BANK_TRANSACTION
 from ..models import BankStatementImport, BankTransaction, Invoice, PayerAlias, Payment
 from . import ledger
 from .facts import open_amount_subquery
@@ -469,12 +472,12 @@ def _settle(tx: BankTransaction, customer: Customer, *, invoice: Invoice | None,
             invoice=invoice,
             idempotency_key=f"bank:{locked.statement_id}:{locked.line_no}",
         )
-        locked.status = BankTransaction.Status.MATCHED
         locked.customer = customer
         locked.payment = payment
         locked.note = note[:200]
-        locked.save(update_fields=["status", "customer", "payment", "note", "updated_at"])
-    tx.status, tx.customer, tx.payment, tx.note = locked.status, customer, payment, locked.note
+        transition(locked, BANK_TRANSACTION, BankTransaction.Status.MATCHED, today=clock.today(),
+                   save_fields=["customer", "payment", "note"])
+    tx.refresh_from_db(fields=["status", "customer", "payment", "note"])
     return payment
 
 
@@ -524,9 +527,9 @@ def bank_transaction_ignore(
                 field="transaction",
                 status=locked.get_status_display(),
             )
-        locked.status = BankTransaction.Status.IGNORED
         locked.note = reason.strip()[:200]
-        locked.save(update_fields=["status", "note", "updated_at"])
+        transition(locked, BANK_TRANSACTION, BankTransaction.Status.IGNORED, today=clock.today(),
+                   reason=reason.strip(), save_fields=["note"])
     return locked
 
 

@@ -35,8 +35,10 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Customer
 from core.calendar import BusinessCalendar
 from core.errors import Conflict, DomainError
+from core.transitions import transition
 
 from ..gateways import GatewayError, PaymentGateway, get_gateway
+from ..lifecycles import PAYMENT
 from ..models import Invoice, LedgerEntry, Payment, PaymentMethod
 from . import ledger
 from .allocation import payment_apply
@@ -320,15 +322,15 @@ def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts
             return  # another worker recorded it
         payment.reference = result.reference[:200]
         if result.success:
-            payment.status = Payment.Status.SUCCEEDED
             payment.failure_reason = ""
-            payment.save(update_fields=["status", "reference", "failure_reason", "updated_at"])
+            transition(payment, PAYMENT, Payment.Status.SUCCEEDED, today=today,
+                       save_fields=["reference", "failure_reason"])
             payment_apply(payment=payment, today=today)
             counts["succeeded"] += 1
             return
-        payment.status = Payment.Status.FAILED
         payment.failure_reason = (result.failure_reason or _("결제 실패"))[:300]
-        payment.save(update_fields=["status", "reference", "failure_reason", "updated_at"])
+        transition(payment, PAYMENT, Payment.Status.FAILED, today=today, reason=str(payment.failure_reason),
+                   save_fields=["reference", "failure_reason"])
         counts["failed"] += 1
         assert payment.invoice is not None
         if next_attempt_on(payment.invoice) is None:

@@ -37,8 +37,10 @@ from accounts.models import Member
 from contracts.effective import PolicyView
 from core.calendar import add_months
 from core.errors import DomainError
+from core.transitions import transition
 from messaging.services import notify
 
+from ..lifecycles import DISPUTE
 from ..models import CreditNote, Dispute, Invoice, InvoiceLine
 from . import events, ledger
 from .facts import held_won, held_won_on, policy_for_invoice, require_positive_won, with_vat
@@ -300,15 +302,16 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
                 amount=claimed_won,
             )
         if upheld_amount_won == 0:
-            dispute.status = Dispute.Status.REJECTED
+            outcome = Dispute.Status.REJECTED
         elif upheld_amount_won == claimed_won:
-            dispute.status = Dispute.Status.UPHELD
+            outcome = Dispute.Status.UPHELD
         else:
-            dispute.status = Dispute.Status.PARTIAL
+            outcome = Dispute.Status.PARTIAL
+        DISPUTE.check(dispute, outcome)
         dispute.upheld_amount_won = upheld_amount_won
         dispute.answer = answer
         dispute.answered_on = today
-        fields = ["status", "upheld_amount_won", "answer", "answered_on", "updated_at"]
+        fields = ["upheld_amount_won", "answer", "answered_on"]
         if upheld_amount_won:
             note = credit_note_issue(
                 invoice=dispute.invoice,
@@ -321,7 +324,7 @@ def dispute_decide(*, dispute: Dispute, upheld_amount_won: int, answer: str, tod
             )
             dispute.credit_note = note
             fields.append("credit_note")
-        dispute.save(update_fields=fields)
+        transition(dispute, DISPUTE, outcome, today=today, reason=answer, save_fields=fields)
         events.dispute_decided(dispute=dispute, today=today)
         _notify(
             dispute,
@@ -342,10 +345,10 @@ def dispute_withdraw(*, dispute: Dispute, today: dt.date, reason: str = "") -> D
     with transaction.atomic():
         ledger.lock_customer(dispute.customer)
         dispute = _lock_open(dispute, _("취하"))
-        dispute.status = Dispute.Status.WITHDRAWN
         dispute.answered_on = today
         dispute.answer = (reason or "").strip() or str(_("고객 취하"))
-        dispute.save(update_fields=["status", "answered_on", "answer", "updated_at"])
+        transition(dispute, DISPUTE, Dispute.Status.WITHDRAWN, today=today, reason=dispute.answer,
+                   save_fields=["answered_on", "answer"])
         _notify(dispute, "dispute.withdrawn", today=today, suffix="withdrawn")
     return dispute
 

@@ -97,9 +97,11 @@ from contracts.services.termination import operator_termination
 from core.audit import acting_as
 from core.calendar import BusinessCalendar, default_calendar
 from core.errors import DomainError
+from core.transitions import transition
 from messaging.models import Notice
 from messaging.services import notify
 
+from ..lifecycles import DUNNING_CASE
 from ..models import (
     Dispute,
     DunningCase,
@@ -206,10 +208,10 @@ def _case_for(invoice: Invoice, today: dt.date, counts: Counter[str]) -> Dunning
     if previous is not None:
         # Overdue again after it was settled (a debit note reopened it): the same case goes on; steps
         # already executed stay done.
-        previous.status = DunningCase.Status.OPEN
         previous.resolved_on = None
         previous.resolution = ""
-        previous.save(update_fields=["status", "resolved_on", "resolution", "updated_at"])
+        transition(previous, DUNNING_CASE, DunningCase.Status.OPEN, today=today,
+                   save_fields=["resolved_on", "resolution"])
         counts["opened"] += 1
         return previous
     try:
@@ -238,13 +240,11 @@ def _advance(invoice: Invoice, *, today: dt.date, calendar: BusinessCalendar, co
     pause = active_pause(invoice.customer_id, today)
     if pause is not None:
         if case.status != DunningCase.Status.PAUSED:
-            case.status = DunningCase.Status.PAUSED
-            case.save(update_fields=["status", "updated_at"])
+            transition(case, DUNNING_CASE, DunningCase.Status.PAUSED, today=today, reason=pause.reason)
         counts["paused"] += 1
         return
     if case.status == DunningCase.Status.PAUSED:
-        case.status = DunningCase.Status.OPEN
-        case.save(update_fields=["status", "updated_at"])
+        transition(case, DUNNING_CASE, DunningCase.Status.OPEN, today=today)
         counts["resumed"] += 1
     if amount <= 0:
         counts["held"] += 1  # everything overdue is held by open disputes (BIL-10)
@@ -269,9 +269,9 @@ def _advance(invoice: Invoice, *, today: dt.date, calendar: BusinessCalendar, co
         done.add(planned.index)
     _suspension_notice(case, plan, done, invoice, policy, amount, today)
     if plan and all(p.index in done for p in plan):
-        case.status = DunningCase.Status.CLOSED
         case.resolution = _("모든 단계 완료")
-        case.save(update_fields=["status", "resolution", "updated_at"])
+        transition(case, DUNNING_CASE, DunningCase.Status.CLOSED, today=today, reason=str(case.resolution),
+                   save_fields=["resolution"])
         counts["closed"] += 1
 
 
@@ -696,10 +696,10 @@ def _cancel_and_lift(
 def _resolve(case: DunningCase, *, today: dt.date, resolution: str) -> DunningCase:
     steps = case.steps.filter(action__in=LIFTABLE, cancelled_on__isnull=True)
     lifted = _cancel_and_lift(case, steps, today=today, reason=resolution)
-    case.status = DunningCase.Status.RESOLVED
     case.resolved_on = today
     case.resolution = resolution[:200]
-    case.save(update_fields=["status", "resolved_on", "resolution", "updated_at"])
+    transition(case, DUNNING_CASE, DunningCase.Status.RESOLVED, today=today, reason=str(resolution),
+               save_fields=["resolved_on", "resolution"])
     notify(
         customer=case.customer,
         event="dunning.resolved",
@@ -826,8 +826,7 @@ def dunning_pause(
                 )
             )
             for case in cases:
-                case.status = DunningCase.Status.PAUSED
-                case.save(update_fields=["status", "updated_at"])
+                transition(case, DUNNING_CASE, DunningCase.Status.PAUSED, today=today, reason=reason)
         notify(
             customer=customer,
             event="dunning.paused",

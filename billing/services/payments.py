@@ -28,7 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from core.audit import acting_as
 from core.errors import Conflict, DomainError
+from core.transitions import transition
 
+from ..lifecycles import PAYMENT
 from ..models import Invoice, Payment, PaymentMethod
 from . import ledger
 from .allocation import payment_apply
@@ -266,14 +268,17 @@ def transfer_notice_confirm(
         notice = min(candidates, key=lambda p: (abs((p.received_on - received_on).days), p.pk))
         if invoice is None and notice.invoice_id is not None:
             invoice = Invoice.objects.filter(pk=notice.invoice_id).first()
-        notice.status = Payment.Status.SUCCEEDED
         notice.received_on = received_on
         notice.invoice = invoice
         notice.reference = (f"{NOTICE_REFERENCE} · {reference}" if reference else NOTICE_REFERENCE)[:200]
         if payer_name and not notice.payer_name:
             notice.payer_name = payer_name[:100]
-        notice.save(
-            update_fields=["status", "received_on", "invoice", "reference", "payer_name", "updated_at"]
+        transition(
+            notice,
+            PAYMENT,
+            Payment.Status.SUCCEEDED,
+            today=today or received_on,
+            save_fields=["received_on", "invoice", "reference", "payer_name"],
         )
         payment_apply(payment=notice, today=today or received_on)
         return notice

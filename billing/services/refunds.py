@@ -39,8 +39,10 @@ from core.audit import acting_as
 from core.calendar import add_months, month_end
 from core.errors import DomainError
 from core.money import Rounding, round_won
+from core.transitions import transition
 from messaging.services import notify
 
+from ..lifecycles import REFUND
 from ..models import Invoice, LedgerEntry, Refund, Settlement
 from . import ledger
 from .allocation import require_positive_won
@@ -58,13 +60,6 @@ CIVIL_STATUTORY_INTEREST_PERCENT = Decimal("5")  # 민법 제379조
 COMMERCIAL_STATUTORY_INTEREST_PERCENT = Decimal("6")  # 상법 제54조
 STATUTORY_INTEREST_PERCENT = COMMERCIAL_STATUTORY_INTEREST_PERCENT
 INTEREST_DAY_BASIS = 365  # per day, on a 365-day year
-
-REFUND_TRANSITIONS: dict[str, set[str]] = {
-    Refund.Status.REQUESTED: {Refund.Status.PAID, Refund.Status.CANCELLED},
-    Refund.Status.PAID: set(),
-    Refund.Status.CANCELLED: set(),
-}
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -181,7 +176,7 @@ def _notify(refund: Refund, event: str) -> None:
 
 
 def _check_transition(refund: Refund, target: str) -> None:
-    if target not in REFUND_TRANSITIONS.get(refund.status, set()):
+    if not REFUND.can(refund.status, target):
         raise DomainError(
             "refund_transition_not_allowed",
             _("환불 {id}은(는) {status} 상태라서 {target}(으)로 바꿀 수 없습니다."),
@@ -296,9 +291,8 @@ def refund_pay(*, refund: Refund, today: dt.date, actor: Any = None) -> Refund:
             idempotency_key=f"refund:{refund.pk}",
         )
         refund.interest_won = interest
-        refund.status = Refund.Status.PAID
         refund.paid_on = today
-        refund.save(update_fields=["interest_won", "status", "paid_on", "updated_at"])
+        transition(refund, REFUND, Refund.Status.PAID, today=today, save_fields=["interest_won", "paid_on"])
         _notify(refund, "refund.paid")
         return refund
 
@@ -312,10 +306,9 @@ def refund_cancel(*, refund: Refund, today: dt.date, actor: Any = None, reason: 
         if refund.status == Refund.Status.CANCELLED:
             return refund
         _check_transition(refund, Refund.Status.CANCELLED)
-        refund.status = Refund.Status.CANCELLED
         if reason.strip():
             refund._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
-        refund.save(update_fields=["status", "updated_at"])
+        transition(refund, REFUND, Refund.Status.CANCELLED, today=today, reason=reason.strip())
         _notify(refund, "refund.cancelled")
         return refund
 

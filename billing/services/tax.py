@@ -71,7 +71,9 @@ from accounts.models import Customer
 from core import clock
 from core.calendar import BusinessCalendar, add_months, clamp_day, default_calendar
 from core.errors import DomainError
+from core.transitions import transition_many
 
+from ..lifecycles import TAX_INVOICE
 from ..models import CreditNote, Invoice, TaxInvoice
 
 DEFAULT_ISSUE_DAY = 10
@@ -300,15 +302,24 @@ def _rows(queryset: Iterable[TaxInvoice]) -> list[TaxInvoice]:
 
 
 def _mark_exported(rows: list[TaxInvoice]) -> None:
+    """Ready rows move to exported (logged, BIL-18); rows exported before get the new export time."""
     if not rows:
         return
     now = clock.now()
-    ids = [row.pk for row in rows]
-    TaxInvoice.objects.filter(pk__in=ids).filter(~Q(status=TaxInvoice.Status.CANCELLED)).update(
-        status=TaxInvoice.Status.EXPORTED, exported_at=now
+    locked = dict(
+        TaxInvoice.objects.select_for_update()
+        .filter(pk__in=[row.pk for row in rows])
+        .filter(~Q(status=TaxInvoice.Status.CANCELLED))
+        .order_by("pk")
+        .values_list("pk", "status")
     )
-    for row in rows:
-        row.status, row.exported_at = TaxInvoice.Status.EXPORTED, now
+    ready = [row for row in rows if locked.get(row.pk) == TaxInvoice.Status.READY]
+    again = [row for row in rows if locked.get(row.pk) == TaxInvoice.Status.EXPORTED]
+    transition_many(ready, TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=clock.today(),
+                    changes={"exported_at": now})
+    TaxInvoice.objects.filter(pk__in=[row.pk for row in again]).update(exported_at=now)
+    for row in again:
+        row.exported_at = now
 
 
 def _buyer_address(row: TaxInvoice) -> str:

@@ -1,4 +1,4 @@
-"""One way to change a contract's state (CON-1): checked against the table, logged, notified."""
+"""One way to change a contract's state (CON-1): core's transition helper (checked, logged), then notified."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import current_actor
 from core.errors import DomainError
+from core.transitions import transition as core_transition
 from messaging.services import notify
 
-from ..lifecycle import EVENTS, allowed
+from ..lifecycle import CONTRACT, EVENTS
 from ..models import Contract, ContractStatus, ContractTransition
 
 
@@ -39,22 +39,7 @@ def ensure_status(contract: Contract, *expected: str, action: str | Promise = ""
 
 def ensure_transition(contract: Contract, to_status: str) -> None:
     """Refuse a move the state table (``contracts.lifecycle``) does not allow (CON-1)."""
-    current = contract.status
-    if to_status not in allowed(current):
-        nexts = ", ".join(str(ContractStatus(s).label) for s in sorted(allowed(current))) or "-"
-        raise DomainError(
-            "illegal_transition",
-            _(
-                "계약 {number}: '{current}'에서 '{target}'(으)로 바꿀 수 없습니다. "
-                "가능한 다음 상태: {allowed}"
-            ),
-            rule="CON-1",
-            field="status",
-            number=contract.number,
-            current=ContractStatus(current).label,
-            target=ContractStatus(to_status).label,
-            allowed=nexts,
-        )
+    CONTRACT.check(contract, to_status)
 
 
 def transition(
@@ -72,18 +57,8 @@ def transition(
     ``save_fields`` are extra fields the caller changed on ``contract`` that must be saved with the state.
     """
     current = contract.status
-    ensure_transition(contract, to_status)
-    contract.status = to_status
-    contract.save(update_fields=["status", "updated_at", *(save_fields or [])])
-    actor = current_actor()
-    record = ContractTransition.objects.create(
-        contract=contract,
-        from_status=current,
-        to_status=to_status,
-        on_date=today,
-        actor=actor.label,
-        user=actor.user,
-        reason=reason or actor.reason,
+    record: ContractTransition = core_transition(
+        contract, CONTRACT, to_status, today=today, reason=reason, save_fields=save_fields or ()
     )
     notify_contract(
         contract,

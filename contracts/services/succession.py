@@ -33,9 +33,11 @@ from accounts import services as account_services
 from accounts.models import Customer, Member, SuccessionDocument, SuccessionRequest
 from core.audit import acting_as, current_actor
 from core.errors import DomainError, PermissionDenied
+from core.transitions import transition
 from messaging.services import notify
 
 from ..effective import effective_policy
+from ..lifecycle import SUCCESSION
 from ..models import Contract, Policy, SeatAssignment, SuccessionTransfer
 from ..models.contract import LIVE
 from .applications import unpaid_won
@@ -369,21 +371,19 @@ def succession_approve(
                 user=user,
             )
         locked.successor = successor
-        locked.status = SuccessionRequest.Status.APPROVED
         locked.decided_by = user
         locked.decided_on = today
         locked.decision_reason = reason
         locked.unpaid_won_at_decision = unpaid
-        locked.save(
-            update_fields=[
-                "successor",
-                "status",
-                "decided_by",
-                "decided_on",
-                "decision_reason",
-                "unpaid_won_at_decision",
-                "updated_at",
-            ]
+        transition(
+            locked,
+            SUCCESSION,
+            SuccessionRequest.Status.APPROVED,
+            today=today,
+            reason=reason,
+            save_fields=[
+                "successor", "decided_by", "decided_on", "decision_reason", "unpaid_won_at_decision"
+            ],
         )
         _notify_parties(
             locked, "customer.succession_approved", today, contracts=", ".join(c.number for c in moving)
@@ -400,20 +400,17 @@ def succession_reject(
         raise DomainError("reason_required", _("반려 사유를 입력해야 합니다."), rule=RULE, field="reason")
     with transaction.atomic(), acting_as(actor, reason=f"{RULE} {request.number}"):
         locked = _lock(request)
-        locked.status = SuccessionRequest.Status.REJECTED
         locked.decided_by = current_actor().user
         locked.decided_on = today
         locked.decision_reason = reason.strip()
         locked.unpaid_won_at_decision = unpaid_won(locked.predecessor, today)
-        locked.save(
-            update_fields=[
-                "status",
-                "decided_by",
-                "decided_on",
-                "decision_reason",
-                "unpaid_won_at_decision",
-                "updated_at",
-            ]
+        transition(
+            locked,
+            SUCCESSION,
+            SuccessionRequest.Status.REJECTED,
+            today=today,
+            reason=locked.decision_reason,
+            save_fields=["decided_by", "decided_on", "decision_reason", "unpaid_won_at_decision"],
         )
         _notify_parties(locked, "customer.succession_rejected", today)
     request.refresh_from_db()

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer, Member
 from core import clock
 from core.errors import DomainError
+from core.transitions import transition as core_transition
 from messaging.models import Broadcast
 from messaging.services import broadcast_portal_notice, notify
 
+from ..lifecycle import POLICY
 from ..models import (
     ConsentDecision,
     Contract,
@@ -304,11 +306,16 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
             Plan.objects.filter(policy=old).update(policy=new)
             release.transitioned_on = today
             release.save(update_fields=["transitioned_on", "updated_at"])
-            if (
-                old.status == Policy.Status.PUBLISHED
-                and not Contract.objects.filter(policy=old, status__in=LIVE).exists()
-            ):
-                Policy.objects.filter(pk=old.pk).update(status=Policy.Status.RETIRED)
+            if not Contract.objects.filter(policy=old, status__in=LIVE).exists():
+                retiring = Policy.objects.select_for_update().get(pk=old.pk)
+                if retiring.status == Policy.Status.PUBLISHED:
+                    core_transition(
+                        retiring,
+                        POLICY,
+                        Policy.Status.RETIRED,
+                        today=today,
+                        reason=f"TRM-1 → {new.code} v{new.version}",
+                    )
     return {"deemed": deemed, "moved": moved, "refused": refused}
 
 

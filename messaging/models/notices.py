@@ -94,14 +94,7 @@ class Notice(TimeStampedModel):
         SKIPPED = "skipped", _("발송 안 함")
         READ = "read", _("읽음")
 
-    # The only status changes a service may make (messaging.services._transition).
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.QUEUED: frozenset({Status.SENT, Status.FAILED, Status.SKIPPED}),
-        Status.FAILED: frozenset({Status.QUEUED}),
-        Status.SENT: frozenset({Status.READ}),
-        Status.SKIPPED: frozenset(),
-        Status.READ: frozenset(),
-    }
+    # The status changes a service may make are declared in messaging.lifecycles.NOTICE.
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="notices",
                                  verbose_name=_("고객"))

@@ -25,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.audit import acting_as, current_actor
 from core.errors import DomainError, NotFound
+from core.transitions import transition
 
 from ..defaults import FALLBACK
+from ..lifecycles import NOTICE
 from ..models import (
     BROADCAST_MIN_POSTING,
     DELIVERED_CHANNELS,
@@ -107,15 +109,18 @@ def notify(
             for member, address in _recipients(customer, channel, member_list):
                 variables = {**context, "customer": customer, "member": member}
                 subject, body = _render(subject_src, body_src, variables, used_lang, event)
+                # Created in its first state: a portal notice is shown at once, an undelivered
+                # channel is skipped, anything else waits in the queue (messaging.lifecycles).
+                initial: dict[str, Any] = {}
+                if channel == Channel.PORTAL:
+                    initial = {"status": Notice.Status.SENT, "sent_at": now}
+                elif channel not in DELIVERED_CHANNELS:
+                    initial = {"status": Notice.Status.SKIPPED, "error": SKIPPED_UNAVAILABLE}
                 notice = Notice(
                     customer=customer, member=member, recipient=address, channel=channel, event=event,
                     language=used_lang, template=template, subject=subject, body=body,
-                    context=stored_context, dedupe_key=dedupe_key or None, actor=label,
+                    context=stored_context, dedupe_key=dedupe_key or None, actor=label, **initial,
                 )
-                if channel == Channel.PORTAL:
-                    notice.status, notice.sent_at = Notice.Status.SENT, now
-                elif channel not in DELIVERED_CHANNELS:
-                    notice.status, notice.error = Notice.Status.SKIPPED, SKIPPED_UNAVAILABLE
                 notices.append(notice)
         try:
             with transaction.atomic():
@@ -163,13 +168,13 @@ def notice_deliver(*, notice_id: int) -> Notice | None:
             ).send(fail_silently=False)
         except Exception as exc:
             log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
-            _transition(notice, Notice.Status.FAILED)
             notice.error = f"{type(exc).__name__}: {exc}"[:2000]
+            to = Notice.Status.FAILED
         else:
-            _transition(notice, Notice.Status.SENT)
             notice.sent_at = clock.now()
             notice.error = ""
-        notice.save(update_fields=["status", "error", "sent_at", "attempts", "updated_at"])
+            to = Notice.Status.SENT
+        transition(notice, NOTICE, to, today=clock.today(), save_fields=["error", "sent_at", "attempts"])
     return notice
 
 
@@ -179,8 +184,7 @@ def notice_retry(*, notice: Notice, actor: Any = None) -> Notice:
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         if locked.channel != Channel.EMAIL:
             raise DomainError("notice_not_retryable", _("이메일 알림만 다시 보낼 수 있습니다."), rule=RULE)
-        _transition(locked, Notice.Status.QUEUED)
-        locked.save(update_fields=["status", "updated_at"])
+        transition(locked, NOTICE, Notice.Status.QUEUED, today=clock.today())
         transaction.on_commit(partial(deliver_emails, [locked.pk]), robust=True)
     return locked
 
@@ -204,9 +208,8 @@ def notice_mark_read(*, notice: Notice, member: Member) -> Notice:
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         if locked.status == Notice.Status.READ:
             return locked
-        _transition(locked, Notice.Status.READ)
         locked.read_at = clock.now()
-        locked.save(update_fields=["status", "read_at", "updated_at"])
+        transition(locked, NOTICE, Notice.Status.READ, today=clock.today(), save_fields=["read_at"])
     return locked
 
 
@@ -304,17 +307,6 @@ def _lock_key(key: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"notice:{key}"])
-
-
-def _transition(notice: Notice, to: str) -> None:
-    allowed = Notice.TRANSITIONS.get(notice.status, frozenset())
-    if to not in allowed:
-        raise DomainError(
-            "notice_invalid_transition",
-            _("알림 상태를 {current}에서 {target}(으)로 바꿀 수 없습니다."),
-            rule=RULE, current=notice.status, target=to,
-        )
-    notice.status = to
 
 
 def _language(value: str | None) -> str:
@@ -465,20 +457,20 @@ def deliver_phone_notices(notice_ids: Sequence[int]) -> None:
                 continue
             notice.attempts += 1
             if not notice.recipient.strip():
-                _transition(notice, Notice.Status.SKIPPED)
+                to = Notice.Status.SKIPPED
                 notice.error = SKIPPED_NO_MOBILE
             else:
                 try:
                     [receipt] = provider.send_many([_outbound(notice)])
                 except (DomainError, ProviderUnavailable) as exc:
                     log.warning("notice %s by %s failed: %s", notice.pk, notice.channel, exc)
-                    _transition(notice, Notice.Status.FAILED)
+                    to = Notice.Status.FAILED
                     notice.error = f"{type(exc).__name__}: {exc}"[:2000]
                 else:
                     if receipt.accepted:
-                        _transition(notice, Notice.Status.SENT)
+                        to = Notice.Status.SENT
                         notice.sent_at, notice.error = clock.now(), ""
                     else:
-                        _transition(notice, Notice.Status.FAILED)
+                        to = Notice.Status.FAILED
                         notice.error = receipt.reason[:2000]
-            notice.save(update_fields=["status", "error", "sent_at", "attempts", "updated_at"])
+            transition(notice, NOTICE, to, today=clock.today(), save_fields=["error", "sent_at", "attempts"])
