@@ -202,7 +202,7 @@ def incident_open(
         contract=contract,
         title=title.strip(),
         description=description,
-        status=Incident.Status.OPEN,
+        status=Incident.Status.OPEN if ended_at is None else Incident.Status.RESOLVED,
         reported_at=reported_at,
         detected_at=detected_at,
         started_at=_start(reported_at, detected_at),
@@ -214,8 +214,6 @@ def incident_open(
     )
     with transaction.atomic():
         validate(incident, now=now)
-        if ended_at is not None:
-            incident.status = Incident.Status.RESOLVED
         incident.save()
         _log(incident, description or str(_("장애 등록")), now)
         _tell(incident, "sla.incident.opened", f"sla.incident.opened:{incident.pk}", today)
