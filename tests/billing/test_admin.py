@@ -18,6 +18,7 @@ from billing.models import (
     BankTransaction,
     CreditNote,
     Invoice,
+    InvoiceLine,
     LedgerEntry,
     PayerAlias,
     Payment,
@@ -31,7 +32,7 @@ from billing.services import ledger, payments, tax
 from core import clock
 from tests.billing.bdocs_support import make_invoice
 from tests.billing.conftest import make_contract
-from tests.factories import CustomerFactory
+from tests.factories import AdminMemberFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -417,3 +418,39 @@ def test_payment_changelist_query_count_is_flat(admin_client):
         assert admin_client.get(url("payment")).status_code == 200
     assert Payment.objects.count() == 5
     assert len(ten.captured_queries) == len(two.captured_queries)
+
+
+def test_evasion_charge_from_the_invoice_admin(admin_client, presets):
+    """BIL-20: from an invoice, staff charge evasion for one of its contracts (flow ×2), with a reason."""
+    admin_member = AdminMemberFactory()
+    contract = make_contract(
+        "flow-business-monthly", start=dt.date(2026, 10, 1), customer=admin_member.customer
+    )
+    invoice = make_invoice(admin_member.customer, issue_date=dt.date(2026, 11, 1))
+    InvoiceLine.objects.filter(invoice=invoice).update(contract=contract)
+    change = admin_client.get(url("invoice", "change", invoice.pk)).content.decode()
+    assert "evasion-button" in change
+    response = act(admin_client, "invoice", "evasion_charge_action", [invoice.pk])
+    assert response.status_code == 302 and response["Location"] == url("invoice", "evasion", invoice.pk)
+    form = admin_client.get(url("invoice", "evasion", invoice.pk))
+    assert form.status_code == 200
+    response = admin_client.post(
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": " "},
+    )
+    assert response.status_code == 200
+    assert not Invoice.objects.filter(kind=Invoice.Kind.ADJUSTMENT).exists()
+    response = admin_client.post(
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": "계정 공유", "token": "t-1"},
+    )
+    assert response.status_code == 302
+    charged = Invoice.objects.get(kind=Invoice.Kind.ADJUSTMENT)
+    assert charged.total_won == 100_000
+    admin_client.post(  # a double submit of the same form issues nothing new
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": "계정 공유", "token": "t-1"},
+    )
+    assert Invoice.objects.filter(kind=Invoice.Kind.ADJUSTMENT).count() == 1
+
+
