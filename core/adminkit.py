@@ -6,6 +6,7 @@
 - :func:`run_action_form`: an admin action with an intermediate form, calling a service per row
   under ``acting_as(request.user)``; a refusal becomes an admin message.
 - :func:`show_error`: a ``DomainError`` as an admin message.
+- :func:`form_page`: a one-object admin form page (a button's form) in the shared action-form template.
 - :func:`csv_response`: a UTF-8 (BOM) CSV download.
 - :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
 """
@@ -36,6 +37,29 @@ ACTION_FORM_TEMPLATE = "admin/action_form.html"
 
 def show_error(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, error.message)
+
+
+def form_page(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    title: str,
+    form: forms.Form,
+    obj: Any = None,
+    **extra: Any,
+) -> TemplateResponse:
+    """The page of an admin button's form (about ``obj``, if any) in :data:`ACTION_FORM_TEMPLATE`;
+    the view validates the form and calls the service itself (refusals via ``add_domain_error``)."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": [] if obj is None else [obj],
+        "opts": modeladmin.model._meta,
+        **({"original": obj} if obj is not None else {}),
+        **extra,
+    }
+    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:

@@ -110,10 +110,24 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="페이지 번호"),
-    OpenApiParameter("page_size", int, description="페이지 크기 (최대 100)"),
-]
+class LongPagination(Pagination):
+    """Lists that integrations page through in bulk (billing: invoices, payments, notes, disputes,
+    refunds): 50 a page, ``page_size`` up to 200."""
+
+    page_size = 50
+    max_page_size = 200
+
+
+def page_parameters(pagination: type[Pagination] = Pagination) -> list[OpenApiParameter]:
+    """The OpenAPI ``page``/``page_size`` parameters of a list paginated by ``pagination``."""
+    return [
+        OpenApiParameter("page", int, description="페이지 번호"),
+        OpenApiParameter("page_size", int, description=f"페이지 크기 (최대 {pagination.max_page_size})"),
+    ]
+
+
+PAGE_PARAMETERS = page_parameters(Pagination)
+LONG_PAGE_PARAMETERS = page_parameters(LongPagination)
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

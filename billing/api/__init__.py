@@ -1,2 +1,2 @@
-"""Billing REST API (SPEC §11): invoices, PDFs, preview, payments, credit notes, credit balance and
-tax invoices."""
+"""Billing REST API (SPEC §11), one module per domain: invoices (PDFs, preview, tax invoices), payments,
+credit (notes and balance), disputes, refunds and dunning; shared bits in ``common``."""

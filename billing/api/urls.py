@@ -1,19 +1,20 @@
-"""Billing API routes; included at /api/v1/ by config/api_urls.py."""
+"""Billing API routes; included at /api/v1/ by config/api_urls.py. One module per domain."""
 
 from django.urls import path
 
-from . import views
+from . import credit, disputes, dunning, invoices, payments, refunds
 
 urlpatterns = [
-    path("invoices/", views.InvoiceListApi.as_view(), name="api-invoices"),
-    path("invoices/preview/", views.InvoicePreviewApi.as_view(), name="api-invoice-preview"),
-    path("invoices/<int:pk>/", views.InvoiceDetailApi.as_view(), name="api-invoice-detail"),
-    path("invoices/<int:pk>/pdf/", views.InvoicePdfApi.as_view(), name="api-invoice-pdf"),
-    path("payments/", views.PaymentListCreateApi.as_view(), name="api-payments"),
-    path("credit-notes/", views.CreditNoteListApi.as_view(), name="api-credit-notes"),
-    path("credit-balance/", views.CreditBalanceApi.as_view(), name="api-credit-balance"),
-    path("tax-invoices/<int:invoice_id>/", views.TaxInvoiceApi.as_view(), name="api-tax-invoice"),
+    path("invoices/", invoices.InvoiceListApi.as_view(), name="api-invoices"),
+    path("invoices/preview/", invoices.InvoicePreviewApi.as_view(), name="api-invoice-preview"),
+    path("invoices/<int:pk>/", invoices.InvoiceDetailApi.as_view(), name="api-invoice-detail"),
+    path("invoices/<int:pk>/pdf/", invoices.InvoicePdfApi.as_view(), name="api-invoice-pdf"),
+    path("payments/", payments.PaymentListCreateApi.as_view(), name="api-payments"),
+    path("credit-notes/", credit.CreditNoteListApi.as_view(), name="api-credit-notes"),
+    path("credit-balance/", credit.CreditBalanceApi.as_view(), name="api-credit-balance"),
+    path("tax-invoices/<int:invoice_id>/", invoices.TaxInvoiceApi.as_view(), name="api-tax-invoice"),
+    path("disputes/", disputes.DisputeListCreateApi.as_view(), name="api-disputes"),
+    path("disputes/<int:pk>/", disputes.DisputeDetailApi.as_view(), name="api-dispute-detail"),
+    path("refunds/", refunds.RefundListCreateApi.as_view(), name="api-refunds"),
+    path("dunning/", dunning.DunningListApi.as_view(), name="api-dunning"),
 ]
-from .after_due import urlpatterns as after_due_urlpatterns  # noqa: E402  (disputes, refunds, dunning)
-
-urlpatterns += after_due_urlpatterns

@@ -1,1 +1,2 @@
-"""Customer portal pages for billing (SPEC §11): invoices, PDFs, payments, credit, payment methods."""
+"""Customer portal pages for billing (SPEC §11): invoices, PDFs, payments, credit and payment methods
+(``views``), disputes, refunds and the dunning status (one module each)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import disputes, dunning, refunds, views
 
 urlpatterns = [
     path("", views.invoice_list, name="invoices"),
@@ -12,7 +12,9 @@ urlpatterns = [
     path("payment-methods/", views.payment_methods, name="payment_methods"),
     path("payment-methods/add/", views.payment_method_add_view, name="payment_method_add"),
     path("payment-methods/<int:pk>/default/", views.payment_method_default, name="payment_method_default"),
+    path("disputes/", disputes.dispute_list, name="disputes"),
+    path("disputes/file/", disputes.dispute_file_view, name="dispute_file"),
+    path("refunds/", refunds.refund_list, name="refunds"),
+    path("refunds/request/", refunds.refund_request_view, name="refund_request"),
+    path("overdue/", dunning.dunning_status, name="dunning_status"),
 ]
-from .after_due import urlpatterns as after_due_urlpatterns  # noqa: E402  (disputes, refunds, dunning)
-
-urlpatterns += after_due_urlpatterns

@@ -1,5 +1,5 @@
-"""Customer portal: invoices and their PDFs (BIL-18), payment status and history (BIL-7), credit
-balance (BIL-17) and payment methods.
+"""Customer portal: invoices and their PDFs (BIL-18), payment status and history with where each
+payment went (BIL-7), credit balance (BIL-17) and payment methods.
 
 Reads go through :mod:`billing.portal.selectors`, scoped to the member's customer (another
 customer's invoice is a 404). Writes are for customer admins (ACC-4).
@@ -23,7 +23,9 @@ from accounts.portal.auth import admin_member_required, member_required, request
 from accounts.portal.cards import Card, register_card
 from core import clock
 from core.errors import DomainError
+from core.forms import add_domain_error
 
+from ..interface_reads import payment_allocations, with_allocations
 from ..models import Invoice, InvoiceLine, PaymentMethod
 from ..services import documents, ledger, payments
 from . import selectors
@@ -168,7 +170,11 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         "billing/portal/payments.html",
         {
             "section": SECTION,
-            "payments": list(selectors.customer_payments(customer)[:PAGE_SIZE]),
+            # Where each payment went (BIL-7): the invoices it was posted to, then what became credit.
+            "payments": [
+                (payment, payment_allocations(payment))
+                for payment in with_allocations(selectors.customer_payments(customer))[:PAGE_SIZE]
+            ],
             "credit_notes": list(selectors.customer_credit_notes(customer)[:PAGE_SIZE]),
             "open_invoices": list(
                 selectors.customer_invoices(customer).filter(status=Invoice.Status.ISSUED, open_won__gt=0)  # type: ignore[misc]
@@ -236,7 +242,7 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
             make_default=form.cleaned_data["make_default"],
         )
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        add_domain_error(form, exc)
         return render(
             request,
             "billing/portal/methods.html",

@@ -9,12 +9,16 @@ import datetime as dt
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing.models import (
     BankStatementImport,
     BankTransaction,
     CreditNote,
+    Invoice,
+    InvoiceLine,
     LedgerEntry,
     PayerAlias,
     Payment,
@@ -24,11 +28,11 @@ from billing.models import (
     TaxInvoice,
     UsageRecord,
 )
-from billing.services import ledger, tax
+from billing.services import ledger, payments, tax
 from core import clock
 from tests.billing.bdocs_support import make_invoice
 from tests.billing.conftest import make_contract
-from tests.factories import CustomerFactory
+from tests.factories import AdminMemberFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -376,3 +380,77 @@ def test_tax_invoice_exports(admin_client, invoice):
     assert row.status == TaxInvoice.Status.EXPORTED
     assert admin_client.get(url("taxinvoice", "change", row.pk)).status_code == 200
     assert admin_client.get(url("taxinvoice", "add")).status_code == 403
+
+
+def spread_payment(customer) -> tuple[Payment, Invoice, Invoice]:
+    """A 300,000 transfer without an invoice: the two open invoices (oldest first), the rest credit."""
+    older = make_invoice(customer, issue_date=dt.date(2026, 9, 1), lines=[("기본료 9월", 1, 100_000)])
+    newer = make_invoice(customer, issue_date=dt.date(2026, 10, 1), lines=[("기본료 10월", 1, 100_000)])
+    payment = payments.payment_record(
+        customer=customer, amount_won=300_000, method="bank_transfer", received_on=dt.date(2026, 11, 10)
+    )
+    return payment, older, newer
+
+
+def test_payment_page_shows_the_invoices_it_went_to(admin_client):
+    """BIL-7: the payment's page and list show where it went: each invoice with its amount, then credit."""
+    payment, older, newer = spread_payment(CustomerFactory())
+    assert payment.invoice is None
+    page = admin_client.get(url("payment", "change", payment.pk)).content.decode()
+    assert page.index(older.number) < page.index(newer.number)
+    assert f"{older.number}</a> 110,000원" in page and f"{newer.number}</a> 110,000원" in page
+    assert "크레딧 잔액 80,000원" in page
+    listing = admin_client.get(url("payment")).content.decode()
+    assert f"{older.number} 110,000원, {newer.number} 110,000원, 크레딧 잔액 80,000원" in listing
+    export = act(admin_client, "payment", "export_csv", [payment.pk]).content.decode("utf-8-sig")
+    assert f"{older.number} 110,000원" in export
+
+
+def test_payment_changelist_query_count_is_flat(admin_client):
+    """BIL-7 (SPEC §11 reads are cheap): the allocations of a page of payments are one prefetch."""
+    spread_payment(CustomerFactory())
+    admin_client.get(url("payment"))  # warm the session/permission caches
+    with CaptureQueriesContext(connection) as two:
+        assert admin_client.get(url("payment")).status_code == 200
+    for _ in range(4):
+        spread_payment(CustomerFactory())
+    with CaptureQueriesContext(connection) as ten:
+        assert admin_client.get(url("payment")).status_code == 200
+    assert Payment.objects.count() == 5
+    assert len(ten.captured_queries) == len(two.captured_queries)
+
+
+def test_evasion_charge_from_the_invoice_admin(admin_client, presets):
+    """BIL-20: from an invoice, staff charge evasion for one of its contracts (flow ×2), with a reason."""
+    admin_member = AdminMemberFactory()
+    contract = make_contract(
+        "flow-business-monthly", start=dt.date(2026, 10, 1), customer=admin_member.customer
+    )
+    invoice = make_invoice(admin_member.customer, issue_date=dt.date(2026, 11, 1))
+    InvoiceLine.objects.filter(invoice=invoice).update(contract=contract)
+    change = admin_client.get(url("invoice", "change", invoice.pk)).content.decode()
+    assert "evasion-button" in change
+    response = act(admin_client, "invoice", "evasion_charge_action", [invoice.pk])
+    assert response.status_code == 302 and response["Location"] == url("invoice", "evasion", invoice.pk)
+    form = admin_client.get(url("invoice", "evasion", invoice.pk))
+    assert form.status_code == 200
+    response = admin_client.post(
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": " "},
+    )
+    assert response.status_code == 200
+    assert not Invoice.objects.filter(kind=Invoice.Kind.ADJUSTMENT).exists()
+    response = admin_client.post(
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": "계정 공유", "token": "t-1"},
+    )
+    assert response.status_code == 302
+    charged = Invoice.objects.get(kind=Invoice.Kind.ADJUSTMENT)
+    assert charged.total_won == 100_000
+    admin_client.post(  # a double submit of the same form issues nothing new
+        url("invoice", "evasion", invoice.pk),
+        {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": "계정 공유", "token": "t-1"},
+    )
+    assert Invoice.objects.filter(kind=Invoice.Kind.ADJUSTMENT).count() == 1
+
+

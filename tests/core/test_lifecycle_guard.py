@@ -23,7 +23,11 @@ from core.transitions import StateMachine
 
 ROOT = Path(__file__).resolve().parents[2]
 MACHINE_MODULES = [
-    "accounts.lifecycles", "messaging.lifecycles", "contracts.lifecycle", "billing.lifecycles", "sla.lifecycles",
+    "accounts.lifecycles",
+    "messaging.lifecycles",
+    "contracts.lifecycle",
+    "billing.lifecycles",
+    "sla.lifecycles",
 ]
 SKIP_DIRS = {"tests", "migrations", ".venv", "node_modules", ".git", "static", "locale"}
 WRITER = "core/transitions.py"

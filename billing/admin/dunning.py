@@ -1,0 +1,353 @@
+"""Back office: dunning (SPEC §6, DUN-2, DUN-3) and the staff dashboard (SPEC §11).
+
+Dunning cases with their step log, the step reached and the next step with its date (DUN-2): the
+list reads every row's ladder position for the whole page at once (``ladder_positions``), so a page of
+100 cases costs the same queries as a page of 2. Ladder pauses (DUN-3) are added through
+``dunning.dunning_pause``. The dashboard (unpaid by age, revenue by month, open disputes) is a
+fixed handful of aggregate queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer
+from core import clock
+from core.adminkit import ReadOnlyAdminMixin, form_page, run_action_form
+from core.audit import acting_as
+from core.calendar import add_months, month_start
+from core.errors import DomainError
+from core.forms import add_domain_error
+
+from ..interface_reads import case_open_amount, ladder_positions, next_step_of
+from ..models import Dispute, DunningCase, DunningPause, DunningStep, Invoice, LedgerEntry
+from ..services import dunning
+from ..services.dunning import LadderPosition
+
+DASHBOARD_TEMPLATE = "admin/billing/dunningcase/dashboard.html"
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("1–30", 1, 30),
+    ("31–60", 31, 60),
+    ("61–90", 61, 90),
+    ("90+", 91, None),
+)
+REVENUE_MONTHS = 12
+
+
+def _won(value: Any) -> str:
+    return f"{int(value or 0):,}"
+
+
+# --------------------------------------------------------------------------- dunning (SPEC §6, DUN-2, DUN-3)
+
+
+class PauseForm(forms.Form):
+    """DUN-3 (002 art.33① 특별 승인): a reason and an end date."""
+
+    reason = forms.CharField(label=_("사유"), widget=forms.Textarea(attrs={"rows": 3}))
+    ends_on = forms.DateField(label=_("종료일"), help_text=_("YYYY-MM-DD; 이 날까지 연체 단계를 멈춥니다."))
+
+
+def _pause(customer: Any, data: dict[str, Any], request: HttpRequest) -> DunningPause:
+    return dunning.dunning_pause(
+        customer=customer,
+        reason=data["reason"],
+        ends_on=data["ends_on"],
+        today=clock.today(),
+        actor=request.user,
+    )
+
+
+class DunningStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The case's step log: each ladder step once, with its date (SPEC §6). Read-only."""
+
+    model = DunningStep
+    extra = 0
+    can_delete = False
+    fields = ("index", "action", "scheduled_on", "executed_on", "amount_won", "detail", "cancelled_on")
+    readonly_fields = fields
+    ordering = ("index",)
+
+
+class PresetFilter(admin.SimpleListFilter):
+    title = _("약관 (프리셋)")
+    parameter_name = "preset"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        codes = DunningCase.objects.order_by().values_list("invoice__policy__code", flat=True).distinct()
+        return [(code, code) for code in sorted(set(codes))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value():
+            return queryset.filter(invoice__policy__code=self.value())
+        return queryset
+
+
+class DunningCaseChangeList(ChangeList):
+    """Reads the ladder position of every case on the page at once (no query per row)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        cases = list(self.result_list)
+        positions = ladder_positions(cases, clock.today())
+        for case in cases:
+            case.ladder_position = positions.get(case.pk)  # type: ignore[attr-defined]
+
+
+def _position(case: DunningCase) -> LadderPosition | None:
+    if not hasattr(case, "ladder_position"):  # the change page: one case
+        case.ladder_position = ladder_positions([case], clock.today()).get(case.pk)  # type: ignore[attr-defined]
+    return case.ladder_position  # type: ignore[attr-defined,no-any-return]
+
+
+def next_step_text(case: DunningCase) -> str:
+    """The case's next ladder step and its date, "notify (2026-12-01)" (DUN-2); "—" at the ladder's end."""
+    upcoming = next_step_of(_position(case))
+    if upcoming is None:
+        return "—"
+    return f"{upcoming.action} ({upcoming.on})" if upcoming.on else upcoming.action
+
+
+@admin.register(DunningCase)
+class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Overdue invoices on their ladder: amount, the step reached, the next step and its date (DUN-2)."""
+
+    list_display = (
+        "invoice",
+        "customer",
+        "status",
+        "due_date",
+        "overdue_amount",
+        "current_step",
+        "next_step",
+        "opened_on",
+    )
+    list_filter = ("status", PresetFilter, "opened_on")
+    search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
+    list_select_related = ("invoice", "invoice__policy", "customer")
+    date_hierarchy = "opened_on"
+    inlines = (DunningStepInline,)
+    actions = ("pause_ladder",)
+    fields = (
+        "invoice",
+        "customer",
+        "status",
+        "opened_on",
+        "resolved_on",
+        "resolution",
+        "overdue_amount",
+        "next_step",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DunningCase]:
+        last = DunningStep.objects.filter(case=OuterRef("pk")).order_by("-index")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _open_won=case_open_amount(),
+                _step_action=Subquery(last.values("action")[:1]),
+                _step_on=Subquery(last.values("executed_on")[:1]),
+            )
+        )
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return DunningCaseChangeList
+
+    def get_urls(self) -> list[Any]:
+        extra = [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="billing_after_due_dashboard",
+            )
+        ]
+        return extra + super().get_urls()
+
+    @admin.display(description=_("납기일"), ordering="invoice__due_date")
+    def due_date(self, obj: DunningCase) -> dt.date:
+        return obj.invoice.due_date
+
+    @admin.display(description=_("미납액"), ordering="_open_won")
+    def overdue_amount(self, obj: DunningCase) -> str:
+        return _won(getattr(obj, "_open_won", None))
+
+    @admin.display(description=_("현재 단계"))
+    def current_step(self, obj: DunningCase) -> str:
+        action = getattr(obj, "_step_action", None)
+        if not action:
+            return "—"
+        return f"{action} ({getattr(obj, '_step_on', '')})"
+
+    @admin.display(description=_("다음 단계 (예정일)"))
+    def next_step(self, obj: DunningCase) -> str:
+        return next_step_text(obj)
+
+    def has_pause_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("billing.add_dunningpause")
+
+    @admin.action(description=_("고객의 연체 단계 일시 중지 (DUN-3)"), permissions=["pause"])
+    def pause_ladder(self, request: HttpRequest, queryset: QuerySet[DunningCase]) -> Any:
+        done: set[int] = set()
+
+        def handle(case: DunningCase, data: dict[str, Any]) -> str:
+            if case.customer_id in done:
+                return gettext("{customer}: 이미 중지했습니다.").format(customer=case.customer)
+            pause = _pause(case.customer, data, request)
+            done.add(case.customer_id)
+            return gettext("{customer}의 연체 단계를 {ends_on}까지 중지했습니다.").format(
+                customer=case.customer, ends_on=pause.ends_on
+            )
+
+        return run_action_form(
+            self,
+            request,
+            queryset.select_related("customer"),
+            form_class=PauseForm,
+            title=gettext("연체 단계 일시 중지 (DUN-3)"),
+            handle=handle,
+        )
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        today = clock.today()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("미납·매출·이의신청 현황"),
+            "today": today,
+            **dashboard_numbers(today),
+        }
+        return TemplateResponse(request, DASHBOARD_TEMPLATE, context)
+
+
+class PauseAddForm(PauseForm):
+    customer = forms.ModelChoiceField(label=_("고객"), queryset=Customer.objects.none())
+    field_order = ("customer", "reason", "ends_on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.order_by("legal_name")  # type: ignore[attr-defined]
+
+
+@admin.register(DunningPause)
+class DunningPauseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """DUN-3: a customer's ladder paused with a reason until an end date; added through
+    ``dunning.dunning_pause`` (not edited afterwards: the history shows who approved what)."""
+
+    list_display = (
+        "customer",
+        "starts_on",
+        "ends_on",
+        "short_reason",
+        "created_by",
+        "cancelled_on",
+        "active",
+    )
+    list_filter = ("starts_on", "ends_on", "cancelled_on")
+    search_fields = ("customer__legal_name", "customer__business_number", "reason")
+    list_select_related = ("customer", "created_by")
+    date_hierarchy = "starts_on"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("billing.add_dunningpause")
+
+    @admin.display(description=_("사유"))
+    def short_reason(self, obj: DunningPause) -> str:
+        return obj.reason if len(obj.reason) <= 60 else obj.reason[:59] + "…"
+
+    @admin.display(description=_("유효"), boolean=True)
+    def active(self, obj: DunningPause) -> bool:
+        today = clock.today()
+        return obj.cancelled_on is None and obj.starts_on <= today <= obj.ends_on
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            messages.error(request, gettext("권한이 없습니다."))
+            return HttpResponseRedirect(reverse("admin:billing_dunningpause_changelist"))
+        form = PauseAddForm(request.POST or None, initial={"customer": request.GET.get("customer")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                with acting_as(request.user):
+                    pause = _pause(form.cleaned_data["customer"], form.cleaned_data, request)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext("{customer}의 연체 단계를 {ends_on}까지 중지했습니다.").format(
+                        customer=pause.customer, ends_on=pause.ends_on
+                    ),
+                )
+                return HttpResponseRedirect(reverse("admin:billing_dunningpause_changelist"))
+        return form_page(self, request, title=gettext("연체 단계 일시 중지 (DUN-3)"), form=form)
+
+
+# --------------------------------------------------------------------------- dashboard (SPEC §11)
+
+
+def dashboard_numbers(today: dt.date) -> dict[str, Any]:
+    """Aggregates for the staff dashboard, a fixed handful of queries whatever the data size."""
+    overdue = LedgerEntry.objects.filter(invoice__status=Invoice.Status.ISSUED, invoice__due_date__lt=today)
+    sums: dict[str, Any] = {}
+    for label, low, high in AGE_BUCKETS:
+        condition = Q(invoice__due_date__lte=today - dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(invoice__due_date__gte=today - dt.timedelta(days=high))
+        sums[label] = Sum("amount_won", filter=condition)
+    totals = overdue.aggregate(**sums)
+    counts = Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today).aggregate(
+        **{
+            label: Count(
+                "pk",
+                filter=Q(due_date__lte=today - dt.timedelta(days=low))
+                & (Q(due_date__gte=today - dt.timedelta(days=high)) if high is not None else Q()),
+            )
+            for label, low, high in AGE_BUCKETS
+        }
+    )
+    buckets = [
+        {"label": label, "amount_won": int(totals[label] or 0), "invoices": counts[label]}
+        for label, _low, _high in AGE_BUCKETS
+    ]
+    since = add_months(month_start(today), -(REVENUE_MONTHS - 1))
+    revenue = list(
+        Invoice.objects.filter(issue_date__gte=since, issue_date__lte=today)
+        .exclude(status=Invoice.Status.VOID)
+        .annotate(month=TruncMonth("issue_date"))
+        .values("month")
+        .annotate(total_won=Sum("total_won"), supply_won=Sum("supply_won"), invoices=Count("pk"))
+        .order_by("month")
+    )
+    open_disputes = Dispute.objects.filter(status=Dispute.Status.OPEN)
+    dispute_totals = open_disputes.aggregate(
+        count=Count("pk"),
+        amount_won=Sum("amount_won"),
+        overdue=Count("pk", filter=Q(answer_due_on__lt=today)),
+    )
+    return {
+        "buckets": buckets,
+        "overdue_total_won": sum(b["amount_won"] for b in buckets),
+        "revenue": revenue,
+        "open_disputes": {
+            "count": dispute_totals["count"],
+            "amount_won": int(dispute_totals["amount_won"] or 0),
+            "overdue": dispute_totals["overdue"],
+        },
+        "oldest_disputes": list(
+            open_disputes.select_related("customer", "invoice").order_by("answer_due_on", "pk")[:10]
+        ),
+    }

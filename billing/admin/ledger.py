@@ -1,0 +1,24 @@
+"""Back office: the ledger (BIL-7), append-only; every row is written by a service."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from core.adminkit import ReadOnlyAdminMixin
+
+from ..models import LedgerEntry
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_on", "customer", "kind", "amount_won", "invoice", "description", "actor")
+    list_filter = ("kind", "occurred_on")
+    search_fields = (
+        "customer__legal_name",
+        "customer__business_number",
+        "invoice__number",
+        "description",
+        "key",
+    )
+    date_hierarchy = "occurred_on"
+    list_select_related = ("customer", "invoice")

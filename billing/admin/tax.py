@@ -1,0 +1,69 @@
+"""Back office: tax invoice data (BIL-18), exported to the operator's e-tax invoice provider."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.adminkit import ReadOnlyAdminMixin
+from core.audit import acting_as
+
+from ..models import TaxInvoice
+from ..services import tax
+
+
+@admin.register(TaxInvoice)
+class TaxInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """BIL-18: the tax invoice data, exported to the operator's e-tax invoice provider as CSV or XML."""
+
+    list_display = (
+        "written_on",
+        "source",
+        "buyer_name",
+        "buyer_business_number",
+        "supply_won",
+        "vat_won",
+        "total_won",
+        "issue_by",
+        "status",
+        "exported_at",
+    )
+    list_filter = ("status", "written_on", "issue_by")
+    search_fields = (
+        "buyer_name",
+        "buyer_business_number",
+        "invoice__number",
+        "credit_note__number",
+        "item_name",
+    )
+    date_hierarchy = "written_on"
+    list_select_related = ("invoice", "credit_note")
+    actions = ("export_csv", "export_xml")
+
+    @admin.display(description=_("원본"))
+    def source(self, obj: TaxInvoice) -> str:
+        if obj.invoice is not None:
+            return obj.invoice.number
+        return obj.credit_note.number if obj.credit_note is not None else ""
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("billing.view_taxinvoice")
+
+    @admin.action(description=_("CSV로 내보내기 (내보냄 표시)"), permissions=["export"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[TaxInvoice]) -> HttpResponse:
+        with acting_as(request.user):
+            data = tax.tax_invoices_export_csv(queryset)
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tax-invoices-{clock.today():%Y%m%d}.csv"'
+        return response
+
+    @admin.action(description=_("XML로 내보내기 (내보냄 표시)"), permissions=["export"])
+    def export_xml(self, request: HttpRequest, queryset: QuerySet[TaxInvoice]) -> HttpResponse:
+        with acting_as(request.user):
+            data = tax.tax_invoices_export_xml(queryset)
+        response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tax-invoices-{clock.today():%Y%m%d}.xml"'
+        return response
