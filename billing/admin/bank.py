@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core.adminkit import ReadOnlyAdminMixin, form_page, run_action_form, show_error
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -134,6 +134,7 @@ class UnmatchedFirstFilter(admin.SimpleListFilter):
 @admin.register(BankTransaction)
 class BankTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The unmatched-payments queue (BIL-7): assign a deposit to a customer or take it out."""
+    inlines = (StatusTransitionInline,)
 
     list_display = (
         "transacted_on",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, form_page
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page
 from core.audit import acting_as
 from core.errors import DomainError
 from core.forms import add_domain_error
@@ -70,6 +70,7 @@ class OverdueAnswerFilter(admin.SimpleListFilter):
 class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The dispute queue (BIL-10): open ones first, by answer deadline, overdue deadlines in red;
     "답변" → ``disputes.dispute_decide``, "기한 연장" → ``disputes.dispute_extend``."""
+    inlines = (StatusTransitionInline,)
 
     list_display = (
         "id",

@@ -25,14 +25,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, form_page, run_action_form
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
 from core.forms import add_domain_error
 
-from ..interface_reads import case_open_amount, ladder_positions, next_step_of
 from ..models import Dispute, DunningCase, DunningPause, DunningStep, Invoice, LedgerEntry
+from ..selectors import case_open_amount, ladder_positions, next_step_of
 from ..services import dunning
 from ..services.dunning import LadderPosition
 
@@ -138,7 +138,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
     list_select_related = ("invoice", "invoice__policy", "customer")
     date_hierarchy = "opened_on"
-    inlines = (DunningStepInline,)
+    inlines = (DunningStepInline, StatusTransitionInline)
     actions = ("pause_ladder",)
     fields = (
         "invoice",

@@ -21,13 +21,20 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, csv_response, form_page, run_action_form
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+    csv_response,
+    form_page,
+    run_action_form,
+)
 from core.audit import acting_as
 from core.errors import DomainError
 from core.forms import add_domain_error
 
 from ..models import CreditNote, Invoice, InvoiceLine
-from ..portal.selectors import late_charges_subquery, open_amount_subquery
+from ..selectors import late_charges_subquery, open_amount_subquery
 from ..services import documents, evasion, notes
 from ..services.late_charges import invoice_amount_due_won
 
@@ -104,7 +111,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     date_hierarchy = "issue_date"
     list_select_related = ("customer", "policy")
     ordering = ("-issue_date", "-number")
-    inlines = (InvoiceLineInline,)
+    inlines = (InvoiceLineInline, StatusTransitionInline)
     actions = ("export_csv", "credit_note_action", "evasion_charge_action")
     fieldsets = (
         (None, {"fields": ("number", "customer", "kind", "status", "policy", "schedule")}),

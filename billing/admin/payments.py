@@ -23,8 +23,8 @@ from core.adminkit import NoRevertHistoryAdmin, csv_response, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
-from ..interface_reads import PaymentAllocation, payment_allocations, with_allocations
 from ..models import Payment, PaymentMethod
+from ..selectors import PaymentAllocation, payment_allocations, with_allocations
 from ..services import payments
 
 
@@ -108,12 +108,12 @@ class PaymentAdmin(NoRevertHistoryAdmin):
     @admin.display(description=_("배분된 청구서"))
     def allocated_to(self, obj: Payment) -> str:
         """The list's short form: the invoices (and credit) the payment went to."""
-        return ", ".join(_allocation_text(row) for row in payment_allocations(obj)) or "—"
+        return ", ".join(_allocation_text(row) for row in payment_allocations(obj).rows) or "—"
 
     @admin.display(description=_("배분 내역 (원장)"))
     def allocations(self, obj: Payment) -> str:
         """Where the payment went (BIL-7): each invoice with the amount posted to it, then credit."""
-        rows = payment_allocations(obj)
+        rows = payment_allocations(obj).rows
         if not rows:
             return gettext("원장에 반영되지 않았습니다.")
         return format_html(

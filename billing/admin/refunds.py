@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, form_page, run_action_form
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.errors import DomainError
 from core.forms import add_domain_error
@@ -52,6 +52,7 @@ class RefundRequestAdminForm(forms.Form):
 class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Refunds (BIL-11, BIL-12..15): requested through the portal/API/settlement or here
     (``refunds.refund_request``); "지급 완료" → ``refunds.refund_pay`` posts the ledger movement."""
+    inlines = (StatusTransitionInline,)
 
     list_display = (
         "id",

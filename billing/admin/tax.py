@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline
 from core.audit import acting_as
 
 from ..models import TaxInvoice
@@ -18,6 +18,7 @@ from ..services import tax
 @admin.register(TaxInvoice)
 class TaxInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """BIL-18: the tax invoice data, exported to the operator's e-tax invoice provider as CSV or XML."""
+    inlines = (StatusTransitionInline,)
 
     list_display = (
         "written_on",

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import IsCustomerMember
 from core.api import AuditedAPIView
 
-from ..portal import selectors
+from .. import selectors
 from ..services import ledger
 from .common import PAGE_PARAMETERS, TAGS, page, request_customer
 from .serializers import CreditBalanceOutputSerializer, CreditNoteOutputSerializer, CreditNotePageSerializer

@@ -15,8 +15,8 @@ from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
 from core.api import AuditedAPIView
 
-from ..interface_reads import customer_disputes
 from ..models import Dispute, Invoice, InvoiceLine
+from ..selectors import customer_disputes
 from ..services import disputes
 from .common import PAGE_PARAMETERS, TAGS, AdminWrites, page, request_customer
 from .serializers import paginated

@@ -13,8 +13,8 @@ from accounts.api.permissions import IsCustomerMember
 from core import clock
 from core.api import AuditedAPIView
 
-from ..interface_reads import dunning_rows
 from ..models import DunningCase
+from ..selectors import dunning_rows
 from .common import TAGS, request_customer
 
 

@@ -16,8 +16,8 @@ from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember
 from core import clock
 from core.api import AuditedAPIView
 
+from .. import selectors
 from ..models import Invoice
-from ..portal import selectors
 from ..services import documents, invoicing, tax
 from .common import PAGE_PARAMETERS, TAGS, page, request_customer
 from .serializers import (

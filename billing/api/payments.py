@@ -19,8 +19,8 @@ from core import clock
 from core.api import AuditedAPIView
 from core.errors import Conflict, DomainError
 
+from .. import selectors
 from ..models import Invoice, Payment
-from ..portal import selectors
 from ..services import collection, payments
 from .common import (
     IDEMPOTENCY_HEADER,

@@ -17,8 +17,8 @@ from core import clock
 from core.api import AuditedAPIView
 from core.errors import Conflict
 
-from ..interface_reads import customer_refunds
 from ..models import Refund
+from ..selectors import customer_refunds
 from ..services import refunds
 from .common import (
     IDEMPOTENCY_HEADER,

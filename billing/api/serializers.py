@@ -68,7 +68,7 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_late_charges_won(self, obj: Invoice) -> int:
-        late = getattr(obj, "late_won", None)  # annotated by billing.portal.selectors.with_amounts
+        late = getattr(obj, "late_won", None)  # annotated by billing.selectors.with_amounts
         if late is None:
             return invoice_amount_due_won(obj) - obj.total_won
         return int(late)

@@ -22,8 +22,8 @@ from core import clock
 from core.errors import DomainError
 from core.forms import add_domain_error
 
-from ..interface_reads import customer_disputes
 from ..models import Invoice, InvoiceLine
+from ..selectors import customer_disputes
 from ..services import disputes
 
 SECTION = "invoices"

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from accounts.portal.auth import member_required, request_member
 from core import clock
 
-from ..interface_reads import dunning_rows
+from ..selectors import dunning_rows
 
 SECTION = "invoices"
 

@@ -16,7 +16,7 @@ from core import clock
 from core.errors import DomainError
 from core.forms import add_domain_error
 
-from ..interface_reads import customer_refunds
+from ..selectors import customer_refunds
 from ..services import ledger, refunds
 
 SECTION = "invoices"

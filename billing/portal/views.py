@@ -1,7 +1,7 @@
 """Customer portal: invoices and their PDFs (BIL-18), payment status and history with where each
 payment went (BIL-7), credit balance (BIL-17) and payment methods.
 
-Reads go through :mod:`billing.portal.selectors`, scoped to the member's customer (another
+Reads go through :mod:`billing.selectors`, scoped to the member's customer (another
 customer's invoice is a 404). Writes are for customer admins (ACC-4).
 """
 
@@ -25,10 +25,10 @@ from core import clock
 from core.errors import DomainError
 from core.forms import add_domain_error
 
-from ..interface_reads import payment_allocations, with_allocations
+from .. import selectors
 from ..models import Invoice, InvoiceLine, PaymentMethod
+from ..selectors import payment_allocations, with_allocations
 from ..services import documents, ledger, payments
-from . import selectors
 
 SECTION = "invoices"
 PAGE_SIZE = 50
@@ -172,7 +172,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             "section": SECTION,
             # Where each payment went (BIL-7): the invoices it was posted to, then what became credit.
             "payments": [
-                (payment, payment_allocations(payment))
+                (payment, payment_allocations(payment).rows)
                 for payment in with_allocations(selectors.customer_payments(customer))[:PAGE_SIZE]
             ],
             "credit_notes": list(selectors.customer_credit_notes(customer)[:PAGE_SIZE]),

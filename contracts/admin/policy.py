@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
-from core.adminkit import show_error
+from core.adminkit import StatusTransitionInline, show_error
 from core.errors import DomainError
 
 from ..models import Plan, Policy
@@ -249,6 +249,7 @@ UNSECTIONED_FIELDS = [name for name in _ALL_POLICY_FIELDS if name not in _LISTED
 
 @admin.register(Policy)
 class PolicyAdmin(SimpleHistoryAdmin):
+    inlines = (StatusTransitionInline,)
     list_display = (
         "code",
         "version",

@@ -8,7 +8,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from billing import selectors
 from billing.models import Dispute, Invoice
-from billing.portal import selectors as portal_selectors
 from billing.services import dunning, events, facts
 from billing.services.disputes import dispute_decide, dispute_file
 from billing.services.notes import credit_note_issue, debit_note_reverse
@@ -87,12 +86,6 @@ def test_dunning_position_reports_the_dunnable_amount():
     dispute_file(invoice=invoice, amount_won=30_000, reason="x", today=D(2026, 10, 20))
     position = selectors.ladder_position(invoice, D(2026, 11, 2))
     assert position is not None and position.overdue_won == facts.dunnable_won(invoice) == 77_000
-
-
-def test_portal_selectors_is_a_re_export_of_billing_selectors():
-    """BIL-7: one home for the reads; the old portal path names the same objects."""
-    for name in portal_selectors.__all__:
-        assert getattr(portal_selectors, name) is getattr(selectors, name), name
 
 
 def test_a_payment_made_without_an_invoice_shows_the_invoices_it_paid():

@@ -1,5 +1,5 @@
 """The dunning back office reads (SPEC §6, §11): the dunning-case list costs the same queries for 2 and
-10 cases, and the page-at-once ladder reading (``billing.interface_reads.ladder_positions``) says what the
+10 cases, and the page-at-once ladder reading (``billing.selectors.ladder_positions``) says what the
 dunning service says case by case. DUN-2, DUN-3, BIL-10, CON-12."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing.interface_reads import dunning_rows, ladder_positions
 from billing.models import DunningCase, InvoiceLine
+from billing.selectors import dunning_rows, ladder_positions
 from billing.services import disputes, dunning, ledger, payments
 from contracts.models import SpecialTerm
 from core import clock
