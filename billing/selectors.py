@@ -54,11 +54,31 @@ from .models import (
     PaymentMethod,
     Refund,
 )
-from .services.dunning_reads import LadderPosition, ladder_plan
+from .services.dunning_reads import LadderPosition, ladder_plan, ladder_position
 from .services.facts import (
+    customer_open_won,
+    dunnable_won,
+    held_won,
+    invoice_open_amount,
+    invoice_overdue_won,
     open_amount_subquery,
+    open_invoices,
+    unpaid_won,
     with_vat,
 )
+
+# The one definition of each amount lives in ``services.facts``; interfaces read it from here.
+__all__ = [
+    "customer_open_won",
+    "dunnable_won",
+    "held_won",
+    "invoice_open_amount",
+    "invoice_overdue_won",
+    "ladder_position",
+    "open_amount_subquery",
+    "open_invoices",
+    "unpaid_won",
+]
 
 # --------------------------------------------------------------------------- invoices
 
@@ -153,14 +173,9 @@ def _allocation_entries() -> QuerySet[LedgerEntry]:
 def customer_payments(customer: Customer) -> QuerySet[Payment]:
     """The customer's payments, newest first, with what each went to prefetched
     (:func:`payment_allocations` reads it without another query)."""
-    return (
-        Payment.objects.filter(customer=customer)
-        .select_related("invoice", "payment_method")
-        .prefetch_related(
-            Prefetch("ledger_entries", queryset=_allocation_entries(), to_attr="allocation_entries")
-        )
-        .order_by("-received_on", "-id")
-    )
+    return with_allocations(
+        Payment.objects.filter(customer=customer).select_related("invoice", "payment_method")
+    ).order_by("-received_on", "-id")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from core.forms import add_domain_error
 
 from .. import selectors
 from ..models import Invoice, InvoiceLine, PaymentMethod
-from ..selectors import payment_allocations, with_allocations
+from ..selectors import payment_allocations
 from ..services import documents, ledger, payments
 
 SECTION = "invoices"
@@ -173,7 +173,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             # Where each payment went (BIL-7): the invoices it was posted to, then what became credit.
             "payments": [
                 (payment, payment_allocations(payment).rows)
-                for payment in with_allocations(selectors.customer_payments(customer))[:PAGE_SIZE]
+                for payment in selectors.customer_payments(customer)[:PAGE_SIZE]
             ],
             "credit_notes": list(selectors.customer_credit_notes(customer)[:PAGE_SIZE]),
             "open_invoices": list(

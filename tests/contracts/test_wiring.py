@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from billing.services.ledger import overdue_won
+from billing.services.facts import unpaid_won
 from billing.services.settlement import settlement_compute
 from contracts.models import Contract, ContractStatus
 from contracts.services import applications, termination
@@ -30,7 +30,7 @@ def test_start_up_installs_billing_into_both_hooks():
     from django.apps import apps
 
     apps.get_app_config("billing").ready()
-    assert applications.unpaid_lookup.current is overdue_won
+    assert applications.unpaid_lookup.current is unpaid_won
     assert calculator.current is settlement_compute
     out = io.StringIO()
     call_command("check", stdout=out)
