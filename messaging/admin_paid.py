@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -177,6 +178,8 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def usage(self, request: HttpRequest) -> HttpResponse:
         """Per customer and month: sent / delivered / failed by type, amount billed (MSG-6, BIL-6)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return admin_usage.usage_view(self, request)
 
 

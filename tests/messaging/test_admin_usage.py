@@ -227,3 +227,37 @@ def test_staff_add_and_remove_opt_outs_through_the_service(admin_client, admin_u
         sender=SENDER, text="[한빛] 안내 2", now=NOW,
     )
     assert (batch.accepted, batch.refused) == (1, 0)
+
+
+def test_staff_groups_reach_the_usage_page_and_opt_outs_by_their_permissions(client, paid_customer):
+    """MSG-7, ACC-11: the messaging team sees the usage page and adds and removes opt-outs; support reads
+    both but changes nothing; billing staff (no messaging permission) do not reach the usage page."""
+    from accounts.staff import ensure_staff_groups
+    from tests.factories import StaffUserFactory
+
+    ensure_staff_groups()
+    row = spam.opt_out(customer=paid_customer, number="010-7777-1234", now=NOW)
+    url = reverse("admin:messaging_recipient_changelist")
+    add_url = reverse("admin:messaging_recipient_add")
+
+    client.force_login(StaffUserFactory(groups=["billing"]))
+    assert client.get(USAGE_URL).status_code == 403
+
+    client.force_login(StaffUserFactory(groups=["support"]))
+    assert client.get(USAGE_URL).status_code == 200
+    assert client.get(url).status_code == 200
+    assert client.post(add_url, {"customer": paid_customer.pk, "number": "010-7777-5555"}).status_code in (
+        302, 403,
+    )
+    assert not Recipient.objects.filter(number="01077775555").exists()
+    client.post(url, {"action": "remove_opt_out", ACTION_CHECKBOX_NAME: [row.pk]})
+    row.refresh_from_db()
+    assert row.opted_out_at is not None
+
+    client.force_login(StaffUserFactory(groups=["messaging"]))
+    assert client.get(USAGE_URL).status_code == 200
+    assert client.post(add_url, {"customer": paid_customer.pk, "number": "010-7777-5555"}).status_code == 302
+    assert Recipient.objects.get(number="01077775555").opted_out_at is not None
+    client.post(url, {"action": "remove_opt_out", ACTION_CHECKBOX_NAME: [row.pk]})
+    row.refresh_from_db()
+    assert row.opted_out_at is None
