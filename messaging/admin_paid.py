@@ -1,5 +1,6 @@
 """Back office for the paid messaging product: sender-number approvals (MSG-4), AlimTalk template reviews
-(MSG-2a), and read-only message and bulk-send logs (MSG-6). Every action calls a service."""
+(MSG-2a), and read-only message and bulk-send logs (MSG-6) with the monthly usage page (``admin_usage``,
+which also holds the opt-out list). Every action calls a service."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,7 @@ from core.adminkit import ReadOnlyAdminMixin, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
+from . import admin_usage
 from .models import KakaoTemplate, Message, MessageBatch, SenderNumber
 from .services import senders, templates_kakao
 
@@ -164,6 +168,19 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("customer",)
     raw_id_fields = ("batch", "template", "fallback_of", "sender_number")
+    change_list_template = "admin/messaging/message/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        extra = [
+            path("usage/", self.admin_site.admin_view(self.usage), name=admin_usage.USAGE_URL_NAME),
+        ]
+        return extra + super().get_urls()
+
+    def usage(self, request: HttpRequest) -> HttpResponse:
+        """Per customer and month: sent / delivered / failed by type, amount billed (MSG-6, BIL-6)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return admin_usage.usage_view(self, request)
 
 
 @admin.register(MessageBatch)

@@ -121,6 +121,12 @@ def move_messages_each(
     fields = [cast(Field, meta.get_field(c)) for c in columns]
     sources = from_states(to)
     moved = 0
+    if connection.vendor != "postgresql":  # the SQLite demo database: small sends, one UPDATE a message
+        for pk, values in changes:
+            moved += Message.objects.filter(pk=pk, status__in=sources).update(
+                status=to, **{f.name: values[f.name] for f in fields}
+            )
+        return moved
     for start in range(0, len(changes), _CHUNK):
         chunk = changes[start : start + _CHUNK]
         row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 
 from core import clock
@@ -18,6 +31,7 @@ from .models import (
     Language,
     Message,
     MessageBatch,
+    MessageKind,
     Notice,
     Recipient,
     SenderNumber,
@@ -163,3 +177,80 @@ def opt_outs_for(customer_id: int) -> QuerySet[Recipient]:
     return Recipient.objects.filter(customer_id=customer_id, opted_out_at__isnull=False).order_by(
         "-opted_out_at", "number"
     )
+
+
+# --- staff: usage per customer and month (MSG-6, BIL-6) ------------------------
+
+#: The usage page's columns: message types as staff count them. A fallback is its own SMS/LMS
+#: message (MSG-3) but is shown apart; FriendTalk text and image share a column.
+USAGE_COLUMNS = ("sms", "lms", "alimtalk", "friendtalk", "fallback")
+USAGE_STATUSES = ("sent", "delivered", "failed")
+
+
+def _usage_column(kind: str, is_fallback: bool) -> str:
+    if is_fallback:
+        return "fallback"
+    if kind in (MessageKind.FRIENDTALK_TEXT, MessageKind.FRIENDTALK_IMAGE):
+        return "friendtalk"
+    return str(kind)
+
+
+def monthly_usage(
+    *, start: dt.date, end: dt.date, customer_ids: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """Per customer (by name), messages of ``start..end`` (Seoul dates, inclusive) sent / delivered /
+    failed per ``USAGE_COLUMNS`` type, and ``billable``: delivered messages (MSG-6) per billing unit
+    (``MessageKind``; a fallback bills at its SMS/LMS unit, MSG-3), the same rule and dates as
+    :func:`delivered_counts`, which billing bills (BIL-6). :func:`price_usage` adds the amount.
+
+    "Sent" counts every message of the period whatever its status (queued ones too); a message is dated
+    by ``sent_at``, or ``created_at`` until it is handed over. One query, whatever the number of customers.
+    """
+    dated = Coalesce("sent_at", "created_at")
+    rows = Message.objects.annotate(dated_at=dated).filter(
+        dated_at__gte=clock.start_of_day(start), dated_at__lt=clock.start_of_day(end + dt.timedelta(days=1)),
+    )
+    if customer_ids is not None:
+        rows = rows.filter(customer_id__in=list(customer_ids))
+    is_fallback = ExpressionWrapper(Q(fallback_of__isnull=False), output_field=BooleanField())
+    grouped = (
+        rows.annotate(is_fallback=is_fallback)
+        .values("customer_id", "customer__legal_name", "kind", "is_fallback")
+        .annotate(
+            sent=Count("id"),
+            delivered=Count("id", filter=Q(status=Message.Status.DELIVERED)),
+            failed=Count("id", filter=Q(status=Message.Status.FAILED)),
+        )
+        .order_by("customer__legal_name", "customer_id", "kind", "is_fallback")
+    )
+    by_customer: dict[int, dict[str, Any]] = {}
+    for row in grouped:
+        customer_id = row["customer_id"]
+        entry = by_customer.get(customer_id)
+        if entry is None:
+            entry = by_customer[customer_id] = {
+                "customer_id": customer_id,
+                "customer_name": row["customer__legal_name"],
+                "counts": {column: dict.fromkeys(USAGE_STATUSES, 0) for column in USAGE_COLUMNS},
+                "totals": dict.fromkeys(USAGE_STATUSES, 0),
+                "billable": {},
+                "billable_won": 0,
+            }
+        cell = entry["counts"][_usage_column(row["kind"], row["is_fallback"])]
+        for status in USAGE_STATUSES:
+            cell[status] += int(row[status])
+            entry["totals"][status] += int(row[status])
+        if row["delivered"]:
+            entry["billable"][row["kind"]] = entry["billable"].get(row["kind"], 0) + int(row["delivered"])
+    return list(by_customer.values())
+
+
+def price_usage(
+    rows: list[dict[str, Any]], unit_prices: Mapping[int, Mapping[str, int]]
+) -> list[dict[str, Any]]:
+    """Set each :func:`monthly_usage` row's ``billable_won``: its delivered messages per unit times the
+    customer's unit prices (the plan's, which the caller reads: messaging never reads a plan). No query."""
+    for row in rows:
+        prices = unit_prices.get(row["customer_id"], {})
+        row["billable_won"] = sum(n * int(prices.get(unit, 0)) for unit, n in row["billable"].items())
+    return rows

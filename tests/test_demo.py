@@ -21,6 +21,7 @@ from billing.models import (
     DunningCase,
     DunningStep,
     Invoice,
+    InvoiceLine,
     LedgerEntry,
     Payment,
     PaymentMethod,
@@ -46,7 +47,8 @@ from contracts.models import Contract, ContractStatus
 from core import clock
 from core.jobs import registry
 from core.models import JobRun
-from messaging.models import Notice
+from messaging.models import Message, MessageKind, Notice, SenderNumber
+from messaging.selectors import delivered_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +140,44 @@ def test_seed_demo_twice_creates_each_customer_once_with_live_contracts(client):
 
     # BIL-2, BIL-3, BIL-7, BIL-10, DUN-2: the billing history (checked here too: seeding is the slow part).
     check_billing_history(client, today)
+    # MSG-4, MSG-6, MSG-8, BIL-6: the messaging customer's real sends, billed from delivered messages.
+    check_messaging_usage(today)
+
+
+def check_messaging_usage(today: dt.date) -> None:
+    """MSG-4, MSG-6, MSG-8, BIL-6: the kgmsg customer's calling number was approved on a generated
+    certificate; each replayed day it sent messages through the fake provider, all delivered; every
+    kgmsg invoice bills, per unit, exactly the messages delivered in its service period at the plan's
+    price, and nothing is recorded as usage by hand (so nothing is billed twice)."""
+    spec = next(spec for spec in DEMO_CUSTOMERS if spec.activate and spec.preset == "kgmsg")
+    customer = _customer(spec)
+    contract = Contract.objects.get(customer=customer)
+    sender = SenderNumber.objects.get(customer=customer)
+    assert sender.status == SenderNumber.Status.APPROVED and sender.proof_document.name.endswith(".pdf")
+    messages = Message.objects.filter(customer=customer)
+    days = HISTORY_DAYS + 1
+    assert messages.count() >= days
+    assert not messages.exclude(status=Message.Status.DELIVERED).exists()
+    assert set(messages.values_list("kind", flat=True)) == {MessageKind.SMS, MessageKind.LMS}
+    assert messages.dates("sent_at", "day").count() == days  # every replayed day sent something
+    assert not UsageRecord.objects.exists()
+
+    billed = 0
+    lines = InvoiceLine.objects.filter(invoice__customer=customer, kind=InvoiceLine.Kind.USAGE)
+    for invoice in Invoice.objects.filter(customer=customer).exclude(status=Invoice.Status.VOID):
+        usage_lines = lines.filter(invoice=invoice)
+        if not usage_lines.exists():
+            continue
+        first = usage_lines.first()
+        assert first is not None and first.service_start and first.service_end
+        span = {"start": first.service_start, "end": first.service_end}
+        delivered = delivered_counts(customer_id=customer.pk, **span)
+        assert sorted(int(line.quantity) for line in usage_lines) == sorted(delivered.values())
+        assert sorted(line.amount_won for line in usage_lines) == sorted(
+            n * contract.plan.unit_price_won(unit) for unit, n in delivered.items()
+        )
+        billed += sum(delivered.values())
+    assert billed > 0  # at least one month-end invoice billed the delivered messages
 
 
 def check_billing_history(client, today: dt.date) -> None:

@@ -13,8 +13,10 @@ today, then the whole daily job list (``config/jobs.py``) is replayed for every 
 (``core.jobs.run_all``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
 card customers charged, late charges recorded and the dunning ladders walked. One extra job,
 ``demo_customer_activity``, registered only while seeding and run last each day, plays the
-customers: the messaging customer's sent messages are recorded as usage (``billing.services.usage``)
-and the customers who pay by bank transfer deposit their invoices' amounts, imported as that day's
+customers: the messaging customer (its calling number approved while seeding) sends a few SMS/LMS a
+day through ``messaging.services.sending`` and the fake provider, billed at month end from the delivered
+messages (``billing.services.usage.usage_totals``), and the customers who pay by bank transfer deposit
+their invoices' amounts, imported as that day's
 bank statement (a generated CP949 CSV, ``billing.services.bank.bank_statement_import``). The
 members hold seats from the start (``contracts.services.seats``), which the seat-billed plans bill.
 주식회사 세종데이터 (dcloud) stops paying a month before today, so it has an overdue invoice walking
@@ -45,13 +47,20 @@ from accounts import services as account_services
 from accounts.models import Customer, Member
 from accounts.validators import business_number_check_digit, format_business_number
 from billing.models import BankStatementImport, BankTransaction, Dispute, Invoice, Payment, PaymentMethod
-from billing.services import bank, disputes, dunning, late_charges, ledger, payments, usage
+from billing.services import bank, disputes, dunning, late_charges, ledger, payments
 from contracts.models import Contract, ContractStatus, Plan, RequiredDocument
 from contracts.presets import load_presets
 from contracts.services import applications, seats
+from contracts.services.messaging_limits import POLICY_CODE as MESSAGING_POLICY
+from contracts.services.messaging_limits import messaging_limits_for
 from core import clock, jobs
 from core.audit import acting_as
 from core.models import JobRun
+from messaging.models import SenderNumber
+from messaging.providers import FAKE
+from messaging.services import senders, sending
+from messaging.services.dispatch import dispatch_messages
+from messaging.services.results import results_collect
 
 #: The demo logins' password (members and staff); the superuser's is ``ADMIN_PASSWORD``.
 DEMO_PASSWORD = "termsops-demo-2026"
@@ -373,11 +382,11 @@ def _seats(customer: Customer, contract: Contract) -> None:
 @dataclass(frozen=True)
 class _Activity:
     """What the activity job knows while seeding: who pays by transfer, the overdue customer's cutoff,
-    and the contracts billed by usage."""
+    and the customers of the messaging product (who send messages each day)."""
 
     by_customer: dict[int, DemoCustomer]
     overdue_cutoff: dt.date  # the overdue customer leaves invoices due on or after this day unpaid
-    usage_contracts: list[Contract]
+    messaging_customers: list[Customer]
     stranger_from: dt.date  # the first statement from this day on also carries STRANGER's deposit
 
 
@@ -386,21 +395,65 @@ _activity: _Activity | None = None
 #: A deposit nobody can match (not a customer's name): it waits in the back office's bank queue.
 STRANGER = ("홍길동", 55_000)
 
-#: Messages a day the messaging customer sends, by type (varied by the day of the month).
-DAILY_MESSAGES = {"sms": 420, "lms": 60, "alimtalk": 950}
+#: The messaging customer's calling number, registered with a (generated) telecom certificate and
+#: approved while seeding (MSG-4).
+DEMO_SENDER = "02-3456-7890"
+#: What the messaging customer sends each replayed day: a few SMS notices and, every third day, an LMS.
+DEMO_SMS_TEXT = "[바로알림] {day} 배송 출발 안내: 오늘 중 도착 예정입니다."
+DEMO_LMS_TEXT = (
+    "[바로알림] {day} 정기 점검 안내\n"
+    "서비스 안정화를 위해 오늘 02:00부터 04:00까지 정기 점검을 진행합니다. "
+    "점검 중에는 조회와 발송 예약이 잠시 제한됩니다. 이용에 참고해 주세요."
+)
 
 
-def _record_usage(contract: Contract, today: dt.date) -> int:
-    """The day's successful messages (BIL-6); once per day and type (``source_ref``)."""
-    for unit, base in DAILY_MESSAGES.items():
-        quantity = base + (today.day * 37 + len(unit) * 11) % (base // 3)
-        if today.weekday() >= 5:  # weekends are quiet
-            quantity //= 4
-        usage.usage_record(
-            contract=contract, day=today, unit=unit, quantity=quantity,
-            source_ref=f"demo:{contract.number}:{today.isoformat()}:{unit}",
+def demo_recipient(n: int) -> str:
+    """The messaging customer's demo recipients (010-5xxx-xxxx)."""
+    return f"010{50_000_000 + n:08d}"
+
+
+def _sender_number(spec: DemoCustomer, customer: Customer, contract: Contract, today: dt.date) -> None:
+    """The messaging customer's calling number (MSG-4): requested with a generated telecom certificate
+    through ``messaging.services.senders`` and approved, as staff would after checking it."""
+    number = DEMO_SENDER.replace("-", "")
+    existing = SenderNumber.objects.filter(
+        customer=customer, number=number, purpose=SenderNumber.Purpose.SMS, status__in=SenderNumber.ACTIVE
+    ).first()
+    if existing is None:
+        existing = senders.sender_number_request(
+            customer=customer, number=DEMO_SENDER,
+            proof_document=demo_document(
+                spec, RequiredDocument.TELECOM_CERTIFICATE, contract.plan.name, today
+            ),
+            limits=messaging_limits_for(customer, today=today),
         )
-    return len(DAILY_MESSAGES)
+    if existing.status == SenderNumber.Status.REQUESTED:
+        senders.sender_number_approve(sender=existing, now=clock.now())
+
+
+def _send_messages(customer: Customer, today: dt.date) -> int:
+    """The day's messages of the messaging customer, sent for real (MSG-2, MSG-6): bulk sends queued by
+    ``messaging.services.sending``, handed to the fake provider and its results collected here (jobs
+    run in-process while seeding). Only the delivered ones are billed, by the invoice run through
+    ``billing.services.usage.usage_totals`` (BIL-6); nothing is recorded as usage by hand."""
+    limits = messaging_limits_for(customer, today=today)
+    now = clock.now()
+    quiet = today.weekday() >= 5  # weekends are quiet
+    sends = [("sms", DEMO_SMS_TEXT, 1 if quiet else 3 + today.day % 3)]
+    if not quiet and today.day % 3 == 0:
+        sends.append(("lms", DEMO_LMS_TEXT, 2))
+    accepted = 0
+    for name, text, count in sends:
+        batch = sending.bulk_send(
+            customer=customer, limits=limits, kind="text", sender=DEMO_SENDER,
+            recipients=[demo_recipient(today.day * 10 + i) for i in range(count)],
+            text=text.format(day=f"{today:%m/%d}"), now=now,
+            idempotency_key=f"demo:{today.isoformat()}:{name}",
+        )
+        dispatch_messages(now=now, batch_id=batch.pk, provider=FAKE)
+        accepted += batch.accepted
+    results_collect(now=now, provider=FAKE)
+    return accepted
 
 
 def statement_csv(rows: list[tuple[dt.date, str, int, str]]) -> bytes:
@@ -414,14 +467,14 @@ def statement_csv(rows: list[tuple[dt.date, str, int, str]]) -> bytes:
 
 
 def demo_customer_activity(*, today: dt.date) -> dict[str, int]:
-    """The seeding-only last job of each replayed day: the messaging customer's usage is recorded, and
+    """The seeding-only last job of each replayed day: the messaging customer sends its messages, and
     the bank-transfer customers pay their invoices ``PAY_AFTER_DAYS`` after issue (at the latest on the
     due date) — the day's deposits are imported as a bank statement. One statement in the last three weeks
 also carries a stranger's deposit, which stays unmatched in the staff queue."""
     activity = _activity
     if activity is None:  # run outside seeding: nothing to play
         return {}
-    counts = {"usage": sum(_record_usage(contract, today) for contract in activity.usage_contracts)}
+    counts = {"messages": sum(_send_messages(customer, today) for customer in activity.messaging_customers)}
     rows: list[tuple[dt.date, str, int, str]] = []
     for invoice in Invoice.objects.filter(
         customer_id__in=list(activity.by_customer), status=Invoice.Status.ISSUED
@@ -487,12 +540,12 @@ def _replay(until: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: 
     _activity = _Activity(
         by_customer={c.customer_id: spec for spec, c in live if spec.pays in (PAY_BANK, PAY_OVERDUE)},
         overdue_cutoff=until - dt.timedelta(days=OVERDUE_WINDOW_DAYS),
-        usage_contracts=[c for _spec, c in live if c.plan.usage_unit_prices],
+        messaging_customers=[c.customer for _spec, c in live if c.plan.policy.code == MESSAGING_POLICY],
         stranger_from=until - dt.timedelta(days=21),
     )
     fast = _SqliteFastWrites()
     jobs.register(jobs.JobSpec(FEED_JOB, f"{__name__}.demo_customer_activity", None,
-                               "데모: 고객 활동 (메시지 사용량, 무통장 입금 내역) — 데모 데이터 전용"))
+                               "데모: 고객 활동 (문자 발송, 무통장 입금 내역) — 데모 데이터 전용"))
     try:
         with fast:
             for day in days:
@@ -590,6 +643,8 @@ def seed(*, today: dt.date | None = None) -> SeedResult:
                 if spec.activate:
                     _seats(customer, contract)
                     _payment_method(spec, customer, result)
+                    if contract.plan.policy.code == MESSAGING_POLICY and contract.is_live:
+                        _sender_number(spec, customer, contract, opened)
             result.customers.append((spec, contract))
         with transaction.atomic():
             _staff(result)
