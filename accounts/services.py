@@ -34,7 +34,9 @@ __all__ = [
     "CUSTOMER_UPDATABLE_FIELDS",
     "STAFF_GROUPS",
     "check_not_last_admin",
+    "customer_anonymise",
     "customer_change_status",
+    "dormant_data_destroy",
     "customer_create",
     "customer_update",
     "dormant_member_for_credentials",
@@ -625,3 +627,59 @@ def dormant_member_for_credentials(*, login_id: str, password: str) -> Member | 
     if member is None or not member.customer.is_open or not member.user.check_password(password or ""):
         return None
     return member
+
+
+# --------------------------------------------------------------------------- DAT-2/DAT-3 destruction
+
+
+def dormant_data_destroy(*, member_ids: list[int]) -> dict[str, int]:
+    """Destroy the separated personal data of these dormant members (ACC-10, DAT-2); return rows per table.
+
+    The live row already holds only a placeholder; it is marked removed and its login ID and the
+    login's user name are replaced, so nothing identifies the person any more. The caller (the purge
+    job at the top) decides who is due from the policy. Idempotent.
+    """
+    with transaction.atomic():
+        dormant = Member.objects.select_for_update().filter(pk__in=member_ids, status=Member.Status.DORMANT)
+        members = list(dormant.select_related("user"))
+        deleted, _per = DormantMemberData.objects.filter(member__in=members).delete()
+        Member.history.model.objects.filter(id__in=[m.pk for m in members]).delete()
+        for member in members:
+            member.login_id = f"purged-{member.pk}"
+            member.status = Member.Status.REMOVED
+            member.save(update_fields=["login_id", "status", "updated_at"])
+            member.user.username = f"purged-{member.pk}"
+            member.user.set_unusable_password()
+            member.user.save(update_fields=["username", "password"])
+    return {"accounts.DormantMemberData": deleted, "accounts.Member(anonymised)": len(members)}
+
+
+#: What a purged customer's row keeps: nothing that identifies it (DAT-3).
+PURGED_NAME = "파기된 고객"
+
+
+def customer_anonymise(*, customer_id: int) -> int:
+    """Strip the customer row to a tombstone without personal data, status purged (DAT-3); return 1 or 0.
+
+    The row stays so that destruction records and the staff access log keep their reference; its
+    change history (which holds the old values) is deleted. Idempotent.
+    """
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        Customer.history.model.objects.filter(id=customer_id).delete()
+        if customer.status == Customer.Status.PURGED:
+            return 0
+        for name in ("business_number", "representative_name", "address", "billing_email", "billing_mobile",
+                     "payer_name", "payer_business_number", "payer_contact", "legal_representative_name",
+                     "refund_bank_name", "refund_account_number", "refund_account_holder"):
+            setattr(customer, name, "")
+        customer.legal_name = PURGED_NAME
+        customer.birth_date = None
+        customer.locked_member_fields = []
+        customer.status = Customer.Status.PURGED
+        Customer.objects.filter(pk=customer_id).update(
+            **{f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields
+               if f.name not in ("id", "created_at", "updated_at", "closed_on", "kind", "preferred_language")}
+        )
+        Customer.history.model.objects.filter(id=customer_id).delete()
+    return 1

@@ -1,0 +1,175 @@
+"""Who is purged when (DAT-2, DAT-3, ACC-10), every period read from the contract's effective policy.
+
+A customer is due once none of its contracts is open or live any more: its data goes
+``data_retention_months`` after the last contract ended (officecore 6, damoa 1, dcloud/flow/kgmsg 0);
+damoa's login IDs ``login_id_retention_months`` after it; the records kept apart (DAT-3) go after their
+own periods, counted from the same end date. Where a customer's contracts were under different
+policies, the longest period wins (the customer is never purged earlier than one of its terms allows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+
+from accounts.models import Customer, DormantMemberData
+from contracts.effective import effective_policy
+from contracts.models import Contract, ContractStatus, Policy
+from core.calendar import add_months
+
+#: Contract states after which nothing more happens to the contract.
+ENDED = (ContractStatus.TERMINATED, ContractStatus.WITHDRAWN)
+FINISHED = (*ENDED, ContractStatus.REJECTED, ContractStatus.PURGED)
+
+#: Tables with a path to a customer whose rows stay after the purge, and why. Every other such table is
+#: emptied for the customer (tests check it through the app registry).
+KEPT_TABLES = {
+    "accounts.PersonalDataAccess": "DAT-6: the staff access log is the operator's record; it points at the "
+                                   "customer's tombstone and holds no member reference after the purge",
+}
+
+#: Tables copied into the records kept apart (DAT-3), by kind.
+CONTRACT_RECORD_TABLES = (
+    "contracts.Contract", "contracts.ContractPeriod", "contracts.TermsConsent", "contracts.SpecialTerm",
+    "billing.Invoice", "billing.InvoiceLine", "billing.CreditNote", "billing.Payment", "billing.Refund",
+    "billing.LedgerEntry", "billing.TaxInvoice", "billing.Settlement", "billing.LateCharge",
+)
+DISPUTE_RECORD_TABLES = ("billing.Dispute", "sla.SlaClaim")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The retention calendar of one ended customer (all dates inclusive: destroyed on that day)."""
+
+    customer_id: int
+    preset: str
+    ended_on: dt.date
+    data_on: dt.date
+    login_ids_on: dt.date | None
+    contract_records_on: dt.date
+    dispute_records_on: dt.date
+    identity_on: dt.date
+
+
+def _ended_on(contract: Contract) -> dt.date | None:
+    return contract.terminated_on or contract.withdrawn_on or contract.termination_effective_on
+
+
+def customer_schedule(customer_id: int) -> Schedule | None:
+    """The customer's retention dates, or None while a contract is open or live (or none ever ended)."""
+    contracts = list(
+        Contract.objects.filter(customer_id=customer_id).select_related("policy").prefetch_related("special_terms")
+    )
+    if not contracts or any(c.status not in FINISHED for c in contracts):
+        return None
+    ended = [(c, _ended_on(c)) for c in contracts if c.status in ENDED]
+    ended = [(c, day) for c, day in ended if day is not None]
+    if not ended:
+        return None
+    last_contract, ended_on = max(ended, key=lambda pair: pair[1])
+    policies = [effective_policy(c) for c, _ in ended]
+
+    def longest(field: str) -> int:
+        return max(int(getattr(p, field) or 0) for p in policies)
+
+    data_on = add_months(ended_on, longest("data_retention_months"))
+    login_months = [p.login_id_retention_months for p in policies if p.login_id_retention_months is not None]
+    login_ids_on = add_months(ended_on, max(login_months)) if login_months else None
+    if login_ids_on is not None and login_ids_on <= data_on:
+        login_ids_on = None
+    return Schedule(
+        customer_id=customer_id,
+        preset=last_contract.policy.code,
+        ended_on=ended_on,
+        data_on=data_on,
+        login_ids_on=login_ids_on,
+        contract_records_on=add_months(ended_on, 12 * longest("contract_records_retention_years")),
+        dispute_records_on=add_months(ended_on, 12 * longest("dispute_records_retention_years")),
+        identity_on=add_months(ended_on, longest("abuse_identity_retention_months")),
+    )
+
+
+def ended_customer_ids() -> list[int]:
+    """Customers not yet purged with at least one ended contract (candidates for the calendar)."""
+    return list(
+        Customer.objects.exclude(status=Customer.Status.PURGED)
+        .filter(contracts__status__in=ENDED)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def retention_calendar() -> list[Schedule]:
+    """The admin's retention calendar: every ended customer not yet purged, soonest first."""
+    schedules = [s for cid in ended_customer_ids() if (s := customer_schedule(cid)) is not None]
+    return sorted(schedules, key=lambda s: (s.data_on, s.customer_id))
+
+
+def customers_due(today: dt.date) -> list[Schedule]:
+    return [s for s in retention_calendar() if s.data_on <= today]
+
+
+def _customer_policy(customer_id: int) -> Policy | None:
+    """The policy of the customer's most recent contract (for rules not tied to one contract)."""
+    contract = Contract.objects.filter(customer_id=customer_id).select_related("policy").order_by("-pk").first()
+    return contract.policy if contract else None
+
+
+def dormant_data_due(today: dt.date) -> list[int]:
+    """Members whose separated data (ACC-10) is due: ``dormancy_days`` after they became dormant.
+
+    The policy has no period of its own for the separated data; the dormancy period is the closest.
+    """
+    due = []
+    default_days = Policy._meta.get_field("dormancy_days").default
+    for row in DormantMemberData.objects.select_related("member").order_by("pk"):
+        policy = _customer_policy(row.member.customer_id)
+        days = policy.dormancy_days if policy else default_days
+        if row.dormant_on + dt.timedelta(days=days) <= today:
+            due.append(row.member_id)
+    return due
+
+
+# --------------------------------------------------------------------------- tables holding customer data
+
+
+def customer_paths(model: type[models.Model], depth: int = 3) -> list[str]:
+    """Lookup paths from ``model`` to a Customer through foreign keys (up to ``depth`` hops)."""
+    return _paths(model, depth, ())
+
+
+def _paths(model: type[models.Model], depth: int, seen: tuple[type[models.Model], ...]) -> list[str]:
+    out: list[str] = []
+    for field in model._meta.get_fields():
+        if not (field.many_to_one or (field.one_to_one and field.concrete)):
+            continue
+        related = field.related_model
+        if related is Customer:
+            out.append(field.name)
+        elif depth > 1 and isinstance(related, type) and related not in seen and related is not model:
+            if related._meta.app_label in ("auth", "contenttypes"):
+                continue
+            out.extend(f"{field.name}__{p}" for p in _paths(related, depth - 1, (*seen, model)))
+    return out
+
+
+def customer_tables() -> Iterator[tuple[type[models.Model], list[str]]]:
+    """Every installed model with a foreign-key path to Customer, with its paths."""
+    for model in apps.get_models():
+        if model is Customer or model._meta.proxy:
+            continue
+        paths = customer_paths(model)
+        if paths:
+            yield model, paths
+
+
+def customer_rows(model: type[models.Model], paths: list[str], customer_id: int) -> models.QuerySet:
+    condition = models.Q()
+    for path in paths:
+        condition |= models.Q(**{path: customer_id})
+    return model._base_manager.filter(condition)

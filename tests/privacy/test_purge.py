@@ -1,0 +1,163 @@
+"""The purge job per preset: nothing before each retention boundary, exactly the right data after it."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.models import Customer
+from billing.models import Payment
+from core.calendar import add_months
+from privacy.models import DestructionRecord, RetainedRecord
+from privacy.services.purge import purge_data, purge_plan
+from privacy.services.retention import KEPT_TABLES, customer_schedule
+
+from .conftest import ENDED, D, ended_customer, rows_per_table
+
+pytestmark = pytest.mark.django_db
+
+#: SPEC DAT-2 (months after the contract ended): data, login IDs.
+DATA_MONTHS = {"officecore": 6, "flow": 0, "dcloud": 0, "kgmsg": 0, "damoa": 1}
+LOGIN_ID_MONTHS = {"damoa": 3}
+
+
+def _day_before(day):  # type: ignore[no-untyped-def]
+    return day - __import__("datetime").timedelta(days=1)
+
+
+@pytest.mark.parametrize("preset", list(DATA_MONTHS))
+def test_live_data_kept_until_the_boundary_then_destroyed_in_every_table(presets, preset):
+    """DAT-2, DAT-3: before the policy's boundary nothing is gone; on it every table holding the customer's
+    data is empty (bar the staff access log), and the records kept apart hold the payments and disputes."""
+    customer = ended_customer(preset)
+    bystander = ended_customer(preset, ended=D(2026, 12, 31))
+    boundary = add_months(ENDED, DATA_MONTHS[preset])
+    assert customer_schedule(customer.pk).data_on == boundary
+    before = rows_per_table(customer.pk)
+    others = rows_per_table(bystander.pk)
+    assert before["billing.Payment"] == 1 and before["messaging.Recipient"] == 1 and before["accounts.Member"] >= 2
+
+    if boundary > ENDED:
+        purge_data(today=_day_before(boundary))
+        assert rows_per_table(customer.pk) == before
+        assert not DestructionRecord.objects.exists()
+
+    counts = purge_data(today=boundary)
+    assert counts["customers_purged"] == 1
+    after = rows_per_table(customer.pk)
+    left = {table: n for table, n in after.items() if n and table not in KEPT_TABLES}
+    assert left == {}
+    assert rows_per_table(bystander.pk) == others
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.PURGED
+    kept = {r.kind: r for r in RetainedRecord.objects.filter(customer_ref=customer.pk)}
+    assert kept[RetainedRecord.Kind.CONTRACT_RECORDS].rows["billing.Payment"] == 1
+    assert kept[RetainedRecord.Kind.DISPUTE_RECORDS].rows["billing.Dispute"] == 1
+    assert RetainedRecord.Kind.IDENTITY in kept
+    assert (RetainedRecord.Kind.LOGIN_IDS in kept) == (preset in LOGIN_ID_MONTHS)
+
+
+def test_damoa_login_ids_outlive_the_data_by_their_own_period(presets):
+    """DAT-2: damoa data after 1 month, login IDs after 3 months (004 art.23-1)."""
+    customer = ended_customer("damoa")
+    purge_data(today=add_months(ENDED, 1))
+    login_ids = RetainedRecord.objects.get(customer_ref=customer.pk, kind=RetainedRecord.Kind.LOGIN_IDS)
+    assert login_ids.destroy_on == add_months(ENDED, 3)
+    purge_data(today=_day_before(add_months(ENDED, 3)))
+    assert RetainedRecord.objects.filter(pk=login_ids.pk).exists()
+    purge_data(today=add_months(ENDED, 3))
+    assert not RetainedRecord.objects.filter(pk=login_ids.pk).exists()
+    assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.LOGIN_IDS, customer_ref=customer.pk).count() == 1
+
+
+def test_payment_and_dispute_records_survive_until_their_own_period(presets):
+    """DAT-3: identity 12 months, disputes 3 years, contract and payment records 5 years, each then destroyed."""
+    customer = ended_customer("officecore")
+    purge_data(today=add_months(ENDED, 6))
+    assert Payment.objects.filter(customer=customer).count() == 0
+    periods = {
+        RetainedRecord.Kind.IDENTITY: add_months(ENDED, 12),
+        RetainedRecord.Kind.DISPUTE_RECORDS: add_months(ENDED, 36),
+        RetainedRecord.Kind.CONTRACT_RECORDS: add_months(ENDED, 60),
+    }
+    for kind, day in periods.items():
+        record = RetainedRecord.objects.get(customer_ref=customer.pk, kind=kind)
+        assert record.destroy_on == day
+        purge_data(today=_day_before(day))
+        assert RetainedRecord.objects.filter(pk=record.pk).exists()
+        purge_data(today=day)
+        assert not RetainedRecord.objects.filter(pk=record.pk).exists()
+        assert DestructionRecord.objects.filter(kind=kind, customer_ref=customer.pk).count() == 1
+    payments = RetainedRecord.objects.filter(customer_ref=customer.pk)
+    assert not payments.exists()
+
+
+def test_destruction_records_hold_counts_and_no_personal_data(presets):
+    """DAT-5: one destruction record per purge: what, rows per table, when, which job; no personal data."""
+    customer = ended_customer("flow")
+    members = list(customer.members.select_related("user"))
+    secrets = [customer.legal_name, customer.business_number, customer.billing_email, "01098765432"]
+    secrets += [m.login_id for m in members] + [m.email for m in members] + [m.name for m in members]
+    purge_data(today=ENDED)
+    record = DestructionRecord.objects.get(kind=DestructionRecord.Kind.CUSTOMER_DATA)
+    assert record.job == "purge_data" and record.on_date == ENDED and record.user is None
+    assert record.rows["billing.Payment"] == 1 and record.rows["accounts.Member"] == len(members)
+    assert record.total_rows == sum(record.rows.values())
+    dumped = json.dumps([r.rows for r in DestructionRecord.objects.all()], ensure_ascii=False)
+    dumped += " ".join(str(getattr(record, f.attname)) for f in DestructionRecord._meta.concrete_fields)
+    for secret in secrets:
+        assert secret and secret not in dumped
+
+
+def test_run_twice_does_the_work_once(presets):
+    """DAT-5: a second run for the same date destroys nothing and writes no second record."""
+    ended_customer("dcloud")
+    first = purge_data(today=ENDED)
+    second = purge_data(today=ENDED)
+    assert first["customers_purged"] == 1
+    assert second.get("customers_purged", 0) == 0
+    assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.CUSTOMER_DATA).count() == 1
+
+
+def test_dry_run_lists_what_would_go_and_changes_nothing(presets):
+    """DAT-2: the preview lists each due customer with its rows per table and writes nothing."""
+    customer = ended_customer("kgmsg")
+    before = rows_per_table(customer.pk)
+    plan = purge_plan(today=ENDED)
+    assert [(p.kind, p.customer_ref) for p in plan] == [(DestructionRecord.Kind.CUSTOMER_DATA, customer.pk)]
+    assert plan[0].rows["messaging.Recipient"] == 1
+    assert rows_per_table(customer.pk) == before
+    assert not DestructionRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_purge_once():
+    """DAT-5: two concurrent runs (threads released together) purge the customer once, one record."""
+    from contracts.presets import load_presets
+
+    load_presets()
+    customer = ended_customer("flow")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            purge_data(today=ENDED)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.CUSTOMER_DATA,
+                                            customer_ref=customer.pk).count() == 1
+    assert RetainedRecord.objects.filter(customer_ref=customer.pk, kind=RetainedRecord.Kind.IDENTITY).count() == 1
