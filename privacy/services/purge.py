@@ -36,6 +36,7 @@ from contracts.models.contract import LIVE
 from core.clock import start_of_day
 from core.calendar import add_months
 from core.models import StatusTransition
+from messaging.models import Recipient
 from messaging.services import retention as messaging_retention
 
 from ..models import DestructionRecord, RetainedRecord
@@ -170,12 +171,13 @@ def customer_purge(*, schedule: Schedule, today: dt.date, user: Any = None, job:
                                           kept_from=today, destroy_on=schedule.login_ids_on, rule="DAT-2")
         # messaging's own retention services first (MSG-9, 003 art.10-2), then every table
         messages = messaging_retention.messages_purge(customer_id=customer_id, before=start_of_day(add_months(today, 1200)))
+        recipients = Recipient.objects.filter(customer_id=customer_id).count()
         messaging_retention.recipients_erase(customer_id=customer_id)
         rows = _delete_customer_rows(customer_id, files)
-        if messages:
-            rows["messaging.Message"] = rows.get("messaging.Message", 0) + messages
+        for label, n in (("messaging.Message", messages), ("messaging.Recipient", recipients),
+                         ("accounts.HistoricalCustomer", Customer.history.model.objects.filter(id=customer_id).count())):
+            rows[label] = rows.get(label, 0) + n
         accounts_services.customer_anonymise(customer_id=customer_id)
-        rows["accounts.HistoricalCustomer"] = rows.get("accounts.HistoricalCustomer", 0)
         _record(Kind.CUSTOMER_DATA, rule, customer_id, rows, today, user=user, job=job, method="delete")
         transaction.on_commit(lambda: _delete_files(files))
     return True

@@ -9,6 +9,7 @@ policies, the longest period wins (the customer is never purged earlier than one
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,3 +174,27 @@ def customer_rows(model: type[models.Model], paths: list[str], customer_id: int)
     for path in paths:
         condition |= models.Q(**{path: customer_id})
     return model._base_manager.filter(condition)
+
+
+def immediate_schedule(customer_id: int, today: dt.date) -> Schedule:
+    """DAT-4: the calendar of a customer who asked for deletion: live data (and login IDs) go today; the
+    records kept apart keep their own periods, counted from the end of the last contract (or today)."""
+    base = customer_schedule(customer_id)
+    if base is not None:
+        return dataclasses.replace(base, data_on=today, login_ids_on=None)
+    policy = _customer_policy(customer_id)
+
+    def period(field: str) -> int:
+        return int(getattr(policy, field) if policy else Policy._meta.get_field(field).default)
+
+    return Schedule(
+        customer_id=customer_id, preset=policy.code if policy else "", ended_on=today, data_on=today,
+        login_ids_on=None,
+        contract_records_on=add_months(today, 12 * period("contract_records_retention_years")),
+        dispute_records_on=add_months(today, 12 * period("dispute_records_retention_years")),
+        identity_on=add_months(today, period("abuse_identity_retention_months")),
+    )
+
+
+def has_live_contract(customer_id: int) -> bool:
+    return Contract.objects.filter(customer_id=customer_id).exclude(status__in=FINISHED).exists()

@@ -105,6 +105,7 @@ def test_destruction_records_hold_counts_and_no_personal_data(presets):
     record = DestructionRecord.objects.get(kind=DestructionRecord.Kind.CUSTOMER_DATA)
     assert record.job == "purge_data" and record.on_date == ENDED and record.user is None
     assert record.rows["billing.Payment"] == 1 and record.rows["accounts.Member"] == len(members)
+    assert record.rows["messaging.Recipient"] == 1 and record.rows["accounts.HistoricalCustomer"] >= 1
     assert record.total_rows == sum(record.rows.values())
     dumped = json.dumps([r.rows for r in DestructionRecord.objects.all()], ensure_ascii=False)
     dumped += " ".join(str(getattr(record, f.attname)) for f in DestructionRecord._meta.concrete_fields)
@@ -161,3 +162,37 @@ def test_two_workers_at_once_purge_once():
     assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.CUSTOMER_DATA,
                                             customer_ref=customer.pk).count() == 1
     assert RetainedRecord.objects.filter(customer_ref=customer.pk, kind=RetainedRecord.Kind.IDENTITY).count() == 1
+
+
+def test_registered_daily_job_runs_the_purge(presets):
+    """DAT-2: ``purge_data`` is one of the daily jobs; run through the runner it purges and counts."""
+    from core import jobs
+
+    customer = ended_customer("dcloud")
+    outcome = jobs.run_job("purge_data", ENDED)
+    assert outcome.ran and outcome.counts["customers_purged"] == 1
+    assert DestructionRecord.objects.get(customer_ref=customer.pk).job == "purge_data"
+
+
+def test_live_customers_message_records_purged_after_their_period(presets):
+    """MSG-9: a live kgmsg customer's delivered messages older than ``message_records_retention_months``
+    go; newer ones stay."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from messaging.models import Message
+    from tests.billing.conftest import make_contract
+
+    contract = make_contract("kgmsg-standard", start=D(2026, 1, 5))
+    months = contract.policy.message_records_retention_months
+    today = D(2027, 6, 1)
+    old = Message.objects.create(customer=contract.customer, kind="sms", sender="0212345678", text="a",
+                                 status=Message.Status.DELIVERED)
+    new = Message.objects.create(customer=contract.customer, kind="sms", sender="0212345678", text="b",
+                                 status=Message.Status.DELIVERED)
+    cut = timezone.make_aware(dt.datetime.combine(add_months(today, -months), dt.time()))
+    Message.objects.filter(pk=old.pk).update(created_at=cut - dt.timedelta(days=1))
+    Message.objects.filter(pk=new.pk).update(created_at=cut + dt.timedelta(days=1))
+    assert purge_data(today=today)["messages_purged"] == 1
+    assert list(Message.objects.filter(customer=contract.customer).values_list("pk", flat=True)) == [new.pk]
