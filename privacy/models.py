@@ -1,4 +1,4 @@
-"""Data lifecycle records (SPEC §9): destruction records, the records kept apart, export and deletion requests.
+"""Data lifecycle records (SPEC §9): destruction records, records kept apart, export and deletion requests.
 
 ``RetainedRecord`` is the store kept apart from the live tables (PIPA art.21(3)): what must outlive the
 purge (DAT-3) is copied here and the live rows are destroyed; each row carries its own destruction date.
@@ -36,7 +36,11 @@ class DestructionRecord(models.Model):
     at = models.DateTimeField(_("파기 시각"), auto_now_add=True)
     job = models.CharField(_("작업"), max_length=64, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("처리 직원"),
     )
     method = models.CharField(_("방법"), max_length=24, default="delete")
@@ -46,7 +50,9 @@ class DestructionRecord(models.Model):
         verbose_name_plural = _("파기 기록")
         ordering = ["-at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(job="") | Q(user__isnull=False), name="destruction_has_actor"),
+            models.CheckConstraint(
+                condition=~Q(job="") | Q(user__isnull=False), name="destruction_has_actor"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,10 +93,17 @@ class ExportRequest(models.Model):
         READY = "ready", _("다운로드 가능")
         FAILED = "failed", _("실패")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="export_requests",
-                                 verbose_name=_("고객"))
-    requested_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                     verbose_name=_("요청 구성원"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="export_requests", verbose_name=_("고객")
+    )
+    requested_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("요청 구성원"),
+    )
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("진행률(%)"), default=0)
     file = models.FileField(_("파일"), upload_to="exports/%Y/%m/", max_length=300, blank=True)
@@ -116,10 +129,17 @@ class DeletionRequest(models.Model):
         DONE = "done", _("삭제 완료")
         CANCELLED = "cancelled", _("취소")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="deletion_requests",
-                                 verbose_name=_("고객"))
-    requested_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                     verbose_name=_("요청 구성원"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="deletion_requests", verbose_name=_("고객")
+    )
+    requested_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("요청 구성원"),
+    )
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
     requested_on = models.DateField(_("요청일"))
     export_offered = models.BooleanField(_("마지막 내보내기 안내"), default=False)
@@ -130,6 +150,10 @@ class DeletionRequest(models.Model):
         verbose_name_plural = _("삭제 요청")
         ordering = ["-requested_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=Q(status="requested"),
-                                    name="one_open_deletion_request"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="requested"), name="one_open_deletion_request"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.requested_on} {self.get_status_display()}"

@@ -35,7 +35,9 @@ def export_requests_for(customer_id: int) -> QuerySet[ExportRequest]:
 
 
 def open_deletion_request(customer_id: int) -> DeletionRequest | None:
-    return DeletionRequest.objects.filter(customer_id=customer_id, status=DeletionRequest.Status.REQUESTED).first()
+    return DeletionRequest.objects.filter(
+        customer_id=customer_id, status=DeletionRequest.Status.REQUESTED
+    ).first()
 
 
 def destruction_records() -> QuerySet[DestructionRecord]:

@@ -29,20 +29,27 @@ def deletion_request(*, member: Member, today: dt.date) -> DeletionRequest:
     """DAT-4: open a deletion request (one open at a time); refused while a contract is open or live."""
     check_customer_admin(member, rule="DAT-4")
     if retention.has_live_contract(member.customer_id):
-        raise DomainError("contract_still_live", _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
-                          rule="DAT-4")
+        raise DomainError(
+            "contract_still_live",
+            _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
+            rule="DAT-4",
+        )
     try:
         with transaction.atomic():
-            return DeletionRequest.objects.create(customer_id=member.customer_id, requested_by=member,
-                                                  requested_on=today, export_offered=True)
+            return DeletionRequest.objects.create(
+                customer_id=member.customer_id, requested_by=member, requested_on=today, export_offered=True
+            )
     except IntegrityError:
-        return DeletionRequest.objects.get(customer_id=member.customer_id, status=DeletionRequest.Status.REQUESTED)
+        return DeletionRequest.objects.get(
+            customer_id=member.customer_id, status=DeletionRequest.Status.REQUESTED
+        )
 
 
 def deletion_cancel(*, request: DeletionRequest, member: Member) -> DeletionRequest:
     check_customer_admin(member, rule="DAT-4")
     DeletionRequest.objects.filter(pk=request.pk, status=DeletionRequest.Status.REQUESTED).update(
-        status=DeletionRequest.Status.CANCELLED)
+        status=DeletionRequest.Status.CANCELLED
+    )
     request.refresh_from_db()
     return request
 
@@ -53,10 +60,17 @@ def deletion_confirm(*, request: DeletionRequest, member: Member, confirmation: 
     if member.customer_id != request.customer_id or request.status != DeletionRequest.Status.REQUESTED:
         raise DomainError("deletion_not_open", _("확인할 삭제 요청이 없습니다."), rule="DAT-4")
     if confirmation.strip() != request.customer.legal_name.strip():
-        raise DomainError("deletion_confirmation", _("확인을 위해 고객사 이름을 정확히 입력해 주세요."),
-                          field="confirmation", rule="DAT-4")
+        raise DomainError(
+            "deletion_confirmation",
+            _("확인을 위해 고객사 이름을 정확히 입력해 주세요."),
+            field="confirmation",
+            rule="DAT-4",
+        )
     if retention.has_live_contract(request.customer_id):
-        raise DomainError("contract_still_live", _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
-                          rule="DAT-4")
+        raise DomainError(
+            "contract_still_live",
+            _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
+            rule="DAT-4",
+        )
     schedule = retention.immediate_schedule(request.customer_id, today)
     return customer_purge(schedule=schedule, today=today, job=JOB, rule="DAT-4")

@@ -41,8 +41,12 @@ def export_request(*, member: Member, today: dt.date) -> ExportRequest:
     """DAT-1: queue an export of the member's customer; the build runs after commit."""
     check_customer_admin(member, rule="DAT-1")
     with transaction.atomic():
-        request = ExportRequest.objects.create(customer_id=member.customer_id, requested_by=member, requested_on=today)
-        transaction.on_commit(lambda: current_app.tasks[BUILD_TASK].apply_async(kwargs={"request_id": request.pk}))
+        request = ExportRequest.objects.create(
+            customer_id=member.customer_id, requested_by=member, requested_on=today
+        )
+        transaction.on_commit(
+            lambda: current_app.tasks[BUILD_TASK].apply_async(kwargs={"request_id": request.pk})
+        )
     return request
 
 
@@ -69,13 +73,21 @@ def export_build(*, request_id: int) -> ExportRequest:
                 writer.writeheader()
                 writer.writerows(rows)
                 archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())
-                archive.writestr(f"{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1))
-                ExportRequest.objects.filter(pk=request_id).update(progress=int(100 * done / (len(sections) + 1)))
+                archive.writestr(
+                    f"{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+                )
+                ExportRequest.objects.filter(pk=request_id).update(
+                    progress=int(100 * done / (len(sections) + 1))
+                )
     except Exception as exc:
-        ExportRequest.objects.filter(pk=request_id).update(status=ExportRequest.Status.FAILED, error=str(exc)[:2000])
+        ExportRequest.objects.filter(pk=request_id).update(
+            status=ExportRequest.Status.FAILED, error=str(exc)[:2000]
+        )
         raise
     request.refresh_from_db()
-    request.file.save(f"export-{request.customer_id}-{request.pk}.zip", ContentFile(buffer.getvalue()), save=False)
+    request.file.save(
+        f"export-{request.customer_id}-{request.pk}.zip", ContentFile(buffer.getvalue()), save=False
+    )
     request.status, request.progress, request.finished_at = ExportRequest.Status.READY, 100, timezone.now()
     request.save(update_fields=["file", "status", "progress", "finished_at"])
     return request

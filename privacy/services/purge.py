@@ -33,8 +33,8 @@ from accounts.models import Customer, Member, PersonalDataAccess
 from contracts.effective import effective_policy
 from contracts.models import Contract
 from contracts.models.contract import LIVE
-from core.clock import start_of_day
 from core.calendar import add_months
+from core.clock import start_of_day
 from core.models import StatusTransition
 from messaging.models import Recipient
 from messaging.services import retention as messaging_retention
@@ -73,8 +73,10 @@ def _live_counts(customer_id: int) -> dict[str, int]:
 
 def purge_plan(*, today: dt.date) -> list[Planned]:
     """What :func:`purge_data` would destroy on ``today``, with row counts; writes nothing (dry run)."""
-    plan = [Planned(Kind.CUSTOMER_DATA, s.customer_id, s.data_on, _live_counts(s.customer_id))
-            for s in retention.customers_due(today)]
+    plan = [
+        Planned(Kind.CUSTOMER_DATA, s.customer_id, s.data_on, _live_counts(s.customer_id))
+        for s in retention.customers_due(today)
+    ]
     members = retention.dormant_data_due(today)
     if members:
         plan.append(Planned(Kind.DORMANT_DATA, None, today, {"accounts.DormantMemberData": len(members)}))
@@ -106,12 +108,28 @@ def purge_data(*, today: dt.date, user: Any = None, job: str = JOB) -> dict[str,
     return dict(counts)
 
 
-def _record(kind: str, rule: str, customer_ref: int | None, rows: dict[str, int], today: dt.date, *,
-            user: Any, job: str, method: str) -> DestructionRecord:
+def _record(
+    kind: str,
+    rule: str,
+    customer_ref: int | None,
+    rows: dict[str, int],
+    today: dt.date,
+    *,
+    user: Any,
+    job: str,
+    method: str,
+) -> DestructionRecord:
     rows = {table: n for table, n in rows.items() if n}
     return DestructionRecord.objects.create(
-        kind=kind, rule=rule, customer_ref=customer_ref, rows=rows, total_rows=sum(rows.values()),
-        on_date=today, job=job, user=user, method=method,
+        kind=kind,
+        rule=rule,
+        customer_ref=customer_ref,
+        rows=rows,
+        total_rows=sum(rows.values()),
+        on_date=today,
+        job=job,
+        user=user,
+        method=method,
     )
 
 
@@ -140,8 +158,9 @@ def _snapshot(labels: tuple[str, ...], customer_id: int) -> tuple[dict[str, Any]
     return payload, rows
 
 
-def customer_purge(*, schedule: Schedule, today: dt.date, user: Any = None, job: str = JOB,
-                   rule: str = "DAT-2") -> bool:
+def customer_purge(
+    *, schedule: Schedule, today: dt.date, user: Any = None, job: str = JOB, rule: str = "DAT-2"
+) -> bool:
     """Purge one customer whose data period has ended (or who asked, DAT-4); False if already done."""
     customer_id = schedule.customer_id
     files: list[tuple[Any, str]] = []
@@ -156,26 +175,56 @@ def customer_purge(*, schedule: Schedule, today: dt.date, user: Any = None, job:
         for kind, kind_rule, labels, destroy_on in kept:
             payload, rows = _snapshot(labels, customer_id)
             if payload and destroy_on > today:
-                RetainedRecord.objects.create(kind=kind, customer_ref=customer_id, payload=payload, rows=rows,
-                                              kept_from=today, destroy_on=destroy_on, rule=kind_rule)
+                RetainedRecord.objects.create(
+                    kind=kind,
+                    customer_ref=customer_id,
+                    payload=payload,
+                    rows=rows,
+                    kept_from=today,
+                    destroy_on=destroy_on,
+                    rule=kind_rule,
+                )
         if schedule.identity_on > today:
-            identity = {"legal_name": customer.legal_name, "business_number": customer.business_number,
-                        "representative_name": customer.representative_name, "kind": customer.kind}
-            RetainedRecord.objects.create(kind=Kind.IDENTITY, customer_ref=customer_id, payload=identity,
-                                          rows={"accounts.Customer": 1}, kept_from=today,
-                                          destroy_on=schedule.identity_on, rule="DAT-3")
+            identity = {
+                "legal_name": customer.legal_name,
+                "business_number": customer.business_number,
+                "representative_name": customer.representative_name,
+                "kind": customer.kind,
+            }
+            RetainedRecord.objects.create(
+                kind=Kind.IDENTITY,
+                customer_ref=customer_id,
+                payload=identity,
+                rows={"accounts.Customer": 1},
+                kept_from=today,
+                destroy_on=schedule.identity_on,
+                rule="DAT-3",
+            )
         if schedule.login_ids_on and schedule.login_ids_on > today:
-            login_ids = sorted(Member.objects.filter(customer_id=customer_id).values_list("login_id", flat=True))
-            RetainedRecord.objects.create(kind=Kind.LOGIN_IDS, customer_ref=customer_id,
-                                          payload={"login_ids": login_ids}, rows={"accounts.Member": len(login_ids)},
-                                          kept_from=today, destroy_on=schedule.login_ids_on, rule="DAT-2")
+            login_ids = sorted(
+                Member.objects.filter(customer_id=customer_id).values_list("login_id", flat=True)
+            )
+            RetainedRecord.objects.create(
+                kind=Kind.LOGIN_IDS,
+                customer_ref=customer_id,
+                payload={"login_ids": login_ids},
+                rows={"accounts.Member": len(login_ids)},
+                kept_from=today,
+                destroy_on=schedule.login_ids_on,
+                rule="DAT-2",
+            )
         # messaging's own retention services first (MSG-9, 003 art.10-2), then every table
-        messages = messaging_retention.messages_purge(customer_id=customer_id, before=start_of_day(add_months(today, 1200)))
+        messages = messaging_retention.messages_purge(
+            customer_id=customer_id, before=start_of_day(add_months(today, 1200))
+        )
         recipients = Recipient.objects.filter(customer_id=customer_id).count()
         messaging_retention.recipients_erase(customer_id=customer_id)
         rows = _delete_customer_rows(customer_id, files)
-        for label, n in (("messaging.Message", messages), ("messaging.Recipient", recipients),
-                         ("accounts.HistoricalCustomer", Customer.history.model.objects.filter(id=customer_id).count())):
+        for label, n in (
+            ("messaging.Message", messages),
+            ("messaging.Recipient", recipients),
+            ("accounts.HistoricalCustomer", Customer.history.model.objects.filter(id=customer_id).count()),
+        ):
             rows[label] = rows.get(label, 0) + n
         accounts_services.customer_anonymise(customer_id=customer_id)
         _record(Kind.CUSTOMER_DATA, rule, customer_id, rows, today, user=user, job=job, method="delete")
@@ -204,8 +253,11 @@ def _delete_customer_rows(customer_id: int, files: list[tuple[Any, str]]) -> dic
         file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
         if file_fields:
             for obj in model._base_manager.filter(pk__in=pks):
-                files.extend((getattr(obj, f.name).storage, getattr(obj, f.name).name)
-                             for f in file_fields if getattr(obj, f.name))
+                files.extend(
+                    (getattr(obj, f.name).storage, getattr(obj, f.name).name)
+                    for f in file_fields
+                    if getattr(obj, f.name)
+                )
         ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
         StatusTransition.objects.filter(content_type=ct, object_id__in=pks).delete()
         LogEntry.objects.filter(content_type=ct, object_id__in=[str(pk) for pk in pks]).delete()
@@ -239,6 +291,8 @@ def _retained_destroy(*, record_id: int, today: dt.date, user: Any, job: str) ->
         if record is None or record.destroy_on > today:
             return False
         rows = dict(record.rows)
-        _record(record.kind, record.rule, record.customer_ref, rows, today, user=user, job=job, method="delete")
+        _record(
+            record.kind, record.rule, record.customer_ref, rows, today, user=user, job=job, method="delete"
+        )
         record.delete()
     return True

@@ -30,14 +30,24 @@ FINISHED = (*ENDED, ContractStatus.REJECTED, ContractStatus.PURGED)
 #: emptied for the customer (tests check it through the app registry).
 KEPT_TABLES = {
     "accounts.PersonalDataAccess": "DAT-6: the staff access log is the operator's record; it points at the "
-                                   "customer's tombstone and holds no member reference after the purge",
+    "customer's tombstone and holds no member reference after the purge",
 }
 
 #: Tables copied into the records kept apart (DAT-3), by kind.
 CONTRACT_RECORD_TABLES = (
-    "contracts.Contract", "contracts.ContractPeriod", "contracts.TermsConsent", "contracts.SpecialTerm",
-    "billing.Invoice", "billing.InvoiceLine", "billing.CreditNote", "billing.Payment", "billing.Refund",
-    "billing.LedgerEntry", "billing.TaxInvoice", "billing.Settlement", "billing.LateCharge",
+    "contracts.Contract",
+    "contracts.ContractPeriod",
+    "contracts.TermsConsent",
+    "contracts.SpecialTerm",
+    "billing.Invoice",
+    "billing.InvoiceLine",
+    "billing.CreditNote",
+    "billing.Payment",
+    "billing.Refund",
+    "billing.LedgerEntry",
+    "billing.TaxInvoice",
+    "billing.Settlement",
+    "billing.LateCharge",
 )
 DISPUTE_RECORD_TABLES = ("billing.Dispute", "sla.SlaClaim")
 
@@ -63,12 +73,17 @@ def _ended_on(contract: Contract) -> dt.date | None:
 def customer_schedule(customer_id: int) -> Schedule | None:
     """The customer's retention dates, or None while a contract is open or live (or none ever ended)."""
     contracts = list(
-        Contract.objects.filter(customer_id=customer_id).select_related("policy").prefetch_related("special_terms")
+        Contract.objects.filter(customer_id=customer_id)
+        .select_related("policy")
+        .prefetch_related("special_terms")
     )
     if not contracts or any(c.status not in FINISHED for c in contracts):
         return None
-    ended = [(c, _ended_on(c)) for c in contracts if c.status in ENDED]
-    ended = [(c, day) for c, day in ended if day is not None]
+    ended: list[tuple[Contract, dt.date]] = []
+    for contract in contracts:
+        day = _ended_on(contract) if contract.status in ENDED else None
+        if day is not None:
+            ended.append((contract, day))
     if not ended:
         return None
     last_contract, ended_on = max(ended, key=lambda pair: pair[1])
@@ -115,9 +130,18 @@ def customers_due(today: dt.date) -> list[Schedule]:
     return [s for s in retention_calendar() if s.data_on <= today]
 
 
+def _policy_default(name: str) -> int:
+    """A Policy field's default (used only for a customer that never had a contract)."""
+    field = Policy._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return int(field.default)
+
+
 def _customer_policy(customer_id: int) -> Policy | None:
     """The policy of the customer's most recent contract (for rules not tied to one contract)."""
-    contract = Contract.objects.filter(customer_id=customer_id).select_related("policy").order_by("-pk").first()
+    contract = (
+        Contract.objects.filter(customer_id=customer_id).select_related("policy").order_by("-pk").first()
+    )
     return contract.policy if contract else None
 
 
@@ -127,7 +151,7 @@ def dormant_data_due(today: dt.date) -> list[int]:
     The policy has no period of its own for the separated data; the dormancy period is the closest.
     """
     due = []
-    default_days = Policy._meta.get_field("dormancy_days").default
+    default_days = _policy_default("dormancy_days")
     for row in DormantMemberData.objects.select_related("member").order_by("pk"):
         policy = _customer_policy(row.member.customer_id)
         days = policy.dormancy_days if policy else default_days
@@ -153,6 +177,7 @@ def _paths(model: type[models.Model], depth: int, seen: tuple[type[models.Model]
         if related is Customer:
             out.append(field.name)
         elif depth > 1 and isinstance(related, type) and related not in seen and related is not model:
+            assert issubclass(related, models.Model)
             if related._meta.app_label in ("auth", "contenttypes"):
                 continue
             out.extend(f"{field.name}__{p}" for p in _paths(related, depth - 1, (*seen, model)))
@@ -185,10 +210,13 @@ def immediate_schedule(customer_id: int, today: dt.date) -> Schedule:
     policy = _customer_policy(customer_id)
 
     def period(field: str) -> int:
-        return int(getattr(policy, field) if policy else Policy._meta.get_field(field).default)
+        return int(getattr(policy, field) if policy else _policy_default(field))
 
     return Schedule(
-        customer_id=customer_id, preset=policy.code if policy else "", ended_on=today, data_on=today,
+        customer_id=customer_id,
+        preset=policy.code if policy else "",
+        ended_on=today,
+        data_on=today,
         login_ids_on=None,
         contract_records_on=add_months(today, 12 * period("contract_records_retention_years")),
         dispute_records_on=add_months(today, 12 * period("dispute_records_retention_years")),

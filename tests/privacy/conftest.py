@@ -45,17 +45,36 @@ def ended_customer(preset: str, *, ended: dt.date = ENDED) -> Customer:
     customer = contract.customer
     member = MemberFactory(customer=customer)
     invoice = make_invoice(customer, 110_000, policy=contract.policy, due_date=D(2026, 2, 14))
-    Payment.objects.create(customer=customer, invoice=invoice, method=Payment.Method.BANK_TRANSFER,
-                           amount_won=110_000, received_on=D(2026, 2, 10))
-    Dispute.objects.create(invoice=invoice, customer=customer, amount_won=1_000, reason="금액 확인 요청",
-                           filed_on=D(2026, 2, 1), answer_due_on=D(2026, 2, 8))
-    Message.objects.create(customer=customer, kind="sms", sender="0212345678", text="안내", recipient="01098765432",
-                           status=Message.Status.DELIVERED)
+    Payment.objects.create(
+        customer=customer,
+        invoice=invoice,
+        method=Payment.Method.BANK_TRANSFER,
+        amount_won=110_000,
+        received_on=D(2026, 2, 10),
+    )
+    Dispute.objects.create(
+        invoice=invoice,
+        customer=customer,
+        amount_won=1_000,
+        reason="금액 확인 요청",
+        filed_on=D(2026, 2, 1),
+        answer_due_on=D(2026, 2, 8),
+    )
+    Message.objects.create(
+        customer=customer,
+        kind="sms",
+        sender="0212345678",
+        text="안내",
+        recipient="01098765432",
+        status=Message.Status.DELIVERED,
+    )
     Recipient.objects.create(customer=customer, number="01098765432")
-    Incident.objects.create(service=preset, title="장애", started_at=timezone.now(), contract=contract,
-                            reported_by=member)
-    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.TERMINATED, terminated_on=ended,
-                                                   termination_effective_on=ended)
+    Incident.objects.create(
+        service=preset, title="장애", started_at=timezone.now(), contract=contract, reported_by=member
+    )
+    Contract.objects.filter(pk=contract.pk).update(
+        status=ContractStatus.TERMINATED, terminated_on=ended, termination_effective_on=ended
+    )
     return customer
 
 
@@ -67,8 +86,12 @@ def _paths(model: type[models.Model], depth: int, seen: tuple[Any, ...]) -> list
         rel = f.related_model
         if rel is Customer:
             out.append(f.name)
-        elif depth > 1 and isinstance(rel, type) and rel not in seen and rel._meta.app_label not in ("auth",
-                                                                                                     "contenttypes"):
+        elif (
+            depth > 1
+            and isinstance(rel, type)
+            and rel not in seen
+            and rel._meta.app_label not in ("auth", "contenttypes")
+        ):
             out += [f"{f.name}__{p}" for p in _paths(rel, depth - 1, (*seen, model))]
     return out
 

@@ -42,7 +42,9 @@ def test_export_zip_holds_csv_and_json_of_every_section(presets, django_capture_
             assert {f"{section}.csv", f"{section}.json"} <= names
         members = json.loads(archive.read("members.json"))
         payments = json.loads(archive.read("payments.json"))
-    assert sorted(m["login_id"] for m in members) == sorted(customer.members.values_list("login_id", flat=True))
+    assert sorted(m["login_id"] for m in members) == sorted(
+        customer.members.values_list("login_id", flat=True)
+    )
     assert [p["amount_won"] for p in payments] == [110_000]
     assert all("password" not in row for row in members)
 

@@ -38,7 +38,11 @@ def test_live_data_kept_until_the_boundary_then_destroyed_in_every_table(presets
     assert customer_schedule(customer.pk).data_on == boundary
     before = rows_per_table(customer.pk)
     others = rows_per_table(bystander.pk)
-    assert before["billing.Payment"] == 1 and before["messaging.Recipient"] == 1 and before["accounts.Member"] >= 2
+    assert (
+        before["billing.Payment"] == 1
+        and before["messaging.Recipient"] == 1
+        and before["accounts.Member"] >= 2
+    )
 
     if boundary > ENDED:
         purge_data(today=_day_before(boundary))
@@ -70,11 +74,16 @@ def test_damoa_login_ids_outlive_the_data_by_their_own_period(presets):
     assert RetainedRecord.objects.filter(pk=login_ids.pk).exists()
     purge_data(today=add_months(ENDED, 3))
     assert not RetainedRecord.objects.filter(pk=login_ids.pk).exists()
-    assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.LOGIN_IDS, customer_ref=customer.pk).count() == 1
+    assert (
+        DestructionRecord.objects.filter(
+            kind=DestructionRecord.Kind.LOGIN_IDS, customer_ref=customer.pk
+        ).count()
+        == 1
+    )
 
 
 def test_payment_and_dispute_records_survive_until_their_own_period(presets):
-    """DAT-3: identity 12 months, disputes 3 years, contract and payment records 5 years, each then destroyed."""
+    """DAT-3: identity 12 months, disputes 3 years, contract and payment records 5 years, then destroyed."""
     customer = ended_customer("officecore")
     purge_data(today=add_months(ENDED, 6))
     assert Payment.objects.filter(customer=customer).count() == 0
@@ -148,7 +157,7 @@ def test_two_workers_at_once_purge_once():
         try:
             barrier.wait()
             purge_data(today=ENDED)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -159,9 +168,16 @@ def test_two_workers_at_once_purge_once():
     for t in threads:
         t.join()
     assert errors == []
-    assert DestructionRecord.objects.filter(kind=DestructionRecord.Kind.CUSTOMER_DATA,
-                                            customer_ref=customer.pk).count() == 1
-    assert RetainedRecord.objects.filter(customer_ref=customer.pk, kind=RetainedRecord.Kind.IDENTITY).count() == 1
+    assert (
+        DestructionRecord.objects.filter(
+            kind=DestructionRecord.Kind.CUSTOMER_DATA, customer_ref=customer.pk
+        ).count()
+        == 1
+    )
+    assert (
+        RetainedRecord.objects.filter(customer_ref=customer.pk, kind=RetainedRecord.Kind.IDENTITY).count()
+        == 1
+    )
 
 
 def test_registered_daily_job_runs_the_purge(presets):
@@ -187,10 +203,12 @@ def test_live_customers_message_records_purged_after_their_period(presets):
     contract = make_contract("kgmsg-standard", start=D(2026, 1, 5))
     months = contract.policy.message_records_retention_months
     today = D(2027, 6, 1)
-    old = Message.objects.create(customer=contract.customer, kind="sms", sender="0212345678", text="a",
-                                 status=Message.Status.DELIVERED)
-    new = Message.objects.create(customer=contract.customer, kind="sms", sender="0212345678", text="b",
-                                 status=Message.Status.DELIVERED)
+    old = Message.objects.create(
+        customer=contract.customer, kind="sms", sender="0212345678", text="a", status=Message.Status.DELIVERED
+    )
+    new = Message.objects.create(
+        customer=contract.customer, kind="sms", sender="0212345678", text="b", status=Message.Status.DELIVERED
+    )
     cut = timezone.make_aware(dt.datetime.combine(add_months(today, -months), dt.time()))
     Message.objects.filter(pk=old.pk).update(created_at=cut - dt.timedelta(days=1))
     Message.objects.filter(pk=new.pk).update(created_at=cut + dt.timedelta(days=1))
