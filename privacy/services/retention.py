@@ -226,3 +226,37 @@ def immediate_schedule(customer_id: int, today: dt.date) -> Schedule:
 
 def has_live_contract(customer_id: int) -> bool:
     return Contract.objects.filter(customer_id=customer_id).exclude(status__in=FINISHED).exists()
+
+
+@dataclass(frozen=True)
+class RetentionTerms:
+    """What the customer's terms keep after the contract ends, for the portal's plain-language page."""
+
+    data_months: int
+    login_id_months: int | None
+    contract_records_years: int
+    dispute_records_years: int
+    identity_months: int
+    schedule: Schedule | None
+
+
+def retention_terms(customer_id: int) -> RetentionTerms | None:
+    """The periods of the customer's most recent contract (and its dates once every contract ended)."""
+    contract = (
+        Contract.objects.filter(customer_id=customer_id)
+        .select_related("policy")
+        .prefetch_related("special_terms")
+        .order_by("-pk")
+        .first()
+    )
+    if contract is None:
+        return None
+    policy = effective_policy(contract)
+    return RetentionTerms(
+        data_months=int(policy.data_retention_months or 0),
+        login_id_months=policy.login_id_retention_months,
+        contract_records_years=int(policy.contract_records_retention_years),
+        dispute_records_years=int(policy.dispute_records_retention_years),
+        identity_months=int(policy.abuse_identity_retention_months),
+        schedule=customer_schedule(customer_id),
+    )
