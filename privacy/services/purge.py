@@ -31,15 +31,17 @@ from django.db import models, transaction
 from accounts import services as accounts_services
 from accounts.models import Customer, Member, PersonalDataAccess
 from contracts.effective import effective_policy
-from contracts.models import Contract
+from contracts.models import Contract, ContractStatus
 from contracts.models.contract import LIVE
 from core.calendar import add_months
 from core.clock import start_of_day
 from core.models import StatusTransition
-from messaging.models import Recipient
+from messaging.models import Notice, Recipient
+from messaging.services import notify
 from messaging.services import retention as messaging_retention
 
 from ..models import DestructionRecord, RetainedRecord
+from ..notices import EXPORT_REMINDER
 from . import retention
 from .retention import Schedule
 
@@ -102,10 +104,33 @@ def purge_data(*, today: dt.date, user: Any = None, job: str = JOB) -> dict[str,
             _record(Kind.DORMANT_DATA, "ACC-10", None, rows, today, method="delete", **actor)
             counts["dormant_members_purged"] += rows["accounts.DormantMemberData"]
     counts["messages_purged"] += _message_records(today)
+    counts["export_reminders"] += export_reminders(today=today)
     for record_id in RetainedRecord.objects.filter(destroy_on__lte=today).values_list("pk", flat=True):
         if _retained_destroy(record_id=record_id, today=today, **actor):
             counts["retained_records_destroyed"] += 1
     return dict(counts)
+
+
+def export_reminders(*, today: dt.date) -> int:
+    """DAT-1: remind the customer to download its data once a contract's end is scheduled (once each)."""
+    sent = 0
+    ending = Contract.objects.filter(status=ContractStatus.TERMINATING, termination_effective_on__gte=today)
+    for contract in ending.select_related("customer").order_by("pk"):
+        key = f"privacy.export_reminder:{contract.pk}"
+        if Notice.objects.filter(dedupe_key=key).exists():
+            continue
+        notify(
+            customer=contract.customer,
+            event=EXPORT_REMINDER,
+            dedupe_key=key,
+            actor=JOB,
+            context={
+                "contract_number": contract.number,
+                "ends_on": contract.termination_effective_on.isoformat(),
+            },
+        )
+        sent += 1
+    return sent
 
 
 def _record(

@@ -100,3 +100,19 @@ def test_dormant_members_separated_data_purged_after_its_period(presets):
     assert member.status == Member.Status.REMOVED and member.login_id == f"purged-{member.pk}"
     record = DestructionRecord.objects.get(kind=DestructionRecord.Kind.DORMANT_DATA)
     assert record.rows["accounts.DormantMemberData"] == 1 and record.rule == "ACC-10"
+
+
+def test_reminded_to_export_once_before_the_contract_ends(presets):
+    """DAT-1: once a contract's end is scheduled, the customer is reminded (once) to download its data."""
+    from contracts.models import Contract, ContractStatus
+    from messaging.models import Notice
+
+    contract = make_contract("officecore-standard-monthly", start=dt.date(2026, 1, 5))
+    Contract.objects.filter(pk=contract.pk).update(
+        status=ContractStatus.TERMINATING, termination_effective_on=dt.date(2026, 3, 31)
+    )
+    assert purge_data(today=dt.date(2026, 3, 1))["export_reminders"] == 1
+    assert purge_data(today=dt.date(2026, 3, 2))["export_reminders"] == 0
+    notices = Notice.objects.filter(customer=contract.customer, event="privacy.export_reminder")
+    assert notices.exists()
+    assert all("2026-03-31" in n.body and "내려받" in n.body for n in notices if n.language == "ko")
