@@ -126,7 +126,7 @@ def export_reminders(*, today: dt.date) -> int:
             actor=JOB,
             context={
                 "contract_number": contract.number,
-                "ends_on": contract.termination_effective_on.isoformat(),
+                "ends_on": str(contract.termination_effective_on),
             },
         )
         sent += 1
