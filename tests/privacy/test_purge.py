@@ -214,3 +214,18 @@ def test_live_customers_message_records_purged_after_their_period(presets):
     Message.objects.filter(pk=new.pk).update(created_at=cut + dt.timedelta(days=1))
     assert purge_data(today=today)["messages_purged"] == 1
     assert list(Message.objects.filter(customer=contract.customer).values_list("pk", flat=True)) == [new.pk]
+
+
+def test_command_dry_run_lists_and_keeps_then_run_destroys(presets):
+    """DAT-2, DAT-5: ``purge_data --dry-run`` lists the customer and destroys nothing; without it, it purges."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    customer = ended_customer("dcloud")
+    out = StringIO()
+    call_command("purge_data", "--date", ENDED.isoformat(), "--dry-run", stdout=out)
+    assert f"customer={customer.pk}" in out.getvalue() and "billing.Payment=1" in out.getvalue()
+    assert not DestructionRecord.objects.exists()
+    call_command("purge_data", "--date", ENDED.isoformat(), stdout=StringIO())
+    assert DestructionRecord.objects.filter(customer_ref=customer.pk).count() == 1
