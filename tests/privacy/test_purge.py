@@ -217,7 +217,7 @@ def test_live_customers_message_records_purged_after_their_period(presets):
 
 
 def test_command_dry_run_lists_and_keeps_then_run_destroys(presets):
-    """DAT-2, DAT-5: ``purge_data --dry-run`` lists the customer and destroys nothing; without it, it purges."""
+    """DAT-2, DAT-5: ``purge_data --dry-run`` lists the customer and destroys nothing; without it, purges."""
     from io import StringIO
 
     from django.core.management import call_command
