@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.password_validation import validate_password
@@ -23,9 +24,19 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import acting_as
+from core.erasure import erase_customer_rows
 from core.errors import DomainError, PermissionDenied
 
-from .models import MEMBER_PROFILE_FIELDS, Customer, DormantMemberData, Member
+from .models import (
+    MEMBER_PROFILE_FIELDS,
+    Customer,
+    CustomerChangeRequest,
+    DormantMemberData,
+    Member,
+    PersonalDataAccess,
+    SuccessionDocument,
+    SuccessionRequest,
+)
 from .staff import STAFF_GROUPS, ensure_staff_groups
 from .validators import is_valid_business_number, normalize_business_number
 
@@ -37,6 +48,7 @@ __all__ = [
     "customer_anonymise",
     "customer_change_status",
     "customer_create",
+    "customer_data_erase",
     "customer_update",
     "dormant_data_destroy",
     "dormant_member_for_credentials",
@@ -683,3 +695,29 @@ def customer_anonymise(*, customer_id: int) -> int:
         )
         Customer.history.model.objects.filter(id=customer_id).delete()
     return 1
+
+
+def customer_data_erase(*, customer_id: int) -> dict[str, int]:
+    """Accounts' part of a customer's purge (DAT-2): members (and their logins), change and succession
+    requests, dormant members' separated data, deleted for real; return rows per table.
+
+    Called last by the purge job at the top, inside its transaction; the staff access log stays (DAT-6)
+    without its member reference. A new accounts table with customer data belongs in the list below.
+    """
+    member_ids = list(Member.objects.filter(customer_id=customer_id).values_list("pk", flat=True))
+    user_ids = list(Member.objects.filter(pk__in=member_ids).values_list("user_id", flat=True))
+    PersonalDataAccess.objects.filter(member_id__in=member_ids).update(member=None)
+    tables = (
+        DormantMemberData, SuccessionDocument, SuccessionRequest, SuccessionRequest.history.model,
+        CustomerChangeRequest, CustomerChangeRequest.history.model, Member, Member.history.model,
+    )
+    rows = erase_customer_rows(tables, customer_model=Customer, customer_id=customer_id)
+    if user_ids:
+        # rows that stay (audit columns) lose their reference to the deleted logins
+        for model in apps.get_models():
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model is User and f.null and model is not Member:
+                    model._base_manager.filter(**{f"{f.name}__in": user_ids}).update(**{f.name: None})
+        _count, per_model = User.objects.filter(pk__in=user_ids).delete()
+        rows[User._meta.label] = int(per_model.get(User._meta.label, 0))
+    return rows

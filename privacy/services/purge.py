@@ -21,26 +21,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services as accounts_services
-from accounts.models import Customer, Member, PersonalDataAccess
+from accounts.models import Customer, Member
+from billing.services import erasure as billing_erasure
 from contracts.effective import effective_policy
 from contracts.models import Contract, ContractStatus
 from contracts.models.contract import LIVE
+from contracts.services import erasure as contracts_erasure
 from core.calendar import add_months
 from core.clock import start_of_day
-from core.models import StatusTransition
+from core.erasure import erase_customer_rows
+from core.errors import DomainError
 from messaging.models import Notice, Recipient
 from messaging.services import notify
 from messaging.services import retention as messaging_retention
+from sla.services import erasure as sla_erasure
 
-from ..models import DestructionRecord, RetainedRecord
+from ..models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from ..notices import EXPORT_REMINDER
 from . import retention
 from .retention import Schedule
@@ -64,10 +66,10 @@ class Planned:
 
 def _live_counts(customer_id: int) -> dict[str, int]:
     counts = {}
-    for model, paths in retention.customer_tables():
+    for model, _paths in retention.customer_tables():
         if model._meta.label in retention.KEPT_TABLES:
             continue
-        n = retention.customer_rows(model, paths, customer_id).count()
+        n = retention.customer_rows(model, customer_id).count()
         if n:
             counts[model._meta.label] = n
     return counts
@@ -172,10 +174,9 @@ def _message_records(today: dt.date) -> int:
 def _snapshot(labels: tuple[str, ...], customer_id: int) -> tuple[dict[str, Any], dict[str, int]]:
     payload: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    tables = dict(retention.customer_tables())
     for label in labels:
         model = apps.get_model(label)
-        qs = retention.customer_rows(model, tables[model], customer_id).order_by("pk")
+        qs = retention.customer_rows(model, customer_id).order_by("pk")
         data = json.loads(serializers.serialize("json", qs, cls=DjangoJSONEncoder))
         if data:
             payload[label] = data
@@ -188,7 +189,6 @@ def customer_purge(
 ) -> bool:
     """Purge one customer whose data period has ended (or who asked, DAT-4); False if already done."""
     customer_id = schedule.customer_id
-    files: list[tuple[Any, str]] = []
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)
         if customer.status == Customer.Status.PURGED:
@@ -238,76 +238,43 @@ def customer_purge(
                 destroy_on=schedule.login_ids_on,
                 rule="DAT-2",
             )
-        # messaging's own retention services first (MSG-9, 003 art.10-2), then every table
-        messages = messaging_retention.messages_purge(
-            customer_id=customer_id, before=start_of_day(add_months(today, 1200))
-        )
-        recipients = Recipient.objects.filter(customer_id=customer_id).count()
-        messaging_retention.recipients_erase(customer_id=customer_id)
-        rows = _delete_customer_rows(customer_id, files)
-        for label, n in (
-            ("messaging.Message", messages),
-            ("messaging.Recipient", recipients),
-            ("accounts.HistoricalCustomer", Customer.history.model.objects.filter(id=customer_id).count()),
-        ):
-            rows[label] = rows.get(label, 0) + n
-        accounts_services.customer_anonymise(customer_id=customer_id)
+        rows = _erase_everywhere(customer_id)
         _record(Kind.CUSTOMER_DATA, rule, customer_id, rows, today, user=user, job=job, method="delete")
-        transaction.on_commit(lambda: _delete_files(files))
     return True
 
 
-def _delete_customer_rows(customer_id: int, files: list[tuple[Any, str]]) -> dict[str, int]:
-    """Delete the customer's rows in every table but the kept ones; return rows per table.
+def _add(total: dict[str, int], part: dict[str, int]) -> None:
+    for label, n in part.items():
+        total[label] = total.get(label, 0) + n
 
-    The ids are collected first (paths run through rows that are deleted), then each table is
-    deleted directly; PostgreSQL checks the (deferred) foreign keys at commit, when all are gone.
-    """
-    targets: list[tuple[type[models.Model], list[Any]]] = []
-    for model, paths in retention.customer_tables():
-        if model._meta.label in retention.KEPT_TABLES:
-            continue
-        pks = list(retention.customer_rows(model, paths, customer_id).values_list("pk", flat=True))
-        if pks:
-            targets.append((model, pks))
-    member_ids = [pk for model, pks in targets if model is Member for pk in pks]
-    user_ids = list(Member.objects.filter(pk__in=member_ids).values_list("user_id", flat=True))
-    PersonalDataAccess.objects.filter(member_id__in=member_ids).update(member=None)
+
+def _erase_everywhere(customer_id: int) -> dict[str, int]:
+    """Each app's own erasure, explicitly and from the top down (a higher app's rows point at a lower
+    app's, whose paths must still resolve), then the customer row becomes a tombstone. Refuses (and so
+    rolls the purge back) if any table still holds the customer's rows: a table nobody erases."""
     rows: dict[str, int] = {}
-    for model, pks in targets:
-        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        if file_fields:
-            for obj in model._base_manager.filter(pk__in=pks):
-                files.extend(
-                    (getattr(obj, f.name).storage, getattr(obj, f.name).name)
-                    for f in file_fields
-                    if getattr(obj, f.name)
-                )
-        ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        StatusTransition.objects.filter(content_type=ct, object_id__in=pks).delete()
-        LogEntry.objects.filter(content_type=ct, object_id__in=[str(pk) for pk in pks]).delete()
-        qs = model._base_manager.filter(pk__in=pks)
-        rows[model._meta.label] = qs._raw_delete(qs.db)
-    rows["auth.User"] = _delete_users(user_ids)
+    own = (ExportRequest, DeletionRequest)
+    _add(rows, erase_customer_rows(own, customer_model=Customer, customer_id=customer_id))
+    _add(rows, sla_erasure.customer_data_erase(customer_id=customer_id))
+    _add(rows, billing_erasure.customer_data_erase(customer_id=customer_id))
+    _add(rows, contracts_erasure.customer_data_erase(customer_id=customer_id))
+    # messaging's retention rules first (MSG-9; recipients at contract end, 003 art.10-2), then the rest
+    recipients = Recipient.objects.filter(customer_id=customer_id).count()
+    messaging_retention.recipients_erase(customer_id=customer_id)
+    _add(rows, {"messaging.Recipient": recipients})
+    _add(rows, messaging_retention.customer_data_erase(customer_id=customer_id))
+    _add(rows, accounts_services.customer_data_erase(customer_id=customer_id))
+    _add(rows, {"accounts.HistoricalCustomer": Customer.history.model.objects.filter(id=customer_id).count()})
+    accounts_services.customer_anonymise(customer_id=customer_id)
+    left = {label: n for label, n in _live_counts(customer_id).items() if n}
+    if left:
+        raise DomainError(
+            "purge_incomplete",
+            _("파기 규칙이 없는 테이블에 고객 데이터가 남아 있어 파기를 취소했습니다: {tables}"),
+            rule="DAT-2",
+            tables=", ".join(sorted(left)),
+        )
     return rows
-
-
-def _delete_users(user_ids: list[int]) -> int:
-    """Delete the members' logins; references from rows that stay (audit columns) are cleared first."""
-    if not user_ids:
-        return 0
-    user_model = get_user_model()
-    for model in apps.get_models():
-        for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model is user_model and f.null and model is not Member:
-                model._base_manager.filter(**{f"{f.name}__in": user_ids}).update(**{f.name: None})
-    deleted = user_model.objects.filter(pk__in=user_ids).delete()[1]
-    return int(deleted.get(user_model._meta.label, 0))
-
-
-def _delete_files(files: list[tuple[Any, str]]) -> None:
-    for storage, name in files:
-        storage.delete(name)
 
 
 def _retained_destroy(*, record_id: int, today: dt.date, user: Any, job: str) -> bool:

@@ -20,7 +20,9 @@ from django.db import models
 from accounts.models import Customer, DormantMemberData
 from contracts.effective import effective_policy
 from contracts.models import Contract, ContractStatus, Policy
+from core import erasure
 from core.calendar import add_months
+from core.erasure import customer_paths
 
 #: Contract states after which nothing more happens to the contract.
 ENDED = (ContractStatus.TERMINATED, ContractStatus.WITHDRAWN)
@@ -163,42 +165,18 @@ def dormant_data_due(today: dt.date) -> list[int]:
 # --------------------------------------------------------------------------- tables holding customer data
 
 
-def customer_paths(model: type[models.Model], depth: int = 3) -> list[str]:
-    """Lookup paths from ``model`` to a Customer through foreign keys (up to ``depth`` hops)."""
-    return _paths(model, depth, ())
-
-
-def _paths(model: type[models.Model], depth: int, seen: tuple[type[models.Model], ...]) -> list[str]:
-    out: list[str] = []
-    for field in model._meta.get_fields():
-        if not (field.many_to_one or (field.one_to_one and field.concrete)):
-            continue
-        related = field.related_model
-        if related is Customer:
-            out.append(field.name)
-        elif depth > 1 and isinstance(related, type) and related not in seen and related is not model:
-            assert issubclass(related, models.Model)
-            if related._meta.app_label in ("auth", "contenttypes"):
-                continue
-            out.extend(f"{field.name}__{p}" for p in _paths(related, depth - 1, (*seen, model)))
-    return out
-
-
 def customer_tables() -> Iterator[tuple[type[models.Model], list[str]]]:
     """Every installed model with a foreign-key path to Customer, with its paths."""
     for model in apps.get_models():
         if model is Customer or model._meta.proxy:
             continue
-        paths = customer_paths(model)
+        paths = customer_paths(model, Customer)
         if paths:
             yield model, paths
 
 
-def customer_rows(model: type[models.Model], paths: list[str], customer_id: int) -> models.QuerySet:
-    condition = models.Q()
-    for path in paths:
-        condition |= models.Q(**{path: customer_id})
-    return model._base_manager.filter(condition)
+def customer_rows(model: type[models.Model], customer_id: int) -> models.QuerySet:
+    return erasure.customer_rows(model, Customer, customer_id)
 
 
 def immediate_schedule(customer_id: int, today: dt.date) -> Schedule:

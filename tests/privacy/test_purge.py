@@ -229,3 +229,20 @@ def test_command_dry_run_lists_and_keeps_then_run_destroys(presets):
     assert not DestructionRecord.objects.exists()
     call_command("purge_data", "--date", ENDED.isoformat(), stdout=StringIO())
     assert DestructionRecord.objects.filter(customer_ref=customer.pk).count() == 1
+
+
+def test_a_table_without_an_erasure_rule_stops_the_purge(presets, monkeypatch):
+    """DAT-3: if any table still holds the customer's rows after every app's erasure (a new table nobody
+    erases), the purge refuses and rolls back: nothing is half destroyed, no record is written."""
+    from billing.models import Payment
+    from billing.services import erasure
+    from core.errors import DomainError
+
+    customer = ended_customer("flow")
+    before = rows_per_table(customer.pk)
+    monkeypatch.setattr(erasure, "TABLES", tuple(t for t in erasure.TABLES if t is not Payment))
+    with pytest.raises(DomainError) as refused:
+        purge_data(today=ENDED)
+    assert refused.value.code == "purge_incomplete" and "billing.Payment" in refused.value.message
+    assert rows_per_table(customer.pk) == before
+    assert not DestructionRecord.objects.exists() and not RetainedRecord.objects.exists()
