@@ -2,11 +2,12 @@
 
 For a customer whose data period has ended: the records that must outlive the purge (contracts and
 payments, disputes and claims, the minimum identity, damoa's login IDs) are copied into
-:class:`~privacy.models.RetainedRecord`, kept apart, each with its own destruction date; then every
-row of every table with a foreign-key path to the customer is deleted for real (messaging's own
-retention services first), the members' logins are deleted, and the customer row becomes a tombstone
-(``accounts.services.customer_anonymise``). Kept-apart records are deleted on their own date. Each
-destruction writes one :class:`~privacy.models.DestructionRecord` holding table names and counts only.
+:class:`~privacy.models.RetainedRecord`, kept apart, each with its own destruction date; then each app's
+own erasure service is called explicitly, top down (sla, billing, contracts, messaging with its retention
+services, accounts), the customer row becomes a tombstone (``accounts.services.customer_anonymise``), and
+the purge refuses (rolling back) if any table still holds the customer's rows. Kept-apart records are
+deleted on their own date. Each destruction writes one :class:`~privacy.models.DestructionRecord`
+holding table names and counts only.
 
 Safe to run twice and on two workers at once: a customer is locked (``select_for_update``) and
 re-checked before anything is written; all of one customer's destruction is one transaction.
