@@ -82,10 +82,11 @@ def test_damoa_login_ids_outlive_the_data_by_their_own_period(presets):
     )
 
 
-def test_payment_and_dispute_records_survive_until_their_own_period(presets):
+@pytest.mark.parametrize("preset", list(DATA_MONTHS))
+def test_payment_and_dispute_records_survive_until_their_own_period(presets, preset):
     """DAT-3: identity 12 months, disputes 3 years, contract and payment records 5 years, then destroyed."""
-    customer = ended_customer("officecore")
-    purge_data(today=add_months(ENDED, 6))
+    customer = ended_customer(preset)
+    purge_data(today=add_months(ENDED, DATA_MONTHS[preset]))
     assert Payment.objects.filter(customer=customer).count() == 0
     periods = {
         RetainedRecord.Kind.IDENTITY: add_months(ENDED, 12),
