@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, StatusTransitionInline
+from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, StatusTransitionInline
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -533,20 +533,11 @@ class DormantMemberDataAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
-    """DAT-6: read-only log of staff viewing personal data."""
+class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """DAT-6: read-only log of staff viewing personal data (no add, change or delete, even for superusers)."""
 
     list_display = ("accessed_at", "user", "customer", "member", "what")
     list_filter = ("what",)
-    search_fields = ("user__username", "customer__legal_name")
+    search_fields = ("user__username", "customer__legal_name", "=customer__id", "member__login_id", "what")
     list_select_related = ("user", "customer", "member")
     date_hierarchy = "accessed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.password_validation import validate_password
@@ -24,11 +25,21 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.audit import acting_as
+from core.erasure import erase_customer_rows
 from core.errors import DomainError, PermissionDenied
 from core.transitions import transition
 
 from .lifecycles import CUSTOMER, MEMBER
-from .models import MEMBER_PROFILE_FIELDS, Customer, DormantMemberData, Member
+from .models import (
+    MEMBER_PROFILE_FIELDS,
+    Customer,
+    CustomerChangeRequest,
+    DormantMemberData,
+    Member,
+    PersonalDataAccess,
+    SuccessionDocument,
+    SuccessionRequest,
+)
 from .staff import STAFF_GROUPS, ensure_staff_groups
 from .validators import is_valid_business_number, normalize_business_number
 
@@ -37,9 +48,12 @@ __all__ = [
     "CUSTOMER_UPDATABLE_FIELDS",
     "STAFF_GROUPS",
     "check_not_last_admin",
+    "customer_anonymise",
     "customer_change_status",
     "customer_create",
+    "customer_data_erase",
     "customer_update",
+    "dormant_data_destroy",
     "dormant_member_for_credentials",
     "ensure_staff_groups",
     "member_add",
@@ -620,3 +634,89 @@ def dormant_member_for_credentials(*, login_id: str, password: str) -> Member | 
     if member is None or not member.customer.is_open or not member.user.check_password(password or ""):
         return None
     return member
+
+
+# --------------------------------------------------------------------------- DAT-2/DAT-3 destruction
+
+
+def dormant_data_destroy(*, member_ids: list[int]) -> dict[str, int]:
+    """Destroy the separated personal data of these dormant members (ACC-10, DAT-2); return rows per table.
+
+    The live row already holds only a placeholder; it is marked removed and its login ID and the
+    login's user name are replaced, so nothing identifies the person any more. The caller (the purge
+    job at the top) decides who is due from the policy. Idempotent.
+    """
+    with transaction.atomic():
+        dormant = Member.objects.select_for_update().filter(pk__in=member_ids, status=Member.Status.DORMANT)
+        members = list(dormant.select_related("user"))
+        deleted, _per = DormantMemberData.objects.filter(member__in=members).delete()
+        Member.history.model.objects.filter(id__in=[m.pk for m in members]).delete()
+        for member in members:
+            member.login_id = f"purged-{member.pk}"
+            transition(member, MEMBER, Member.Status.REMOVED, today=clock.today(),
+                       reason="DAT-2", save_fields=["login_id"])
+            member.user.username = f"purged-{member.pk}"
+            member.user.set_unusable_password()
+            member.user.save(update_fields=["username", "password"])
+    return {"accounts.DormantMemberData": deleted, "accounts.Member(anonymised)": len(members)}
+
+
+#: What a purged customer's row keeps: nothing that identifies it (DAT-3).
+PURGED_NAME = "파기된 고객"
+
+
+def customer_anonymise(*, customer_id: int) -> int:
+    """Strip the customer row to a tombstone without personal data, status purged (DAT-3); return 1 or 0.
+
+    The row stays so that destruction records and the staff access log keep their reference; its
+    change history (which holds the old values) is deleted. Idempotent.
+    """
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        Customer.history.model.objects.filter(id=customer_id).delete()
+        if customer.status == Customer.Status.PURGED:
+            return 0
+        for name in ("business_number", "representative_name", "address", "billing_email", "billing_mobile",
+                     "payer_name", "payer_business_number", "payer_contact", "legal_representative_name",
+                     "refund_bank_name", "refund_account_number", "refund_account_holder"):
+            setattr(customer, name, "")
+        customer.legal_name = PURGED_NAME
+        customer.birth_date = None
+        customer.locked_member_fields = []
+        Customer.objects.filter(pk=customer_id).update(
+            **{f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields
+               if f.name not in ("id", "created_at", "updated_at", "closed_on", "kind", "preferred_language",
+                                 "status")}
+        )
+        # ACC-1: open → closed (its last contract ended) → purged, each move logged without personal data.
+        for step in (Customer.Status.CLOSED, Customer.Status.PURGED):
+            if CUSTOMER.can(customer.status, step):
+                transition(customer, CUSTOMER, step, today=clock.today(), reason="DAT-2")
+        Customer.history.model.objects.filter(id=customer_id).delete()
+    return 1
+
+
+def customer_data_erase(*, customer_id: int) -> dict[str, int]:
+    """Accounts' part of a customer's purge (DAT-2): members (and their logins), change and succession
+    requests, dormant members' separated data, deleted for real; return rows per table.
+
+    Called last by the purge job at the top, inside its transaction; the staff access log stays (DAT-6)
+    without its member reference. A new accounts table with customer data belongs in the list below.
+    """
+    member_ids = list(Member.objects.filter(customer_id=customer_id).values_list("pk", flat=True))
+    user_ids = list(Member.objects.filter(pk__in=member_ids).values_list("user_id", flat=True))
+    PersonalDataAccess.objects.filter(member_id__in=member_ids).update(member=None)
+    tables = (
+        DormantMemberData, SuccessionDocument, SuccessionRequest, SuccessionRequest.history.model,
+        CustomerChangeRequest, CustomerChangeRequest.history.model, Member, Member.history.model,
+    )
+    rows = erase_customer_rows(tables, customer_model=Customer, customer_id=customer_id)
+    if user_ids:
+        # rows that stay (audit columns) lose their reference to the deleted logins
+        for model in apps.get_models():
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model is User and f.null and model is not Member:
+                    model._base_manager.filter(**{f"{f.name}__in": user_ids}).update(**{f.name: None})
+        _count, per_model = User.objects.filter(pk__in=user_ids).delete()
+        rows[User._meta.label] = int(per_model.get(User._meta.label, 0))
+    return rows

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("contracts.api.urls")),
     path("", include("billing.api.urls")),
     path("sla/", include("sla.api.urls")),
+    path("privacy/", include("privacy.api.urls")),
 ]

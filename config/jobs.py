@@ -37,6 +37,8 @@ JOBS: list[JobSpec] = [
             "지난달 계약별 가용률 산정과 SLA 보상 크레딧 발행 (SLA-3, SLA-4)"),
     JobSpec("dormant_accounts", "contracts.jobs.dormant_accounts", daily(6, 0),
             "장기 미접속 구성원 휴면 예정 안내와 휴면 전환(개인정보 분리 보관) (ACC-10)"),
+    JobSpec("purge_data", "privacy.jobs.purge_data", daily(6, 30),
+            "보관 기간이 끝난 해지 고객·휴면 분리 정보·분리 보관 기록 파기 (DAT-2, DAT-3, DAT-5)"),
     JobSpec("deliver_emails", "messaging.jobs.deliver_emails", crontab(minute="*/5"),
             "발송 대기 중인 이메일 알림 재발송 (MSG-1)", repeat=True),
     JobSpec("message_results", "messaging.jobs.message_results", crontab(minute="*/5"),

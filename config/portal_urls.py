@@ -10,4 +10,5 @@ urlpatterns = [
     path("contracts/", include("contracts.portal.urls")),
     path("billing/", include("billing.portal.urls")),
     path("sla/", include("sla.portal.urls")),
+    path("privacy/", include("privacy.portal.urls")),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "contracts",
     "billing",
     "sla",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,20 @@ import datetime as dt
 
 from django.db import transaction
 
-from ..models import Message, MessageBatch, PaymentNoticeSetting, Recipient
+from accounts.models import Customer
+from core.erasure import erase_customer_rows
+
+from ..models import (
+    BroadcastRead,
+    KakaoTemplate,
+    Message,
+    MessageBatch,
+    Notice,
+    NoticePreference,
+    PaymentNoticeSetting,
+    Recipient,
+    SenderNumber,
+)
 
 CHUNK = 5_000
 
@@ -49,3 +62,14 @@ def recipients_erase(*, customer_id: int) -> int:
         Recipient.objects.filter(customer_id=customer_id).delete()
         PaymentNoticeSetting.objects.filter(customer_id=customer_id).update(merchant_receivers=[])
     return erased
+
+
+def customer_data_erase(*, customer_id: int) -> dict[str, int]:
+    """The customer's purge (DAT-2): every messaging table holding its rows, deleted for real.
+
+    Called by the purge job at the top after :func:`messages_purge` and :func:`recipients_erase`. A new
+    messaging table with customer data belongs in the list below. Idempotent.
+    """
+    tables = (Message, MessageBatch, Recipient, PaymentNoticeSetting, NoticePreference, Notice, BroadcastRead,
+              KakaoTemplate, SenderNumber)
+    return erase_customer_rows(tables, customer_model=Customer, customer_id=customer_id)

@@ -1,0 +1,95 @@
+"""The one primitive each app's erasure service uses to destroy a customer's rows for real (DAT-2, DAT-3).
+
+Core knows no app: the caller names its own tables and passes the customer model. The rows of every
+given table are found through its foreign-key paths to the customer (collected first, since the paths
+run through rows that are about to go), then deleted directly; PostgreSQL checks the foreign keys,
+which Django creates ``DEFERRABLE INITIALLY DEFERRED``, at commit, when the whole customer is gone. So
+the purge job calls the apps from the top down inside one transaction. The status log and admin log
+rows of deleted objects and their stored files go too (the files after commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from .models import StatusTransition
+
+#: Foreign-key hops followed from a table to the customer.
+MAX_DEPTH = 3
+
+
+def customer_paths(
+    model: type[models.Model], customer_model: type[models.Model], depth: int = MAX_DEPTH
+) -> list[str]:
+    """Lookup paths from ``model`` to ``customer_model`` through foreign keys (up to ``depth`` hops)."""
+    return _paths(model, customer_model, depth, ())
+
+
+def _paths(
+    model: type[models.Model], target: type[models.Model], depth: int, seen: tuple[type[models.Model], ...]
+) -> list[str]:
+    out: list[str] = []
+    for field in model._meta.get_fields():
+        if not (field.many_to_one or (field.one_to_one and field.concrete)):
+            continue
+        related = field.related_model
+        if related is target:
+            out.append(field.name)
+        elif depth > 1 and isinstance(related, type) and related not in seen and related is not model:
+            assert issubclass(related, models.Model)
+            if related._meta.app_label in ("auth", "contenttypes"):
+                continue
+            out.extend(f"{field.name}__{p}" for p in _paths(related, target, depth - 1, (*seen, model)))
+    return out
+
+
+def customer_rows(
+    model: type[models.Model], customer_model: type[models.Model], customer_id: int
+) -> models.QuerySet:
+    """The rows of ``model`` that belong to the customer (through any of its paths)."""
+    condition = models.Q()
+    for path in customer_paths(model, customer_model):
+        condition |= models.Q(**{path: customer_id})
+    return model._base_manager.filter(condition) if condition else model._base_manager.none()
+
+
+def erase_customer_rows(
+    tables: Iterable[type[models.Model]], *, customer_model: type[models.Model], customer_id: int
+) -> dict[str, int]:
+    """Delete the customer's rows in ``tables`` (one app's own); return rows per table label.
+
+    Call inside the purge's transaction. Idempotent: a second call finds nothing.
+    """
+    targets = []
+    for model in tables:
+        pks = list(customer_rows(model, customer_model, customer_id).values_list("pk", flat=True))
+        if pks:
+            targets.append((model, pks))
+    files: list[tuple[Any, str]] = []
+    rows: dict[str, int] = {}
+    for model, pks in targets:
+        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        if file_fields:
+            for obj in model._base_manager.filter(pk__in=pks):
+                for f in file_fields:
+                    stored = getattr(obj, f.name)
+                    if stored:
+                        files.append((stored.storage, stored.name))
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        StatusTransition.objects.filter(content_type=content_type, object_id__in=pks).delete()
+        LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in pks]).delete()
+        qs = model._base_manager.filter(pk__in=pks)
+        rows[model._meta.label] = qs._raw_delete(qs.db)
+    if files:
+        transaction.on_commit(lambda: _delete_files(files))
+    return rows
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)

@@ -1,0 +1,76 @@
+"""DAT-4: deletion on the customer's request (000 art.21③): asked, offered a last export, confirmed, done.
+
+The admin asks (:func:`deletion_request`); the portal then offers one more export and asks for the
+customer's registered name as confirmation; :func:`deletion_confirm` runs the same purge as the job
+at once (records kept apart keep their own periods, DAT-3) and leaves a destruction record naming
+the request (the admin's own login is among what is destroyed, so the record names the request, not
+the person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Member
+from core.errors import DomainError
+
+from ..models import DeletionRequest
+from . import retention
+from .export import check_customer_admin
+from .purge import customer_purge
+
+JOB = "deletion_request"
+
+
+def deletion_request(*, member: Member, today: dt.date) -> DeletionRequest:
+    """DAT-4: open a deletion request (one open at a time); refused while a contract is open or live."""
+    check_customer_admin(member, rule="DAT-4")
+    if retention.has_live_contract(member.customer_id):
+        raise DomainError(
+            "contract_still_live",
+            _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
+            rule="DAT-4",
+        )
+    try:
+        with transaction.atomic():
+            return DeletionRequest.objects.create(
+                customer_id=member.customer_id, requested_by=member, requested_on=today, export_offered=True
+            )
+    except IntegrityError:
+        return DeletionRequest.objects.get(
+            customer_id=member.customer_id, status=DeletionRequest.Status.REQUESTED
+        )
+
+
+def deletion_cancel(*, request: DeletionRequest, member: Member) -> DeletionRequest:
+    check_customer_admin(member, rule="DAT-4")
+    DeletionRequest.objects.filter(pk=request.pk, status=DeletionRequest.Status.REQUESTED).update(
+        status=DeletionRequest.Status.CANCELLED
+    )
+    request.refresh_from_db()
+    return request
+
+
+def deletion_confirm(*, request: DeletionRequest, member: Member, confirmation: str, today: dt.date) -> bool:
+    """DAT-4: after the confirmation (the customer's registered name typed again), delete now."""
+    check_customer_admin(member, rule="DAT-4")
+    if member.customer_id != request.customer_id or request.status != DeletionRequest.Status.REQUESTED:
+        raise DomainError("deletion_not_open", _("확인할 삭제 요청이 없습니다."), rule="DAT-4")
+    if confirmation.strip() != request.customer.legal_name.strip():
+        raise DomainError(
+            "deletion_confirmation",
+            _("확인을 위해 고객사 이름을 정확히 입력해 주세요."),
+            field="confirmation",
+            rule="DAT-4",
+        )
+    if retention.has_live_contract(request.customer_id):
+        raise DomainError(
+            "contract_still_live",
+            _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
+            rule="DAT-4",
+        )
+    schedule = retention.immediate_schedule(request.customer_id, today)
+    return customer_purge(schedule=schedule, today=today, job=JOB, rule="DAT-4")
