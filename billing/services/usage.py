@@ -1,5 +1,8 @@
-"""Billable usage (BIL-6): the messaging product records successful messages per type and day through
-:func:`usage_record`; the invoice run bills a month's totals at the plan's unit prices (003 art.6-3)."""
+"""Billable usage (BIL-6): the invoice run bills a month's totals at the plan's unit prices (003 art.6-3).
+
+The paid messaging product's delivered messages are read from ``messaging.selectors.delivered_counts``
+(only delivered messages bill, MSG-6); other usage (an external meter) is recorded per unit and day
+through :func:`usage_record`. One message is never both."""
 
 from __future__ import annotations
 
