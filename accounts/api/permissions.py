@@ -47,3 +47,12 @@ class IsCustomerAdmin(IsCustomerMember):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return super().has_permission(request, view) and api_member(request).is_admin
+
+
+class MembersReadAdminsWrite:
+    """A view mixin: any member of the customer reads (GET); only customer admins write (POST) (ACC-4)."""
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":  # type: ignore[attr-defined]
+            return [IsCustomerAdmin()]
+        return [IsCustomerMember()]

@@ -25,7 +25,7 @@ from core.errors import DomainError
 
 from .. import selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest
-from .permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 from .views import MemberOutputSerializer
 
 TAGS = ["accounts"]
@@ -77,13 +77,7 @@ def _successions(request: Request) -> QuerySet[SuccessionRequest]:
             .select_related("predecessor", "successor").prefetch_related("documents").order_by("-id"))
 
 
-def _admin_for_post(view: AuditedAPIView) -> list[Any]:
-    if view.request.method == "POST":
-        return [IsCustomerAdmin()]
-    return [IsCustomerMember()]
-
-
-class ChangeRequestListCreateApi(AuditedAPIView):
+class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     """The customer's change requests (GET, any member); file one (POST multipart, admins; ACC-9)."""
 
     permission_classes = [IsCustomerMember]
@@ -94,8 +88,6 @@ class ChangeRequestListCreateApi(AuditedAPIView):
         document = serializers.FileField(required=False, help_text="Required (ACC-9).")
         note = serializers.CharField(required=False, allow_blank=True)
 
-    def get_permissions(self) -> list[Any]:
-        return _admin_for_post(self)
 
     @extend_schema(responses={200: ChangeRequestOutputSerializer(many=True)}, tags=TAGS,
                    operation_id="change_requests_list")
@@ -132,7 +124,7 @@ class ChangeRequestDetailApi(AuditedAPIView):
         return Response(ChangeRequestOutputSerializer(item).data)
 
 
-class SuccessionListCreateApi(AuditedAPIView):
+class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     """Succession filings where the customer is a party (GET); file one (POST multipart, admins; ACC-8).
 
     ``side`` says whether the requesting customer is the predecessor or the successor;
@@ -158,8 +150,6 @@ class SuccessionListCreateApi(AuditedAPIView):
         note = serializers.CharField(required=False, allow_blank=True)
         documents = serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True)
 
-    def get_permissions(self) -> list[Any]:
-        return _admin_for_post(self)
 
     @extend_schema(responses={200: SuccessionOutputSerializer(many=True)}, tags=TAGS,
                    operation_id="successions_list")

@@ -24,7 +24,7 @@ from core.errors import DomainError, PermissionDenied
 
 from .. import selectors, services
 from ..models import Customer, Member
-from .permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 
 TAGS = ["accounts"]
 
@@ -128,7 +128,7 @@ class MeApi(AuditedAPIView):
 # --------------------------------------------------------------------------- members
 
 
-class MemberListCreateApi(AuditedAPIView):
+class MemberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     """The customer's members (GET, any member); add one (POST, admins)."""
 
     permission_classes = [IsCustomerMember]
@@ -147,10 +147,6 @@ class MemberListCreateApi(AuditedAPIView):
         mobile = PhoneNumberField(required=False, allow_blank=True)
         department = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "POST":
-            return [IsCustomerAdmin()]
-        return list(super().get_permissions())
 
     @extend_schema(
         parameters=[

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from accounts.api.permissions import MembersReadAdminsWrite, api_member
 from accounts.models import Customer
 from core.api import IDEMPOTENCY_HEADER as IDEMPOTENCY_HEADER
 from core.api import LONG_PAGE_PARAMETERS, LongPagination, paginate
@@ -30,13 +30,7 @@ def page(view: APIView, request: Request, rows: Any, serializer: Any) -> Respons
     return paginate(view, request, rows, serializer, LongPagination)
 
 
-class AdminWrites:
-    """Members read; customer admins write (ACC-4)."""
-
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "POST":  # type: ignore[attr-defined]
-            return [IsCustomerAdmin()]
-        return [IsCustomerMember()]
+AdminWrites = MembersReadAdminsWrite  # members read; customer admins write (ACC-4)
 
 
 def idempotency_key(request: Request, customer: Customer) -> str:

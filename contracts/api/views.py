@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, MembersReadAdminsWrite, api_member
 from core import clock
 from core.api import PAGE_PARAMETERS, AuditedAPIView, paginate
 from core.errors import DomainError
@@ -135,15 +135,11 @@ class PlanListApi(AuditedAPIView):
 # --------------------------------------------------------------------------- contracts
 
 
-class ContractListCreateApi(AuditedAPIView):
+class ContractListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     """The customer's contracts (any member); apply for a plan (admins, ACC-4, CON-1)."""
 
     permission_classes = [IsCustomerMember]
 
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "POST":
-            return [IsCustomerAdmin()]
-        return list(super().get_permissions())
 
     @extend_schema(
         tags=CONTRACTS,

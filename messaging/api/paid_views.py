@@ -8,8 +8,6 @@ One view per operation, explicit serializers, every row scoped to the requesting
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from accounts.api.permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 from accounts.models import Customer
 from contracts.services.messaging_limits import messaging_limits_for
 from core import clock
@@ -230,14 +228,10 @@ class BulkProgressApi(AuditedAPIView):
 # --------------------------------------------------------------------------- sender numbers
 
 
-class SenderNumberListCreateApi(AuditedAPIView):
+class SenderNumberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     permission_classes = [IsCustomerMember]
     parser_classes = [MultiPartParser, FormParser]
 
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "POST":
-            return [IsCustomerAdmin()]
-        return list(super().get_permissions())
 
     @extend_schema(
         tags=TAGS,

@@ -20,7 +20,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, api_member
+from accounts.api.permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 from contracts.models import Contract
 from core import clock
 from core.api import PAGE_PARAMETERS, AuditedAPIView, paginate
@@ -161,15 +161,11 @@ class AvailabilityApi(AuditedAPIView):
 # --------------------------------------------------------------------------- claims (SLA-5)
 
 
-class ClaimListSubmitApi(AuditedAPIView):
+class ClaimListSubmitApi(MembersReadAdminsWrite, AuditedAPIView):
     """The customer's claims (any member); a customer admin submits one (SLA-5, ACC-4)."""
 
     permission_classes = [IsCustomerMember]
 
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "POST":
-            return [IsCustomerAdmin()]
-        return list(super().get_permissions())
 
     @extend_schema(
         tags=TAGS,
