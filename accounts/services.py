@@ -688,10 +688,12 @@ def customer_anonymise(*, customer_id: int) -> int:
                if f.name not in ("id", "created_at", "updated_at", "closed_on", "kind", "preferred_language",
                                  "status")}
         )
-        # ACC-1: open → closed (its last contract ended) → purged, each move logged without personal data.
-        for step in (Customer.Status.CLOSED, Customer.Status.PURGED):
-            if CUSTOMER.can(customer.status, step):
-                transition(customer, CUSTOMER, step, today=clock.today(), reason="DAT-2")
+        # ACC-1: open → closed (its last contract ended) → purged, each move logged without personal data
+        # and attributed to the purge (the requesting admin's login is among what is destroyed).
+        with acting_as(job="purge_data"):
+            for step in (Customer.Status.CLOSED, Customer.Status.PURGED):
+                if CUSTOMER.can(customer.status, step):
+                    transition(customer, CUSTOMER, step, today=clock.today(), reason="DAT-2")
         Customer.history.model.objects.filter(id=customer_id).delete()
     return 1
 

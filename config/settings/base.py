@@ -161,6 +161,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Payments (BIL-7) --------------------------------------------------------
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
+# The daily purge (DAT-2, DAT-3) destroys data for real. Off until the operator turns it on: while off,
+# ``purge_data`` only counts what is due (the admin's retention calendar and ``--dry-run`` show it).
+PRIVACY_PURGE_ENABLED = env.bool("PRIVACY_PURGE_ENABLED", default=False)
 PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
 PAYMENT_GATEWAY_SECRET = env("PAYMENT_GATEWAY_SECRET", default="")
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)

@@ -15,8 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
+from core import clock
 from core.errors import DomainError
+from core.transitions import transition
 
+from ..lifecycles import DELETION
 from ..models import DeletionRequest
 from . import retention
 from .export import check_customer_admin
@@ -47,9 +50,10 @@ def deletion_request(*, member: Member, today: dt.date) -> DeletionRequest:
 
 def deletion_cancel(*, request: DeletionRequest, member: Member) -> DeletionRequest:
     check_customer_admin(member, rule="DAT-4")
-    DeletionRequest.objects.filter(pk=request.pk, status=DeletionRequest.Status.REQUESTED).update(
-        status=DeletionRequest.Status.CANCELLED
-    )
+    with transaction.atomic():
+        locked = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status == DeletionRequest.Status.REQUESTED:
+            transition(locked, DELETION, DeletionRequest.Status.CANCELLED, today=clock.today())
     request.refresh_from_db()
     return request
 

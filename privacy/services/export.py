@@ -22,8 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
+from core import clock
 from core.errors import DomainError
+from core.transitions import transition
 
+from ..lifecycles import EXPORT
 from ..models import ExportRequest
 from ..selectors import HIDDEN_COLUMNS, export_sections
 
@@ -58,9 +61,11 @@ def export_build(*, request_id: int) -> ExportRequest:
     """Write the ZIP (one CSV and one JSON per section) and mark the request ready. Idempotent."""
     with transaction.atomic():
         request = ExportRequest.objects.select_for_update().get(pk=request_id)
-        if request.status == ExportRequest.Status.READY:
+        if request.status in (ExportRequest.Status.READY, ExportRequest.Status.RUNNING):
             return request
-        ExportRequest.objects.filter(pk=request_id).update(status=ExportRequest.Status.RUNNING, progress=0)
+        request.progress = 0
+        transition(request, EXPORT, ExportRequest.Status.RUNNING, today=clock.today(),
+                   save_fields=["progress"])
     sections = export_sections(request.customer_id)
     buffer = io.BytesIO()
     try:
@@ -80,14 +85,18 @@ def export_build(*, request_id: int) -> ExportRequest:
                     progress=int(100 * done / (len(sections) + 1))
                 )
     except Exception as exc:
-        ExportRequest.objects.filter(pk=request_id).update(
-            status=ExportRequest.Status.FAILED, error=str(exc)[:2000]
-        )
+        with transaction.atomic():
+            failed = ExportRequest.objects.select_for_update().get(pk=request_id)
+            failed.error = str(exc)[:2000]
+            transition(failed, EXPORT, ExportRequest.Status.FAILED, today=clock.today(),
+                       save_fields=["error"])
         raise
     request.refresh_from_db()
     request.file.save(
         f"export-{request.customer_id}-{request.pk}.zip", ContentFile(buffer.getvalue()), save=False
     )
-    request.status, request.progress, request.finished_at = ExportRequest.Status.READY, 100, timezone.now()
-    request.save(update_fields=["file", "status", "progress", "finished_at"])
+    request.progress, request.finished_at = 100, timezone.now()
+    with transaction.atomic():
+        transition(request, EXPORT, ExportRequest.Status.READY, today=clock.today(),
+                   save_fields=["file", "progress", "finished_at"])
     return request

@@ -112,3 +112,9 @@ def rows_per_table(customer_id: int) -> dict[str, int]:
         counts[model._meta.label] = model._base_manager.filter(cond).count()
     counts["accounts.HistoricalCustomer"] = Customer.history.model.objects.filter(id=customer_id).count()
     return counts
+
+
+@pytest.fixture(autouse=True)
+def _purge_enabled(settings):  # type: ignore[no-untyped-def]
+    """The purge destroys for real only where the operator turned it on (``PRIVACY_PURGE_ENABLED``)."""
+    settings.PRIVACY_PURGE_ENABLED = True
