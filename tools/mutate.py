@@ -72,7 +72,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/dunning.py": [
         "tests/billing/test_dunning.py",
-        "tests/billing/test_after_due_ui.py",
+        "tests/billing/ui/test_dunning.py",
     ],
     "billing/services/disputes.py": [
         "tests/billing/test_disputes.py",
