@@ -151,7 +151,8 @@ class Member(TimeStampedModel):
 
 
 def _change_document_path(instance: CustomerChangeRequest, filename: str) -> str:
-    return f"accounts/change_requests/{instance.customer_id}/{filename}"
+    # No customer id in the path; the storage replaces the file name with a random one (core.storage).
+    return f"accounts/change_requests/{filename}"
 
 
 class CustomerChangeRequest(TimeStampedModel):
@@ -275,7 +276,7 @@ class SuccessionRequest(TimeStampedModel):
 
 
 def _succession_document_path(instance: SuccessionDocument, filename: str) -> str:
-    return f"accounts/successions/{instance.request_id}/{filename}"
+    return f"accounts/successions/{filename}"  # named at random by the storage (core.storage)
 
 
 class SuccessionDocument(models.Model):

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -22,9 +21,11 @@ from rest_framework.response import Response
 from core import clock
 from core.api import AuditedAPIView, paginate
 from core.errors import DomainError
+from core.throttling import ScopedThrottle, WriteRateThrottle
 
 from .. import selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest
+from .authentication import token_for
 from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 from .views import MemberOutputSerializer
 
@@ -133,6 +134,10 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
 
     permission_classes = [IsCustomerMember]
     parser_classes = [MultiPartParser, FormParser]
+    # A filing looks up the counterparty by business number: limited per member (scope "succession").
+    throttle_classes = [WriteRateThrottle, ScopedThrottle]
+    throttle_scope = "succession"
+    throttle_methods = frozenset({"POST"})
 
     class InputSerializer(serializers.Serializer):
         side = serializers.CharField(help_text="predecessor | successor: the requesting customer's role")
@@ -207,6 +212,8 @@ class ReactivateApi(AuditedAPIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "auth"  # it checks a password: the same limit as the token endpoint
 
     class InputSerializer(serializers.Serializer):
         login_id = serializers.CharField(max_length=150)
@@ -231,6 +238,6 @@ class ReactivateApi(AuditedAPIView):
         user = authenticate(request._request, username=member.login_id,
                             password=data.validated_data["password"])
         assert user is not None
-        token, _created = Token.objects.get_or_create(user=user)
+        token = token_for(user)
         services.member_record_login(member=member, today=today)
         return Response(self.OutputSerializer({"token": token.key, "member": member}).data)

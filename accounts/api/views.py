@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,9 +20,11 @@ from rest_framework.response import Response
 from core import clock
 from core.api import AuditedAPIView, paginate
 from core.errors import DomainError, PermissionDenied
+from core.throttling import ScopedThrottle
 
-from .. import selectors, services
+from .. import lockout, selectors, services
 from ..models import Customer, Member
+from .authentication import token_for
 from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
 
 TAGS = ["accounts"]
@@ -73,10 +74,15 @@ def _member_out(member: Member) -> dict[str, Any]:
 
 
 class TokenObtainApi(AuditedAPIView):
-    """Exchange a member's login ID and password for an API token."""
+    """Exchange a member's login ID and password for an API token (valid ``API_TOKEN_MAX_AGE_DAYS``).
+
+    Throttled per client IP (scope ``auth``); a login ID + IP that failed ``AXES_FAILURE_LIMIT`` times
+    is locked out for the cool-off (429 ``login_locked``), even with the right password."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "auth"
 
     class InputSerializer(serializers.Serializer):
         login_id = serializers.CharField(max_length=150)
@@ -94,6 +100,8 @@ class TokenObtainApi(AuditedAPIView):
         user = authenticate(request._request, username=data.validated_data["login_id"],
                             password=data.validated_data["password"])
         if user is None:
+            if lockout.is_locked_out(request._request):
+                raise lockout.LoginLocked("login_locked", lockout.lockout_message(request._request))
             if services.dormant_member_for_credentials(login_id=data.validated_data["login_id"],
                                                        password=data.validated_data["password"]):
                 raise DomainError(
@@ -106,7 +114,7 @@ class TokenObtainApi(AuditedAPIView):
         member = selectors.member_for_user(user)
         if member is None or member.status != Member.Status.ACTIVE or not member.customer.is_open:
             raise PermissionDenied("not_a_member", _("고객 구성원 계정만 사용할 수 있습니다."))
-        token, _created = Token.objects.get_or_create(user=user)
+        token = token_for(user)
         services.member_record_login(member=member, today=clock.today())
         return Response(self.OutputSerializer({"token": token.key, "member": member}).data)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from ..lockout import is_locked_out
 from ..models import Member
 from ..selectors import member_for_user
 
@@ -38,7 +39,7 @@ class PortalLoginForm(AuthenticationForm):
         try:
             return super().clean()
         except ValidationError as exc:
-            if getattr(exc, "code", None) == "invalid_login":
+            if getattr(exc, "code", None) == "invalid_login" and not is_locked_out(self.request):
                 from ..services import dormant_member_for_credentials
 
                 self.dormant_member = dormant_member_for_credentials(

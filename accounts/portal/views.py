@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import clock
+from core import clock, throttling
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -25,8 +25,21 @@ from .forms import MemberAddForm, PortalLoginForm, ProfileForm, RoleForm
 
 
 class PortalLoginView(auth_views.LoginView):
+    """Member login. Each client IP may post ``portal_login`` attempts per period (a login costs a
+    password hash); a login ID + IP that failed ``AXES_FAILURE_LIMIT`` times is locked out."""
+
     form_class = PortalLoginForm
     template_name = "portal/login.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = throttling.hit(request, "portal_login")
+        if wait is not None:
+            message = _("로그인 시도가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.").format(
+                seconds=int(wait) + 1)
+            response = render(request, "portal/locked_out.html", {"message": message}, status=429)
+            response["Retry-After"] = str(int(wait) + 1)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: PortalLoginForm) -> HttpResponse:  # type: ignore[override]
         if form.dormant_member is not None:  # ACC-10: right password, dormant account

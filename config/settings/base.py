@@ -6,9 +6,11 @@ Values come from the environment (django-environ); each environment module
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -21,7 +23,8 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a verified second factor from staff when STAFF_OTP_REQUIRED is on.
+    "accounts.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +38,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "phonenumber_field",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "core",
     "accounts",
     "messaging",
@@ -46,15 +53,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditActorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login (portal, admin, API token) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.clock",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -86,7 +98,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: Django calls its password_changed() after every saved password change, which
+    # deletes the user's API tokens (rotation on password change).
+    {"NAME": "accounts.passwords.RevokeApiTokensOnPasswordChange"},
 ]
+# Argon2 first: new and upgraded hashes are Argon2id; the others only verify old hashes (and upgrade
+# them at the next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# --- Login throttling and lockout (django-axes) ----------------------------------------------------
+# The lockout backend goes first: a locked-out username + IP is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "accounts.auth_backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # attempts and lockouts are rows in the admin anyway
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Behind a proxy, set AXES_IPWARE_PROXY_COUNT (and install django-ipware) so the client IP is the caller's.
+
+# --- Staff two-factor login (django-otp, TOTP) -------------------------------------------------------
+# On: the admin site asks staff for a one-time code from a confirmed TOTP device at login and refuses
+# sessions without one. Production turns it on; the demo and tests leave it off.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "TermsOps"
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------------
+# Scripts only from our origin or inline with the request's nonce ({{ CSP_NONCE }}); inline style
+# attributes are allowed (templates and the Django admin use them; they cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Korean first, English second.
 LANGUAGE_CODE = "ko"
@@ -102,7 +166,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.PrivateFileSystemStorage"},  # random file names
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -116,7 +180,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@termsops.local"
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -125,7 +189,19 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Writes are throttled per user (per IP when anonymous); the token and reactivation endpoints have
+    # their own scope ("auth"), the succession filing its own ("succession").
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": env("API_THROTTLE_WRITES", default="120/min"),
+        "auth": env("API_THROTTLE_AUTH", default="10/min"),
+        "succession": env("API_THROTTLE_SUCCESSION", default="10/hour"),
+        "portal_login": env("PORTAL_THROTTLE_LOGIN", default="30/min"),
+    },
 }
+# API tokens expire this many days after they were issued (a new login issues a new one); a password
+# change deletes every token of the user.
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "TermsOps API",
     "DESCRIPTION": "약관 기반 고객 운영 API (Korean B2B SaaS terms-of-service operations).",
@@ -147,8 +223,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Celery ---------------------------------------------------------------
+# --- Celery and cache -----------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Throttle counters live in the cache: Redis whenever there is one (every process sees the same counts);
+# the demo without Redis keeps them in memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="termsops")}
+        if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # With no broker configured, jobs run in-process (demo on embedded defaults).

@@ -1,0 +1,43 @@
+"""The admin site, with two-factor login for staff (django-otp, TOTP).
+
+``accounts.admin_config.StaffAdminConfig`` replaces ``django.contrib.admin`` in ``INSTALLED_APPS`` so ``admin.site`` (and every
+``@admin.register``) is a :class:`StaffAdminSite`. While ``STAFF_OTP_REQUIRED`` is on (production), the
+login page asks for the one-time code of the staff member's confirmed TOTP device and a session that
+was not verified with one is refused (sent to the login page). Off (demo, tests), it is Django's admin.
+A device is created with ``manage.py staff_otp_device <username>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.sites import AdminSite
+from django.http import HttpRequest
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+def otp_required() -> bool:
+    return bool(getattr(settings, "STAFF_OTP_REQUIRED", False))
+
+
+class StaffAdminSite(OTPAdminSite):
+    """Django's admin, or django-otp's ``OTPAdminSite`` when ``STAFF_OTP_REQUIRED`` (read per request)."""
+
+    name = "admin"
+
+    def __init__(self, name: str = "admin") -> None:
+        AdminSite.__init__(self, name)
+
+    @property  # type: ignore[override]
+    def login_form(self) -> Any:
+        return OTPAdminAuthenticationForm if otp_required() else None
+
+    @property  # type: ignore[override]
+    def login_template(self) -> Any:
+        return "otp/admin111/login.html" if otp_required() else None
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        if otp_required():
+            return super().has_permission(request)  # active staff, and verified by a device
+        return AdminSite.has_permission(self, request)
