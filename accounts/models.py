@@ -274,6 +274,29 @@ class SuccessionRequest(TimeStampedModel):
             return str(self.successor)
         return str((self.successor_data or {}).get("legal_name", ""))
 
+    def _party_name_for(self, party: Customer, viewer_id: int | None) -> str:
+        filer_customer_id = self.filed_by.customer_id if self.filed_by_id else None
+        shown = (
+            viewer_id is None  # staff
+            or party.pk == viewer_id
+            or party.pk == filer_customer_id  # the filer named itself
+            or self.filed_by_id is None  # a paper filing entered by staff
+            or self.status == self.Status.APPROVED  # staff checked the documents: the parties are one
+        )
+        if shown:
+            return party.legal_name
+        return str(_("사업자등록번호 {number} 고객")).format(number=party.business_number_display)
+
+    def party_names_for(self, viewer_id: int | None) -> dict[str, str]:
+        """The parties' names as ``viewer_id``'s customer may see them (ACC-8; ``None``: staff).
+
+        A filing names its counterparty by business number; until staff approve it, the filer sees that
+        number, not the counterparty's registered name, so trying numbers reveals no company's name."""
+        successor = (self._party_name_for(self.successor, viewer_id) if self.successor is not None
+                     else str((self.successor_data or {}).get("legal_name", "")))
+        return {"predecessor_name": self._party_name_for(self.predecessor, viewer_id),
+                "successor_name": successor}
+
 
 def _succession_document_path(instance: SuccessionDocument, filename: str) -> str:
     return f"accounts/successions/{filename}"  # named at random by the storage (core.storage)

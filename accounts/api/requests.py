@@ -4,6 +4,7 @@ a customer admin (403)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -53,8 +54,8 @@ class SuccessionOutputSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True, help_text=_CR_STATUS_HELP)
     kind = serializers.CharField(read_only=True, help_text=_KIND_HELP)
-    predecessor_name = serializers.CharField(source="predecessor.legal_name", read_only=True)
-    successor_name = serializers.CharField(read_only=True)
+    predecessor_name = serializers.SerializerMethodField()
+    successor_name = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,6 +68,17 @@ class SuccessionOutputSerializer(serializers.ModelSerializer):
     def get_documents(self, obj: SuccessionRequest) -> list[str]:
         return [d.original_name for d in obj.documents.all()]
 
+    # ACC-8: a counterparty's registered name only once the viewer may see it (``viewer_id`` in context).
+    def get_predecessor_name(self, obj: SuccessionRequest) -> str:
+        return obj.party_names_for(self.context.get("viewer_id"))["predecessor_name"]
+
+    def get_successor_name(self, obj: SuccessionRequest) -> str:
+        return obj.party_names_for(self.context.get("viewer_id"))["successor_name"]
+
+
+def _succession_out(request: Request) -> Any:
+    return partial(SuccessionOutputSerializer, context={"viewer_id": api_member(request).customer_id})
+
 
 def _change_requests(request: Request) -> QuerySet[CustomerChangeRequest]:
     return CustomerChangeRequest.objects.filter(customer=api_member(request).customer).order_by("-id")
@@ -75,7 +87,8 @@ def _change_requests(request: Request) -> QuerySet[CustomerChangeRequest]:
 def _successions(request: Request) -> QuerySet[SuccessionRequest]:
     customer = api_member(request).customer
     return (SuccessionRequest.objects.filter(Q(predecessor=customer) | Q(successor=customer))
-            .select_related("predecessor", "successor").prefetch_related("documents").order_by("-id"))
+            .select_related("predecessor", "successor", "filed_by").prefetch_related("documents")
+            .order_by("-id"))
 
 
 class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
@@ -159,7 +172,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     @extend_schema(responses={200: SuccessionOutputSerializer(many=True)}, tags=TAGS,
                    operation_id="successions_list")
     def get(self, request: Request) -> Response:
-        return paginate(self, request, _successions(request), SuccessionOutputSerializer,
+        return paginate(self, request, _successions(request), _succession_out(request),
                         pagination=PageNumberPagination)
 
     @extend_schema(request={"multipart/form-data": InputSerializer},
@@ -194,7 +207,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
             }
             filed = succession.succession_file(predecessor=member.customer, successor=other,
                                                successor_data=successor_data, **common)
-        return Response(SuccessionOutputSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(_succession_out(request)(filed).data, status=status.HTTP_201_CREATED)
 
 
 class SuccessionDetailApi(AuditedAPIView):
@@ -204,7 +217,7 @@ class SuccessionDetailApi(AuditedAPIView):
                    operation_id="successions_retrieve")
     def get(self, request: Request, succession_id: int) -> Response:
         item = get_object_or_404(_successions(request), pk=succession_id)
-        return Response(SuccessionOutputSerializer(item).data)
+        return Response(_succession_out(request)(item).data)
 
 
 class ReactivateApi(AuditedAPIView):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
-from core import clock
+from core import clock, throttling
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -131,7 +131,14 @@ def _change_requests(customer: Customer) -> QuerySet[CustomerChangeRequest]:
 
 def _successions(customer: Customer) -> QuerySet[SuccessionRequest]:
     return (SuccessionRequest.objects.filter(Q(predecessor=customer) | Q(successor=customer))
-            .select_related("predecessor", "successor"))
+            .select_related("predecessor", "successor", "filed_by"))
+
+
+def _with_names(rows: list[SuccessionRequest], customer: Customer) -> list[SuccessionRequest]:
+    """ACC-8: each row's party names as this customer may see them (``row.names``)."""
+    for row in rows:
+        row.names = row.party_names_for(customer.pk)  # type: ignore[attr-defined]
+    return rows
 
 
 @register_card
@@ -249,7 +256,13 @@ def successions(request: HttpRequest) -> HttpResponse:
         if not member.is_admin:
             raise PermissionDenied
         form = SuccessionForm(request.POST, request.FILES)
-        if form.is_valid():
+        # A filing looks up the counterparty by business number: limited per member, as in the API.
+        wait = throttling.hit(request, "succession", ident=str(request.user.pk))
+        if wait is not None:
+            form.add_error(None, _("지위 승계 신고를 너무 자주 시도했습니다. {minutes}분 뒤에 다시 시도하세요.")
+                           .format(minutes=int(wait) // 60 + 1))
+            status = 429
+        elif form.is_valid():
             try:
                 filed = _file_succession(member, form, form.cleaned_data.get("documents") or [], request.user)
             except DomainError as exc:
@@ -259,10 +272,10 @@ def successions(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("지위 승계 신고 {number}을(를) 접수했습니다.").format(
                     number=filed.number))
                 return redirect("portal:successions")
-        status = 400
+        status = status if status == 429 else 400
     return render(request, "portal/successions.html", {
         "section": "customer", "member": member, "customer": member.customer, "form": form,
-        "rows": list(_successions(member.customer)),
+        "rows": _with_names(list(_successions(member.customer)), member.customer),
     }, status=status)
 
 
@@ -271,7 +284,8 @@ def succession_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = request_member(request)
     item = get_object_or_404(_successions(member.customer).prefetch_related("documents"), pk=pk)
     return render(request, "portal/succession_detail.html", {
-        "section": "customer", "member": member, "customer": member.customer, "item": item,
+        "section": "customer", "member": member, "customer": member.customer,
+        "item": _with_names([item], member.customer)[0],
     })
 
 

@@ -134,7 +134,8 @@ def _notify_parties(request: SuccessionRequest, event: str, today: dt.date, **ex
         notify(
             customer=customer,
             event=event,
-            context=context,
+            # Each party reads the other's name only when it may (a filer does not learn it by filing).
+            context={**context, **request.party_names_for(customer.pk)},
             dedupe_key=f"succession:{request.pk}:{event}:{customer.pk}",
         )
 
