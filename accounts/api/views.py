@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,8 @@ class TokenObtainApi(AuditedAPIView):
         if member is None or member.status != Member.Status.ACTIVE or not member.customer.is_open:
             raise PermissionDenied("not_a_member", _("고객 구성원 계정만 사용할 수 있습니다."))
         token = token_for(user)
+        # A token is a login: the usual signal (last_login; the lockout's failure count is reset).
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         services.member_record_login(member=member, today=clock.today())
         return Response(self.OutputSerializer({"token": token.key, "member": member}).data)
 
