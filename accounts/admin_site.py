@@ -14,11 +14,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.sites import AdminSite
 from django.http import HttpRequest
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
 def otp_required() -> bool:
     return bool(getattr(settings, "STAFF_OTP_REQUIRED", False))
+
+
+class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
+    """django-otp's admin login form; a staff member with one confirmed device need not pick it."""
+
+    def _chosen_device(self, user: Any) -> Any:
+        device = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
 
 
 class StaffAdminSite(OTPAdminSite):
@@ -31,7 +44,7 @@ class StaffAdminSite(OTPAdminSite):
 
     @property  # type: ignore[override]
     def login_form(self) -> Any:
-        return OTPAdminAuthenticationForm if otp_required() else None
+        return StaffOTPAuthenticationForm if otp_required() else None
 
     @property  # type: ignore[override]
     def login_template(self) -> Any:
