@@ -105,9 +105,10 @@ def test_test_settings_use_real_services():
 
 
 def test_api_settings():
-    """§11: token auth first (401 + WWW-Authenticate), one JSON error format, OpenAPI schema."""
+    """§11: token auth first (401 + WWW-Authenticate; tokens expire, issue #14), one JSON error format,
+    OpenAPI schema."""
     api = settings.REST_FRAMEWORK
-    assert api["DEFAULT_AUTHENTICATION_CLASSES"][0] == "rest_framework.authentication.TokenAuthentication"
+    assert api["DEFAULT_AUTHENTICATION_CLASSES"][0] == "accounts.api.authentication.ExpiringTokenAuthentication"
     assert api["EXCEPTION_HANDLER"] == "core.api.exception_handler"
     assert api["DEFAULT_SCHEMA_CLASS"] == "core.api.AutoSchema"
     assert settings.SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] == "SIDECAR"
