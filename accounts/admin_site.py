@@ -1,6 +1,7 @@
 """The admin site, with two-factor login for staff (django-otp, TOTP).
 
-``accounts.admin_config.StaffAdminConfig`` replaces ``django.contrib.admin`` in ``INSTALLED_APPS`` so ``admin.site`` (and every
+``accounts.admin_config.StaffAdminConfig`` replaces ``django.contrib.admin`` in ``INSTALLED_APPS`` so
+``admin.site`` (and every
 ``@admin.register``) is a :class:`StaffAdminSite`. While ``STAFF_OTP_REQUIRED`` is on (production), the
 login page asks for the one-time code of the staff member's confirmed TOTP device and a session that
 was not verified with one is refused (sent to the login page). Off (demo, tests), it is Django's admin.

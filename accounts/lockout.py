@@ -45,8 +45,8 @@ def is_locked_out(request: HttpRequest) -> bool:
 
 
 def lockout_message(request: HttpRequest | None = None) -> str:
-    return _("로그인에 여러 번 실패해 잠시 로그인이 제한되었습니다. {minutes}분 뒤에 다시 시도하세요.").format(
-        minutes=cool_off_minutes(request))
+    text = _("로그인에 여러 번 실패해 잠시 로그인이 제한되었습니다. {minutes}분 뒤에 다시 시도하세요.")
+    return text.format(minutes=cool_off_minutes(request))
 
 
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,

@@ -108,7 +108,8 @@ def test_api_settings():
     """§11: token auth first (401 + WWW-Authenticate; tokens expire, issue #14), one JSON error format,
     OpenAPI schema."""
     api = settings.REST_FRAMEWORK
-    assert api["DEFAULT_AUTHENTICATION_CLASSES"][0] == "accounts.api.authentication.ExpiringTokenAuthentication"
+    token_auth = "accounts.api.authentication.ExpiringTokenAuthentication"
+    assert api["DEFAULT_AUTHENTICATION_CLASSES"][0] == token_auth
     assert api["EXCEPTION_HANDLER"] == "core.api.exception_handler"
     assert api["DEFAULT_SCHEMA_CLASS"] == "core.api.AutoSchema"
     assert settings.SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] == "SIDECAR"

@@ -42,6 +42,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if token_expired(token):
             token.delete()
             raise exceptions.AuthenticationFailed(
-                _("API 토큰의 유효 기간이 지났습니다. 다시 로그인해 새 토큰을 받으세요."), code="token_expired"
+                _("API 토큰의 유효 기간이 지났습니다. 다시 로그인해 새 토큰을 받으세요."),
+                code="token_expired",
             )
         return user, token

@@ -259,8 +259,8 @@ def successions(request: HttpRequest) -> HttpResponse:
         # A filing looks up the counterparty by business number: limited per member, as in the API.
         wait = throttling.hit(request, "succession", ident=str(request.user.pk))
         if wait is not None:
-            form.add_error(None, _("지위 승계 신고를 너무 자주 시도했습니다. {minutes}분 뒤에 다시 시도하세요.")
-                           .format(minutes=int(wait) // 60 + 1))
+            text = _("지위 승계 신고를 너무 자주 시도했습니다. {minutes}분 뒤에 다시 시도하세요.")
+            form.add_error(None, text.format(minutes=int(wait) // 60 + 1))
             status = 429
         elif form.is_valid():
             try:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts import services
-
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db

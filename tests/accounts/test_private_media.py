@@ -114,7 +114,8 @@ def test_demo_settings_serve_no_static_media():
     code = (
         "import django; django.setup(); from django.urls import get_resolver, resolve; "
         "from django.conf import settings; from django.views.static import serve; "
-        "names = [str(p.pattern) for p in get_resolver().url_patterns if getattr(p, 'callback', None) is serve]; "
+        "names = [str(p.pattern) for p in get_resolver().url_patterns "
+        "if getattr(p, 'callback', None) is serve]; "
         "print(settings.DEBUG, names, resolve('/media/x.pdf').func.__module__)"
     )
     env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings.local",

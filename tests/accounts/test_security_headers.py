@@ -81,7 +81,8 @@ def test_production_uses_argon2_and_requires_staff_2fa():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.PASSWORD_HASHERS[0], s.STAFF_OTP_REQUIRED, s.AUTHENTICATION_BACKENDS[0], "
-        "'csp.middleware.CSPMiddleware' in s.MIDDLEWARE, 'axes.middleware.AxesMiddleware' == s.MIDDLEWARE[-1], "
+        "'csp.middleware.CSPMiddleware' in s.MIDDLEWARE, "
+        "'axes.middleware.AxesMiddleware' == s.MIDDLEWARE[-1], "
         "s.CACHES['default']['BACKEND'], s.AXES_FAILURE_LIMIT, s.API_TOKEN_MAX_AGE_DAYS)"
     )
     env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -91,6 +92,7 @@ def test_production_uses_argon2_and_requires_staff_2fa():
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.contrib.auth.hashers.Argon2PasswordHasher", "True", "accounts.auth_backends.LoginLockoutBackend",
+        "django.contrib.auth.hashers.Argon2PasswordHasher", "True",
+        "accounts.auth_backends.LoginLockoutBackend",
         "True", "True", "django.core.cache.backends.redis.RedisCache", "5", "30",
     ]
