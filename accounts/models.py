@@ -275,7 +275,7 @@ class SuccessionRequest(TimeStampedModel):
         return str((self.successor_data or {}).get("legal_name", ""))
 
     def _party_name_for(self, party: Customer, viewer_id: int | None) -> str:
-        filer_customer_id = self.filed_by.customer_id if self.filed_by_id else None
+        filer_customer_id = self.filed_by.customer_id if self.filed_by is not None else None
         shown = (
             viewer_id is None  # staff
             or party.pk == viewer_id

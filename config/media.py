@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib import admin
@@ -88,4 +88,4 @@ def private_media(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404 from exc
     response = FileResponse(handle, as_attachment=True, filename=entry.download_name(obj))
     response["Cache-Control"] = "private, no-store"
-    return response
+    return cast(HttpResponse, response)  # streamed

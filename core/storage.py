@@ -26,5 +26,5 @@ def random_name(filename: str) -> str:
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
-    def generate_filename(self, filename: str) -> Any:
-        return super().generate_filename(random_name(filename))
+    def generate_filename(self, filename: Any) -> Any:
+        return super().generate_filename(random_name(str(filename)))

@@ -19,9 +19,10 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
-def _rate(scope: str) -> str | None:
-    rates = api_settings.DEFAULT_THROTTLE_RATES or {}
-    return rates.get(scope)
+def _rate(scope: str | None) -> str | None:
+    rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES or {}
+    value = rates.get(scope or "")
+    return str(value) if value is not None else None
 
 
 class WriteRateThrottle(UserRateThrottle):
@@ -68,6 +69,6 @@ def hit(request: HttpRequest, scope: str, *, ident: str | None = None) -> float 
     """Count one request of ``scope`` for ``ident`` (default: the client IP). None while within the
     rate; else the seconds to wait."""
     throttle = _PlainThrottle(scope, ident or str(request.META.get("REMOTE_ADDR", "")))
-    if throttle.rate is None or throttle.allow_request(request, None):
+    if throttle.rate is None or throttle.allow_request(request, None):  # type: ignore[arg-type]
         return None
     return throttle.wait() or 1.0

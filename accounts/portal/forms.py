@@ -39,7 +39,8 @@ class PortalLoginForm(AuthenticationForm):
         try:
             return super().clean()
         except ValidationError as exc:
-            if getattr(exc, "code", None) == "invalid_login" and not is_locked_out(self.request):
+            if getattr(exc, "code", None) == "invalid_login" and not (
+                    self.request is not None and is_locked_out(self.request)):
                 from ..services import dormant_member_for_credentials
 
                 self.dormant_member = dormant_member_for_credentials(

@@ -30,6 +30,5 @@ WHITENOISE_USE_FINDERS = True
 # The real Redis cache; each test process its own key prefix, so throttle counters never leak between
 # runs or processes. Rates are high enough for the suite; throttle tests lower them.
 CACHES["default"]["KEY_PREFIX"] = f"termsops-test-{uuid.uuid4().hex[:12]}"
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-}
+_SCOPES: dict[str, str] = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]  # type: ignore[assignment]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(_SCOPES, "100000/min")
