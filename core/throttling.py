@@ -66,9 +66,11 @@ class _PlainThrottle(SimpleRateThrottle):
 
 
 def hit(request: HttpRequest, scope: str, *, ident: str | None = None) -> float | None:
-    """Count one request of ``scope`` for ``ident`` (default: the client IP). None while within the
-    rate; else the seconds to wait."""
-    throttle = _PlainThrottle(scope, ident or str(request.META.get("REMOTE_ADDR", "")))
+    """Count one request of ``scope`` for ``ident`` (default: the client IP, as DRF finds it, with
+    ``NUM_PROXIES``). None while within the rate; else the seconds to wait."""
+    throttle = _PlainThrottle(scope, ident or "")
+    if not ident:
+        throttle._ident = throttle.get_ident(request)  # type: ignore[arg-type]
     if throttle.rate is None or throttle.allow_request(request, None):  # type: ignore[arg-type]
         return None
     return throttle.wait() or 1.0

@@ -192,6 +192,8 @@ REST_FRAMEWORK = {
     # Writes are throttled per user (per IP when anonymous); the token and reactivation endpoints have
     # their own scope ("auth"), the succession filing its own ("succession").
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.WriteRateThrottle"],
+    # Behind N proxies, the client IP is taken from X-Forwarded-For (DRF); None = REMOTE_ADDR.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
     "DEFAULT_THROTTLE_RATES": {
         "writes": env("API_THROTTLE_WRITES", default="120/min"),
         "auth": env("API_THROTTLE_AUTH", default="10/min"),
