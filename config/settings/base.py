@@ -123,6 +123,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Keep failures only (they expire with the cool-off); no log of every successful login with its IP.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # attempts and lockouts are rows in the admin anyway
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
