@@ -14,9 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.sites import AdminSite
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+from core import throttling
+
+from .lockout import too_many_logins
 
 
 def otp_required() -> bool:
@@ -50,6 +54,14 @@ class StaffAdminSite(OTPAdminSite):
     @property  # type: ignore[override]
     def login_template(self) -> Any:
         return "otp/admin111/login.html" if otp_required() else None
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """The login posts of one client IP share the portal login's limit (a login costs a hash)."""
+        if request.method == "POST":
+            wait = throttling.hit(request, "portal_login")
+            if wait is not None:
+                return too_many_logins(request, wait)
+        return super().login(request, extra_context)
 
     def has_permission(self, request: HttpRequest) -> bool:
         if otp_required():

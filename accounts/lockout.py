@@ -49,6 +49,15 @@ def lockout_message(request: HttpRequest | None = None) -> str:
     return text.format(minutes=cool_off_minutes(request))
 
 
+def too_many_logins(request: HttpRequest, wait: float) -> HttpResponse:
+    """Login posts over the per-IP rate (``portal_login``): a Korean page, 429, ``Retry-After``."""
+    seconds = int(wait) + 1
+    message = _("로그인 시도가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.").format(seconds=seconds)
+    response = render(request, "portal/locked_out.html", {"message": message}, status=STATUS)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
                      credentials: dict[str, Any] | None = None) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: the answer to a login refused by the lockout."""

@@ -17,7 +17,7 @@ from core import clock, throttling
 from core.errors import DomainError
 from core.forms import add_domain_error
 
-from .. import selectors, services
+from .. import lockout, selectors, services
 from ..models import Member
 from .auth import admin_member_required, member_required, request_member
 from .cards import Card, cards_for, register_card
@@ -34,11 +34,7 @@ class PortalLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wait = throttling.hit(request, "portal_login")
         if wait is not None:
-            message = _("로그인 시도가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.").format(
-                seconds=int(wait) + 1)
-            response = render(request, "portal/locked_out.html", {"message": message}, status=429)
-            response["Retry-After"] = str(int(wait) + 1)
-            return response
+            return lockout.too_many_logins(request, wait)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: PortalLoginForm) -> HttpResponse:  # type: ignore[override]

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from rest_framework.authtoken.models import Token
 
-from tests.factories import DEFAULT_PASSWORD, AdminMemberFactory, MemberFactory
+from tests.factories import DEFAULT_PASSWORD, AdminMemberFactory, MemberFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,16 @@ def test_portal_login_posts_are_throttled_per_ip(client, rates):
     ok = client.post("/login/", {"username": member.login_id, "password": DEFAULT_PASSWORD},
                      REMOTE_ADDR="10.7.7.7")
     assert ok.status_code == 302
+
+
+def test_admin_login_posts_share_the_per_ip_limit(client, rates):
+    """Issue #14: the admin login counts against the same per-IP limit (2/min here)."""
+    rates(portal_login="2/min")
+    staff = StaffUserFactory(is_superuser=True)
+    url = "/admin/login/?next=/admin/"
+    assert client.post(url, {"username": "nobody-1", "password": "x"}).status_code == 200
+    assert client.post("/login/", {"username": "nobody-2", "password": "x"}).status_code == 200
+    response = client.post(url, {"username": staff.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert "로그인 시도가 너무 많습니다" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
