@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -42,6 +44,19 @@ def cool_off_minutes(request: HttpRequest | None = None) -> int:
 def is_locked_out(request: HttpRequest) -> bool:
     """True once the lockout backend refused this request's login (set by django-axes)."""
     return bool(getattr(request, "axes_locked_out", False))
+
+
+def check_allowed(request: HttpRequest, username: str) -> None:
+    """For a password check outside ``authenticate()`` (API reactivation, ACC-10): refuse a locked-out
+    login ID + IP with :class:`LoginLocked`."""
+    if not AxesProxyHandler.is_allowed(request, {"username": username}):
+        request.axes_locked_out = True  # type: ignore[attr-defined]
+        raise LoginLocked("login_locked", lockout_message(request))
+
+
+def record_failure(request: HttpRequest, username: str) -> None:
+    """Count a wrong password checked outside ``authenticate()`` as a failed login."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
 def lockout_message(request: HttpRequest | None = None) -> str:

@@ -24,7 +24,7 @@ from core.api import AuditedAPIView, paginate
 from core.errors import DomainError
 from core.throttling import ScopedThrottle, WriteRateThrottle
 
-from .. import selectors, services, services_changes
+from .. import lockout, selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest
 from .authentication import token_for
 from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
@@ -241,9 +241,11 @@ class ReactivateApi(AuditedAPIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        lockout.check_allowed(request._request, data.validated_data["login_id"])
         member = services.dormant_member_for_credentials(login_id=data.validated_data["login_id"],
                                                          password=data.validated_data["password"])
         if member is None:
+            lockout.record_failure(request._request, data.validated_data["login_id"])
             raise DomainError("invalid_credentials",
                               _("휴면 상태인 계정의 로그인 ID와 비밀번호가 아닙니다."), rule="ACC-10")
         today = clock.today()

@@ -73,6 +73,23 @@ def test_success_before_the_limit_resets_the_count(api_client):
     assert api_client.post(TOKEN_URL, right, format="json").status_code == 200
 
 
+def test_api_reactivation_counts_failures_and_honours_the_lockout(api_client):
+    """Issue #14, ACC-10: ``auth/reactivate/`` checks a password itself: its failures count toward the
+    lockout and a locked-out login ID is refused there too, before the password is checked."""
+    member = MemberFactory()
+    services.member_make_dormant(member=member, today=dt.date(2026, 11, 20))
+    url = "/api/v1/auth/reactivate/"
+    codes = _guess(api_client, url, {"login_id": member.login_id, "password": "wrong"}, 6, format="json")
+    assert codes[:4] == [400] * 4
+    assert set(codes[4:]) == {429}
+    response = api_client.post(url, {"login_id": member.login_id, "password": DEFAULT_PASSWORD},
+                               format="json")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "login_locked"
+    member.refresh_from_db()
+    assert member.status == "dormant"
+
+
 def test_portal_login_30_wrong_then_right_is_refused(client):
     """Issue #14: the portal login refuses the right password after 5 failures with a Korean page (429)."""
     member = MemberFactory()
