@@ -16,7 +16,7 @@ from core.adminkit import ReadOnlyAdminMixin
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from .services.purge import purge_plan
-from .services.retention import retention_calendar
+from .services.retention import money_hold, retention_calendar
 
 
 @admin.register(DestructionRecord)
@@ -48,7 +48,7 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": _("보관 기간 달력과 파기 미리 보기"),
             "opts": self.model._meta,
             "today": today,
-            "calendar": retention_calendar(),
+            "calendar": [(s, money_hold(s.customer_id)) for s in retention_calendar()],
             "retained": RetainedRecord.objects.order_by("destroy_on", "id")[:500],
             "plan": purge_plan(today=today),
         }

@@ -164,6 +164,8 @@ PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
 # The daily purge (DAT-2, DAT-3) destroys data for real; on by default. The operator's kill switch: with
 # it off, ``purge_data`` only counts what is due (the admin's retention calendar and ``--dry-run`` show it).
 PRIVACY_PURGE_ENABLED = env.bool("PRIVACY_PURGE_ENABLED", default=True)
+# The customer portal's address, prefixed to links in e-mailed notices (DAT-1 export page); "" gives paths.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
 PAYMENT_GATEWAY_SECRET = env("PAYMENT_GATEWAY_SECRET", default="")
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)

@@ -44,6 +44,7 @@ from contracts.services import erasure as contracts_erasure
 from core.calendar import add_months
 from core.clock import start_of_day
 from contracts.models import ContractTransition
+from contracts.services.lifecycle import portal_export_url
 from core.erasure import SCRUBBED_ACTOR, erase_customer_rows, erase_rows
 from core.models import StatusTransition
 from core.errors import DomainError
@@ -188,6 +189,7 @@ def export_reminders(*, today: dt.date) -> int:
             context={
                 "contract_number": contract.number,
                 "ends_on": str(contract.termination_effective_on),
+                "export_url": portal_export_url(),
             },
         )
         sent += 1

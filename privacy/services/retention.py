@@ -231,6 +231,8 @@ class RetentionTerms:
     dispute_records_years: int
     identity_months: int
     schedule: Schedule | None
+    #: money owed or open once every contract ended: the contract and billing records wait for it
+    hold: Hold | None = None
 
 
 def retention_terms(customer_id: int) -> RetentionTerms | None:
@@ -245,13 +247,15 @@ def retention_terms(customer_id: int) -> RetentionTerms | None:
     if contract is None:
         return None
     policy = effective_policy(contract)
+    schedule = customer_schedule(customer_id)
     return RetentionTerms(
         data_months=int(policy.data_retention_months or 0),
         login_id_months=policy.login_id_retention_months,
         contract_records_years=int(policy.contract_records_retention_years),
         dispute_records_years=int(policy.dispute_records_retention_years),
         identity_months=int(policy.abuse_identity_retention_months),
-        schedule=customer_schedule(customer_id),
+        schedule=schedule,
+        hold=money_hold(customer_id) if schedule is not None else None,
     )
 
 

@@ -26,7 +26,7 @@ def test_calendar_and_dry_run_page_lists_the_due_customer_and_deletes_nothing(pr
     assert [(p.customer_ref, p.due_on) for p in response.context["plan"]] == [
         (customer.pk, ENDED.replace(month=9, day=30))
     ]
-    assert [s.customer_id for s in response.context["calendar"]] == [customer.pk]
+    assert [(s.customer_id, hold) for s, hold in response.context["calendar"]] == [(customer.pk, None)]
     assert not DestructionRecord.objects.exists()
 
 
