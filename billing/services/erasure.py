@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import Model, Q, Sum
 
 from accounts.models import Customer
 from core.erasure import SCRUBBED, erase_customer_rows, scrub_rows
@@ -35,7 +35,7 @@ TABLES = (
 #: request and the member who filed it; the buyer's representative and e-mail on a tax invoice (its
 #: buyer name and business number are required items of the tax invoice itself, VAT Act art.32, and
 #: name a business, not a person).
-RECORD_SCRUB: dict[type, dict[str, object]] = {
+RECORD_SCRUB: dict[type[Model], dict[str, object]] = {
     m.Payment: {"payer_name": SCRUBBED, "payment_method": None},
     m.Refund: {"reason": SCRUBBED},
     m.Dispute: {"reason": SCRUBBED, "filed_by": None},
@@ -49,7 +49,9 @@ RECORD_SCRUB: dict[type, dict[str, object]] = {
 }
 
 
-def customer_data_erase(*, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None) -> dict[str, int]:
+def customer_data_erase(
+    *, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None
+) -> dict[str, int]:
     """Delete the customer's billing rows for real, bar ``keep``; return rows per table. Idempotent."""
     return erase_customer_rows(TABLES, customer_model=Customer, customer_id=customer_id, keep=keep)
 
@@ -80,7 +82,11 @@ class MoneyOpen:
     @property
     def blocking(self) -> bool:
         return bool(
-            self.open_won or self.disputes or self.refunds or self.pending_payments or self.unissued_settlements
+            self.open_won
+            or self.disputes
+            or self.refunds
+            or self.pending_payments
+            or self.unissued_settlements
         )
 
 

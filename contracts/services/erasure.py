@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.db.models import Model
+
 from accounts.models import Customer
 from core.erasure import SCRUBBED, erase_customer_rows, scrub_rows
 
@@ -29,7 +31,7 @@ MEMBER_TABLES = (m.SeatAssignment, m.SeatAssignment.history.model)
 
 #: Personal fields of the kept contract records, and what they become (DAT-3): the applying member and
 #: the customer's own termination note; the consent's member and IP address.
-RECORD_SCRUB: dict[type, dict[str, object]] = {
+RECORD_SCRUB: dict[type[Model], dict[str, object]] = {
     m.Contract: {"applied_by": None, "termination_note": SCRUBBED},
     m.TermsConsent: {"member": None, "ip_address": None},
     m.ContractPeriod: {},
@@ -37,7 +39,9 @@ RECORD_SCRUB: dict[type, dict[str, object]] = {
 }
 
 
-def customer_data_erase(*, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None) -> dict[str, int]:
+def customer_data_erase(
+    *, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None
+) -> dict[str, int]:
     """Delete the customer's contract rows for real, bar ``keep``; return rows per table. Idempotent."""
     return erase_customer_rows(TABLES, customer_model=Customer, customer_id=customer_id, keep=keep)
 

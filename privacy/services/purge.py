@@ -38,16 +38,15 @@ from accounts import services as accounts_services
 from accounts.models import Customer, Member
 from billing.services import erasure as billing_erasure
 from contracts.effective import effective_policy
-from contracts.models import Contract, ContractStatus
+from contracts.models import Contract, ContractStatus, ContractTransition
 from contracts.models.contract import LIVE
 from contracts.services import erasure as contracts_erasure
+from contracts.services.lifecycle import portal_export_url
 from core.calendar import add_months
 from core.clock import start_of_day
-from contracts.models import ContractTransition
-from contracts.services.lifecycle import portal_export_url
 from core.erasure import SCRUBBED_ACTOR, erase_customer_rows, erase_rows
-from core.models import StatusTransition
 from core.errors import DomainError
+from core.models import StatusTransition
 from messaging.models import Notice, Recipient
 from messaging.services import notify
 from messaging.services import retention as messaging_retention
@@ -141,7 +140,7 @@ def purge_plan(*, today: dt.date) -> list[Planned]:
 def _retained_due(today: dt.date) -> list[RetainedRecord]:
     """Kept records due on ``today``, disputes before contracts of the same day (a dispute points at
     its invoice)."""
-    order = {Kind.DISPUTE_RECORDS: 0, Kind.CONTRACT_RECORDS: 1}
+    order: dict[str, int] = {Kind.DISPUTE_RECORDS: 0, Kind.CONTRACT_RECORDS: 1}
     rows = list(RetainedRecord.objects.filter(destroy_on__lte=today))
     return sorted(rows, key=lambda r: (r.destroy_on, order.get(r.kind, 2), r.pk))
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
-
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, DormantMemberData
@@ -319,9 +318,11 @@ class Hold:
         m = self.money
         out = []
         if m.open_won:
-            out.append(str(_("미수금 {won}원 (청구서 {n}건)").format(won=f"{m.open_won:,}", n=m.open_invoices)))
+            text = _("미수금 {won}원 (청구서 {n}건)")
+            out.append(str(text).format(won=f"{m.open_won:,}", n=m.open_invoices))
         if m.disputes:
-            out.append(str(_("처리 중인 이의신청 {n}건 ({won}원)").format(n=m.disputes, won=f"{m.disputed_won:,}")))
+            text = _("처리 중인 이의신청 {n}건 ({won}원)")
+            out.append(str(text).format(n=m.disputes, won=f"{m.disputed_won:,}"))
         if m.refunds:
             out.append(str(_("지급 전 환불 {n}건 ({won}원)").format(n=m.refunds, won=f"{m.refund_won:,}")))
         if m.pending_payments:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.db.models import Model
+
 from accounts.models import Customer
 from core.erasure import SCRUBBED, erase_customer_rows, scrub_rows
 
@@ -24,13 +26,15 @@ TABLES = (
 CONTENT_TABLES = (m.IncidentUpdate, m.Incident, m.Incident.history.model)
 
 #: Personal fields of the kept claims: the member who filed it and the customer's own description.
-RECORD_SCRUB: dict[type, dict[str, object]] = {
+RECORD_SCRUB: dict[type[Model], dict[str, object]] = {
     m.SlaClaim: {"submitted_by": None, "details": SCRUBBED},
     m.SlaMonth: {},
 }
 
 
-def customer_data_erase(*, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None) -> dict[str, int]:
+def customer_data_erase(
+    *, customer_id: int, keep: Mapping[str, Iterable[int]] | None = None
+) -> dict[str, int]:
     """Delete the customer's SLA rows for real, bar ``keep``; return rows per table. Idempotent."""
     return erase_customer_rows(TABLES, customer_model=Customer, customer_id=customer_id, keep=keep)
 
@@ -42,7 +46,8 @@ def content_erase(*, customer_id: int) -> dict[str, int]:
 
 def claim_month_ids(claim_ids: Iterable[int]) -> list[int]:
     """The months the kept claims are about (a claim cannot outlive its month)."""
-    return sorted(set(m.SlaClaim.objects.filter(pk__in=list(claim_ids)).values_list("sla_month_id", flat=True)))
+    months = m.SlaClaim.objects.filter(pk__in=list(claim_ids)).values_list("sla_month_id", flat=True)
+    return sorted(set(months))
 
 
 def open_claims(*, customer_id: int) -> int:

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from accounts.models import Customer
 from billing.models import Dispute, Invoice, Payment
+from billing.services.payments import payment_record
 from contracts.models import Contract, ContractStatus
 from contracts.presets import load_presets
 from messaging.models import Message, Recipient
 from sla.models import Incident
-from billing.services.payments import payment_record
 from tests.billing.conftest import make_contract
 from tests.billing.payment_factories import make_invoice
 from tests.factories import MemberFactory

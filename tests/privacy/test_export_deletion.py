@@ -16,10 +16,9 @@ from privacy.models import DestructionRecord, ExportRequest, RetainedRecord
 from privacy.services.deletion import deletion_confirm, deletion_request
 from privacy.services.export import export_build, export_request
 from privacy.services.purge import purge_data
+from privacy.services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES
 from tests.billing.conftest import make_contract
 from tests.factories import MemberFactory
-
-from privacy.services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES
 
 from .conftest import ENDED, ended_customer, rows_per_table
 

@@ -12,9 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Customer, Member
-from privacy.models import RetainedRecord, ExportRequest
+from privacy.models import ExportRequest, RetainedRecord
 from privacy.services.export import export_build
-
 from privacy.services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES
 
 from .conftest import ended_customer, rows_per_table
