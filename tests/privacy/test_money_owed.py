@@ -4,8 +4,10 @@ contract and billing records wait until everything is settled; reports and ledge
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
@@ -183,3 +185,51 @@ def test_export_reminder_links_the_export_page(presets, settings):
     link = "https://portal.example.com" + reverse("portal:privacy_home")
     notices = Notice.objects.filter(customer=contract.customer, event="privacy.export_reminder")
     assert notices.exists() and all(link in n.body for n in notices)
+
+
+def _run_together(day: dt.date) -> list[BaseException]:
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            purge_data(today=day)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_hold_purge_and_destroy_kept_records_once():
+    """DAT-3, DAT-5: two concurrent runs (threads released together): the owing customer is held once, the
+    settled one purged once; on the kept records' dates two concurrent runs delete each kind once."""
+    from contracts.presets import load_presets
+
+    load_presets()
+    owing = ended_customer("dcloud")
+    owe_final_settlement(owing)
+    settled = ended_customer("flow")
+    assert _run_together(ENDED) == []
+    per_customer = {
+        c.pk: DestructionRecord.objects.filter(customer_ref=c.pk, kind=DestructionRecord.Kind.CUSTOMER_DATA)
+        for c in (owing, settled)
+    }
+    assert per_customer[owing.pk].count() == 1 and per_customer[settled.pk].count() == 1
+    assert per_customer[settled.pk].get().method == "delete_anonymise"
+    assert not RetainedRecord.objects.filter(customer_ref=owing.pk).exists()
+    assert rows_per_table(owing.pk)["billing.Invoice"] == 2
+
+    assert _run_together(D(2031, 3, 31)) == []
+    for kind in (RetainedRecord.Kind.DISPUTE_RECORDS, RetainedRecord.Kind.CONTRACT_RECORDS):
+        assert DestructionRecord.objects.filter(customer_ref=settled.pk, kind=kind).count() == 1
+    assert rows_per_table(settled.pk)["billing.Payment"] == 0
+    assert not RetainedRecord.objects.filter(customer_ref=settled.pk).exists()
