@@ -233,3 +233,17 @@ def test_two_workers_hold_purge_and_destroy_kept_records_once():
         assert DestructionRecord.objects.filter(customer_ref=settled.pk, kind=kind).count() == 1
     assert rows_per_table(settled.pk)["billing.Payment"] == 0
     assert not RetainedRecord.objects.filter(customer_ref=settled.pk).exists()
+
+
+def test_termination_notice_links_the_export_page(presets, settings, django_capture_on_commit_callbacks):
+    """DAT-1: the notice that a termination is scheduled asks for a download and gives the export page."""
+    from contracts.services.lifecycle import notify_contract
+    from tests.billing.conftest import make_contract
+
+    settings.PORTAL_BASE_URL = "https://portal.example.com/"
+    contract = make_contract("officecore-standard-monthly", start=D(2026, 1, 5))
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_contract(contract, "contract.terminating", today=D(2026, 3, 1), dedupe_key="t:1")
+    link = "https://portal.example.com" + reverse("portal:privacy_home")
+    notices = Notice.objects.filter(customer=contract.customer, event="contract.terminating")
+    assert notices.exists() and all(link in n.body for n in notices)
