@@ -61,12 +61,14 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(RetainedRecord)
 class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """DAT-3: the records kept apart, listed by destruction date (contents not shown)."""
+    """DAT-3: what is kept after a purge, listed by destruction date: the rows kept in place (table → ids,
+    each read-only and marked in its own admin) and their counts; the identity and login-ID payload is
+    not shown."""
 
     list_display = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
     list_filter = ("kind",)
     search_fields = ("=customer_ref",)
-    fields = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
+    fields = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows", "tables")
 
 
 @admin.register(ExportRequest)
