@@ -6,6 +6,9 @@ run through rows that are about to go), then deleted directly; PostgreSQL checks
 which Django creates ``DEFERRABLE INITIALLY DEFERRED``, at commit, when the whole customer is gone. So
 the purge job calls the apps from the top down inside one transaction. The status log and admin log
 rows of deleted objects and their stored files go too (the files after commit).
+
+Rows the law keeps in place (DAT-3) are passed as ``keep`` and anonymised by their app with
+:func:`scrub_rows`; on their own date :func:`erase_rows` deletes exactly those rows.
 """
 
 from __future__ import annotations
