@@ -2,9 +2,10 @@
 
 A customer is due once none of its contracts is open or live any more: its data goes
 ``data_retention_months`` after the last contract ended (officecore 6, damoa 1, dcloud/flow/kgmsg 0);
-damoa's login IDs ``login_id_retention_months`` after it; the records kept apart (DAT-3) go after their
-own periods, counted from the same end date. Where a customer's contracts were under different
-policies, the longest period wins (the customer is never purged earlier than one of its terms allows).
+damoa's login IDs ``login_id_retention_months`` after it; the records kept in place (DAT-3) go after
+their own periods, counted from the same end date, and wait while money is owed (:func:`money_hold`).
+Where a customer's contracts were under different policies, the longest period wins (the customer is
+never purged earlier than one of its terms allows).
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ ENDED = (ContractStatus.TERMINATED, ContractStatus.WITHDRAWN)
 FINISHED = (*ENDED, ContractStatus.REJECTED, ContractStatus.PURGED)
 
 #: Tables with a path to a customer whose rows stay after the purge, and why. Every other such table is
-#: emptied for the customer (tests check it through the app registry).
+#: emptied for the customer (tests check it through the app registry), bar the records kept in place
+#: until their own date (``RECORD_KINDS``, listed by a ``RetainedRecord``).
 KEPT_TABLES = {
     "accounts.PersonalDataAccess": "DAT-6: the staff access log is the operator's record; it points at the "
     "customer's tombstone and holds no member reference after the purge",
 }
 
-#: Tables copied into the records kept apart (DAT-3), by kind.
+#: Tables whose rows are kept in place, anonymised, after the purge (DAT-3), by kind.
 CONTRACT_RECORD_TABLES = (
     "contracts.Contract",
     "contracts.ContractPeriod",
