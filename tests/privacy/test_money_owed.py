@@ -247,3 +247,15 @@ def test_termination_notice_links_the_export_page(presets, settings, django_capt
     link = "https://portal.example.com" + reverse("portal:privacy_home")
     notices = Notice.objects.filter(customer=contract.customer, event="contract.terminating")
     assert notices.exists() and all(link in n.body for n in notices)
+
+
+def test_portal_deletion_request_refused_in_plain_korean_while_owed(presets):
+    """DAT-4: in the portal, asking for deletion while money is owed shows why, without codes."""
+    customer = ended_customer("flow")
+    owe_final_settlement(customer)
+    client = Client()
+    client.force_login(_admin(customer).user)
+    url = reverse("portal:privacy_delete")
+    page = client.post(url, {"action": "request"}, follow=True).content.decode()
+    assert "정산을 마친 뒤 다시 요청해 주세요" in page and "DAT-" not in page and "money_owed" not in page
+    assert rows_per_table(customer.pk)["accounts.Member"] == 2
