@@ -297,3 +297,21 @@ def test_a_table_without_an_erasure_rule_stops_the_purge(presets, monkeypatch):
     assert refused.value.code == "purge_incomplete" and "billing.PayerAlias" in refused.value.message
     assert rows_per_table(customer.pk) == before
     assert not DestructionRecord.objects.exists() and not RetainedRecord.objects.exists()
+
+
+def test_on_by_default_and_the_kill_switch_only_counts(presets, settings):
+    """DAT-2: the purge runs by default; with ``PRIVACY_PURGE_ENABLED`` off the job counts what is due and
+    destroys nothing."""
+    from django.conf import settings as live_settings
+
+    from config.settings import base
+    from privacy import jobs
+
+    assert base.PRIVACY_PURGE_ENABLED is True and live_settings.PRIVACY_PURGE_ENABLED is True
+    customer = ended_customer("flow")
+    before = rows_per_table(customer.pk)
+    settings.PRIVACY_PURGE_ENABLED = False
+    assert jobs.purge_data(today=ENDED) == {"due": 1, "purge_disabled": 1}
+    assert rows_per_table(customer.pk) == before and not DestructionRecord.objects.exists()
+    settings.PRIVACY_PURGE_ENABLED = True
+    assert jobs.purge_data(today=ENDED)["customers_purged"] == 1
