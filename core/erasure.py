@@ -6,11 +6,14 @@ run through rows that are about to go), then deleted directly; PostgreSQL checks
 which Django creates ``DEFERRABLE INITIALLY DEFERRED``, at commit, when the whole customer is gone. So
 the purge job calls the apps from the top down inside one transaction. The status log and admin log
 rows of deleted objects and their stored files go too (the files after commit).
+
+Rows the law keeps in place (DAT-3) are passed as ``keep`` and anonymised by their app with
+:func:`scrub_rows`; on their own date :func:`erase_rows` deletes exactly those rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -59,35 +62,77 @@ def customer_rows(
 
 
 def erase_customer_rows(
-    tables: Iterable[type[models.Model]], *, customer_model: type[models.Model], customer_id: int
+    tables: Iterable[type[models.Model]],
+    *,
+    customer_model: type[models.Model],
+    customer_id: int,
+    keep: Mapping[str, Iterable[int]] | None = None,
 ) -> dict[str, int]:
     """Delete the customer's rows in ``tables`` (one app's own); return rows per table label.
 
-    Call inside the purge's transaction. Idempotent: a second call finds nothing.
+    ``keep`` names rows that stay (table label → primary keys): the records the law keeps in place
+    (DAT-3), scrubbed by their app first. Call inside the purge's transaction. Idempotent: a second
+    call finds nothing.
     """
+    keep = keep or {}
     targets = []
     for model in tables:
-        pks = list(customer_rows(model, customer_model, customer_id).values_list("pk", flat=True))
+        kept = set(keep.get(model._meta.label, ()))
+        pks = [
+            pk
+            for pk in customer_rows(model, customer_model, customer_id).values_list("pk", flat=True)
+            if pk not in kept
+        ]
         if pks:
             targets.append((model, pks))
-    files: list[tuple[Any, str]] = []
     rows: dict[str, int] = {}
     for model, pks in targets:
-        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        if file_fields:
-            for obj in model._base_manager.filter(pk__in=pks):
-                for f in file_fields:
-                    stored = getattr(obj, f.name)
-                    if stored:
-                        files.append((stored.storage, stored.name))
-        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        StatusTransition.objects.filter(content_type=content_type, object_id__in=pks).delete()
-        LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in pks]).delete()
-        qs = model._base_manager.filter(pk__in=pks)
-        rows[model._meta.label] = qs._raw_delete(qs.db)
+        rows[model._meta.label] = erase_rows(model, pks)
+    return rows
+
+
+def erase_rows(model: type[models.Model], pks: Iterable[Any]) -> int:
+    """Delete these rows of ``model`` for real with their status log, admin log and stored files (the
+    files after commit); return how many rows went. The caller holds the transaction (DAT-3: a kept
+    record deleted on its own date)."""
+    pks = list(pks)
+    if not pks:
+        return 0
+    files: list[tuple[Any, str]] = []
+    file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+    if file_fields:
+        for obj in model._base_manager.filter(pk__in=pks):
+            for f in file_fields:
+                stored = getattr(obj, f.name)
+                if stored:
+                    files.append((stored.storage, stored.name))
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    StatusTransition.objects.filter(content_type=content_type, object_id__in=pks).delete()
+    LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in pks]).delete()
+    qs = model._base_manager.filter(pk__in=pks)
+    deleted = int(qs._raw_delete(qs.db))
     if files:
         transaction.on_commit(lambda: _delete_files(files))
-    return rows
+    return deleted
+
+
+#: What an irreversibly anonymised text or actor label becomes (DAT-3).
+SCRUBBED = ""
+SCRUBBED_ACTOR = "member:purged"
+
+
+def scrub_rows(model: type[models.Model], pks: Iterable[Any], values: Mapping[str, Any]) -> int:
+    """Overwrite the personal fields of rows that stay (DAT-3: kept in place, anonymised); return rows.
+
+    ``values`` is field → new value (``None`` for a reference to a person that is destroyed). A plain
+    ``UPDATE``: no history row keeps the old values.
+    """
+    pks = list(pks)
+    if not pks:
+        return 0
+    if values:
+        model._base_manager.filter(pk__in=pks).update(**values)
+    return len(pks)
 
 
 def _delete_files(files: list[tuple[Any, str]]) -> None:

@@ -101,9 +101,11 @@ _CONTRACT_KO = "■ 계약번호: {{ contract_number }}\n■ 요금제: {{ plan_
 _CONTRACT_EN = "- Contract: {{ contract_number }}\n- Plan: {{ plan_name }}\n"
 _REASON_KO = "{% if reason %}■ 사유: {{ reason }}\n{% endif %}"
 _REASON_EN = "{% if reason %}- Reason: {{ reason }}\n{% endif %}"
-_EXPORT_KO = ("필요한 자료는 해지 전에 고객 포털의 데이터 내보내기에서 내려받아 두시기 바랍니다. "
+_EXPORT_KO = ("필요한 자료는 해지 전에 고객 포털의 데이터 내보내기에서 내려받아 두시기 바랍니다"
+              "{% if export_url %}({{ export_url }}){% endif %}. "
               "해지 후 데이터는 약관에서 정한 보관 기간이 지나면 파기됩니다.")
-_EXPORT_EN = ("Please download the data you need from the customer portal (data export) before the "
+_EXPORT_EN = ("Please download the data you need from the customer portal (data export"
+              "{% if export_url %}: {{ export_url }}{% endif %}) before the "
               "contract ends; after termination it is destroyed when the retention period set by the "
               "terms ends.")
 _CONTRACT_VARS = ("공통 변수: contract_number, plan_name, status, customer_name, today, activation_date, "

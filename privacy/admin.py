@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.apps import apps
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -15,8 +18,9 @@ from core import clock
 from core.adminkit import ReadOnlyAdminMixin
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
+from .selectors import retained_record_for
 from .services.purge import purge_plan
-from .services.retention import retention_calendar
+from .services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES, money_hold, retention_calendar
 
 
 @admin.register(DestructionRecord)
@@ -48,7 +52,7 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": _("보관 기간 달력과 파기 미리 보기"),
             "opts": self.model._meta,
             "today": today,
-            "calendar": retention_calendar(),
+            "calendar": [(s, money_hold(s.customer_id)) for s in retention_calendar()],
             "retained": RetainedRecord.objects.order_by("destroy_on", "id")[:500],
             "plan": purge_plan(today=today),
         }
@@ -57,12 +61,14 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(RetainedRecord)
 class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """DAT-3: the records kept apart, listed by destruction date (contents not shown)."""
+    """DAT-3: what is kept after a purge, listed by destruction date: the rows kept in place (table → ids,
+    each read-only and marked in its own admin) and their counts; the identity and login-ID payload is
+    not shown."""
 
     list_display = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
     list_filter = ("kind",)
     search_fields = ("=customer_ref",)
-    fields = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
+    fields = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows", "tables")
 
 
 @admin.register(ExportRequest)
@@ -84,3 +90,42 @@ class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("customer__legal_name", "=customer__id")
     list_select_related = ("customer", "requested_by")
+
+
+class RetainedRowAdminMixin:
+    """DAT-3: a row kept in place after its customer's purge is read-only in its own admin (even for a
+    superuser) and marked "보존 기록 (파기 예정일 …)"; live rows are untouched."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is not None and retained_record_for(obj) is not None:
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is not None and retained_record_for(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        record = retained_record_for(obj) if obj is not None else None
+        if record is not None and request.method == "GET":
+            messages.warning(request, _("보존 기록 (파기 예정일 {date})").format(date=record.destroy_on))
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+
+def mark_retained_rows(site: admin.AdminSite = admin.site) -> None:
+    """Give the admin of every table kept in place the read-only marking (privacy's admin loads last)."""
+    for label in (*CONTRACT_RECORD_TABLES, *DISPUTE_RECORD_TABLES):
+        model = apps.get_model(label)
+        current = site._registry.get(model)
+        if current is None or isinstance(current, RetainedRowAdminMixin):
+            continue
+        marked = type(f"Retained{type(current).__name__}", (RetainedRowAdminMixin, type(current)), {})
+        site.unregister(model)
+        site.register(model, marked)
+
+
+mark_retained_rows()

@@ -1,8 +1,11 @@
 """Data lifecycle records (SPEC §9): destruction records, records kept apart, export and deletion requests.
 
-``RetainedRecord`` is the store kept apart from the live tables (PIPA art.21(3)): what must outlive the
-purge (DAT-3) is copied here and the live rows are destroyed; each row carries its own destruction date.
-It names the customer by number only (no foreign key), so nothing in it ties back to live data.
+``RetainedRecord`` marks what must outlive the purge (DAT-3), one per customer and kind, each with its own
+destruction date. Contract/payment and dispute records stay in place in their own tables (so reports and
+ledgers read the same after a purge), anonymised and linked to the customer's tombstone; the record lists
+them (``tables``: table → ids) and the job deletes exactly those rows on its date. The minimum identity
+and damoa's login IDs have no live row left, so their few values are kept in ``payload``. It names the
+customer by number only (no foreign key).
 """
 
 from __future__ import annotations
@@ -60,13 +63,21 @@ class DestructionRecord(models.Model):
 
 
 class RetainedRecord(models.Model):
-    """A record kept apart after the purge until its own period ends (DAT-3, DAT-2 login IDs)."""
+    """What is kept after the purge until its own period ends (DAT-3, DAT-2 login IDs)."""
 
     Kind = DestructionRecord.Kind
 
     kind = models.CharField(_("보존 종류"), max_length=24, choices=Kind.choices)
     customer_ref = models.PositiveBigIntegerField(_("고객 번호"), db_index=True)
-    payload = models.JSONField(_("보존 내용"), default=dict)
+    payload = models.JSONField(
+        _("보존 내용"), default=dict, blank=True, help_text=_("부정이용 방지 정보와 로그인 ID만 (DAT-3)")
+    )
+    tables = models.JSONField(
+        _("보존 행"),
+        default=dict,
+        blank=True,
+        help_text=_("제자리에 익명화해 보존하는 행: 테이블 → ID 목록 (DAT-3)"),
+    )
     rows = models.JSONField(_("테이블별 건수"), default=dict)
     kept_from = models.DateField(_("보존 시작일"))
     destroy_on = models.DateField(_("파기 예정일"), db_index=True)

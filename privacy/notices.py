@@ -18,16 +18,17 @@ _TEXT = {
         "[텀즈옵스] 계약 종료 전에 데이터를 내려받아 주세요",
         "{{ customer.legal_name }} 고객님,\n\n계약 {{ contract_number }}이(가) {{ ends_on }}에 끝납니다. 계약이 끝나면 보관 기간이 지난 뒤 "
         "구성원 정보와 자료가 삭제됩니다.\n\n고객 포털의 '내 데이터' 화면에서 구성원, 계약, 청구서, 결제, 메시지, 장애 기록을 "
-        "ZIP 파일로 내려받을 수 있습니다.",
+        "ZIP 파일로 내려받을 수 있습니다.{% if export_url %}\n내 데이터: {{ export_url }}{% endif %}",
     ),
     "en": (
         "[TermsOps] Please download your data before the contract ends",
         "Dear {{ customer.legal_name }},\n\nContract {{ contract_number }} ends on {{ ends_on }}. After the contract ends and "
         "the retention period passes, your members' data and content are deleted.\n\nYou can download members, contracts, "
-        "invoices, payments, messages and incidents as a ZIP file from 'My data' in the customer portal.",
+        "invoices, payments, messages and incidents as a ZIP file from 'My data' in the customer portal."
+        "{% if export_url %}\nMy data: {{ export_url }}{% endif %}",
     ),
 }
-SAMPLE = {"contract_number": "CT-000001", "ends_on": "2026-12-31"}
+SAMPLE = {"contract_number": "CT-000001", "ends_on": "2026-12-31", "export_url": "https://portal.example.com/privacy/"}
 
 PRIVACY_TEMPLATES: list[DefaultTemplate] = [
     DefaultTemplate(
@@ -36,7 +37,7 @@ PRIVACY_TEMPLATES: list[DefaultTemplate] = [
         language,
         subject,
         body + (_FOOTER[language] if channel == "email" else ""),
-        "계약 종료 전 데이터 내보내기 안내 (DAT-1). 변수: contract_number, ends_on",
+        "계약 종료 전 데이터 내보내기 안내 (DAT-1). 변수: contract_number, ends_on, export_url",
         SAMPLE,
     )
     for channel in ("email", "portal")

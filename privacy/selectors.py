@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
-from accounts.models import Member
+from accounts.models import Customer, Member
 from billing.models import Invoice, Payment
 from contracts.models import Contract, TermsConsent
+from core.erasure import customer_paths
 from messaging.models import Message
 from sla.models import Incident
 
-from .models import DeletionRequest, DestructionRecord, ExportRequest
+from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 
 #: Columns never exported (secrets and internal keys, not the customer's data).
 HIDDEN_COLUMNS = {"password", "gateway_token", "key", "schedule"}
@@ -42,3 +43,18 @@ def open_deletion_request(customer_id: int) -> DeletionRequest | None:
 
 def destruction_records() -> QuerySet[DestructionRecord]:
     return DestructionRecord.objects.select_related("user").order_by("-at", "-id")
+
+
+def retained_record_for(obj: Model) -> RetainedRecord | None:
+    """DAT-3: the kept record listing this row (a contract, invoice, payment, dispute ... of a purged
+    customer kept in place until its own date), or None for a live row."""
+    model = type(obj)
+    label = model._meta.label
+    for path in customer_paths(model, Customer):
+        customer_id = model._base_manager.filter(pk=obj.pk).values_list(path, flat=True).first()
+        if customer_id is None:
+            continue
+        for record in RetainedRecord.objects.filter(customer_ref=customer_id).exclude(tables={}):
+            if obj.pk in record.tables.get(label, []):
+                return record
+    return None

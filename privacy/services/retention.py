@@ -2,40 +2,48 @@
 
 A customer is due once none of its contracts is open or live any more: its data goes
 ``data_retention_months`` after the last contract ended (officecore 6, damoa 1, dcloud/flow/kgmsg 0);
-damoa's login IDs ``login_id_retention_months`` after it; the records kept apart (DAT-3) go after their
-own periods, counted from the same end date. Where a customer's contracts were under different
-policies, the longest period wins (the customer is never purged earlier than one of its terms allows).
+damoa's login IDs ``login_id_retention_months`` after it; the records kept in place (DAT-3) go after
+their own periods, counted from the same end date, and wait while money is owed (:func:`money_hold`).
+Where a customer's contracts were under different policies, the longest period wins (the customer is
+never purged earlier than one of its terms allows).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, DormantMemberData
+from billing.services import erasure as billing_erasure
+from billing.services.erasure import MoneyOpen
 from contracts.effective import effective_policy
 from contracts.models import Contract, ContractStatus, Policy
 from core import erasure
 from core.calendar import add_months
 from core.erasure import customer_paths
+from sla.services import erasure as sla_erasure
+
+from ..models import DestructionRecord
 
 #: Contract states after which nothing more happens to the contract.
 ENDED = (ContractStatus.TERMINATED, ContractStatus.WITHDRAWN)
 FINISHED = (*ENDED, ContractStatus.REJECTED, ContractStatus.PURGED)
 
 #: Tables with a path to a customer whose rows stay after the purge, and why. Every other such table is
-#: emptied for the customer (tests check it through the app registry).
+#: emptied for the customer (tests check it through the app registry), bar the records kept in place
+#: until their own date (``RECORD_KINDS``, listed by a ``RetainedRecord``).
 KEPT_TABLES = {
     "accounts.PersonalDataAccess": "DAT-6: the staff access log is the operator's record; it points at the "
     "customer's tombstone and holds no member reference after the purge",
 }
 
-#: Tables copied into the records kept apart (DAT-3), by kind.
+#: Tables whose rows are kept in place, anonymised, after the purge (DAT-3), by kind.
 CONTRACT_RECORD_TABLES = (
     "contracts.Contract",
     "contracts.ContractPeriod",
@@ -51,7 +59,8 @@ CONTRACT_RECORD_TABLES = (
     "billing.Settlement",
     "billing.LateCharge",
 )
-DISPUTE_RECORD_TABLES = ("billing.Dispute", "sla.SlaClaim")
+#: The SLA months a kept claim is about stay with it (a claim cannot outlive its month); other months go.
+DISPUTE_RECORD_TABLES = ("billing.Dispute", "sla.SlaClaim", "sla.SlaMonth")
 
 
 @dataclass(frozen=True)
@@ -105,10 +114,17 @@ def customer_schedule(customer_id: int) -> Schedule | None:
         ended_on=ended_on,
         data_on=data_on,
         login_ids_on=login_ids_on,
-        contract_records_on=add_months(ended_on, 12 * longest("contract_records_retention_years")),
+        contract_records_on=_records_on(ended_on, longest),
         dispute_records_on=add_months(ended_on, 12 * longest("dispute_records_retention_years")),
         identity_on=add_months(ended_on, longest("abuse_identity_retention_months")),
     )
+
+
+def _records_on(ended_on: dt.date, period: Callable[[str], int]) -> dt.date:
+    """The contract and payment records' date, never before the disputes' (a dispute points at its
+    invoice, so the invoice cannot go first)."""
+    contract = add_months(ended_on, 12 * period("contract_records_retention_years"))
+    return max(contract, add_months(ended_on, 12 * period("dispute_records_retention_years")))
 
 
 def ended_customer_ids() -> list[int]:
@@ -196,7 +212,7 @@ def immediate_schedule(customer_id: int, today: dt.date) -> Schedule:
         ended_on=today,
         data_on=today,
         login_ids_on=None,
-        contract_records_on=add_months(today, 12 * period("contract_records_retention_years")),
+        contract_records_on=_records_on(today, period),
         dispute_records_on=add_months(today, 12 * period("dispute_records_retention_years")),
         identity_on=add_months(today, period("abuse_identity_retention_months")),
     )
@@ -216,6 +232,8 @@ class RetentionTerms:
     dispute_records_years: int
     identity_months: int
     schedule: Schedule | None
+    #: money owed or open once every contract ended: the contract and billing records wait for it
+    hold: Hold | None = None
 
 
 def retention_terms(customer_id: int) -> RetentionTerms | None:
@@ -230,11 +248,98 @@ def retention_terms(customer_id: int) -> RetentionTerms | None:
     if contract is None:
         return None
     policy = effective_policy(contract)
+    schedule = customer_schedule(customer_id)
     return RetentionTerms(
         data_months=int(policy.data_retention_months or 0),
         login_id_months=policy.login_id_retention_months,
         contract_records_years=int(policy.contract_records_retention_years),
         dispute_records_years=int(policy.dispute_records_retention_years),
         identity_months=int(policy.abuse_identity_retention_months),
-        schedule=customer_schedule(customer_id),
+        schedule=schedule,
+        hold=money_hold(customer_id) if schedule is not None else None,
     )
+
+
+# --------------------------------------------------------------------------- records kept in place (DAT-3)
+
+#: The kinds of record kept in place after the purge, with their tables.
+RECORD_KINDS = (
+    (DestructionRecord.Kind.CONTRACT_RECORDS, CONTRACT_RECORD_TABLES),
+    (DestructionRecord.Kind.DISPUTE_RECORDS, DISPUTE_RECORD_TABLES),
+)
+
+
+def record_destroy_on(schedule: Schedule, kind: str) -> dt.date:
+    if kind == DestructionRecord.Kind.CONTRACT_RECORDS:
+        return schedule.contract_records_on
+    return schedule.dispute_records_on
+
+
+def record_ids(schedule: Schedule, today: dt.date) -> dict[str, dict[str, list[int]]]:
+    """The customer's rows kept in place by kind (table label → ids), for the kinds whose own date is
+    after ``today`` (a kind already due is destroyed with the rest)."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for kind, labels in RECORD_KINDS:
+        if record_destroy_on(schedule, kind) <= today:
+            continue
+        tables: dict[str, list[int]] = {}
+        for label in labels:
+            model = apps.get_model(label)
+            qs = customer_rows(model, schedule.customer_id)
+            if label == "sla.SlaMonth":
+                qs = qs.filter(pk__in=sla_erasure.claim_month_ids(tables.get("sla.SlaClaim", [])))
+            pks = sorted(qs.values_list("pk", flat=True))
+            if pks:
+                tables[label] = pks
+        if tables:
+            out[kind] = tables
+    return out
+
+
+def merged_ids(ids: dict[str, dict[str, list[int]]]) -> dict[str, list[int]]:
+    merged: dict[str, list[int]] = {}
+    for tables in ids.values():
+        for label, pks in tables.items():
+            merged.setdefault(label, []).extend(pks)
+    return merged
+
+
+# --------------------------------------------------------------------------- money owed holds the records
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a due customer's contract and billing records wait (money owed or open, DAT-3): billing's
+    facts (``billing.services.erasure.money_open``) and the SLA claims still being decided."""
+
+    money: MoneyOpen
+    sla_claims: int
+
+    def staff_reasons(self) -> list[str]:
+        """For the admin's calendar and the dry run: each reason with its amount."""
+        m = self.money
+        out = []
+        if m.open_won:
+            text = _("미수금 {won}원 (청구서 {n}건)")
+            out.append(str(text).format(won=f"{m.open_won:,}", n=m.open_invoices))
+        if m.disputes:
+            text = _("처리 중인 이의신청 {n}건 ({won}원)")
+            out.append(str(text).format(n=m.disputes, won=f"{m.disputed_won:,}"))
+        if m.refunds:
+            out.append(str(_("지급 전 환불 {n}건 ({won}원)").format(n=m.refunds, won=f"{m.refund_won:,}")))
+        if m.pending_payments:
+            out.append(str(_("처리 중인 결제 {n}건").format(n=m.pending_payments)))
+        if m.unissued_settlements:
+            out.append(str(_("청구·환불 전 해지 정산 {n}건").format(n=m.unissued_settlements)))
+        if self.sla_claims:
+            out.append(str(_("심사 중인 SLA 보상 청구 {n}건").format(n=self.sla_claims)))
+        return out
+
+
+def money_hold(customer_id: int) -> Hold | None:
+    """What keeps the customer's contract and billing records live, or None when nothing is open."""
+    money = billing_erasure.money_open(customer_id=customer_id)
+    claims = sla_erasure.open_claims(customer_id=customer_id)
+    if not money.blocking and not claims:
+        return None
+    return Hold(money=money, sla_claims=claims)

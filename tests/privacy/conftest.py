@@ -11,7 +11,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Customer
-from billing.models import Dispute, Payment
+from billing.models import Dispute, Invoice, Payment
+from billing.services.payments import payment_record
 from contracts.models import Contract, ContractStatus
 from contracts.presets import load_presets
 from messaging.models import Message, Recipient
@@ -38,27 +39,38 @@ def presets(db):  # type: ignore[no-untyped-def]
     return {p.code: p for p in load_presets()}
 
 
+PAYER = "홍길동입금"
+DISPUTE_REASON = "담당자 김민수 010-2222-3333 확인 요청"
+
+
 def ended_customer(preset: str, *, ended: dt.date = ENDED) -> Customer:
-    """A customer of ``preset`` with members, an invoice, a payment, a dispute, messages, recipients and an
-    incident, whose only contract was terminated on ``ended``."""
+    """A customer of ``preset`` with members, a paid invoice (payment posted to the ledger), a rejected
+    dispute, messages, recipients and an incident, whose only contract was terminated on ``ended``;
+    it owes nothing."""
     contract = make_contract(PLANS[preset], start=START)
     customer = contract.customer
     member = MemberFactory(customer=customer)
     invoice = make_invoice(customer, 110_000, policy=contract.policy, due_date=D(2026, 2, 14))
-    Payment.objects.create(
+    payment_record(
         customer=customer,
         invoice=invoice,
         method=Payment.Method.BANK_TRANSFER,
         amount_won=110_000,
         received_on=D(2026, 2, 10),
+        payer_name=PAYER,
+        today=D(2026, 2, 10),
     )
     Dispute.objects.create(
         invoice=invoice,
         customer=customer,
+        filed_by=member,
         amount_won=1_000,
-        reason="금액 확인 요청",
+        reason=DISPUTE_REASON,
         filed_on=D(2026, 2, 1),
         answer_due_on=D(2026, 2, 8),
+        status=Dispute.Status.REJECTED,
+        answered_on=D(2026, 2, 5),
+        answer="정상 청구입니다",
     )
     Message.objects.create(
         customer=customer,
@@ -114,7 +126,9 @@ def rows_per_table(customer_id: int) -> dict[str, int]:
     return counts
 
 
-@pytest.fixture(autouse=True)
-def _purge_enabled(settings):  # type: ignore[no-untyped-def]
-    """The purge destroys for real only where the operator turned it on (``PRIVACY_PURGE_ENABLED``)."""
-    settings.PRIVACY_PURGE_ENABLED = True
+def owe_final_settlement(customer: Customer, total_won: int = 330_000) -> Invoice:
+    """An unpaid final settlement invoice (due after the end) on an ended customer: money owed."""
+    contract = customer.contracts.get()
+    invoice = make_invoice(customer, total_won, policy=contract.policy, due_date=D(2026, 4, 30))
+    Invoice.objects.filter(pk=invoice.pk).update(kind=Invoice.Kind.FINAL)
+    return invoice

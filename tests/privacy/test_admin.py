@@ -26,7 +26,7 @@ def test_calendar_and_dry_run_page_lists_the_due_customer_and_deletes_nothing(pr
     assert [(p.customer_ref, p.due_on) for p in response.context["plan"]] == [
         (customer.pk, ENDED.replace(month=9, day=30))
     ]
-    assert [s.customer_id for s in response.context["calendar"]] == [customer.pk]
+    assert [(s.customer_id, hold) for s, hold in response.context["calendar"]] == [(customer.pk, None)]
     assert not DestructionRecord.objects.exists()
 
 
@@ -68,3 +68,22 @@ def test_access_log_is_read_only_and_searchable(presets, admin_client, admin_use
     )
     entry.refresh_from_db()
     assert entry.what == "members"
+
+
+def test_rows_kept_in_place_are_read_only_and_marked_in_their_admin(presets, admin_client):
+    """DAT-3: after the purge the kept payment shows "보존 기록 (파기 예정일 …)" and cannot be changed or
+    deleted, even by a superuser; a live customer's payment is unaffected."""
+    from billing.models import Payment
+
+    customer = ended_customer("flow")
+    live = ended_customer("flow", ended=ENDED.replace(month=12, day=31))
+    purge_data(today=ENDED)
+    kept = Payment.objects.get(customer=customer)
+    change = reverse("admin:billing_payment_change", args=[kept.pk])
+    page = admin_client.get(change)
+    assert page.status_code == 200 and "보존 기록 (파기 예정일 2031-03-31)" in page.content.decode()
+    assert admin_client.post(change, {}).status_code == 403
+    assert admin_client.post(reverse("admin:billing_payment_delete", args=[kept.pk])).status_code == 403
+    live_payment = Payment.objects.get(customer=live)
+    other = admin_client.get(reverse("admin:billing_payment_change", args=[live_payment.pk]))
+    assert other.status_code == 200 and "보존 기록" not in other.content.decode()

@@ -12,8 +12,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Customer, Member
-from privacy.models import ExportRequest
+from privacy.models import ExportRequest, RetainedRecord
 from privacy.services.export import export_build
+from privacy.services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES
 
 from .conftest import ended_customer, rows_per_table
 
@@ -90,7 +91,9 @@ def test_portal_deletion_with_last_export_offer_and_confirmation(presets):
     done = client.post(url, {"action": "confirm", "confirmation": customer.legal_name})
     assert done.status_code == 200 and "삭제했습니다" in done.content.decode()
     left = {t: n for t, n in rows_per_table(customer.pk).items() if n and t != "accounts.PersonalDataAccess"}
-    assert left == {}
+    kept = RetainedRecord.objects.filter(customer_ref=customer.pk).exclude(tables={})
+    assert left == {t: len(ids) for r in kept for t, ids in r.tables.items()}
+    assert set(left) <= set(CONTRACT_RECORD_TABLES) | set(DISPUTE_RECORD_TABLES)
 
 
 def test_portal_export_button_queues_an_export(presets, django_capture_on_commit_callbacks):

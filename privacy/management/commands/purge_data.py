@@ -32,7 +32,12 @@ class Command(BaseCommand):
             plan = purge_plan(today=today)
             for item in plan:
                 rows = ", ".join(f"{table}={n}" for table, n in sorted(item.rows.items()))
-                self.stdout.write(f"{item.due_on} {item.kind} customer={item.customer_ref or '-'}: {rows}")
+                line = f"{item.due_on} {item.kind} customer={item.customer_ref or '-'}: {rows}"
+                if item.kept:
+                    line += "; kept: " + ", ".join(f"{table}={n}" for table, n in sorted(item.kept.items()))
+                if item.held:
+                    line += "; held (contract and billing records wait): " + "; ".join(item.held)
+                self.stdout.write(line)
             self.stdout.write(f"{today}: {len(plan)} item(s), nothing destroyed (dry run)")
             return
         outcome = jobs.run_job(JOB, today)
