@@ -218,7 +218,7 @@ def _date_in(text: str) -> dt.date | None:
 
 
 def _is_title_line(text: str) -> bool:
-    return len(text) <= 60 and any(w in text for w in _TITLE_WORDS)
+    return len(text) <= 60 and any(w in text for w in _TITLE_WORDS) and not text.endswith(("다.", "다"))
 
 
 @dataclass
