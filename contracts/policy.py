@@ -26,6 +26,7 @@ from core.transitions import transition
 
 from .lifecycle import POLICY
 from .models import Policy
+from .terms_text.store import copy_document
 
 __all__ = [
     "NON_EDITABLE_FIELDS",
@@ -147,6 +148,7 @@ def policy_clone(*, policy: Policy, actor: Any = None) -> Policy:
         clone.source_notes = source.source_notes
         clone.full_clean()
         clone.save()
+        copy_document(source=source, target=clone)
     return clone
 
 

@@ -47,8 +47,11 @@ from .policy_choices import (
     WithdrawalFrom,
 )
 from .succession import SuccessionTransfer
+from .terms_document import TermsArticle, TermsDocument
 
 __all__ = [
+    "TermsArticle",
+    "TermsDocument",
     "ApplicationCheck",
     "BillingCycle",
     "BillingPeriod",

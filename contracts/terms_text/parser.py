@@ -344,6 +344,8 @@ class _Reader:
         if rest.startswith(("에", "의", "”", "\"", "와", "과")):
             return False
         article = Article(number=int(m["num"]), branch=0, title=rest, line=lineno, appendix=True)
+        if any(a.appendix and a.number == article.number for a in self.doc.articles):
+            self.error(lineno, "appendix_repeated", _("{label}가 반복되었습니다.").format(label=article.label))
         self.doc.articles.append(article)
         self.article = article
         self.lists = []
