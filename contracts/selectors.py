@@ -32,12 +32,16 @@ from .models import (
     Policy,
     RequiredDocument,
     SpecialTerm,
+    TermsArticle,
     TermsConsent,
+    TermsDocument,
     TermsRefusalOutcome,
     TermsRelease,
 )
 from .services import applications, renewal, termination
 from .services import terms as terms_services
+from .terms_text.citations import parse_citations, resolve
+from .terms_text.store import citation_source_for
 
 # The policy values a customer sees on a contract page (CON-4..10), in this order; any parameter a
 # special term overrides is added after them (CON-12).
@@ -251,6 +255,8 @@ class PendingTerms:
     release: TermsRelease
     contracts: list[Contract] = field(default_factory=list)
     consent: TermsConsent | None = None
+    comparison: Any = None  # the 신구조문 대비표 (TermsComparison), filled by the consent page (TRM-3)
+    articles: list[Any] = field(default_factory=list)  # the new version's articles (TermsArticle)
 
     @property
     def policy(self) -> Policy:
@@ -346,3 +352,63 @@ def contract_deadlines(contract: Contract, today: dt.date) -> dict[str, Deadline
         "renewal_stop_until": renewal_stop_deadline(contract),
         "earliest_termination": termination_earliest(contract, today),
     }
+
+
+# --------------------------------------------------------------------------- terms documents (TRM-1)
+
+
+@dataclass(frozen=True)
+class CitedPart:
+    """One citation of a policy field, resolved against the version's terms document."""
+
+    field: str
+    field_label: str
+    citation: Any  # contracts.terms_text.citations.Citation
+    article: Any | None  # TermsArticle
+    clause: dict[str, Any] | None
+    problem: str  # "" when it resolves; article_missing | part_missing | no_document
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    @property
+    def anchor(self) -> str:
+        return str(self.citation.anchor)
+
+    @property
+    def excerpt(self) -> str:
+        if self.clause is not None:
+            return str(self.clause["text"])
+        return str(self.article.text) if self.article is not None else ""
+
+
+def terms_articles(policy: Policy) -> list[Any]:
+    """The version's articles in order (empty when no document was imported)."""
+    return list(TermsArticle.objects.filter(document__policy=policy).order_by("position"))
+
+
+def policy_citations(policy: Policy, *, fields: list[str] | None = None) -> list[CitedPart]:
+    """Every citation in the policy fields' help texts that names this version's document (its
+    ``citation_source``), resolved to the article and part; unresolved ones carry the problem so the
+    admin can flag them (TRM-1)."""
+    document = TermsDocument.objects.filter(policy=policy).first()
+    source = document.citation_source if document is not None else citation_source_for(policy)
+    if not source:
+        return []
+    articles = {a.key: a for a in terms_articles(policy)} if document is not None else {}
+    found: list[CitedPart] = []
+    for f in Policy._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        for citation in parse_citations(str(f.help_text)):
+            if citation.document != source:
+                continue
+            if document is None:
+                found.append(CitedPart(f.name, str(f.verbose_name), citation, None, None, "no_document"))
+                continue
+            r = resolve(citation, articles, clauses_of=lambda a: a.clauses)
+            found.append(
+                CitedPart(f.name, str(f.verbose_name), citation, r.article, dict(r.clause or {}) or None, r.problem)
+            )
+    return found

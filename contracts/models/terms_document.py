@@ -5,12 +5,15 @@ never re-imported (the policy update rule refuses it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
+from ..terms_text.citations import anchored
 from .policy import Policy
 
 __all__ = ["TermsArticle", "TermsDocument"]
@@ -82,6 +85,15 @@ class TermsArticle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.title})" if self.title else self.label
+
+    @property
+    def anchor(self) -> str:
+        return f"art-{self.key}"
+
+    @property
+    def anchored_clauses(self) -> list[dict[str, Any]]:
+        """The clause tree with HTML anchors matching citations (TRM-1)."""
+        return anchored(self.clauses, self.anchor)
 
     @property
     def heading(self) -> str:

@@ -224,6 +224,14 @@ class TermsComparison:
     def is_empty(self) -> bool:
         return not self.articles and not self.parameters
 
+    def summary_lines(self) -> list[str]:
+        """The comparison in a few plain Korean lines for the notice (TRM-3): each changed rule number,
+        then each changed, added or removed article by its heading."""
+        status = {"changed": gettext("변경"), "added": gettext("신설"), "removed": gettext("삭제")}
+        lines = [str(p) for p in self.parameters]
+        lines += [f"{a.heading} {status[a.status]}" for a in self.articles if a.key != "text"]
+        return lines
+
 
 def _article_texts(policy: Policy) -> list[ArticleText] | None:
     document = TermsDocument.objects.filter(policy=policy).first()

@@ -16,7 +16,7 @@ from typing import Any
 
 from .parser import CIRCLED, HANGUL_ORDER
 
-__all__ = ["SEED_DOCUMENTS", "Citation", "Resolution", "parse_citations", "resolve"]
+__all__ = ["SEED_DOCUMENTS", "Citation", "Resolution", "anchored", "parse_citations", "resolve"]
 
 # Which seed document each built-in preset's terms come from.
 SEED_DOCUMENTS = {"000": "officecore", "001": "flow", "002": "dcloud", "003": "kgmsg", "004": "damoa"}
@@ -108,6 +108,17 @@ class Resolution:
     @property
     def ok(self) -> bool:
         return not self.problem
+
+
+def anchored(clauses: Sequence[Mapping[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """The clause tree with an HTML ``anchor`` on every part, as ``Citation.anchor`` names it
+    (``art-32-3-1``, ``art-19-6-가``)."""
+    out = []
+    for c in clauses:
+        step = HANGUL_ORDER[c["number"] - 1] if c["kind"] == "subitem" and c["number"] <= 14 else str(c["number"])
+        anchor = f"{prefix}-{step}"
+        out.append({**c, "anchor": anchor, "children": anchored(c["children"], anchor)})
+    return out
 
 
 def _find(children: Sequence[Mapping[str, Any]], step: int | str) -> Mapping[str, Any] | None:
