@@ -195,8 +195,8 @@ def parameter_changes(old: Policy, new: Policy) -> list[ParameterChange]:
                 ParameterChange(
                     "late_charge_annual_percent",
                     gettext("연체 이자율"),
-                    f"연 {_number(old.late_charge_annual_percent())}%",
-                    f"연 {_number(new.late_charge_annual_percent())}%",
+                    f"연 {_number(old.late_charge_annual_percent)}%",
+                    f"연 {_number(new.late_charge_annual_percent)}%",
                 )
             )
     return changes

@@ -60,7 +60,7 @@ class ArticleChange:
         return _html(self.new, "ins")
 
 
-_TOKEN = re.compile(r"\s+|[0-9]+|[^\s0-9]")
+_TOKEN = re.compile(r"\s+|[0-9]+(?:[.,][0-9]+)*|[^\s0-9]")
 
 
 def _tokens(text: str) -> list[str]:
@@ -113,27 +113,27 @@ def compare_articles(old: Sequence[ArticleText], new: Sequence[ArticleText]) -> 
     old_by_key = {a.key: a for a in old}
     new_keys = {a.key for a in new}
     changes: list[ArticleChange] = []
-    old_order = [a.key for a in old]
+    i = 0
 
-    def removed_before(key: str | None) -> None:
-        # removed articles that stood before ``key`` in the old order (all remaining when None)
-        while old_order and (key is None or old_order[0] != key):
-            k = old_order.pop(0)
-            if k not in new_keys:
-                a = old_by_key[k]
-                changes.append(ArticleChange(k, REMOVED, a.heading, "", (Segment("delete", a.text),), ()))
+    def flush_removed(*, all_left: bool = False) -> None:
+        nonlocal i
+        while i < len(old) and (all_left or old[i].key not in new_keys):
+            a = old[i]
+            i += 1
+            if a.key not in new_keys:
+                changes.append(ArticleChange(a.key, REMOVED, a.heading, "", (Segment("delete", a.text),), ()))
 
     for article in new:
-        if article.key in old_by_key:
-            removed_before(article.key)
-            if old_order and old_order[0] == article.key:
-                old_order.pop(0)
-            before = old_by_key[article.key]
-            if _normalised(before.text) == _normalised(article.text):
-                continue
-            left, right = diff_text(before.text, article.text)
-            changes.append(ArticleChange(article.key, CHANGED, before.heading, article.heading, left, right))
-        else:
+        flush_removed()
+        before = old_by_key.get(article.key)
+        if before is None:
             changes.append(ArticleChange(article.key, ADDED, "", article.heading, (), (Segment("insert", article.text),)))
-    removed_before(None)
+            continue
+        if i < len(old) and old[i].key == article.key:
+            i += 1
+        if _normalised(before.text) == _normalised(article.text):
+            continue
+        left, right = diff_text(before.text, article.text)
+        changes.append(ArticleChange(article.key, CHANGED, before.heading, article.heading, left, right))
+    flush_removed(all_left=True)
     return changes
