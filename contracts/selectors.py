@@ -408,7 +408,6 @@ def policy_citations(policy: Policy, *, fields: list[str] | None = None) -> list
                 found.append(CitedPart(f.name, str(f.verbose_name), citation, None, None, "no_document"))
                 continue
             r = resolve(citation, articles, clauses_of=lambda a: a.clauses)
-            found.append(
-                CitedPart(f.name, str(f.verbose_name), citation, r.article, dict(r.clause or {}) or None, r.problem)
-            )
+            clause = dict(r.clause) if r.clause is not None else None
+            found.append(CitedPart(f.name, str(f.verbose_name), citation, r.article, clause, r.problem))
     return found

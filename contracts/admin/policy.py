@@ -18,8 +18,8 @@ from core.adminkit import StatusTransitionInline, show_error
 from core.errors import DomainError
 
 from ..models import Plan, Policy
-from . import terms_documents
 from ..policy import editable_field_names, policy_clone, policy_create, policy_publish, policy_update
+from . import terms_documents
 
 # Sections of the policy form, in the order of the spec. Any field not listed lands in "기타"
 # (a test keeps that section empty).
@@ -285,7 +285,11 @@ class PolicyAdmin(SimpleHistoryAdmin):
             return self.admin_site.admin_view(lambda request, **a: func(self, request, **a, **kw))
 
         return [
-            path("<int:policy_id>/terms/", view(terms_documents.terms_document_view), name="contracts_policy_terms"),
+            path(
+                "<int:policy_id>/terms/",
+                view(terms_documents.terms_document_view),
+                name="contracts_policy_terms",
+            ),
             path(
                 "<int:policy_id>/terms/import/",
                 view(terms_documents.terms_import_view),

@@ -99,7 +99,8 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
                     extra = {
                         "comparison": terms_compare(old=data["previous"], new=data["policy"]),
                         "pdf_url": reverse(
-                            "admin:contracts_policy_terms_compare_pdf", args=[data["previous"].pk, data["policy"].pk]
+                            "admin:contracts_policy_terms_compare_pdf",
+                            args=[data["previous"].pk, data["policy"].pk],
                         ),
                     }
                 except DomainError as error:

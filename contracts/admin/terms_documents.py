@@ -29,10 +29,13 @@ CITATION_SOURCES = [("", _("프리셋 코드에서 (기본)")), *[(n, n) for n i
 
 class TermsImportForm(forms.Form):
     terms_file = forms.FileField(
-        label=_("약관 본문 파일"), help_text=_("UTF-8 또는 CP949 텍스트. 오류가 있으면 아무것도 저장하지 않습니다.")
+        label=_("약관 본문 파일"),
+        help_text=_("UTF-8 또는 CP949 텍스트. 오류가 있으면 아무것도 저장하지 않습니다."),
     )
     citation_source = forms.ChoiceField(
-        label=_("인용 문서 번호"), choices=CITATION_SOURCES, required=False,
+        label=_("인용 문서 번호"),
+        choices=CITATION_SOURCES,
+        required=False,
         help_text=_("정책 항목 도움말의 조항 인용(예: 002 art.32③) 중 이 문서가 답하는 번호"),
     )
 
@@ -60,7 +63,9 @@ def document_box(policy: Policy) -> str:
             format_html(
                 '<a href="{}">{}</a>',
                 reverse("admin:contracts_policy_terms", args=[policy.pk]),
-                _("조항 {count}개 · 인용 {cited}건 보기").format(count=document.articles.count(), cited=len(cited)),
+                _("조항 {count}개 · 인용 {cited}건 보기").format(
+                    count=document.articles.count(), cited=len(cited)
+                ),
             )
         )
         if unresolved:
@@ -75,7 +80,9 @@ def document_box(policy: Policy) -> str:
     if policy.status == Policy.Status.DRAFT and not policy.is_in_use():
         links.append(
             format_html(
-                '<a href="{}">{}</a>', reverse("admin:contracts_policy_terms_import", args=[policy.pk]), _("본문 파일 가져오기")
+                '<a href="{}">{}</a>',
+                reverse("admin:contracts_policy_terms_import", args=[policy.pk]),
+                _("본문 파일 가져오기"),
             )
         )
     previous = previous_version(policy)
@@ -90,7 +97,9 @@ def document_box(policy: Policy) -> str:
     return format_html(" · ".join(["{}"] * len(links)), *links)
 
 
-def _page(model_admin: admin.ModelAdmin, request: HttpRequest, template: str, **context: Any) -> TemplateResponse:
+def _page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, template: str, **context: Any
+) -> TemplateResponse:
     return TemplateResponse(
         request,
         template,
@@ -168,13 +177,17 @@ def terms_compare_view(
         return HttpResponseRedirect(reverse("admin:contracts_policy_change", args=[new.pk]))
     if pdf:
         response = HttpResponse(comparison_pdf(comparison), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="terms-{new.code}-v{old.version}-v{new.version}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="terms-{new.code}-v{old.version}-v{new.version}.pdf"'
+        )
         return response
     return _page(
         model_admin,
         request,
         "admin/contracts/terms_compare.html",
-        title=_("신구조문 대비표: {name} v{old} → v{new}").format(name=new.name, old=old.version, new=new.version),
+        title=_("신구조문 대비표: {name} v{old} → v{new}").format(
+            name=new.name, old=old.version, new=new.version
+        ),
         original=new,
         comparison=comparison,
         pdf_url=reverse("admin:contracts_policy_terms_compare_pdf", args=[old.pk, new.pk]),
@@ -183,7 +196,15 @@ def terms_compare_view(
 
 @admin.register(TermsDocument)
 class TermsDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("policy", "title", "source_name", "encoding", "citation_source", "effective_date", "created_at")
+    list_display = (
+        "policy",
+        "title",
+        "source_name",
+        "encoding",
+        "citation_source",
+        "effective_date",
+        "created_at",
+    )
     list_filter = ("citation_source", "policy__code")
     search_fields = ("policy__code", "title", "source_name")
     list_select_related = ("policy",)

@@ -50,8 +50,6 @@ from .succession import SuccessionTransfer
 from .terms_document import TermsArticle, TermsDocument
 
 __all__ = [
-    "TermsArticle",
-    "TermsDocument",
     "ApplicationCheck",
     "BillingCycle",
     "BillingPeriod",
@@ -90,7 +88,9 @@ __all__ = [
     "TerminationChargeModel",
     "TerminationKind",
     "TerminationReason",
+    "TermsArticle",
     "TermsConsent",
+    "TermsDocument",
     "TermsRefusalOutcome",
     "TermsRelease",
     "WithdrawalFrom",

@@ -35,7 +35,9 @@ class TermsDocument(TimeStampedModel):
         help_text=_("정책 항목 도움말의 조항 인용(예: 002 art.32③) 중 이 문서가 답하는 번호 (000–004)"),
     )
     preamble = models.TextField(_("제목 앞 내용"), blank=True)
-    addenda = models.JSONField(_("부칙"), default=list, blank=True, help_text=_("[{title, text, effective_date}]"))
+    addenda = models.JSONField(
+        _("부칙"), default=list, blank=True, help_text=_("[{title, text, effective_date}]")
+    )
     effective_date = models.DateField(_("부칙의 시행일"), null=True, blank=True)
     warnings = models.JSONField(_("가져오기 참고 사항"), default=list, blank=True)
     text_sha256 = models.CharField(_("본문 해시"), max_length=64)

@@ -41,8 +41,6 @@ from ..models import (
     TermsRelease,
 )
 from ..services import applications, renewal, suspension, termination, terms
-from ..services.terms_documents import terms_compare
-from ..services.terms_pdf import comparison_pdf
 from ..services.actions import (
     Audience,
     OfferedAction,
@@ -50,6 +48,8 @@ from ..services.actions import (
     offered_actions,
     suspension_appealable,
 )
+from ..services.terms_documents import terms_compare
+from ..services.terms_pdf import comparison_pdf
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -546,7 +546,8 @@ def terms_document(request: HttpRequest, policy_id: int) -> HttpResponse:
 @member_required
 def terms_comparison_pdf(request: HttpRequest, policy_id: int) -> HttpResponse:
     """TRM-3: the 신구조문 대비표 of a published change as a PDF."""
-    release = get_object_or_404(TermsRelease.objects.select_related("policy", "previous"), policy_id=policy_id)
+    releases = TermsRelease.objects.select_related("policy", "previous")
+    release = get_object_or_404(releases, policy_id=policy_id)
     comparison = terms_compare(old=release.previous, new=release.policy)
     response = HttpResponse(comparison_pdf(comparison), content_type="application/pdf")
     name = f"terms-{release.policy.code}-v{release.previous.version}-v{release.policy.version}.pdf"

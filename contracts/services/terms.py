@@ -95,7 +95,8 @@ def terms_publish(
         changes = terms_compare(old=previous, new=policy).summary_lines()
         notice_reasons = reasons
         if changes:
-            notice_reasons += "\n\n" + gettext("[주요 변경 내용 — 신구조문 대비표는 고객 포털 약관 화면에서]") + "\n"
+            heading = gettext("[주요 변경 내용 — 신구조문 대비표는 고객 포털 약관 화면에서]")
+            notice_reasons += f"\n\n{heading}\n"
             notice_reasons += "\n".join(f"- {line}" for line in changes)
         channels = (
             ["portal", "email"] if unfavourable and previous.unfavourable_change_by_email else ["portal"]

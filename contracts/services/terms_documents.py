@@ -237,7 +237,11 @@ def _article_texts(policy: Policy) -> list[ArticleText] | None:
     document = TermsDocument.objects.filter(policy=policy).first()
     if document is None:
         return None
-    rows = TermsArticle.objects.filter(document=document).order_by("position").only("key", "label", "title", "text")
+    rows = (
+        TermsArticle.objects.filter(document=document)
+        .order_by("position")
+        .only("key", "label", "title", "text")
+    )
     return [ArticleText(r.key, r.heading, r.text) for r in rows]
 
 

@@ -79,9 +79,17 @@ def comparison_pdf(comparison: TermsComparison) -> bytes:
     ]
     if comparison.parameters:
         story.append(Paragraph(escape(_("바뀐 기준 값")), head))
-        rows = [[Paragraph(escape(_("항목")), base), Paragraph(escape(_("종전")), base), Paragraph(escape(_("개정")), base)]]
-        rows += [[Paragraph(escape(p.label), base), Paragraph(escape(p.old), base), Paragraph(escape(p.new), base)]
-                 for p in comparison.parameters]
+        rows = [
+            [
+                Paragraph(escape(_("항목")), base),
+                Paragraph(escape(_("종전")), base),
+                Paragraph(escape(_("개정")), base),
+            ]
+        ]
+        rows += [
+            [Paragraph(escape(p.label), base), Paragraph(escape(p.old), base), Paragraph(escape(p.new), base)]
+            for p in comparison.parameters
+        ]
         table = Table(rows, colWidths=[60 * mm, 60 * mm, 60 * mm], repeatRows=1)
         table.setStyle(_grid())
         story += [table, Spacer(1, 5 * mm)]
@@ -89,8 +97,16 @@ def comparison_pdf(comparison: TermsComparison) -> bytes:
     rows = [[Paragraph(escape(_("종전")), base), Paragraph(escape(_("개정")), base)]]
     for a in comparison.articles:
         label = escape(f"[{STATUS_LABELS[a.status]}] ")
-        left = f"<b>{label}{escape(a.old_heading)}</b><br/>{_markup(a.old)}" if a.old_heading else escape(_("(신설)"))
-        right = f"<b>{label}{escape(a.new_heading)}</b><br/>{_markup(a.new)}" if a.new_heading else escape(_("(삭제)"))
+        left = (
+            f"<b>{label}{escape(a.old_heading)}</b><br/>{_markup(a.old)}"
+            if a.old_heading
+            else escape(_("(신설)"))
+        )
+        right = (
+            f"<b>{label}{escape(a.new_heading)}</b><br/>{_markup(a.new)}"
+            if a.new_heading
+            else escape(_("(삭제)"))
+        )
         rows.append([Paragraph(left, base), Paragraph(right, base)])
     if len(rows) == 1:
         rows.append([Paragraph(escape(_("바뀐 조문이 없습니다.")), base), Paragraph("", base)])

@@ -46,8 +46,10 @@ class Citation:
     @property
     def label(self) -> str:
         """In Korean legal style: 제32조 제3항 제1호, 별표2 나목."""
-        head = f"별표{self.article}" if self.appendix else (
-            f"제{self.article}조의{self.branch}" if self.branch else f"제{self.article}조"
+        head = (
+            f"별표{self.article}"
+            if self.appendix
+            else (f"제{self.article}조의{self.branch}" if self.branch else f"제{self.article}조")
         )
         parts = [head]
         numbered = 0
@@ -83,7 +85,9 @@ def parse_citations(text: str) -> list[Citation]:
     for m in _CITATION.finditer(str(text)):
         if m["app"]:
             found.append(
-                Citation(m["doc"], int(m["app"]), appendix=True, path=tuple(_steps(m["apath"])), text=m.group(0))
+                Citation(
+                    m["doc"], int(m["app"]), appendix=True, path=tuple(_steps(m["apath"])), text=m.group(0)
+                )
             )
             continue
         steps = _steps(m["path"])
@@ -92,7 +96,9 @@ def parse_citations(text: str) -> list[Citation]:
         art, branch = int(m["art"]), int(m["branch"] or 0)
         if lead_circles > 1:  # "18③④": paragraphs ③ and ④
             for n in steps[:lead_circles]:
-                found.append(Citation(m["doc"], art, branch, path=(n, *steps[lead_circles:]), text=m.group(0)))
+                found.append(
+                    Citation(m["doc"], art, branch, path=(n, *steps[lead_circles:]), text=m.group(0))
+                )
         else:
             found.append(Citation(m["doc"], art, branch, path=tuple(steps), text=m.group(0)))
     return found
@@ -115,13 +121,18 @@ def anchored(clauses: Sequence[Mapping[str, Any]], prefix: str) -> list[dict[str
     (``art-32-3-1``, ``art-19-6-가``)."""
     out = []
     for c in clauses:
-        step = HANGUL_ORDER[c["number"] - 1] if c["kind"] == "subitem" and c["number"] <= 14 else str(c["number"])
+        step = (
+            HANGUL_ORDER[c["number"] - 1]
+            if c["kind"] == "subitem" and c["number"] <= 14
+            else str(c["number"])
+        )
         anchor = f"{prefix}-{step}"
         out.append({**c, "anchor": anchor, "children": anchored(c["children"], anchor)})
     return out
 
 
 def _find(children: Sequence[Mapping[str, Any]], step: int | str) -> Mapping[str, Any] | None:
+    kinds: tuple[str, ...]
     if isinstance(step, str):
         number, kinds = HANGUL_ORDER.index(step) + 1, ("subitem",)
     else:

@@ -127,7 +127,9 @@ def compare_articles(old: Sequence[ArticleText], new: Sequence[ArticleText]) -> 
         flush_removed()
         before = old_by_key.get(article.key)
         if before is None:
-            changes.append(ArticleChange(article.key, ADDED, "", article.heading, (), (Segment("insert", article.text),)))
+            changes.append(
+                ArticleChange(article.key, ADDED, "", article.heading, (), (Segment("insert", article.text),))
+            )
             continue
         if i < len(old) and old[i].key == article.key:
             i += 1

@@ -6,7 +6,8 @@ effective dates. Pure Python: no database, no Django models.
 Real documents are untidy, so the reader is lenient where a reading is unambiguous and strict where it is
 not:
 
-- headings may be written ``제 1 조 (목 적)``, ``1. 제 1조 (목적)``, ``제 1 조 목적``, ``제1조 (목적)`` and even
+- headings may be written ``제 1 조 (목 적)``, ``1. 제 1조 (목적)``, ``제 1 조 목적``, ``제1조 (목적)``
+  and even
   ``13 조 제목`` (the 제 lost) when the number is the next one;
 - a line that does not start a heading or a numbered part continues the previous one (lines broken in
   the middle of a sentence), and a number that does not fit any open list (``30 일 이상``) too, except
@@ -284,13 +285,17 @@ class _Reader:
                 return False  # "제14조(…) 규정에 의하여": a reference inside a sentence
             else:
                 title = rest[1:close].strip()
-        elif rest and (len(rest) > _SHORT or rest.endswith((".", "다"))) or (rest and not fits):
+        elif (rest and (len(rest) > _SHORT or rest.endswith((".", "다")))) or (rest and not fits):
             return False  # a sentence that starts with a reference to an article
         if not fits:
             last_num, last_branch = self._expected_article()
             label = f"제{num}조의{branch}" if branch else f"제{num}조"
             if (num, branch) <= (last_num, last_branch):
-                self.error(lineno, "article_repeated", _("{label}가 반복되거나 순서가 어긋났습니다.").format(label=label))
+                self.error(
+                    lineno,
+                    "article_repeated",
+                    _("{label}가 반복되거나 순서가 어긋났습니다.").format(label=label),
+                )
             else:
                 want = last_num + 1
                 self.error(
@@ -327,7 +332,9 @@ class _Reader:
             self.error(
                 lineno,
                 "chapter_sequence",
-                _("제{num}장의 번호가 이어지지 않습니다 (앞 장: 제{last}장).").format(num=num, last=self.last_chapter),
+                _("제{num}장의 번호가 이어지지 않습니다 (앞 장: 제{last}장).").format(
+                    num=num, last=self.last_chapter
+                ),
             )
         self.last_chapter = num
         self.chapter = (num, m["rest"].strip())
@@ -341,11 +348,13 @@ class _Reader:
         if not m or not self.doc.articles:
             return False
         rest = m["rest"].strip()
-        if rest.startswith(("에", "의", "”", "\"", "와", "과")):
+        if rest.startswith(("에", "의", "”", '"', "와", "과")):
             return False
         article = Article(number=int(m["num"]), branch=0, title=rest, line=lineno, appendix=True)
         if any(a.appendix and a.number == article.number for a in self.doc.articles):
-            self.error(lineno, "appendix_repeated", _("{label}가 반복되었습니다.").format(label=article.label))
+            self.error(
+                lineno, "appendix_repeated", _("{label}가 반복되었습니다.").format(label=article.label)
+            )
         self.doc.articles.append(article)
         self.article = article
         self.lists = []
@@ -411,7 +420,9 @@ class _Reader:
                     break
             if picked is not None:
                 break
-        kind = {"circled": KIND_PARAGRAPH, "bare": KIND_PARAGRAPH, "korean": KIND_SUBITEM}.get(style, KIND_ITEM)
+        kind = {"circled": KIND_PARAGRAPH, "bare": KIND_PARAGRAPH, "korean": KIND_SUBITEM}.get(
+            style, KIND_ITEM
+        )
         clause = Clause(kind=kind, number=number, label=label, line=lineno, lines=[text])
         if picked is not None:
             del self.lists[picked + 1 :]
@@ -435,7 +446,9 @@ class _Reader:
             # Paragraph numbers (①②…) of an article are strict; numbers inside a paragraph or item
             # (lists, formulas, annexes pasted after the last article) are only reported.
             strict = style == "circled" and (not self.lists or self.lists[0].style == "circled")
-            problem = ParseError(lineno, code, f"{self.article.label} " + message.format(label=label, last=last))
+            problem = ParseError(
+                lineno, code, f"{self.article.label} " + message.format(label=label, last=last)
+            )
             (self.doc.errors if strict else self.doc.warnings).append(problem)
             self.continuation(text)
             return
@@ -479,7 +492,9 @@ class _Reader:
         if self.article is None:
             if self.doc.articles:  # between a chapter heading and its first article
                 self.error(
-                    lineno, "text_outside_article", _("조항 밖에 본문이 있습니다: {text}").format(text=text[:40])
+                    lineno,
+                    "text_outside_article",
+                    _("조항 밖에 본문이 있습니다: {text}").format(text=text[:40]),
                 )
             else:
                 self.preamble_lines.append((lineno, text))

@@ -22,7 +22,12 @@ def citation_source_for(policy: Policy) -> str:
 
 
 def store_document(
-    *, policy: Policy, parsed: ParsedTerms, text: str, source_name: str = "", citation_source: str | None = None
+    *,
+    policy: Policy,
+    parsed: ParsedTerms,
+    text: str,
+    source_name: str = "",
+    citation_source: str | None = None,
 ) -> TermsDocument:
     """Replace ``policy``'s document with ``parsed`` (which must have no errors)."""
     if parsed.errors:

@@ -76,7 +76,10 @@ def test_comparison_marks_changes_and_parameters(policies) -> None:  # type: ign
     assert article.heading == "제34조 (연체료)"
     assert "<del>15</del>" in article.old_html and "<del>1.5</del>" in article.old_html
     assert "<ins>12.5</ins>" in article.new_html and "<ins>1.25</ins>" in article.new_html
-    assert [str(p) for p in comparison.parameters] == ["연체 월율: 월 1.5% → 월 1.25%", "연체 이자율: 연 18% → 연 15%"]
+    assert [str(p) for p in comparison.parameters] == [
+        "연체 월율: 월 1.5% → 월 1.25%",
+        "연체 이자율: 연 18% → 연 15%",
+    ]
     assert comparison.summary_lines() == [
         "연체 월율: 월 1.5% → 월 1.25%",
         "연체 이자율: 연 18% → 연 15%",
@@ -86,9 +89,16 @@ def test_comparison_marks_changes_and_parameters(policies) -> None:  # type: ign
 
 def test_added_and_removed_articles_in_order() -> None:
     """TRM-3: an added article appears where it stands in the new version, a removed one where it stood."""
-    old = [ArticleText("1", "제1조 (목적)", "목적"), ArticleText("2", "제2조 (정의)", "정의"), ArticleText("3", "제3조", "셋")]
-    new = [ArticleText("1", "제1조 (목적)", "목적"), ArticleText("2-2", "제2조의2 (신설)", "새 조"),
-           ArticleText("3", "제3조", "셋  ")]
+    old = [
+        ArticleText("1", "제1조 (목적)", "목적"),
+        ArticleText("2", "제2조 (정의)", "정의"),
+        ArticleText("3", "제3조", "셋"),
+    ]
+    new = [
+        ArticleText("1", "제1조 (목적)", "목적"),
+        ArticleText("2-2", "제2조의2 (신설)", "새 조"),
+        ArticleText("3", "제3조", "셋  "),
+    ]
     changes = compare_articles(old, new)
     assert [(c.key, c.status) for c in changes] == [("2", "removed"), ("2-2", "added")]
 
@@ -115,7 +125,10 @@ def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-
     contract = active("dcloud-vm-standard")
     v2 = _dcloud_v2(policies["dcloud"])
     terms.terms_publish(
-        policy=v2, previous=policies["dcloud"], effective_on=TODAY + dt.timedelta(days=30), reasons="요율 인하",
+        policy=v2,
+        previous=policies["dcloud"],
+        effective_on=TODAY + dt.timedelta(days=30),
+        reasons="요율 인하",
         today=TODAY,
     )
     body = Notice.objects.get(customer=contract.customer, event="terms.published").body
@@ -138,12 +151,16 @@ def test_admin_policy_page_import_and_articles(admin_client, policies) -> None: 
     assert page.status_code == 200
     assert "4행: 제3조 앞에 제2조가 없습니다" in page.content.decode()
     assert draft.terms_document.articles.count() == 31
-    upload = SimpleUploadedFile("flow.txt", "플로우 약관\n제1조 (목적)\n목적\n제2조 (정의)\n① 정의\n".encode())
+    upload = SimpleUploadedFile(
+        "flow.txt", "플로우 약관\n제1조 (목적)\n목적\n제2조 (정의)\n① 정의\n".encode()
+    )
     response = admin_client.post(url, {"terms_file": upload})
     assert response.status_code == 302, messages_of(response)
     articles = admin_client.get(response.url).content.decode()
     assert 'id="art-2-1"' in articles and "citation-unresolved" in articles
-    v1_page = admin_client.get(reverse("admin:contracts_policy_terms", args=[policies["flow"].pk])).content.decode()
+    v1_page = admin_client.get(
+        reverse("admin:contracts_policy_terms", args=[policies["flow"].pk])
+    ).content.decode()
     assert 'href="#art-19-6-나"' in v1_page and "citation-unresolved" not in v1_page
 
 
@@ -151,9 +168,13 @@ def test_admin_compare_and_publish_preview(admin_client, policies) -> None:  # t
     """TRM-3: staff see the comparison (HTML and PDF) before publishing; publishing still needs the
     publish button."""
     v2 = _dcloud_v2(policies["dcloud"])
-    page = admin_client.get(reverse("admin:contracts_policy_terms_compare", args=[policies["dcloud"].pk, v2.pk]))
+    page = admin_client.get(
+        reverse("admin:contracts_policy_terms_compare", args=[policies["dcloud"].pk, v2.pk])
+    )
     assert "<ins>1.25</ins>" in page.content.decode()
-    pdf = admin_client.get(reverse("admin:contracts_policy_terms_compare_pdf", args=[policies["dcloud"].pk, v2.pk]))
+    pdf = admin_client.get(
+        reverse("admin:contracts_policy_terms_compare_pdf", args=[policies["dcloud"].pk, v2.pk])
+    )
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     data = {
         "policy": str(v2.pk),
@@ -180,7 +201,10 @@ def test_portal_consent_page_shows_comparison_text_and_pdf(client, policies) -> 
     client.force_login(member.user)
     v2 = _dcloud_v2(policies["dcloud"])
     terms.terms_publish(
-        policy=v2, previous=policies["dcloud"], effective_on=TODAY + dt.timedelta(days=30), reasons="요율 인하",
+        policy=v2,
+        previous=policies["dcloud"],
+        effective_on=TODAY + dt.timedelta(days=30),
+        reasons="요율 인하",
         today=TODAY,
     )
     with clock.frozen(TODAY):
@@ -191,4 +215,42 @@ def test_portal_consent_page_shows_comparison_text_and_pdf(client, policies) -> 
         assert pdf.content.startswith(b"%PDF")
         doc = client.get(reverse("portal:contract_terms_document", args=[v2.pk])).content.decode()
         assert 'id="art-32-3-1"' in doc and "제8장 이용요금" in doc
-        assert not TermsDocument.objects.filter(policy=v2).first() is None
+        assert TermsDocument.objects.filter(policy=v2).first() is not None
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_versions_articles_and_comparison(policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-1, TRM-3: published versions with their articles, and the comparison of two, as JSON;
+    drafts are not shown."""
+    from rest_framework.test import APIClient
+
+    member = AdminMemberFactory()
+    api = APIClient()
+    api.force_authenticate(member.user)
+    v2 = _dcloud_v2(policies["dcloud"])
+    listing = api.get("/api/v1/terms/versions/").json()
+    assert listing["count"] == 5  # the five presets' v1; the v2 draft is not listed
+    assert api.get(f"/api/v1/terms/versions/{v2.pk}/").status_code == 404
+    terms.terms_publish(
+        policy=v2,
+        previous=policies["dcloud"],
+        effective_on=TODAY + dt.timedelta(days=30),
+        reasons="요율 인하",
+        today=TODAY,
+    )
+    detail = api.get(f"/api/v1/terms/versions/{v2.pk}/").json()
+    assert len(detail["articles"]) == 37
+    art34 = detail["articles"][33]
+    assert (art34["label"], art34["title"], art34["chapter_number"]) == ("제34조", "연체료", 8)
+    assert art34["clauses"][0]["anchor"] == "art-34-1"
+    compared = api.get(f"/api/v1/terms/compare/?old={policies['dcloud'].pk}&new={v2.pk}").json()
+    assert [(a["key"], a["status"]) for a in compared["articles"]] == [("34", "changed")]
+    assert [p["text"] for p in compared["parameters"]] == [
+        "연체 월율: 월 1.5% → 월 1.25%",
+        "연체 이자율: 연 18% → 연 15%",
+    ]
+    other = api.get(f"/api/v1/terms/compare/?old={policies['flow'].pk}&new={v2.pk}")
+    assert other.status_code == 400 and other.json()["error"]["code"] == "compare_other_code"
+    assert api.get("/api/v1/terms/compare/?old=x&new=1").status_code == 400

@@ -92,7 +92,9 @@ def test_import_terms_command(presets, tmp_path) -> None:  # type: ignore[no-unt
     """TRM-1: `manage.py import_terms` imports a seed and refuses a broken file naming the lines."""
     draft = _draft("officecore")
     out = StringIO()
-    call_command("import_terms", "officecore", str(draft.version), str(FIXTURES / "000_officecore.txt"), stdout=out)
+    call_command(
+        "import_terms", "officecore", str(draft.version), str(FIXTURES / "000_officecore.txt"), stdout=out
+    )
     assert "25개 조항" in out.getvalue()
     broken = tmp_path / "broken_terms.txt"
     broken.write_text(BROKEN, encoding="utf-8")

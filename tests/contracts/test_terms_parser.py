@@ -42,7 +42,8 @@ def test_seed_documents_parse_without_errors(name: str) -> None:
 
 
 def test_heading_styles_of_the_seeds() -> None:
-    """TRM-1: `제 1 조 (목 적)`, `1. 제 1조 (목적)`, `제 1 조 목적`, `제1조 (목적)` and `13 조 제목` are headings."""
+    """TRM-1: `제 1 조 (목 적)`, `1. 제 1조 (목적)`, `제 1 조 목적`, `제1조 (목적)` and `13 조 제목`
+    are headings."""
     assert _parse("000_officecore.txt").articles[0].title == "목 적"
     flow = _parse("001_flow.txt")
     assert (flow.articles[0].title, flow.articles[18].title) == ("목적", "“서비스” 이용 요금 납부 및 청구")
@@ -51,7 +52,11 @@ def test_heading_styles_of_the_seeds() -> None:
     assert (dcloud.articles[12].number, dcloud.articles[12].title) == (13, "고객에 대한 통지 및 공지")
     assert (dcloud.articles[13].chapter_number, dcloud.articles[13].chapter_title) == (4, "이용")
     damoa = _parse("004_damoa.txt")
-    assert (damoa.articles[0].label, damoa.articles[0].title, damoa.articles[0].chapter_title) == ("제1조", "목적", "총 칙")
+    assert (damoa.articles[0].label, damoa.articles[0].title, damoa.articles[0].chapter_title) == (
+        "제1조",
+        "목적",
+        "총 칙",
+    )
     assert damoa.articles[-1].label == "별표1"
 
 
@@ -80,13 +85,16 @@ def test_lines_broken_mid_sentence_continue_the_paragraph() -> None:
     assert art2 is not None
     fourth = art2.clauses[3]
     assert fourth.label == "④"
-    assert "약관내용을 변경하는 경우에는 최소한 30 일 이상의 사전 유예기간을 두고 공지" in " ".join(fourth.lines)
+    assert "약관내용을 변경하는 경우에는 최소한 30 일 이상의 사전 유예기간을 두고 공지" in " ".join(
+        fourth.lines
+    )
     assert art2.text.startswith("제 2 조 (약관의 효력 및 변경)")
     assert "① 본 약관은 오피스코어 서비스를 이용하는 고객에 대하여 그 효력을 발생합니다." in art2.text
 
 
 def test_front_matter_before_the_title_is_kept() -> None:
-    """TRM-1: 003 starts with an application form; everything up to the title is front matter, not an error."""
+    """TRM-1: 003 starts with an application form; everything up to the title is front matter, not an
+    error."""
     doc = _parse("003_kgmsg.txt")
     assert doc.preamble[0] == "1. 상점정보"
     assert doc.articles[0].title == "목적"
@@ -96,7 +104,9 @@ def test_addenda_with_effective_dates() -> None:
     """TRM-1: the addenda are kept with the date the version took effect."""
     assert _parse("002_dcloud.txt").effective_date == dt.date(2016, 1, 1)
     assert _parse("001_flow.txt").effective_date == dt.date(2024, 3, 1)
-    tidy = parse_terms("약관\n제1조 (목적)\n목적입니다.\n부 칙\n제1조 (시행일) 이 약관은 2027년 1월 1일부터 시행합니다.\n")
+    tidy = parse_terms(
+        "약관\n제1조 (목적)\n목적입니다.\n부 칙\n제1조 (시행일) 이 약관은 2027년 1월 1일부터 시행합니다.\n"
+    )
     assert tidy.errors == []
     assert len(tidy.articles) == 1  # the addendum's own 제1조 is not a second article
     assert tidy.addenda[0].effective_date == dt.date(2027, 1, 1)
@@ -104,7 +114,10 @@ def test_addenda_with_effective_dates() -> None:
 
 def test_cp949_is_read() -> None:
     """TRM-1: a text saved as CP949 (Korean Windows) reads the same as UTF-8."""
-    text = "서비스 약관\n제1조 (목적)\n① 이 약관은 목적을 정합니다.\n제1조의2 (정의)\n정의입니다.\n제2조 (요금)\n요금입니다.\n"
+    text = (
+        "서비스 약관\n제1조 (목적)\n① 이 약관은 목적을 정합니다.\n"
+        "제1조의2 (정의)\n정의입니다.\n제2조 (요금)\n요금입니다.\n"
+    )
     decoded, encoding = decode_terms(text.encode("cp949"))
     assert (decoded, encoding) == (text, "cp949")
     doc = parse_terms(decoded, encoding=encoding)
@@ -118,8 +131,12 @@ def test_cp949_is_read() -> None:
         ("약관\n제1조 (목적)\n본문\n제3조 (요금)\n본문\n", 4, "article_skipped"),
         ("약관\n제1조 (목적)\n본문\n제2조 (요금)\n본문\n제2조 (해지)\n본문\n", 6, "article_repeated"),
         ("약관\n제1조 (목적)\n본문\n제2조 (요금\n본문\n", 4, "unclosed_bracket"),
-        ("약관\n이 약관은 회사와 고객의 권리와 의무를 정하는 것을 목적으로 하며 다음과 같습니다.\n제1조 (목적)\n본문\n", 2,
-         "text_before_first_article"),
+        (
+            "약관\n이 약관은 회사와 고객의 권리와 의무를 정하는 것을 목적으로 하며 다음과 같습니다.\n"
+            "제1조 (목적)\n본문\n",
+            2,
+            "text_before_first_article",
+        ),
         ("① 고객은 요금을 냅니다.\n제1조 (목적)\n본문\n", 1, "text_before_first_article"),
         ("약관\n제1조 (목적)\n① 하나\n② 둘\n④ 넷\n", 5, "number_skipped"),
         ("약관\n제1조 (목적)\n① 하나\n② 둘\n② 둘\n", 5, "number_repeated"),
@@ -154,5 +171,11 @@ def test_every_seed_article_citation_resolves() -> None:
 def test_citation_grammar() -> None:
     """TRM-1: `18③④` cites two paragraphs; paths read as 항/호/목."""
     cs = parse_citations("(CON-9; 000 art.18③④, 002 art.32③-1, 001 art.19-6-가, 003 별표2-나)")
-    assert [c.label for c in cs] == ["제18조 제3항", "제18조 제4항", "제32조 제3항 제1호", "제19조 제6항 가목", "별표2 나목"]
+    assert [c.label for c in cs] == [
+        "제18조 제3항",
+        "제18조 제4항",
+        "제32조 제3항 제1호",
+        "제19조 제6항 가목",
+        "별표2 나목",
+    ]
     assert cs[2].anchor == "art-32-3-1"
