@@ -154,6 +154,7 @@ class PolicyValue:
     value: Any
     display: str
     source: Source
+    citations: tuple[Any, ...] = ()  # resolved CitedPart: the clause the value comes from (TRM-1)
 
     @property
     def source_label(self) -> str:
@@ -181,6 +182,7 @@ def display_value(parameter: str, value: Any) -> str:
 def policy_values(contract: Contract) -> list[PolicyValue]:
     """The values of :data:`DISPLAY_PARAMETERS` and every overridden one, each with its source."""
     effective = effective_policy(contract)
+    cited = cited_parts_by_field(effective.policy)
     names = list(DISPLAY_PARAMETERS)
     names += sorted(name for name in effective.overridden() if name not in names)
     rows = []
@@ -197,6 +199,7 @@ def policy_values(contract: Contract) -> list[PolicyValue]:
                 value=source.value,
                 display=display_value(name, source.value),
                 source=source,
+                citations=() if source.special_term is not None else cited.get(name, ()),
             )
         )
     return rows
@@ -208,6 +211,7 @@ class Deadline:
 
     date: dt.date | None
     source: Source | None = None
+    citations: tuple[Any, ...] = ()  # resolved CitedPart of the value's field (TRM-1)
 
 
 def postpone_deadline(contract: Contract) -> Deadline | None:
@@ -215,7 +219,8 @@ def postpone_deadline(contract: Contract) -> Deadline | None:
     if contract.status not in applications.SCHEDULABLE:
         return None
     source = effective_policy(contract).source("activation_postpone_notice_days")
-    return Deadline(applications.postpone_deadline(contract), source)
+    cites = _cites(source, "activation_postpone_notice_days")
+    return Deadline(applications.postpone_deadline(contract), source, cites)
 
 
 def withdrawal_deadline(contract: Contract) -> Deadline | None:
@@ -223,7 +228,8 @@ def withdrawal_deadline(contract: Contract) -> Deadline | None:
     if not can(contract.status, ContractStatus.WITHDRAWN):
         return None
     source = effective_policy(contract).source("withdrawal_days")
-    return Deadline(termination.withdrawal_deadline(contract), source)
+    cites = _cites(source, "withdrawal_days")
+    return Deadline(termination.withdrawal_deadline(contract), source, cites)
 
 
 def renewal_stop_deadline(contract: Contract) -> Deadline | None:
@@ -234,7 +240,8 @@ def renewal_stop_deadline(contract: Contract) -> Deadline | None:
     if period is None:
         return None
     source = effective_policy(contract).source("renewal_notice_days")
-    return Deadline(renewal.renewal_notice_deadline(contract, period), source)
+    cites = _cites(source, "renewal_notice_days")
+    return Deadline(renewal.renewal_notice_deadline(contract, period), source, cites)
 
 
 def termination_earliest(contract: Contract, today: dt.date) -> Deadline | None:
@@ -242,7 +249,8 @@ def termination_earliest(contract: Contract, today: dt.date) -> Deadline | None:
     if not can(contract.status, ContractStatus.TERMINATING):
         return None
     source = effective_policy(contract).source("customer_termination_notice_days")
-    return Deadline(termination.earliest_termination_date(contract, today), source)
+    cites = _cites(source, "customer_termination_notice_days")
+    return Deadline(termination.earliest_termination_date(contract, today), source, cites)
 
 
 # --------------------------------------------------------------------------- terms
@@ -367,6 +375,7 @@ class CitedPart:
     article: Any | None  # TermsArticle
     clause: dict[str, Any] | None
     problem: str  # "" when it resolves; article_missing | part_missing | no_document
+    policy_id: int = 0  # the version whose document holds the article (for links)
 
     @property
     def ok(self) -> bool:
@@ -381,6 +390,21 @@ class CitedPart:
         if self.clause is not None:
             return str(self.clause["text"])
         return str(self.article.text) if self.article is not None else ""
+
+
+def cited_parts_by_field(policy: Policy) -> dict[str, tuple[CitedPart, ...]]:
+    """The resolved citations of every policy field, by field name (for links next to values)."""
+    out: dict[str, list[CitedPart]] = {}
+    for part in policy_citations(policy):
+        if part.ok:
+            out.setdefault(part.field, []).append(part)
+    return {name: tuple(parts) for name, parts in out.items()}
+
+
+def _cites(source: Source, field_name: str) -> tuple[CitedPart, ...]:
+    if source.special_term is not None:  # a special term is its own source, not an article
+        return ()
+    return tuple(c for c in policy_citations(source.policy, fields=[field_name]) if c.ok)
 
 
 def terms_articles(policy: Policy) -> list[Any]:
@@ -405,9 +429,13 @@ def policy_citations(policy: Policy, *, fields: list[str] | None = None) -> list
             if citation.document != source:
                 continue
             if document is None:
-                found.append(CitedPart(f.name, str(f.verbose_name), citation, None, None, "no_document"))
+                found.append(
+                    CitedPart(f.name, str(f.verbose_name), citation, None, None, "no_document", policy.pk)
+                )
                 continue
             r = resolve(citation, articles, clauses_of=lambda a: a.clauses)
             clause = dict(r.clause) if r.clause is not None else None
-            found.append(CitedPart(f.name, str(f.verbose_name), citation, r.article, clause, r.problem))
+            found.append(
+                CitedPart(f.name, str(f.verbose_name), citation, r.article, clause, r.problem, policy.pk)
+            )
     return found

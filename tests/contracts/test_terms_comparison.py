@@ -254,3 +254,18 @@ def test_api_versions_articles_and_comparison(policies) -> None:  # type: ignore
     other = api.get(f"/api/v1/terms/compare/?old={policies['flow'].pk}&new={v2.pk}")
     assert other.status_code == 400 and other.json()["error"]["code"] == "compare_other_code"
     assert api.get("/api/v1/terms/compare/?old=x&new=1").status_code == 400
+
+
+def test_portal_contract_pages_link_the_cited_article(client, policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-1: the contract page links each value and deadline to the clause it comes from."""
+    contract = active("dcloud-vm-standard")
+    member = AdminMemberFactory(customer=contract.customer)
+    client.force_login(member.user)
+    article_url = reverse("portal:contract_terms_document", args=[contract.policy_id])
+    with clock.frozen(TODAY):
+        detail = client.get(reverse("portal:contract_detail", args=[contract.pk])).content.decode()
+        assert f'href="{article_url}#art-20-2"' in detail  # 고객 해지 통지 일수: 002 art.20②
+        terminate = client.get(reverse("portal:contract_terminate", args=[contract.pk])).content.decode()
+        assert f'href="{article_url}#art-20-2"' in terminate
+        page = client.get(article_url).content.decode()
+    assert 'id="art-20-2"' in page and "해지일 7일 전까지" in page
