@@ -269,3 +269,13 @@ def test_portal_contract_pages_link_the_cited_article(client, policies) -> None:
         assert f'href="{article_url}#art-20-2"' in terminate
         page = client.get(article_url).content.decode()
     assert 'id="art-20-2"' in page and "해지일 7일 전까지" in page
+
+
+def test_admin_document_list_and_policy_without_document(admin_client, policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-1: the documents list renders; a version without a document says so and flags its citations."""
+    listing = admin_client.get(reverse("admin:contracts_termsdocument_changelist"))
+    assert listing.status_code == 200 and "디클라우드 서버 이용약관 (데모)" in listing.content.decode()
+    draft = policy_clone(policy=policies["kgmsg"])
+    TermsDocument.objects.filter(policy=draft).delete()
+    page = admin_client.get(reverse("admin:contracts_policy_terms", args=[draft.pk])).content.decode()
+    assert "조항 구조가 없습니다" in page and "citation-unresolved" in page
