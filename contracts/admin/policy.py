@@ -323,8 +323,15 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return format_html("".join(parts), *args)
 
     def get_fieldsets(self, request: HttpRequest, obj: Policy | None = None) -> Any:
+        cited = terms_documents.citations_by_field(obj) if obj is not None and obj.pk else {}
         sections = [
-            (title, {"fields": [n for n in names if obj is not None or n not in _BOXES]})
+            (
+                title,
+                {
+                    "fields": [n for n in names if obj is not None or n not in _BOXES],
+                    "description": terms_documents.section_citations(obj, names, cited) if cited else "",
+                },
+            )
             for title, names in POLICY_SECTIONS
         ]
         if UNSECTIONED_FIELDS:

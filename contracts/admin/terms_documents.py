@@ -97,6 +97,38 @@ def document_box(policy: Policy) -> str:
     return format_html(" · ".join(["{}"] * len(links)), *links)
 
 
+def citations_by_field(policy: Policy) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for part in selectors.policy_citations(policy):
+        out.setdefault(part.field, []).append(part)
+    return out
+
+
+def section_citations(policy: Policy, names: list[str], cited: dict[str, list[Any]]) -> str:
+    """A policy form section's "근거 조항" line: each field's cited article linked to its clause on the
+    articles page; an unresolved citation is marked (TRM-1)."""
+    page = reverse("admin:contracts_policy_terms", args=[policy.pk])
+    parts = []
+    for name in names:
+        for c in cited.get(name, []):
+            if c.ok:
+                parts.append(
+                    format_html('{}: <a href="{}#{}">{}</a>', c.field_label, page, c.anchor, c.citation.label)
+                )
+            else:
+                parts.append(
+                    format_html(
+                        '{}: <strong class="citation-unresolved">{} ({})</strong>',
+                        c.field_label,
+                        c.citation.label,
+                        _("연결되지 않음"),
+                    )
+                )
+    if not parts:
+        return ""
+    return format_html("{} {}", _("근거 조항:"), format_html(" · ".join(["{}"] * len(parts)), *parts))
+
+
 def _page(
     model_admin: admin.ModelAdmin, request: HttpRequest, template: str, **context: Any
 ) -> TemplateResponse:

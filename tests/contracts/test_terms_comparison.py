@@ -279,3 +279,11 @@ def test_admin_document_list_and_policy_without_document(admin_client, policies)
     TermsDocument.objects.filter(policy=draft).delete()
     page = admin_client.get(reverse("admin:contracts_policy_terms", args=[draft.pk])).content.decode()
     assert "조항 구조가 없습니다" in page and "citation-unresolved" in page
+
+
+def test_admin_policy_page_links_each_field_to_its_article(admin_client, policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-1: the policy page's sections link each field's cited clause."""
+    page = admin_client.get(reverse("admin:contracts_policy_change", args=[policies["dcloud"].pk]))
+    html = page.content.decode()
+    terms_url = reverse("admin:contracts_policy_terms", args=[policies["dcloud"].pk])
+    assert f'연체 월율(%): <a href="{terms_url}#art-34-1">제34조 제1항</a>' in html
