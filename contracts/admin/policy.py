@@ -329,7 +329,9 @@ class PolicyAdmin(SimpleHistoryAdmin):
                 title,
                 {
                     "fields": [n for n in names if obj is not None or n not in _BOXES],
-                    "description": terms_documents.section_citations(obj, names, cited) if cited else "",
+                    "description": (
+                        terms_documents.section_citations(obj, names, cited) if obj is not None and cited else ""
+                    ),
                 },
             )
             for title, names in POLICY_SECTIONS
