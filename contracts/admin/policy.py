@@ -324,14 +324,16 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Policy | None = None) -> Any:
         cited = terms_documents.citations_by_field(obj) if obj is not None and obj.pk else {}
+
+        def described(names: list[str]) -> str:
+            return terms_documents.section_citations(obj, names, cited) if obj is not None and cited else ""
+
         sections = [
             (
                 title,
                 {
                     "fields": [n for n in names if obj is not None or n not in _BOXES],
-                    "description": (
-                        terms_documents.section_citations(obj, names, cited) if obj is not None and cited else ""
-                    ),
+                    "description": described(names),
                 },
             )
             for title, names in POLICY_SECTIONS
