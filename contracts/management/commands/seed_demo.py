@@ -570,10 +570,15 @@ def _terms_change(today: dt.date) -> None:
     if Policy.objects.filter(code=TERMS_CHANGE_CODE, version__gt=1).exists():
         return
     v1 = Policy.objects.get(code=TERMS_CHANGE_CODE, version=1)
-    draft = policy_clone(policy=v1)
-    text = draft.terms_text_ko.replace(TERMS_CHANGE_OLD, TERMS_CHANGE_NEW)
-    terms_documents.terms_import(policy=draft, data=text.encode("utf-8"), source_name="dcloud-v2.txt")
-    policy_update(policy=draft, changes={"late_charge_monthly_percent": Decimal("1.25")})
+    with transaction.atomic():  # all or nothing, so a second run sees either no v2 or a published one
+        draft = policy_clone(policy=v1)
+        text = draft.terms_text_ko.replace(TERMS_CHANGE_OLD, TERMS_CHANGE_NEW)
+        terms_documents.terms_import(policy=draft, data=text.encode("utf-8"), source_name="dcloud-v2.txt")
+        policy_update(policy=draft, changes={"late_charge_monthly_percent": Decimal("1.25")})
+        _publish_terms_change(draft, v1, today)
+
+
+def _publish_terms_change(draft: Policy, v1: Policy, today: dt.date) -> None:
     terms.terms_publish(
         policy=draft,
         previous=v1,
