@@ -26,7 +26,7 @@ from core.transitions import transition
 
 from .lifecycle import POLICY
 from .models import Policy
-from .terms_text.store import copy_document
+from .terms_text.store import copy_document, sync_document
 
 __all__ = [
     "NON_EDITABLE_FIELDS",
@@ -126,6 +126,8 @@ def policy_update(*, policy: Policy, changes: Mapping[str, Any], actor: Any = No
             setattr(locked, name, value)
         locked.full_clean()
         locked.save()
+        if "terms_text_ko" in changes:
+            sync_document(locked)  # the articles follow the text (TRM-1)
     return locked
 
 

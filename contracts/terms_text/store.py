@@ -9,9 +9,9 @@ from django.db import transaction
 
 from ..models import Policy, TermsArticle, TermsDocument
 from .citations import SEED_DOCUMENTS
-from .parser import ParsedTerms
+from .parser import ParsedTerms, parse_terms
 
-__all__ = ["citation_source_for", "copy_document", "store_document"]
+__all__ = ["citation_source_for", "copy_document", "store_document", "sync_document"]
 
 _SOURCE_BY_CODE = {code: number for number, code in SEED_DOCUMENTS.items()}
 
@@ -90,3 +90,21 @@ def copy_document(*, source: Policy, target: Policy) -> TermsDocument | None:
             article.document = original
         TermsArticle.objects.bulk_create(articles)
     return original
+
+
+def sync_document(policy: Policy) -> TermsDocument | None:
+    """Keep the document in step with a text edited in place (a draft's text box): re-read it; when it
+    no longer reads cleanly, drop the stale document (the admin then says there is none and offers the
+    import, which reports the errors by line)."""
+    existing = TermsDocument.objects.filter(policy=policy).first()
+    parsed = parse_terms(policy.terms_text_ko)
+    if parsed.errors:
+        TermsDocument.objects.filter(policy=policy).delete()
+        return None
+    return store_document(
+        policy=policy,
+        parsed=parsed,
+        text=policy.terms_text_ko,
+        source_name=existing.source_name if existing else "",
+        citation_source=existing.citation_source if existing else None,
+    )

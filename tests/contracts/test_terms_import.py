@@ -103,3 +103,17 @@ def test_import_terms_command(presets, tmp_path) -> None:  # type: ignore[no-unt
         call_command("import_terms", "officecore", str(draft.version), str(broken), stderr=err)
     assert "broken_terms.txt:4행" in err.getvalue()
     assert TermsDocument.objects.get(policy=draft).articles.count() == 25
+
+
+def test_text_edited_in_place_keeps_the_document_in_step(presets) -> None:  # type: ignore[no-untyped-def]
+    """TRM-1: editing a draft's text re-reads its articles; a text that no longer reads drops them."""
+    from contracts.policy import policy_update
+
+    draft = _draft("flow")
+    text = "플로우 약관\n제1조 (목적)\n목적\n제2조 (요금)\n① 요금\n"
+    policy_update(policy=draft, changes={"terms_text_ko": text})
+    document = TermsDocument.objects.get(policy=draft)
+    assert list(document.articles.values_list("key", flat=True)) == ["1", "2"]
+    assert document.citation_source == "001"
+    policy_update(policy=draft, changes={"terms_text_ko": "개정 약관 본문"})
+    assert not TermsDocument.objects.filter(policy=draft).exists()
