@@ -26,6 +26,7 @@ from core.transitions import transition
 
 from .lifecycle import POLICY
 from .models import Policy
+from .terms_text.store import copy_document, sync_document
 
 __all__ = [
     "NON_EDITABLE_FIELDS",
@@ -125,6 +126,8 @@ def policy_update(*, policy: Policy, changes: Mapping[str, Any], actor: Any = No
             setattr(locked, name, value)
         locked.full_clean()
         locked.save()
+        if "terms_text_ko" in changes:
+            sync_document(locked)  # the articles follow the text (TRM-1)
     return locked
 
 
@@ -147,6 +150,7 @@ def policy_clone(*, policy: Policy, actor: Any = None) -> Policy:
         clone.source_notes = source.source_notes
         clone.full_clean()
         clone.save()
+        copy_document(source=source, target=clone)
     return clone
 
 

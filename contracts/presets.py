@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -45,8 +46,19 @@ from .models import (
     TermsRefusalOutcome,
     WithdrawalFrom,
 )
+from .terms_text.parser import parse_terms
+from .terms_text.store import store_document
 
-__all__ = ["COMMON", "PRESETS", "PRESET_CODES", "load_presets", "preset_values"]
+__all__ = ["COMMON", "PRESETS", "PRESET_CODES", "load_presets", "preset_terms_text", "preset_values"]
+
+PRESET_TERMS_DIR = Path(__file__).with_name("preset_terms")
+
+
+def preset_terms_text(code: str) -> str:
+    """The demo terms text of a preset (``contracts/preset_terms/<code>.txt``): written for the demo in our
+    own words, one article for each article a rule cites, numbered as the seed document (TRM-1)."""
+    return (PRESET_TERMS_DIR / f"{code}.txt").read_text(encoding="utf-8")
+
 
 N = DunningAction
 
@@ -125,7 +137,7 @@ OFFICECORE: dict[str, Any] = {
     "name": "오피스코어 그룹웨어 이용약관",
     "effective_from": dt.date(2024, 1, 1),  # the seed carries no date
     "source_notes": "000_79705b5169078be8.txt. 연체 단계 일수는 약관에 없어 기본값 (000 art.16④, 19③-4).",
-    "terms_text_ko": "오피스코어 그룹웨어 서비스 이용약관 (000). 전문은 seeds/000 참조.",
+    "terms_text_ko": preset_terms_text("officecore"),
     # TRM-5: refusing a change lets the customer terminate without penalty (000 art.2⑤)
     "terms_refusal_outcome": TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY,
     "businesses_only": False,
@@ -233,7 +245,7 @@ FLOW: dict[str, Any] = {
     "name": "플로우 서비스 이용약관",
     "effective_from": dt.date(2024, 3, 1),  # 001 부칙: 시행일자 2024-03-01
     "source_notes": "001_a41a90ac0ff99858.txt. 연간 해지: 15일 이상 사용한 달은 사용월 [reading] (BIL-13).",
-    "terms_text_ko": "플로우 서비스 이용약관 (001). 전문은 seeds/001 참조.",
+    "terms_text_ko": preset_terms_text("flow"),
     "terms_refusal_outcome": TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY,  # TRM-5: 001 art.3-6
     "businesses_only": False,
     "guest_accounts_allowed": True,  # ACC-3: 001 art.18-4
@@ -349,7 +361,7 @@ DCLOUD: dict[str, Any] = {
     "source_notes": (
         "002_0ef8e488d6b7fe19.txt. 정지 기간 요금은 약관에 없어 부과하지 않음 (고객에게 유리한 해석)."
     ),
-    "terms_text_ko": "디클라우드 서비스 이용약관 (002). 전문은 seeds/002 참조.",
+    "terms_text_ko": preset_terms_text("dcloud"),
     "terms_refusal_outcome": TermsRefusalOutcome.OLD_VERSION_UNTIL_TERM_END,  # TRM-5: 002 art.3④
     "businesses_only": False,
     "guest_accounts_allowed": False,
@@ -464,7 +476,7 @@ KGMSG: dict[str, Any] = {
     "name": "KG 메시징 서비스 이용 특약",
     "effective_from": dt.date(2024, 1, 1),  # the seed carries no date
     "source_notes": "003_ed23d145af93ef5b.txt. 연체 단계 일수는 약관에 없어 기본값 (003 art.5-2-3, 13-2-2).",
-    "terms_text_ko": "메시징 서비스 이용 특약 (003). 전문은 seeds/003 참조.",
+    "terms_text_ko": preset_terms_text("kgmsg"),
     # TRM-5: the seed is silent; the customer-favourable outcome
     "terms_refusal_outcome": TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY,
     "businesses_only": False,
@@ -570,7 +582,7 @@ DAMOA: dict[str, Any] = {
         "004_97055a07c797d82d.txt. 해지는 정지 후 15일(25일째) [reading]: art.18③ 15일, "
         "art.21③ 5일 중 고객에게 유리한 해석."
     ),
-    "terms_text_ko": "다모아CRM 이용약관 (004). 전문은 seeds/004 참조.",
+    "terms_text_ko": preset_terms_text("damoa"),
     # TRM-5: the seed is silent; the customer-favourable outcome
     "terms_refusal_outcome": TermsRefusalOutcome.TERMINATE_WITHOUT_PENALTY,
     "terms_change_notice_days": 7,  # 004 art.2-2: 요금 등 중요한 변경은 7일 전
@@ -796,6 +808,8 @@ def _create_preset(code: str) -> Policy:
     # Uniqueness is left to the database so that two concurrent runs settle on one row (IntegrityError below).
     policy.full_clean(validate_unique=False, validate_constraints=False)
     policy.save()
+    parsed = parse_terms(policy.terms_text_ko)
+    store_document(policy=policy, parsed=parsed, text=policy.terms_text_ko, source_name=f"{code}.txt")
     return policy
 
 

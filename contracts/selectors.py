@@ -32,12 +32,16 @@ from .models import (
     Policy,
     RequiredDocument,
     SpecialTerm,
+    TermsArticle,
     TermsConsent,
+    TermsDocument,
     TermsRefusalOutcome,
     TermsRelease,
 )
 from .services import applications, renewal, termination
 from .services import terms as terms_services
+from .terms_text.citations import parse_citations, resolve
+from .terms_text.store import citation_source_for
 
 # The policy values a customer sees on a contract page (CON-4..10), in this order; any parameter a
 # special term overrides is added after them (CON-12).
@@ -150,6 +154,7 @@ class PolicyValue:
     value: Any
     display: str
     source: Source
+    citations: tuple[Any, ...] = ()  # resolved CitedPart: the clause the value comes from (TRM-1)
 
     @property
     def source_label(self) -> str:
@@ -177,6 +182,7 @@ def display_value(parameter: str, value: Any) -> str:
 def policy_values(contract: Contract) -> list[PolicyValue]:
     """The values of :data:`DISPLAY_PARAMETERS` and every overridden one, each with its source."""
     effective = effective_policy(contract)
+    cited = cited_parts_by_field(effective.policy)
     names = list(DISPLAY_PARAMETERS)
     names += sorted(name for name in effective.overridden() if name not in names)
     rows = []
@@ -193,6 +199,7 @@ def policy_values(contract: Contract) -> list[PolicyValue]:
                 value=source.value,
                 display=display_value(name, source.value),
                 source=source,
+                citations=() if source.special_term is not None else cited.get(name, ()),
             )
         )
     return rows
@@ -204,6 +211,7 @@ class Deadline:
 
     date: dt.date | None
     source: Source | None = None
+    citations: tuple[Any, ...] = ()  # resolved CitedPart of the value's field (TRM-1)
 
 
 def postpone_deadline(contract: Contract) -> Deadline | None:
@@ -211,7 +219,8 @@ def postpone_deadline(contract: Contract) -> Deadline | None:
     if contract.status not in applications.SCHEDULABLE:
         return None
     source = effective_policy(contract).source("activation_postpone_notice_days")
-    return Deadline(applications.postpone_deadline(contract), source)
+    cites = _cites(source, "activation_postpone_notice_days")
+    return Deadline(applications.postpone_deadline(contract), source, cites)
 
 
 def withdrawal_deadline(contract: Contract) -> Deadline | None:
@@ -219,7 +228,8 @@ def withdrawal_deadline(contract: Contract) -> Deadline | None:
     if not can(contract.status, ContractStatus.WITHDRAWN):
         return None
     source = effective_policy(contract).source("withdrawal_days")
-    return Deadline(termination.withdrawal_deadline(contract), source)
+    cites = _cites(source, "withdrawal_days")
+    return Deadline(termination.withdrawal_deadline(contract), source, cites)
 
 
 def renewal_stop_deadline(contract: Contract) -> Deadline | None:
@@ -230,7 +240,8 @@ def renewal_stop_deadline(contract: Contract) -> Deadline | None:
     if period is None:
         return None
     source = effective_policy(contract).source("renewal_notice_days")
-    return Deadline(renewal.renewal_notice_deadline(contract, period), source)
+    cites = _cites(source, "renewal_notice_days")
+    return Deadline(renewal.renewal_notice_deadline(contract, period), source, cites)
 
 
 def termination_earliest(contract: Contract, today: dt.date) -> Deadline | None:
@@ -238,7 +249,8 @@ def termination_earliest(contract: Contract, today: dt.date) -> Deadline | None:
     if not can(contract.status, ContractStatus.TERMINATING):
         return None
     source = effective_policy(contract).source("customer_termination_notice_days")
-    return Deadline(termination.earliest_termination_date(contract, today), source)
+    cites = _cites(source, "customer_termination_notice_days")
+    return Deadline(termination.earliest_termination_date(contract, today), source, cites)
 
 
 # --------------------------------------------------------------------------- terms
@@ -251,6 +263,8 @@ class PendingTerms:
     release: TermsRelease
     contracts: list[Contract] = field(default_factory=list)
     consent: TermsConsent | None = None
+    comparison: Any = None  # the 신구조문 대비표 (TermsComparison), filled by the consent page (TRM-3)
+    articles: list[Any] = field(default_factory=list)  # the new version's articles (TermsArticle)
 
     @property
     def policy(self) -> Policy:
@@ -346,3 +360,82 @@ def contract_deadlines(contract: Contract, today: dt.date) -> dict[str, Deadline
         "renewal_stop_until": renewal_stop_deadline(contract),
         "earliest_termination": termination_earliest(contract, today),
     }
+
+
+# --------------------------------------------------------------------------- terms documents (TRM-1)
+
+
+@dataclass(frozen=True)
+class CitedPart:
+    """One citation of a policy field, resolved against the version's terms document."""
+
+    field: str
+    field_label: str
+    citation: Any  # contracts.terms_text.citations.Citation
+    article: Any | None  # TermsArticle
+    clause: dict[str, Any] | None
+    problem: str  # "" when it resolves; article_missing | part_missing | no_document
+    policy_id: int = 0  # the version whose document holds the article (for links)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    @property
+    def anchor(self) -> str:
+        return str(self.citation.anchor)
+
+    @property
+    def excerpt(self) -> str:
+        if self.clause is not None:
+            return str(self.clause["text"])
+        return str(self.article.text) if self.article is not None else ""
+
+
+def cited_parts_by_field(policy: Policy) -> dict[str, tuple[CitedPart, ...]]:
+    """The resolved citations of every policy field, by field name (for links next to values)."""
+    out: dict[str, list[CitedPart]] = {}
+    for part in policy_citations(policy):
+        if part.ok:
+            out.setdefault(part.field, []).append(part)
+    return {name: tuple(parts) for name, parts in out.items()}
+
+
+def _cites(source: Source, field_name: str) -> tuple[CitedPart, ...]:
+    if source.special_term is not None:  # a special term is its own source, not an article
+        return ()
+    return tuple(c for c in policy_citations(source.policy, fields=[field_name]) if c.ok)
+
+
+def terms_articles(policy: Policy) -> list[Any]:
+    """The version's articles in order (empty when no document was imported)."""
+    return list(TermsArticle.objects.filter(document__policy=policy).order_by("position"))
+
+
+def policy_citations(policy: Policy, *, fields: list[str] | None = None) -> list[CitedPart]:
+    """Every citation in the policy fields' help texts that names this version's document (its
+    ``citation_source``), resolved to the article and part; unresolved ones carry the problem so the
+    admin can flag them (TRM-1)."""
+    document = TermsDocument.objects.filter(policy=policy).first()
+    source = document.citation_source if document is not None else citation_source_for(policy)
+    if not source:
+        return []
+    articles = {a.key: a for a in terms_articles(policy)} if document is not None else {}
+    found: list[CitedPart] = []
+    for f in Policy._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        for citation in parse_citations(str(f.help_text)):
+            if citation.document != source:
+                continue
+            if document is None:
+                found.append(
+                    CitedPart(f.name, str(f.verbose_name), citation, None, None, "no_document", policy.pk)
+                )
+                continue
+            r = resolve(citation, articles, clauses_of=lambda a: a.clauses)
+            clause = dict(r.clause) if r.clause is not None else None
+            found.append(
+                CitedPart(f.name, str(f.verbose_name), citation, r.article, clause, r.problem, policy.pk)
+            )
+    return found

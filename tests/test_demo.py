@@ -95,6 +95,17 @@ def test_seed_demo_twice_creates_each_customer_once_with_live_contracts(client):
     assert "고객 0곳" in out.getvalue()
     assert "0일치 일일 작업 재실행" in out.getvalue()
     assert FEED_JOB not in {spec.name for spec in registry()}  # registered only while seeding
+    # TRM-3: the demo's terms change (dcloud v2) is published once, with its comparison table.
+    from contracts.models import TermsRelease
+    from contracts.services.terms_documents import terms_compare
+
+    release = TermsRelease.objects.get(policy__code="dcloud")
+    changes = terms_compare(old=release.previous, new=release.policy).summary_lines()
+    assert changes == [
+        "연체 월율: 월 1.5% → 월 1.25%",
+        "연체 이자율: 연 18% → 연 15%",
+        "제34조 (연체료) 변경",
+    ]
 
     today = clock.today()
     assert Customer.objects.count() == len(DEMO_CUSTOMERS)

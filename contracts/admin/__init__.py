@@ -5,9 +5,10 @@
 - ``contracts``: the contract page with its logs and the buttons of the operations offered now
 - ``actions``: the operation pages (form → service) behind those buttons
 - ``terms``: terms releases, consent and the read-only logs
+- ``terms_documents``: terms files imported into articles, citations and the 신구조문 대비표
 - ``forms``: the forms of all of the above
 """
 
-from . import actions, applications, contracts, forms, policy, terms
+from . import actions, applications, contracts, forms, policy, terms, terms_documents
 
-__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms"]
+__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms", "terms_documents"]

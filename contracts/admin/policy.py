@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -19,6 +19,7 @@ from core.errors import DomainError
 
 from ..models import Plan, Policy
 from ..policy import editable_field_names, policy_clone, policy_create, policy_publish, policy_update
+from . import terms_documents
 
 # Sections of the policy form, in the order of the spec. Any field not listed lands in "기타"
 # (a test keeps that section empty).
@@ -38,7 +39,7 @@ POLICY_SECTIONS: list[tuple[Any, list[str]]] = [
             "source_notes",
         ],
     ),
-    (_("약관 본문 (TRM-1)"), ["terms_text_ko", "terms_text_en"]),
+    (_("약관 본문 (TRM-1)"), ["terms_document_box", "terms_text_ko", "terms_text_en"]),
     (
         _("약관 변경 (TRM-2~7)"),
         [
@@ -244,6 +245,7 @@ _ALL_POLICY_FIELDS = [
     f.name for f in Policy._meta.concrete_fields if f.name not in {"id", "created_at", "updated_at"}
 ]
 _LISTED = {name for _title, names in POLICY_SECTIONS for name in names}
+_BOXES = ("actions_box", "terms_document_box")
 UNSECTIONED_FIELDS = [name for name in _ALL_POLICY_FIELDS if name not in _LISTED]
 
 
@@ -274,6 +276,38 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def plan_count(self, obj: Policy) -> int:
         return getattr(obj, "_plan_count", 0)
 
+    @admin.display(description=_("조항과 인용"))
+    def terms_document_box(self, obj: Policy | None) -> str:
+        return "-" if obj is None else terms_documents.document_box(obj)
+
+    def get_urls(self) -> list[Any]:
+        def view(func: Any, **kw: Any) -> Any:
+            return self.admin_site.admin_view(lambda request, **a: func(self, request, **a, **kw))
+
+        return [
+            path(
+                "<int:policy_id>/terms/",
+                view(terms_documents.terms_document_view),
+                name="contracts_policy_terms",
+            ),
+            path(
+                "<int:policy_id>/terms/import/",
+                view(terms_documents.terms_import_view),
+                name="contracts_policy_terms_import",
+            ),
+            path(
+                "compare/<int:old_id>/<int:new_id>/",
+                view(terms_documents.terms_compare_view),
+                name="contracts_policy_terms_compare",
+            ),
+            path(
+                "compare/<int:old_id>/<int:new_id>/pdf/",
+                view(terms_documents.terms_compare_view, pdf=True),
+                name="contracts_policy_terms_compare_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
     @admin.display(description=_("버전 관리"))
     def actions_box(self, obj: Policy | None) -> str:
         if obj is None or obj.pk is None:
@@ -289,8 +323,19 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return format_html("".join(parts), *args)
 
     def get_fieldsets(self, request: HttpRequest, obj: Policy | None = None) -> Any:
+        cited = terms_documents.citations_by_field(obj) if obj is not None and obj.pk else {}
+
+        def described(names: list[str]) -> str:
+            return terms_documents.section_citations(obj, names, cited) if obj is not None and cited else ""
+
         sections = [
-            (title, {"fields": [n for n in names if obj is not None or n != "actions_box"]})
+            (
+                title,
+                {
+                    "fields": [n for n in names if obj is not None or n not in _BOXES],
+                    "description": described(names),
+                },
+            )
             for title, names in POLICY_SECTIONS
         ]
         if UNSECTIONED_FIELDS:
@@ -301,10 +346,10 @@ class PolicyAdmin(SimpleHistoryAdmin):
         if obj is None:
             return ("status", "version", "published_at")
         if obj.is_in_use():
-            return ("actions_box", *_ALL_POLICY_FIELDS)
+            return (*_BOXES, *_ALL_POLICY_FIELDS)
         if obj.status != Policy.Status.DRAFT:
-            return ("actions_box", "code", "version", "status", "published_at", "effective_from")
-        return ("actions_box", "code", "version", "status", "published_at")
+            return (*_BOXES, "code", "version", "status", "published_at", "effective_from")
+        return (*_BOXES, "code", "version", "status", "published_at")
 
     def has_delete_permission(self, request: HttpRequest, obj: Policy | None = None) -> bool:
         if obj is not None and obj.status != Policy.Status.DRAFT:

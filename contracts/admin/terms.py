@@ -20,6 +20,7 @@ from core.errors import DomainError
 
 from ..models import ConsentDecision, ContractTransition, Suspension, TermsConsent, TermsRelease
 from ..services import terms
+from ..services.terms_documents import terms_compare
 from .actions import render_form_page
 from .forms import TermsPublishForm
 
@@ -88,9 +89,23 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         today = clock.today()
+        extra: dict[str, Any] = {}
         if request.method == "POST":
             form = TermsPublishForm(request.POST)
-            if form.is_valid():
+            if form.is_valid() and "_preview" in request.POST:
+                # Staff see the 신구조문 대비표 before the notice goes out (TRM-3).
+                data = form.cleaned_data
+                try:
+                    extra = {
+                        "comparison": terms_compare(old=data["previous"], new=data["policy"]),
+                        "pdf_url": reverse(
+                            "admin:contracts_policy_terms_compare_pdf",
+                            args=[data["previous"].pk, data["policy"].pk],
+                        ),
+                    }
+                except DomainError as error:
+                    show_error(request, error)
+            elif form.is_valid():
                 data = form.cleaned_data
                 try:
                     with acting_as(request.user):
@@ -124,8 +139,9 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
             cancel_url=reverse("admin:contracts_termsrelease_changelist"),
             description=_(
                 "대상 고객 모두에게 시행일, 개정 사유, 시행일까지 거부하지 않으면 동의로 본다는 안내가 "
-                "발송됩니다 (TRM-3)."
+                "발송됩니다 (TRM-3). 공지 전에 '대비표 미리보기'로 신구조문 대비표를 확인하세요."
             ),
+            extra={"preview_button": _("대비표 미리보기"), **extra},
         )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import terms_documents, views
 
 urlpatterns = [
     path("plans/", views.PlanListApi.as_view(), name="api-plans"),
@@ -39,6 +39,13 @@ urlpatterns = [
         name="api-contract-stop-renewal",
     ),
     path("terms/pending/", views.PendingTermsApi.as_view(), name="api-terms-pending"),
+    path("terms/versions/", terms_documents.TermsVersionListApi.as_view(), name="api-terms-versions"),
+    path(
+        "terms/versions/<int:policy_id>/",
+        terms_documents.TermsVersionDetailApi.as_view(),
+        name="api-terms-version-detail",
+    ),
+    path("terms/compare/", terms_documents.TermsComparisonApi.as_view(), name="api-terms-compare"),
     path("terms/<int:policy_id>/consent/", views.TermsConsentApi.as_view(), name="api-terms-consent"),
     path("entitlement/", views.EntitlementApi.as_view(), name="api-entitlement"),
 ]

@@ -47,6 +47,7 @@ from .policy_choices import (
     WithdrawalFrom,
 )
 from .succession import SuccessionTransfer
+from .terms_document import TermsArticle, TermsDocument
 
 __all__ = [
     "ApplicationCheck",
@@ -87,7 +88,9 @@ __all__ = [
     "TerminationChargeModel",
     "TerminationKind",
     "TerminationReason",
+    "TermsArticle",
     "TermsConsent",
+    "TermsDocument",
     "TermsRefusalOutcome",
     "TermsRelease",
     "WithdrawalFrom",

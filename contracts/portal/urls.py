@@ -9,6 +9,12 @@ urlpatterns = [
     path("apply/", views.contract_apply, name="contract_apply"),
     path("terms/", views.terms_pending, name="contract_terms"),
     path("terms/<int:policy_id>/consent/", views.terms_consent, name="contract_terms_consent"),
+    path("terms/<int:policy_id>/", views.terms_document, name="contract_terms_document"),
+    path(
+        "terms/<int:policy_id>/comparison.pdf",
+        views.terms_comparison_pdf,
+        name="contract_terms_comparison_pdf",
+    ),
     path(
         "terms/<int:policy_id>/refusal-termination/<int:pk>/",
         views.terms_refusal_termination,

@@ -38,6 +38,7 @@ from ..models import (
     RejectionReason,
     Suspension,
     TermsConsent,
+    TermsRelease,
 )
 from ..services import applications, renewal, suspension, termination, terms
 from ..services.actions import (
@@ -47,6 +48,8 @@ from ..services.actions import (
     offered_actions,
     suspension_appealable,
 )
+from ..services.terms_documents import terms_compare
+from ..services.terms_pdf import comparison_pdf
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -450,6 +453,9 @@ def suspension_appeal(request: HttpRequest, pk: int, suspension_pk: int) -> Http
 def _terms_context(request: HttpRequest, errors: dict[int, str] | None = None) -> dict[str, Any]:
     member = request_member(request)
     rows = selectors.pending_terms(member.customer, clock.today())
+    for row in rows:  # the comparison table and the full new text on the consent page (TRM-3)
+        row.comparison = terms_compare(old=row.previous, new=row.policy)
+        row.articles = selectors.terms_articles(row.policy)
     shown = {row.policy.pk for row in rows}
     errors = errors or {}
     return {
@@ -523,3 +529,27 @@ def terms_refusal_termination(request: HttpRequest, policy_id: int, pk: int) -> 
         ),
     )
     return redirect("portal:contract_detail", pk=contract.pk)
+
+
+@member_required
+def terms_document(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """TRM-1: a published terms version, article by article, so a cited clause can be opened
+    (``#art-32-3``)."""
+    policy = get_object_or_404(Policy.objects.exclude(status=Policy.Status.DRAFT), pk=policy_id)
+    return render(
+        request,
+        "contracts/terms_document.html",
+        {"section": SECTION, "policy": policy, "articles": selectors.terms_articles(policy)},
+    )
+
+
+@member_required
+def terms_comparison_pdf(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """TRM-3: the 신구조문 대비표 of a published change as a PDF."""
+    releases = TermsRelease.objects.select_related("policy", "previous")
+    release = get_object_or_404(releases, policy_id=policy_id)
+    comparison = terms_compare(old=release.previous, new=release.policy)
+    response = HttpResponse(comparison_pdf(comparison), content_type="application/pdf")
+    name = f"terms-{release.policy.code}-v{release.previous.version}-v{release.policy.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

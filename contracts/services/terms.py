@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Member
@@ -30,6 +31,7 @@ from ..models import (
 )
 from ..policy import policy_publish
 from .lifecycle import lock, notify_contract, transition
+from .terms_documents import terms_compare
 
 LIVE = [ContractStatus.APPROVED, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATING]
 
@@ -89,6 +91,13 @@ def terms_publish(
             price_increase=price_increase,
             reasons=reasons,
         )
+        # The 신구조문 대비표 in short goes with the notice; the full table is on the consent page (TRM-3).
+        changes = terms_compare(old=previous, new=policy).summary_lines()
+        notice_reasons = reasons
+        if changes:
+            heading = gettext("[주요 변경 내용 — 신구조문 대비표는 고객 포털 약관 화면에서]")
+            notice_reasons += f"\n\n{heading}\n"
+            notice_reasons += "\n".join(f"- {line}" for line in changes)
         channels = (
             ["portal", "email"] if unfavourable and previous.unfavourable_change_by_email else ["portal"]
         )
@@ -102,7 +111,7 @@ def terms_publish(
                     "policy_name": policy.name,
                     "version": policy.version,
                     "effective_on": effective_on.isoformat(),
-                    "reasons": reasons,
+                    "reasons": notice_reasons,
                     "unfavourable": unfavourable,
                     "price_increase": price_increase,
                     "silence_is_consent": previous.silence_is_consent and not price_increase,

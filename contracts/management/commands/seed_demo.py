@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -48,9 +49,10 @@ from accounts.models import Customer, Member
 from accounts.validators import business_number_check_digit, format_business_number
 from billing.models import BankStatementImport, BankTransaction, Dispute, Invoice, Payment, PaymentMethod
 from billing.services import bank, disputes, dunning, late_charges, ledger, payments
-from contracts.models import Contract, ContractStatus, Plan, RequiredDocument
+from contracts.models import Contract, ContractStatus, Plan, Policy, RequiredDocument
+from contracts.policy import policy_clone, policy_update
 from contracts.presets import load_presets
-from contracts.services import applications, seats
+from contracts.services import applications, seats, terms, terms_documents
 from contracts.services.messaging_limits import POLICY_CODE as MESSAGING_POLICY
 from contracts.services.messaging_limits import messaging_limits_for
 from core import clock, jobs
@@ -556,6 +558,36 @@ def _replay(until: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: 
         _activity = None
 
 
+# The demo's terms change (TRM-1..3): dcloud v2 lowers the late-charge rate, article 34 ① says so, and the
+# notice, the consent page and the admin show the 신구조문 대비표.
+TERMS_CHANGE_CODE = "dcloud"
+TERMS_CHANGE_OLD = "① 납기일까지 내지 않은 요금에는 월 1000분의 15(1.5%)의 연체료를 붙입니다."
+TERMS_CHANGE_NEW = "① 납기일까지 내지 않은 요금에는 월 1000분의 12.5(1.25%)의 연체료를 붙입니다."
+
+
+def _terms_change(today: dt.date) -> None:
+    """Publish dcloud v2 once (effective in 30 days): a lower late-charge rate, in its text and its rule."""
+    if Policy.objects.filter(code=TERMS_CHANGE_CODE, version__gt=1).exists():
+        return
+    v1 = Policy.objects.get(code=TERMS_CHANGE_CODE, version=1)
+    with transaction.atomic():  # all or nothing, so a second run sees either no v2 or a published one
+        draft = policy_clone(policy=v1)
+        text = draft.terms_text_ko.replace(TERMS_CHANGE_OLD, TERMS_CHANGE_NEW)
+        terms_documents.terms_import(policy=draft, data=text.encode("utf-8"), source_name="dcloud-v2.txt")
+        policy_update(policy=draft, changes={"late_charge_monthly_percent": Decimal("1.25")})
+        _publish_terms_change(draft, v1, today)
+
+
+def _publish_terms_change(draft: Policy, v1: Policy, today: dt.date) -> None:
+    terms.terms_publish(
+        policy=draft,
+        previous=v1,
+        effective_on=today + dt.timedelta(days=30),
+        reasons="연체료율 인하 (월 1.5% → 월 1.25%)",
+        today=today,
+    )
+
+
 def _dispute(today: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: SeedResult) -> None:
     """The CMS customer disputes part of its latest invoice (BIL-10); staff have not answered yet."""
     spec, contract = next(((s, c) for s, c in specs if s.pays == PAY_CMS), (None, None))
@@ -650,6 +682,7 @@ def seed(*, today: dt.date | None = None) -> SeedResult:
             _staff(result)
     _replay(day, result.customers, result)
     _dispute(day, result.customers, result)
+    _terms_change(day)
     result.customers = [(spec, Contract.objects.get(pk=c.pk)) for spec, c in result.customers]
     _summarise(day, result)
     return result
