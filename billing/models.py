@@ -238,6 +238,9 @@ class CreditNote(TimeStampedModel):
 class PaymentMethod(TimeStampedModel):
     """How a customer pays: bank transfer, CMS auto-debit or card through a gateway (BIL-7)."""
 
+    #: DAT-6: holds personal data (an account or card label); staff views are logged.
+    PERSONAL_DATA = True
+
     class Kind(models.TextChoices):
         BANK_TRANSFER = "bank_transfer", _("무통장 입금")
         CMS = "cms", _("CMS 자동이체")
@@ -415,6 +418,9 @@ class LedgerEntry(models.Model):
 
 class PayerAlias(TimeStampedModel):
     """An odd payer name on a bank transfer that belongs to a customer (BIL-7, 002 art.31③)."""
+
+    #: DAT-6: holds personal data (a payer's name); staff views are logged.
+    PERSONAL_DATA = True
 
     name = models.CharField(
         _("입금자명"), max_length=100, unique=True, help_text=_("공백을 없앤 이름으로 저장")

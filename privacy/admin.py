@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from .services.purge import purge_plan
@@ -56,8 +56,10 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RetainedRecord)
-class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RetainedRecordAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-3: the records kept apart, listed by destruction date (contents not shown)."""
+
+    personal_data_customer = "customer_ref"
 
     list_display = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
     list_filter = ("kind",)
@@ -66,7 +68,7 @@ class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExportRequest)
-class ExportRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ExportRequestAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-1: export requests and their progress."""
 
     list_display = ("created_at", "customer", "requested_by", "status", "progress", "finished_at")
@@ -77,7 +79,7 @@ class ExportRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeletionRequestAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-4: deletion requests."""
 
     list_display = ("requested_on", "customer", "requested_by", "status", "export_offered", "confirmed_on")

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline
+from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin, StatusTransitionInline
 from core.audit import acting_as
 
 from ..models import TaxInvoice
@@ -16,8 +16,11 @@ from ..services import tax
 
 
 @admin.register(TaxInvoice)
-class TaxInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TaxInvoiceAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """BIL-18: the tax invoice data, exported to the operator's e-tax invoice provider as CSV or XML."""
+
+    personal_data_customer = ("invoice__customer", "credit_note__customer")
+
     inlines = (StatusTransitionInline,)
 
     list_display = (
