@@ -247,11 +247,11 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
             return
         self.log_personal_data(request, [pk], kind=kind, object_id=pk)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        if object_id is not None:
-            self._log_object(request, object_id, response, AccessKind.DETAIL)
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # change_view, not changeform_view: some admins wrap changeform_view around a named base class.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_object(request, object_id, response, AccessKind.DETAIL)
         return response
 
     def history_view(self, request: HttpRequest, object_id: str,
