@@ -279,10 +279,13 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
         return response
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        return {
-            name: (self._logged_action(func), name_, description)
-            for name, (func, name_, description) in super().get_actions(request).items()
-        }
+        actions: dict[str, Any] = {}
+        for name, entry in super().get_actions(request).items():
+            if entry is not None:
+                func, name_, description = entry
+                entry = (self._logged_action(func), name_, description)
+            actions[name] = entry
+        return actions
 
     @staticmethod
     def _logged_action(func: Callable[..., Any]) -> Callable[..., Any]:
