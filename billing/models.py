@@ -437,6 +437,8 @@ class PayerAlias(TimeStampedModel):
         verbose_name=_("등록자"),
     )
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("입금자명 별칭")
@@ -513,6 +515,8 @@ class BankTransaction(TimeStampedModel):
         verbose_name=_("결제"),
     )
     note = models.CharField(_("처리 메모"), max_length=200, blank=True)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["statement", "line_no"]
@@ -654,6 +658,8 @@ class TaxInvoice(TimeStampedModel):
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.READY)
     exported_at = models.DateTimeField(_("내보낸 시각"), null=True, blank=True)
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["-written_on", "-id"]
         verbose_name = _("전자세금계산서")
@@ -699,6 +705,8 @@ class LateCharge(models.Model):
         verbose_name=_("청구된 청구서"),
     )
     created_at = models.DateTimeField(_("기록 시각"), auto_now_add=True)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["invoice", "period_start"]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core.adminkit import (
+    NoRevertHistoryAdmin,
     PersonalDataAdminMixin,
     ReadOnlyAdminMixin,
     StatusTransitionInline,
@@ -139,7 +140,7 @@ class UnmatchedFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(BankTransaction)
-class BankTransactionAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BankTransactionAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """The unmatched-payments queue (BIL-7): assign a deposit to a customer or take it out."""
     inlines = (StatusTransitionInline,)
 
@@ -202,7 +203,7 @@ class BankTransactionAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.Mod
 
 
 @admin.register(PayerAlias)
-class PayerAliasAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class PayerAliasAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_display = ("name", "customer", "created_by", "created_at")
     search_fields = ("name", "customer__legal_name", "customer__business_number")
     list_select_related = ("customer", "created_by")
