@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.dispatch import receiver
@@ -135,7 +135,10 @@ def record_history(objs: Iterable[models.Model]) -> int:
     return len(created)
 
 
-def bulk_create_audited(objs: Sequence[models.Model], *, batch_size: int = 500) -> list[models.Model]:
+M = TypeVar("M", bound=models.Model)
+
+
+def bulk_create_audited(objs: Sequence[M], *, batch_size: int = 500) -> list[M]:
     if not objs:
         return []
     actor = current_actor()

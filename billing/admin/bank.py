@@ -140,7 +140,7 @@ class UnmatchedFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(BankTransaction)
-class BankTransactionAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmin):
+class BankTransactionAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """The unmatched-payments queue (BIL-7): assign a deposit to a customer or take it out."""
     inlines = (StatusTransitionInline,)
 

@@ -21,7 +21,7 @@ from ..services import tax
 
 
 @admin.register(TaxInvoice)
-class TaxInvoiceAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmin):
+class TaxInvoiceAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """BIL-18: the tax invoice data, exported to the operator's e-tax invoice provider as CSV or XML."""
 
     personal_data_customer = ("invoice__customer", "credit_note__customer")

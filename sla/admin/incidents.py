@@ -63,7 +63,7 @@ class CorrectForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):
+class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[misc]  # get_inlines: ServiceAddAdmin's wins
     personal_data_customer = ("reported_by__customer", "contract__customer")
 
     list_display = (
