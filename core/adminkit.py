@@ -184,7 +184,8 @@ def is_download(response: Any) -> bool:
 class PersonalDataAdminMixin(admin.ModelAdmin):
     """DAT-6: log every staff view of a customer's personal data through this admin.
 
-    Put it first in the bases of the admin of every model that holds personal data
+    Put it before the ``ModelAdmin`` base (after plain mixins such as :class:`ReadOnlyAdminMixin`) in the
+    admin of every model that holds personal data
     (``core.personal_data.holds_personal_data``; a guard test walks the admin registry). It logs, once a
     view has answered (a refused or missing object logs nothing):
 
