@@ -101,6 +101,15 @@ def test_detail_history_and_list_views_are_logged(admin_client, admin_user):
     assert set(PersonalDataAccess.objects.values_list("user_id", flat=True)) == {admin_user.pk}
 
 
+def test_a_past_version_page_is_logged(admin_client):
+    """DAT-6: opening one past version of a member (django-simple-history) is a view of its data too."""
+    member = MemberFactory()
+    version = member.history.get()
+    page = admin_client.get(reverse("admin:accounts_member_simple_history", args=[member.pk, version.pk]))
+    assert page.status_code == 200
+    assert _log() == [(member.customer_id, "accounts.member", str(member.pk), "history", "admin")]
+
+
 def test_member_view_logs_member_and_customer(admin_client):
     """DAT-6: a member's page is logged against its customer and names the member."""
     member = MemberFactory(name="김민원", email="minwon@example.com")
