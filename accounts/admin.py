@@ -12,12 +12,19 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, StatusTransitionInline
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    PersonalDataAdminMixin,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+)
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -96,7 +103,8 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(NoRevertHistoryAdmin):
+class CustomerAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
+    personal_data_customer = "pk"
     form = CustomerAdminForm
     list_display = ("legal_name", "business_number_display", "kind", "status", "representative_name",
                     "billing_email", "admin_count", "member_count", "created_at")
@@ -225,7 +233,7 @@ class MemberChangeForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(NoRevertHistoryAdmin):
+class MemberAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_display = ("login_id", "name", "customer", "role", "status", "email", "department", "last_seen_on")
     list_filter = ("role", "status", "customer__kind")
     search_fields = ("login_id", "name", "email", "customer__legal_name", "customer__business_number")
@@ -335,7 +343,7 @@ def _decide(admin_obj: admin.ModelAdmin, request: HttpRequest, queryset: QuerySe
 
 
 @admin.register(CustomerChangeRequest)
-class CustomerChangeRequestAdmin(NoRevertHistoryAdmin):
+class CustomerChangeRequestAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """ACC-9 queue: staff approve (the change is applied and audited) or reject with a reason."""
 
     list_display = ("number", "customer", "changed_fields", "status", "requested_on", "requested_by",
@@ -427,8 +435,10 @@ def _transfer_inline() -> type[admin.TabularInline]:
 
 
 @admin.register(SuccessionRequest)
-class SuccessionRequestAdmin(NoRevertHistoryAdmin):
+class SuccessionRequestAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """ACC-8 queue: approve (refused while fees are unpaid; live contracts move) or reject with a reason."""
+
+    personal_data_customer = "predecessor"
 
     list_display = ("number", "kind", "predecessor", "successor_display", "event_date", "filed_on",
                     "deadline", "status", "decided_on")
@@ -479,8 +489,11 @@ class SuccessionRequestAdmin(NoRevertHistoryAdmin):
 
 
 @admin.register(DormantMemberData)
-class DormantMemberDataAdmin(admin.ModelAdmin):
+class DormantMemberDataAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     """ACC-10 separated storage. The list shows no personal data; opening a row is logged (DAT-6)."""
+
+    personal_data_customer = "member__customer"
+    personal_data_in_list = False
 
     list_display = ("member", "member_login_id", "customer", "dormant_on", "last_seen_on")
     list_filter = ("dormant_on",)
@@ -511,14 +524,6 @@ class DormantMemberDataAdmin(admin.ModelAdmin):
     def customer(self, obj: DormantMemberData) -> str:
         return str(obj.member.customer)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        data = self.get_object(request, object_id)
-        if data is not None and request.user.is_authenticated:
-            PersonalDataAccess.objects.create(user=request.user, customer_id=data.member.customer_id,
-                                              member=data.member, what="dormant_member_data")
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @admin.action(description=_("선택한 휴면 구성원 복원"), permissions=["change"])
     def reactivate(self, request: HttpRequest, queryset: QuerySet[DormantMemberData]) -> None:
         done = 0
@@ -532,12 +537,39 @@ class DormantMemberDataAdmin(admin.ModelAdmin):
             self.message_user(request, _("%(count)d명을 복원했습니다.") % {"count": done}, messages.SUCCESS)
 
 
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
+    """Django's user admin, logging views of a customer member's login account (name, e-mail; DAT-6).
+    Staff accounts belong to no customer and are not logged."""
+
+    personal_data_customer = "member__customer"
+    personal_data_customers_only = True
+
+
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """DAT-6: read-only log of staff viewing personal data (no add, change or delete, even for superusers)."""
+    """DAT-6: the log of staff viewing personal data. Read-only for everyone (no add, change or delete, even
+    for superusers); only the compliance group (``accounts.view_personaldataaccess``) and superusers see it.
+    Searchable by staff user, customer (name or ``=id``), member login ID, model and object id."""
 
-    list_display = ("accessed_at", "user", "customer", "member", "what")
-    list_filter = ("what",)
-    search_fields = ("user__username", "customer__legal_name", "=customer__id", "member__login_id", "what")
-    list_select_related = ("user", "customer", "member")
+    list_display = ("accessed_at", "user", "customer_link", "what", "object_id", "kind", "via")
+    list_filter = ("via", "kind", "what", "accessed_at")
+    search_fields = ("user__username", "customer__legal_name", "=customer__id", "member__login_id", "what",
+                     "=object_id")
+    list_select_related = ("user", "customer")
     date_hierarchy = "accessed_at"
+    fields = readonly_fields = ("accessed_at", "user", "customer", "what", "object_id", "kind", "via")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.has_perm("accounts.view_personaldataaccess")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    @admin.display(description=_("고객"), ordering="customer__legal_name")
+    def customer_link(self, obj: PersonalDataAccess) -> str:
+        return f"{obj.customer} (#{obj.customer_id})" if obj.customer_id else "-"

@@ -21,3 +21,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
+        from core.personal_data import access_log
+
+        from .access_log import personal_data_access_record
+
+        access_log.install(personal_data_access_record)

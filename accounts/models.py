@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from core.audit import AuditedHistory
 from core.models import TimeStampedModel
+from core.personal_data import AccessKind, AccessVia
 
 from .validators import format_business_number, validate_business_number
 
@@ -158,6 +160,9 @@ def _change_document_path(instance: CustomerChangeRequest, filename: str) -> str
 class CustomerChangeRequest(TimeStampedModel):
     """A request to change customer information that affects billing, with a supporting document,
     decided by staff (ACC-9; 004 art.8, 002 art.17①). ``previous`` keeps the values before approval."""
+
+    #: DAT-6: holds personal data (the requested changes and previous values); staff views are logged.
+    PERSONAL_DATA = True
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("신청")
@@ -355,22 +360,58 @@ class DormantMemberData(models.Model):
         return f"{self.member_id} ({self.dormant_on})"
 
 
+class AppendOnly(Exception):
+    """DAT-6: the staff access log is written once and never changed or deleted."""
+
+
+class PersonalDataAccessQuerySet(models.QuerySet["PersonalDataAccess"]):
+    """Rows are never deleted and never updated, except that the purge forgets a member (``member=None``)."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("DAT-6: the staff access log cannot be deleted")
+
+    def update(self, **kwargs: Any) -> int:
+        if kwargs != {"member": None}:
+            raise AppendOnly("DAT-6: the staff access log cannot be changed (a purge only drops the member)")
+        return super().update(**kwargs)
+
+
 class PersonalDataAccess(models.Model):
-    """DAT-6: which staff member viewed which customer's personal data, when. Append-only."""
+    """DAT-6: which staff member viewed which customer's personal data, when, what and through which
+    interface. Append-only: the model, its queryset and (on PostgreSQL) a trigger refuse changes and
+    deletion; it holds no copy of the personal data itself. Written by :mod:`accounts.access_log` through
+    ``core.personal_data.log_access``."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("직원"))
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("고객"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+                                 verbose_name=_("고객"), help_text=_("비어 있으면 고객이 확인되지 않은 행"))
     member = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                verbose_name=_("구성원"))
-    what = models.CharField(_("열람 대상"), max_length=100)
+    what = models.CharField(_("열람 대상"), max_length=100, db_index=True,
+                            help_text=_("모델 (예: accounts.member)"))
+    object_id = models.CharField(_("대상 ID"), max_length=64, blank=True, db_index=True,
+                                 help_text=_("목록·내보내기는 비어 있음"))
+    kind = models.CharField(_("열람 방식"), max_length=16, choices=AccessKind.choices,
+                            default=AccessKind.DETAIL)
+    via = models.CharField(_("경로"), max_length=16, choices=AccessVia.choices, default=AccessVia.ADMIN)
     accessed_at = models.DateTimeField(_("열람 시각"), auto_now_add=True, db_index=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["-accessed_at", "-id"]
         verbose_name = _("개인정보 열람 기록")
         verbose_name_plural = _("개인정보 열람 기록")
+        indexes = [models.Index(fields=["customer", "accessed_at"], name="pda_customer_at")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.customer_id} {self.what}"
+        return f"{self.user_id} → {self.customer_id} {self.what} {self.object_id or self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnly("DAT-6: the staff access log cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("DAT-6: the staff access log cannot be deleted")

@@ -7,7 +7,9 @@ that permissions of models added later by other apps are attached, and the
 ``setup_staff_groups`` command runs it on demand.
 
 Permissions are granted per app label and action; no group gets ``delete_*``:
-records leave through services (removal, closing, purge), never by deletion.
+records leave through services (removal, closing, purge), never by deletion. Models in
+:data:`RESTRICTED_MODELS` get nothing from the per-app grants, only what a group's ``extra`` names: the
+staff access log (DAT-6) is read by compliance alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from django.apps import apps as global_apps
 
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
+
+#: "app_label.model" whose permissions only a group's ``extra`` grants (never the per-app actions).
+RESTRICTED_MODELS = frozenset({"accounts.personaldataaccess"})
 
 #: group name → {app label: actions}; plus ``extra`` codenames "app_label.codename".
 STAFF_GROUPS: dict[str, dict[str, Any]] = {
@@ -46,7 +51,7 @@ STAFF_GROUPS: dict[str, dict[str, Any]] = {
     "compliance": {
         "apps": {"accounts": EDIT, "contracts": VIEW, "billing": VIEW, "sla": VIEW, "messaging": VIEW,
                  "core": VIEW, "auth": VIEW},
-        "extra": (),
+        "extra": ("accounts.view_personaldataaccess",),
     },
 }
 
@@ -67,7 +72,10 @@ def ensure_staff_groups(*, apps: Any = None) -> dict[str, int]:
         for perm in all_perms:
             label = perm.content_type.app_label
             action = perm.codename.split("_", 1)[0]
-            if action in spec["apps"].get(label, ()) or f"{label}.{perm.codename}" in spec["extra"]:
+            restricted = f"{label}.{perm.content_type.model}" in RESTRICTED_MODELS
+            if f"{label}.{perm.codename}" in spec["extra"] or (
+                not restricted and action in spec["apps"].get(label, ())
+            ):
                 wanted.append(perm)
         group.permissions.set(wanted)
         result[name] = len(wanted)

@@ -238,6 +238,9 @@ class CreditNote(TimeStampedModel):
 class PaymentMethod(TimeStampedModel):
     """How a customer pays: bank transfer, CMS auto-debit or card through a gateway (BIL-7)."""
 
+    #: DAT-6: holds personal data (an account or card label); staff views are logged.
+    PERSONAL_DATA = True
+
     class Kind(models.TextChoices):
         BANK_TRANSFER = "bank_transfer", _("무통장 입금")
         CMS = "cms", _("CMS 자동이체")
@@ -416,6 +419,9 @@ class LedgerEntry(models.Model):
 class PayerAlias(TimeStampedModel):
     """An odd payer name on a bank transfer that belongs to a customer (BIL-7, 002 art.31③)."""
 
+    #: DAT-6: holds personal data (a payer's name); staff views are logged.
+    PERSONAL_DATA = True
+
     name = models.CharField(
         _("입금자명"), max_length=100, unique=True, help_text=_("공백을 없앤 이름으로 저장")
     )
@@ -430,6 +436,8 @@ class PayerAlias(TimeStampedModel):
         related_name="+",
         verbose_name=_("등록자"),
     )
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -507,6 +515,8 @@ class BankTransaction(TimeStampedModel):
         verbose_name=_("결제"),
     )
     note = models.CharField(_("처리 메모"), max_length=200, blank=True)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["statement", "line_no"]
@@ -648,6 +658,8 @@ class TaxInvoice(TimeStampedModel):
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.READY)
     exported_at = models.DateTimeField(_("내보낸 시각"), null=True, blank=True)
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["-written_on", "-id"]
         verbose_name = _("전자세금계산서")
@@ -693,6 +705,8 @@ class LateCharge(models.Model):
         verbose_name=_("청구된 청구서"),
     )
     created_at = models.DateTimeField(_("기록 시각"), auto_now_add=True)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["invoice", "period_start"]

@@ -9,11 +9,14 @@
 - :func:`form_page`: a one-object admin form page (a button's form) in the shared action-form template.
 - :func:`csv_response`: a UTF-8 (BOM) CSV download.
 - :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
+- :class:`PersonalDataAdminMixin`: every admin of a model holding personal data logs who looked at which
+  customer's data (detail, history, list pages and file downloads from actions; DAT-6).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,16 +24,21 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import acting_as
 from .errors import DomainError
 from .models import StatusTransition
+from .personal_data import AccessKind, AccessVia, log_access
 
 ACTION_FORM_TEMPLATE = "admin/action_form.html"
 
@@ -166,3 +174,129 @@ def run_action_form(
         **(extra_context or {}),
     }
     return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
+
+
+def is_download(response: Any) -> bool:
+    """Whether an admin view or action answered with a file (an attachment), not a page."""
+    return isinstance(response, HttpResponseBase) and "attachment" in response.get("Content-Disposition", "")
+
+
+class PersonalDataAdminMixin(admin.ModelAdmin):
+    """DAT-6: log every staff view of a customer's personal data through this admin.
+
+    Put it before the ``ModelAdmin`` base (after plain mixins such as :class:`ReadOnlyAdminMixin`) in the
+    admin of every model that holds personal data
+    (``core.personal_data.holds_personal_data``; a guard test walks the admin registry). It logs, once a
+    view has answered (a refused or missing object logs nothing):
+
+    * the change page and the history pages of one object (``detail``/``history``, with its id);
+    * a list page (``list``): one row per customer shown on the page, unless
+      :attr:`personal_data_in_list` is off (a list that shows no personal data);
+    * an action answering with a file (``export``, via ``export``): one row per customer of the selected
+      rows. Other views of the admin that output personal data call :meth:`log_personal_data` themselves.
+
+    :attr:`personal_data_customer` is the lookup path from the model to its customer's id (``"pk"`` for
+    the customer itself), or several tried in order (the first that is not null).
+    """
+
+    personal_data_customer: str | tuple[str, ...] = "customer"
+    personal_data_in_list: bool = True
+    #: Log only rows that belong to a customer (the user admin: staff accounts are nobody's customer data).
+    personal_data_customers_only: bool = False
+
+    def _personal_data_customer_expr(self) -> Any:
+        paths = self.personal_data_customer
+        paths = (paths,) if isinstance(paths, str) else paths
+        if len(paths) == 1:
+            return F(paths[0])
+        return Coalesce(*[F(path) for path in paths], output_field=models.BigIntegerField())
+
+    def personal_data_customer_ids(self, rows: QuerySet[Any] | list[Any]) -> list[int | None]:
+        """The customer id of each row (a queryset, or a list of primary keys), in one query."""
+        queryset = rows if isinstance(rows, QuerySet) else self.model._default_manager.filter(pk__in=rows)
+        ids = list(
+            queryset.order_by()
+            .annotate(_personal_data_customer=self._personal_data_customer_expr())
+            .values_list("_personal_data_customer", flat=True)
+            .distinct()
+        )
+        if self.personal_data_customers_only:
+            ids = [i for i in ids if i is not None]
+        return ids
+
+    def log_personal_data(
+        self,
+        request: HttpRequest,
+        rows: QuerySet[Any] | list[Any],
+        *,
+        kind: str,
+        via: str = AccessVia.ADMIN,
+        object_id: Any = "",
+        customer_ids: list[int | None] | None = None,
+    ) -> int:
+        """Log that ``request.user`` saw the personal data of ``rows`` (DAT-6)."""
+        ids = self.personal_data_customer_ids(rows) if customer_ids is None else customer_ids
+        return log_access(user=request.user, model=self.model, customer_ids=ids, kind=kind, via=via,
+                          object_id=object_id)
+
+    def _log_object(self, request: HttpRequest, object_id: str, response: Any, kind: str) -> None:
+        if response.status_code >= 300:  # refused, missing (redirected) or saved (redirected after logging)
+            return
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))  # type: ignore[union-attr]
+        except ValidationError:
+            return
+        self.log_personal_data(request, [pk], kind=kind, object_id=pk)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # change_view, not changeform_view: some admins wrap changeform_view around a named base class.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_object(request, object_id, response, AccessKind.DETAIL)
+        return response
+
+    def history_view(self, request: HttpRequest, object_id: str,
+                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)
+        self._log_object(request, object_id, response, AccessKind.HISTORY)
+        return response
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """One past version (django-simple-history admins only)."""
+        view = super().history_form_view  # type: ignore[misc]
+        response: HttpResponse = view(request, object_id, version_id, extra_context)
+        self._log_object(request, object_id, response, AccessKind.HISTORY)
+        return response
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if self.personal_data_in_list and changelist is not None and response.status_code == 200:
+            pks = [row.pk for row in changelist.result_list]
+            if pks:
+                self.log_personal_data(request, pks, kind=AccessKind.LIST)
+        return response
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = {}
+        for name, entry in super().get_actions(request).items():
+            if entry is not None:
+                func, name_, description = entry
+                entry = (self._logged_action(func), name_, description)
+            actions[name] = entry
+        return actions
+
+    @staticmethod
+    def _logged_action(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def action(modeladmin: PersonalDataAdminMixin, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+            customer_ids = modeladmin.personal_data_customer_ids(queryset)  # before the action changes rows
+            response = func(modeladmin, request, queryset)
+            if is_download(response):
+                modeladmin.log_personal_data(request, queryset, kind=AccessKind.EXPORT, via=AccessVia.EXPORT,
+                                             customer_ids=customer_ids)
+            return response
+
+        return action

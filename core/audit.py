@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.dispatch import receiver
@@ -45,8 +45,18 @@ def actor_for_user(user: Any, reason: str = "") -> Actor:
 
 @contextlib.contextmanager
 def acting_as(user: Any = None, *, job: str | None = None, reason: str = "") -> Iterator[Actor]:
-    """Attribute every change in the block to a person or a job."""
-    actor = Actor(label=f"job:{job}", reason=reason) if job else actor_for_user(user, reason)
+    """Attribute every change in the block to a person or a job.
+
+    ``user=None`` without a job names nobody new: the block keeps the current actor (a command or job
+    around a service called with ``actor=None``), so seeded and job rows are not labelled "anonymous".
+    An unauthenticated request user (``AnonymousUser``) is still "anonymous"."""
+    if job:
+        actor = Actor(label=f"job:{job}", reason=reason)
+    elif user is None:
+        current = current_actor()
+        actor = Actor(user=current.user, label=current.label, reason=reason or current.reason)
+    else:
+        actor = actor_for_user(user, reason)
     token = _actor.set(actor)
     try:
         yield actor
@@ -109,7 +119,26 @@ def bulk_update_audited(objs: Sequence[models.Model], fields: Iterable[str], *, 
     )
 
 
-def bulk_create_audited(objs: Sequence[models.Model], *, batch_size: int = 500) -> list[models.Model]:
+def record_history(objs: Iterable[models.Model]) -> int:
+    """One history row per object, attributed to the current actor, for rows a service changed with a
+    queryset ``update()`` (a conditional update that must not race, a status moved in bulk): the
+    snapshot is the objects as given, so pass them as they are now in the database."""
+    rows = list(objs)
+    if not rows:
+        return 0
+    actor = current_actor()
+    manager = getattr(type(rows[0]), type(rows[0])._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
+    created = manager.bulk_history_create(
+        rows, update=True, default_user=actor.user, default_change_reason=actor.reason[:100] or "",
+        custom_historical_attrs=_bulk_attrs(),
+    )
+    return len(created)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def bulk_create_audited(objs: Sequence[M], *, batch_size: int = 500) -> list[M]:
     if not objs:
         return []
     actor = current_actor()

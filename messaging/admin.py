@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline
+from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin, StatusTransitionInline
 from core.errors import DomainError
 
 from . import services
@@ -104,7 +104,7 @@ class NoticeRetryMixin:
 
 
 @admin.register(Notice)
-class NoticeAdmin(NoticeRetryMixin, admin.ModelAdmin):
+class NoticeAdmin(PersonalDataAdminMixin, NoticeRetryMixin, admin.ModelAdmin):
     list_display = ("created_at", "customer", "channel", "event", "recipient", "status", "sent_at", "read_at")
     list_filter = ("channel", "status", "event", ("created_at", admin.DateFieldListFilter), "language")
     search_fields = ("customer__legal_name", "recipient", "subject", "event", "dedupe_key")

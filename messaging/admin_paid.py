@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, run_action_form, show_error
+from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -42,7 +42,7 @@ def _each(request: HttpRequest, queryset: QuerySet[Any], handle: Any) -> None:
 
 
 @admin.register(SenderNumber)
-class SenderNumberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "purpose", "status", "proof_document", "created_at", "reviewed_by")
     list_filter = ("status", "purpose")
     search_fields = ("number", "customer__legal_name")
@@ -151,7 +151,7 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MessageAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "customer",
@@ -184,7 +184,7 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MessageBatch)
-class MessageBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MessageBatchAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "customer", "kind", "total", "accepted", "refused", "created_at")
     list_filter = ("kind",)
     search_fields = ("customer__legal_name", "idempotency_key")

@@ -22,7 +22,7 @@ from contracts.models import Contract, ContractStatus
 from contracts.models.contract import LIVE
 from contracts.services.messaging_limits import POLICY_CODE
 from core import clock
-from core.adminkit import csv_response, form_page
+from core.adminkit import PersonalDataAdminMixin, csv_response, form_page
 from core.audit import acting_as
 from core.calendar import month_end, month_start
 from core.errors import DomainError
@@ -79,7 +79,7 @@ class OptedOutFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     """The 수신거부 list (MSG-7): opted-out recipients by default (every recipient on request), searchable
     by number, filtered by customer. Added and removed only through ``spam.opt_out`` /
     ``spam.recipient_update``; nothing is edited here."""

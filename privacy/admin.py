@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from .selectors import retained_record_for
@@ -60,10 +60,12 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RetainedRecord)
-class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RetainedRecordAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-3: what is kept after a purge, listed by destruction date: the rows kept in place (table → ids,
     each read-only and marked in its own admin) and their counts; the identity and login-ID payload is
     not shown."""
+
+    personal_data_customer = "customer_ref"
 
     list_display = ("customer_ref", "kind", "rule", "kept_from", "destroy_on", "rows")
     list_filter = ("kind",)
@@ -72,7 +74,7 @@ class RetainedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExportRequest)
-class ExportRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ExportRequestAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-1: export requests and their progress."""
 
     list_display = ("created_at", "customer", "requested_by", "status", "progress", "finished_at")
@@ -83,7 +85,7 @@ class ExportRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeletionRequestAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-4: deletion requests."""
 
     list_display = ("requested_on", "customer", "requested_by", "status", "export_offered", "confirmed_on")

@@ -65,6 +65,9 @@ class DestructionRecord(models.Model):
 class RetainedRecord(models.Model):
     """What is kept after the purge until its own period ends (DAT-3, DAT-2 login IDs)."""
 
+    #: DAT-6: holds personal data (the kept records' payload); staff views are logged.
+    PERSONAL_DATA = True
+
     Kind = DestructionRecord.Kind
 
     kind = models.CharField(_("보존 종류"), max_length=24, choices=Kind.choices)
@@ -97,6 +100,9 @@ class RetainedRecord(models.Model):
 
 class ExportRequest(models.Model):
     """DAT-1: a ZIP of the customer's data, built in the background."""
+
+    #: DAT-6: holds personal data (the export file holds all the customer's data); staff views are logged.
+    PERSONAL_DATA = True
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("대기")
@@ -134,6 +140,9 @@ class ExportRequest(models.Model):
 
 class DeletionRequest(models.Model):
     """DAT-4: immediate deletion on the customer's request, after confirmation and a last export offer."""
+
+    #: DAT-6: holds personal data (who asked to delete); staff views are logged.
+    PERSONAL_DATA = True
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("확인 대기")

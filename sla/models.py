@@ -49,6 +49,9 @@ EXCLUSION_FLAGS: dict[str, object] = {
 class Incident(TimeStampedModel):
     """장애 (SLA-1): starts at the earlier of the customer's report and the operator's detection."""
 
+    #: DAT-6: holds personal data (the reporting member (the customer's contact)); staff views are logged.
+    PERSONAL_DATA = True
+
     class Status(models.TextChoices):
         REPORTED = "reported", _("고객 신고 접수")
         OPEN = "open", _("장애 발생")

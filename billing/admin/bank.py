@@ -19,7 +19,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form, show_error
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    PersonalDataAdminMixin,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+    form_page,
+    run_action_form,
+    show_error,
+)
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -132,7 +140,7 @@ class UnmatchedFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(BankTransaction)
-class BankTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BankTransactionAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """The unmatched-payments queue (BIL-7): assign a deposit to a customer or take it out."""
     inlines = (StatusTransitionInline,)
 
@@ -195,7 +203,7 @@ class BankTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PayerAlias)
-class PayerAliasAdmin(admin.ModelAdmin):
+class PayerAliasAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_display = ("name", "customer", "created_by", "created_at")
     search_fields = ("name", "customer__legal_name", "customer__business_number")
     list_select_related = ("customer", "created_by")

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,6 +38,7 @@ from ..services import dunning
 from ..services.dunning import LadderPosition
 
 DASHBOARD_TEMPLATE = "admin/billing/dunningcase/dashboard.html"
+DASHBOARD_PERMISSION = "billing.view_invoice"
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("1–30", 1, 30),
     ("31–60", 31, 60),
@@ -222,6 +224,10 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """Revenue, overdue amounts and customer names: billing data, so only staff who may view invoices
+        (``billing.view_invoice``: the support, billing and compliance groups; not SLA or messaging)."""
+        if not request.user.has_perm(DASHBOARD_PERMISSION):
+            raise PermissionDenied
         today = clock.today()
         context = {
             **self.admin_site.each_context(request),

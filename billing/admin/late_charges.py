@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin
 
 from ..models import LateCharge
 
 
 @admin.register(LateCharge)
-class LateChargeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LateChargeAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Late fees and surcharges as the daily job posted them (BIL-9). Read-only."""
 
     list_display = (

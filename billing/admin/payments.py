@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, csv_response, show_error
+from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, csv_response, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -56,7 +56,7 @@ def _allocation_text(row: PaymentAllocation) -> str:
 
 
 @admin.register(Payment)
-class PaymentAdmin(NoRevertHistoryAdmin):
+class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_display = (
         "received_on",
         "customer",
@@ -197,7 +197,7 @@ class PaymentAdmin(NoRevertHistoryAdmin):
 
 
 @admin.register(PaymentMethod)
-class PaymentMethodAdmin(NoRevertHistoryAdmin):
+class PaymentMethodAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_display = ("customer", "kind", "label", "is_default", "active", "created_at")
     list_filter = ("kind", "is_default", "active")
     search_fields = ("customer__legal_name", "customer__business_number", "label")

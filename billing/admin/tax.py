@@ -8,7 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    PersonalDataAdminMixin,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+)
 from core.audit import acting_as
 
 from ..models import TaxInvoice
@@ -16,8 +21,11 @@ from ..services import tax
 
 
 @admin.register(TaxInvoice)
-class TaxInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TaxInvoiceAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistoryAdmin):
     """BIL-18: the tax invoice data, exported to the operator's e-tax invoice provider as CSV or XML."""
+
+    personal_data_customer = ("invoice__customer", "credit_note__customer")
+
     inlines = (StatusTransitionInline,)
 
     list_display = (
@@ -51,7 +59,9 @@ class TaxInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.credit_note.number if obj.credit_note is not None else ""
 
     def has_export_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("billing.view_taxinvoice")
+        """Exporting marks rows exported (a change, audited per row): it needs the change permission, not
+        view (the admin itself stays read-only: ``has_change_permission`` is False for the form)."""
+        return request.user.has_perm("billing.change_taxinvoice")
 
     @admin.action(description=_("CSV로 내보내기 (내보냄 표시)"), permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[TaxInvoice]) -> HttpResponse:

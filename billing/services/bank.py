@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
-from core.audit import acting_as
+from core.audit import acting_as, bulk_create_audited, record_history
 from core.errors import DomainError
 from core.transitions import transition
 
@@ -286,7 +286,7 @@ def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) 
                 statement = BankStatementImport.objects.create(
                     file_name=file_name[:255], sha256=digest, row_count=len(rows), imported_by=user
                 )
-                transactions = BankTransaction.objects.bulk_create(
+                transactions = bulk_create_audited(
                     [
                         BankTransaction(
                             statement=statement,
@@ -435,6 +435,7 @@ def _auto_match(tx: BankTransaction, names: dict[str, set[int]]) -> bool:
 def _note(tx: BankTransaction, text: str) -> None:
     BankTransaction.objects.filter(pk=tx.pk).update(note=text[:200])
     tx.note = text[:200]
+    record_history(BankTransaction.objects.filter(pk=tx.pk))  # the update writes no history of its own
 
 
 def _settle(tx: BankTransaction, customer: Customer, *, invoice: Invoice | None, note: str = "") -> Payment:

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer
 from contracts.effective import PolicyView
 from contracts.models import LateChargeModel
+from core.audit import record_history
 from core.calendar import add_months, month_end
 from core.money import round_won
 
@@ -401,6 +402,7 @@ def bill_on_invoice(*, invoice: Invoice, lines: list[Any]) -> int:
         if not updated:
             continue
         charge = LateCharge.objects.select_related("invoice").get(pk=charge_id)
+        record_history([charge])  # the conditional update above writes no history of its own
         ledger.post(
             customer=invoice.customer,
             kind=LedgerEntry.Kind.LATE_CHARGE,

@@ -69,6 +69,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from core import clock
+from core.audit import record_history
 from core.calendar import BusinessCalendar, add_months, clamp_day, default_calendar
 from core.errors import DomainError
 from core.transitions import transition_many
@@ -317,9 +318,10 @@ def _mark_exported(rows: list[TaxInvoice]) -> None:
     again = [row for row in rows if locked.get(row.pk) == TaxInvoice.Status.EXPORTED]
     transition_many(ready, TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=clock.today(),
                     changes={"exported_at": now})
-    TaxInvoice.objects.filter(pk__in=[row.pk for row in again]).update(exported_at=now)
+    TaxInvoice.objects.filter(pk__in=[row.pk for row in again]).update(exported_at=now, updated_at=now)
     for row in again:
-        row.exported_at = now
+        row.exported_at = row.updated_at = now
+    record_history([*ready, *again])  # the updates above write no history of their own
 
 
 def _buyer_address(row: TaxInvoice) -> str:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, show_error
+from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, ReadOnlyAdminMixin, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -146,7 +146,7 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
 
 
 @admin.register(TermsConsent)
-class TermsConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TermsConsentAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "policy", "decision", "channel", "decided_at", "member", "ip_address")
     list_filter = ("decision", "channel", "policy__code")
     search_fields = ("customer__legal_name", "customer__business_number")

@@ -40,6 +40,9 @@ class MessagePurpose(models.TextChoices):
 class SenderNumber(TimeStampedModel):
     """A calling number a customer may send from, approved by staff on a telecom certificate (MSG-4)."""
 
+    #: DAT-6: holds personal data (a calling number); staff views are logged.
+    PERSONAL_DATA = True
+
     class Purpose(models.TextChoices):
         SMS = "sms", _("문자 발신번호")
         BUYER_ALIMTALK = "buyer_alimtalk", _("구매자 대상 결제 알림톡 발신번호")
@@ -142,6 +145,9 @@ class KakaoTemplate(TimeStampedModel):
 
 class MessageBatch(TimeStampedModel):
     """One bulk send: every recipient is either a message or a refusal with its reason (MSG-2, MSG-7)."""
+
+    #: DAT-6: holds personal data (refusals list recipient numbers); staff views are logged.
+    PERSONAL_DATA = True
 
     customer = models.ForeignKey(
         "accounts.Customer", on_delete=models.PROTECT, related_name="message_batches", verbose_name=_("고객")
@@ -271,6 +277,9 @@ class Message(TimeStampedModel):
 
 class Recipient(TimeStampedModel):
     """A recipient of a customer: advert consent, night consent, opt-out, Kakao channel friend (MSG-7)."""
+
+    #: DAT-6: holds personal data (a recipient's number and consents); staff views are logged.
+    PERSONAL_DATA = True
 
     customer = models.ForeignKey(
         "accounts.Customer",

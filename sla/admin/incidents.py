@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import run_action_form, show_error
+from core.adminkit import PersonalDataAdminMixin, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -63,7 +63,9 @@ class CorrectForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ServiceAddAdmin):
+class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[misc]  # get_inlines: ServiceAddAdmin's wins
+    personal_data_customer = ("reported_by__customer", "contract__customer")
+
     list_display = (
         "id",
         "title",

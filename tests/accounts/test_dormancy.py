@@ -222,7 +222,9 @@ def test_admin_dormant_data_smoke_logs_access(admin_client, admin_user):
     page = admin_client.get(f"{base}{data.pk}/change/")
     assert page.status_code == 200 and "홍길동" in page.content.decode()
     log = PersonalDataAccess.objects.get()
-    assert (log.user, log.customer_id, log.member) == (admin_user, member.customer_id, member)
+    assert (log.user, log.customer_id, log.what, log.object_id, log.kind, log.via) == (
+        admin_user, member.customer_id, "accounts.dormantmemberdata", str(data.pk), "detail", "admin"
+    )
     assert admin_client.get("/admin/accounts/personaldataaccess/").status_code == 200
     admin_client.post(base, {"action": "reactivate", "_selected_action": [data.pk]})
     member.refresh_from_db()
