@@ -573,3 +573,37 @@ class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("고객"), ordering="customer__legal_name")
     def customer_link(self, obj: PersonalDataAccess) -> str:
         return f"{obj.customer} (#{obj.customer_id})" if obj.customer_id else "-"
+
+
+# --------------------------------------------------------------------------- login attempts (django-axes)
+
+from axes import admin as axes_admin  # noqa: E402  (registers axes' own admins first)
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
+
+
+class LoginAttemptLogging(PersonalDataAdminMixin):
+    """DAT-6: failed logins name a login ID and an IP address; viewing them for a customer's member is
+    logged like any other personal data (a staff login ID belongs to no customer and is not)."""
+
+    personal_data_customers_only = True
+
+    def personal_data_customer_ids(self, rows: QuerySet[Any] | list[Any]) -> list[int | None]:
+        queryset = rows if isinstance(rows, QuerySet) else self.model._default_manager.filter(pk__in=rows)
+        usernames = {str(u).strip().lower() for u in queryset.order_by().values_list("username", flat=True)}
+        if not usernames:
+            return []
+        customers = (
+            Member.objects.filter(login_id__in=usernames).order_by().values_list("customer_id", flat=True)
+        )
+        found: list[int | None] = sorted(set(customers))
+        return found
+
+
+for _model, _admin_class in (
+    (AccessAttempt, axes_admin.AccessAttemptAdmin),
+    (AccessLog, axes_admin.AccessLogAdmin),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_admin_class.__name__, (LoginAttemptLogging, _admin_class), {}))

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 #: Models whose admins must log (a literal, so the declaration cannot shrink unnoticed).
 EXPECTED_PERSONAL_DATA_ADMINS = {
     "auth.user",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
     "accounts.customer",
     "accounts.member",
     "accounts.customerchangerequest",
