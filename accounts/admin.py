@@ -595,7 +595,7 @@ class LoginAttemptLogging(PersonalDataAdminMixin):
         customers = (
             Member.objects.filter(login_id__in=usernames).order_by().values_list("customer_id", flat=True)
         )
-        found: list[int | None] = sorted(set(customers))
+        found: list[int | None] = [*sorted(set(customers))]
         return found
 
 
