@@ -43,6 +43,8 @@ class JobRun(models.Model):
         RUNNING = "running", _("실행 중")
         SUCCEEDED = "succeeded", _("성공")
         FAILED = "failed", _("실패")
+        # Stopped by a signal (SIGTERM, Ctrl-C) before it finished; the next attempt resumes it.
+        INTERRUPTED = "interrupted", _("중단됨")
 
     job = models.CharField(_("작업"), max_length=64)
     as_of = models.DateField(_("기준일"))
@@ -52,6 +54,9 @@ class JobRun(models.Model):
     attempts = models.PositiveIntegerField(_("시도 횟수"), default=1)
     worker = models.CharField(_("작업자"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("시작"))
+    # Renewed while the run is alive (core.jobs lease): a "running" row whose heartbeat is older than
+    # the lease belongs to a dead worker and is taken over at once by the next attempt.
+    heartbeat_at = models.DateTimeField(_("마지막 생존 신호"), null=True, blank=True)
     finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("소요(ms)"), null=True, blank=True)
 
