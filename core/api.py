@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -17,8 +23,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import clock
 from .audit import actor_for_user, reset_actor, set_actor
-from .errors import DomainError
+from .errors import Conflict, DomainError
+from .models import IdempotencyKey
 
 _DRF_CODES = {
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
@@ -153,8 +161,124 @@ def idempotency_key(request: Request, customer_id: int) -> str:
     return f"api:{customer_id}:{raw}"
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
-                                         description="같은 키로 다시 보내면 처음 응답을 돌려줍니다")
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+    description=(
+        "같은 키로 같은 요청을 다시 보내면 처음 응답을 돌려줍니다(`Idempotent-Replayed: true`). 키는 요청 "
+        "전체(메서드, 경로, 본문, 고객)에 묶이며 다른 요청에 쓰면 409, 처리 중에 다시 보내면 409입니다. "
+        "키는 24시간 뒤 만료됩니다."
+    ),
+)
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def request_fingerprint(request: Request, scope: int) -> str:
+    """SHA-256 of the whole request as Stripe binds a key to it: method, path with query, the parsed
+    body (key order and whitespace do not matter) and the acting customer."""
+    data = request.data
+    if hasattr(data, "lists"):
+        data = {key: values for key, values in data.lists()}
+    canonical = json.dumps(
+        [request.method, request.get_full_path(), scope, data],
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _key_conflict(code: str, message: Any) -> Conflict:
+    return Conflict(code, message, field=IDEMPOTENCY_HEADER)
+
+
+def idempotency_begin(key: str, fingerprint: str, *, method: str, path: str) -> IdempotencyKey:
+    """Take ``key`` for this request, or raise: a stored response to replay (:class:`Replay`), another
+    request under the key (409 ``idempotency_key_reused``), the same request still running (409
+    ``idempotency_request_in_progress``). The row is committed at once (outside any transaction),
+    so a concurrent request sees it; an expired key (24 h) is taken over as new."""
+    now = clock.now()
+    fields = {"fingerprint": fingerprint, "method": method, "path": path[:500], "created_at": now,
+              "expires_at": now + IDEMPOTENCY_TTL, "state": IdempotencyKey.State.IN_FLIGHT,
+              "status_code": None, "response_body": None}
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(key=key, **fields)
+        except IntegrityError:
+            pass
+        existing = IdempotencyKey.objects.filter(key=key).first()
+        if existing is None:
+            continue  # it expired and was taken over and released meanwhile: try again
+        if existing.expires_at <= now:
+            if IdempotencyKey.objects.filter(pk=existing.pk, expires_at=existing.expires_at).update(**fields):
+                return IdempotencyKey.objects.get(pk=existing.pk)
+            continue
+        if existing.fingerprint != fingerprint:
+            raise _key_conflict(
+                "idempotency_key_reused", _("이 Idempotency-Key는 다른 내용의 요청에 이미 쓰였습니다."),
+            )
+        if existing.state == IdempotencyKey.State.IN_FLIGHT:
+            raise _key_conflict(
+                "idempotency_request_in_progress",
+                _("같은 Idempotency-Key의 요청을 아직 처리하고 있습니다. 잠시 후 다시 보내 주세요."),
+            )
+        raise Replay(existing)
+    raise _key_conflict(
+        "idempotency_request_in_progress",
+        _("같은 Idempotency-Key의 요청을 아직 처리하고 있습니다. 잠시 후 다시 보내 주세요."),
+    )
+
+
+class Replay(Exception):
+    """The key's stored response is to be replayed (control flow inside :func:`idempotent`)."""
+
+    def __init__(self, record: IdempotencyKey) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+ViewMethod = Callable[..., Response]
+
+
+def idempotent(scope: Callable[[Request], Any]) -> Callable[[ViewMethod], ViewMethod]:
+    """Make a view method (a POST that moves money or sends) idempotent as Stripe defines it.
+
+    ``scope(request)`` is the acting customer (or its pk). The response of the first request is stored
+    and replayed with ``Idempotent-Replayed: true``; a refusal (an exception: validation, a business
+    rule) releases the key, so the corrected request may use it again; a 5xx is not stored either.
+    """
+
+    def decorate(method: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(method)
+        def view(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
+            owner = scope(request)
+            owner_pk = int(getattr(owner, "pk", owner))
+            key = idempotency_key(request, owner_pk)
+            try:
+                record = idempotency_begin(
+                    key, request_fingerprint(request, owner_pk), method=request.method or "",
+                    path=request.path,
+                )
+            except Replay as replay:
+                response = Response(replay.record.response_body, status=replay.record.status_code)
+                response[REPLAYED_HEADER] = "true"
+                return response
+            try:
+                response = method(self, request, *args, **kwargs)
+            except BaseException:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+                raise
+            if response.status_code >= 500:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+            else:
+                IdempotencyKey.objects.filter(pk=record.pk).update(
+                    state=IdempotencyKey.State.DONE, status_code=response.status_code,
+                    response_body=response.data,
+                )
+            return response
+
+        return view
+
+    return decorate
 
 
 def paginate(view: APIView, request: Request, rows: Any, serializer: Any,

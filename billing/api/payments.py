@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
-from core.api import AuditedAPIView
+from core.api import AuditedAPIView, idempotent
 from core.errors import Conflict, DomainError
 
 from .. import selectors
@@ -126,6 +126,7 @@ class PaymentListCreateApi(AdminWrites, AuditedAPIView):
             409: OpenApiResponse(description="Idempotency-Key 재사용"),
         },
     )
+    @idempotent(request_customer)
     def post(self, request: Request) -> Response:
         customer = request_customer(request)
         key = idempotency_key(request, customer)

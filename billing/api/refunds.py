@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
-from core.api import AuditedAPIView
+from core.api import AuditedAPIView, idempotent
 from core.errors import Conflict
 
 from ..models import Refund
@@ -90,6 +90,7 @@ class RefundListCreateApi(AdminWrites, AuditedAPIView):
             409: OpenApiResponse(description="Idempotency-Key 재사용"),
         },
     )
+    @idempotent(request_customer)
     def post(self, request: Request) -> Response:
         member = api_member(request)
         key = idempotency_key(request, member.customer)
