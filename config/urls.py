@@ -19,5 +19,11 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("config.portal_urls")),
 ]
+# Under /api/ Django's own errors (unknown path, oversized body, crash) answer the API's JSON error.
+handler400 = "core.api.handler400"
+handler403 = "core.api.handler403"
+handler404 = "core.api.handler404"
+handler500 = "core.api.handler500"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

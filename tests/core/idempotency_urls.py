@@ -1,4 +1,5 @@
-"""A test-only idempotent endpoint (``POST /idem/``) that takes half a second, for the race tests."""
+"""Test-only endpoints: an idempotent ``POST /idem/`` that takes half a second (race tests) and
+``/api/test-crash/``, a plain Django view under /api/ that fails (the JSON 500)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401 - the project's handlers
 from config.urls import urlpatterns as project_urlpatterns
 from core.api import AuditedAPIView, idempotent
 from core.models import Holiday
@@ -30,4 +32,8 @@ class SlowCreateApi(AuditedAPIView):
         return Response({"id": holiday.pk, "date": day}, status=201)
 
 
-urlpatterns = [path("idem/", SlowCreateApi.as_view()), *project_urlpatterns]
+def crash(request: object) -> None:
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("idem/", SlowCreateApi.as_view()), path("api/test-crash/", crash), *project_urlpatterns]
