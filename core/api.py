@@ -274,6 +274,17 @@ def page_parameters(pagination: type[Pagination] = Pagination) -> list[OpenApiPa
     ]
 
 
+def page_serializer(name: str, item: type[serializers.BaseSerializer]) -> type[serializers.Serializer]:
+    """The schema of one page of ``item`` rows (``count``, ``next``, ``previous``, ``results``)."""
+    return type(name, (serializers.Serializer,), {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+        "__module__": __name__,
+    })
+
+
 PAGE_PARAMETERS = page_parameters(Pagination)
 LONG_PAGE_PARAMETERS = page_parameters(LongPagination)
 
