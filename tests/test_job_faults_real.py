@@ -1,0 +1,75 @@
+"""Killed jobs do not block the day, with the real jobs (issue #14): ``manage.py run_jobs`` runs the
+invoice run or dunning in a process of its own, slowed between units (tests/slowjobs.py); it is SIGKILLed
+mid-way, and the rerun takes the run over at once and finishes it exactly once: no duplicate invoice,
+case or step, nothing lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+
+import pytest
+from django.core.management import call_command
+
+from billing.models import DunningCase, DunningStep, Invoice
+from core.models import JobRun
+from tests.billing.bdocs_support import make_invoice
+from tests.billing.conftest import make_contract
+from tests.billing.ui.support import NOTIFY_LADDER
+from tests.contracts.factories import PolicyFactory
+from tests.core.test_job_faults import start, wait_until
+from tests.factories import AdminMemberFactory
+
+D = dt.date
+UNITS = 5
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def kill_mid_way(tmp_path, job: str, day: dt.date, rows) -> int:  # type: ignore[no-untyped-def]
+    """Start ``run_jobs --job <job> --date <day>`` slowed down; SIGKILL it once ``rows()`` ≥ 2."""
+    log = tmp_path / f"{job}.log"
+    worker = start(["run_jobs", "--date", day.isoformat(), "--job", job, "--no-progress"], log,
+                   EXTRA_JOBS=f"{job}=tests.slowjobs.{job}", JOB_TEST_UNIT_DELAY="0.6")
+    try:
+        wait_until(lambda: rows() >= 2, worker, log, timeout=120)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    run = JobRun.objects.get(job=job, as_of=day)
+    assert run.status == JobRun.Status.RUNNING  # what a killed worker leaves behind
+    done = rows()
+    assert 2 <= done < UNITS, done
+    call_command("run_jobs", "--date", day.isoformat(), "--job", job, "--no-progress")
+    resumed = JobRun.objects.get(job=job, as_of=day)
+    assert (resumed.status, resumed.attempts) == (JobRun.Status.SUCCEEDED, 2)
+    return done
+
+
+def test_invoice_run_killed_mid_way_issues_each_invoice_exactly_once(tmp_path):
+    """BIL-2, §10 (issue #14): five contracts due on 2026-01-07; the killed run issued some; the rerun
+    issues the rest at once; one invoice per contract, none twice."""
+    from contracts.presets import load_presets
+
+    load_presets()
+    contracts = [make_contract("damoa-standard", start=D(2026, 1, 2)) for _ in range(UNITS)]
+    kill_mid_way(tmp_path, "generate_invoices", D(2026, 1, 7), Invoice.objects.count)
+    assert Invoice.objects.count() == UNITS
+    issued_to = sorted(Invoice.objects.values_list("customer_id", flat=True))
+    assert issued_to == sorted(c.customer_id for c in contracts)
+
+
+def test_dunning_killed_mid_way_takes_each_step_exactly_once(tmp_path):
+    """DUN-1, §10 (issue #14): five overdue invoices (due 2026-11-10, ladder day 1 notify); dunning on
+    2026-11-20 is killed after some steps; the rerun opens the other cases: one case and one step each."""
+    policy = PolicyFactory(dunning_ladder=NOTIFY_LADDER)
+    invoices = [
+        make_invoice(AdminMemberFactory().customer, issue_date=D(2026, 10, 27), due_days=14,
+                     lines=[("기본료 10월", 1, 100_000)], policy_obj=policy)
+        for _ in range(UNITS)
+    ]
+    kill_mid_way(tmp_path, "dunning", D(2026, 11, 20), DunningStep.objects.count)
+    assert DunningCase.objects.count() == UNITS
+    assert sorted(DunningCase.objects.values_list("invoice_id", flat=True)) == sorted(i.pk for i in invoices)
+    assert DunningStep.objects.count() == UNITS
+    assert [case.steps.count() for case in DunningCase.objects.all()] == [1] * UNITS
