@@ -13,29 +13,28 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.utils.module_loading import import_string
 
 
-def _slowed(func: str, model: str, *, on_delete: bool = False) -> Callable[..., dict[str, int]]:
+def _slowed(func: str, model: str) -> Callable[..., dict[str, int]]:
     def job(*, today: dt.date) -> dict[str, int]:
         delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
-        signal = post_delete if on_delete else post_save
         watched = apps.get_model(model)
 
         def pause(sender: object, **kwargs: object) -> None:
-            if on_delete or kwargs.get("created"):
+            if kwargs.get("created"):
                 transaction.on_commit(lambda: time.sleep(delay))
 
-        signal.connect(pause, sender=watched, weak=False, dispatch_uid="slowjobs")
+        post_save.connect(pause, sender=watched, weak=False, dispatch_uid="slowjobs")
         try:
             return import_string(func)(today=today)
         finally:
-            signal.disconnect(sender=watched, dispatch_uid="slowjobs")
+            post_save.disconnect(sender=watched, dispatch_uid="slowjobs")
 
     return job
 
 
 generate_invoices = _slowed("billing.jobs.generate_invoices", "billing.Invoice")
 dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
-purge_data = _slowed("privacy.jobs.purge_data", "accounts.Customer", on_delete=True)
+purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")

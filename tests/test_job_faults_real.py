@@ -26,11 +26,11 @@ UNITS = 5
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def kill_mid_way(tmp_path, job: str, day: dt.date, rows) -> int:  # type: ignore[no-untyped-def]
+def kill_mid_way(tmp_path, job: str, day: dt.date, rows, **env: str) -> int:  # type: ignore[no-untyped-def]
     """Start ``run_jobs --job <job> --date <day>`` slowed down; SIGKILL it once ``rows()`` ≥ 2."""
     log = tmp_path / f"{job}.log"
     worker = start(["run_jobs", "--date", day.isoformat(), "--job", job, "--no-progress"], log,
-                   EXTRA_JOBS=f"{job}=tests.slowjobs.{job}", JOB_TEST_UNIT_DELAY="0.6")
+                   EXTRA_JOBS=f"{job}=tests.slowjobs.{job}", JOB_TEST_UNIT_DELAY="0.6", **env)
     try:
         wait_until(lambda: rows() >= 2, worker, log, timeout=120)
     finally:
@@ -73,3 +73,21 @@ def test_dunning_killed_mid_way_takes_each_step_exactly_once(tmp_path):
     assert sorted(DunningCase.objects.values_list("invoice_id", flat=True)) == sorted(i.pk for i in invoices)
     assert DunningStep.objects.count() == UNITS
     assert [case.steps.count() for case in DunningCase.objects.all()] == [1] * UNITS
+
+
+def test_purge_killed_mid_way_destroys_each_customer_exactly_once(tmp_path, settings):
+    """DAT-2, DAT-5, §10 (issue #14): five dcloud customers whose data is due on their contract's end;
+    the killed purge destroyed some; the rerun destroys the rest: one destruction record and one
+    retained identity record per customer, none twice."""
+    from contracts.presets import load_presets
+    from privacy.models import DestructionRecord, RetainedRecord
+    from tests.privacy.conftest import ENDED, ended_customer
+
+    settings.PRIVACY_PURGE_ENABLED = True
+    load_presets()
+    customers = [ended_customer("dcloud") for _ in range(UNITS)]
+    purged = DestructionRecord.objects.filter(kind=DestructionRecord.Kind.CUSTOMER_DATA)
+    kill_mid_way(tmp_path, "purge_data", ENDED, purged.count, PRIVACY_PURGE_ENABLED="true")
+    assert sorted(purged.values_list("customer_ref", flat=True)) == sorted(c.pk for c in customers)
+    identities = RetainedRecord.objects.filter(kind=RetainedRecord.Kind.IDENTITY)
+    assert sorted(identities.values_list("customer_ref", flat=True)) == sorted(c.pk for c in customers)
