@@ -83,14 +83,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every API error is ``{"error": {"code", "message", "rule", "field", ...}}``."""
     if isinstance(exc, DomainError):
         set_rollback()  # as DRF does for its own errors: nothing half-written survives
-        response = Response(
+        refused = Response(
             error_body(exc.code, exc.message, rule=exc.rule, field=exc.field,
                        message_ko=exc.message_ko, message_en=exc.message_en),
             status=exc.status_code,
         )
         if exc.status_code == status.HTTP_401_UNAUTHORIZED:
-            response["WWW-Authenticate"] = 'Token realm="api"'
-        return response
+            refused["WWW-Authenticate"] = 'Token realm="api"'
+        return refused
     if isinstance(exc, RequestDataTooBig):
         return Response(generic_error_body("request_too_large", limit=_upload_limit()),
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
@@ -170,7 +170,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     field = serializers.CharField(allow_null=True, help_text="문제가 된 입력 필드 또는 null")
     message_ko = serializers.CharField(required=False, help_text="한국어 메시지")
     message_en = serializers.CharField(required=False, help_text="English message")
-    fields = serializers.DictField(required=False, help_text="검증 오류: 필드별 메시지")
+    fields = serializers.DictField(  # type: ignore[assignment]  # the body's key, not Serializer.fields
+        required=False, help_text="검증 오류: 필드별 메시지"
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
