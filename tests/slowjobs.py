@@ -38,3 +38,28 @@ def _slowed(func: str, model: str) -> Callable[..., dict[str, int]]:
 generate_invoices = _slowed("billing.jobs.generate_invoices", "billing.Invoice")
 dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
 purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tests.slowjobs <app.Model> <command> [args…]``: a management command slowed the same way
+    (for commands that are not jobs, such as ``import_bank_statement``)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    model, command, *args = argv
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+
+    def pause(sender: object, **kwargs: object) -> None:
+        if kwargs.get("created"):
+            transaction.on_commit(lambda: time.sleep(delay))
+
+    post_save.connect(pause, sender=apps.get_model(model), weak=False, dispatch_uid="slowjobs")
+    call_command(command, *args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

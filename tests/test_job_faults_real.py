@@ -9,7 +9,7 @@ import datetime as dt
 import signal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from billing.models import DunningCase, DunningStep, Invoice
 from core.models import JobRun
@@ -91,3 +91,41 @@ def test_purge_killed_mid_way_destroys_each_customer_exactly_once(tmp_path, sett
     assert sorted(purged.values_list("customer_ref", flat=True)) == sorted(c.pk for c in customers)
     identities = RetainedRecord.objects.filter(kind=RetainedRecord.Kind.IDENTITY)
     assert sorted(identities.values_list("customer_ref", flat=True)) == sorted(c.pk for c in customers)
+
+
+def test_bank_import_killed_mid_way_matches_each_deposit_exactly_once(tmp_path):
+    """BIL-7, §10 (issue #14): a statement of five deposits, each paying one customer's invoice; the
+    import is SIGKILLed after some were matched. Importing the same file again used to be refused as a
+    duplicate, leaving the rest unmatched; now it matches exactly the untried rows: five payments,
+    every invoice paid once, and a third import is the duplicate refusal."""
+    from billing.models import BankStatementImport, BankTransaction, Payment
+    from tests.billing.payment_factories import CustomerFactory
+    from tests.billing.payment_factories import make_invoice as make_billing_invoice
+
+    names = ["가람", "나래", "다솜", "라온", "마루"]
+    invoices = [make_billing_invoice(CustomerFactory(legal_name=f"주식회사 {name}소프트"), 110_000)
+                for name in names]
+    rows = [f"2026-11-10,㈜{name}소프트,110000,TX-{n},11월분" for n, name in enumerate(names)]
+    statement = tmp_path / "kb-1110.csv"
+    header = "거래일자,입금자명,입금액,거래번호,메모\n"
+    statement.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    log = tmp_path / "import.log"
+    worker = start(["billing.Payment", "import_bank_statement", str(statement)], log,
+                   program=["-m", "tests.slowjobs"], JOB_TEST_UNIT_DELAY="0.6")
+    try:
+        wait_until(lambda: Payment.objects.count() >= 2, worker, log, timeout=120)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert 2 <= Payment.objects.count() < UNITS
+
+    call_command("import_bank_statement", str(statement))
+    assert Payment.objects.count() == UNITS
+    assert BankStatementImport.objects.get().matched_count == UNITS
+    assert set(BankTransaction.objects.values_list("status", flat=True)) == {BankTransaction.Status.MATCHED}
+    for invoice in invoices:
+        invoice.refresh_from_db()
+        assert invoice.status == Invoice.Status.PAID
+        assert Payment.objects.filter(customer=invoice.customer).count() == 1
+    with pytest.raises(CommandError, match="이미 반영"):
+        call_command("import_bank_statement", str(statement))

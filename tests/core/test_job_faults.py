@@ -39,15 +39,15 @@ def database_url() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start(args: list[str], log: Path, **env: str) -> subprocess.Popen:
-    """``manage.py <args>`` in a process of its own, on the pytest database."""
+def start(args: list[str], log: Path, *, program: list[str] | None = None, **env: str) -> subprocess.Popen:
+    """``manage.py <args>`` (or ``program``) in a process of its own, on the pytest database."""
     full_env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
         "PYTHONPATH": str(BASE_DIR), "CELERY_TASK_ALWAYS_EAGER": "true", **env,
     }
     with log.open("w") as out:
-        return subprocess.Popen([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=full_env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, *(program or ["manage.py"]), *args], cwd=BASE_DIR,
+                                env=full_env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_until(predicate, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
