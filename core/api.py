@@ -352,6 +352,8 @@ def idempotency_begin(key: str, fingerprint: str, *, method: str, path: str) -> 
     fields = {"fingerprint": fingerprint, "method": method, "path": path[:500], "created_at": now,
               "expires_at": now + IDEMPOTENCY_TTL, "state": IdempotencyKey.State.IN_FLIGHT,
               "status_code": None, "response_body": None}
+    # Stored bodies may hold personal data (recipients, payer names): none outlives its key's 24 hours.
+    IdempotencyKey.objects.filter(expires_at__lte=now).delete()
     for _attempt in range(2):
         try:
             with transaction.atomic():

@@ -72,6 +72,20 @@ def test_keys_expire_after_24_hours():
 
 
 @pytest.mark.django_db
+def test_expired_keys_and_their_stored_bodies_are_deleted():
+    """SPEC §11, DAT-2: a stored response (it may hold personal data) does not outlive its key: the
+    next idempotent request after 24 hours deletes every expired key, whoever it belonged to."""
+    with clock.frozen(NOW):
+        client_for(UserFactory()).post("/idem/", {"name": "old"}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+    with clock.frozen(NOW + dt.timedelta(hours=1)):
+        client_for(UserFactory()).post("/idem/", {"name": "new"}, format="json", HTTP_IDEMPOTENCY_KEY="b")
+    with clock.frozen(NOW + dt.timedelta(hours=24, minutes=30)):
+        client_for(UserFactory()).post("/idem/", {"name": "now"}, format="json", HTTP_IDEMPOTENCY_KEY="c")
+    kept = sorted(IdempotencyKey.objects.values_list("key", flat=True))
+    assert len(kept) == 2 and all(not key.endswith(":a") for key in kept)
+
+
+@pytest.mark.django_db
 def test_a_refused_request_releases_the_key():
     """SPEC §11: a request refused by validation stores nothing, so the corrected one may use the key."""
     api = client_for(UserFactory())
