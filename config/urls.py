@@ -21,3 +21,8 @@ urlpatterns = [
     path("media/<path:name>", private_media, name="private-media"),
     path("", include("config.portal_urls")),
 ]
+# Under /api/ Django's own errors (unknown path, oversized body, crash) answer the API's JSON error.
+handler400 = "core.api.handler400"
+handler403 = "core.api.handler403"
+handler404 = "core.api.handler404"
+handler500 = "core.api.handler500"

@@ -2,30 +2,61 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import defaults as django_defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import clock
 from .audit import actor_for_user, reset_actor, set_actor
-from .errors import DomainError
+from .errors import Conflict, DomainError
+from .models import IdempotencyKey
 
 _DRF_CODES = {
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
     status.HTTP_403_FORBIDDEN: "permission_denied",
     status.HTTP_404_NOT_FOUND: "not_found",
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "request_too_large",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+# The generic errors every API path may answer, in Korean (the msgid) and, through the catalogue, English.
+GENERIC_MESSAGES = {
+    "bad_request": gettext_lazy("잘못된 요청입니다."),
+    "parse_error": gettext_lazy("요청 본문을 해석할 수 없습니다. 올바른 JSON을 보내 주세요."),
+    "not_authenticated": gettext_lazy("인증 정보가 없습니다. 토큰을 보내 주세요."),
+    "authentication_failed": gettext_lazy("인증 정보가 올바르지 않습니다."),
+    "permission_denied": gettext_lazy("이 작업을 할 권한이 없습니다."),
+    "not_found": gettext_lazy("요청한 주소나 대상을 찾을 수 없습니다."),
+    "method_not_allowed": gettext_lazy("이 주소는 {method} 메서드를 허용하지 않습니다."),
+    "not_acceptable": gettext_lazy("요청한 응답 형식을 제공할 수 없습니다. application/json을 받아 주세요."),
+    "request_too_large": gettext_lazy("요청 본문이 너무 큽니다 (최대 {limit}바이트)."),
+    "unsupported_media_type": gettext_lazy(
+        "지원하지 않는 Content-Type입니다. application/json으로 보내 주세요."
+    ),
+    "throttled": gettext_lazy("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."),
+    "server_error": gettext_lazy("서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."),
 }
 
 
@@ -38,15 +69,33 @@ def error_body(code: str, message: str, *, rule: str | None = None, field: str |
     return body
 
 
+def generic_error_body(code: str, **params: Any) -> dict[str, Any]:
+    """The error body of a generic failure (404, 405, 413, parse errors, 500…) in both languages."""
+    error = DomainError(code, GENERIC_MESSAGES[code], **params)
+    return error_body(code, error.message, message_ko=error.message_ko, message_en=error.message_en)
+
+
+def _upload_limit() -> int:
+    return int(getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", 0) or 0)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error is ``{"error": {"code", "message", "rule", "field", ...}}``."""
     if isinstance(exc, DomainError):
         set_rollback()  # as DRF does for its own errors: nothing half-written survives
-        return Response(
+        refused = Response(
             error_body(exc.code, exc.message, rule=exc.rule, field=exc.field,
                        message_ko=exc.message_ko, message_en=exc.message_en),
             status=exc.status_code,
         )
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            refused["WWW-Authenticate"] = 'Token realm="api"'
+        return refused
+    if isinstance(exc, RequestDataTooBig):
+        return Response(generic_error_body("request_too_large", limit=_upload_limit()),
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(generic_error_body("bad_request"), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -59,24 +108,125 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         first = next(iter(fields), None)
+        error = DomainError("validation_error", gettext_lazy("입력값이 올바르지 않습니다."))
         response.data = error_body(
-            "validation_error", _("입력값이 올바르지 않습니다."), field=first, fields=fields,
+            "validation_error", error.message, field=first, fields=fields,
+            message_ko=error.message_ko, message_en=error.message_en,
         )
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-    code = getattr(detail, "code", None) or _DRF_CODES.get(response.status_code, "error")
-    response.data = error_body(str(code), str(detail))
+    code = str(getattr(detail, "code", None) or _DRF_CODES.get(response.status_code, "error"))
+    default = getattr(type(exc), "default_detail", None)
+    if code in GENERIC_MESSAGES and (default is None or str(detail) == str(default)
+                                     or code in {"method_not_allowed", "throttled", "parse_error"}):
+        request = context.get("request")
+        response.data = generic_error_body(code, method=getattr(request, "method", "") or "")
+    else:
+        response.data = error_body(code, str(detail), message_ko=str(detail), message_en=str(detail))
     return response
 
 
+def _api_path(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(code: str, http_status: int, **params: Any) -> JsonResponse:
+    return JsonResponse(generic_error_body(code, **params), status=http_status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own 400 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a bad Host…): JSON under /api/."""
+    if not _api_path(request):
+        return django_defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        return _json_error("request_too_large", 413, limit=_upload_limit())
+    return _json_error("bad_request", 400)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not _api_path(request):
+        return django_defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+    return _json_error("permission_denied", 403)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """An unknown path under /api/ answers the JSON ``not_found`` error, not Django's HTML page."""
+    if not _api_path(request):
+        return django_defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return _json_error("not_found", 404)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if not _api_path(request):
+        return django_defaults.server_error(request)
+    return _json_error("server_error", 500)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="안정적인 오류 코드 (stable machine-readable code)")
+    message = serializers.CharField(help_text="요청 언어의 메시지")
+    rule = serializers.CharField(allow_null=True, help_text="거부한 규칙 id (ACC-2 등) 또는 null")
+    field = serializers.CharField(allow_null=True, help_text="문제가 된 입력 필드 또는 null")
+    message_ko = serializers.CharField(required=False, help_text="한국어 메시지")
+    message_en = serializers.CharField(required=False, help_text="English message")
+    fields = serializers.DictField(  # type: ignore[assignment]  # the body's key, not Serializer.fields
+        required=False, help_text="검증 오류: 필드별 메시지"
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: ``{"error": {...}}`` (docs/api.md)."""
+
+    error = ErrorDetailSerializer()
+
+
+ERROR_RESPONSE = OpenApiResponse(ErrorSerializer, description="오류 (error.code)")
+
+# Documented on every operation (unless it documents the status itself): what any API path may answer.
+GENERIC_ERROR_STATUSES = {
+    "400": "입력 검증 실패(validation_error), 본문 해석 불가(parse_error) 또는 규칙 위반",
+    "401": "인증 정보 없음 또는 잘못됨",
+    "403": "권한 없음",
+    "404": "없는 주소나 대상(다른 고객의 것 포함)",
+    "405": "허용하지 않는 메서드",
+    "406": "제공할 수 없는 응답 형식(Accept)",
+    "413": "요청 본문이 너무 큼",
+    "415": "지원하지 않는 Content-Type",
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """OpenAPI components named after their view for nested serializers.
+    """OpenAPI components named after their view for nested serializers; every error documented.
+
+    Every operation lists the generic error statuses (:data:`GENERIC_ERROR_STATUSES`) and every error
+    response, also those a view declares with a description only, has the error body's schema.
 
     Views keep their own ``InputSerializer``/``OutputSerializer`` classes
     (ARCHITECTURE: one view per operation with its own serializers); by class
     name alone those collide in the schema (drf-spectacular W001), so a nested
     ``MemberListApi.InputSerializer`` becomes the component ``MemberListApiInput``.
     """
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        bodies: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return bodies
+        for code, description in GENERIC_ERROR_STATUSES.items():
+            if code not in bodies:
+                bodies[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), code, direction=direction
+                )
+        for code, body in list(bodies.items()):
+            schema = (body.get("content") or {}).get("application/json", {}).get("schema", {})
+            if code.isdigit() and int(code) >= 400 and "$ref" not in schema:
+                # described only (or a raw {"description": …} dict where a schema belongs): the error body
+                described = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=body.get("description", "")), code,
+                    direction=direction,
+                )
+                bodies[code] = {**described, **{k: v for k, v in body.items() if k != "content"}}
+        return bodies
 
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         qualname = type(serializer).__qualname__
@@ -126,6 +276,17 @@ def page_parameters(pagination: type[Pagination] = Pagination) -> list[OpenApiPa
     ]
 
 
+def page_serializer(name: str, item: type[serializers.BaseSerializer]) -> type[serializers.Serializer]:
+    """The schema of one page of ``item`` rows (``count``, ``next``, ``previous``, ``results``)."""
+    return type(name, (serializers.Serializer,), {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+        "__module__": __name__,
+    })
+
+
 PAGE_PARAMETERS = page_parameters(Pagination)
 LONG_PAGE_PARAMETERS = page_parameters(LongPagination)
 
@@ -153,8 +314,126 @@ def idempotency_key(request: Request, customer_id: int) -> str:
     return f"api:{customer_id}:{raw}"
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
-                                         description="같은 키로 다시 보내면 처음 응답을 돌려줍니다")
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+    description=(
+        "같은 키로 같은 요청을 다시 보내면 처음 응답을 돌려줍니다(`Idempotent-Replayed: true`). 키는 요청 "
+        "전체(메서드, 경로, 본문, 고객)에 묶이며 다른 요청에 쓰면 409, 처리 중에 다시 보내면 409입니다. "
+        "키는 24시간 뒤 만료됩니다."
+    ),
+)
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def request_fingerprint(request: Request, scope: int) -> str:
+    """SHA-256 of the whole request as Stripe binds a key to it: method, path with query, the parsed
+    body (key order and whitespace do not matter) and the acting customer."""
+    data = request.data
+    if hasattr(data, "lists"):
+        data = {key: values for key, values in data.lists()}
+    canonical = json.dumps(
+        [request.method, request.get_full_path(), scope, data],
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _key_conflict(code: str, message: Any) -> Conflict:
+    return Conflict(code, message, field=IDEMPOTENCY_HEADER)
+
+
+def idempotency_begin(key: str, fingerprint: str, *, method: str, path: str) -> IdempotencyKey:
+    """Take ``key`` for this request, or raise: a stored response to replay (:class:`Replay`), another
+    request under the key (409 ``idempotency_key_reused``), the same request still running (409
+    ``idempotency_request_in_progress``). The row is committed at once (outside any transaction),
+    so a concurrent request sees it; an expired key (24 h) is taken over as new."""
+    now = clock.now()
+    fields = {"fingerprint": fingerprint, "method": method, "path": path[:500], "created_at": now,
+              "expires_at": now + IDEMPOTENCY_TTL, "state": IdempotencyKey.State.IN_FLIGHT,
+              "status_code": None, "response_body": None}
+    # Stored bodies may hold personal data (recipients, payer names): none outlives its key's 24 hours.
+    IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(key=key, **fields)
+        except IntegrityError:
+            pass
+        existing = IdempotencyKey.objects.filter(key=key).first()
+        if existing is None:
+            continue  # it expired and was taken over and released meanwhile: try again
+        if existing.expires_at <= now:
+            if IdempotencyKey.objects.filter(pk=existing.pk, expires_at=existing.expires_at).update(**fields):
+                return IdempotencyKey.objects.get(pk=existing.pk)
+            continue
+        if existing.fingerprint != fingerprint:
+            raise _key_conflict(
+                "idempotency_key_reused", _("이 Idempotency-Key는 다른 내용의 요청에 이미 쓰였습니다."),
+            )
+        if existing.state == IdempotencyKey.State.IN_FLIGHT:
+            raise _key_conflict(
+                "idempotency_request_in_progress",
+                _("같은 Idempotency-Key의 요청을 아직 처리하고 있습니다. 잠시 후 다시 보내 주세요."),
+            )
+        raise Replay(existing)
+    raise _key_conflict(
+        "idempotency_request_in_progress",
+        _("같은 Idempotency-Key의 요청을 아직 처리하고 있습니다. 잠시 후 다시 보내 주세요."),
+    )
+
+
+class Replay(Exception):
+    """The key's stored response is to be replayed (control flow inside :func:`idempotent`)."""
+
+    def __init__(self, record: IdempotencyKey) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+ViewMethod = Callable[..., Response]
+
+
+def idempotent(scope: Callable[[Request], Any]) -> Callable[[ViewMethod], ViewMethod]:
+    """Make a view method (a POST that moves money or sends) idempotent as Stripe defines it.
+
+    ``scope(request)`` is the acting customer (or its pk). The response of the first request is stored
+    and replayed with ``Idempotent-Replayed: true``; a refusal (an exception: validation, a business
+    rule) releases the key, so the corrected request may use it again; a 5xx is not stored either.
+    """
+
+    def decorate(method: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(method)
+        def view(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
+            owner = scope(request)
+            owner_pk = int(getattr(owner, "pk", owner))
+            key = idempotency_key(request, owner_pk)
+            try:
+                record = idempotency_begin(
+                    key, request_fingerprint(request, owner_pk), method=request.method or "",
+                    path=request.path,
+                )
+            except Replay as replay:
+                response = Response(replay.record.response_body, status=replay.record.status_code)
+                response[REPLAYED_HEADER] = "true"
+                return response
+            try:
+                response = method(self, request, *args, **kwargs)
+            except BaseException:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+                raise
+            if response.status_code >= 500:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+            else:
+                IdempotencyKey.objects.filter(pk=record.pk).update(
+                    state=IdempotencyKey.State.DONE, status_code=response.status_code,
+                    response_body=response.data,
+                )
+            return response
+
+        return view
+
+    return decorate
 
 
 def paginate(view: APIView, request: Request, rows: Any, serializer: Any,

@@ -88,6 +88,12 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class Unauthorized(DomainError):
+    """Credentials missing or wrong (the API answers 401 with ``WWW-Authenticate``)."""
+
+    status_code = 401
+
+
 class PermissionDenied(DomainError):
     status_code = 403
 

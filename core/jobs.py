@@ -7,16 +7,27 @@ it: the ``DAILY_JOBS`` setting names the list (``"config.jobs.JOBS"``) and
 :func:`registry` loads it with ``import_string``. ``run_job`` records
 a ``JobRun`` per job and as-of date: a date that already succeeded is not run
 again; two workers racing for the same date do the work once; a run that
-failed (or died) is resumed by the next attempt, which is safe because every
-job is itself idempotent.
+failed, was interrupted or died is resumed by the next attempt, which is safe
+because every job is itself idempotent.
+
+A run holds a lease: while the job works, a heartbeat thread renews
+``JobRun.heartbeat_at`` every quarter of ``JOB_LEASE_SECONDS``. A "running" run
+whose heartbeat is older than the lease belongs to a dead worker (SIGKILL, power
+loss) and the next attempt takes it over; on the same host a run whose recorded
+process no longer exists is taken over at once. SIGTERM (outside Celery, which
+handles it itself) and Ctrl-C record the run as ``interrupted`` before the
+process exits, so nothing waits for the lease at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,8 +37,8 @@ from typing import Any
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -39,8 +50,15 @@ log = logging.getLogger(__name__)
 
 JobFunc = Callable[..., dict[str, int] | None]
 
-# A run still "running" after this long is considered dead and may be resumed.
-STALE_AFTER = dt.timedelta(hours=2)
+
+def lease() -> dt.timedelta:
+    """How long a run's heartbeat stays valid (``JOB_LEASE_SECONDS``); older = a dead worker's run."""
+    return dt.timedelta(seconds=int(getattr(settings, "JOB_LEASE_SECONDS", 60)))
+
+
+class JobInterrupted(SystemExit):
+    """SIGTERM arrived while a job ran: the run is recorded ``interrupted`` and the process exits
+    with 128 + the signal number, as a process killed by it would."""
 
 
 @dataclass(frozen=True)
@@ -128,26 +146,62 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _process_gone(worker: str) -> bool:
+    """True when ``worker`` ("host:pid") is a process of this host that no longer runs (killed).
+
+    Another host's process cannot be checked: its run waits for the lease instead. A pid that is
+    alive (or reused) counts as alive; a zombie (killed, not yet reaped) counts as gone.
+    """
+    host, _, pid_text = worker.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]  # noqa: SIM115
+    except (OSError, IndexError):
+        return False
+    return state in {"Z", "X"}
+
+
 def _claim(name: str, as_of: dt.date, *, repeat: bool = False) -> JobRun | None:
     """Take the run for (job, date) or return None when it is done or in other hands.
 
     The unique (job, as_of) row is the lock: the first worker inserts it; a later
-    one may only take it over with a conditional UPDATE (failed, or running but
-    stale after a crash), so of two racing workers exactly one gets it.
+    one may only take it over with a conditional UPDATE (failed, interrupted, or
+    running but its lease expired or its process is gone), so of two racing
+    workers exactly one gets it.
     """
     now = timezone.now()
     try:
         with transaction.atomic():
-            return JobRun.objects.create(job=name, as_of=as_of, started_at=now, worker=_worker_id())
+            return JobRun.objects.create(job=name, as_of=as_of, started_at=now, heartbeat_at=now,
+                                         worker=_worker_id())
     except IntegrityError:
         pass
-    takeable = [JobRun.Status.FAILED, *([JobRun.Status.SUCCEEDED] if repeat else [])]
-    retryable = JobRun.objects.filter(job=name, as_of=as_of, status__in=takeable) | JobRun.objects.filter(
-        job=name, as_of=as_of, status=JobRun.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    takeable = [JobRun.Status.FAILED, JobRun.Status.INTERRUPTED]
+    if repeat:
+        takeable.append(JobRun.Status.SUCCEEDED)
+    expired = now - lease()
+    condition = (
+        Q(status__in=takeable)
+        | Q(status=JobRun.Status.RUNNING, heartbeat_at__lt=expired)
+        | Q(status=JobRun.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=expired)
     )
-    claimed = retryable.update(
-        status=JobRun.Status.RUNNING, started_at=now, worker=_worker_id(), error="", finished_at=None,
-        duration_ms=None, attempts=F("attempts") + 1,
+    holder = JobRun.objects.filter(job=name, as_of=as_of, status=JobRun.Status.RUNNING).first()
+    if holder is not None and _process_gone(holder.worker):
+        # Only that very holder: if another worker took it over meanwhile, the UPDATE matches nothing.
+        condition |= Q(status=JobRun.Status.RUNNING, worker=holder.worker, started_at=holder.started_at)
+    claimed = JobRun.objects.filter(condition, job=name, as_of=as_of).update(
+        status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now, worker=_worker_id(), error="",
+        finished_at=None, duration_ms=None, attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
@@ -162,12 +216,59 @@ def _counts(result: Any) -> dict[str, int]:
     return {str(key): int(value) for key, value in result.items()}
 
 
+class _Heartbeat(threading.Thread):
+    """Renews the run's lease every quarter of it until stopped (its own DB connection)."""
+
+    def __init__(self, run: JobRun) -> None:
+        super().__init__(name=f"heartbeat-{run.job}-{run.as_of}", daemon=True)
+        self.run_pk, self.worker, self.started_at = run.pk, run.worker, run.started_at
+        self.interval = max(lease().total_seconds() / 4, 0.05)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(self.interval):
+                JobRun.objects.filter(
+                    pk=self.run_pk, status=JobRun.Status.RUNNING, worker=self.worker,
+                    started_at=self.started_at,
+                ).update(heartbeat_at=timezone.now())
+        except Exception:  # a lost database: the lease simply runs out, as for a dead worker
+            log.exception("job heartbeat failed")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises :class:`JobInterrupted` in the job (only where nobody else handles SIGTERM:
+    the main thread of a plain process such as ``manage.py run_jobs``; Celery keeps its own)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) not in (
+        signal.SIG_DFL, None,
+    ):
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise JobInterrupted(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
     """Run one job for one as-of date, at most once (see the module docstring).
 
     Returns ``ran=False`` when the date already succeeded or another worker holds
-    it (``status`` then says which). A failure, or an interruption such as
-    Ctrl-C, is recorded as ``failed`` and re-raised; the next call resumes it.
+    it (``status`` then says which). A failure is recorded as ``failed``, an
+    interruption (SIGTERM, Ctrl-C) as ``interrupted``, and re-raised; the next
+    call resumes it.
     """
     spec = get(name)
     as_of = as_of or clock.today()
@@ -176,19 +277,26 @@ def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
         done = JobRun.objects.filter(job=name, as_of=as_of).first()
         return Outcome(name, as_of, False, done.status if done else "", dict(done.counts) if done else {})
     started = time.monotonic()
+    heartbeat = _Heartbeat(run)
+    heartbeat.start()
     try:
-        func = spec.resolve()
-        with clock.frozen(as_of), acting_as(job=name):
-            counts = _counts(func(today=as_of))
+        with _sigterm_interrupts():
+            func = spec.resolve()
+            with clock.frozen(as_of), acting_as(job=name):
+                counts = _counts(func(today=as_of))
     except BaseException as exc:
-        # BaseException too: a KeyboardInterrupt must not leave the run "running",
-        # or the next replay would skip it as "in other hands" for STALE_AFTER.
+        # BaseException too: an interruption must not leave the run "running",
+        # or the next replay would skip it as "in other hands" until the lease runs out.
+        heartbeat.stop()
+        interrupted = isinstance(exc, KeyboardInterrupt | JobInterrupted)
         JobRun.objects.filter(pk=run.pk).update(
-            status=JobRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],
+            status=JobRun.Status.INTERRUPTED if interrupted else JobRun.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:4000],
             finished_at=timezone.now(), duration_ms=int((time.monotonic() - started) * 1000),
         )
-        log.exception("job %s for %s failed", name, as_of)
+        log.exception("job %s for %s %s", name, as_of, "interrupted" if interrupted else "failed")
         raise
+    heartbeat.stop()
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRun.Status.SUCCEEDED, counts=counts, finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - started) * 1000),

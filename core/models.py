@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,8 @@ class JobRun(models.Model):
         RUNNING = "running", _("실행 중")
         SUCCEEDED = "succeeded", _("성공")
         FAILED = "failed", _("실패")
+        # Stopped by a signal (SIGTERM, Ctrl-C) before it finished; the next attempt resumes it.
+        INTERRUPTED = "interrupted", _("중단됨")
 
     job = models.CharField(_("작업"), max_length=64)
     as_of = models.DateField(_("기준일"))
@@ -52,6 +55,9 @@ class JobRun(models.Model):
     attempts = models.PositiveIntegerField(_("시도 횟수"), default=1)
     worker = models.CharField(_("작업자"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("시작"))
+    # Renewed while the run is alive (core.jobs lease): a "running" row whose heartbeat is older than
+    # the lease belongs to a dead worker and is taken over at once by the next attempt.
+    heartbeat_at = models.DateTimeField(_("마지막 생존 신호"), null=True, blank=True)
     finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("소요(ms)"), null=True, blank=True)
 
@@ -104,3 +110,43 @@ class StatusTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.machine} #{self.object_id}: {self.from_status} → {self.to_status} ({self.on_date})"
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` of one customer, bound to the request it was first used with (SPEC §11).
+
+    Stripe's rules: the key is tied to a fingerprint of the whole request (method, path, body, acting
+    customer); another request under the same key is refused (409), so is a second one while the first
+    is still being processed; a finished request's response is stored and replayed; keys expire after
+    ``IDEMPOTENCY_KEY_TTL`` (24 hours).
+    """
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", _("처리 중")
+        DONE = "done", _("완료")
+
+    key = models.CharField(_("키"), max_length=200, unique=True)  # "api:<customer>:<header>"
+    fingerprint = models.CharField(_("요청 지문"), max_length=64)
+    method = models.CharField(_("메서드"), max_length=10)
+    path = models.CharField(_("경로"), max_length=500)
+    state = models.CharField(_("상태"), max_length=16, choices=State.choices, default=State.IN_FLIGHT)
+    status_code = models.PositiveSmallIntegerField(_("응답 코드"), null=True, blank=True)
+    response_body = models.JSONField(_("응답 본문"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("생성 시각"))
+    expires_at = models.DateTimeField(_("만료 시각"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("멱등 키")
+        verbose_name_plural = _("멱등 키")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="in_flight") | models.Q(status_code__isnull=False),
+                name="idempotencykey_done_has_response",
+            ),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="idempotencykey_expires_after_creation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.state}"

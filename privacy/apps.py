@@ -11,3 +11,6 @@ class PrivacyConfig(AppConfig):
         from .notices import register_templates
 
         register_templates()
+        # The export service enqueues its build by name (current_app.tasks[...]): register the task in
+        # every process, not only in workers (as messaging does); else POST /privacy/exports/ was a 500.
+        from . import tasks  # noqa: F401

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from core.api import AuditedAPIView, paginate
+from core.api import PAGE_PARAMETERS, AuditedAPIView, page_serializer, paginate
 from core.errors import DomainError
 from core.throttling import ScopedThrottle, WriteRateThrottle
 
@@ -103,8 +103,8 @@ class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
         note = serializers.CharField(required=False, allow_blank=True)
 
 
-    @extend_schema(responses={200: ChangeRequestOutputSerializer(many=True)}, tags=TAGS,
-                   operation_id="change_requests_list")
+    @extend_schema(responses={200: page_serializer("ChangeRequestPage", ChangeRequestOutputSerializer)},
+                   tags=TAGS, operation_id="change_requests_list", parameters=PAGE_PARAMETERS[:1])
     def get(self, request: Request) -> Response:
         return paginate(self, request, _change_requests(request), ChangeRequestOutputSerializer,
                         pagination=PageNumberPagination)
@@ -169,8 +169,8 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
         documents = serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True)
 
 
-    @extend_schema(responses={200: SuccessionOutputSerializer(many=True)}, tags=TAGS,
-                   operation_id="successions_list")
+    @extend_schema(responses={200: page_serializer("SuccessionPage", SuccessionOutputSerializer)},
+                   tags=TAGS, operation_id="successions_list", parameters=PAGE_PARAMETERS[:1])
     def get(self, request: Request) -> Response:
         return paginate(self, request, _successions(request), _succession_out(request),
                         pagination=PageNumberPagination)

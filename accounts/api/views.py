@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from core.api import AuditedAPIView, paginate
-from core.errors import DomainError, PermissionDenied
+from core.api import ERROR_RESPONSE, AuditedAPIView, paginate
+from core.errors import DomainError, PermissionDenied, Unauthorized
 from core.throttling import ScopedThrottle
 
 from .. import lockout, selectors, services
@@ -93,8 +93,9 @@ class TokenObtainApi(AuditedAPIView):
         token = serializers.CharField()
         member = MemberOutputSerializer()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, tags=TAGS,
-                   operation_id="auth_token_obtain", auth=[])
+    @extend_schema(request=InputSerializer, tags=TAGS, operation_id="auth_token_obtain", auth=[],
+                   responses={200: OutputSerializer, 400: ERROR_RESPONSE, 401: ERROR_RESPONSE,
+                              403: ERROR_RESPONSE})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -111,7 +112,7 @@ class TokenObtainApi(AuditedAPIView):
                       "auth/reactivate/ 또는 고객 포털 로그인으로 휴면을 해제하세요."),
                     rule="ACC-10",
                 )
-            raise DomainError("invalid_credentials", _("로그인 ID 또는 비밀번호가 올바르지 않습니다."))
+            raise Unauthorized("invalid_credentials", _("로그인 ID 또는 비밀번호가 올바르지 않습니다."))
         member = selectors.member_for_user(user)
         if member is None or member.status != Member.Status.ACTIVE or not member.customer.is_open:
             raise PermissionDenied("not_a_member", _("고객 구성원 계정만 사용할 수 있습니다."))

@@ -9,21 +9,20 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
-from core.api import AuditedAPIView
+from core.api import IDEMPOTENCY_PARAMETER, AuditedAPIView, idempotent
 from core.errors import Conflict, DomainError
 
 from .. import selectors
 from ..models import Invoice, Payment
 from ..services import collection, payments
 from .common import (
-    IDEMPOTENCY_HEADER,
     PAGE_PARAMETERS,
     TAGS,
     AdminWrites,
@@ -118,7 +117,7 @@ class PaymentListCreateApi(AdminWrites, AuditedAPIView):
             "`Idempotency-Key` 헤더 필수. 같은 키로 같은 요청을 다시 보내면 처음 응답을 그대로 "
             "돌려주고 새로 결제하지 않습니다. 같은 키로 다른 내용을 보내면 409."
         ),
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=PaymentCreateInputSerializer,
         responses={
             201: PaymentOutputSerializer,
@@ -126,6 +125,7 @@ class PaymentListCreateApi(AdminWrites, AuditedAPIView):
             409: OpenApiResponse(description="Idempotency-Key 재사용"),
         },
     )
+    @idempotent(request_customer)
     def post(self, request: Request) -> Response:
         customer = request_customer(request)
         key = idempotency_key(request, customer)

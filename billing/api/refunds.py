@@ -7,21 +7,20 @@ answers the first refund again (``Idempotent-Replayed: true``), the same key wit
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
-from core.api import AuditedAPIView
+from core.api import IDEMPOTENCY_PARAMETER, AuditedAPIView, idempotent
 from core.errors import Conflict
 
 from ..models import Refund
 from ..selectors import customer_refunds
 from ..services import refunds
 from .common import (
-    IDEMPOTENCY_HEADER,
     PAGE_PARAMETERS,
     TAGS,
     AdminWrites,
@@ -82,7 +81,7 @@ class RefundListCreateApi(AdminWrites, AuditedAPIView):
             "`Idempotency-Key` 헤더 필수. 미납액을 먼저 공제하고(`arrears_deducted_won`) 남은 크레딧까지만 "
             "요청됩니다. 같은 키로 같은 요청을 다시 보내면 처음 응답을, 다른 내용이면 409."
         ),
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=RefundCreateInputSerializer,
         responses={
             201: RefundOutputSerializer,
@@ -90,6 +89,7 @@ class RefundListCreateApi(AdminWrites, AuditedAPIView):
             409: OpenApiResponse(description="Idempotency-Key 재사용"),
         },
     )
+    @idempotent(request_customer)
     def post(self, request: Request) -> Response:
         member = api_member(request)
         key = idempotency_key(request, member.customer)

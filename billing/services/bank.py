@@ -275,7 +275,10 @@ def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) 
     digest = hashlib.sha256(content).hexdigest()
     earlier = BankStatementImport.objects.filter(sha256=digest).first()
     if earlier is not None:
-        raise _duplicate(earlier)
+        resumed = _resume(earlier, actor)
+        if resumed is None:
+            raise _duplicate(earlier)
+        return resumed
     rows, problems = parse_statement(content)
     if problems:
         raise BankStatementInvalid(file_name, problems)
@@ -312,6 +315,26 @@ def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) 
                 report.matched.append(tx)
             else:
                 report.unmatched.append(tx)
+        BankStatementImport.objects.filter(pk=statement.pk).update(matched_count=len(report.matched))
+        statement.matched_count = len(report.matched)
+    return report
+
+
+def _resume(statement: BankStatementImport, actor: Any) -> ImportReport | None:
+    """The same file again after an import died mid-way (issue #14): the rows are saved but some were
+    never tried (still unmatched, without a note; every tried row that stays unmatched gets one).
+    Try those now, once each, and answer for the whole file; None when every row was tried."""
+    untried = list(statement.transactions.filter(status=BankTransaction.Status.UNMATCHED, note="")
+                   .order_by("line_no"))
+    if not untried:
+        return None
+    with _acting(actor):
+        names = _name_index()
+        for tx in untried:
+            _auto_match(tx, names)
+        report = ImportReport(statement)
+        for tx in statement.transactions.order_by("line_no"):
+            (report.matched if tx.status == BankTransaction.Status.MATCHED else report.unmatched).append(tx)
         BankStatementImport.objects.filter(pk=statement.pk).update(matched_count=len(report.matched))
         statement.matched_count = len(report.matched)
     return report

@@ -269,6 +269,9 @@ DAILY_JOBS = "config.jobs.JOBS"
 # Extra jobs beyond config/jobs.py, as "name=module.function" (comma-separated in the
 # environment); every process reads them, so a Celery worker can run a test's job.
 EXTRA_JOBS: list[str] = env.list("EXTRA_JOBS", default=[])
+# A running job renews its lease (JobRun.heartbeat_at) every quarter of this; a "running" run whose
+# heartbeat is older is a dead worker's, and the next attempt takes it over (core.jobs).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 PHONENUMBER_DEFAULT_REGION = "KR"
 # The operator's own identity, printed on invoices and tax invoices.
 OPERATOR = {

@@ -21,7 +21,14 @@ from accounts.api.permissions import IsCustomerMember, MembersReadAdminsWrite, a
 from accounts.models import Customer
 from contracts.services.messaging_limits import messaging_limits_for
 from core import clock
-from core.api import IDEMPOTENCY_PARAMETER, PAGE_PARAMETERS, AuditedAPIView, idempotency_key, paginate
+from core.api import (
+    IDEMPOTENCY_PARAMETER,
+    PAGE_PARAMETERS,
+    AuditedAPIView,
+    idempotency_key,
+    idempotent,
+    paginate,
+)
 from core.errors import Conflict
 
 from .. import selectors
@@ -118,6 +125,7 @@ class MessageListSendApi(AuditedAPIView):
             **REFUSED,
         },
     )
+    @idempotent(_customer)
     def post(self, request: Request) -> Response:
         customer = _customer(request)
         key = idempotency_key(request, customer.pk)
@@ -176,6 +184,7 @@ class BulkSendApi(AuditedAPIView):
             **REFUSED,
         },
     )
+    @idempotent(_customer)
     def post(self, request: Request) -> Response:
         customer = _customer(request)
         key = idempotency_key(request, customer.pk)

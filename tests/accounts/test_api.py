@@ -37,11 +37,12 @@ def test_token_obtain(api_client, plain_member):
 
 
 def test_token_obtain_refusals(api_client, plain_member):
-    """SPEC §11: bad password → error code; staff without a member are refused (403)."""
+    """SPEC §11: bad password → 401 as docs/api.md says (issue #14: it was 400); staff without a member
+    are refused (403)."""
     response = api_client.post(
         "/api/v1/auth/token/", {"login_id": plain_member.login_id, "password": "nope"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Token")
     assert response.json()["error"]["code"] == "invalid_credentials"
     staff = StaffUserFactory()
     response = api_client.post(

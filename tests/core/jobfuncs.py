@@ -74,3 +74,26 @@ def bad_counts(*, today: dt.date) -> object:
 from core.jobs import JobSpec  # noqa: E402
 
 TEST_DAILY_JOBS = [JobSpec("test_record", "tests.core.jobfuncs.record")]
+
+
+UNITS = 6
+
+
+def units_start(today: dt.date) -> dt.date:
+    return marker_date(today) + dt.timedelta(days=100)
+
+
+def units(*, today: dt.date) -> dict[str, int]:
+    """A job of six units, each committed on its own and skipped when already done (as every real job
+    is idempotent per unit); ``JOB_TEST_UNIT_DELAY`` seconds between units let a test kill it mid-way."""
+    import os
+
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+    made = 0
+    for n in range(UNITS):
+        _, created = Holiday.objects.get_or_create(
+            date=units_start(today) + dt.timedelta(days=n), defaults={"name": f"unit {n}"}
+        )
+        made += created
+        time.sleep(delay)
+    return {"units": made}

@@ -144,11 +144,11 @@ def test_failed_run_job_raises_to_the_caller():
 
 @pytest.mark.django_db
 def test_interrupted_run_is_resumable():
-    """§10: Ctrl-C during a replay leaves the run failed, not "running" (bug: it was skipped for 2 hours)."""
+    """§10: Ctrl-C during a replay leaves the run interrupted, not "running" (bug: skipped for 2 hours)."""
     jobs.register(spec("test_interrupted", "interrupted"))
     with pytest.raises(KeyboardInterrupt):
         jobs.run_job("test_interrupted", NOV1)
-    assert JobRun.objects.get(job="test_interrupted").status == JobRun.Status.FAILED
+    assert JobRun.objects.get(job="test_interrupted").status == JobRun.Status.INTERRUPTED
     jobs.register(spec("test_interrupted", "count_only"))  # the fixed code
     assert jobs.run_job("test_interrupted", NOV1).ran
 
@@ -172,7 +172,7 @@ def test_running_elsewhere_is_not_run_and_the_command_says_so(two_jobs):
         run("--date", "2026-11-01", "--job", "test_count")
     assert jobfuncs.CALLS == []
 
-    JobRun.objects.filter(job="test_count").update(started_at=timezone.now() - jobs.STALE_AFTER * 2)
+    JobRun.objects.filter(job="test_count").update(started_at=timezone.now() - jobs.lease() * 2)
     run("--date", "2026-11-01", "--job", "test_count")
     resumed = JobRun.objects.get(job="test_count", as_of=NOV1)
     assert (resumed.status, resumed.attempts) == (JobRun.Status.SUCCEEDED, 2)
@@ -335,3 +335,67 @@ def test_run_job_task_eager(two_jobs):
     result = run_job_task.apply(args=["test_count", "2026-11-01"]).get()
     assert result == {"job": "test_count", "as_of": "2026-11-01", "ran": True, "status": "succeeded",
                       "counts": {"seen": 1}}
+
+
+@pytest.mark.django_db
+def test_a_run_with_a_live_heartbeat_is_not_taken_but_an_expired_lease_is(two_jobs):
+    """§10 (issue #14): a lease, not a 2-hour window — a recent heartbeat keeps the run in its worker's
+    hands even when it started long ago; a heartbeat older than the lease is a dead worker's run."""
+    long_ago = timezone.now() - dt.timedelta(hours=5)
+    JobRun.objects.create(job="test_count", as_of=NOV1, started_at=long_ago, heartbeat_at=timezone.now(),
+                          worker="other-host:1")
+    assert jobs.run_job("test_count", NOV1).ran is False
+    expired = timezone.now() - jobs.lease() - dt.timedelta(seconds=1)
+    JobRun.objects.filter(job="test_count").update(heartbeat_at=expired)
+    outcome = jobs.run_job("test_count", NOV1)
+    assert (outcome.ran, outcome.status) == (True, JobRun.Status.SUCCEEDED)
+    assert JobRun.objects.get(job="test_count").attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_run_whose_process_is_gone_is_taken_at_once(two_jobs):
+    """§10 (issue #14): on the same host, a run whose recorded process no longer exists (SIGKILL) is
+    resumed at once, though its heartbeat is fresh; a live process's run is left alone."""
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    JobRun.objects.create(job="test_count", as_of=NOV1, started_at=timezone.now(),
+                          heartbeat_at=timezone.now(), worker=f"{host}:{gone.pid}")
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        JobRun.objects.create(job="test_record", as_of=NOV1, started_at=timezone.now(),
+                              heartbeat_at=timezone.now(), worker=f"{host}:{alive.pid}")
+        assert jobs.run_job("test_record", NOV1).ran is False
+    finally:
+        alive.kill()
+        alive.wait()
+    outcome = jobs.run_job("test_count", NOV1)
+    assert (outcome.ran, outcome.status) == (True, JobRun.Status.SUCCEEDED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_renews_the_lease_while_the_job_runs(settings):
+    """§10 (issue #14): a long job renews its heartbeat, so it is never mistaken for a dead one."""
+    settings.JOB_LEASE_SECONDS = 1  # renewed every 0.25 s
+    jobs.register(spec("test_slow", "slow"))
+    seen: list[dt.datetime | None] = []
+
+    def watch() -> None:
+        import time
+        time.sleep(0.2)
+        for _ in range(4):
+            run = JobRun.objects.filter(job="test_slow").first()
+            seen.append(run.heartbeat_at if run else None)
+            time.sleep(0.3)
+        connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    jobs.run_job("test_slow", NOV1)
+    watcher.join()
+    beats = [b for b in seen if b is not None]
+    assert len(set(beats)) >= 2, seen

@@ -1,0 +1,65 @@
+"""Real daily jobs, slowed down for the fault tests (tests/test_job_faults_real.py), via ``EXTRA_JOBS``.
+
+Each wrapper runs the real job function, but after every committed row of the watched model it sleeps
+``JOB_TEST_UNIT_DELAY`` seconds, so a test can kill the process deterministically between units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils.module_loading import import_string
+
+
+def _slowed(func: str, model: str) -> Callable[..., dict[str, int]]:
+    def job(*, today: dt.date) -> dict[str, int]:
+        delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+        watched = apps.get_model(model)
+
+        def pause(sender: object, **kwargs: object) -> None:
+            if kwargs.get("created"):
+                transaction.on_commit(lambda: time.sleep(delay))
+
+        post_save.connect(pause, sender=watched, weak=False, dispatch_uid="slowjobs")
+        try:
+            return import_string(func)(today=today)
+        finally:
+            post_save.disconnect(sender=watched, dispatch_uid="slowjobs")
+
+    return job
+
+
+generate_invoices = _slowed("billing.jobs.generate_invoices", "billing.Invoice")
+dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
+purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tests.slowjobs <app.Model> <command> [args…]``: a management command slowed the same way
+    (for commands that are not jobs, such as ``import_bank_statement``)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    model, command, *args = argv
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+
+    def pause(sender: object, **kwargs: object) -> None:
+        if kwargs.get("created"):
+            transaction.on_commit(lambda: time.sleep(delay))
+
+    post_save.connect(pause, sender=apps.get_model(model), weak=False, dispatch_uid="slowjobs")
+    call_command(command, *args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
