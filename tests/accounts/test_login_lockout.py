@@ -25,11 +25,11 @@ def _guess(client, url, data, n, **extra):  # type: ignore[no-untyped-def]
 
 def test_api_token_30_wrong_then_right_is_refused(api_client):
     """Issue #14: 30 wrong passwords on the token endpoint, then the right one: the first 5 are wrong
-    credentials (400), the 5th locks: 429 login_locked in the API error format; no token is issued."""
+    credentials (401), the 5th locks: 429 login_locked in the API error format; no token is issued."""
     member = MemberFactory()
     wrong = {"login_id": member.login_id, "password": "wrong-password"}
     codes = _guess(api_client, TOKEN_URL, wrong, 30, format="json")
-    assert codes[:4] == [400] * 4
+    assert codes[:4] == [401] * 4
     assert set(codes[4:]) == {429}  # the 5th failure locks
     response = api_client.post(TOKEN_URL, {"login_id": member.login_id, "password": DEFAULT_PASSWORD},
                                format="json")
@@ -67,9 +67,9 @@ def test_success_before_the_limit_resets_the_count(api_client):
     member = MemberFactory()
     wrong = {"login_id": member.login_id, "password": "x"}
     right = {"login_id": member.login_id, "password": DEFAULT_PASSWORD}
-    assert _guess(api_client, TOKEN_URL, wrong, 4, format="json") == [400] * 4
+    assert _guess(api_client, TOKEN_URL, wrong, 4, format="json") == [401] * 4
     assert api_client.post(TOKEN_URL, right, format="json").status_code == 200
-    assert _guess(api_client, TOKEN_URL, wrong, 4, format="json") == [400] * 4
+    assert _guess(api_client, TOKEN_URL, wrong, 4, format="json") == [401] * 4
     assert api_client.post(TOKEN_URL, right, format="json").status_code == 200
 
 
@@ -80,7 +80,7 @@ def test_api_reactivation_counts_failures_and_honours_the_lockout(api_client):
     services.member_make_dormant(member=member, today=dt.date(2026, 11, 20))
     url = "/api/v1/auth/reactivate/"
     codes = _guess(api_client, url, {"login_id": member.login_id, "password": "wrong"}, 6, format="json")
-    assert codes[:4] == [400] * 4
+    assert codes[:4] == [401] * 4
     assert set(codes[4:]) == {429}
     response = api_client.post(url, {"login_id": member.login_id, "password": DEFAULT_PASSWORD},
                                format="json")
