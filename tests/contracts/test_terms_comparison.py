@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.test import override_settings
 
 from contracts import selectors
 from contracts.models import Policy, TermsDocument, TermsRelease
@@ -118,6 +119,14 @@ def test_pdf_renders(policies) -> None:  # type: ignore[no-untyped-def]
     """TRM-3: the comparison downloads as a PDF."""
     pdf = comparison_pdf(terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"])))
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+@override_settings(PDF_FONT_PATH="/nonexistent/font.ttf")
+def test_pdf_uses_the_shared_font_home(policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-3: the comparison PDF takes its Korean font from core.pdf, as the invoice PDF does (BIL-18): a
+    configured font that does not exist falls back to the built-in CID font for both."""
+    pdf = comparison_pdf(terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"])))
+    assert b"HYGothic-Medium" in pdf and b"NanumGothic" not in pdf
 
 
 def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-def]
