@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer
 from core.errors import DomainError
 
-from .effective import Source, effective_policy
+from .effective import EffectivePolicy, Source, effective_policy
 from .lifecycle import can
 from .models import (
     ConsentDecision,
@@ -405,6 +406,20 @@ def _cites(source: Source, field_name: str) -> tuple[CitedPart, ...]:
     if source.special_term is not None:  # a special term is its own source, not an article
         return ()
     return tuple(c for c in policy_citations(source.policy, fields=[field_name]) if c.ok)
+
+
+def value_citations(effective: EffectivePolicy, field_names: Sequence[str]) -> tuple[CitedPart, ...]:
+    """The resolved citations of the values ``field_names`` take under an effective policy, for a link
+    next to a number a customer reads (TRM-1), each clause once; an unset value (none, off) and a value
+    set by a special term cite nothing."""
+    out: list[CitedPart] = []
+    for name in field_names:
+        source = effective.source(name)
+        if source.value is None or source.value == "" or source.value is False:
+            continue
+        seen = {(c.policy_id, c.anchor) for c in out}
+        out += [c for c in _cites(source, name) if (c.policy_id, c.anchor) not in seen]
+    return tuple(out)
 
 
 def terms_articles(policy: Policy) -> list[Any]:
