@@ -422,6 +422,39 @@ def value_citations(effective: EffectivePolicy, field_names: Sequence[str]) -> t
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class NoticeTerms:
+    """What a TRM-3 notice links to: the new version's text and the clauses its changed numbers cite."""
+
+    policy_id: int
+    citations: tuple[CitedPart, ...]
+
+
+def notice_terms(event: str, context: dict[str, Any], dedupe_key: str = "") -> NoticeTerms | None:
+    """For a "terms.published" notice (TRM-3): the published version and, in it, the article of every
+    rule number that changed (TRM-1). The release is named in the notice's context (``release_id``);
+    notices sent before that carried it only in their dedupe key (``terms:<release>:customer:<id>``)."""
+    if event != "terms.published":
+        return None
+    release_id = context.get("release_id")
+    if release_id is None:
+        parts = dedupe_key.split(":")
+        release_id = parts[1] if len(parts) > 1 and parts[0] == "terms" else None
+    if release_id is None or not str(release_id).isdigit():
+        return None
+    release = TermsRelease.objects.select_related("policy", "previous").filter(pk=int(release_id)).first()
+    if release is None:
+        return None
+    from .services.terms_documents import parameter_changes  # services import selectors
+
+    cited = cited_parts_by_field(release.policy)
+    out: list[CitedPart] = []
+    for change in parameter_changes(release.previous, release.policy):
+        seen = {c.anchor for c in out}
+        out += [c for c in cited.get(change.field, ()) if c.anchor not in seen]
+    return NoticeTerms(release.policy_id, tuple(out))
+
+
 def terms_articles(policy: Policy) -> list[Any]:
     """The version's articles in order (empty when no document was imported)."""
     return list(TermsArticle.objects.filter(document__policy=policy).order_by("position"))
