@@ -10,8 +10,8 @@ only ever go through ``contracts.services``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters

@@ -69,7 +69,7 @@ def test_placeholder_in_a_later_draft_is_replaced_too() -> None:
 def test_customised_text_is_never_touched() -> None:
     """TRM-1: a text the operator wrote (anything but the exact placeholder) stays as it is, with no
     document made for it."""
-    custom = "디클라우드 서비스 이용약관 (002). 전문은 seeds/002 참조. 단, 우리 회사는 제35조를 따로 정합니다."
+    custom = "디클라우드 서비스 이용약관 (002). 전문은 seeds/002 참조. 단, 제35조는 따로 정합니다."
     policy = _old_install(text=custom)
 
     load_presets(codes=["dcloud"])

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from django.test import override_settings
+from django.urls import reverse
 
 from contracts import selectors
 from contracts.models import Policy, TermsDocument, TermsRelease
