@@ -38,7 +38,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
-from contracts.models import Contract
+from contracts.models import Contract, Policy
+from contracts.selectors import CitedPart, value_citations
 from core.calendar import default_calendar
 
 from .models import (
@@ -63,6 +64,7 @@ from .services.facts import (
     invoice_overdue_won,
     open_amount_subquery,
     open_invoices,
+    policy_for_invoice,
     unpaid_won,
     with_vat,
 )
@@ -424,6 +426,34 @@ def customer_disputes(customer: Customer) -> QuerySet[Dispute]:
         .select_related("invoice", "line", "credit_note")
         .order_by("-filed_on", "-pk")
     )
+
+
+# The policy values that set a dispute's window and its answer date (BIL-10), cited on the dispute page.
+DISPUTE_WINDOW_FIELDS = (
+    "dispute_window_days",
+    "dispute_window_months",
+    "dispute_no_limit_if_operator_erred",
+    "dispute_months_from_knowing",
+    "dispute_months_from_cause",
+    "dispute_answer_days",
+)
+
+
+def dispute_rule_citations(customer: Customer) -> tuple[CitedPart, ...]:
+    """The articles the customer's dispute window and answer period come from (TRM-1, BIL-10): every
+    terms version one of the customer's invoices was issued under, oldest first."""
+    policies = Policy.objects.filter(
+        pk__in=Invoice.objects.filter(customer=customer).values("policy_id")
+    ).order_by("code", "version")
+    out: list[CitedPart] = []
+    for policy in policies:
+        out += value_citations(EffectivePolicy(policy, {}), DISPUTE_WINDOW_FIELDS)
+    return tuple(out)
+
+
+def dispute_answer_citations(dispute: Dispute) -> tuple[CitedPart, ...]:
+    """The article the dispute's answer date comes from, under the invoice's rules (TRM-1, BIL-10)."""
+    return value_citations(policy_for_invoice(dispute.invoice), ["dispute_answer_days"])
 
 
 def customer_refunds(customer: Customer) -> QuerySet[Refund]:

@@ -43,6 +43,8 @@ from .models import (
     SlaMeasurement,
     SuspensionFeeModel,
     TerminationChargeModel,
+    TermsConsent,
+    TermsDocument,
     TermsRefusalOutcome,
     WithdrawalFrom,
 )
@@ -847,5 +849,56 @@ def load_presets(*, actor: Any = None, codes: list[str] | None = None) -> list[P
                 except IntegrityError:
                     policy = Policy.objects.get(code=code, version=1)
             _ensure_plans(policy, code)
+            _replace_placeholder_texts(code)
             result.append(policy)
     return result
+
+
+# The one-line texts the presets carried before the demo terms texts existed (TRM-1). An install loaded
+# then still has them; ``load_presets`` replaces exactly these, nothing else.
+PLACEHOLDER_TEXTS = {
+    "officecore": "오피스코어 그룹웨어 서비스 이용약관 (000). 전문은 seeds/000 참조.",
+    "flow": "플로우 서비스 이용약관 (001). 전문은 seeds/001 참조.",
+    "dcloud": "디클라우드 서비스 이용약관 (002). 전문은 seeds/002 참조.",
+    "kgmsg": "메시징 서비스 이용 특약 (003). 전문은 seeds/003 참조.",
+    "damoa": "다모아CRM 이용약관 (004). 전문은 seeds/004 참조.",
+}
+
+
+def _replace_placeholder_texts(code: str) -> list[int]:
+    """Give every version of preset ``code`` whose text is still the old one-line placeholder, which has
+    no terms document yet and to which no customer has answered (TRM-4 consent records), the preset's
+    terms text and its articles (TRM-1). The placeholder only pointed at the full text, so this fills it
+    in; any other text (customised, imported, with a document, or one customers accepted or refused as it
+    stands) is left exactly as it is. Safe to run twice or concurrently (the row lock and the re-check
+    decide). Returns the ids of the versions changed."""
+    placeholder = PLACEHOLDER_TEXTS.get(code)
+    if placeholder is None:
+        return []
+    candidates = list(
+        Policy.objects.filter(code=code, terms_text_ko=placeholder, terms_document__isnull=True)
+        .exclude(pk__in=TermsConsent.objects.values("policy_id"))
+        .order_by("version")
+        .values_list("pk", flat=True)
+    )
+    if not candidates:
+        return []
+    text = preset_terms_text(code)
+    parsed = parse_terms(text)
+    changed: list[int] = []
+    for pk in candidates:
+        with transaction.atomic():
+            policy = Policy.objects.select_for_update().get(pk=pk)
+            if (
+                policy.terms_text_ko != placeholder
+                or TermsDocument.objects.filter(policy=policy).exists()
+                or TermsConsent.objects.filter(policy=policy).exists()
+            ):
+                continue  # changed meanwhile (another run, or a person)
+            # Not through policy_update: a version in use may not be edited by a person, but its placeholder
+            # is not terms anyone read — the text it pointed to is what is filled in here.
+            Policy.objects.filter(pk=pk).update(terms_text_ko=text)
+            policy.terms_text_ko = text
+            store_document(policy=policy, parsed=parsed, text=text, source_name=f"{code}.txt")
+            changed.append(pk)
+    return changed

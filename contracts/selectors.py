@@ -10,6 +10,7 @@ only ever go through ``contracts.services``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer
 from core.errors import DomainError
 
-from .effective import Source, effective_policy
+from .effective import EffectivePolicy, Source, effective_policy
 from .lifecycle import can
 from .models import (
     ConsentDecision,
@@ -405,6 +406,53 @@ def _cites(source: Source, field_name: str) -> tuple[CitedPart, ...]:
     if source.special_term is not None:  # a special term is its own source, not an article
         return ()
     return tuple(c for c in policy_citations(source.policy, fields=[field_name]) if c.ok)
+
+
+def value_citations(effective: EffectivePolicy, field_names: Sequence[str]) -> tuple[CitedPart, ...]:
+    """The resolved citations of the values ``field_names`` take under an effective policy, for a link
+    next to a number a customer reads (TRM-1), each clause once; an unset value (none, off) and a value
+    set by a special term cite nothing."""
+    out: list[CitedPart] = []
+    for name in field_names:
+        source = effective.source(name)
+        if source.value is None or source.value == "" or source.value is False:
+            continue
+        seen = {(c.policy_id, c.anchor) for c in out}
+        out += [c for c in _cites(source, name) if (c.policy_id, c.anchor) not in seen]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class NoticeTerms:
+    """What a TRM-3 notice links to: the new version's text and the clauses its changed numbers cite."""
+
+    policy_id: int
+    citations: tuple[CitedPart, ...]
+
+
+def notice_terms(event: str, context: dict[str, Any], dedupe_key: str = "") -> NoticeTerms | None:
+    """For a "terms.published" notice (TRM-3): the published version and, in it, the article of every
+    rule number that changed (TRM-1). The release is named in the notice's context (``release_id``);
+    notices sent before that carried it only in their dedupe key (``terms:<release>:customer:<id>``)."""
+    if event != "terms.published":
+        return None
+    release_id = context.get("release_id")
+    if release_id is None:
+        parts = dedupe_key.split(":")
+        release_id = parts[1] if len(parts) > 1 and parts[0] == "terms" else None
+    if release_id is None or not str(release_id).isdigit():
+        return None
+    release = TermsRelease.objects.select_related("policy", "previous").filter(pk=int(release_id)).first()
+    if release is None:
+        return None
+    from .services.terms_documents import parameter_changes  # services import selectors
+
+    cited = cited_parts_by_field(release.policy)
+    out: list[CitedPart] = []
+    for change in parameter_changes(release.previous, release.policy):
+        seen = {c.anchor for c in out}
+        out += [c for c in cited.get(change.field, ()) if c.anchor not in seen]
+    return NoticeTerms(release.policy_id, tuple(out))
 
 
 def terms_articles(policy: Policy) -> list[Any]:

@@ -23,7 +23,7 @@ from core.errors import DomainError
 from core.forms import add_domain_error
 
 from ..models import Invoice, InvoiceLine
-from ..selectors import customer_disputes
+from ..selectors import customer_disputes, dispute_answer_citations, dispute_rule_citations
 from ..services import disputes
 
 SECTION = "invoices"
@@ -80,12 +80,15 @@ def _disputes_page(
 ) -> HttpResponse:
     today = clock.today()
     rows = list(customer_disputes(member.customer)[:PAGE_SIZE])
+    for row in rows:  # the article its answer date comes from (TRM-1)
+        row.answer_citations = dispute_answer_citations(row)  # type: ignore[attr-defined]
     return render(
         request,
         "billing/portal/disputes.html",
         {
             "section": SECTION,
             "disputes": rows,
+            "rule_citations": dispute_rule_citations(member.customer),
             "form": form,
             "is_admin": member.is_admin,
             "today": today,

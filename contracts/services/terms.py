@@ -109,6 +109,7 @@ def terms_publish(
                 dedupe_key=f"terms:{release.pk}:customer:{customer.pk}",
                 context={
                     "policy_name": policy.name,
+                    "release_id": release.pk,  # the portal links the changed articles (TRM-1)
                     "version": policy.version,
                     "effective_on": effective_on.isoformat(),
                     "reasons": notice_reasons,

@@ -1,13 +1,10 @@
 """The 신구조문 대비표 as a PDF (TRM-3): the rule parameters that changed, then one row per changed, added or
 removed article, old text left and new text right, deletions struck through in red and insertions
-underlined in green. Korean font: NanumGothic when installed (``fonts-nanum``), else reportlab's built-in
-CID font, as the invoice PDF does."""
+underlined in green. Korean font: ``core.pdf.pdf_fonts``, as the invoice PDF."""
 
 from __future__ import annotations
 
 import io
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.utils.html import escape
@@ -16,28 +13,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.pdf import pdf_fonts
 
 from ..terms_text.compare import ADDED, CHANGED, REMOVED, Segment
 from .terms_documents import TermsComparison
 
 __all__ = ["comparison_pdf"]
-
-NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
-CID_FONT = "HYGothic-Medium"
-
-
-@lru_cache(maxsize=1)
-def _font() -> str:
-    if NANUM.is_file():
-        pdfmetrics.registerFont(TTFont("KR-NanumGothic", str(NANUM)))
-        return "KR-NanumGothic"
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
-
 
 def _markup(segments: tuple[Segment, ...]) -> str:
     out = []
@@ -57,7 +40,7 @@ STATUS_LABELS = {CHANGED: "변경", ADDED: "신설", REMOVED: "삭제"}
 
 def comparison_pdf(comparison: TermsComparison) -> bytes:
     """TRM-3: the comparison table of two versions, A4 landscape-free portrait, two columns."""
-    font = _font()
+    font, _bold = pdf_fonts()
     base = ParagraphStyle("kr", fontName=font, fontSize=8, leading=11)
     head = ParagraphStyle("kr-head", parent=base, fontSize=10, leading=14)
     title = ParagraphStyle("kr-title", parent=base, fontSize=16, leading=22)

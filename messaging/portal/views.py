@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Member
+from contracts.selectors import notice_terms
 from core.errors import DomainError
 
 from .. import selectors, services
@@ -71,6 +72,8 @@ def inbox_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         "body": notice.body,
         "at": notice.created_at,
         "notice": notice,
+        # a new terms version's notice links its text and the clauses of the changed numbers (TRM-1)
+        "terms": notice_terms(notice.event, notice.context or {}, notice.dedupe_key or ""),
         "section": "inbox",
     })
 

@@ -12,6 +12,7 @@ import pytest
 from django.test import override_settings
 
 from billing.services import documents
+from core import pdf as core_pdf
 from tests.billing.bdocs_support import make_invoice, pay
 from tests.factories import CustomerFactory
 
@@ -94,7 +95,7 @@ def test_many_lines_paginate(tmp_path):
 @override_settings(PDF_FONT_PATH="/nonexistent/font.ttf")
 def test_falls_back_to_builtin_cid_font(tmp_path):
     """BIL-18: without a usable TTF the built-in HYGothic-Medium CID font still renders Hangul."""
-    assert documents.pdf_fonts() == (documents.CID_FONT, documents.CID_FONT)
+    assert core_pdf.pdf_fonts() == (core_pdf.CID_FONT, core_pdf.CID_FONT)
     invoice = make_invoice(CustomerFactory(legal_name="주식회사 시드"))
     pdf = documents.invoice_pdf(invoice)
     _renders(pdf, tmp_path)
@@ -103,10 +104,10 @@ def test_falls_back_to_builtin_cid_font(tmp_path):
 
 def test_uses_nanum_or_configured_ttf(tmp_path):
     """BIL-18: the Korean TTF is embedded when available (fonts-nanum or PDF_FONT_PATH)."""
-    regular, bold = documents.pdf_fonts()
-    if documents.NANUM_REGULAR.is_file():
+    regular, bold = core_pdf.pdf_fonts()
+    if core_pdf.NANUM_REGULAR.is_file():
         assert regular == "KR-NanumGothic" and bold == "KR-NanumGothicBold"
         pdf = documents.invoice_pdf(make_invoice(CustomerFactory()))
         assert b"NanumGothic" in pdf
     else:
-        assert regular == documents.CID_FONT
+        assert regular == core_pdf.CID_FONT

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from contracts import selectors
@@ -120,6 +121,14 @@ def test_pdf_renders(policies) -> None:  # type: ignore[no-untyped-def]
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
 
+@override_settings(PDF_FONT_PATH="/nonexistent/font.ttf")
+def test_pdf_uses_the_shared_font_home(policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-3: the comparison PDF takes its Korean font from core.pdf, as the invoice PDF does (BIL-18): a
+    configured font that does not exist falls back to the built-in CID font for both."""
+    pdf = comparison_pdf(terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"])))
+    assert b"HYGothic-Medium" in pdf and b"NanumGothic" not in pdf
+
+
 def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-def]
     """TRM-3: the publication notice carries the comparison in short."""
     contract = active("dcloud-vm-standard")
@@ -134,6 +143,34 @@ def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-
     body = Notice.objects.get(customer=contract.customer, event="terms.published").body
     assert "연체 이자율: 연 18% → 연 15%" in body
     assert "제34조 (연체료) 변경" in body
+
+
+def test_portal_notice_links_the_changed_articles(client, policies) -> None:  # type: ignore[no-untyped-def]
+    """TRM-3, TRM-1: the new version's notice in the portal links its full text and the clause each
+    changed number comes from (the late charge: 002 art.34①), in plain Korean with no rule id; a notice
+    sent before the release was named in its context still finds it by its dedupe key."""
+    contract = active("dcloud-vm-standard")
+    member = AdminMemberFactory(customer=contract.customer)
+    v2 = _dcloud_v2(policies["dcloud"])
+    release = terms.terms_publish(
+        policy=v2,
+        previous=policies["dcloud"],
+        effective_on=TODAY + dt.timedelta(days=30),
+        reasons="요율 인하",
+        today=TODAY,
+    )
+    notice = Notice.objects.get(member=member, event="terms.published", channel="portal")
+    assert notice.context["release_id"] == release.pk
+    client.force_login(member.user)
+    document_url = reverse("portal:contract_terms_document", args=[v2.pk])
+    with clock.frozen(TODAY):
+        page = client.get(reverse("portal:inbox_detail", args=[notice.pk])).content.decode()
+        assert f'href="{document_url}#art-34-1">약관 제34조 제1항 보기</a>' in page
+        assert f'href="{document_url}">새 약관 전문 보기</a>' in page
+        assert "TRM-" not in page and "002 art" not in page
+        Notice.objects.filter(pk=notice.pk).update(context={"policy_name": v2.name})  # an older notice
+        page = client.get(reverse("portal:inbox_detail", args=[notice.pk])).content.decode()
+        assert f'href="{document_url}#art-34-1"' in page
 
 
 # --------------------------------------------------------------------------- back office
