@@ -80,7 +80,7 @@ def test_api_reactivation_counts_failures_and_honours_the_lockout(api_client):
     services.member_make_dormant(member=member, today=dt.date(2026, 11, 20))
     url = "/api/v1/auth/reactivate/"
     codes = _guess(api_client, url, {"login_id": member.login_id, "password": "wrong"}, 6, format="json")
-    assert codes[:4] == [401] * 4
+    assert codes[:4] == [400] * 4
     assert set(codes[4:]) == {429}
     response = api_client.post(url, {"login_id": member.login_id, "password": DEFAULT_PASSWORD},
                                format="json")
