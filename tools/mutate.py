@@ -88,7 +88,7 @@ MODULES: dict[str, list[str]] = {
     ],
 }
 
-SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "config"]
+SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "privacy", "config"]
 ALSO_COPY = ["manage.py", "templates", "locale", "static", "tests"]
 MAX_CHILDREN = 2
 
