@@ -62,6 +62,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/dates.py": [
         "tests/billing/test_dates.py",
+        "tests/billing/test_dates_edges.py",
         "tests/billing/test_collection_business_days.py",
     ],
     "billing/services/settlement.py": [
