@@ -58,6 +58,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/seats.py": [
         "tests/billing/test_seats.py",
+        "tests/billing/test_seats_edges.py",
         "tests/billing/test_money_edges.py",
     ],
     "billing/services/dates.py": [
