@@ -87,6 +87,8 @@ def test_period_overlaps_at_its_ends(start, end, overlaps):
         (D(2026, 1, 31), D(2026, 2, 15), Period(D(2026, 1, 31), D(2026, 2, 27))),
         # fourteen months on: add_months(01-31, 13) = 2027-02-28 .. add_months(01-31, 14) - 1 = 2027-03-30
         (D(2026, 1, 31), D(2027, 3, 15), Period(D(2027, 2, 28), D(2027, 3, 30))),
+        # an earlier month of the next year: 12 × 1 + (2 − 11) = 3 months on = 2027-02-15 .. 2027-03-14
+        (D(2026, 11, 15), D(2027, 2, 20), Period(D(2027, 2, 15), D(2027, 3, 14))),
     ],
 )
 def test_anniversary_period_containing_a_day(anchor, day, period):
@@ -196,6 +198,8 @@ def test_late_issue_past_a_last_day_due_date_is_due_on_the_issue_day(cal):
     (its issue rule is a fixed day), so it is due that day — not moved to a business day, which only
     the due-day-of-month rule does."""
     assert due_date_for(policy("dcloud"), JANUARY, D(2026, 3, 7), cal) == D(2026, 3, 7)
+    # issued on the due date itself (no notice to keep): the due date stays 2026-02-28
+    assert due_date_for(policy("dcloud"), JANUARY, D(2026, 2, 28), cal) == D(2026, 2, 28)
 
 
 def test_notice_counts_only_for_the_days_before_due_rule(cal):
