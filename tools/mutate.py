@@ -54,6 +54,7 @@ MODULES: dict[str, list[str]] = {
     "billing/services/charges.py": [
         "tests/billing/test_charges.py",
         "tests/billing/test_suspension_fees.py",  # the BIL-16 suspension credits live in charges.py
+        "tests/billing/test_charges_edges.py",
         "tests/billing/test_money_edges.py",
         "tests/billing/test_money_properties.py",
     ],
