@@ -9,7 +9,8 @@ import pytest
 from billing.models import SeatSnapshot
 from billing.services import seats as seat_snapshots
 from billing.services.seats import peak_registered, registered_on, snapshot_seats
-from contracts.models import SeatAssignment
+from contracts.models import Contract, SeatAssignment
+from contracts.models.contract import ContractStatus
 from contracts.services import seats
 
 from .conftest import D, add_members, make_contract
@@ -25,6 +26,22 @@ def test_snapshot_on_the_activation_day_and_of_a_contract_without_seats(presets)
     assert list(SeatSnapshot.objects.values_list("contract_id", "day", "registered", "contracted")) == [
         (contract.pk, D(2026, 1, 5), 0, 4)
     ]
+
+
+def test_only_live_contracts_are_snapshotted(presets):
+    """BIL-5: active, suspended and terminating contracts are snapshotted; a terminated one (set up
+    directly, as the termination run leaves it) is not, though it was activated before the day."""
+    live = {}
+    for status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATING):
+        contract = make_contract("officecore-standard-monthly", start=D(2026, 1, 5), seats=2)
+        Contract.objects.filter(pk=contract.pk).update(status=status)
+        live[contract.pk] = status
+    ended = make_contract("officecore-standard-monthly", start=D(2026, 1, 5), seats=2)
+    Contract.objects.filter(pk=ended.pk).update(
+        status=ContractStatus.TERMINATED, terminated_on=D(2026, 1, 6), termination_effective_on=D(2026, 1, 6)
+    )
+    assert snapshot_seats(today=D(2026, 1, 10)) == {"contracts": 3, "snapshots": 3, "already": 0}
+    assert set(SeatSnapshot.objects.values_list("contract_id", flat=True)) == set(live)
 
 
 def test_snapshots_in_batches_count_created_and_existing_over_all_batches(presets, monkeypatch):
