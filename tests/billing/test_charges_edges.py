@@ -81,6 +81,7 @@ def test_months_between_worked(start, end_exclusive, months):
         (Fraction(46, 31), "1.48"),  # 1.4838…
         (Fraction(3, 2), "1.5"),
         (Fraction(201, 20), "10.05"),
+        (Fraction(1000, 999), "1"),  # 1.001 → "1.00" → "1"
     ],
 )
 def test_months_are_written_with_at_most_two_decimals(months, text):
