@@ -20,6 +20,7 @@ from billing.services.charges import (
     billed,
     describe_ranges,
     is_suspension_credit,
+    monthly_lines,
     months_between,
     prorated_amount,
     suspension_credit_exact,
@@ -27,10 +28,13 @@ from billing.services.charges import (
     suspension_free_days,
     suspension_rule_text,
 )
-from billing.services.dates import Period
+from billing.services.dates import Period, calendar_month
+from contracts.effective import effective_policy
 from contracts.models import Policy, SuspensionFeeModel
 from contracts.presets import preset_values
 from core.money import Rounding
+
+from .conftest import make_contract
 
 D = dt.date
 MARCH = (D(2026, 3, 1), D(2026, 3, 31))
@@ -189,3 +193,41 @@ def test_suspension_free_days_and_rule_text_per_fee_model():
     assert suspension_free_days(no_number) == 0
     assert suspension_rule_text(damoa) == "정지 기간 요금 없음 · 004 제19조②"
     assert suspension_rule_text(flow) == "정지 30일 초과분 요금 없음 · 001 제19조⑥가"
+
+
+# --------------------------------------------------------------------------- the lines as written
+
+
+@pytest.mark.django_db
+def test_dcloud_activation_month_line_in_full(presets):
+    """BIL-4, CON-4: dcloud activated 2026-01-05: one base-fee line, 300,000 × 27/31 = 261,290.32 →
+    261,290 (truncate), for 01-05..01-31, saying the days."""
+    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    (line,) = monthly_lines(contract, calendar_month(D(2026, 1, 1)), effective_policy(contract))
+    assert (line.kind, line.amount_won, line.quantity) == ("base_fee", 261_290, 1)
+    assert line.unit_price_won == 300_000
+    assert line.description == "클라우드 서버 스탠다드 2026-01 월 기본료 (27/31일 일할)"
+    assert (line.service_start, line.service_end) == (D(2026, 1, 5), D(2026, 1, 31))
+    assert line.contract_id == contract.pk
+    assert line.policy_basis.startswith("BIL-4 · ")
+    (february,) = monthly_lines(contract, calendar_month(D(2026, 2, 1)), effective_policy(contract))
+    assert february.description == "클라우드 서버 스탠다드 2026-02 월 기본료"
+    assert february.amount_won == 300_000
+
+
+@pytest.mark.django_db
+def test_officecore_first_month_seats_and_setup_fee_lines(presets):
+    """BIL-4, BIL-12: officecore (advance) activated 2026-01-01 with 50 seats: 50 × 6,000 = 300,000 and
+    the one-time setup fee 200,000 on the activation day; February has no setup fee."""
+    contract = make_contract("officecore-standard-monthly", start=D(2026, 1, 1), seats=50)
+    policy = effective_policy(contract)
+    seats_line, setup = monthly_lines(contract, calendar_month(D(2026, 1, 1)), policy)
+    assert (seats_line.kind, seats_line.amount_won, seats_line.quantity) == ("seats", 300_000, 50)
+    assert seats_line.description == "오피스코어 스탠다드 (월간) 2026-01 인원 요금 50명 × 6,000원"
+    assert seats_line.unit_price_won == 6_000
+    assert (setup.kind, setup.amount_won, setup.unit_price_won) == ("setup_fee", 200_000, 200_000)
+    assert setup.description == "오피스코어 스탠다드 (월간) 일회성 설치비"
+    assert (setup.service_start, setup.service_end) == (D(2026, 1, 1), D(2026, 1, 1))
+    assert setup.contract_id == contract.pk
+    assert setup.policy_basis.startswith("BIL-12 · ")
+    assert [line.kind for line in monthly_lines(contract, calendar_month(D(2026, 2, 1)), policy)] == ["seats"]
