@@ -29,7 +29,7 @@ from billing.services.charges import (
     suspension_rule_text,
 )
 from billing.services.dates import Period, calendar_month
-from contracts.effective import effective_policy
+from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Policy, SuspensionFeeModel
 from contracts.presets import preset_values
 from core.money import Rounding
@@ -46,8 +46,9 @@ def _korean():
         yield
 
 
-def policy(code: str, **overrides) -> Policy:
-    return Policy(**{**preset_values(code), **overrides})
+def policy(code: str, **overrides) -> EffectivePolicy:
+    """A preset's policy as contracts see it (no special terms)."""
+    return EffectivePolicy(Policy(**{**preset_values(code), **overrides}), {})
 
 
 def test_prorated_amount_worked_and_refused():
@@ -188,8 +189,9 @@ def test_suspension_free_days_and_rule_text_per_fee_model():
     flow = policy("flow")
     assert suspension_free_days(damoa) == 0
     assert suspension_free_days(flow) == 30
-    no_number = policy("flow", suspension_fee_model=SuspensionFeeModel.CHARGED_UP_TO_DAYS)
-    no_number.suspension_fee_max_days = None
+    no_number = policy(
+        "flow", suspension_fee_model=SuspensionFeeModel.CHARGED_UP_TO_DAYS, suspension_fee_max_days=None
+    )
     assert suspension_free_days(no_number) == 0
     assert suspension_rule_text(damoa) == "정지 기간 요금 없음 · 004 제19조②"
     assert suspension_rule_text(flow) == "정지 30일 초과분 요금 없음 · 001 제19조⑥가"
