@@ -23,6 +23,9 @@ from billing.services.charges import (
     monthly_lines,
     months_between,
     prorated_amount,
+    seat_changes,
+    seat_days,
+    seats_on,
     suspension_credit_exact,
     suspension_credit_owed,
     suspension_free_days,
@@ -32,6 +35,7 @@ from billing.services.dates import Period, calendar_month
 from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Policy, SuspensionFeeModel
 from contracts.presets import preset_values
+from contracts.services.changes import seats_change
 from core.money import Rounding
 
 from .conftest import make_contract
@@ -233,3 +237,21 @@ def test_officecore_first_month_seats_and_setup_fee_lines(presets):
     assert setup.contract_id == contract.pk
     assert setup.policy_basis.startswith("BIL-12 · ")
     assert [line.kind for line in monthly_lines(contract, calendar_month(D(2026, 2, 1)), policy)] == ["seats"]
+
+
+@pytest.mark.django_db
+def test_seats_on_a_day_and_seat_days_over_changes(presets):
+    """BIL-4: officecore 50 seats; +10 from 03-21, +5 from 03-25. Seats on 03-20 = 50, 03-21 = 60,
+    03-24 = 60, 03-25 = 65. Seat-days of March = 50 × 20 + 60 × 4 + 65 × 7 = 1,000 + 240 + 455 = 1,695;
+    of 03-22..03-31 = 60 × 3 + 65 × 7 = 635; of 03-25..03-25 = 65."""
+    contract = make_contract("officecore-standard-monthly", start=D(2026, 1, 1), seats=50)
+    seats_change(contract=contract, seats=60, today=D(2026, 3, 21))
+    contract.refresh_from_db()
+    seats_change(contract=contract, seats=65, today=D(2026, 3, 25))
+    contract.refresh_from_db()
+    changes = seat_changes(contract)
+    assert [(c.effective_on, c.quantity) for c in changes] == [(D(2026, 3, 21), 10), (D(2026, 3, 25), 5)]
+    assert [seats_on(contract, D(2026, 3, d)) for d in (20, 21, 24, 25)] == [50, 60, 60, 65]
+    assert seat_days(contract, D(2026, 3, 1), D(2026, 3, 31), changes) == 1_695
+    assert seat_days(contract, D(2026, 3, 22), D(2026, 3, 31), changes) == 635
+    assert seat_days(contract, D(2026, 3, 25), D(2026, 3, 25), changes) == 65
