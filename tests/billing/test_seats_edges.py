@@ -135,3 +135,33 @@ def test_peak_from_assignments_counts_several_additions_on_one_day(presets):
     seats.seat_assign(contract=contract, member=members[4], today=D(2026, 11, 20))
     assert peak_registered(contract, D(2026, 11, 1), D(2026, 11, 30)) == 4
     assert peak_registered(contract, D(2026, 11, 1), D(2026, 11, 19)) == 3
+
+
+def test_peak_from_assignments_a_release_makes_room_for_a_later_addition(presets):
+    """BIL-5: without snapshots. Three users from 10-01; one released 11-10; a new one assigned 11-20.
+    End-of-day counts: 3, then 2 from 11-10, then 3 from 11-20 → November's peak 3, not 4. Another
+    contract's five seats are not counted."""
+    contract = make_contract("flow-business-monthly", start=D(2026, 10, 1))
+    members = add_members(contract.customer, 4)
+    for m in members[:3]:
+        seats.seat_assign(contract=contract, member=m, today=D(2026, 10, 1))
+    seats.seat_release(contract=contract, member=members[0], today=D(2026, 11, 10))
+    seats.seat_assign(contract=contract, member=members[3], today=D(2026, 11, 20))
+    other = make_contract("flow-business-monthly", start=D(2026, 10, 1))
+    for m in add_members(other.customer, 5):
+        seats.seat_assign(contract=other, member=m, today=D(2026, 11, 15))
+    assert not SeatSnapshot.objects.exists()
+    assert peak_registered(contract, D(2026, 11, 1), D(2026, 11, 30)) == 3
+    assert peak_registered(other, D(2026, 11, 1), D(2026, 11, 30)) == 5
+
+
+def test_peak_from_assignments_a_seat_moved_on_the_last_day_is_one_seat(presets):
+    """BIL-5: without snapshots. Three users from 11-01; on 11-30 (the period's last day) one seat is
+    moved to another member (released and assigned the same day) → 3 at every day's end → peak 3."""
+    contract = make_contract("flow-business-monthly", start=D(2026, 10, 1))
+    members = add_members(contract.customer, 4)
+    for m in members[:3]:
+        seats.seat_assign(contract=contract, member=m, today=D(2026, 11, 1))
+    moved_on = D(2026, 11, 30)
+    seats.seat_reassign(contract=contract, from_member=members[0], to_member=members[3], today=moved_on)
+    assert peak_registered(contract, D(2026, 11, 1), D(2026, 11, 30)) == 3
