@@ -62,7 +62,7 @@ def test_snapshots_in_batches_count_created_and_existing_over_all_batches(preset
 
 def test_registered_on_counts_per_contract_at_the_end_of_the_day(presets):
     """BIL-5: on 2026-01-10 contract A has 2 open (assigned 01-05 and 01-10; one released 01-10 is
-    gone), contract B 1; contract C none, so it is absent."""
+    gone), contract B 1; contract C none, so it is absent. Asked for A alone, B is not counted."""
     a = make_contract("officecore-standard-monthly", start=D(2026, 1, 5), seats=5)
     b = make_contract("officecore-standard-monthly", start=D(2026, 1, 5), seats=5)
     c = make_contract("officecore-standard-monthly", start=D(2026, 1, 5), seats=5)
@@ -74,6 +74,7 @@ def test_registered_on_counts_per_contract_at_the_end_of_the_day(presets):
     seats.seat_assign(contract=b, member=add_members(b.customer, 1)[0], today=D(2026, 1, 11))
     seats.seat_assign(contract=b, member=add_members(b.customer, 1)[0], today=D(2026, 1, 9))
     assert registered_on([a.pk, b.pk, c.pk], D(2026, 1, 10)) == {a.pk: 2, b.pk: 1}
+    assert registered_on([a.pk], D(2026, 1, 10)) == {a.pk: 2}  # only the contracts asked for
 
 
 def test_peak_is_read_from_the_snapshots_between_both_ends(presets):
