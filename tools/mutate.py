@@ -53,15 +53,22 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/charges.py": [
         "tests/billing/test_charges.py",
+        "tests/billing/test_suspension_fees.py",  # the BIL-16 suspension credits live in charges.py
+        "tests/billing/test_charges_edges.py",
         "tests/billing/test_money_edges.py",
         "tests/billing/test_money_properties.py",
     ],
     "billing/services/seats.py": [
         "tests/billing/test_seats.py",
-        "tests/billing/test_money_edges.py",
+        "tests/billing/test_seats_edges.py",
+        # only the peak tests of test_money_edges.py: its invoice-run and settlement tests reach the peak
+        # too, at 10-30 s per mutant on a loaded machine, and check the same peaks less directly
+        "tests/billing/test_money_edges.py::test_peak_on_the_last_day_of_the_month_is_billed",
+        "tests/billing/test_money_edges.py::test_peak_from_assignments_counts_a_release_on_the_last_day",
     ],
     "billing/services/dates.py": [
         "tests/billing/test_dates.py",
+        "tests/billing/test_dates_edges.py",
         "tests/billing/test_collection_business_days.py",
     ],
     "billing/services/settlement.py": [
@@ -88,7 +95,7 @@ MODULES: dict[str, list[str]] = {
     ],
 }
 
-SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "config"]
+SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "privacy", "config"]
 ALSO_COPY = ["manage.py", "templates", "locale", "static", "tests"]
 MAX_CHILDREN = 2
 

@@ -91,9 +91,10 @@ def _require(policy: PolicyView, field: str) -> int:
     if value is None:
         raise DomainError(
             "policy_incomplete",
-            _("약관의 '{field}' 값이 비어 있어 발행일·납기일을 정할 수 없습니다."),
+            _("약관의 '{name}' 값이 비어 있어 발행일·납기일을 정할 수 없습니다."),
             rule="BIL-3",
             field=field,
+            name=field,  # ``field`` is the error's own keyword, not a message parameter
         )
     return int(value)
 
@@ -123,10 +124,10 @@ def nominal_issue_date(policy: PolicyView, period: Period, cal: BusinessCalendar
         return due - dt.timedelta(days=_require(policy, "issue_days_before_due"))
     raise DomainError(
         "unknown_issue_rule",
-        _("알 수 없는 발행 규칙: {rule}"),
+        _("알 수 없는 발행 규칙: {value}"),
         rule="BIL-3",
         field="issue_rule",
-        **{"rule": rule},
+        value=rule,
     )
 
 
@@ -158,10 +159,10 @@ def due_date_for(policy: PolicyView, period: Period, issued_on: dt.date, cal: Bu
     if fixed is None:
         raise DomainError(
             "unknown_due_rule",
-            _("알 수 없는 납기일 규칙: {rule}"),
+            _("알 수 없는 납기일 규칙: {value}"),
             rule="BIL-3",
             field="due_rule",
-            **{"rule": rule},
+            value=rule,
         )
     notice = int(policy.issue_days_before_due or 0) if policy.issue_rule == IssueRule.DAYS_BEFORE_DUE else 0
     earliest = issued_on + dt.timedelta(days=notice)

@@ -45,8 +45,12 @@ def next_number(series: str, year: int) -> str:
             series=series,
         )
     if not 2000 <= year <= 9999:
-        raise DomainError(
-            "invalid_year", _("연도 {year}이(가) 올바르지 않습니다."), rule="BIL-2", field="year", year=year
+        raise DomainError(  # the year as written, not as a count ("1999", not "1,999")
+            "invalid_year",
+            _("연도 {year}이(가) 올바르지 않습니다."),
+            rule="BIL-2",
+            field="year",
+            year=str(year),
         )
     with transaction.atomic():
         counter = _locked_counter(series, year)

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from billing.models import DocumentCounter
 from billing.services.numbering import next_number
@@ -77,3 +78,58 @@ def test_gapless_under_concurrency():
     numbers = sorted(int(r.rsplit("-", 1)[1]) for r in results)
     assert numbers == list(range(1, len(results) + 1))
     assert DocumentCounter.objects.get(series="INV", year=2026).last_number == len(results)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("series", ["I", "ABCDEFGH", "INV2"])
+def test_series_of_one_to_eight_letters_and_digits_is_accepted(series):
+    """BIL-2: a series is 1 to 8 letters or digits; eight is still allowed."""
+    assert next_number(series, 2026) == f"{series}-2026-000001"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("series", ["", "ABCDEFGHI", "IN-V", "CN 2"])
+def test_series_refused_with_its_code_field_rule_and_message(series):
+    """BIL-2: an empty series, one of nine characters, or one with a sign or space is refused, naming
+    the field and the rule; no counter is created."""
+    with pytest.raises(DomainError) as refused:
+        next_number(series, 2026)
+    error = refused.value
+    assert (error.code, error.field, error.rule) == ("invalid_series", "series", "BIL-2")
+    assert error.message_ko == f"BIL-2: 문서 번호 구분 '{series}'이(가) 올바르지 않습니다."
+    assert not DocumentCounter.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("year", "number"), [(2000, "INV-2000-000001"), (9999, "INV-9999-000001")])
+def test_years_2000_to_9999_are_accepted(year, number):
+    """BIL-2: the first and the last four-digit year allowed."""
+    assert next_number("INV", year) == number
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [1999, 10000])
+def test_year_outside_2000_to_9999_refused_with_its_code_field_rule_and_message(year):
+    """BIL-2: the years just outside the range are refused, naming the field and the rule."""
+    with pytest.raises(DomainError) as refused:
+        next_number("INV", year)
+    error = refused.value
+    assert (error.code, error.field, error.rule) == ("invalid_year", "year", "BIL-2")
+    assert error.message_ko == f"BIL-2: 연도 {year}이(가) 올바르지 않습니다."
+    assert not DocumentCounter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_existing_counter_is_read_under_lock_without_an_insert():
+    """BIL-2: once the year's counter exists, the next number locks and updates that row; no insert is
+    tried (a failing insert per document would be caught, but is not the design)."""
+    DocumentCounter.objects.create(series="INV", year=2026, last_number=41)
+    DocumentCounter.objects.create(series="CN", year=2026, last_number=7)
+    DocumentCounter.objects.create(series="INV", year=2025, last_number=900)
+    with CaptureQueriesContext(connection) as queries:
+        assert next_number("INV", 2026) == "INV-2026-000042"
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    assert not [s for s in statements if s.startswith("INSERT")]
+    assert sum("FOR UPDATE" in s for s in statements) == 1
+    assert DocumentCounter.objects.get(series="CN", year=2026).last_number == 7
+    assert DocumentCounter.objects.get(series="INV", year=2025).last_number == 900
