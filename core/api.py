@@ -59,8 +59,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         first = next(iter(fields), None)
+        # ``codes``: the broken bound per field (``won_out_of_range``, ``unknown_field``: core.fields).
+        codes = exc.get_codes()
         response.data = error_body(
             "validation_error", _("입력값이 올바르지 않습니다."), field=first, fields=fields,
+            codes=codes if isinstance(codes, dict) else {"non_field_errors": codes},
         )
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data

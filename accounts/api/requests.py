@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from core import clock
 from core.api import AuditedAPIView, paginate
 from core.errors import DomainError
+from core.fields import BusinessDateField, StrictInputSerializer
 
 from .. import selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest
@@ -83,7 +84,7 @@ class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     permission_classes = [IsCustomerMember]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         changes = serializers.JSONField(help_text="field → new value, e.g. {\"legal_name\": \"…\"}")
         document = serializers.FileField(required=False, help_text="Required (ACC-9).")
         note = serializers.CharField(required=False, allow_blank=True)
@@ -134,7 +135,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     permission_classes = [IsCustomerMember]
     parser_classes = [MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         side = serializers.CharField(help_text="predecessor | successor: the requesting customer's role")
 
         def validate_side(self, value: str) -> str:
@@ -142,7 +143,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
                 raise serializers.ValidationError("predecessor | successor")
             return value
         kind = serializers.CharField(help_text=_KIND_HELP)
-        event_date = serializers.DateField()
+        event_date = BusinessDateField()
         counterparty_business_number = serializers.CharField(required=False, allow_blank=True)
         successor_legal_name = serializers.CharField(required=False, allow_blank=True)
         successor_representative_name = serializers.CharField(required=False, allow_blank=True)
@@ -208,7 +209,7 @@ class ReactivateApi(AuditedAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from core import clock
 from core.api import AuditedAPIView, paginate
 from core.errors import DomainError, PermissionDenied
+from core.fields import StrictInputSerializer
 
 from .. import selectors, services
 from ..models import Customer, Member
@@ -78,7 +79,7 @@ class TokenObtainApi(AuditedAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
@@ -137,7 +138,7 @@ class MemberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
         role = serializers.ChoiceField(choices=Member.Role.choices, required=False)
         status = serializers.ChoiceField(choices=Member.Status.choices, required=False)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         name = serializers.CharField(max_length=100)
         email = serializers.EmailField()
@@ -186,7 +187,7 @@ class MemberDetailApi(AuditedAPIView):
 
     permission_classes = [IsCustomerMember]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150, required=False,
                                          help_text="Immutable (ACC-6): any change is refused.")
         name = serializers.CharField(max_length=100, required=False)
