@@ -207,9 +207,8 @@ class WonFormField(forms.IntegerField):
     """An amount of won in an admin or portal form: ``min_won`` (default 0) to ``INPUT_MAX_WON``."""
 
     def __init__(self, *, min_won: int = 0, **kwargs: Any) -> None:
-        self.min_won = min_won
-        kwargs.pop("min_value", None)
-        kwargs.pop("max_value", None)
+        self.min_won = kwargs.pop("min_value", min_won)  # ``min_value`` as forms.IntegerField spells it
+        kwargs.pop("max_value", None)  # the maximum is the setting's
         super().__init__(**kwargs)
 
     def validate(self, value: Any) -> None:
@@ -222,15 +221,18 @@ class WonFormField(forms.IntegerField):
 
 class CountFormField(forms.IntegerField):
     def __init__(self, *, min_count: int = 1, **kwargs: Any) -> None:
-        self.min_count = min_count
-        kwargs.pop("min_value", None)
-        kwargs.pop("max_value", None)
+        self.min_count = kwargs.pop("min_value", min_count)
+        self.max_count = kwargs.pop("max_value", None)  # a field may bound itself tighter
         super().__init__(**kwargs)
 
     def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None:
             problem = count_problem(value, min_count=self.min_count)
+            if problem is None and self.max_count is not None and value > self.max_count:
+                problem = _("{min:,}에서 {max:,} 사이여야 합니다.").format(
+                    min=self.min_count, max=self.max_count
+                )
             if problem:
                 raise DjangoValidationError(problem, code="count_out_of_range")
 

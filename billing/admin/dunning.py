@@ -29,6 +29,7 @@ from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page,
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
+from core.fields import BusinessDateFormField
 from core.forms import add_domain_error
 
 from ..models import Dispute, DunningCase, DunningPause, DunningStep, Invoice, LedgerEntry
@@ -57,7 +58,9 @@ class PauseForm(forms.Form):
     """DUN-3 (002 art.33① 특별 승인): a reason and an end date."""
 
     reason = forms.CharField(label=_("사유"), widget=forms.Textarea(attrs={"rows": 3}))
-    ends_on = forms.DateField(label=_("종료일"), help_text=_("YYYY-MM-DD; 이 날까지 연체 단계를 멈춥니다."))
+    ends_on = BusinessDateFormField(
+        label=_("종료일"), help_text=_("YYYY-MM-DD; 이 날까지 연체 단계를 멈춥니다.")
+    )
 
 
 def _pause(customer: Any, data: dict[str, Any], request: HttpRequest) -> DunningPause:
