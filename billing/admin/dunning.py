@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
+from core.admin_dates import BoundedChangeList
 from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.calendar import add_months, month_start
@@ -98,7 +99,7 @@ class PresetFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DunningCaseChangeList(ChangeList):
+class DunningCaseChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
     """Reads the ladder position of every case on the page at once (no query per row)."""
 
     def get_results(self, request: HttpRequest) -> None:
