@@ -24,3 +24,6 @@ class BillingConfig(AppConfig):
         unpaid_lookup.install(unpaid_won)
         # DUN-1: the money primitives tell the ladder through these events (failing loudly when unset).
         events.register(invoice_paid=on_invoice_paid, dispute_decided=on_dispute_decided)
+        # The Celery tasks are registered in every process, not only in a worker that autodiscovers
+        # them: the admin queues ``process_bank_statement`` by name, and the demo runs tasks eagerly.
+        from . import tasks  # noqa: F401

@@ -457,6 +457,13 @@ class BankStatementImport(TimeStampedModel):
     )
     row_count = models.PositiveIntegerField(_("행 수"), default=0)
     matched_count = models.PositiveIntegerField(_("자동 매칭"), default=0)
+    processed_count = models.PositiveIntegerField(
+        _("처리한 행"), default=0, help_text=_("자동 매칭을 마친 행 수 (백그라운드 처리 진행률)")
+    )
+    finished_at = models.DateTimeField(
+        _("처리 완료"), null=True, blank=True,
+        help_text=_("모든 행의 자동 매칭이 끝난 시각; 비어 있으면 같은 파일을 다시 올릴 때 이어서 처리"),
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -515,6 +522,10 @@ class BankTransaction(TimeStampedModel):
         verbose_name=_("결제"),
     )
     note = models.CharField(_("처리 메모"), max_length=200, blank=True)
+    processed_at = models.DateTimeField(
+        _("자동 매칭 시각"), null=True, blank=True,
+        help_text=_("자동 매칭이 이 행을 본 시각; 비어 있으면 아직 처리 대기 (한 번만 처리)"),
+    )
 
     history = AuditedHistory()
 
@@ -525,6 +536,13 @@ class BankTransaction(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["statement", "line_no"], name="bank_tx_unique_line"),
             models.CheckConstraint(condition=Q(amount_won__gt=0), name="bank_tx_amount_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["statement", "line_no"],
+                condition=Q(processed_at__isnull=True),
+                name="bank_tx_to_process",
+            )
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@
   under ``acting_as(request.user)``; a refusal becomes an admin message.
 - :func:`show_error`: a ``DomainError`` as an admin message.
 - :func:`form_page`: a one-object admin form page (a button's form) in the shared action-form template.
-- :func:`csv_response`: a UTF-8 (BOM) CSV download.
+- :func:`csv_response`: a UTF-8 (BOM) CSV download, every cell escaped by ``core.csvkit``.
 - :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
 - :class:`PersonalDataAdminMixin`: every admin of a model holding personal data logs who looked at which
   customer's data (detail, history, list pages and file downloads from actions; DAT-6).
@@ -15,9 +15,7 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,6 +33,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import csvkit
 from .audit import acting_as
 from .errors import DomainError
 from .models import StatusTransition
@@ -71,12 +70,9 @@ def form_page(
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    # Every cell through core.csvkit: a text starting with = + - @ is not a formula (CSV injection).
     response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        ("\ufeff" + csvkit.csv_text(header, rows)).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

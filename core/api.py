@@ -109,9 +109,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         first = next(iter(fields), None)
         error = DomainError("validation_error", gettext_lazy("입력값이 올바르지 않습니다."))
+        # ``codes``: the broken bound per field (``won_out_of_range``, ``unknown_field``: core.fields).
+        codes = exc.get_codes()
         response.data = error_body(
             "validation_error", error.message, field=first, fields=fields,
             message_ko=error.message_ko, message_en=error.message_en,
+            codes=codes if isinstance(codes, dict) else {"non_field_errors": codes},
         )
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data

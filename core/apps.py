@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit  # noqa: F401  (connects the history actor hook)
+        from .admin_dates import install
+
+        install()  # the admin's date drill-down refuses impossible years (issue #14)

@@ -23,6 +23,7 @@ from core import clock
 from core.api import PAGE_PARAMETERS, AuditedAPIView, page_serializer, paginate
 from core.errors import DomainError
 from core.throttling import ScopedThrottle, WriteRateThrottle
+from core.fields import BusinessDateField, StrictInputSerializer
 
 from .. import lockout, selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest
@@ -97,7 +98,7 @@ class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     permission_classes = [IsCustomerMember]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         changes = serializers.JSONField(help_text="field → new value, e.g. {\"legal_name\": \"…\"}")
         document = serializers.FileField(required=False, help_text="Required (ACC-9).")
         note = serializers.CharField(required=False, allow_blank=True)
@@ -152,7 +153,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     throttle_scope = "succession"
     throttle_methods = frozenset({"POST"})
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         side = serializers.CharField(help_text="predecessor | successor: the requesting customer's role")
 
         def validate_side(self, value: str) -> str:
@@ -160,7 +161,7 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
                 raise serializers.ValidationError("predecessor | successor")
             return value
         kind = serializers.CharField(help_text=_KIND_HELP)
-        event_date = serializers.DateField()
+        event_date = BusinessDateField()
         counterparty_business_number = serializers.CharField(required=False, allow_blank=True)
         successor_legal_name = serializers.CharField(required=False, allow_blank=True)
         successor_representative_name = serializers.CharField(required=False, allow_blank=True)
@@ -228,7 +229,7 @@ class ReactivateApi(AuditedAPIView):
     throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"  # it checks a password: the same limit as the token endpoint
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from core import clock
 from core.api import ERROR_RESPONSE, AuditedAPIView, paginate
 from core.errors import DomainError, PermissionDenied, Unauthorized
+from core.fields import StrictInputSerializer
 from core.throttling import ScopedThrottle
 
 from .. import lockout, selectors, services
@@ -85,7 +86,7 @@ class TokenObtainApi(AuditedAPIView):
     throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
@@ -149,7 +150,7 @@ class MemberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
         role = serializers.ChoiceField(choices=Member.Role.choices, required=False)
         status = serializers.ChoiceField(choices=Member.Status.choices, required=False)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150)
         name = serializers.CharField(max_length=100)
         email = serializers.EmailField()
@@ -198,7 +199,7 @@ class MemberDetailApi(AuditedAPIView):
 
     permission_classes = [IsCustomerMember]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         login_id = serializers.CharField(max_length=150, required=False,
                                          help_text="Immutable (ACC-6): any change is refused.")
         name = serializers.CharField(max_length=100, required=False)

@@ -24,6 +24,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from core import clock, throttling
 from core.errors import DomainError
+from core.fields import BusinessDateFormField
 from core.forms import add_domain_error
 
 from .. import selectors, services, services_changes
@@ -104,7 +105,7 @@ class SuccessionForm(forms.Form):
 
     side = forms.ChoiceField(label=gettext_lazy("신고 고객의 지위"), choices=SIDES)
     kind = forms.ChoiceField(label=gettext_lazy("승계 사유"), choices=SuccessionRequest.Kind.choices)
-    event_date = forms.DateField(label=gettext_lazy("사유 발생일"),
+    event_date = BusinessDateFormField(label=gettext_lazy("사유 발생일"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     counterparty_business_number = forms.CharField(
         label=gettext_lazy("상대방 사업자등록번호"), max_length=12, required=False,

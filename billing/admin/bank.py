@@ -1,7 +1,9 @@
 """Back office: bank statements and the unmatched-deposit queue (BIL-7).
 
-Statements are imported through ``bank.bank_statement_import`` (a failed file lists every line's
-problem); a deposit nobody matched is assigned to a customer (``bank.bank_transaction_assign``,
+Statements are recorded through ``bank.bank_statement_submit`` (a failed file lists every line's
+problem and saves nothing) and matched in the background (``billing.tasks.process_bank_statement``);
+the statement list shows each file's progress, and "이어서 처리" continues an interrupted one. A
+deposit nobody matched is assigned to a customer (``bank.bank_transaction_assign``,
 optionally remembering the payer name as an alias) or taken out (``bank.bank_transaction_ignore``).
 """
 
@@ -41,11 +43,34 @@ class BankStatementUploadForm(forms.Form):
 
 @admin.register(BankStatementImport)
 class BankStatementImportAdmin(admin.ModelAdmin):
-    list_display = ("file_name", "created_at", "row_count", "matched_count", "imported_by", "unmatched_link")
+    list_display = (
+        "file_name", "created_at", "row_count", "progress", "matched_count", "imported_by", "unmatched_link"
+    )
     search_fields = ("file_name", "sha256")
     date_hierarchy = "created_at"
     list_select_related = ("imported_by",)
-    readonly_fields = ("file_name", "sha256", "row_count", "matched_count", "imported_by", "created_at")
+    readonly_fields = (
+        "file_name", "sha256", "row_count", "progress", "matched_count", "imported_by", "created_at",
+        "finished_at",
+    )
+    actions = ("resume_processing",)
+
+    @admin.display(description=_("처리 진행"))
+    def progress(self, obj: BankStatementImport) -> str:
+        if obj.finished_at is not None:
+            return gettext("완료 ({done:,}/{rows:,}행)").format(done=obj.processed_count, rows=obj.row_count)
+        percent = 100 * obj.processed_count // obj.row_count if obj.row_count else 0
+        return gettext("처리 중 {done:,}/{rows:,}행 ({percent}%)").format(
+            done=obj.processed_count, rows=obj.row_count, percent=percent
+        )
+
+    @admin.action(description=_("이어서 처리 (중단된 자동 매칭)"), permissions=["add"])
+    def resume_processing(self, request: HttpRequest, queryset: QuerySet[BankStatementImport]) -> None:
+        unfinished = list(queryset.filter(finished_at__isnull=True))
+        for statement in unfinished:
+            bank.bank_statement_queue(statement)
+        messages.success(request, gettext("{count}개 파일의 자동 매칭을 이어서 처리합니다.").format(
+            count=len(unfinished)))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -75,26 +100,27 @@ class BankStatementImportAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 with acting_as(request.user):
-                    report = bank.bank_statement_import(
+                    statement, created = bank.bank_statement_submit(
                         file_name=upload.name, content=upload.read(), actor=request.user
                     )
             except DomainError as error:
                 show_error(request, error)
                 problems = [str(p) for p in getattr(error, "problems", [])]
             else:
+                text = (
+                    gettext("{file}: {rows}건 접수, 자동 매칭은 백그라운드에서 진행합니다.")
+                    if created
+                    else gettext(
+                        "{file}: 처리가 끝나지 않은 같은 파일입니다. {done}/{rows}건에서 이어서 처리합니다."
+                    )
+                )
                 messages.success(
                     request,
-                    gettext("{file}: {rows}건 반영, 자동 매칭 {matched}건, 미확인 {unmatched}건").format(
-                        file=report.statement.file_name,
-                        rows=report.row_count,
-                        matched=len(report.matched),
-                        unmatched=len(report.unmatched),
+                    text.format(
+                        file=statement.file_name, rows=statement.row_count, done=statement.processed_count
                     ),
                 )
-                return HttpResponseRedirect(
-                    reverse("admin:billing_banktransaction_changelist")
-                    + f"?statement__id__exact={report.statement.pk}"
-                )
+                return HttpResponseRedirect(reverse("admin:billing_bankstatementimport_changelist"))
         return form_page(
             self, request, title=gettext("은행 거래내역 업로드"), form=form, problems=problems, upload=True
         )

@@ -24,6 +24,7 @@ from core import clock
 from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page
 from core.audit import acting_as
 from core.errors import DomainError
+from core.fields import BusinessDateFormField, WonFormField
 from core.forms import add_domain_error
 
 from ..models import Dispute
@@ -31,7 +32,7 @@ from ..services import disputes
 
 
 class DisputeAnswerForm(forms.Form):
-    upheld_amount_won = forms.IntegerField(
+    upheld_amount_won = WonFormField(
         label=_("인용 금액 (원)"),
         min_value=0,
         help_text=_("0이면 기각, 이의 금액 전부면 인용, 그 사이면 일부 인용"),
@@ -40,7 +41,7 @@ class DisputeAnswerForm(forms.Form):
 
 
 class DisputeExtendForm(forms.Form):
-    new_due_on = forms.DateField(
+    new_due_on = BusinessDateFormField(
         label=_("새 답변 기한"), help_text=_("YYYY-MM-DD (000 art.17③, 002 art.35②)")
     )
     reason = forms.CharField(label=_("지연 사유"), widget=forms.Textarea(attrs={"rows": 3}))

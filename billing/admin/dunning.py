@@ -26,10 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
+from core.admin_dates import BoundedChangeList
 from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
+from core.fields import BusinessDateFormField
 from core.forms import add_domain_error
 
 from ..models import Dispute, DunningCase, DunningPause, DunningStep, Invoice, LedgerEntry
@@ -59,7 +61,9 @@ class PauseForm(forms.Form):
     """DUN-3 (002 art.33① 특별 승인): a reason and an end date."""
 
     reason = forms.CharField(label=_("사유"), widget=forms.Textarea(attrs={"rows": 3}))
-    ends_on = forms.DateField(label=_("종료일"), help_text=_("YYYY-MM-DD; 이 날까지 연체 단계를 멈춥니다."))
+    ends_on = BusinessDateFormField(
+        label=_("종료일"), help_text=_("YYYY-MM-DD; 이 날까지 연체 단계를 멈춥니다.")
+    )
 
 
 def _pause(customer: Any, data: dict[str, Any], request: HttpRequest) -> DunningPause:
@@ -97,7 +101,7 @@ class PresetFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DunningCaseChangeList(ChangeList):
+class DunningCaseChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
     """Reads the ladder position of every case on the page at once (no query per row)."""
 
     def get_results(self, request: HttpRequest) -> None:

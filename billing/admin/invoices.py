@@ -31,6 +31,7 @@ from core.adminkit import (
 )
 from core.audit import acting_as
 from core.errors import DomainError
+from core.fields import WonFormField
 from core.forms import add_domain_error
 
 from ..models import CreditNote, Invoice, InvoiceLine
@@ -40,7 +41,7 @@ from ..services.late_charges import invoice_amount_due_won
 
 
 class CreditNoteForm(forms.Form):
-    amount_won = forms.IntegerField(
+    amount_won = WonFormField(
         label=_("금액 (원)"),
         min_value=1,
         help_text=_("부가세 별도 청구서는 공급가액, 부가세 포함 청구서는 합계 기준 (BIL-2)"),
@@ -54,7 +55,7 @@ class CreditNoteForm(forms.Form):
 
 class EvasionForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("계약"), queryset=Contract.objects.none())
-    evaded_amount_won = forms.IntegerField(
+    evaded_amount_won = WonFormField(
         label=_("면탈 금액 (원)"),
         help_text=_("요금제 가격 기준; 약관의 배수(flow 2배)를 곱해 청구합니다 (001 art.19-8)"),
     )

@@ -22,6 +22,7 @@ from core import clock
 from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, csv_response, show_error
 from core.audit import acting_as
 from core.errors import DomainError
+from core.fields import BusinessDateFormField, WonFormField
 
 from ..models import Payment, PaymentMethod
 from ..selectors import PaymentAllocation, payment_allocations, with_allocations
@@ -30,6 +31,9 @@ from ..services import payments
 
 class PaymentRecordForm(forms.ModelForm):
     """Staff record money received (BIL-7); saved through ``payments.payment_record``."""
+
+    amount_won = WonFormField(label=_("금액"), min_won=1)
+    received_on = BusinessDateFormField(label=_("입금일"), not_after_today=True)
 
     class Meta:
         model = Payment

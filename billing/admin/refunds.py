@@ -23,6 +23,7 @@ from core import clock
 from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.errors import DomainError
+from core.fields import WonFormField
 from core.forms import add_domain_error
 
 from ..models import Refund, Settlement
@@ -39,7 +40,7 @@ class RefundCancelForm(forms.Form):
 
 class RefundRequestAdminForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("고객"), queryset=Customer.objects.none())
-    amount_won = forms.IntegerField(label=_("환불 요청액 (원)"), min_value=1)
+    amount_won = WonFormField(label=_("환불 요청액 (원)"), min_value=1)
     reason = forms.CharField(label=_("사유"), max_length=300)
     operator_caused = forms.BooleanField(label=_("회사 귀책 (법정이자 가산, 000 art.18①)"), required=False)
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
 from core.api import AuditedAPIView
+from core.fields import BusinessDateField, StrictInputSerializer, WonField
 
 from ..models import Dispute, Invoice, InvoiceLine
 from ..selectors import customer_disputes
@@ -55,16 +56,16 @@ class DisputeOutputSerializer(serializers.ModelSerializer):
 DisputePageSerializer = paginated("DisputePage", DisputeOutputSerializer)
 
 
-class DisputeCreateInputSerializer(serializers.Serializer):
+class DisputeCreateInputSerializer(StrictInputSerializer):
     invoice_id = serializers.IntegerField()
     line_id = serializers.IntegerField(required=False, allow_null=True)
-    amount_won = serializers.IntegerField(
-        min_value=1, help_text=_("청구서의 가격 기준 (부가세 별도면 공급가액)")
+    amount_won = WonField(
+        min_won=1, help_text=_("청구서의 가격 기준 (부가세 별도면 공급가액)")
     )
     reason = serializers.CharField(max_length=2000)
     operator_erred = serializers.BooleanField(required=False, default=False)
-    known_on = serializers.DateField(required=False, allow_null=True)
-    cause_on = serializers.DateField(required=False, allow_null=True)
+    known_on = BusinessDateField(required=False, allow_null=True)
+    cause_on = BusinessDateField(required=False, allow_null=True)
 
 
 class DisputeFilterInputSerializer(serializers.Serializer):

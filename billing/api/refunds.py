@@ -16,6 +16,7 @@ from accounts.api.permissions import IsCustomerMember, api_member
 from core import clock
 from core.api import IDEMPOTENCY_PARAMETER, AuditedAPIView, idempotent
 from core.errors import Conflict
+from core.fields import StrictInputSerializer, WonField
 
 from ..models import Refund
 from ..selectors import customer_refunds
@@ -53,9 +54,9 @@ class RefundOutputSerializer(serializers.ModelSerializer):
 RefundPageSerializer = paginated("RefundPage", RefundOutputSerializer)
 
 
-class RefundCreateInputSerializer(serializers.Serializer):
-    amount_won = serializers.IntegerField(
-        min_value=1, help_text=_("요청액; 미납액 공제 후 남은 크레딧까지만 환불됩니다 (BIL-11)")
+class RefundCreateInputSerializer(StrictInputSerializer):
+    amount_won = WonField(
+        min_won=1, help_text=_("요청액; 미납액 공제 후 남은 크레딧까지만 환불됩니다 (BIL-11)")
     )
     reason = serializers.CharField(max_length=300)
 

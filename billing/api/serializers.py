@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import BusinessDateField, PeriodField, StrictInputSerializer, WonField
+
 from ..models import CreditNote, Invoice, InvoiceLine, Payment, TaxInvoice
 from ..services import tax
 from ..services.late_charges import invoice_amount_due_won
@@ -29,9 +31,7 @@ def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers
 
 class InvoiceFilterInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Invoice.Status.choices, required=False)
-    period = serializers.RegexField(
-        r"^\d{4}-\d{2}$", required=False, help_text=_("청구 기간 시작 월 (YYYY-MM)")
-    )
+    period = PeriodField(required=False, help_text=_("청구 기간 시작 월 (YYYY-MM)"))
     kind = serializers.ChoiceField(choices=Invoice.Kind.choices, required=False)
 
 
@@ -113,7 +113,7 @@ InvoicePageSerializer = paginated("InvoicePage", InvoiceOutputSerializer)
 
 
 class PreviewInputSerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text=_("기준일 (YYYY-MM-DD, 기본: 오늘)"))
+    date = BusinessDateField(required=False, help_text=_("기준일 (YYYY-MM-DD, 기본: 오늘)"))
 
 
 class PreviewLineOutputSerializer(serializers.Serializer):
@@ -181,15 +181,15 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
 PaymentPageSerializer = paginated("PaymentPage", PaymentOutputSerializer)
 
 
-class PaymentCreateInputSerializer(serializers.Serializer):
+class PaymentCreateInputSerializer(StrictInputSerializer):
     METHODS = [
         (Payment.Method.BANK_TRANSFER, _("무통장 입금 통지")),
         (Payment.Method.CARD, _("기본 카드로 결제")),
         (Payment.Method.CMS, _("기본 CMS 계좌로 결제")),
     ]
     method = serializers.ChoiceField(choices=METHODS)
-    amount_won = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("무통장 입금 통지: 입금한 금액 (필수)")
+    amount_won = WonField(
+        min_won=1, required=False, help_text=_("무통장 입금 통지: 입금한 금액 (필수)")
     )
     invoice_id = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("대상 청구서 (카드·CMS 결제에는 필수)")
@@ -197,7 +197,7 @@ class PaymentCreateInputSerializer(serializers.Serializer):
     payer_name = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text=_("무통장 입금 통지: 입금자명")
     )
-    transferred_on = serializers.DateField(required=False, help_text=_("무통장 입금 통지: 입금일"))
+    transferred_on = BusinessDateField(required=False, help_text=_("무통장 입금 통지: 입금일"))
 
     def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
         if attrs["method"] == Payment.Method.BANK_TRANSFER and not attrs.get("amount_won"):

@@ -20,6 +20,7 @@ from accounts.models import Customer, Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from core import clock
 from core.errors import DomainError
+from core.fields import BusinessDateFormField, WonFormField
 from core.forms import add_domain_error
 
 from ..models import Invoice, InvoiceLine
@@ -38,17 +39,17 @@ class DisputeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("비워 두면 청구서 전체에 대한 이의신청입니다."),
     )
-    amount_won = forms.IntegerField(
+    amount_won = WonFormField(
         label=gettext_lazy("이의 금액 (원)"),
         min_value=1,
         help_text=gettext_lazy("부가세 별도 청구서는 공급가액 기준"),
     )
     reason = forms.CharField(label=gettext_lazy("이의 사유"), widget=forms.Textarea(attrs={"rows": 4}))
     operator_erred = forms.BooleanField(label=gettext_lazy("회사의 과실로 인한 청구"), required=False)
-    known_on = forms.DateField(
+    known_on = BusinessDateFormField(
         label=gettext_lazy("사유를 안 날"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    cause_on = forms.DateField(
+    cause_on = BusinessDateFormField(
         label=gettext_lazy("사유가 발생한 날"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -14,6 +14,7 @@ from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from core import clock
 from core.errors import DomainError
+from core.fields import WonFormField
 from core.forms import add_domain_error
 
 from ..selectors import customer_refunds
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 
 class RefundForm(forms.Form):
-    amount_won = forms.IntegerField(label=gettext_lazy("환불 요청액 (원)"), min_value=1)
+    amount_won = WonFormField(label=gettext_lazy("환불 요청액 (원)"), min_value=1)
     reason = forms.CharField(label=gettext_lazy("사유"), max_length=300)
 
 

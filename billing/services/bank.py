@@ -13,10 +13,20 @@ Korean                English     required
 메모                  memo        no
 ====================  ==========  =========
 
-Import is all or nothing: a malformed file is refused with every problem listed by line and
-column (:class:`BankStatementInvalid`) and nothing is written; the same file (SHA-256) is refused
-the second time. Each row becomes a ``BankTransaction``; rows are then matched one by one (each
-in its own transaction, under the customer's lock): the payer name is normalised (spaces, legal
+Import is all or nothing: the whole file is validated first — size and row count within the
+``BANK_IMPORT_MAX_BYTES``/``BANK_IMPORT_MAX_ROWS`` settings, every date a real business date up to
+today, every amount a whole number of won within ``INPUT_MAX_WON``, no NUL characters
+(``core.fields``) — and a file with any problem is refused with every problem listed by line and
+column (:class:`BankStatementInvalid`); nothing is written. A valid file is recorded with all its rows
+in one transaction (:func:`bank_statement_record`) and matched afterwards, in the background
+(:func:`bank_statement_submit` queues ``billing.tasks.process_bank_statement``; eager in the demo) or
+in the caller (:func:`bank_statement_import`, for commands). Matching (:func:`bank_statement_process`)
+is resumable: each row is taken under a row lock (``SKIP LOCKED``), matched and stamped
+``processed_at`` in one transaction, so an interrupted run continues where it stopped, two workers
+share the rows and no row is matched twice (the payment's idempotency key ``bank:{statement}:{line}``
+guards it too). The same file (SHA-256) is refused the second time once it was fully processed; sent
+again while unfinished, it continues the first import. Each row is matched by itself (under the
+customer's lock): the payer name is normalised (spaces, legal
 forms such as "(주)", "주식회사", "㈜" dropped) and looked up in ``PayerAlias`` and the customers'
 legal and payer names; a payer name no customer has is looked up in the customers' pending
 transfer notices of that name and amount. The deposit is matched only when exactly one candidate
@@ -41,14 +51,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core import clock
 from core.audit import acting_as, bulk_create_audited, record_history
 from core.errors import DomainError
+from core.fields import date_problem, text_problem, won_problem
 from core.transitions import transition
 
 from ..lifecycles import BANK_TRANSACTION
@@ -58,6 +72,7 @@ from .facts import open_amount_subquery
 from .payments import payment_record, pending_notices_for, transfer_notice_confirm
 
 MAX_ERRORS_IN_MESSAGE = 20
+PROCESS_TASK = "billing.tasks.process_bank_statement"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("거래일자", "거래일", "거래일시", "입금일", "입금일자", "date"),
@@ -169,9 +184,14 @@ def _parse_amount(raw: str) -> tuple[int | None, str]:
         text = text.split(".", 1)[0]
     if not re.fullmatch(r"[+-]?\d+", text):
         return None, f"원 단위 정수가 아닙니다 ({raw.strip()!r})"
+    if len(text) > 20:
+        return None, f"원 단위 정수가 아닙니다 ({raw.strip()[:24]!r})"
     value = int(text)
     if value <= 0:
         return None, f"입금액은 0보다 커야 합니다 ({value:,})"
+    problem = won_problem(value, min_won=1)
+    if problem:
+        return None, f"{problem} ({value:,})"
     return value, ""
 
 
@@ -196,6 +216,10 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[LineProblem]]:
 
 def parse_statement(content: bytes) -> tuple[list[ParsedRow], list[LineProblem]]:
     """Rows and problems of a statement file; a file with any problem is not imported."""
+    max_bytes, max_rows = int(settings.BANK_IMPORT_MAX_BYTES), int(settings.BANK_IMPORT_MAX_ROWS)
+    if len(content) > max_bytes:
+        size = f"{len(content):,}바이트, 최대 {max_bytes:,}바이트"
+        return [], [LineProblem(1, "", f"파일이 너무 큽니다 ({size})")]
     text = _decode(content)
     if text is None:
         return [], [LineProblem(1, "", "UTF-8도 CP949도 아닌 인코딩입니다")]
@@ -210,6 +234,8 @@ def parse_statement(content: bytes) -> tuple[list[ParsedRow], list[LineProblem]]
     if problems:
         return [], problems
     rows: list[ParsedRow] = []
+    today = clock.today()
+    data_lines = 0
     while True:
         try:
             cells = next(reader)
@@ -220,6 +246,14 @@ def parse_statement(content: bytes) -> tuple[list[ParsedRow], list[LineProblem]]
             break
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
+            continue
+        data_lines += 1
+        if data_lines > max_rows:
+            problems.append(LineProblem(line, "", f"행이 너무 많습니다 (최대 {max_rows:,}행)"))
+            break
+        nul = [i for i, value in enumerate(cells) if text_problem(value)]
+        if nul:
+            problems.append(LineProblem(line, "", f"{nul[0] + 1}번째 열: NUL 문자는 쓸 수 없습니다"))
             continue
 
         def cell(key: str, cells: list[str] = cells) -> str:
@@ -234,9 +268,12 @@ def parse_statement(content: bytes) -> tuple[list[ParsedRow], list[LineProblem]]
         if day is None:
             problems.append(
                 LineProblem(
-                    line, COLUMN_LABELS["date"], f"날짜가 아닙니다 ({cell('date')!r}, 예: 2026-11-03)"
+                    line, COLUMN_LABELS["date"], f"날짜가 아닙니다 ({cell('date')[:40]!r}, 예: 2026-11-03)"
                 )
             )
+        elif (day_problem := date_problem(day, today=today, not_after_today=True)) is not None:
+            problems.append(LineProblem(line, COLUMN_LABELS["date"], f"{day_problem} ({day})"))
+            day = None
         payer = cell("payer")
         if not payer:
             problems.append(LineProblem(line, COLUMN_LABELS["payer"], "비어 있습니다"))
@@ -269,16 +306,17 @@ class ImportReport:
         return len(self.matched) + len(self.unmatched)
 
 
-def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) -> ImportReport:
-    """Import one statement file (BIL-7). Raises :class:`BankStatementInvalid` (nothing written) or a
-    ``DomainError`` ``bank_statement_duplicate``; otherwise returns what matched and what is queued."""
+def bank_statement_record(
+    *, file_name: str, content: bytes, actor: Any = None
+) -> tuple[BankStatementImport, bool]:
+    """Validate the whole file and record it with every row, unmatched (BIL-7); returns the statement and
+    whether it is new. Raises :class:`BankStatementInvalid` (nothing written) or ``bank_statement_duplicate``
+    for a file already fully processed; the same file while its processing is unfinished is returned as
+    is (not new), for the caller to continue it (:func:`bank_statement_process`)."""
     digest = hashlib.sha256(content).hexdigest()
     earlier = BankStatementImport.objects.filter(sha256=digest).first()
     if earlier is not None:
-        resumed = _resume(earlier, actor)
-        if resumed is None:
-            raise _duplicate(earlier)
-        return resumed
+        return _earlier_or_duplicate(earlier), False
     rows, problems = parse_statement(content)
     if problems:
         raise BankStatementInvalid(file_name, problems)
@@ -289,7 +327,7 @@ def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) 
                 statement = BankStatementImport.objects.create(
                     file_name=file_name[:255], sha256=digest, row_count=len(rows), imported_by=user
                 )
-                transactions = bulk_create_audited(
+                bulk_create_audited(
                     [
                         BankTransaction(
                             statement=statement,
@@ -301,43 +339,94 @@ def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) 
                             memo=row.memo,
                         )
                         for row in rows
-                    ]
+                    ],
+                    batch_size=1000,
                 )
         except IntegrityError:
             earlier = BankStatementImport.objects.filter(sha256=digest).first()
             if earlier is None:
                 raise
-            raise _duplicate(earlier) from None
-        report = ImportReport(statement)
-        names = _name_index()
-        for tx in transactions:
-            if _auto_match(tx, names):
-                report.matched.append(tx)
-            else:
-                report.unmatched.append(tx)
-        BankStatementImport.objects.filter(pk=statement.pk).update(matched_count=len(report.matched))
-        statement.matched_count = len(report.matched)
-    return report
+            return _earlier_or_duplicate(earlier), False
+    return statement, True
 
 
-def _resume(statement: BankStatementImport, actor: Any) -> ImportReport | None:
-    """The same file again after an import died mid-way (issue #14): the rows are saved but some were
-    never tried (still unmatched, without a note; every tried row that stays unmatched gets one).
-    Try those now, once each, and answer for the whole file; None when every row was tried."""
-    untried = list(statement.transactions.filter(status=BankTransaction.Status.UNMATCHED, note="")
-                   .order_by("line_no"))
-    if not untried:
-        return None
+def bank_statement_submit(
+    *, file_name: str, content: bytes, actor: Any = None
+) -> tuple[BankStatementImport, bool]:
+    """:func:`bank_statement_record`, then queue its matching in the background after commit (also for an
+    unfinished statement sent again: it continues)."""
+    with db_transaction.atomic():
+        statement, created = bank_statement_record(file_name=file_name, content=content, actor=actor)
+        bank_statement_queue(statement)
+    return statement, created
+
+
+def bank_statement_queue(statement: BankStatementImport) -> None:
+    """Queue :func:`bank_statement_process` for ``statement`` once the current transaction commits."""
+    pk = statement.pk
+    db_transaction.on_commit(lambda: current_app.tasks[PROCESS_TASK].apply_async(kwargs={"statement_id": pk}))
+
+
+def bank_statement_process(*, statement_id: int, limit: int | None = None) -> BankStatementImport:
+    """Match the statement's rows not processed yet, in line order (BIL-7); at most ``limit`` rows.
+
+    Each row is locked (``SKIP LOCKED``: a row another worker holds is left to it), matched and stamped
+    ``processed_at`` in one transaction with the statement's counters, so a crash loses at most the row
+    in hand and a second run (or a second worker) continues without matching anything twice. The
+    statement is finished when no row is left.
+    """
+    names = _name_index()
+    done = 0
+    while limit is None or done < limit:
+        with db_transaction.atomic():
+            tx = (
+                BankTransaction.objects.select_for_update(skip_locked=True)
+                .filter(statement_id=statement_id, processed_at__isnull=True)
+                .order_by("line_no")
+                .first()
+            )
+            if tx is None:
+                break
+            matched = tx.status == BankTransaction.Status.UNMATCHED and _auto_match(tx, names)
+            BankTransaction.objects.filter(pk=tx.pk).update(processed_at=clock.now())
+            BankStatementImport.objects.filter(pk=statement_id).update(
+                processed_count=F("processed_count") + 1,
+                matched_count=F("matched_count") + (1 if matched else 0),
+            )
+        done += 1
+    with db_transaction.atomic():
+        if not BankTransaction.objects.filter(statement_id=statement_id, processed_at__isnull=True).exists():
+            BankStatementImport.objects.filter(pk=statement_id, finished_at__isnull=True).update(
+                finished_at=clock.now()
+            )
+    return BankStatementImport.objects.get(pk=statement_id)
+
+
+def bank_statement_import(*, file_name: str, content: bytes, actor: Any = None) -> ImportReport:
+    """Import one statement file and match it here, in the caller (BIL-7; commands, the demo). Raises
+    :class:`BankStatementInvalid` (nothing written) or ``bank_statement_duplicate``; an unfinished earlier
+    import of the same file is continued. Returns what matched and what is queued for staff."""
+    statement, _created = bank_statement_record(file_name=file_name, content=content, actor=actor)
     with _acting(actor):
-        names = _name_index()
-        for tx in untried:
-            _auto_match(tx, names)
-        report = ImportReport(statement)
-        for tx in statement.transactions.order_by("line_no"):
-            (report.matched if tx.status == BankTransaction.Status.MATCHED else report.unmatched).append(tx)
-        BankStatementImport.objects.filter(pk=statement.pk).update(matched_count=len(report.matched))
-        statement.matched_count = len(report.matched)
+        statement = bank_statement_process(statement_id=statement.pk)
+    return statement_report(statement)
+
+
+def statement_report(statement: BankStatementImport) -> ImportReport:
+    """What a statement's processed rows came to: matched automatically, or waiting for staff."""
+    report = ImportReport(statement)
+    for tx in statement.transactions.filter(processed_at__isnull=False).order_by("line_no"):
+        if tx.status == BankTransaction.Status.MATCHED and not tx.note:
+            report.matched.append(tx)
+        elif tx.status == BankTransaction.Status.UNMATCHED:
+            report.unmatched.append(tx)
     return report
+
+
+def _earlier_or_duplicate(earlier: BankStatementImport) -> BankStatementImport:
+    if earlier.finished_at is not None:
+        raise _duplicate(earlier)
+    return earlier
 
 
 def _duplicate(earlier: BankStatementImport) -> DomainError:
@@ -505,6 +594,18 @@ def _settle(tx: BankTransaction, customer: Customer, *, invoice: Invoice | None,
     return payment
 
 
+def _require_processed(transaction: BankTransaction) -> None:
+    """Staff act on a deposit only after automatic matching has looked at it: a row still waiting may be
+    in a worker's hands (and staff would take the customer's lock before the row's, the other order)."""
+    if BankTransaction.objects.filter(pk=transaction.pk, processed_at__isnull=True).exists():
+        raise DomainError(
+            "bank_transaction_processing",
+            _("자동 매칭이 아직 이 입금 내역을 처리하지 않았습니다. 처리가 끝난 뒤 다시 시도해 주세요."),
+            rule="BIL-7",
+            field="transaction",
+        )
+
+
 def bank_transaction_assign(
     *,
     transaction: BankTransaction,  # the public keyword name
@@ -520,6 +621,7 @@ def bank_transaction_assign(
     """
     if invoice is not None and invoice.customer_id != customer.pk:
         raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+    _require_processed(transaction)
     user = actor if getattr(actor, "is_authenticated", False) else None
     with _acting(actor), db_transaction.atomic():
         label = getattr(user, "get_username", lambda: "")()
@@ -541,6 +643,7 @@ def bank_transaction_ignore(
     """Take a deposit out of the queue (not ours, a test transfer, refunded by the bank ...)."""
     if not reason.strip():
         raise DomainError("reason_required", _("제외 사유를 적어 주세요."), rule="BIL-7", field="reason")
+    _require_processed(transaction)
     with _acting(actor), db_transaction.atomic():
         locked = BankTransaction.objects.select_for_update().get(pk=transaction.pk)
         if locked.status != BankTransaction.Status.UNMATCHED:
@@ -562,8 +665,13 @@ __all__ = [
     "ImportReport",
     "LineProblem",
     "bank_statement_import",
+    "bank_statement_process",
+    "bank_statement_queue",
+    "bank_statement_record",
+    "bank_statement_submit",
     "bank_transaction_assign",
     "bank_transaction_ignore",
     "normalise_payer",
     "parse_statement",
+    "statement_report",
 ]

@@ -56,7 +56,6 @@ does not keep it (DAT: no resident numbers stored).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
@@ -68,7 +67,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
-from core import clock
+from core import clock, csvkit
 from core.audit import record_history
 from core.calendar import BusinessCalendar, add_months, clamp_day, default_calendar
 from core.errors import DomainError
@@ -368,7 +367,7 @@ def tax_invoices_export_csv(queryset: Iterable[TaxInvoice]) -> bytes:
     rows = _rows(queryset)
     op = _operator()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvkit.writer(buffer)  # formula cells escaped (CSV injection)
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow(

@@ -248,6 +248,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Input bounds (issue #14, core.fields) -----------------------------------
+# Every money, count and date input (API, admin, portal, imports) is checked against these; see
+# docs/robustness.md. They are sanity bounds on what a person can type, not terms (those are Policy).
+INPUT_MAX_WON = env.int("INPUT_MAX_WON", default=10_000_000_000)
+INPUT_MAX_COUNT = env.int("INPUT_MAX_COUNT", default=100_000)
+INPUT_DATE_YEARS_BACK = env.int("INPUT_DATE_YEARS_BACK", default=10)
+INPUT_DATE_YEARS_AHEAD = env.int("INPUT_DATE_YEARS_AHEAD", default=5)
+# Bank statement files (BIL-7): bigger files are refused before anything is read or saved.
+BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+BANK_IMPORT_MAX_ROWS = env.int("BANK_IMPORT_MAX_ROWS", default=10_000)
+
 # --- Payments (BIL-7) --------------------------------------------------------
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
 # The daily purge (DAT-2, DAT-3) destroys data for real; on by default. The operator's kill switch: with

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Member
+from core.fields import BusinessDateFormField, CountFormField
 
 from ..effective import overridable_parameters
 from ..models import (
@@ -52,7 +53,7 @@ __all__ = [
 
 
 def _date(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
+    return BusinessDateFormField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
 
 
 def _text(label: Any, *, required: bool = False, help_text: Any = "", rows: int = 3) -> forms.CharField:
@@ -107,10 +108,10 @@ class ContractApplyForm(forms.Form):
         required=False,
         help_text=_("약관이 허용하는 주기만 가능합니다 (CON-5)."),
     )
-    seats = forms.IntegerField(
+    seats = CountFormField(
         label=_("계약 인원"), required=False, help_text=_("비워 두면 요금제 기본 인원 (ACC-5)")
     )
-    term_months = forms.IntegerField(
+    term_months = CountFormField(
         label=_("계약 기간(개월)"), required=False, help_text=_("비워 두면 약관 기본 기간 (CON-5)")
     )
 
@@ -197,7 +198,7 @@ class OperatorTerminationForm(forms.Form):
 
 class SuspendForm(forms.Form):
     reason = _text(_("정지 사유"), help_text=_("고객에게 통지됩니다 (CON-10)"))
-    days = forms.IntegerField(
+    days = CountFormField(
         label=_("정지 일수"), help_text=_("약관의 최대 일수 이하 (CON-10; 001 art.23-1)")
     )
 
@@ -231,7 +232,7 @@ class StopRenewalForm(forms.Form):
 
 
 class SeatsForm(forms.Form):
-    seats = forms.IntegerField(label=_("새 계약 인원"), help_text=_("(ACC-5, BIL-5)"))
+    seats = CountFormField(label=_("새 계약 인원"), help_text=_("(ACC-5, BIL-5)"))
 
 
 class PlanChangeForm(forms.Form):

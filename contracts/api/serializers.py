@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import BusinessDateField, CountField, StrictInputSerializer
+
 from ..models import (
     BillingCycle,
     ConsentDecision,
@@ -270,42 +272,42 @@ def contract_detail_data(contract: Contract, **extra: Any) -> Any:
 # --------------------------------------------------------------------------- inputs
 
 
-class ContractApplyInputSerializer(serializers.Serializer):
+class ContractApplyInputSerializer(StrictInputSerializer):
     plan = serializers.SlugField(help_text=_("요금제 코드 (GET /plans/)"))
-    requested_start = serializers.DateField(help_text=_("희망 개통일 (CON-4)"))
-    seats = serializers.IntegerField(required=False, allow_null=True)
+    requested_start = BusinessDateField(help_text=_("희망 개통일 (CON-4)"))
+    seats = CountField(required=False, allow_null=True)
     billing_cycle = serializers.ChoiceField(choices=BillingCycle.choices, required=False, allow_null=True)
-    term_months = serializers.IntegerField(required=False, allow_null=True)
+    term_months = CountField(required=False, allow_null=True)
 
 
-class DocumentUploadInputSerializer(serializers.Serializer):
+class DocumentUploadInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=RequiredDocument.choices)
     file = serializers.FileField()
 
 
-class PostponeInputSerializer(serializers.Serializer):
-    new_date = serializers.DateField()
+class PostponeInputSerializer(StrictInputSerializer):
+    new_date = BusinessDateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class ReasonInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class RenewalStopInputSerializer(serializers.Serializer):
+class RenewalStopInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class TerminationPreviewInputSerializer(serializers.Serializer):
-    effective_on = serializers.DateField(help_text=_("해지 효력일 YYYY-MM-DD (CON-7)"))
+    effective_on = BusinessDateField(help_text=_("해지 효력일 YYYY-MM-DD (CON-7)"))
 
 
-class TerminateInputSerializer(serializers.Serializer):
-    effective_on = serializers.DateField()
+class TerminateInputSerializer(StrictInputSerializer):
+    effective_on = BusinessDateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ConsentInputSerializer(serializers.Serializer):
+class ConsentInputSerializer(StrictInputSerializer):
     decision = serializers.ChoiceField(
         choices=[
             (ConsentDecision.ACCEPTED, ConsentDecision.ACCEPTED.label),

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import BusinessDateFormField, CountFormField
+
 from ..models import BillingCycle, ConsentDecision, Plan, RequiredDocument
 from ..selectors import active_plans
 
@@ -28,8 +30,8 @@ class ApplyForm(forms.Form):
     """ACC-3, CON-1: an application for a plan."""
 
     plan = PlanChoiceField(label=_("요금제"), queryset=Plan.objects.none(), empty_label=None)
-    requested_start = forms.DateField(label=_("희망 개통일"), widget=DateInput())
-    seats = forms.IntegerField(
+    requested_start = BusinessDateFormField(label=_("희망 개통일"), widget=DateInput())
+    seats = CountFormField(
         label=_("계약 인원"), required=False, help_text=_("비워 두면 요금제 기본 인원으로 신청합니다.")
     )
     billing_cycle = forms.ChoiceField(
@@ -37,7 +39,7 @@ class ApplyForm(forms.Form):
         required=False,
         choices=[("", _("요금제 기본값")), *BillingCycle.choices],
     )
-    term_months = forms.IntegerField(
+    term_months = CountFormField(
         label=_("계약 기간(개월)"), required=False, help_text=_("비워 두면 약관의 기본 계약 기간입니다.")
     )
 
@@ -63,7 +65,7 @@ class DocumentForm(forms.Form):
 class PostponeForm(forms.Form):
     """CON-4: the customer postpones activation."""
 
-    new_date = forms.DateField(label=_("새 개통일"), widget=DateInput())
+    new_date = BusinessDateFormField(label=_("새 개통일"), widget=DateInput())
     reason = forms.CharField(label=_("사유"), required=False, max_length=500)
 
 
@@ -77,7 +79,7 @@ class WithdrawForm(forms.Form):
 class TerminationForm(forms.Form):
     """CON-7: the termination date (preview first, then confirm)."""
 
-    effective_on = forms.DateField(label=_("해지 효력일"), widget=DateInput())
+    effective_on = BusinessDateFormField(label=_("해지 효력일"), widget=DateInput())
     reason = forms.CharField(label=_("해지 사유"), required=False, max_length=500)
 
 

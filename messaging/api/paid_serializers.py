@@ -7,23 +7,25 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import StrictInputSerializer
+
 from ..models import KakaoTemplate, Message, MessageKind, MessagePurpose, SenderNumber
 
 SEND_KINDS = [("text", _("문자(길이에 따라 SMS/LMS)")), *MessageKind.choices]
 
 
-class ButtonSerializer(serializers.Serializer):
+class ButtonSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
     type = serializers.CharField(max_length=20, required=False, default="WL")
     url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class AdvertSerializer(serializers.Serializer):
+class AdvertSerializer(StrictInputSerializer):
     sender_name = serializers.CharField(max_length=100, help_text=_("전송자 명칭"))
     opt_out_number = serializers.CharField(max_length=20, help_text=_("무료 수신거부 080 번호"))
 
 
-class SendFieldsSerializer(serializers.Serializer):
+class SendFieldsSerializer(StrictInputSerializer):
     """The fields a single and a bulk send share (see ``messaging.services.sending.prepare``)."""
 
     kind = serializers.ChoiceField(choices=SEND_KINDS, default="text")
@@ -42,7 +44,7 @@ class MessageSendInputSerializer(SendFieldsSerializer):
     recipient = serializers.CharField(max_length=30)
 
 
-class BulkRecipientInputSerializer(serializers.Serializer):
+class BulkRecipientInputSerializer(StrictInputSerializer):
     number = serializers.CharField(max_length=30)
     variables = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
 
@@ -122,7 +124,7 @@ class BatchProgressOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class SenderNumberInputSerializer(serializers.Serializer):
+class SenderNumberInputSerializer(StrictInputSerializer):
     number = serializers.CharField(max_length=30)
     purpose = serializers.ChoiceField(choices=SenderNumber.Purpose.choices, default=SenderNumber.Purpose.SMS)
     proof_document = serializers.FileField(help_text=_("통신서비스 이용증명원"))
@@ -146,7 +148,7 @@ class SenderNumberPageOutputSerializer(serializers.Serializer):
     results = SenderNumberOutputSerializer(many=True)
 
 
-class KakaoTemplateInputSerializer(serializers.Serializer):
+class KakaoTemplateInputSerializer(StrictInputSerializer):
     sender_profile = serializers.CharField(max_length=64)
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=120)
@@ -154,7 +156,7 @@ class KakaoTemplateInputSerializer(serializers.Serializer):
     buttons = ButtonSerializer(many=True, required=False)
 
 
-class KakaoTemplateEditInputSerializer(serializers.Serializer):
+class KakaoTemplateEditInputSerializer(StrictInputSerializer):
     body = serializers.CharField(trim_whitespace=False)
     buttons = ButtonSerializer(many=True, required=False, allow_null=True, default=None)
 
@@ -180,7 +182,7 @@ class KakaoTemplatePageOutputSerializer(serializers.Serializer):
     results = KakaoTemplateOutputSerializer(many=True)
 
 
-class OptOutInputSerializer(serializers.Serializer):
+class OptOutInputSerializer(StrictInputSerializer):
     number = serializers.CharField(max_length=30)
 
 

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
-from core import clock
+from core import clock, csvkit
 from core.errors import DomainError
 from core.transitions import transition
 
@@ -74,7 +73,7 @@ def export_build(*, request_id: int) -> ExportRequest:
                 columns = _columns(qs)
                 rows = list(qs.order_by("pk").values(*columns))
                 text = io.StringIO()
-                writer = csv.DictWriter(text, fieldnames=columns)
+                writer = csvkit.dict_writer(text, columns)  # formula cells escaped
                 writer.writeheader()
                 writer.writerows(rows)
                 archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())

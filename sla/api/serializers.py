@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.fields import StrictInputSerializer, WonField
+
 from ..models import IncidentScope
 
 MONTH_FORMATS = ["%Y-%m"]
@@ -58,7 +60,7 @@ class IncidentDetailOutputSerializer(IncidentOutputSerializer):
     updates = IncidentUpdateOutputSerializer(many=True, source="updates.all")
 
 
-class IncidentReportInputSerializer(serializers.Serializer):
+class IncidentReportInputSerializer(StrictInputSerializer):
     contract = serializers.IntegerField()
     title = serializers.CharField(max_length=200, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -145,10 +147,10 @@ class ClaimDraftOutputSerializer(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
 
 
-class ClaimSubmitInputSerializer(serializers.Serializer):
+class ClaimSubmitInputSerializer(StrictInputSerializer):
     contract = serializers.IntegerField()
     month = serializers.DateField(input_formats=MONTH_FORMATS, help_text="YYYY-MM")
-    amount_won = serializers.IntegerField(required=False, allow_null=True, default=None)
+    amount_won = WonField(required=False, allow_null=True, default=None)
     basis = serializers.CharField(required=False, allow_blank=True, default="")
     details = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -156,7 +158,7 @@ class ClaimSubmitInputSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- access-failure feed
 
 
-class FeedPointInputSerializer(serializers.Serializer):
+class FeedPointInputSerializer(StrictInputSerializer):
     service = serializers.SlugField(max_length=40)
     at = serializers.DateTimeField()
     # Range and duplicates are the service's rule (SLA-3): refused there with field and rule.

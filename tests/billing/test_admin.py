@@ -28,7 +28,7 @@ from billing.models import (
     TaxInvoice,
     UsageRecord,
 )
-from billing.services import ledger, payments, tax
+from billing.services import bank, ledger, payments, tax
 from core import clock
 from tests.billing.bdocs_support import make_invoice
 from tests.billing.conftest import make_contract
@@ -268,6 +268,12 @@ def test_bank_statement_upload_and_queue(admin_client, invoice):
         url("bankstatementimport", "add"), {"file": SimpleUploadedFile("nov.csv", STATEMENT.encode())}
     )
     assert ok.status_code == 302
+    # Recorded now, matched in the background (the worker's task is the service below).
+    statement = BankStatementImport.objects.get()
+    assert statement.finished_at is None and statement.processed_count == 0
+    assert "처리 중 0/2행 (0%)" in admin_client.get(url("bankstatementimport")).content.decode()
+    bank.bank_statement_process(statement_id=statement.pk)
+    assert "완료 (2/2행)" in admin_client.get(url("bankstatementimport")).content.decode()
     assert BankTransaction.objects.filter(status=BankTransaction.Status.UNMATCHED).count() == 2
     queue = admin_client.get(url("banktransaction"))
     assert "이상한이름" in queue.content.decode()

@@ -157,7 +157,7 @@ def test_alias_remembered_then_matched_automatically_next_time():
     assert first_invoice.status == Invoice.Status.PAID
 
     make_invoice(customer, 66_000)
-    report = bank_statement_import(file_name="2.csv", content=csv_bytes(["2026-12-10,김철수 (가온),66000,,"]))
+    report = bank_statement_import(file_name="2.csv", content=csv_bytes(["2026-12-01,김철수 (가온),66000,,"]))
     assert len(report.matched) == 1 and report.matched[0].customer_id == customer.pk
     with pytest.raises(DomainError) as info:
         bank_transaction_assign(transaction=report.matched[0], customer=customer, remember_alias=False)

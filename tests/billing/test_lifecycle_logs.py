@@ -22,6 +22,7 @@ from billing.services.disputes import dispute_decide, dispute_file, dispute_with
 from billing.services.dunning import dunning_pause
 from billing.services.payments import payment_record
 from billing.services.refunds import refund_cancel, refund_pay, refund_request
+from core import clock
 from core.audit import acting_as
 from core.errors import DomainError
 from core.transitions import history
@@ -120,7 +121,8 @@ def test_bank_line_ignored_once_and_logged():
     """BIL-7: an unmatched deposit taken out of the queue is logged; a second try is refused, no new row."""
     statement = BankStatementImport.objects.create(file_name="s.csv", sha256="2" * 64)
     line = BankTransaction.objects.create(
-        statement=statement, line_no=1, transacted_on=D(2026, 10, 1), payer_name="모르는분", amount_won=5_000
+        statement=statement, line_no=1, transacted_on=D(2026, 10, 1), payer_name="모르는분", amount_won=5_000,
+        processed_at=clock.now(),  # automatic matching looked at it (staff act only after that)
     )
     staff = StaffUserFactory()
     bank_transaction_ignore(transaction=line, reason="테스트 입금", actor=staff)

@@ -26,6 +26,7 @@ from billing.models import (
 )
 from contracts.lifecycle import POLICY, SUCCESSION
 from contracts.models import Policy
+from core import clock
 from core.audit import acting_as
 from core.errors import DomainError
 from core.models import StatusTransition
@@ -92,7 +93,8 @@ def _payment() -> Payment:
 def _bank_transaction() -> BankTransaction:
     statement = BankStatementImport.objects.create(file_name="statement.csv", sha256="1" * 64)
     return BankTransaction.objects.create(
-        statement=statement, line_no=1, transacted_on=TODAY, payer_name="테스트", amount_won=110_000
+        statement=statement, line_no=1, transacted_on=TODAY, payer_name="테스트", amount_won=110_000,
+        processed_at=clock.now(),  # automatic matching looked at it (staff act only after that)
     )
 
 

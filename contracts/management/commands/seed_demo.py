@@ -29,7 +29,6 @@ the days in between.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from contracts.presets import load_presets
 from contracts.services import applications, seats, terms, terms_documents
 from contracts.services.messaging_limits import POLICY_CODE as MESSAGING_POLICY
 from contracts.services.messaging_limits import messaging_limits_for
-from core import clock, jobs
+from core import clock, csvkit, jobs
 from core.audit import acting_as
 from core.models import JobRun
 from messaging.models import SenderNumber
@@ -461,7 +460,7 @@ def _send_messages(customer: Customer, today: dt.date) -> int:
 def statement_csv(rows: list[tuple[dt.date, str, int, str]]) -> bytes:
     """A bank's deposit export: Korean headers, amounts with separators, CP949 (what banks give)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvkit.writer(out)
     writer.writerow(["거래일자", "입금자명", "입금액", "거래번호", "메모"])
     for day, payer, amount, reference in rows:
         writer.writerow([f"{day:%Y.%m.%d} 10:15:00", payer, f"{amount:,}", reference, "타행이체"])
