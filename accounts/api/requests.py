@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from core import clock
 from core.api import PAGE_PARAMETERS, AuditedAPIView, page_serializer, paginate
 from core.errors import DomainError
-from core.throttling import ScopedThrottle, WriteRateThrottle
 from core.fields import BusinessDateField, StrictInputSerializer
+from core.throttling import ScopedThrottle, WriteRateThrottle
 
 from .. import lockout, selectors, services, services_changes
 from ..models import CustomerChangeRequest, SuccessionRequest

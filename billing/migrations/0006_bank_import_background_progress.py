@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_acc8_acc9_acc10_succession_change_requests_dormancy'),
-        ('billing', '0004_dispute_upheld_amount_includes_vat'),
+        ('billing', '0005_history_for_bank_payer_alias_late_charge_tax_invoice'),
     ]
 
     operations = [
