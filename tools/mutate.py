@@ -76,6 +76,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/disputes.py": [
         "tests/billing/test_disputes.py",
+        "tests/billing/test_dispute_edges.py",
     ],
     "billing/services/numbering.py": [
         "tests/billing/test_numbering.py",
@@ -88,7 +89,7 @@ MODULES: dict[str, list[str]] = {
     ],
 }
 
-SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "config"]
+SOURCE_PATHS = ["core", "accounts", "messaging", "contracts", "billing", "sla", "privacy", "config"]
 ALSO_COPY = ["manage.py", "templates", "locale", "static", "tests"]
 MAX_CHILDREN = 2
 
