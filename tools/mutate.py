@@ -10,6 +10,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py core/money.py        # one or more modules
     python tools/mutate.py --report             # print the table of the last runs only
     python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
+    python tools/mutate.py --recheck core/money.py  # only the last survivors again, with the current tests
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -153,12 +154,38 @@ def drop_databases(base: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def run(module: str) -> dict[str, Any]:
+def refresh_tests(module: str) -> Path:
+    """The scratch copy of ``module``'s last run with the worktree's current tests and test selection (the
+    source, and so the mutants and their names, stay as they were)."""
+    work = WORK / slug(module)
+    if not (work / "mutants").exists():
+        raise SystemExit(f"{module}: no earlier run in {work}")
+    for folder in (work / "tests", work / "mutants" / "tests"):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    pyproject = (work / "pyproject.toml").read_text("utf-8")
+    pyproject = re.sub(r"\n\[tool\.mutmut\]\n(?:[^\[].*\n|\n)*", "\n", pyproject)
+    (work / "pyproject.toml").write_text(pyproject + mutmut_section(module, MODULES[module]), "utf-8")
+    return work
+
+
+def run(module: str, recheck: bool = False) -> dict[str, Any]:
+    """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
+    again, against the current tests (after adding tests for them)."""
     paths = [t.split("::")[0] for t in MODULES[module] if not t.startswith("-")]
     missing = [t for t in paths if not (ROOT / t).exists()]
     if missing:
         raise SystemExit(f"{module}: test files missing: {missing}")
-    work = prepare(module)
+    names: list[str] = []
+    verdicts: dict[str, dict[str, Any]] = {}
+    if recheck:
+        names = collect(module)["survivors"]
+        work = refresh_tests(module)
+        verdicts = saved_verdicts(work)
+        if not names:
+            return collect(module)
+    else:
+        work = prepare(module)
     env = dict(os.environ)
     base = env.get("TEST_DATABASE_NAME", "test_termsops")
     env["MUTMUT_DB_BASE"] = f"{base}_mut_{slug(module)}"[:50]
@@ -170,7 +197,7 @@ def run(module: str) -> dict[str, Any]:
     print(f"== {module}: mutmut run in {work}", flush=True)
     with open(WORK / f"{slug(module)}.log", "w") as log:  # mutmut's progress bar, kept out of the table
         subprocess.run(
-            ["nice", "-n", "10", python, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN)],
+            ["nice", "-n", "10", python, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN), *names],
             cwd=work,
             env=env,
             stdout=log,
@@ -178,7 +205,28 @@ def run(module: str) -> dict[str, Any]:
             check=False,
         )
     drop_databases(env["MUTMUT_DB_BASE"])
+    if recheck:
+        restore_verdicts(work, verdicts)
     return collect(module)
+
+
+def saved_verdicts(work: Path) -> dict[str, dict[str, Any]]:
+    """Each mutant's verdict (exit code) of the last run, per ``.meta`` file of mutmut."""
+    metas = (work / "mutants").rglob("*.meta")
+    return {str(meta): json.loads(meta.read_text())["exit_code_by_key"] for meta in metas}
+
+
+def restore_verdicts(work: Path, verdicts: dict[str, dict[str, Any]]) -> None:
+    """mutmut forgets every verdict when the test selection changes; put back those of the mutants a
+    recheck did not run again (killed ones stay killed: the tests only grew)."""
+    for path, old in verdicts.items():
+        meta = Path(path)
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        for key, code in old.items():
+            if codes.get(key) is None:
+                codes[key] = code
+        meta.write_text(json.dumps(data, indent=4))
 
 
 def collect(module: str) -> dict[str, Any]:
@@ -229,6 +277,11 @@ def main() -> None:
     parser.add_argument(
         "--collect", action="store_true", help="re-read the results of the modules' last runs"
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run only the survivors of the modules' last runs again, with the current tests",
+    )
     args = parser.parse_args()
     report = load_report()
     if not args.report:
@@ -236,7 +289,9 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"not configured in MODULES: {unknown}")
         for module in args.modules or list(MODULES):
-            report[module] = collect(module) if args.collect else run(module)
+            result = collect(module) if args.collect else run(module, recheck=args.recheck)
+            report = load_report()  # another module's run may have finished meanwhile
+            report[module] = result
             WORK.mkdir(exist_ok=True)
             (WORK / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))
