@@ -87,6 +87,23 @@ MODULES: dict[str, list[str]] = {
     ],
     "contracts/services/renewal.py": [
         "tests/contracts/test_rules_renewal.py",
+        "tests/contracts/test_renewal_edges.py",
+    ],
+    # SLA-3/SLA-4: availability of a month and the credit it earns (interfaces and the two-worker test left
+    # out: they call the same services)
+    "sla/services/availability.py": [
+        "tests/sla/test_availability.py",
+        "tests/sla/test_worked_examples.py",
+        "tests/sla/test_termination_and_status.py",
+    ],
+    "sla/services/credits.py": [
+        "tests/sla/test_worked_examples.py",
+        "tests/sla/test_month_close.py",
+        "tests/sla/test_claims.py",
+    ],
+    # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
+    "messaging/services/encoding.py": [
+        "tests/messaging/test_paid_encoding.py",
     ],
 }
 
