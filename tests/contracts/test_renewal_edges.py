@@ -40,7 +40,11 @@ def test_a_terminating_contract_cannot_stop_its_renewal(presets):
     contract = _set_status(active("kgmsg"), ContractStatus.TERMINATING)
     with pytest.raises(DomainError) as refused:
         renewal.renewal_stop(contract=contract, today=D(2026, 1, 10))
-    assert (refused.value.code, refused.value.rule, refused.value.field) == ("invalid_state", "CON-1", "status")
+    assert (refused.value.code, refused.value.rule, refused.value.field) == (
+        "invalid_state",
+        "CON-1",
+        "status",
+    )
     assert refused.value.message_ko == (
         f"CON-1: 계약 {contract.number}은(는) 현재 '해지 예정' 상태라 갱신 거절할 수 없습니다. "
         "가능한 상태: 이용 중, 이용 정지"
