@@ -84,6 +84,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "contracts/services/terms.py": [
         "tests/contracts/test_rules_terms.py",
+        "tests/contracts/test_terms_edges.py",
     ],
     "contracts/services/renewal.py": [
         "tests/contracts/test_rules_renewal.py",
