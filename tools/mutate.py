@@ -115,6 +115,7 @@ MODULES: dict[str, list[str]] = {
     # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
     "messaging/services/encoding.py": [
         "tests/messaging/test_paid_encoding.py",
+        "tests/messaging/test_encoding_edges.py",
     ],
 }
 
