@@ -10,7 +10,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py core/money.py        # one or more modules
     python tools/mutate.py --report             # print the table of the last runs only
     python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
-    python tools/mutate.py --recheck core/money.py  # only the last survivors again, with the current tests
+    python tools/mutate.py --recheck core/money.py  # the last survivors (and unreached) again, current tests
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -200,7 +200,8 @@ def refresh_tests(module: str) -> Path:
 
 def run(module: str, recheck: bool = False) -> dict[str, Any]:
     """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
-    again, against the current tests (after adding tests for them)."""
+    again, against the current tests (after adding tests for them), and the mutants an interrupted run
+    did not reach."""
     paths = [t.split("::")[0] for t in MODULES[module] if not t.startswith("-")]
     missing = [t for t in paths if not (ROOT / t).exists()]
     if missing:
@@ -208,7 +209,8 @@ def run(module: str, recheck: bool = False) -> dict[str, Any]:
     names: list[str] = []
     verdicts: dict[str, dict[str, Any]] = {}
     if recheck:
-        names = collect(module)["survivors"]
+        last = collect(module)
+        names = last["survivors"] + last["unchecked"]
         work = refresh_tests(module)
         verdicts = saved_verdicts(work)
         if not names:
@@ -274,6 +276,7 @@ def collect(module: str) -> dict[str, Any]:
     status = dict(line.strip().rsplit(": ", 1) for line in survivors.splitlines() if ": " in line)
     stats["survivors"] = sorted(name for name, verdict in status.items() if verdict == "survived")
     stats["untested"] = sorted(name for name, verdict in status.items() if verdict == "no tests")
+    stats["unchecked"] = sorted(name for name, verdict in status.items() if verdict == "not checked")
     stats["tests"] = MODULES[module]
     return stats
 
@@ -309,7 +312,7 @@ def main() -> None:
     parser.add_argument(
         "--recheck",
         action="store_true",
-        help="run only the survivors of the modules' last runs again, with the current tests",
+        help="run the last survivors (and mutants not reached) again, with the current tests",
     )
     args = parser.parse_args()
     report = load_report()
