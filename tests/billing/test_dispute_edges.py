@@ -340,6 +340,12 @@ def test_a_decision_is_recorded_and_told_with_its_credit_note(presets):
         "status",
         "BIL-10: 이의신청이 이미 '인용' 상태라 취하할 수 없습니다.",
     )
+    with pytest.raises(DomainError) as refused:
+        dispute_extend(dispute=decided, new_due_on=D(2026, 7, 30), reason="추가 확인")
+    assert refused.value.message_ko == "BIL-10: 이의신청이 이미 '인용' 상태라 기한 연장할 수 없습니다."
+    with pytest.raises(DomainError) as refused:
+        dispute_decide(dispute=decided, upheld_amount_won=0, answer="재결정", today=D(2026, 6, 12))
+    assert refused.value.message_ko == "BIL-10: 이의신청이 이미 '인용' 상태라 결정할 수 없습니다."
 
 
 def test_a_rejection_notice_has_no_credit_note(presets):
