@@ -307,6 +307,7 @@ def test_a_longer_minimum_posting_keeps_the_notice_up_after_the_change(presets):
         policy=policy, subject="점검", body="본문", effective_on=D(2026, 2, 8), today=D(2026, 2, 1)
     )
     assert broadcast.posted_until.date() == D(2026, 3, 3)
+    assert (broadcast.subject_en, broadcast.body_en) == ("", "")  # no English text given
 
 
 # --------------------------------------------------------------------------- the transition job
