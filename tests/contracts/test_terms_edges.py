@@ -22,6 +22,7 @@ from core.errors import DomainError
 from messaging.models import Notice
 from tests.contracts.conftest import D, active, apply
 from tests.contracts.test_rules_terms import _draft, _publish
+from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +281,7 @@ def test_service_change_notice_boundaries_and_posting(presets):
         "TRM-7",
         "TRM-7: 서비스 변경은 7일 전에 공지해야 합니다. 가장 빠른 적용일: 2026-02-08",
     )
+    staff = StaffUserFactory()
     broadcast = terms.service_change_announce(
         policy=policy,
         subject="점검",
@@ -288,7 +290,9 @@ def test_service_change_notice_boundaries_and_posting(presets):
         today=D(2026, 2, 1),
         subject_en="Maintenance",
         body_en="Body",
+        actor=staff,
     )
+    assert broadcast.created_by == staff  # the staff member who announced it
     assert (broadcast.subject, broadcast.body, broadcast.subject_en, broadcast.body_en) == (
         "점검",
         "본문",
