@@ -15,6 +15,7 @@ from billing.services.disputes import (
 )
 from billing.services.notes import credit_note_issue
 from core.errors import DomainError
+from core.models import StatusTransition
 from messaging.models import Notice
 from tests.billing.payment_factories import CustomerFactory, make_invoice
 from tests.factories import AdminMemberFactory
@@ -379,6 +380,15 @@ def test_withdrawing_records_the_reason_or_the_customer_withdrawal(presets):
     assert (second.answered_on, second.answer) == (D(2026, 6, 13), "오해 해소")
     keys = set(Notice.objects.filter(event="dispute.withdrawn").values_list("dedupe_key", flat=True))
     assert keys == {f"dispute:{first.pk}:withdrawn", f"dispute:{second.pk}:withdrawn"}
+    told = Notice.objects.filter(
+        event="dispute.withdrawn", dedupe_key=f"dispute:{second.pk}:withdrawn"
+    ).first()
+    assert told is not None and told.context["today"] == "2026-06-13"
+    logged = StatusTransition.objects.filter(object_id__in=[first.pk, second.pk], to_status="withdrawn")
+    assert sorted(logged.values_list("object_id", "reason", "on_date")) == [
+        (first.pk, "고객 취하", D(2026, 6, 12)),
+        (second.pk, "오해 해소", D(2026, 6, 13)),
+    ]
 
 
 def test_open_disputes_are_the_invoices_open_ones(presets):
