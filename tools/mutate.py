@@ -213,6 +213,8 @@ def run(module: str, recheck: bool = False) -> dict[str, Any]:
         names = last["survivors"] + last["unchecked"]
         work = refresh_tests(module)
         verdicts = saved_verdicts(work)
+        # kept on disk too: an interrupted recheck is restored by --collect
+        (work / "verdicts-before-recheck.json").write_text(json.dumps(verdicts))
         if not names:
             return collect(module)
     else:
@@ -238,6 +240,7 @@ def run(module: str, recheck: bool = False) -> dict[str, Any]:
     drop_databases(env["MUTMUT_DB_BASE"])
     if recheck:
         restore_verdicts(work, verdicts)
+        (work / "verdicts-before-recheck.json").unlink()
     return collect(module)
 
 
@@ -264,6 +267,10 @@ def collect(module: str) -> dict[str, Any]:
     """The counts and the surviving mutants of the last run of ``module`` (also after an interrupted run:
     mutants not reached count as "not checked")."""
     work = WORK / slug(module)
+    saved = work / "verdicts-before-recheck.json"
+    if saved.exists():  # a recheck was interrupted: put back what it had not run again yet
+        restore_verdicts(work, json.loads(saved.read_text()))
+        saved.unlink()
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     python = sys.executable
