@@ -326,6 +326,7 @@ def test_a_decision_is_recorded_and_told_with_its_credit_note(presets):
     )
     note = decided.credit_note
     assert (note.total_won, note.description) == (13_200, f"이의신청 #{dispute.pk} 인용: 요율")
+    assert note.idempotency_key == f"dispute:{dispute.pk}"  # one credit note per dispute, also if retried
     told = Notice.objects.filter(event="dispute.decided", customer=invoice.customer).first()
     assert told is not None
     assert told.dedupe_key == f"dispute:{dispute.pk}:decided"
