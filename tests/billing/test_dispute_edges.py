@@ -401,3 +401,15 @@ def test_open_disputes_are_the_invoices_open_ones(presets):
     dispute_withdraw(dispute=withdrawn, today=D(2026, 6, 10))
     dispute_file(invoice=other, amount_won=1_000, reason="c", today=D(2026, 6, 10))
     assert list(open_disputes(invoice)) == [kept]
+
+
+def test_a_decision_is_logged_with_its_answer_and_a_long_reason_is_cut_to_500(presets):
+    """BIL-10: the status change is logged with the answer; the credit note's description (the dispute
+    number and reason) is at most 500 characters."""
+    invoice = officecore_invoice(presets)
+    dispute = dispute_file(invoice=invoice, amount_won=1_000, reason="가" * 600, today=D(2026, 6, 10))
+    decided = dispute_decide(dispute=dispute, upheld_amount_won=1_100, answer="확인", today=D(2026, 6, 11))
+    prefix = f"이의신청 #{dispute.pk} 인용: "
+    assert decided.credit_note.description == prefix + "가" * (500 - len(prefix))
+    logged = StatusTransition.objects.get(object_id=dispute.pk, to_status="upheld")
+    assert (logged.reason, logged.on_date) == ("확인", D(2026, 6, 11))
