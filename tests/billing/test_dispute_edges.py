@@ -330,6 +330,7 @@ def test_a_decision_is_recorded_and_told_with_its_credit_note(presets):
     told = Notice.objects.filter(event="dispute.decided", customer=invoice.customer).first()
     assert told is not None
     assert told.dedupe_key == f"dispute:{dispute.pk}:decided"
+    assert told.context["today"] == "2026-06-11"
     assert (told.context["credit_note_number"], told.context["answer"], told.context["status"]) == (
         note.number,
         "인정",
