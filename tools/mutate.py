@@ -10,6 +10,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py core/money.py        # one or more modules
     python tools/mutate.py --report             # print the table of the last runs only
     python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
+    python tools/mutate.py --recheck core/money.py  # the last survivors (and unreached) again, current tests
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -83,15 +84,45 @@ MODULES: dict[str, list[str]] = {
     ],
     "billing/services/disputes.py": [
         "tests/billing/test_disputes.py",
+        "tests/billing/test_dispute_edges.py",
+        # four job-walking ladder tests (the dunning ladder around a dispute: dunning.py's and facts.py's
+        # rules, walked day by day); the one that checks a decision's effect on the ladder stays
+        "--deselect",
+        "tests/billing/test_disputes.py::test_open_dispute_holds_its_amount_and_undisputed_part_is_dunned",
+        "--deselect",
+        "tests/billing/test_disputes.py::test_rejected_dispute_returns_the_amount_to_dunning",
+        "--deselect",
+        "tests/billing/test_disputes.py::test_upheld_dispute_cancels_the_steps_it_caused",
+        "--deselect",
+        "tests/billing/test_disputes.py::test_withdrawn_dispute_is_dunned_again",
     ],
     "billing/services/numbering.py": [
         "tests/billing/test_numbering.py",
     ],
     "contracts/services/terms.py": [
         "tests/contracts/test_rules_terms.py",
+        "tests/contracts/test_terms_edges.py",
     ],
     "contracts/services/renewal.py": [
         "tests/contracts/test_rules_renewal.py",
+        "tests/contracts/test_renewal_edges.py",
+    ],
+    # SLA-3/SLA-4: availability of a month and the credit it earns (interfaces and the two-worker test left
+    # out: they call the same services)
+    "sla/services/availability.py": [
+        "tests/sla/test_availability.py",
+        "tests/sla/test_worked_examples.py",
+        "tests/sla/test_termination_and_status.py",
+    ],
+    "sla/services/credits.py": [
+        "tests/sla/test_worked_examples.py",
+        "tests/sla/test_month_close.py",
+        "tests/sla/test_claims.py",
+    ],
+    # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
+    "messaging/services/encoding.py": [
+        "tests/messaging/test_paid_encoding.py",
+        "tests/messaging/test_encoding_edges.py",
     ],
 }
 
@@ -159,12 +190,42 @@ def drop_databases(base: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def run(module: str) -> dict[str, Any]:
+def refresh_tests(module: str) -> Path:
+    """The scratch copy of ``module``'s last run with the worktree's current tests and test selection (the
+    source, and so the mutants and their names, stay as they were)."""
+    work = WORK / slug(module)
+    if not (work / "mutants").exists():
+        raise SystemExit(f"{module}: no earlier run in {work}")
+    for folder in (work / "tests", work / "mutants" / "tests"):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    pyproject = (work / "pyproject.toml").read_text("utf-8")
+    pyproject = re.sub(r"\n\[tool\.mutmut\]\n(?:[^\[].*\n|\n)*", "\n", pyproject)
+    (work / "pyproject.toml").write_text(pyproject + mutmut_section(module, MODULES[module]), "utf-8")
+    return work
+
+
+def run(module: str, recheck: bool = False) -> dict[str, Any]:
+    """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
+    again, against the current tests (after adding tests for them), and the mutants an interrupted run
+    did not reach."""
     paths = [t.split("::")[0] for t in MODULES[module] if not t.startswith("-")]
     missing = [t for t in paths if not (ROOT / t).exists()]
     if missing:
         raise SystemExit(f"{module}: test files missing: {missing}")
-    work = prepare(module)
+    names: list[str] = []
+    verdicts: dict[str, dict[str, Any]] = {}
+    if recheck:
+        last = collect(module)
+        names = last["survivors"] + last["unchecked"]
+        work = refresh_tests(module)
+        verdicts = saved_verdicts(work)
+        # kept on disk too: an interrupted recheck is restored by --collect
+        (work / "verdicts-before-recheck.json").write_text(json.dumps(verdicts))
+        if not names:
+            return collect(module)
+    else:
+        work = prepare(module)
     env = dict(os.environ)
     base = env.get("TEST_DATABASE_NAME", "test_termsops")
     env["MUTMUT_DB_BASE"] = f"{base}_mut_{slug(module)}"[:50]
@@ -176,7 +237,7 @@ def run(module: str) -> dict[str, Any]:
     print(f"== {module}: mutmut run in {work}", flush=True)
     with open(WORK / f"{slug(module)}.log", "w") as log:  # mutmut's progress bar, kept out of the table
         subprocess.run(
-            ["nice", "-n", "10", python, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN)],
+            ["nice", "-n", "10", python, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN), *names],
             cwd=work,
             env=env,
             stdout=log,
@@ -184,13 +245,39 @@ def run(module: str) -> dict[str, Any]:
             check=False,
         )
     drop_databases(env["MUTMUT_DB_BASE"])
+    if recheck:
+        restore_verdicts(work, verdicts)
+        (work / "verdicts-before-recheck.json").unlink()
     return collect(module)
+
+
+def saved_verdicts(work: Path) -> dict[str, dict[str, Any]]:
+    """Each mutant's verdict (exit code) of the last run, per ``.meta`` file of mutmut."""
+    metas = (work / "mutants").rglob("*.meta")
+    return {str(meta): json.loads(meta.read_text())["exit_code_by_key"] for meta in metas}
+
+
+def restore_verdicts(work: Path, verdicts: dict[str, dict[str, Any]]) -> None:
+    """mutmut forgets every verdict when the test selection changes; put back those of the mutants a
+    recheck did not run again (killed ones stay killed: the tests only grew)."""
+    for path, old in verdicts.items():
+        meta = Path(path)
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        for key, code in old.items():
+            if codes.get(key) is None:
+                codes[key] = code
+        meta.write_text(json.dumps(data, indent=4))
 
 
 def collect(module: str) -> dict[str, Any]:
     """The counts and the surviving mutants of the last run of ``module`` (also after an interrupted run:
     mutants not reached count as "not checked")."""
     work = WORK / slug(module)
+    saved = work / "verdicts-before-recheck.json"
+    if saved.exists():  # a recheck was interrupted: put back what it had not run again yet
+        restore_verdicts(work, json.loads(saved.read_text()))
+        saved.unlink()
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     python = sys.executable
@@ -203,6 +290,7 @@ def collect(module: str) -> dict[str, Any]:
     status = dict(line.strip().rsplit(": ", 1) for line in survivors.splitlines() if ": " in line)
     stats["survivors"] = sorted(name for name, verdict in status.items() if verdict == "survived")
     stats["untested"] = sorted(name for name, verdict in status.items() if verdict == "no tests")
+    stats["unchecked"] = sorted(name for name, verdict in status.items() if verdict == "not checked")
     stats["tests"] = MODULES[module]
     return stats
 
@@ -235,6 +323,11 @@ def main() -> None:
     parser.add_argument(
         "--collect", action="store_true", help="re-read the results of the modules' last runs"
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run the last survivors (and mutants not reached) again, with the current tests",
+    )
     args = parser.parse_args()
     report = load_report()
     if not args.report:
@@ -242,7 +335,9 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"not configured in MODULES: {unknown}")
         for module in args.modules or list(MODULES):
-            report[module] = collect(module) if args.collect else run(module)
+            result = collect(module) if args.collect else run(module, recheck=args.recheck)
+            report = load_report()  # another module's run may have finished meanwhile
+            report[module] = result
             WORK.mkdir(exist_ok=True)
             (WORK / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))

@@ -9,8 +9,9 @@
   made and made known).
 * Amount: in the invoice's price basis (VAT-exclusive supply, or the VAT-inclusive amount for
   ``vat_inclusive`` invoices) — the basis of the line amounts and of
-  :func:`billing.services.notes.credit_note_issue`; at most the line's (or the invoice's creditable)
-  amount minus what other live disputes on it already claim.
+  :func:`billing.services.notes.credit_note_issue`; at most the line's amount minus what other live
+  disputes on it already claim (an open one its amount, a decided one its credit note), or the
+  invoice's creditable amount (every credit note already taken off) minus what open disputes claim.
 * ``answer_due_on`` = filed + ``dispute_answer_days`` (``officecore`` 14, ``dcloud`` 7); staff may set a
   later date with a reason (:func:`dispute_extend`; 000 art.17③, 002 art.35②).
 * While open, the disputed amount *with its VAT* (:func:`held_won`) is held out of the dunning ladder
@@ -186,7 +187,10 @@ def dispute_file(
             limit = line.amount_won - _claimed(Dispute.objects.filter(line=line))
             what = line.description
         else:
-            limit = creditable_amount(invoice) - _claimed(Dispute.objects.filter(invoice=invoice))
+            # The creditable amount already takes off every credit note, those of decided disputes
+            # included: only open disputes (on the invoice or its lines) still claim part of it.
+            open_ones = Dispute.objects.filter(invoice=invoice, status=Dispute.Status.OPEN)
+            limit = creditable_amount(invoice) - _claimed(open_ones)
             what = invoice.number
         if amount_won > limit:
             raise DomainError(

@@ -1,0 +1,391 @@
+"""TRM-1..TRM-7 at their edges (mutation testing of contracts/services/terms.py, docs/testing.md): each
+refusal's field, rule and Korean message, the notices' channels and contents, the transition job's moves.
+Dates are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from contracts.models import (
+    ConsentDecision,
+    Contract,
+    ContractStatus,
+    Plan,
+    Policy,
+    TerminationKind,
+    TermsConsent,
+)
+from contracts.services import terms
+from core.errors import DomainError
+from messaging.models import Notice
+from tests.contracts.conftest import D, active, apply
+from tests.contracts.test_rules_terms import _draft, _publish
+from tests.factories import StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _refusal(err: pytest.ExceptionInfo[DomainError]) -> tuple[str, str | None, str | None, str]:
+    return (err.value.code, err.value.field, err.value.rule, err.value.message_ko)
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def test_publish_refusals_name_the_version_rule(presets):
+    """TRM-1/TRM-2/TRM-3: the same row, another policy's version, a blank reason and a second publication
+    are refused with the rule and field; nothing is published."""
+    v1 = Policy.objects.get(code="officecore", version=1)
+    draft = _draft("officecore")
+    flow_v1 = Policy.objects.get(code="flow", version=1)
+    args = {"effective_on": D(2026, 3, 5), "reasons": "정비", "today": D(2026, 2, 1)}
+    for policy, previous in ((v1, v1), (draft, flow_v1)):
+        with pytest.raises(DomainError) as err:
+            terms.terms_publish(policy=policy, previous=previous, **args)
+        assert _refusal(err) == (
+            "invalid_version",
+            "policy",
+            "TRM-1",
+            f"TRM-1: 새 버전은 같은 약관({previous.code})의 다른 버전이어야 합니다.",
+        )
+    with pytest.raises(DomainError) as err:
+        terms.terms_publish(policy=draft, previous=v1, **{**args, "reasons": "  "})
+    assert _refusal(err) == ("reason_required", "reasons", "TRM-3", "TRM-3: 개정 사유를 입력해야 합니다.")
+    draft.refresh_from_db()
+    assert draft.status == Policy.Status.DRAFT
+    terms.terms_publish(policy=draft, previous=v1, **args)
+    draft.refresh_from_db()
+    assert draft.change_reason == "정비"
+    with pytest.raises(DomainError) as err:
+        terms.terms_publish(policy=draft, previous=v1, **{**args, "today": D(2026, 2, 2)})
+    assert _refusal(err) == (
+        "already_published",
+        "policy",
+        "TRM-2",
+        "TRM-2: 이 버전은 이미 2026-02-01에 공지되었습니다.",
+    )
+
+
+def test_the_published_notice_names_the_version_and_its_terms(presets):
+    """TRM-3: the notice names the policy, the version, the date, the reasons and whether it is
+    unfavourable; a favourable change goes to the portal only and silence counts as consent."""
+    contract = active("officecore")
+    release = _publish("officecore", effective_on=D(2026, 2, 8), reasons="조항 정비")
+    assert (release.unfavourable, release.price_increase, release.reasons) == (False, False, "조항 정비")
+    assert (release.published_on, release.effective_on, release.previous.version) == (
+        D(2026, 2, 1),
+        D(2026, 2, 8),
+        1,
+    )
+    sent = Notice.objects.filter(customer=contract.customer, event="terms.published")
+    assert set(sent.values_list("channel", flat=True)) == {"portal"}
+    assert set(sent.values_list("dedupe_key", flat=True)) == {
+        f"terms:{release.pk}:customer:{contract.customer.pk}"
+    }
+    context = sent.first().context
+    assert {k: context[k] for k in ("policy_name", "version", "unfavourable", "price_increase")} == {
+        "policy_name": release.policy.name,
+        "version": 2,
+        "unfavourable": False,
+        "price_increase": False,
+    }
+    assert context["silence_is_consent"] is True
+
+
+def test_an_unfavourable_change_by_portal_only_when_the_terms_say_so(presets):
+    """TRM-3: the e-mail for an unfavourable change comes from the old version's
+    ``unfavourable_change_by_email``; without it the portal only."""
+    contract = active("dcloud")
+    Policy.objects.filter(code="dcloud", version=1).update(unfavourable_change_by_email=False)
+    _publish("dcloud", effective_on=D(2026, 3, 3), unfavourable=True)
+    sent = Notice.objects.filter(customer=contract.customer, event="terms.published")
+    assert set(sent.values_list("channel", flat=True)) == {"portal"}
+
+
+def test_silence_is_not_consent_where_the_old_terms_say_so(presets):
+    """TRM-4: the notice tells silence counts as consent only if the old version says so."""
+    contract = active("officecore")
+    Policy.objects.filter(code="officecore", version=1).update(silence_is_consent=False)
+    _publish("officecore", effective_on=D(2026, 2, 8))
+    context = Notice.objects.filter(customer=contract.customer, event="terms.published").first().context
+    assert context["silence_is_consent"] is False
+
+
+def test_only_customers_with_live_contracts_under_the_old_version_are_told(presets):
+    """TRM-3: live contracts (approved, active, suspended, terminating) count; an ended one does not."""
+    live = active("officecore")
+    ended = active("officecore")
+    Contract.objects.filter(pk=ended.pk).update(status=ContractStatus.TERMINATED)
+    assert terms.affected_customers(live.policy) == [live.customer]
+
+
+# --------------------------------------------------------------------------- consent
+
+
+def test_consent_refusals_name_the_rule(presets):
+    """TRM-4: an unknown decision, a customer without a contract under the old version, and a decision on
+    or after the effective date are refused with the field and message."""
+    contract = active("officecore")
+    outsider = active("flow")
+    release = _publish("officecore")  # effective 2026-03-01
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer, policy=release.policy, decision="deemed", today=D(2026, 2, 5)
+        )
+    assert _refusal(err) == (
+        "invalid_decision",
+        "decision",
+        "TRM-4",
+        "TRM-4: 결정은 동의 또는 거부여야 합니다.",
+    )
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=outsider.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 5)
+        )
+    assert _refusal(err) == ("not_affected", "policy", "TRM-4", "TRM-4: 이 약관 개정의 대상 계약이 없습니다.")
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 3, 1)
+        )
+    assert _refusal(err) == ("too_late", "policy", "TRM-4", "TRM-4: 약관이 2026-03-01에 이미 시행되었습니다.")
+    draft = _draft("flow")
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=outsider.customer, policy=draft, decision="accepted", today=D(2026, 2, 5)
+        )
+    assert _refusal(err) == (
+        "not_published",
+        "policy",
+        "TRM-4",
+        "TRM-4: 아직 공지되지 않은 약관 버전에는 동의하거나 거부할 수 없습니다.",
+    )
+    assert not TermsConsent.objects.exists()
+
+
+def test_consent_on_the_day_before_the_effective_date_and_once(presets):
+    """TRM-4: the last day to decide is the day before the effective date (2026-02-28); a second decision
+    is refused naming the first."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    consent = terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 28)
+    )
+    assert (consent.decision, consent.channel, consent.member, consent.ip_address) == (
+        ConsentDecision.REFUSED,
+        TermsConsent.Channel.PORTAL,
+        None,
+        None,
+    )
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 28)
+        )
+    assert err.value.field == "decision" and err.value.rule == "TRM-4"
+    assert (
+        err.value.message_ko
+        == f"TRM-4: 이미 {consent.decided_at.date().isoformat()}에 '거부'(으)로 응답했습니다."
+    )
+
+
+def test_no_consent_after_the_transition_has_run(presets):
+    """TRM-4: once the job moved the contracts, the version can no longer be decided on."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    release.transitioned_on = D(2026, 2, 20)
+    release.save(update_fields=["transitioned_on"])
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 21)
+        )
+    assert err.value.code == "too_late"
+
+
+# --------------------------------------------------------------------------- refusal termination
+
+
+def test_refusal_termination_messages(presets):
+    """TRM-5: without a recorded refusal, or where the refusal keeps the old version (dcloud, term ending
+    2027-01-04), the refusal names the rule and, for dcloud, the term's end."""
+    contract = active("officecore")
+    _publish("officecore")
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
+    assert _refusal(err) == (
+        "no_refusal",
+        "policy",
+        "TRM-5",
+        "TRM-5: 거부한 약관 개정이 없어 위약금 없는 해지를 할 수 없습니다.",
+    )
+    dcloud = active("dcloud")
+    release = _publish("dcloud")
+    terms.consent_record(
+        customer=dcloud.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=dcloud, today=D(2026, 2, 10))
+    assert _refusal(err) == (
+        "refusal_keeps_old_version",
+        "policy",
+        "TRM-5",
+        "TRM-5: 이 약관은 개정을 거부하면 계약 기간 종료(2027-01-04)까지 종전 약관이 적용되고 갱신되지 "
+        "않습니다. 위약금 없는 중도 해지 대상이 아닙니다.",
+    )
+
+
+def test_an_accepted_version_is_no_ground_for_a_penalty_free_termination(presets):
+    """TRM-5: only a refusal counts; an acceptance of the version is not one."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
+    assert err.value.code == "no_refusal"
+
+
+def test_refusal_termination_on_the_day_before_the_effective_date(presets):
+    """TRM-5: a refusal termination requested on 2026-02-28 (the day before 2026-03-01) takes effect that
+    day; the reason is "약관 개정 거부"."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    terms.refusal_termination(contract=contract, today=D(2026, 2, 28))
+    contract.refresh_from_db()
+    assert (contract.termination_requested_on, contract.termination_effective_on) == (
+        D(2026, 2, 28),
+        D(2026, 2, 28),
+    )
+    assert (contract.termination_kind, contract.penalty_exempt) == (TerminationKind.TERMS_REFUSED, True)
+
+
+# --------------------------------------------------------------------------- service changes (TRM-7)
+
+
+def test_service_change_notice_boundaries_and_posting(presets):
+    """TRM-7 / MSG-1: notice on 2026-02-01 for 2026-02-08 (exactly 7 days) is accepted and stays posted
+    until 2026-02-08 (the minimum 7 days reach the same day); 2026-02-07 is refused with the days and the
+    earliest date."""
+    policy = Policy.objects.get(code="flow", version=1)
+    with pytest.raises(DomainError) as err:
+        terms.service_change_announce(
+            policy=policy, subject="점검", body="본문", effective_on=D(2026, 2, 7), today=D(2026, 2, 1)
+        )
+    assert _refusal(err) == (
+        "notice_too_short",
+        "effective_on",
+        "TRM-7",
+        "TRM-7: 서비스 변경은 7일 전에 공지해야 합니다. 가장 빠른 적용일: 2026-02-08",
+    )
+    staff = StaffUserFactory()
+    broadcast = terms.service_change_announce(
+        policy=policy,
+        subject="점검",
+        body="본문",
+        effective_on=D(2026, 2, 8),
+        today=D(2026, 2, 1),
+        subject_en="Maintenance",
+        body_en="Body",
+        actor=staff,
+    )
+    assert broadcast.created_by == staff  # the staff member who announced it
+    assert (broadcast.subject, broadcast.body, broadcast.subject_en, broadcast.body_en) == (
+        "점검",
+        "본문",
+        "Maintenance",
+        "Body",
+    )
+    assert (broadcast.posted_from.date(), broadcast.posted_until.date()) == (D(2026, 2, 1), D(2026, 2, 8))
+
+
+def test_a_longer_minimum_posting_keeps_the_notice_up_after_the_change(presets):
+    """MSG-1: with a 30-day minimum posting, a change applying after 7 days stays posted 30 days: from
+    2026-02-01 until 2026-03-03."""
+    Policy.objects.filter(code="flow", version=1).update(portal_notice_min_days=30)
+    policy = Policy.objects.get(code="flow", version=1)
+    broadcast = terms.service_change_announce(
+        policy=policy, subject="점검", body="본문", effective_on=D(2026, 2, 8), today=D(2026, 2, 1)
+    )
+    assert broadcast.posted_until.date() == D(2026, 3, 3)
+    assert (broadcast.subject_en, broadcast.body_en) == ("", "")  # no English text given
+
+
+# --------------------------------------------------------------------------- the transition job
+
+
+def test_transition_retires_the_old_version_and_moves_plans_and_applications(presets):
+    """TRM-1/TRM-4: on the effective date every live contract moves (deemed consent), so the old version
+    is retired; its plans and undecided applications move to the new version."""
+    contract = active("officecore")
+    held = apply("officecore", today=D(2026, 2, 20), start=D(2026, 3, 10))
+    Contract.objects.filter(pk=held.pk).update(status=ContractStatus.HELD)
+    release = _publish("officecore")
+    old = release.previous
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 1, "moved": 1, "refused": 0}
+    old.refresh_from_db()
+    assert old.status == Policy.Status.RETIRED
+    for c in (contract, held):
+        c.refresh_from_db()
+        assert c.policy_id == release.policy_id
+    assert not Plan.objects.filter(policy=old).exists()
+    assert Plan.objects.filter(policy=release.policy).exists()
+    deemed = TermsConsent.objects.get(customer=contract.customer)
+    assert deemed.text_hash == terms.text_hash(release.policy)
+
+
+def test_transition_keeps_the_old_version_while_a_refuser_stays_on_it(presets):
+    """TRM-5: a dcloud refuser stays on version 1 until the term ends, so version 1 is not retired; the
+    refuser is told the outcome once."""
+    contract = active("dcloud")
+    release = _publish("dcloud")
+    terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 0, "moved": 0, "refused": 1}
+    old = Policy.objects.get(pk=release.previous_id)
+    assert old.status == Policy.Status.PUBLISHED
+    contract.refresh_from_db()
+    assert contract.renewal_stop_reason == "약관 개정 거부: 계약 기간 종료 후 갱신 불가"
+    told = Notice.objects.filter(customer=contract.customer, event="terms.refusal_outcome")
+    assert set(told.values_list("dedupe_key", flat=True)) == {f"terms:{release.pk}:refusal:{contract.pk}"}
+    assert told.first().context["outcome"] == "계약기간 종료까지 종전 약관 적용 후 종료"
+
+
+def test_transition_terminates_a_silent_refuser_where_silence_is_not_consent(presets):
+    """TRM-4/TRM-5: where silence is not consent (set so here), an officecore customer who said nothing is
+    treated as refusing: terminated without penalty on the effective date."""
+    Policy.objects.filter(code="officecore", version=1).update(silence_is_consent=False)
+    contract = active("officecore")
+    _publish("officecore")
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 0, "moved": 0, "refused": 1}
+    contract.refresh_from_db()
+    assert (
+        contract.status,
+        contract.termination_kind,
+        contract.penalty_exempt,
+        contract.renewal_stopped,
+    ) == (
+        ContractStatus.TERMINATING,
+        TerminationKind.TERMS_REFUSED,
+        True,
+        True,
+    )
+    assert (contract.termination_requested_on, contract.termination_effective_on) == (
+        D(2026, 3, 1),
+        D(2026, 3, 1),
+    )
+    assert not TermsConsent.objects.exists()
+
+
+def test_transition_waits_for_the_effective_date(presets):
+    """TRM-4: the day before the effective date nothing moves."""
+    active("officecore")
+    release = _publish("officecore")
+    assert terms.terms_transition(today=D(2026, 2, 28)) == {"deemed": 0, "moved": 0, "refused": 0}
+    release.refresh_from_db()
+    assert release.transitioned_on is None
+    assert terms.terms_transition(today=D(2026, 3, 1) + dt.timedelta(days=2))["deemed"] == 1
