@@ -435,7 +435,7 @@ def _duplicate(earlier: BankStatementImport) -> DomainError:
         _("같은 파일이 {date}에 이미 반영되었습니다 ({file})."),
         rule="BIL-7",
         field="content",
-        date=earlier.created_at.date(),
+        date=clock.to_seoul_date(earlier.created_at),
         file=earlier.file_name,
     )
 

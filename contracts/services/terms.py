@@ -177,7 +177,7 @@ def consent_record(
             _("이미 {date}에 '{decision}'(으)로 응답했습니다."),
             rule="TRM-4",
             field="decision",
-            date=existing.decided_at.date(),
+            date=clock.to_seoul_date(existing.decided_at),
             decision=existing.get_decision_display(),
         ) from exc
     return consent

@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import AppendOnly, Customer, PersonalDataAccess
 from accounts.staff import ensure_staff_groups
 from billing.models import Payment
+from core import clock
 from core.adminkit import PersonalDataAdminMixin
 from core.personal_data import holds_personal_data
 from tests.factories import CustomerFactory, MemberFactory, StaffUserFactory
@@ -49,8 +50,9 @@ EXPECTED_PERSONAL_DATA_ADMINS = {
 
 def _log() -> list[tuple[object, ...]]:
     return list(
-        PersonalDataAccess.objects.order_by("id")
-        .values_list("customer_id", "what", "object_id", "kind", "via")
+        PersonalDataAccess.objects.order_by("id").values_list(
+            "customer_id", "what", "object_id", "kind", "via"
+        )
     )
 
 
@@ -66,8 +68,11 @@ def test_every_admin_of_personal_data_logs():
         if holds_personal_data(model)
     }
     assert set(personal) == EXPECTED_PERSONAL_DATA_ADMINS
-    missing = [label for label, model_admin in personal.items()
-               if not isinstance(model_admin, PersonalDataAdminMixin)]
+    missing = [
+        label
+        for label, model_admin in personal.items()
+        if not isinstance(model_admin, PersonalDataAdminMixin)
+    ]
     assert missing == []
     for model_admin in personal.values():
         # a wrong path raises FieldError here
@@ -98,8 +103,10 @@ def test_detail_history_and_list_views_are_logged(admin_client, admin_user):
     assert admin_client.get(reverse("admin:accounts_customer_changelist")).status_code == 200
     listed = _log()[before:]
     assert sorted(listed) == sorted(
-        [(first.pk, "accounts.customer", "", "list", "admin"),
-         (second.pk, "accounts.customer", "", "list", "admin")]
+        [
+            (first.pk, "accounts.customer", "", "list", "admin"),
+            (second.pk, "accounts.customer", "", "list", "admin"),
+        ]
     )
     assert set(PersonalDataAccess.objects.values_list("user_id", flat=True)) == {admin_user.pk}
 
@@ -119,7 +126,10 @@ def test_member_view_logs_member_and_customer(admin_client):
     assert admin_client.get(reverse("admin:accounts_member_change", args=[member.pk])).status_code == 200
     entry = PersonalDataAccess.objects.get()
     assert (entry.customer_id, entry.member_id, entry.what, entry.object_id) == (
-        member.customer_id, member.pk, "accounts.member", str(member.pk)
+        member.customer_id,
+        member.pk,
+        "accounts.member",
+        str(member.pk),
     )
     stored = " ".join(str(v) for v in PersonalDataAccess.objects.values().get().values())
     assert "김민원" not in stored and "minwon" not in stored  # no copy of the personal data
@@ -148,8 +158,13 @@ def test_csv_export_action_is_logged_per_customer(admin_client):
     for each customer of the selected rows, via ``export``."""
     first, second = CustomerFactory(), CustomerFactory()
     rows = [
-        Payment.objects.create(customer=customer, method=Payment.Method.BANK_TRANSFER, amount_won=11_000,
-                               received_on=dt.date(2026, 11, 2), payer_name="홍길동")
+        Payment.objects.create(
+            customer=customer,
+            method=Payment.Method.BANK_TRANSFER,
+            amount_won=11_000,
+            received_on=dt.date(2026, 11, 2),
+            payer_name="홍길동",
+        )
         for customer in (first, first, second)
     ]
     response = admin_client.post(
@@ -158,8 +173,10 @@ def test_csv_export_action_is_logged_per_customer(admin_client):
     )
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert sorted(_log()) == sorted(
-        [(first.pk, "billing.payment", "", "export", "export"),
-         (second.pk, "billing.payment", "", "export", "export")]
+        [
+            (first.pk, "billing.payment", "", "export", "export"),
+            (second.pk, "billing.payment", "", "export", "export"),
+        ]
     )
 
 
@@ -169,8 +186,9 @@ def test_csv_export_action_is_logged_per_customer(admin_client):
 def test_log_admin_is_read_only_even_for_superusers(admin_client, admin_user):
     """DAT-6: no add, change or delete in the admin, superuser included; the row stays as written."""
     customer = CustomerFactory()
-    entry = PersonalDataAccess.objects.create(user=admin_user, customer=customer, what="accounts.customer",
-                                              object_id=str(customer.pk))
+    entry = PersonalDataAccess.objects.create(
+        user=admin_user, customer=customer, what="accounts.customer", object_id=str(customer.pk)
+    )
     change = reverse("admin:accounts_personaldataaccess_change", args=[entry.pk])
     page = admin_client.get(change)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
@@ -193,10 +211,12 @@ def test_log_admin_searches_by_staff_customer_and_what(admin_client, admin_user)
     """DAT-6: compliance finds entries by staff user, customer (name or id), model and interface."""
     other_staff = StaffUserFactory(username="kim-support")
     mine, theirs = CustomerFactory(legal_name="주식회사 가나"), CustomerFactory(legal_name="주식회사 다라")
-    a = PersonalDataAccess.objects.create(user=admin_user, customer=mine, what="accounts.member",
-                                          object_id="7")
-    b = PersonalDataAccess.objects.create(user=other_staff, customer=theirs, what="billing.payment",
-                                          kind="export", via="export")
+    a = PersonalDataAccess.objects.create(
+        user=admin_user, customer=mine, what="accounts.member", object_id="7"
+    )
+    b = PersonalDataAccess.objects.create(
+        user=other_staff, customer=theirs, what="billing.payment", kind="export", via="export"
+    )
     url = reverse("admin:accounts_personaldataaccess_changelist")
 
     def found(params: dict[str, str]) -> list[int]:
@@ -210,7 +230,7 @@ def test_log_admin_searches_by_staff_customer_and_what(admin_client, admin_user)
     assert found({"q": "accounts.member"}) == [a.pk]
     assert found({"via__exact": "export"}) == [b.pk]
     assert found({"kind__exact": "detail"}) == [a.pk]
-    today = a.accessed_at.date()
+    today = clock.to_seoul_date(a.accessed_at)
     in_month = {"accessed_at__year": str(today.year), "accessed_at__month": str(today.month)}
     assert found(in_month) == [a.pk, b.pk]
 
@@ -221,8 +241,13 @@ def test_only_compliance_and_superusers_see_the_log(client, admin_user):
     customer = CustomerFactory()
     PersonalDataAccess.objects.create(user=admin_user, customer=customer, what="accounts.customer")
     url = reverse("admin:accounts_personaldataaccess_changelist")
-    for group, status in (("compliance", 200), ("support", 403), ("billing", 403), ("sla", 403),
-                          ("messaging", 403)):
+    for group, status in (
+        ("compliance", 200),
+        ("support", 403),
+        ("billing", 403),
+        ("sla", 403),
+        ("messaging", 403),
+    ):
         staff = StaffUserFactory(groups=[group])
         client.force_login(staff)
         assert client.get(url).status_code == status, group
@@ -239,8 +264,13 @@ def test_only_compliance_and_superusers_see_the_log(client, admin_user):
 def test_model_and_queryset_refuse_changes_and_deletion(admin_user):
     """DAT-6: a written row is never saved again or deleted; only a purge drops the member reference."""
     member = MemberFactory()
-    entry = PersonalDataAccess.objects.create(user=admin_user, customer=member.customer, member=member,
-                                              what="accounts.member", object_id=str(member.pk))
+    entry = PersonalDataAccess.objects.create(
+        user=admin_user,
+        customer=member.customer,
+        member=member,
+        what="accounts.member",
+        object_id=str(member.pk),
+    )
     entry.what = "x"
     with pytest.raises(AppendOnly):
         entry.save()
@@ -261,8 +291,11 @@ def test_database_refuses_changes_and_deletion(admin_user):
     customer = CustomerFactory()
     entry = PersonalDataAccess.objects.create(user=admin_user, customer=customer, what="accounts.customer")
     table = PersonalDataAccess._meta.db_table
-    for sql in (f"UPDATE {table} SET what = 'x' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s",
-                f"UPDATE {table} SET customer_id = NULL WHERE id = %s"):
+    for sql in (
+        f"UPDATE {table} SET what = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+        f"UPDATE {table} SET customer_id = NULL WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="DAT-6"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     with connection.cursor() as cursor:
