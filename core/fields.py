@@ -109,46 +109,54 @@ def parse_period(value: str) -> dt.date | None:
 # --------------------------------------------------------------------------- DRF fields
 
 
-class WonField(serializers.IntegerField):
+class _BoundedIntegerField(serializers.IntegerField):
+    """An integer checked by one of the bound functions above; the bound is also put in the schema."""
+
+    range_code = "out_of_range"  # the error code API clients see, one per kind of bound
+
+    def __init__(self, *, lowest: int, **kwargs: Any) -> None:
+        self.lowest = lowest
+        kwargs.setdefault("min_value", lowest)  # for the schema; the bound is checked below
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not hasattr(v, "limit_value")]
+
+    def problem(self, value: int) -> str | None:
+        raise NotImplementedError
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        problem = self.problem(value)
+        if problem:
+            self.fail(self.range_code, problem=problem)
+        return value
+
+
+class WonField(_BoundedIntegerField):
     """An amount of won in an API input: ``min_won`` (default 0) to ``INPUT_MAX_WON``."""
 
-    default_error_messages = {"won_out_of_range": "{problem}"}
+    range_code = "won_out_of_range"
+    default_error_messages = {range_code: "{problem}"}
 
     def __init__(self, *, min_won: int = 0, **kwargs: Any) -> None:
-        self.min_won = min_won
-        kwargs.setdefault("min_value", min_won)  # for the schema; the bound is checked below
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not hasattr(v, "limit_value")]
+        super().__init__(lowest=min_won, **kwargs)
 
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool):
-            self.fail("invalid")
-        value = super().to_internal_value(data)
-        problem = won_problem(value, min_won=self.min_won)
-        if problem:
-            self.fail("won_out_of_range", problem=problem)
-        return value
+    def problem(self, value: int) -> str | None:
+        return won_problem(value, min_won=self.lowest)
 
 
-class CountField(serializers.IntegerField):
+class CountField(_BoundedIntegerField):
     """A count (seats, months) in an API input: ``min_count`` (default 1) to ``INPUT_MAX_COUNT``."""
 
-    default_error_messages = {"count_out_of_range": "{problem}"}
+    range_code = "count_out_of_range"
+    default_error_messages = {range_code: "{problem}"}
 
     def __init__(self, *, min_count: int = 1, **kwargs: Any) -> None:
-        self.min_count = min_count
-        kwargs.setdefault("min_value", min_count)
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not hasattr(v, "limit_value")]
+        super().__init__(lowest=min_count, **kwargs)
 
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool):
-            self.fail("invalid")
-        value = super().to_internal_value(data)
-        problem = count_problem(value, min_count=self.min_count)
-        if problem:
-            self.fail("count_out_of_range", problem=problem)
-        return value
+    def problem(self, value: int) -> str | None:
+        return count_problem(value, min_count=self.lowest)
 
 
 class BusinessDateField(serializers.DateField):
@@ -194,8 +202,10 @@ class StrictInputSerializer(serializers.Serializer):
             unknown = sorted(str(key) for key in data if key not in self.fields)
             if unknown:
                 raise serializers.ValidationError(
-                    {key: [serializers.ErrorDetail(_("알 수 없는 필드입니다."), code="unknown_field")]
-                     for key in unknown}
+                    {
+                        key: [serializers.ErrorDetail(_("알 수 없는 필드입니다."), code="unknown_field")]
+                        for key in unknown
+                    }
                 )
         return super().to_internal_value(data)
 
