@@ -90,7 +90,8 @@ CUSTOMER_UPDATABLE_FIELDS = (
 )
 _CUSTOMER_INPUT_FIELDS = BILLING_FIELDS + CUSTOMER_UPDATABLE_FIELDS
 
-_LOGIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{2,149}$")
+LOGIN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{2,149}$"
+_LOGIN_ID_RE = re.compile(LOGIN_ID_PATTERN)
 
 
 # --------------------------------------------------------------------------- helpers

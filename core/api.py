@@ -13,24 +13,36 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults as django_defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import clock
 from .audit import actor_for_user, reset_actor, set_actor
 from .errors import Conflict, DomainError
+from .fields import BusinessDateField, MonthField, PeriodField, StrictInputSerializer, date_window
 from .models import IdempotencyKey
+from .schema_patterns import (
+    PHONE_PATTERN,
+    TEXT_OR_BLANK_PATTERN,
+    TEXT_PATTERN,
+    URL_PATTERN,
+    date_range_pattern,
+    month_range_pattern,
+)
 
 _DRF_CODES = {
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
@@ -231,6 +243,66 @@ class AutoSchema(SpectacularAutoSchema):
                 bodies[code] = {**described, **{k: v for k, v in body.items() if k != "content"}}
         return bodies
 
+    def map_parsers(self) -> list[Any]:
+        """JSON is the API's documented body format; a view that names its parsers (uploads) keeps them.
+
+        DRF still parses forms on the other views (its defaults), but a client is told to send JSON,
+        where a number, a list and ``null`` mean what they say."""
+        if list(self.view.parser_classes) == list(api_settings.DEFAULT_PARSER_CLASSES):
+            return ["application/json"]
+        return list(super().map_parsers())
+
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        if isinstance(serializer, PolymorphicProxySerializer):
+            required = True  # one of the shapes must be sent
+        return schema, required
+
+    def _map_serializer(self, serializer: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        strict = isinstance(serializer, StrictInputSerializer)
+        if direction == "request" and strict and "properties" in schema:
+            schema["additionalProperties"] = False  # unknown keys are refused (``unknown_field``)
+        return schema
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """An input field's schema says what the server accepts: dates and months by a pattern of exactly
+        the values inside the input bounds, text without NUL (and not blank where blank is refused),
+        lists that may not be empty, and for URLs and phone numbers a pattern of values always accepted."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or not isinstance(schema, dict):
+            return schema
+        if isinstance(field, BusinessDateField):
+            first, last = date_window()
+            if field.not_after_today:
+                last = clock.today()
+            schema.pop("format", None)  # the pattern says it all (and keeps generators to real dates)
+            schema["pattern"] = date_range_pattern(first, last)
+        elif isinstance(field, PeriodField | MonthField):
+            first, last = date_window()
+            schema.pop("format", None)
+            schema["pattern"] = month_range_pattern(first, last)
+        elif isinstance(field, PhoneNumberField):
+            schema["pattern"] = PHONE_PATTERN
+        elif isinstance(field, serializers.URLField):
+            schema.pop("format", None)
+            schema["pattern"] = URL_PATTERN
+        elif isinstance(field, serializers.CharField) and "format" not in schema and "pattern" not in schema:
+            regex = next((v.regex.pattern for v in field.validators
+                          if isinstance(v, RegexValidator) and not v.inverse_match), None)
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            if regex:  # e.g. a slug
+                schema["pattern"] = regex.replace("\\Z", "$")
+            else:
+                schema["pattern"] = TEXT_PATTERN if blank_refused else TEXT_OR_BLANK_PATTERN
+        elif isinstance(field, serializers.FileField) and not field.allow_empty_file:
+            schema["minLength"] = 1  # an empty file is refused
+        elif isinstance(field, serializers.DictField):
+            schema["propertyNames"] = {"pattern": TEXT_OR_BLANK_PATTERN}
+        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema["minItems"] = max(1, schema.get("minItems", 0))
+        return schema
+
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         qualname = type(serializer).__qualname__
         if "." in qualname and "<locals>" not in qualname:
@@ -318,7 +390,9 @@ def idempotency_key(request: Request, customer_id: int) -> str:
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+    IDEMPOTENCY_HEADER,
+    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_MAX_LENGTH, "pattern": "^[!-~]+$"},
+    OpenApiParameter.HEADER, required=True,
     description=(
         "같은 키로 같은 요청을 다시 보내면 처음 응답을 돌려줍니다(`Idempotent-Replayed: true`). 키는 요청 "
         "전체(메서드, 경로, 본문, 고객)에 묶이며 다른 요청에 쓰면 409, 처리 중에 다시 보내면 409입니다. "

@@ -13,7 +13,8 @@ Every money and date a person or a client types is checked here, once, before an
 
 The checks are plain functions (:func:`won_problem`, :func:`date_problem`, :func:`text_problem`) that
 return the problem as a sentence or ``None``, so an importer (bank statements) reports them per line;
-the DRF fields (:class:`WonField`, :class:`CountField`, :class:`BusinessDateField`, :class:`PeriodField`)
+the DRF fields (:class:`WonField`, :class:`CountField`, :class:`BusinessDateField`, :class:`PeriodField`,
+:class:`MonthField`)
 and Django form fields (:class:`WonFormField`, :class:`CountFormField`, :class:`BusinessDateFormField`)
 raise them as validation errors with a stable code (``won_out_of_range``, ``count_out_of_range``,
 ``date_out_of_range``, ``period_invalid``, ``null_characters``). :class:`StrictInputSerializer` refuses
@@ -114,9 +115,10 @@ class _BoundedIntegerField(serializers.IntegerField):
 
     range_code = "out_of_range"  # the error code API clients see, one per kind of bound
 
-    def __init__(self, *, lowest: int, **kwargs: Any) -> None:
+    def __init__(self, *, lowest: int, highest: int, **kwargs: Any) -> None:
         self.lowest = lowest
-        kwargs.setdefault("min_value", lowest)  # for the schema; the bound is checked below
+        kwargs.setdefault("min_value", lowest)  # for the schema; the bounds are checked below
+        kwargs.setdefault("max_value", highest)
         super().__init__(**kwargs)
         self.validators = [v for v in self.validators if not hasattr(v, "limit_value")]
 
@@ -140,7 +142,7 @@ class WonField(_BoundedIntegerField):
     default_error_messages = {range_code: "{problem}"}
 
     def __init__(self, *, min_won: int = 0, **kwargs: Any) -> None:
-        super().__init__(lowest=min_won, **kwargs)
+        super().__init__(lowest=min_won, highest=max_won(), **kwargs)
 
     def problem(self, value: int) -> str | None:
         return won_problem(value, min_won=self.lowest)
@@ -153,7 +155,7 @@ class CountField(_BoundedIntegerField):
     default_error_messages = {range_code: "{problem}"}
 
     def __init__(self, *, min_count: int = 1, **kwargs: Any) -> None:
-        super().__init__(lowest=min_count, **kwargs)
+        super().__init__(lowest=min_count, highest=max_count(), **kwargs)
 
     def problem(self, value: int) -> str | None:
         return count_problem(value, min_count=self.lowest)
@@ -176,6 +178,11 @@ class BusinessDateField(serializers.DateField):
         return day
 
 
+def period_problem() -> str:
+    first, last = date_window()
+    return _("{first:%Y-%m}부터 {last:%Y-%m} 사이의 YYYY-MM 월이어야 합니다.").format(first=first, last=last)
+
+
 class PeriodField(serializers.CharField):
     """A month ``YYYY-MM`` inside :func:`date_window`; the value stays the string."""
 
@@ -188,10 +195,24 @@ class PeriodField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
         if parse_period(text) is None:
-            first, last = date_window()
-            problem = _("{first:%Y-%m}부터 {last:%Y-%m} 사이의 YYYY-MM 월이어야 합니다.")
-            self.fail("period_invalid", problem=problem.format(first=first, last=last))
+            self.fail("period_invalid", problem=period_problem())
         return text
+
+
+class MonthField(serializers.DateField):
+    """A month ``YYYY-MM`` inside :func:`date_window`, as the date of its first day."""
+
+    default_error_messages = {"period_invalid": "{problem}"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%Y-%m")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        first = parse_period(value) if isinstance(value, str) else None
+        if first is None:
+            self.fail("period_invalid", problem=period_problem())
+        return first
 
 
 class StrictInputSerializer(serializers.Serializer):

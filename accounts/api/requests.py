@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -37,7 +37,9 @@ TAGS = ["accounts"]
 # Plain strings (values listed in help texts) rather than enums: "status" and "kind" already name other
 # enums in the schema, and the schema must generate without naming collisions.
 _CR_STATUS_HELP = "requested | approved | rejected"
-_KIND_HELP = " | ".join(SuccessionRequest.Kind.values)
+@extend_schema_field({"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}})
+class ChangesField(serializers.JSONField):
+    """The changed customer fields as a JSON object (in a multipart form: its JSON text)."""
 
 
 class ChangeRequestOutputSerializer(serializers.ModelSerializer):
@@ -54,7 +56,7 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
 class SuccessionOutputSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True, help_text=_CR_STATUS_HELP)
-    kind = serializers.CharField(read_only=True, help_text=_KIND_HELP)
+    kind = serializers.ChoiceField(choices=SuccessionRequest.Kind.choices, read_only=True)
     predecessor_name = serializers.SerializerMethodField()
     successor_name = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
@@ -99,7 +101,7 @@ class ChangeRequestListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class InputSerializer(StrictInputSerializer):
-        changes = serializers.JSONField(help_text="field → new value, e.g. {\"legal_name\": \"…\"}")
+        changes = ChangesField(help_text="field → new value, e.g. {\"legal_name\": \"…\"}")
         document = serializers.FileField(required=False, help_text="Required (ACC-9).")
         note = serializers.CharField(required=False, allow_blank=True)
 
@@ -154,13 +156,9 @@ class SuccessionListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
     throttle_methods = frozenset({"POST"})
 
     class InputSerializer(StrictInputSerializer):
-        side = serializers.CharField(help_text="predecessor | successor: the requesting customer's role")
-
-        def validate_side(self, value: str) -> str:
-            if value not in ("predecessor", "successor"):
-                raise serializers.ValidationError("predecessor | successor")
-            return value
-        kind = serializers.CharField(help_text=_KIND_HELP)
+        side = serializers.ChoiceField(choices=("predecessor", "successor"),
+                                       help_text="the requesting customer's role")
+        kind = serializers.ChoiceField(choices=SuccessionRequest.Kind.choices)
         event_date = BusinessDateField()
         counterparty_business_number = serializers.CharField(required=False, allow_blank=True)
         successor_legal_name = serializers.CharField(required=False, allow_blank=True)

@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -28,6 +28,23 @@ from .. import lockout, selectors, services
 from ..models import Customer, Member
 from .authentication import token_for
 from .permissions import IsCustomerMember, MembersReadAdminsWrite, api_member
+
+
+@extend_schema_field({"type": "string", "maxLength": 150, "pattern": services.LOGIN_ID_PATTERN})
+class LoginIdField(serializers.CharField):
+    """A new member's login ID; its pattern is documented, the service checks it (``login_id_invalid``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=150, **kwargs)
+
+
+@extend_schema_field({
+    "type": "string", "pattern": "^(?:|[A-Za-z][^\\u0000]{7,})$",
+    "description": "blank: no password yet (no login until one is set); else the password rules apply",
+})
+class NewPasswordField(serializers.CharField):
+    """A new member's password; the documented pattern (8+ characters starting with a letter) is a shape
+    the password rules always accept, the rules themselves (settings.AUTH_PASSWORD_VALIDATORS) decide."""
 
 TAGS = ["accounts"]
 
@@ -151,12 +168,12 @@ class MemberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
         status = serializers.ChoiceField(choices=Member.Status.choices, required=False)
 
     class InputSerializer(StrictInputSerializer):
-        login_id = serializers.CharField(max_length=150)
+        login_id = LoginIdField()
         name = serializers.CharField(max_length=100)
         email = serializers.EmailField()
         role = serializers.ChoiceField(choices=Member.Role.choices, default=Member.Role.MEMBER)
-        password = serializers.CharField(required=False, allow_blank=True, write_only=True,
-                                         trim_whitespace=False, style={"input_type": "password"})
+        password = NewPasswordField(required=False, allow_blank=True, write_only=True,
+                                    trim_whitespace=False, style={"input_type": "password"})
         mobile = PhoneNumberField(required=False, allow_blank=True)
         department = serializers.CharField(max_length=100, required=False, allow_blank=True)
 

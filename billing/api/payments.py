@@ -31,6 +31,7 @@ from .common import (
     request_customer,
 )
 from .serializers import (
+    PAYMENT_CREATE_SCHEMA,
     PaymentCreateInputSerializer,
     PaymentFilterInputSerializer,
     PaymentOutputSerializer,
@@ -118,7 +119,7 @@ class PaymentListCreateApi(AdminWrites, AuditedAPIView):
             "돌려주고 새로 결제하지 않습니다. 같은 키로 다른 내용을 보내면 409."
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
-        request=PaymentCreateInputSerializer,
+        request=PAYMENT_CREATE_SCHEMA,
         responses={
             201: PaymentOutputSerializer,
             402: OpenApiResponse(description="결제 거절"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from core.fields import BusinessDateField, PeriodField, StrictInputSerializer, WonField
@@ -205,6 +206,34 @@ class PaymentCreateInputSerializer(StrictInputSerializer):
         if attrs["method"] != Payment.Method.BANK_TRANSFER and not attrs.get("invoice_id"):
             raise serializers.ValidationError({"invoice_id": _("결제할 청구서를 지정해 주세요.")})
         return attrs
+
+
+class BankTransferNoticeInputSerializer(StrictInputSerializer):
+    """The schema's shape of a bank-transfer notice (``method`` = ``bank_transfer``)."""
+
+    method = serializers.ChoiceField(choices=[PaymentCreateInputSerializer.METHODS[0]])
+    amount_won = WonField(min_won=1, help_text=_("입금한 금액"))
+    payer_name = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                       help_text=_("입금자명"))
+    transferred_on = BusinessDateField(required=False, help_text=_("입금일"))
+
+
+class StoredMethodPaymentInputSerializer(StrictInputSerializer):
+    """The schema's shape of a payment with the customer's default card or CMS account."""
+
+    method = serializers.ChoiceField(choices=PaymentCreateInputSerializer.METHODS[1:])
+    invoice_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=_("대상 청구서"))
+
+
+PAYMENT_CREATE_SCHEMA = PolymorphicProxySerializer(
+    component_name="PaymentCreateInput",
+    serializers={
+        Payment.Method.BANK_TRANSFER.value: BankTransferNoticeInputSerializer,
+        Payment.Method.CARD.value: StoredMethodPaymentInputSerializer,
+        Payment.Method.CMS.value: StoredMethodPaymentInputSerializer,
+    },
+    resource_type_field_name="method",
+)
 
 
 # --------------------------------------------------------------------------- credit

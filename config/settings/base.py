@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "SenderNumberPurposeEnum": "messaging.models.paid.SenderNumber.Purpose",
         "SenderNumberStatusEnum": "messaging.models.paid.SenderNumber.Status",
         "KakaoTemplateStatusEnum": "messaging.models.paid.KakaoTemplate.Status",
+        "SuccessionKindEnum": "accounts.models.SuccessionRequest.Kind",
     },
 }
 

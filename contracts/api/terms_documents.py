@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -141,6 +141,11 @@ class TermsVersionDetailApi(AuditedAPIView):
         return Response(TermsVersionDetailOutputSerializer(policy).data)
 
 
+class CompareInputSerializer(serializers.Serializer):
+    old = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="종전 버전 id")
+    new = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="개정 버전 id")
+
+
 class TermsComparisonApi(AuditedAPIView):
     """The 신구조문 대비표 of two published versions of one terms document (TRM-3)."""
 
@@ -150,19 +155,13 @@ class TermsComparisonApi(AuditedAPIView):
         tags=TERMS,
         operation_id="terms_compare",
         summary="신구조문 대비표 (TRM-3)",
-        parameters=[
-            OpenApiParameter("old", int, required=True, description="종전 버전 id"),
-            OpenApiParameter("new", int, required=True, description="개정 버전 id"),
-        ],
+        parameters=[CompareInputSerializer],
         responses={200: ComparisonOutputSerializer, **{c: ERRORS[c] for c in (400, 401, 403, 404)}},
     )
     def get(self, request: Request) -> Response:
-        ids = {}
-        for name in ("old", "new"):
-            value = request.query_params.get(name, "")
-            if not value.isdigit():
-                raise serializers.ValidationError({name: "버전 id(정수)가 필요합니다."})
-            ids[name] = int(value)
+        params = CompareInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        ids = params.validated_data
         versions = published_versions()
         old = get_object_or_404(versions, pk=ids["old"])
         new = get_object_or_404(versions, pk=ids["new"])

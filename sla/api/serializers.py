@@ -6,11 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.fields import StrictInputSerializer, WonField
+from core.fields import MonthField, StrictInputSerializer, WonField
 
 from ..models import IncidentScope
-
-MONTH_FORMATS = ["%Y-%m"]
 
 
 class PageOutputSerializer(serializers.Serializer):
@@ -115,7 +113,7 @@ class AvailabilityOutputSerializer(serializers.Serializer):
 
 
 class MonthInputSerializer(serializers.Serializer):
-    month = serializers.DateField(input_formats=MONTH_FORMATS, help_text="YYYY-MM")
+    month = MonthField(help_text="YYYY-MM")
 
 
 # --------------------------------------------------------------------------- claims
@@ -149,7 +147,7 @@ class ClaimDraftOutputSerializer(serializers.Serializer):
 
 class ClaimSubmitInputSerializer(StrictInputSerializer):
     contract = serializers.IntegerField()
-    month = serializers.DateField(input_formats=MONTH_FORMATS, help_text="YYYY-MM")
+    month = MonthField(help_text="YYYY-MM")
     amount_won = WonField(required=False, allow_null=True, default=None)
     basis = serializers.CharField(required=False, allow_blank=True, default="")
     details = serializers.CharField(required=False, allow_blank=True, default="")

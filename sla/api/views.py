@@ -14,7 +14,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -54,7 +54,6 @@ ERROR_RESPONSES: dict[int, Any] = {
     404: {"description": "not found (or another customer's)"},
     409: {"description": "already claimed (SLA-5)"},
 }
-MONTH_PARAMETER = OpenApiParameter("month", str, required=True, description="YYYY-MM")
 FEED_PERMISSION = "sla.add_errorratesample"
 
 
@@ -149,7 +148,7 @@ class AvailabilityApi(AuditedAPIView):
         tags=TAGS,
         operation_id="sla_availability",
         summary="월 가용률과 산정 내역 (SLA-3)",
-        parameters=[MONTH_PARAMETER],
+        parameters=[MonthInputSerializer],
         responses=_responses(AvailabilityOutputSerializer, 400, 401, 403, 404),
     )
     def get(self, request: Request, contract_id: int) -> Response:
@@ -212,7 +211,7 @@ class ClaimPrefillApi(AuditedAPIView):
         tags=TAGS,
         operation_id="sla_claims_prefill",
         summary="청구서 미리 채우기 (SLA-5)",
-        parameters=[MONTH_PARAMETER],
+        parameters=[MonthInputSerializer],
         responses=_responses(ClaimDraftOutputSerializer, 400, 401, 403, 404),
     )
     def get(self, request: Request, contract_id: int) -> Response:
