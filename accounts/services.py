@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.audit import acting_as
 from core.erasure import erase_customer_rows
-from core.errors import DomainError, PermissionDenied
+from core.errors import Conflict, DomainError, PermissionDenied
 from core.transitions import transition
 
 from .lifecycles import CUSTOMER, MEMBER
@@ -384,7 +384,7 @@ def member_add(
                 _("로그인 ID는 영문·숫자로 시작하는 3~150자(영문, 숫자, . _ @ + -)여야 합니다."),
                 field="login_id",
             )
-        taken = DomainError(
+        taken = Conflict(
             "login_id_taken", _("로그인 ID '{login_id}'은(는) 이미 사용 중입니다."),
             field="login_id", login_id=login_id,
         )

@@ -15,7 +15,9 @@ import datetime as dt
 # Text: no NUL (PostgreSQL cannot store it); where blank is refused, at least one character that is not
 # white space (DRF trims it).
 TEXT_OR_BLANK_PATTERN = r"^[^\u0000]*$"
-TEXT_PATTERN = r"^[^\u0000]*[^\u0000\s][^\u0000]*$"
+# "Not white space" is spelt out: Python's str.strip() (DRF's trim) also strips \x1c-\x1f and \x85.
+_VISIBLE = r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+TEXT_PATTERN = r"^[^\u0000]*" + _VISIBLE + r"[^\u0000]*$"
 # Values always accepted (the server accepts more): a Korean mobile number and an https address.
 PHONE_PATTERN = r"^010-?[0-9]{4}-?[0-9]{4}$"
 URL_PATTERN = r"^https://[a-z][a-z0-9]{0,20}\.(?:com|net|co\.kr|kr)(?:/[A-Za-z0-9_-]{1,30}){0,3}$"

@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -197,7 +197,9 @@ class MemberListCreateApi(MembersReadAdminsWrite, AuditedAPIView):
             qs = qs.filter(status=filters.validated_data["status"])
         return paginate(self, request, qs, MemberOutputSerializer, pagination=PageNumberPagination)
 
-    @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer}, tags=TAGS,
+    @extend_schema(request=InputSerializer, tags=TAGS,
+                   responses={201: MemberOutputSerializer,
+                              409: OpenApiResponse(ERROR_RESPONSE.response, description="login_id_taken")},
                    operation_id="members_create")
     def post(self, request: Request) -> Response:
         member = api_member(request)

@@ -113,7 +113,7 @@ def test_admin_adds_member_and_changes_role(api_client, admin_member, plain_memb
     response = api_client.post(
         "/api/v1/members/", {"login_id": "api.new", "name": "중복", "email": "a@example.com"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # taken: a conflict with the current state, not a malformed request
     assert response.json()["error"]["code"] == "login_id_taken"
     assert response.json()["error"]["field"] == "login_id"
 
