@@ -8,8 +8,9 @@ documented reason in :data:`EXCLUDED`; a route with neither fails ``tests/test_a
 A rule says, per HTTP method the view allows, which roles may call it:
 
 * ``anonymous`` — no login;
-* ``other`` — an admin of *another* customer (the strongest outsider: whatever an admin may do on its
-  own customer, it must never reach this customer's objects);
+* ``other-admin`` — an admin of *another* customer (the strongest outsider: whatever an admin may do on
+  its own customer, it must never reach this customer's objects);
+* ``other-member`` — a plain member of that other customer;
 * ``member`` — a plain member (일반) of the customer that owns the objects;
 * ``admin`` — an admin (관리자) of that customer (ACC-4);
 * ``staff:<group>`` — an operator employee in one staff group each (every group of
@@ -17,8 +18,9 @@ A rule says, per HTTP method the view allows, which roles may call it:
 * ``superuser`` — an operator superuser (``is_superuser``), without a member.
 
 A route's URL kwargs name objects of the owning customer (its contract, invoice, incident…). On such a
-route ``other`` is always refused (404/403) however the table reads, because the object is not its
-customer's; on a list or form route ``other`` acts on its own customer and is allowed like an admin.
+route the outsiders are always refused (404/403) however the table reads, because the object is not
+their customer's; on a list or form route they act on their own customer, ``other-admin`` as an admin
+and ``other-member`` as a plain member.
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.staff import STAFF_GROUPS
 
 STAFF_ROLES: tuple[str, ...] = tuple(f"staff:{name}" for name in STAFF_GROUPS)
-ROLES: tuple[str, ...] = ("anonymous", "other", "member", "admin", *STAFF_ROLES, "superuser")
+OUTSIDERS = ("other-admin", "other-member")  # the other customer's admin and plain member
+ROLES: tuple[str, ...] = ("anonymous", *OUTSIDERS, "member", "admin", *STAFF_ROLES, "superuser")
 
 EVERYONE = frozenset(ROLES)
 MEMBERS = frozenset({"member", "admin"})  # the owning customer's members, on its own objects
 ADMINS = frozenset({"admin"})  # the owning customer's admins (ACC-4)
-ANY_MEMBER = MEMBERS | {"other"}  # a list or form: every customer's members, each on its own data
-ANY_ADMIN = ADMINS | {"other"}  # the same, admins only
+ANY_MEMBER = MEMBERS | set(OUTSIDERS)  # a list or form: every customer's members, each on its own data
+ANY_ADMIN = ADMINS | {"other-admin"}  # the same, admins only
 FEEDERS = frozenset({"staff:sla", "superuser"})  # hold sla.add_errorratesample (SLA-3 feed)
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -57,12 +60,12 @@ class Rule:
 
     @property
     def owned(self) -> bool:
-        """The URL names an object of the owning customer (``other`` must never reach it)."""
+        """The URL names an object of the owning customer (the outsiders must never reach it)."""
         return any(not name.startswith("global:") for name in self.kwargs.values())
 
     def allowed(self, method: str, role: str) -> bool:
         roles = self.methods[method]
-        if role == "other" and self.owned:
+        if role in OUTSIDERS and self.owned:
             return False
         return role in roles
 
@@ -164,7 +167,7 @@ RULES: dict[str, Rule] = {
     # ------------------------------------------------------------------ public pages
     "status": rule(get=EVERYONE),
     "status_service": rule(get=EVERYONE, kwargs={"service": "global:service"}),
-    "set_language": rule(post=EVERYONE),
+    "set_language": rule(get=EVERYONE, post=EVERYONE, note="Django's view; a GET only redirects back"),
     # ------------------------------------------------------------------ portal: accounts
     "portal:home": rule(get=ANY_MEMBER),
     "portal:login": rule(get=EVERYONE, post=EVERYONE),

@@ -1,13 +1,13 @@
 """The access matrix (issue #14; ACC-4 roles, ACC-11 staff groups): every API endpoint and portal page of
-the URL conf × anonymous, another customer's admin, a plain member, an admin member, each staff group and
-a superuser, checked against the rule table in ``tests/access_matrix.py``.
+the URL conf × anonymous, another customer's admin and plain member, a plain member, an admin member,
+each staff group and a superuser, checked against the rule table in ``tests/access_matrix.py``.
 
 * A route of the URL conf without a rule fails (``test_every_route_has_an_access_rule``).
 * Allowed → neither 401/403/404 nor 405 nor 5xx, and no redirect to the login page.
-* Refused → API: 401 for the anonymous, 403 for the others (404 also for another customer's admin on
-  an object it does not own); portal: a redirect to the login page, 403 or 404. A refused call changes
+* Refused → API: 401 for the anonymous, 403 for the others (404 also for another customer's members
+  on an object they do not own); portal: a redirect to the login page, 403 or 404. A refused call changes
   nothing in the database (PostgreSQL's per-transaction write counters, ``pg_stat_xact_user_tables``).
-* Another customer's admin never gets a page that shows the owning customer's data (a marker string
+* Another customer's members never get a page that shows the owning customer's data (a marker string
   put in its names, titles and texts).
 
 The fixture world is built once for the module inside a transaction rolled back at the end; every
@@ -43,6 +43,7 @@ from privacy.models import ExportRequest
 from sla.models import Incident
 from tests.access_matrix import (
     EXCLUDED,
+    OUTSIDERS,
     ROLES,
     RULES,
     STAFF_ROLES,
@@ -96,6 +97,7 @@ def _build_world() -> World:
     victim = MemberFactory(customer=customer, name=f"{MARKER} 대상")
     theirs = CustomerFactory(legal_name="주식회사 다른고객")
     other = AdminMemberFactory(customer=theirs)
+    other_member = MemberFactory(customer=theirs)
     make_contract("kgmsg-standard", start=START, customer=theirs)
 
     v1 = ours.policy
@@ -187,7 +189,12 @@ def _build_world() -> World:
     )
     world.queries = {"compare": f"?old={v1.pk}&new={release.policy_id}", "month": "?month=2026-01"}
 
-    users = {"other": other.user, "member": member.user, "admin": admin.user}
+    users = {
+        "other-admin": other.user,
+        "other-member": other_member.user,
+        "member": member.user,
+        "admin": admin.user,
+    }
     for role in STAFF_ROLES:
         users[role] = StaffUserFactory(groups=[role.removeprefix("staff:")])
     users["superuser"] = UserFactory(is_staff=True, is_superuser=True)
@@ -269,14 +276,14 @@ def _judge(route: Route, rule: Rule, method: str, role: str, response: Any, writ
             return f"allowed but got {status}"
         if _to_login(response) and not rule.login_redirect_ok:
             return f"allowed but sent to the login page ({_location(response)})"
-        if role == "other" and MARKER in _body(response):
+        if role in OUTSIDERS and MARKER in _body(response):
             return "another customer's data in the answer"
         return ""
     if writes:
         return f"refused ({status}) but wrote {writes}"
     if route.is_api:
         expected = {401} if role == "anonymous" else {403}
-        if role == "other" and rule.owned:
+        if role in OUTSIDERS and rule.owned:
             expected = {403, 404}
         return "" if status in expected else f"refused: expected {sorted(expected)}, got {status}"
     if status in (403, 404) or _to_login(response):
@@ -284,30 +291,45 @@ def _judge(route: Route, rule: Rule, method: str, role: str, response: Any, writ
     return f"refused: expected a login redirect, 403 or 404, got {status} {_location(response)}"
 
 
+def _url(world: World, route: Route, rule: Rule, method: str, role: str) -> str:
+    kwargs = {name: world.kwarg(ref, role) for name, ref in rule.kwargs.items()}
+    url = reverse(route.name, kwargs=kwargs)
+    if method == "get" and rule.query:
+        url += world.queries[rule.query]
+    return url
+
+
+def _request(world: World, role: str, method: str, url: str, api: bool) -> tuple[Any, dict[str, int]]:
+    """One call in a savepoint rolled back after it; the answer and the tables it wrote."""
+    client = world.clients[role]
+    cookies = SimpleCookie(client.cookies)
+    with transaction.atomic():
+        before = _written_tables()
+        response = _call(client, method, url, api)
+        after = _written_tables()
+        transaction.set_rollback(True)
+    client.cookies = cookies  # a logout or a flash message must not carry over
+    writes = {
+        t: n - before.get(t, 0) for t, n in after.items() if n != before.get(t, 0) and t not in IGNORED_TABLES
+    }
+    return response, writes
+
+
 def check_route(world: World, route: Route, rule: Rule) -> list[str]:
     problems = []
     for method in rule.methods:
         for role in ROLES:
-            kwargs = {name: world.kwarg(ref, role) for name, ref in rule.kwargs.items()}
-            url = reverse(route.name, kwargs=kwargs)
-            if method == "get" and rule.query:
-                url += world.queries[rule.query]
-            client = world.clients[role]
-            cookies = SimpleCookie(client.cookies)
-            with transaction.atomic():
-                before = _written_tables()
-                response = _call(client, method, url, route.is_api)
-                after = _written_tables()
-                transaction.set_rollback(True)
-            client.cookies = cookies  # a logout or a flash message must not carry over
-            writes = {
-                t: n - before.get(t, 0)
-                for t, n in after.items()
-                if n != before.get(t, 0) and t not in IGNORED_TABLES
-            }
+            url = _url(world, route, rule, method, role)
+            response, writes = _request(world, role, method, url, route.is_api)
             problem = _judge(route, rule, method, role, response, writes)
             if problem:
                 problems.append(f"{method.upper()} {url} as {role}: {problem}")
+    if route.view_methods() is None and "get" not in rule.methods:
+        # a page without a GET rule must refuse GET outright (require_POST), even to the customer's admin
+        url = _url(world, route, rule, "get", "admin")
+        response, writes = _request(world, "admin", "get", url, route.is_api)
+        if response.status_code != 405 or writes:
+            problems.append(f"GET {url} as admin: no GET rule, expected 405, got {response.status_code}")
     return problems
 
 
@@ -358,7 +380,7 @@ def test_access(world: World, name: str) -> None:
 def test_roles_include_every_staff_group() -> None:
     """ACC-11: every staff group is a role of the matrix, plus the customer roles of ACC-4."""
     assert {f"staff:{g}" for g in STAFF_GROUPS} == set(STAFF_ROLES)
-    assert {"anonymous", "other", "member", "admin", "superuser"} <= set(ROLES)
+    assert {"anonymous", "other-admin", "other-member", "member", "admin", "superuser"} <= set(ROLES)
     assert all(set(r.methods) - set(WRITE_METHODS) <= {"get"} for r in RULES.values())
 
 
