@@ -402,3 +402,78 @@ def test_the_owner_sees_the_marker(world: World, name: str) -> None:
     with clock.frozen(TODAY):
         response = world.clients["admin"].get(reverse(name))
     assert response.status_code == 200 and MARKER in _body(response)
+
+
+# --------------------------------------------------------------------------- ids in bodies
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A write by another customer's admin whose *body* names the owning customer's object."""
+
+    name: str  # the URL name
+    body: dict[str, Any]  # values "@contract", "@invoice", "@template" are the owning customer's ids
+    expected: frozenset[int]
+    idempotency_key: bool = False
+
+
+ALIMTALK = {"kind": "alimtalk", "sender": "0212345678", "template_id": "@template"}
+PROBES = (
+    Probe(
+        "api-disputes", {"invoice_id": "@invoice", "amount_won": 1_000, "reason": "이의"}, frozenset({404})
+    ),
+    Probe(
+        "api-payments", {"method": "card", "invoice_id": "@invoice"}, frozenset({404}), idempotency_key=True
+    ),
+    Probe("api-sla-incidents", {"contract": "@contract", "title": "장애"}, frozenset({404})),
+    Probe("api-sla-claims", {"contract": "@contract", "month": "2026-01"}, frozenset({404})),
+    Probe("api-messages", {**ALIMTALK, "recipient": "01012345678"}, frozenset({404}), idempotency_key=True),
+    Probe(
+        "api-messages-bulk",
+        {**ALIMTALK, "recipients": [{"number": "01012345678"}]},
+        frozenset({404}),
+        idempotency_key=True,
+    ),
+    Probe(
+        "portal:dispute_file",
+        {"invoice": "@invoice", "amount_won": "1000", "reason": "이의"},
+        frozenset({400}),
+    ),
+    Probe(
+        "portal:sla_incident_report",
+        {"contract": "@contract", "title": "장애", "scope": "whole"},
+        frozenset({200}),
+    ),
+    Probe(
+        "portal:message_send",
+        {"kind": "alimtalk", "sender": "0212345678", "template": "@template", "recipient": "01012345678"},
+        frozenset({200}),
+    ),
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("probe", PROBES, ids=[p.name for p in PROBES])
+def test_ids_in_a_body_stay_in_the_customer(world: World, probe: Probe) -> None:
+    """Issue #14: another customer's admin naming the owning customer's invoice, contract or template in a
+    write's body is refused (404 or a validation error on that field), writes nothing and learns nothing."""
+    body = {
+        k: world.objects[v[1:]] if isinstance(v, str) and v.startswith("@") else v
+        for k, v in probe.body.items()
+    }
+    client = world.clients["other-admin"]
+    headers = {"HTTP_IDEMPOTENCY_KEY": f"probe-{probe.name}"} if probe.idempotency_key else {}
+    api = ROUTE_BY_NAME[probe.name].is_api
+    with clock.frozen(TODAY), transaction.atomic():
+        before = _written_tables()
+        if api:
+            response = client.post(reverse(probe.name), body, content_type="application/json", **headers)
+        else:
+            response = client.post(reverse(probe.name), body)
+        after = _written_tables()
+        transaction.set_rollback(True)
+    # the Idempotency-Key's own record (the refusal kept for a replay) is not the customer's data
+    ignored = IGNORED_TABLES | {"core_idempotencykey"}
+    writes = {t for t, n in after.items() if n != before.get(t, 0) and t not in ignored}
+    assert response.status_code in probe.expected, (response.status_code, _body(response)[:300])
+    assert not writes and MARKER not in _body(response)
