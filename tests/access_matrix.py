@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -293,7 +294,7 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Itera
             )
 
 
-def collect_routes(urlconf: str | None = None) -> list[Route]:
+def collect_routes(urlconf: str | ModuleType | None = None) -> list[Route]:
     """Every route of the URL conf but the excluded ones (admin, schema, media)."""
     routes = [
         r

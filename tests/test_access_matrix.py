@@ -18,6 +18,7 @@ next role sees.
 from __future__ import annotations
 
 import datetime as dt
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -349,9 +350,24 @@ def test_every_route_has_an_access_rule() -> None:
 
 
 def test_a_route_without_a_rule_is_named() -> None:
-    """Issue #14: the check names a route that has no rule (a URL conf with one endpoint added)."""
-    extra = Route("api-brand-new", "api/v1/brand-new/", object())
-    assert missing_rules([*ROUTES, extra]) == ["api-brand-new (/api/v1/brand-new/)"]
+    """Issue #14: a URL conf with one endpoint added (under the portal namespace too) fails the check,
+    which names each new route."""
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    def view(request: Any) -> HttpResponse:
+        return HttpResponse()
+
+    urlconf = types.ModuleType("matrix_urls_with_new_routes")
+    urlconf.urlpatterns = [  # type: ignore[attr-defined]
+        path("api/v1/brand-new/", view, name="api-brand-new"),
+        path("", include(([path("new-page/", view, name="new_page")], "portal"))),
+        path("", include("config.urls")),
+    ]
+    assert missing_rules(collect_routes(urlconf)) == [
+        "api-brand-new (/api/v1/brand-new/)",
+        "portal:new_page (/new-page/)",
+    ]
 
 
 def test_the_matrix_covers_the_api_and_the_portal() -> None:
@@ -462,12 +478,14 @@ def test_ids_in_a_body_stay_in_the_customer(world: World, probe: Probe) -> None:
         for k, v in probe.body.items()
     }
     client = world.clients["other-admin"]
-    headers = {"HTTP_IDEMPOTENCY_KEY": f"probe-{probe.name}"} if probe.idempotency_key else {}
+    headers = {"Idempotency-Key": f"probe-{probe.name}"} if probe.idempotency_key else {}
     api = ROUTE_BY_NAME[probe.name].is_api
     with clock.frozen(TODAY), transaction.atomic():
         before = _written_tables()
         if api:
-            response = client.post(reverse(probe.name), body, content_type="application/json", **headers)
+            response = client.post(
+                reverse(probe.name), body, content_type="application/json", headers=headers
+            )
         else:
             response = client.post(reverse(probe.name), body)
         after = _written_tables()
