@@ -161,7 +161,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     member = request_member(request)
     contract = _contract(request, pk)
     month = month_start(_month(request)) if request.method == "GET" else None
-    form = ClaimForm(request.POST or None)
+    form = ClaimForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
     draft, refusal = None, None
     if request.method == "POST":
         if form.is_valid():

@@ -171,6 +171,16 @@ def test_late_claim_is_refused_with_the_date_it_was_due(client, flow):
     assert not SlaClaim.objects.exists()
 
 
+def test_empty_claim_post_shows_the_form_again(client, flow):
+    """SLA-5 (issue #14, found by the access matrix): a claim posted with no fields at all is answered with
+    the claim page again, not a server error (the view read ``cleaned_data`` of an unbound form)."""
+    with clock.frozen(NOW):
+        response = client.post(reverse("portal:sla_claim", args=[flow.pk]), {})
+    assert response.status_code == 200
+    assert "<h1>보상 청구</h1>" in _plain(response.content.decode())
+    assert not SlaClaim.objects.exists()
+
+
 def test_claim_form_is_for_customer_admins(client, admin, flow):
     """SLA-5 (ACC-4): a plain member cannot claim."""
     client.force_login(MemberFactory(customer=admin.customer).user)
