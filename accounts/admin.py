@@ -587,6 +587,13 @@ class LoginAttemptLogging(PersonalDataAdminMixin):
 
     personal_data_customers_only = True
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """axes' "clean up expired attempts" deletes rows: only for staff who may delete them."""
+        actions = super().get_actions(request)
+        if "cleanup_expired_attempts" in actions and not self.has_delete_permission(request):
+            del actions["cleanup_expired_attempts"]
+        return actions
+
     def personal_data_customer_ids(self, rows: QuerySet[Any] | list[Any]) -> list[int | None]:
         queryset = rows if isinstance(rows, QuerySet) else self.model._default_manager.filter(pk__in=rows)
         usernames = {str(u).strip().lower() for u in queryset.order_by().values_list("username", flat=True)}

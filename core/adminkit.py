@@ -90,6 +90,12 @@ class ReadOnlyAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_act_permission(self, request: HttpRequest) -> bool:
+        """For the actions that change rows through a service (``permissions=["act"]``): the model's change
+        permission, which the form itself never grants here (issue #14)."""
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return bool(request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"))
+
 
 class ShownOnlyFormSet(BaseGenericInlineFormSet):
     """A read-only inline's rows: rendered, never bound to the page's POST (which need not carry its

@@ -87,7 +87,7 @@ class NoticeTemplateAdmin(SimpleHistoryAdmin):
         unit = _("자") if kind == "alimtalk" else _("바이트")
         return format_html("<p>{}: {} ({} {})</p>", _("발송 형태"), kind.upper(), size, unit)
 
-    @admin.action(description=_("선택한 템플릿 미리보기"))
+    @admin.action(description=_("선택한 템플릿 미리보기"), permissions=["view"])
     def preview_selected(self, request: HttpRequest, queryset: QuerySet[NoticeTemplate]) -> None:
         for template in queryset[:20]:
             try:

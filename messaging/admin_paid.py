@@ -50,7 +50,7 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     list_select_related = ("customer", "reviewed_by")
     actions = ("approve", "reject", "block_spoofed", "revoke")
 
-    @admin.action(description=_("발신번호 승인 (MSG-4)"))
+    @admin.action(description=_("발신번호 승인 (MSG-4)"), permissions=["act"])
     def approve(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> None:
         now = clock.now()
 
@@ -71,7 +71,7 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
 
         return run_action_form(self, request, queryset, form_class=ReasonForm, title=title, handle=handle)
 
-    @admin.action(description=_("발신번호 반려 (MSG-4)"))
+    @admin.action(description=_("발신번호 반려 (MSG-4)"), permissions=["act"])
     def reject(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
         return self._with_reason(
             request,
@@ -81,7 +81,7 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
             gettext("{number}: 반려했습니다."),
         )
 
-    @admin.action(description=_("번호변작 차단·신고 (MSG-4)"))
+    @admin.action(description=_("번호변작 차단·신고 (MSG-4)"), permissions=["act"])
     def block_spoofed(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
         return self._with_reason(
             request,
@@ -91,7 +91,7 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
             gettext("{number}: 차단했습니다."),
         )
 
-    @admin.action(description=_("발신번호 해제 (MSG-4)"))
+    @admin.action(description=_("발신번호 해제 (MSG-4)"), permissions=["act"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
         return self._with_reason(
             request,
@@ -110,7 +110,7 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("customer",)
     actions = ("submit_for_review", "record_approval", "record_rejection")
 
-    @admin.action(description=_("카카오 검수 요청 (MSG-2a)"))
+    @admin.action(description=_("카카오 검수 요청 (MSG-2a)"), permissions=["act"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:
         now = clock.now()
 
@@ -120,7 +120,7 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         _each(request, queryset, handle)
 
-    @admin.action(description=_("카카오 승인 기록 (MSG-2a)"))
+    @admin.action(description=_("카카오 승인 기록 (MSG-2a)"), permissions=["act"])
     def record_approval(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:
         now = clock.now()
 
@@ -130,7 +130,7 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         _each(request, queryset, handle)
 
-    @admin.action(description=_("카카오 반려 기록 (MSG-2a)"))
+    @admin.action(description=_("카카오 반려 기록 (MSG-2a)"), permissions=["act"])
     def record_rejection(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> Any:
         now = clock.now()
 

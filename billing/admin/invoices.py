@@ -321,7 +321,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
 
     # ----------------------------------------------------------------- export
 
-    @admin.action(description=_("CSV로 내보내기"))
+    @admin.action(description=_("CSV로 내보내기"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> HttpResponse:
         header = [
             "번호",

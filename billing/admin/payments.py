@@ -170,7 +170,7 @@ class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass
 
-    @admin.action(description=_("CSV로 내보내기"))
+    @admin.action(description=_("CSV로 내보내기"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Payment]) -> HttpResponse:
         header = [
             "입금일",

@@ -56,7 +56,7 @@ class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     def breakdown_table(self, obj: SlaMonth) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.breakdown, ensure_ascii=False, indent=2))
 
-    @admin.action(description=_("CSV로 내보내기"))
+    @admin.action(description=_("CSV로 내보내기"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[SlaMonth]) -> HttpResponse:
         header = ["계약", "고객", "월", "가용률", "장애 인정(분)", "월 요금", "보상액", "상태", "근거"]
         rows = [
@@ -98,7 +98,8 @@ class SlaClaimAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         return f"{obj.sla_month.month:%Y-%m}"
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("sla.view_slaclaim") and request.user.is_staff
+        """Deciding a claim issues (or refuses) a credit: a change, not a view (issue #14)."""
+        return request.user.has_perm("sla.change_slaclaim") and request.user.is_staff
 
     @admin.action(description=_("승인 (보상 발행)"), permissions=["decide"])
     def approve(self, request: HttpRequest, queryset: QuerySet[SlaClaim]) -> Any:

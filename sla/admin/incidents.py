@@ -120,7 +120,7 @@ class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[mi
             now=clock.now(),
         )
 
-    @admin.action(description=_("고객 신고 확인 (장애 등록)"))
+    @admin.action(description=_("고객 신고 확인 (장애 등록)"), permissions=["change"])
     def confirm(self, request: HttpRequest, queryset: QuerySet[Incident]) -> Any:
         def handle(incident: Incident, data: dict[str, Any]) -> str:
             incidents.incident_confirm(
@@ -137,7 +137,7 @@ class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[mi
             self, request, queryset, form_class=ConfirmForm, title=gettext("고객 신고 확인"), handle=handle
         )
 
-    @admin.action(description=_("고객 신고 반려"))
+    @admin.action(description=_("고객 신고 반려"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Incident]) -> Any:
         def handle(incident: Incident, data: dict[str, Any]) -> str:
             incidents.incident_reject(
@@ -149,7 +149,7 @@ class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[mi
             self, request, queryset, form_class=ReasonForm, title=gettext("고객 신고 반려"), handle=handle
         )
 
-    @admin.action(description=_("경과 안내"))
+    @admin.action(description=_("경과 안내"), permissions=["change"])
     def post_update(self, request: HttpRequest, queryset: QuerySet[Incident]) -> Any:
         def handle(incident: Incident, data: dict[str, Any]) -> str:
             incidents.incident_post_update(
@@ -161,7 +161,7 @@ class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[mi
             self, request, queryset, form_class=UpdateForm, title=gettext("경과 안내"), handle=handle
         )
 
-    @admin.action(description=_("복구 처리"))
+    @admin.action(description=_("복구 처리"), permissions=["change"])
     def resolve(self, request: HttpRequest, queryset: QuerySet[Incident]) -> Any:
         def handle(incident: Incident, data: dict[str, Any]) -> str:
             incidents.incident_resolve(
@@ -177,7 +177,7 @@ class IncidentAdmin(PersonalDataAdminMixin, ServiceAddAdmin):  # type: ignore[mi
             self, request, queryset, form_class=ResolveForm, title=gettext("복구 처리"), handle=handle
         )
 
-    @admin.action(description=_("정정 (마감된 달은 재산정)"))
+    @admin.action(description=_("정정 (마감된 달은 재산정)"), permissions=["change"])
     def correct(self, request: HttpRequest, queryset: QuerySet[Incident]) -> Any:
         def handle(incident: Incident, data: dict[str, Any]) -> str:
             changes = {k: v for k, v in data.items() if k != "reason" and (v is not None and v != "")}
@@ -224,7 +224,7 @@ class MaintenanceWindowAdmin(ServiceAddAdmin):
             now=clock.now(),
         )
 
-    @admin.action(description=_("공지"))
+    @admin.action(description=_("공지"), permissions=["change"])
     def announce(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> None:
         for window in queryset:
             try:
@@ -235,7 +235,7 @@ class MaintenanceWindowAdmin(ServiceAddAdmin):
             else:
                 messages.success(request, gettext("{window}을(를) 공지했습니다.").format(window=window))
 
-    @admin.action(description=_("일정 변경 (다시 공지)"))
+    @admin.action(description=_("일정 변경 (다시 공지)"), permissions=["change"])
     def change_window(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> Any:
         def handle(window: MaintenanceWindow, data: dict[str, Any]) -> str:
             maintenance.maintenance_change(
@@ -257,7 +257,7 @@ class MaintenanceWindowAdmin(ServiceAddAdmin):
             handle=handle,
         )
 
-    @admin.action(description=_("취소"))
+    @admin.action(description=_("취소"), permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> Any:
         def handle(window: MaintenanceWindow, data: dict[str, Any]) -> str:
             maintenance.maintenance_cancel(window=window, reason=data["reason"], today=clock.today())
