@@ -118,6 +118,8 @@ class DunningStep(models.Model):
         help_text=_("완납 또는 이의신청 인용으로 조치를 되돌린 날 (DUN-1)"),
     )
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["case", "index"]
         verbose_name = _("미납 조치")
