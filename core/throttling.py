@@ -18,6 +18,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from .client_ip import client_ip
+
 
 def _rate(scope: str | None) -> str | None:
     rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES or {}
@@ -25,7 +27,14 @@ def _rate(scope: str | None) -> str | None:
     return str(value) if value is not None else None
 
 
-class WriteRateThrottle(UserRateThrottle):
+class _ClientIp:
+    """An anonymous caller is counted by :func:`core.client_ip.client_ip` (trusted proxies only)."""
+
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request) or ""
+
+
+class WriteRateThrottle(_ClientIp, UserRateThrottle):
     """POST, PUT, PATCH and DELETE per authenticated user (or client IP); reads pass."""
 
     scope = "writes"
@@ -39,7 +48,7 @@ class WriteRateThrottle(UserRateThrottle):
         return super().allow_request(request, view)
 
 
-class ScopedThrottle(ScopedRateThrottle):
+class ScopedThrottle(_ClientIp, ScopedRateThrottle):
     """The view's ``throttle_scope``; only for ``throttle_methods`` when the view sets them."""
 
     def get_rate(self) -> str | None:
@@ -52,7 +61,7 @@ class ScopedThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
-class _PlainThrottle(SimpleRateThrottle):
+class _PlainThrottle(_ClientIp, SimpleRateThrottle):
     def __init__(self, scope: str, ident: str) -> None:
         self.scope = scope
         self._ident = ident
@@ -66,8 +75,8 @@ class _PlainThrottle(SimpleRateThrottle):
 
 
 def hit(request: HttpRequest, scope: str, *, ident: str | None = None) -> float | None:
-    """Count one request of ``scope`` for ``ident`` (default: the client IP, as DRF finds it, with
-    ``NUM_PROXIES``). None while within the rate; else the seconds to wait."""
+    """Count one request of ``scope`` for ``ident`` (default: the client IP, :mod:`core.client_ip`).
+    None while within the rate; else the seconds to wait."""
     throttle = _PlainThrottle(scope, ident or "")
     if not ident:
         throttle._ident = throttle.get_ident(request)  # type: ignore[arg-type]

@@ -128,7 +128,10 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # attempts and lockouts are rows in the admin anyway
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# Behind a proxy, set AXES_IPWARE_PROXY_COUNT (and install django-ipware) so the client IP is the caller's.
+# The client IP for lockouts, throttles and consent records: REMOTE_ADDR, or behind N trusted proxies the
+# N-th address from the right of X-Forwarded-For (core.client_ip; DRF's NUM_PROXIES rule).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("API_NUM_PROXIES", default=0))
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Staff two-factor login (django-otp, TOTP) -------------------------------------------------------
 # On: the admin site asks staff for a one-time code from a confirmed TOTP device at login and refuses
@@ -194,8 +197,8 @@ REST_FRAMEWORK = {
     # Writes are throttled per user (per IP when anonymous); the token and reactivation endpoints have
     # their own scope ("auth"), the succession filing its own ("succession").
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.WriteRateThrottle"],
-    # Behind N proxies, the client IP is taken from X-Forwarded-For (DRF); None = REMOTE_ADDR.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
+    # 0, never None: None would make DRF trust X-Forwarded-For as sent (core.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "writes": env("API_THROTTLE_WRITES", default="120/min"),
         "auth": env("API_THROTTLE_AUTH", default="10/min"),

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import IsCustomerAdmin, IsCustomerMember, MembersReadAdminsWrite, api_member
 from core import clock
 from core.api import PAGE_PARAMETERS, AuditedAPIView, paginate
+from core.client_ip import client_ip
 from core.errors import DomainError
 
 from .. import selectors
@@ -384,7 +385,7 @@ class TermsConsentApi(AuditedAPIView):
             decision=data.validated_data["decision"],
             today=clock.today(),
             member=member,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             channel=TermsConsent.Channel.API,
         )
         return Response(ConsentOutputSerializer(consent).data, status=status.HTTP_201_CREATED)

@@ -25,6 +25,7 @@ from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
 from core import clock
+from core.client_ip import client_ip
 from core.errors import DomainError
 from core.forms import add_domain_error
 
@@ -63,10 +64,6 @@ from .forms import (
 )
 
 SECTION = "contracts"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _contract(request: HttpRequest, pk: int, *, detail: bool = False) -> Contract:
