@@ -86,20 +86,20 @@ def history(label: str, *, revert: bool = False) -> Rule:
     )
 
 
-I = {"pk": "invoice"}
-D = {"pk": "dispute"}
-P = {"policy_id": "policy_draft"}
+INVOICE = {"pk": "invoice"}
+DISPUTE = {"pk": "dispute"}
+DRAFT = {"policy_id": "policy_draft"}
 COMPARE = {"old_id": "policy_v1", "new_id": "policy_v2"}
 #: The rule table, keyed by URL name (without the ``admin:`` namespace).
 RULES: dict[str, Rule] = {
     # ------------------------------------------------------------------ billing
-    "billing_invoice_credit_note": form("billing.add_creditnote", kwargs=I),
-    "billing_invoice_pdf": read("billing.view_invoice", kwargs=I),
+    "billing_invoice_credit_note": form("billing.add_creditnote", kwargs=INVOICE),
+    "billing_invoice_pdf": read("billing.view_invoice", kwargs=INVOICE),
     "billing_invoice_evasion": form(
-        "billing.add_invoice", kwargs=I, note="BIL-20: a new invoice (the evasion charge)"
+        "billing.add_invoice", kwargs=INVOICE, note="BIL-20: a new invoice (the evasion charge)"
     ),
-    "billing_dispute_answer": form("billing.change_dispute", kwargs=D),
-    "billing_dispute_extend": form("billing.change_dispute", kwargs=D),
+    "billing_dispute_answer": form("billing.change_dispute", kwargs=DISPUTE),
+    "billing_dispute_extend": form("billing.change_dispute", kwargs=DISPUTE),
     "billing_after_due_dashboard": read("billing.view_invoice"),
     # ------------------------------------------------------------------ contracts
     "contracts_contract_queue": read(
@@ -111,8 +111,10 @@ RULES: dict[str, Rule] = {
     "contracts_contract_document": read(
         "contracts.view_contract", kwargs={"object_id": "contract", "document_id": "contract_document"}
     ),
-    "contracts_policy_terms": read("contracts.view_policy", kwargs=P),
-    "contracts_policy_terms_import": form("contracts.change_policy", kwargs=P, note="TRM-1: the terms text"),
+    "contracts_policy_terms": read("contracts.view_policy", kwargs=DRAFT),
+    "contracts_policy_terms_import": form(
+        "contracts.change_policy", kwargs=DRAFT, note="TRM-1: the terms text"
+    ),
     "contracts_policy_terms_compare": read("contracts.view_policy", kwargs=COMPARE),
     "contracts_policy_terms_compare_pdf": read("contracts.view_policy", kwargs=COMPARE),
     # ------------------------------------------------------------------ messaging, privacy

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -152,7 +152,10 @@ def _history_rows(contract: Contract) -> None:
     NoticeTemplate.objects.create(event="matrix", channel="portal", subject="제목", body="본문")
     start = clock.now() - dt.timedelta(days=3)
     MaintenanceWindow.objects.create(
-        service=contract.plan.policy.code, title="점검", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+        service=contract.plan.policy.code,
+        title="점검",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
     )
     month = SlaMonth.objects.create(
         contract=contract,
@@ -163,7 +166,9 @@ def _history_rows(contract: Contract) -> None:
         status="no_credit",
         closed_on=day,
     )
-    SlaClaim.objects.create(sla_month=month, contract=contract, submitted_on=day, amount_won=0, basis="matrix")
+    SlaClaim.objects.create(
+        sla_month=month, contract=contract, submitted_on=day, amount_won=0, basis="matrix"
+    )
 
 
 def _build_admin_world() -> World:
@@ -235,7 +240,9 @@ def _url(world: World, view: AdminView, rule: Rule) -> str:
     return reverse(f"admin:{view.name}", kwargs=kwargs or None, args=args or None)
 
 
-def _request(world: World, role: str, method: str, url: str, data: dict[str, Any]) -> tuple[Any, dict[str, int]]:
+def _request(
+    world: World, role: str, method: str, url: str, data: dict[str, Any]
+) -> tuple[Any, dict[str, int]]:
     """One call in a savepoint rolled back after it; the answer and the tables it wrote."""
     client = world.clients[role]
     with transaction.atomic():
@@ -270,7 +277,11 @@ def judge(rule: Rule, method: str, role: str, allowed: bool, response: Any, writ
     if role in OUTSIDE_ADMIN:
         if writes:
             return f"outside the admin but wrote {writes}"
-        return "" if _to_login(response) else f"expected the admin login page, got {status} {_location(response)}"
+        return (
+            ""
+            if _to_login(response)
+            else f"expected the admin login page, got {status} {_location(response)}"
+        )
     if allowed:
         if status >= 500 and status not in rule.allowed_status:
             return f"{status} (server error)"
@@ -321,7 +332,9 @@ def test_every_custom_admin_view_has_a_permission_rule() -> None:
     stale = sorted(set(RULES) - set(VIEW_BY_NAME))
     assert not stale, f"rules for admin views that no longer exist: {stale}"
     assert set(unnamed_patterns()) == {"<path:object_id>/"}, "only Django's redirect to the change page"
-    assert len(VIEWS) >= 40 and {"billing_invoice_credit_note", "privacy_retention_calendar"} <= set(VIEW_BY_NAME)
+    assert len(VIEWS) >= 40 and {"billing_invoice_credit_note", "privacy_retention_calendar"} <= set(
+        VIEW_BY_NAME
+    )
 
 
 def test_a_view_without_a_rule_is_named() -> None:
@@ -333,7 +346,11 @@ def test_a_view_without_a_rule_is_named() -> None:
 
     class ExtraAdmin(ModelAdmin):  # type: ignore[type-arg]
         def get_urls(self) -> list[Any]:
-            extra = [path("brand-new/", self.admin_site.admin_view(lambda r: HttpResponse()), name="core_brand_new")]
+            extra = [
+                path(
+                    "brand-new/", self.admin_site.admin_view(lambda r: HttpResponse()), name="core_brand_new"
+                )
+            ]
             return extra + super().get_urls()
 
     site = AdminSite(name="matrix-probe")
@@ -351,7 +368,9 @@ def test_roles_include_every_staff_group() -> None:
 @pytest.mark.django_db
 def test_rule_permissions_exist() -> None:
     """Issue #14: every permission a rule names exists (a typo would refuse everyone but a superuser)."""
-    known = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")}
+    known = {
+        f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")
+    }
     named = {p for r in RULES.values() for p in (r.get, r.post) if p is not NOBODY}
     assert named - known == set()
 
@@ -375,5 +394,3 @@ def test_some_role_is_served_and_some_refused_on_every_view(world: World) -> Non
         assert world.holds("superuser", rule.get), name
         assert not world.holds("staff:none", rule.get), name
     assert sum(1 for r in RULES.values() for m in METHODS if r.perm(m) is NOBODY) >= 15
-
-
