@@ -142,7 +142,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
         if not self.history_tracked:
-            self.object_history_template = None  # Django's own page (its template has no past versions)
+            setattr(self, "object_history_template", None)  # Django's own page: no past versions  # noqa: B010
 
     @property
     def history_tracked(self) -> bool:
