@@ -1,12 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from .adminkit import ReadOnlyAdminMixin
+from .adminkit import HistoryAdmin, ReadOnlyAdminMixin
 from .models import Holiday, JobRun, StatusTransition
 
 
 @admin.register(Holiday)
-class HolidayAdmin(SimpleHistoryAdmin):
+class HolidayAdmin(HistoryAdmin):
     list_display = ("date", "name", "note")
     search_fields = ("name", "note")
     date_hierarchy = "date"

@@ -2,6 +2,8 @@
 
 - :class:`ReadOnlyAdminMixin`: rows that only services write; list and view, never add, change or
   delete in the admin.
+- :class:`HistoryAdmin`: django-simple-history's admin whose past-version page saves a POST only for who
+  may revert (issue #14); every history admin of ours derives from it.
 - :class:`NoRevertHistoryAdmin`: history is shown, never reverted (a revert would bypass the rules).
 - :func:`run_action_form`: an admin action with an intermediate form, calling a service per row
   under ``acting_as(request.user)``; a refusal becomes an admin message.
@@ -25,7 +27,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
@@ -129,8 +131,52 @@ class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     ordering = ("at", "id")
 
 
-class NoRevertHistoryAdmin(SimpleHistoryAdmin):
-    """History is read-only: reverting would bypass the services' rules."""
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, with its past-version page guarded by what a POST changes (issue #14).
+
+    ``SimpleHistoryAdmin.history_form_view`` checks only that the caller may *view* the object, then saves
+    any POSTed form over the current row; ``revert_disabled`` merely hides the button. Here a POST is
+    refused (403) unless the revert is enabled for the caller and they may change the object.
+    """
+
+    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        if not self.history_tracked:
+            setattr(self, "object_history_template", None)  # Django's own page: no past versions  # noqa: B010
+
+    @property
+    def history_tracked(self) -> bool:
+        """The model keeps a history (``HistoricalRecords``); a model without one gets Django's history page
+        and no past-version URL (simple-history's would fail with an error on every call)."""
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self) -> list[Any]:
+        urls: list[Any] = super().get_urls()
+        if self.history_tracked:
+            return urls
+        name = f"{self.opts.app_label}_{self.opts.model_name}_simple_history"
+        return [u for u in urls if getattr(u, "name", None) != name]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if not self.history_tracked:
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        return response
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            may_revert = obj is not None and not self.revert_disabled(request, obj)
+            if not may_revert or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra_context)
+        return response
+
+
+class NoRevertHistoryAdmin(HistoryAdmin):
+    """History is read-only: reverting would bypass the services' rules (a POST is refused to everyone)."""
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True

@@ -289,7 +289,7 @@ class AutoSchema(SpectacularAutoSchema):
             schema.pop("format", None)
             schema["pattern"] = URL_PATTERN
         elif isinstance(field, serializers.CharField) and "format" not in schema and "pattern" not in schema:
-            regex = next((v.regex.pattern for v in field.validators
+            regex = next((str(getattr(v.regex, "pattern", v.regex)) for v in field.validators
                           if isinstance(v, RegexValidator) and not v.inverse_match), None)
             blank_refused = not field.allow_blank and field.trim_whitespace
             if regex:  # e.g. a slug

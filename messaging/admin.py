@@ -12,10 +12,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
-from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin, StatusTransitionInline
+from core.adminkit import HistoryAdmin, PersonalDataAdminMixin, ReadOnlyAdminMixin, StatusTransitionInline
 from core.errors import DomainError
 
 from . import services
@@ -44,7 +43,7 @@ def render_preview(template: NoticeTemplate, variables: dict[str, Any] | None = 
 
 
 @admin.register(NoticeTemplate)
-class NoticeTemplateAdmin(SimpleHistoryAdmin):
+class NoticeTemplateAdmin(HistoryAdmin):
     list_display = ("event", "channel", "language", "subject", "is_active", "updated_at")
     list_filter = ("channel", "language", "is_active")
     search_fields = ("event", "subject", "body", "description")
@@ -157,7 +156,7 @@ class BroadcastForm(forms.ModelForm):
 
 
 @admin.register(Broadcast)
-class BroadcastAdmin(SimpleHistoryAdmin):
+class BroadcastAdmin(HistoryAdmin):
     form = BroadcastForm
     list_display = ("subject", "posted_from", "posted_until", "is_posted", "read_count", "created_by")
     list_filter = (("posted_from", admin.DateFieldListFilter),)

@@ -8,6 +8,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -45,7 +46,10 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def calendar_view(self, request: HttpRequest) -> HttpResponse:
-        """Who is purged when (DAT-2, DAT-3), and what today's run would destroy (dry run, writes nothing)."""
+        """Who is purged when (DAT-2, DAT-3), and what today's run would destroy (dry run, writes nothing).
+        Customers' names and dates: only for who may view destruction records (issue #14)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         today = clock.today()
         context = {
             **self.admin_site.each_context(request),

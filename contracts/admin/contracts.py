@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -410,8 +410,10 @@ class ContractAdmin(ContractActionsMixin, ContractListAdmin):
 
     def document_view(self, request: HttpRequest, object_id: str, document_id: int) -> FileResponse:
         contract = self.get_object(request, unquote(object_id))
-        if contract is None or not self.has_view_permission(request, contract):
+        if contract is None:
             raise Http404(object_id)
+        if not self.has_view_permission(request, contract):
+            raise PermissionDenied  # a refusal, as on every admin page (issue #14)
         document = get_object_or_404(ContractDocument, pk=document_id, contract=contract)
         return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 

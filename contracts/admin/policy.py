@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from core import clock
-from core.adminkit import StatusTransitionInline, show_error
+from core.adminkit import HistoryAdmin, StatusTransitionInline, show_error
 from core.errors import DomainError
 
 from ..models import Plan, Policy
@@ -250,7 +249,7 @@ UNSECTIONED_FIELDS = [name for name in _ALL_POLICY_FIELDS if name not in _LISTED
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(HistoryAdmin):
     inlines = (StatusTransitionInline,)
     list_display = (
         "code",
@@ -421,7 +420,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = (
         "code",
         "name",

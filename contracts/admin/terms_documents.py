@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -140,6 +141,9 @@ def _page(
 
 
 def terms_document_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: int) -> HttpResponse:
+    """The articles and citations of one version: a read, for who may view policies (issue #14)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
     policy = get_object_or_404(Policy, pk=policy_id)
     document = TermsDocument.objects.filter(policy=policy).first()
     cited = selectors.policy_citations(policy)
@@ -157,7 +161,10 @@ def terms_document_view(model_admin: admin.ModelAdmin, request: HttpRequest, pol
 
 
 def terms_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: int) -> HttpResponse:
+    """Replaces the version's terms text: only for who may change that policy (issue #14), even the form."""
     policy = get_object_or_404(Policy, pk=policy_id)
+    if not model_admin.has_change_permission(request, policy):
+        raise PermissionDenied
     here = reverse("admin:contracts_policy_change", args=[policy.pk])
     problems: list[Any] = []
     if request.method == "POST":
@@ -200,6 +207,9 @@ def terms_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, polic
 def terms_compare_view(
     model_admin: admin.ModelAdmin, request: HttpRequest, old_id: int, new_id: int, pdf: bool = False
 ) -> HttpResponse:
+    """The comparison table of two versions (page or PDF): a read, for who may view policies (issue #14)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
     old = get_object_or_404(Policy, pk=old_id)
     new = get_object_or_404(Policy, pk=new_id)
     try:
