@@ -105,6 +105,24 @@ def test_stuck_sending_is_requeued_and_the_provider_drops_the_resend(paid_custom
 
 
 @pytest.mark.django_db
+def test_messages_queued_too_long_are_handed_to_a_new_task(paid_customer, sms_sender, fake):
+    """MSG-8 (issue #14): a message still queued 10 minutes after it was queued has lost its task (a killed
+    worker's task is held by the broker for an hour; a failed enqueue never comes back). The sweep hands it
+    over again, at most once per 10 minutes; a younger one is left to its task; it is sent once."""
+    old, young = _queue(paid_customer, 2)
+    Message.objects.filter(pk=old).update(updated_at=NOW - dt.timedelta(minutes=11))
+    Message.objects.filter(pk=young).update(updated_at=NOW - dt.timedelta(minutes=9))
+    assert requeue_stale(now=NOW) == [old]
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=5)) == [young]
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=9)) == []
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=11)) == [old]
+    dispatch_messages(now=NOW, message_ids=[old, old], provider=fake)
+    dispatch_messages(now=NOW, message_ids=[old, young], provider=fake)
+    assert sorted(fake.sent) == sorted([str(old), str(young)]) and fake.handed == 2
+    assert requeue_stale(now=NOW + dt.timedelta(hours=1)) == []
+
+
+@pytest.mark.django_db
 def test_message_results_job_collects_and_times_out(paid_customer, sms_sender, fake):
     """MSG-6, §10: the message_results job (every 5 minutes) records results and fails messages 48 hours
     without one; running it again changes nothing."""
