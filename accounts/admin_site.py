@@ -67,7 +67,7 @@ class StaffAdminSite(OTPAdminSite):
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         """DAT-6: the answers name rows of personal data; their admin's mixin logs them."""
-        return PersonalDataAutocompleteView.as_view(admin_site=self)(request)  # type: ignore[no-any-return]
+        return PersonalDataAutocompleteView.as_view(admin_site=self)(request)  # type: ignore[return-value]
 
     def has_permission(self, request: HttpRequest) -> bool:
         if otp_required():

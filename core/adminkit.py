@@ -260,8 +260,9 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
         self._log_object(request, object_id, response, AccessKind.DETAIL)
         return response
 
-    def delete_view(self, request: HttpRequest, object_id: str,
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """The confirmation page shows the object (and what would go with it); a done delete redirects."""
         response = super().delete_view(request, object_id, extra_context)
         self._log_object(request, object_id, response, AccessKind.DETAIL)
@@ -311,8 +312,9 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
                                              customer_ids=customer_ids)
             elif isinstance(response, TemplateResponse) and response.status_code == 200:
                 # a page about the selected rows (the bulk delete confirmation, an action's form)
-                modeladmin.log_personal_data(request, queryset, kind=AccessKind.LIST,
-                                             customer_ids=customer_ids)
+                modeladmin.log_personal_data(
+                    request, queryset, kind=AccessKind.LIST, customer_ids=customer_ids
+                )
             return response
 
         return action

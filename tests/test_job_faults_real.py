@@ -43,8 +43,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def kill_mid_way(tmp_path, job: str, day: dt.date, rows, **env: str) -> int:  # type: ignore[no-untyped-def]
     """Start ``run_jobs --job <job> --date <day>`` slowed down; SIGKILL it once ``rows()`` ≥ 2."""
     log = tmp_path / f"{job}.log"
-    worker = start(["run_jobs", "--date", day.isoformat(), "--job", job, "--no-progress"], log,
-                   EXTRA_JOBS=f"{job}=tests.slowjobs.{job}", JOB_TEST_UNIT_DELAY="0.6", **env)
+    worker = start(
+        ["run_jobs", "--date", day.isoformat(), "--job", job, "--no-progress"],
+        log,
+        EXTRA_JOBS=f"{job}=tests.slowjobs.{job}",
+        JOB_TEST_UNIT_DELAY="0.6",
+        **env,
+    )
     try:
         wait_until(lambda: rows() >= 2, worker, log, timeout=120)
     finally:
@@ -78,8 +83,13 @@ def test_dunning_killed_mid_way_takes_each_step_exactly_once(tmp_path):
     2026-11-20 is killed after some steps; the rerun opens the other cases: one case and one step each."""
     policy = PolicyFactory(dunning_ladder=NOTIFY_LADDER)
     invoices = [
-        make_invoice(AdminMemberFactory().customer, issue_date=D(2026, 10, 27), due_days=14,
-                     lines=[("기본료 10월", 1, 100_000)], policy_obj=policy)
+        make_invoice(
+            AdminMemberFactory().customer,
+            issue_date=D(2026, 10, 27),
+            due_days=14,
+            lines=[("기본료 10월", 1, 100_000)],
+            policy_obj=policy,
+        )
         for _ in range(UNITS)
     ]
     kill_mid_way(tmp_path, "dunning", D(2026, 11, 20), DunningStep.objects.count)
@@ -117,15 +127,20 @@ def test_bank_import_killed_mid_way_matches_each_deposit_exactly_once(tmp_path):
     from tests.billing.payment_factories import make_invoice as make_billing_invoice
 
     names = ["가람", "나래", "다솜", "라온", "마루"]
-    invoices = [make_billing_invoice(CustomerFactory(legal_name=f"주식회사 {name}소프트"), 110_000)
-                for name in names]
+    invoices = [
+        make_billing_invoice(CustomerFactory(legal_name=f"주식회사 {name}소프트"), 110_000) for name in names
+    ]
     rows = [f"2026-11-10,㈜{name}소프트,110000,TX-{n},11월분" for n, name in enumerate(names)]
     statement = tmp_path / "kb-1110.csv"
     header = "거래일자,입금자명,입금액,거래번호,메모\n"
     statement.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     log = tmp_path / "import.log"
-    worker = start(["billing.Payment", "import_bank_statement", str(statement)], log,
-                   program=["-m", "tests.slowjobs"], JOB_TEST_UNIT_DELAY="0.6")
+    worker = start(
+        ["billing.Payment", "import_bank_statement", str(statement)],
+        log,
+        program=["-m", "tests.slowjobs"],
+        JOB_TEST_UNIT_DELAY="0.6",
+    )
     try:
         wait_until(lambda: Payment.objects.count() >= 2, worker, log, timeout=120)
     finally:
@@ -182,18 +197,34 @@ class ProviderStub(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         return None
 
 
 def celery_worker(log: Path, env: dict[str, str], *, slowed: bool) -> subprocess.Popen:
     """A real Celery worker on the default queue (services never name one; this Redis db is the test's)."""
-    program = ["-m", "tests.slowjobs", "--send-worker"] if slowed else ["-m", "celery", "-A", "config", "worker"]
-    options = ["--pool=solo", "--concurrency=1", "-n", f"faults-{uuid.uuid4().hex[:8]}@%h",
-               "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
+    program = (
+        ["-m", "tests.slowjobs", "--send-worker"] if slowed else ["-m", "celery", "-A", "config", "worker"]
+    )
+    options = [
+        "--pool=solo",
+        "--concurrency=1",
+        "-n",
+        f"faults-{uuid.uuid4().hex[:8]}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=INFO",
+    ]
     with log.open("w") as out:
-        return subprocess.Popen([sys.executable, *program, *options], cwd=BASE_DIR, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, *program, *options],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -228,13 +259,23 @@ def test_bulk_send_killed_mid_way_sends_each_message_exactly_once(tmp_path, monk
     ProviderStub.handed, ProviderStub.sent, ProviderStub.results = [], {}, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), ProviderStub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    provider_env = {"MESSAGING_PROVIDER": "http", "MESSAGING_HTTP_URL": f"http://127.0.0.1:{server.server_port}",
-                    "MESSAGING_HTTP_TIMEOUT": "5"}
+    provider_env = {
+        "MESSAGING_PROVIDER": "http",
+        "MESSAGING_HTTP_URL": f"http://127.0.0.1:{server.server_port}",
+        "MESSAGING_HTTP_TIMEOUT": "5",
+    }
     for name, value in provider_env.items():
         monkeypatch.setenv(name, value)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
-           "REDIS_URL": settings.REDIS_URL, "CELERY_TASK_ALWAYS_EAGER": "false", "PYTHONPATH": str(BASE_DIR),
-           "JOB_TEST_UNIT_DELAY": "0.6", **provider_env}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONPATH": str(BASE_DIR),
+        "JOB_TEST_UNIT_DELAY": "0.6",
+        **provider_env,
+    }
     load_presets()
     member = AdminMemberFactory()
     contract = kgmsg_contract(member.customer)
@@ -244,12 +285,21 @@ def test_bulk_send_killed_mid_way_sends_each_message_exactly_once(tmp_path, monk
     workers = [celery_worker(tmp_path / "killed.log", env, slowed=True)]
     batch = None
     try:
-        batch = bulk_send(customer=member.customer, limits=limits, kind="text", recipients=numbers,
-                          sender=SENDER, text="정기 점검 안내입니다.", now=clock.now())
+        batch = bulk_send(
+            customer=member.customer,
+            limits=limits,
+            kind="text",
+            recipients=numbers,
+            sender=SENDER,
+            text="정기 점검 안내입니다.",
+            now=clock.now(),
+        )
         sent = Message.objects.filter(batch=batch, status=Message.Status.SENT)
         wait_until(lambda: sent.count() >= 2, workers[0], tmp_path / "killed.log", timeout=120)
         stop(workers[0], signal.SIGKILL)
-        left = dict(Message.objects.filter(batch=batch).order_by().values_list("status").annotate(n=Count("id")))
+        left = dict(
+            Message.objects.filter(batch=batch).order_by().values_list("status").annotate(n=Count("id"))
+        )
         assert 2 <= left[Message.Status.SENT] < UNITS and Message.Status.SENDING not in left, left
         assert left[Message.Status.QUEUED] == UNITS - left[Message.Status.SENT], left
         assert len(ProviderStub.handed) == left[Message.Status.SENT]
@@ -260,7 +310,9 @@ def test_bulk_send_killed_mid_way_sends_each_message_exactly_once(tmp_path, monk
         with clock.frozen(killed_at + dt.timedelta(minutes=11)):  # beat's next run, past the 10 minutes
             first = run_job("message_results")
         assert first.counts["requeued"] == UNITS - left[Message.Status.SENT]
-        waiting = Message.objects.filter(batch=batch, status__in=[Message.Status.QUEUED, Message.Status.SENDING])
+        waiting = Message.objects.filter(
+            batch=batch, status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+        )
         wait_until(lambda: not waiting.exists(), workers[1], tmp_path / "restarted.log", timeout=120)
         with clock.frozen(killed_at + dt.timedelta(minutes=16)):
             second = run_job("message_results")

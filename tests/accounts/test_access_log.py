@@ -204,7 +204,10 @@ def test_bulk_delete_confirmation_is_logged_per_customer(admin_client):
     page = admin_client.post(url, selected)
     assert page.status_code == 200 and "김철수" in page.content.decode()
     assert sorted(_log()) == sorted(
-        [(first.pk, "billing.payeralias", "", "list", "admin"), (second.pk, "billing.payeralias", "", "list", "admin")]
+        [
+            (first.pk, "billing.payeralias", "", "list", "admin"),
+            (second.pk, "billing.payeralias", "", "list", "admin"),
+        ]
     )
     assert admin_client.post(url, {**selected, "post": "yes"}).status_code == 302
     assert not PayerAlias.objects.exists() and len(_log()) == 2
@@ -226,7 +229,10 @@ def test_autocomplete_answers_are_logged(admin_client):
     assert answer.status_code == 200
     assert sorted(int(r["id"]) for r in answer.json()["results"]) == sorted([first.pk, second.pk])
     assert sorted(_log()) == sorted(
-        [(first.pk, "accounts.customer", "", "list", "admin"), (second.pk, "accounts.customer", "", "list", "admin")]
+        [
+            (first.pk, "accounts.customer", "", "list", "admin"),
+            (second.pk, "accounts.customer", "", "list", "admin"),
+        ]
     )
     assert admin_client.get(url, {**field, "term": "없는회사"}).json()["results"] == []
     policies = {"app_label": "contracts", "model_name": "plan", "field_name": "policy", "term": ""}
