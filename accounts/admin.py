@@ -125,7 +125,8 @@ class CustomerAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
-        return selectors.customers_with_admin_count()
+        # ordered: the counts drop the model's ordering, and the autocomplete pages through this queryset
+        return selectors.customers_with_admin_count().order_by("legal_name", "id")
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
