@@ -34,6 +34,7 @@ def message_results(*, today: dt.date) -> dict[str, int]:
         "failed": collected.failed,
         "ignored": collected.ignored,
         "fallbacks": collected.fallbacks,
+        "pending": collected.pending,
         "timed_out": timed_out,
         "requeued": len(stale),
     }

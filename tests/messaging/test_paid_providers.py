@@ -14,12 +14,14 @@ from config.jobs import JOBS
 from core import clock
 from core.jobs import run_job
 from messaging import jobs as messaging_jobs
-from messaging.models import Message
-from messaging.providers import FAKE, OutboundMessage, ProviderUnavailable
+from messaging.models import Message, PendingResult
+from messaging.providers import FAKE, DeliveryReport, OutboundMessage, ProviderUnavailable
 from messaging.providers.fake import SILENT, FakeProvider, Outcome
 from messaging.providers.http import HttpProvider
+from messaging.selectors import delivered_counts
 from messaging.services import sending
 from messaging.services.dispatch import MAX_ATTEMPTS, RateLimited, dispatch_messages, requeue_stale
+from messaging.services.results import PENDING_KEEP, results_collect, results_record
 from messaging.tasks import backoff_seconds, dispatch_messages_task
 
 from .test_paid_support import (  # noqa: F401
@@ -120,6 +122,39 @@ def test_messages_queued_too_long_are_handed_to_a_new_task(paid_customer, sms_se
     dispatch_messages(now=NOW, message_ids=[old, young], provider=fake)
     assert sorted(fake.sent) == sorted([str(old), str(young)]) and fake.handed == 2
     assert requeue_stale(now=NOW + dt.timedelta(hours=1)) == []
+
+
+@pytest.mark.django_db
+def test_a_result_before_the_receipt_is_kept_until_the_resend_records_the_id(paid_customer, sms_sender):
+    """MSG-6, MSG-8 (issue #14): a worker killed after the provider took a message, before its receipt was
+    recorded, leaves it "sending" without the provider's id; the carrier's result comes first. It is kept,
+    not dropped: the resend (same client_ref, the provider answers with the same id) and the next
+    collection record it delivered, once; a kept result matching nothing is dropped after PENDING_KEEP."""
+    provider = FakeProvider()
+    (message_id,) = _queue(paid_customer, 1)
+    message = Message.objects.get(pk=message_id)
+    outbound = OutboundMessage(str(message_id), message.kind, message.sender, message.recipient, message.text)
+    provider.send_many([outbound])  # taken by the provider; the worker dies before recording the receipt
+    Message.objects.filter(pk=message_id).update(
+        status=Message.Status.SENDING, provider="fake", updated_at=NOW - dt.timedelta(minutes=11)
+    )
+    first = results_collect(now=NOW, provider=provider)
+    assert (first.delivered, first.pending, first.ignored) == (0, 1, 0)
+    assert PendingResult.objects.count() == 1
+    assert requeue_stale(now=NOW) == [message_id]
+    dispatch_messages(now=NOW, message_ids=[message_id], provider=provider)
+    assert len(provider.sent) == 1 and provider.handed == 2  # the resend was not sent again
+    second = results_collect(now=NOW + dt.timedelta(minutes=5), provider=provider)
+    assert (second.delivered, second.pending) == (1, 0)
+    assert Message.objects.get(pk=message_id).status == Message.Status.DELIVERED
+    assert not PendingResult.objects.exists()
+    assert delivered_counts(customer_id=paid_customer.pk, start=NOW.date(), end=NOW.date()) == {"sms": 1}
+    stray = DeliveryReport("fake", "fake-999", True, "", NOW)
+    assert results_record(reports=[stray, stray], now=NOW).pending == 1
+    assert results_collect(now=NOW + PENDING_KEEP, provider=provider).delivered == 0
+    assert PendingResult.objects.count() == 1
+    results_collect(now=NOW + PENDING_KEEP + dt.timedelta(hours=1), provider=provider)
+    assert not PendingResult.objects.exists()
 
 
 @pytest.mark.django_db
