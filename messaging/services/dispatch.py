@@ -35,7 +35,13 @@ MAX_ATTEMPTS = 5
 
 
 class RateLimited(Exception):
-    """The provider's rate is used up for now; the rest stays queued and the task tries again shortly."""
+    """The provider's rate is used up for now; the rest stays queued and the task tries again shortly.
+
+    ``counts`` says what this call did before (``sent`` > 0: it made progress)."""
+
+    def __init__(self, message: str, counts: DispatchCounts | None = None) -> None:
+        super().__init__(message)
+        self.counts = counts or DispatchCounts()
 
 
 @dataclass
@@ -61,7 +67,7 @@ def dispatch_messages(
             break
         if not claimed:
             counts.deferred = _queued(message_ids, batch_id).count()
-            raise RateLimited(f"{chosen.name}: rate used up, {counts.deferred} messages wait")
+            raise RateLimited(f"{chosen.name}: rate used up, {counts.deferred} messages wait", counts)
         sent, failed = _hand_over(claimed, chosen, now)
         counts.sent += sent
         counts.failed += failed

@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from celery.exceptions import Retry
 
 from config.jobs import JOBS
 from core import clock
@@ -67,6 +68,35 @@ def test_rate_limited_per_provider(paid_customer, sms_sender, monkeypatch):
     assert statuses == ["queued", "queued", "sent", "sent", "sent"] and len(slow.sent) == 3
     monkeypatch.setattr(ratelimit, "current_second", lambda: second + 1)  # the next second
     assert dispatch_messages(now=NOW, message_ids=ids, provider=slow).sent == 2
+
+
+@pytest.mark.django_db
+def test_a_rate_limited_task_that_made_progress_goes_on_in_a_fresh_task(
+    paid_customer, sms_sender, monkeypatch
+):
+    """MSG-8 (issue #14): the task that used up the provider's rate after sending some goes on in a fresh
+    task a second later, so a large batch is never given up after MAX_RETRIES seconds of sends; a call
+    that sent nothing retries (counted)."""
+    from messaging.providers import ratelimit
+    from messaging.services import dispatch
+
+    second = int(dt.datetime.now(dt.UTC).timestamp())
+    monkeypatch.setattr(ratelimit, "current_second", lambda: second)
+    slow = FakeProvider(rate_per_second=3)
+    slow.name = f"slow-task-{second}-{paid_customer.pk}"
+    monkeypatch.setattr(dispatch, "get_provider", lambda: slow)
+    fresh: list[dict[str, object]] = []
+    monkeypatch.setattr(dispatch_messages_task, "apply_async", lambda **options: fresh.append(options))
+    ids = _queue(paid_customer, 5)
+    first = dispatch_messages_task.apply(kwargs={"message_ids": ids})
+    assert first.get() == {"sent": 3, "failed": 0}
+    assert fresh == [{"kwargs": {"message_ids": ids, "batch_id": None}, "countdown": 1}]
+    with pytest.raises(Retry):  # the same second: nothing sent
+        dispatch_messages_task.apply(kwargs={"message_ids": ids})
+    assert len(fresh) == 1
+    monkeypatch.setattr(ratelimit, "current_second", lambda: second + 1)
+    assert dispatch_messages_task.apply(kwargs={"message_ids": ids}).get() == {"sent": 2, "failed": 0}
+    assert len(slow.sent) == 5 and len(fresh) == 1
 
 
 @pytest.mark.django_db
