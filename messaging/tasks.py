@@ -37,9 +37,8 @@ def dispatch_messages_task(
     try:
         counts = dispatch_messages(now=clock.now(), message_ids=message_ids, batch_id=batch_id)
     except RateLimited as exc:
-        if (
-            exc.counts.sent or exc.counts.failed
-        ):  # progress: the rate, not a fault; a fresh task takes the next second
+        if exc.counts.sent or exc.counts.failed:
+            # progress: the rate, not a fault; a fresh task (not a counted retry) takes the next second
             self.apply_async(kwargs={"message_ids": message_ids, "batch_id": batch_id}, countdown=1)
             return {"sent": exc.counts.sent, "failed": exc.counts.failed}
         raise self.retry(exc=exc, countdown=1) from exc
