@@ -125,7 +125,8 @@ class CustomerAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
-        return selectors.customers_with_admin_count()
+        # ordered: the counts drop the model's ordering, and the autocomplete pages through this queryset
+        return selectors.customers_with_admin_count().order_by("legal_name", "id")
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -293,7 +294,8 @@ class MemberAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
             services.member_remove(member=member, actor=request.user)
 
     changeform_view = _refusals_as_messages(NoRevertHistoryAdmin.changeform_view)
-    delete_view = _refusals_as_messages(NoRevertHistoryAdmin.delete_view)
+    # through the mixin's delete_view: the confirmation page is logged (DAT-6)
+    delete_view = _refusals_as_messages(PersonalDataAdminMixin.delete_view)
 
     @admin.action(description=_("선택한 구성원 삭제(로그인 비활성화)"), permissions=["change"])
     def remove_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:

@@ -5,7 +5,8 @@
 ``@admin.register``) is a :class:`StaffAdminSite`. While ``STAFF_OTP_REQUIRED`` is on (production), the
 login page asks for the one-time code of the staff member's confirmed TOTP device and a session that
 was not verified with one is refused (sent to the login page). Off (demo, tests), it is Django's admin.
-A device is created with ``manage.py staff_otp_device <username>``.
+A device is created with ``manage.py staff_otp_device <username>``. Its autocomplete endpoint logs the
+personal data it answers with (DAT-6, ``core.adminkit.PersonalDataAutocompleteView``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from core import throttling
+from core.adminkit import PersonalDataAutocompleteView
 
 from .lockout import too_many_logins
 
@@ -62,6 +64,10 @@ class StaffAdminSite(OTPAdminSite):
             if wait is not None:
                 return too_many_logins(request, wait)
         return super().login(request, extra_context)
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        """DAT-6: the answers name rows of personal data; their admin's mixin logs them."""
+        return PersonalDataAutocompleteView.as_view(admin_site=self)(request)  # type: ignore[return-value]
 
     def has_permission(self, request: HttpRequest) -> bool:
         if otp_required():

@@ -12,7 +12,10 @@
 - :func:`csv_response`: a UTF-8 (BOM) CSV download, every cell escaped by ``core.csvkit``.
 - :class:`StatusTransitionInline`: a lifecycle model's status log (``core.transitions``), read-only.
 - :class:`PersonalDataAdminMixin`: every admin of a model holding personal data logs who looked at which
-  customer's data (detail, history, list pages and file downloads from actions; DAT-6).
+  customer's data (detail, delete confirmation, history, list pages, action pages and file downloads
+  from actions; DAT-6).
+- :class:`PersonalDataAutocompleteView`: the admin's autocomplete endpoint (``/admin/autocomplete/``),
+  logging the rows it answers with when their admin is a :class:`PersonalDataAdminMixin` (DAT-6).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -237,11 +241,16 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
     (``core.personal_data.holds_personal_data``; a guard test walks the admin registry). It logs, once a
     view has answered (a refused or missing object logs nothing):
 
-    * the change page and the history pages of one object (``detail``/``history``, with its id);
+    * the change page, the delete confirmation page (``detail``) and the history pages (``history``) of
+      one object, with its id;
     * a list page (``list``): one row per customer shown on the page, unless
       :attr:`personal_data_in_list` is off (a list that shows no personal data);
-    * an action answering with a file (``export``, via ``export``): one row per customer of the selected
-      rows. Other views of the admin that output personal data call :meth:`log_personal_data` themselves.
+    * an action answering with a page that shows the selected rows (``list``: the bulk delete
+      confirmation, an action's form) or with a file (``export``, via ``export``): one row per customer
+      of the selected rows;
+    * the admin's autocomplete answers (``list``), through :class:`PersonalDataAutocompleteView`.
+
+    Other views of the admin that output personal data call :meth:`log_personal_data` themselves.
 
     :attr:`personal_data_customer` is the lookup path from the model to its customer's id (``"pk"`` for
     the customer itself), or several tried in order (the first that is not null).
@@ -303,6 +312,14 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
         self._log_object(request, object_id, response, AccessKind.DETAIL)
         return response
 
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The confirmation page shows the object (and what would go with it); a done delete redirects."""
+        response = super().delete_view(request, object_id, extra_context)
+        self._log_object(request, object_id, response, AccessKind.DETAIL)
+        return response
+
     def history_view(self, request: HttpRequest, object_id: str,
                      extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().history_view(request, object_id, extra_context)
@@ -345,6 +362,26 @@ class PersonalDataAdminMixin(admin.ModelAdmin):
             if is_download(response):
                 modeladmin.log_personal_data(request, queryset, kind=AccessKind.EXPORT, via=AccessVia.EXPORT,
                                              customer_ids=customer_ids)
+            elif isinstance(response, TemplateResponse) and response.status_code == 200:
+                # a page about the selected rows (the bulk delete confirmation, an action's form)
+                modeladmin.log_personal_data(
+                    request, queryset, kind=AccessKind.LIST, customer_ids=customer_ids
+                )
             return response
 
         return action
+
+
+class PersonalDataAutocompleteView(AutocompleteJsonView):
+    """``/admin/autocomplete/``: the search answers of an autocomplete field name rows of the target
+    model (their ``str``); when that model's admin logs personal data, the rows answered are logged as a
+    list (DAT-6). The admin site serves its autocomplete with this view."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        model_admin = self.model_admin
+        if isinstance(model_admin, PersonalDataAdminMixin):
+            pks = [row.pk for row in context["object_list"]]
+            if pks:
+                model_admin.log_personal_data(self.request, pks, kind=AccessKind.LIST)
+        return context

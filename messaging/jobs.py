@@ -18,7 +18,8 @@ def deliver_emails(*, today: dt.date) -> dict[str, int]:
 
 
 def message_results(*, today: dt.date) -> dict[str, int]:
-    """Every 5 minutes: collect results, fail messages past their result deadline, re-queue stuck sends.
+    """Every 5 minutes: collect results, fail messages past their result deadline, hand messages whose task
+    is gone (stuck ``sending``, or ``queued`` for 10 minutes) to a new task.
 
     MSG-6 (48 hours, 003 art.5-3), MSG-8.
     """
@@ -33,6 +34,7 @@ def message_results(*, today: dt.date) -> dict[str, int]:
         "failed": collected.failed,
         "ignored": collected.ignored,
         "fallbacks": collected.fallbacks,
+        "pending": collected.pending,
         "timed_out": timed_out,
         "requeued": len(stale),
     }

@@ -1,10 +1,12 @@
 """Celery tasks of the paid messaging product: take ids, call a service, nothing else (MSG-8).
 
 Sending is asynchronous: ``services.sending`` queues messages and enqueues
-``dispatch_messages_task`` after commit. When the provider's rate is used up or
-the provider is unreachable the task retries with exponential backoff; the
-service only ever sends messages still ``queued``, so a retried or duplicated
-task sends each message once.
+``dispatch_messages_task`` after commit. When the provider is unreachable the task
+retries with exponential backoff. When the provider's rate is used up after some
+messages went out, a fresh task goes on a second later (a retry would count toward
+``MAX_RETRIES``, and a batch larger than nine seconds of the provider's rate was
+given up); a call that sent nothing retries. The service only ever sends messages
+still ``queued``, so a retried or duplicated task sends each message once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ def dispatch_messages_task(
     try:
         counts = dispatch_messages(now=clock.now(), message_ids=message_ids, batch_id=batch_id)
     except RateLimited as exc:
+        if exc.counts.sent or exc.counts.failed:
+            # progress: the rate, not a fault; a fresh task (not a counted retry) takes the next second
+            self.apply_async(kwargs={"message_ids": message_ids, "batch_id": batch_id}, countdown=1)
+            return {"sent": exc.counts.sent, "failed": exc.counts.failed}
         raise self.retry(exc=exc, countdown=1) from exc
     except ProviderUnavailable as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc

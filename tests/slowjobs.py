@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.apps import apps
 from django.db import transaction
@@ -40,12 +41,35 @@ dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
 purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")
 
 
+def send_worker(argv: list[str]) -> None:
+    """``python -m tests.slowjobs --send-worker <celery worker options…>``: a real Celery worker whose
+    dispatch of queued messages (``messaging.services.dispatch``) hands one message to the provider at a
+    time and sleeps ``JOB_TEST_UNIT_DELAY`` seconds after each committed receipt (a bulk send's unit)."""
+    from config.celery import app
+    from messaging.services import dispatch
+
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+    hand_over = dispatch._hand_over
+
+    def slowed(*args: Any, **kwargs: Any) -> tuple[int, int]:
+        done = hand_over(*args, **kwargs)
+        time.sleep(delay)
+        return done
+
+    dispatch.CHUNK = 1
+    dispatch._hand_over = slowed  # type: ignore[assignment]
+    app.worker_main(["worker", *argv])
+
+
 def main(argv: list[str]) -> None:
     """``python -m tests.slowjobs <app.Model> <command> [args…]``: a management command slowed the same way
     (for commands that are not jobs, such as ``import_bank_statement``)."""
     import django
 
     django.setup()
+    if argv[0] == "--send-worker":
+        send_worker(argv[1:])
+        return
     from django.core.management import call_command
 
     model, command, *args = argv

@@ -21,6 +21,7 @@ from .paid import (
     MessageKind,
     MessagePurpose,
     PaymentNoticeSetting,
+    PendingResult,
     Recipient,
     SenderNumber,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "NoticePreference",
     "NoticeTemplate",
     "PaymentNoticeSetting",
+    "PendingResult",
     "Recipient",
     "SenderNumber",
 ]

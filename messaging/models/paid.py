@@ -275,6 +275,36 @@ class Message(TimeStampedModel):
         return f"{self.kind} → {self.recipient or '-'} ({self.status})"
 
 
+class PendingResult(models.Model):
+    """A carrier's result that matched no message yet (MSG-6, MSG-8), kept until one does.
+
+    A worker killed after the provider took a message but before its receipt was recorded leaves the
+    message ``sending`` without the provider's id; the carrier's result can come before the resend
+    records that id. ``results_collect`` keeps it here and applies it once a message carries the id
+    (the resend's receipt gives the same one), so the delivered message is recorded and billed once.
+    """
+
+    provider = models.CharField(_("중계사"), max_length=32)
+    provider_message_id = models.CharField(_("중계사 메시지 ID"), max_length=100)
+    delivered = models.BooleanField(_("성공"))
+    reason = models.CharField(_("실패 사유"), max_length=300, blank=True)
+    reported_at = models.DateTimeField(_("결과 시각"))
+    received_at = models.DateTimeField(_("접수 시각"))  # when our collection got it (the run's "now")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("대기 중인 전송 결과")
+        verbose_name_plural = _("대기 중인 전송 결과")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"], name="pendingresult_unique_provider_ref"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_message_id}"
+
+
 class Recipient(TimeStampedModel):
     """A recipient of a customer: advert consent, night consent, opt-out, Kakao channel friend (MSG-7)."""
 

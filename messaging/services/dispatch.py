@@ -7,7 +7,8 @@ reference (a resend of the same message is dropped by the provider); the
 receipts are then recorded (``sending → sent`` with the result deadline, or
 ``failed`` with the provider's reason, which starts a fallback, MSG-3). When the
 provider is unreachable the chunk goes back to ``queued`` and the caller (the
-Celery task) retries with backoff; after ``MAX_ATTEMPTS`` a message fails.
+Celery task) retries with backoff; after ``MAX_ATTEMPTS`` a message fails. A message whose task is gone
+(a killed worker, a lost enqueue) is handed to a new task by :func:`requeue_stale` (issue #14).
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ MAX_ATTEMPTS = 5
 
 
 class RateLimited(Exception):
-    """The provider's rate is used up for now; the rest stays queued and the task tries again shortly."""
+    """The provider's rate is used up for now; the rest stays queued and the task tries again shortly.
+
+    ``counts`` says what this call did before (``sent`` > 0: it made progress)."""
+
+    def __init__(self, message: str, counts: DispatchCounts | None = None) -> None:
+        super().__init__(message)
+        self.counts = counts or DispatchCounts()
 
 
 @dataclass
@@ -60,7 +67,7 @@ def dispatch_messages(
             break
         if not claimed:
             counts.deferred = _queued(message_ids, batch_id).count()
-            raise RateLimited(f"{chosen.name}: rate used up, {counts.deferred} messages wait")
+            raise RateLimited(f"{chosen.name}: rate used up, {counts.deferred} messages wait", counts)
         sent, failed = _hand_over(claimed, chosen, now)
         counts.sent += sent
         counts.failed += failed
@@ -180,13 +187,32 @@ def _give_back(messages: list[Message], now: dt.datetime, reason: str) -> None:
 
 
 def requeue_stale(*, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> list[int]:
-    """Messages left ``sending`` by a crashed worker go back to the queue (the provider drops a resend)."""
+    """Messages whose task is gone, for the caller to hand to a new task (``message_results``, every 5 min).
+
+    * Left ``sending`` by a crashed worker: back to the queue (the provider drops a resend of the same
+      ``client_ref``).
+    * Still ``queued`` ``older_than`` after they were queued or last tried: their task was lost. A worker
+      SIGKILLed in the middle of a bulk send leaves its task unacknowledged in the broker, which redelivers
+      it only after its visibility timeout (an hour); an enqueue that failed after the commit, or a task
+      out of retries, never comes back. Their ``updated_at`` is set to ``now``, so a batch still being
+      sent is handed over again at most once per ``older_than``.
+
+    A second task for a message its first task still sends is harmless: claiming locks and moves it
+    (``queued → sending``) once. At most ``10 × CHUNK`` of each per call; the next run takes the rest.
+    """
     cutoff = now - older_than
+    limit = CHUNK * 10
     with transaction.atomic():
         rows = Message.objects.select_for_update(skip_locked=True).filter(
             status=Message.Status.SENDING,
             updated_at__lt=cutoff,
         )
-        ids = list(rows.values_list("id", flat=True)[: CHUNK * 10])
+        ids = list(rows.order_by("id").values_list("id", flat=True)[:limit])
         move_messages(Message.objects.filter(pk__in=ids), Message.Status.QUEUED, updated_at=now)
-    return ids
+        waiting = Message.objects.select_for_update(skip_locked=True).filter(
+            status=Message.Status.QUEUED,
+            updated_at__lt=cutoff,
+        )
+        lost = list(waiting.order_by("id").values_list("id", flat=True)[:limit])
+        Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(updated_at=now)
+    return ids + lost

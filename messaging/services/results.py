@@ -7,6 +7,10 @@ from ``sending``/``sent``), so it is counted once. A message without a result
 only delivered messages are billed. A failed AlimTalk/FriendTalk with a
 fallback is sent again as the SMS/LMS prepared (and validated) at send time;
 it is its own message, billed at the SMS/LMS price if delivered.
+
+A result for a provider id that no message carries yet (a worker was killed after the provider took
+the message and before its receipt was recorded) is kept (``PendingResult``) and applied when a
+message gets that id from the resend's receipt; one kept longer than ``PENDING_KEEP`` is dropped.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from ..lifecycles import from_states, move_messages, move_messages_each
-from ..models import KAKAO_KINDS, Message
+from ..models import KAKAO_KINDS, Message, PendingResult
 from ..providers import DeliveryReport, Provider, get_provider
 from .encoding import cp949_bytes
 from .sending import enqueue
 
 log = logging.getLogger(__name__)
 CHUNK = 1_000
+#: How long a result that matches no message is kept for the resend that records its id.
+PENDING_KEEP = dt.timedelta(days=3)
 
 
 @dataclass
@@ -35,6 +41,7 @@ class ResultCounts:
     failed: int = 0
     ignored: int = 0
     fallbacks: int = 0
+    pending: int = 0  # results kept for a message that does not carry the provider's id yet
 
 
 def results_record(*, reports: Sequence[DeliveryReport], now: dt.datetime) -> ResultCounts:
@@ -85,8 +92,56 @@ def _record_chunk(reports: Sequence[DeliveryReport], now: dt.datetime, counts: R
             )
         counts.delivered += len(delivered)
         counts.failed += len(failed)
-        counts.ignored += len(by_key) - len(rows)
         counts.fallbacks += start_fallbacks(failed)
+        matched = {(m.provider, m.provider_message_id) for m in rows}
+        unmatched = [key for key in by_key if key not in matched]
+        known = set(
+            Message.objects.filter(
+                provider__in={p for p, _i in unmatched}, provider_message_id__in=[i for _p, i in unmatched]
+            ).values_list("provider", "provider_message_id")
+        )
+        unknown = [by_key[key] for key in unmatched if key not in known]
+        counts.ignored += len(unmatched) - len(unknown)  # a message that already has its result
+        PendingResult.objects.bulk_create(
+            [
+                PendingResult(
+                    provider=r.provider,
+                    provider_message_id=r.provider_message_id,
+                    delivered=r.delivered,
+                    reason=(r.reason or "")[:300],
+                    reported_at=r.at or now,
+                    received_at=now,
+                )
+                for r in unknown
+            ],
+            ignore_conflicts=True,
+        )
+        counts.pending += len(unknown)
+
+
+def results_pending(*, now: dt.datetime) -> ResultCounts:
+    """Apply kept results whose message now carries the provider's id; drop those kept too long."""
+    counts = ResultCounts()
+    with transaction.atomic():
+        PendingResult.objects.filter(received_at__lt=now - PENDING_KEEP).delete()
+        kept = list(PendingResult.objects.select_for_update(skip_locked=True).order_by("id")[: CHUNK * 10])
+        if not kept:
+            return counts
+        carried = set(
+            Message.objects.filter(
+                provider__in={r.provider for r in kept},
+                provider_message_id__in=[r.provider_message_id for r in kept],
+            ).values_list("provider", "provider_message_id")
+        )
+        ready = [r for r in kept if (r.provider, r.provider_message_id) in carried]
+        reports = [
+            DeliveryReport(r.provider, r.provider_message_id, r.delivered, r.reason, r.reported_at)
+            for r in ready
+        ]
+        for start in range(0, len(reports), CHUNK):
+            _record_chunk(reports[start : start + CHUNK], now, counts)
+        PendingResult.objects.filter(pk__in=[r.pk for r in ready]).delete()
+    return counts
 
 
 def results_timeout(*, now: dt.datetime) -> int:
@@ -118,7 +173,14 @@ def results_timeout(*, now: dt.datetime) -> int:
 def results_collect(*, now: dt.datetime, provider: Provider | None = None) -> ResultCounts:
     """Fetch the provider's new results and record them."""
     chosen = provider or get_provider()
-    return results_record(reports=chosen.fetch_results(now), now=now)
+    counts = results_record(reports=chosen.fetch_results(now), now=now)
+    kept = results_pending(now=now)
+    counts.delivered += kept.delivered
+    counts.failed += kept.failed
+    counts.ignored += kept.ignored
+    counts.fallbacks += kept.fallbacks
+    counts.pending += kept.pending
+    return counts
 
 
 def start_fallbacks(failed: Sequence[Message]) -> int:

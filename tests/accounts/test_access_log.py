@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AppendOnly, Customer, PersonalDataAccess
 from accounts.staff import ensure_staff_groups
-from billing.models import Payment
+from billing.models import PayerAlias, Payment
 from core import clock
 from core.adminkit import PersonalDataAdminMixin
 from core.personal_data import holds_personal_data
@@ -178,6 +178,66 @@ def test_csv_export_action_is_logged_per_customer(admin_client):
             (second.pk, "billing.payment", "", "export", "export"),
         ]
     )
+
+
+def test_delete_confirmation_page_is_logged(admin_client):
+    """DAT-6: the delete confirmation page of a member shows its data (and what would go with it): it
+    is logged like its change page; a missing object logs nothing."""
+    member = MemberFactory()
+    page = admin_client.get(reverse("admin:accounts_member_delete", args=[member.pk]))
+    assert page.status_code == 200 and str(member) in page.content.decode()
+    assert _log() == [(member.customer_id, "accounts.member", str(member.pk), "detail", "admin")]
+    assert admin_client.get(reverse("admin:accounts_member_delete", args=[999_999])).status_code == 302
+    assert len(_log()) == 1
+
+
+def test_bulk_delete_confirmation_is_logged_per_customer(admin_client):
+    """DAT-6: the "delete selected" confirmation lists the selected payer names: a list view of each
+    customer of the selected rows; confirming deletes and shows nothing more."""
+    first, second = CustomerFactory(), CustomerFactory()
+    aliases = [
+        PayerAlias.objects.create(name=name, customer=customer)
+        for name, customer in (("홍길동", first), ("홍길순", first), ("김철수", second))
+    ]
+    url = reverse("admin:billing_payeralias_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [a.pk for a in aliases]}
+    page = admin_client.post(url, selected)
+    assert page.status_code == 200 and "김철수" in page.content.decode()
+    assert sorted(_log()) == sorted(
+        [
+            (first.pk, "billing.payeralias", "", "list", "admin"),
+            (second.pk, "billing.payeralias", "", "list", "admin"),
+        ]
+    )
+    assert admin_client.post(url, {**selected, "post": "yes"}).status_code == 302
+    assert not PayerAlias.objects.exists() and len(_log()) == 2
+
+
+def test_autocomplete_answers_are_logged(admin_client):
+    """DAT-6: /admin/autocomplete/ answers with customers' names (a payment's customer field): each
+    customer answered is logged as a list view; a search that finds none, and the autocomplete of a
+    model without personal data (a plan's policy), log nothing."""
+    from contracts.presets import load_presets
+
+    load_presets()
+    first = CustomerFactory(legal_name="주식회사 가온누리")
+    second = CustomerFactory(legal_name="주식회사 가온들")
+    CustomerFactory(legal_name="주식회사 다른")
+    url = reverse("admin:autocomplete")
+    field = {"app_label": "billing", "model_name": "payment", "field_name": "customer"}
+    answer = admin_client.get(url, {**field, "term": "가온"})
+    assert answer.status_code == 200
+    assert sorted(int(r["id"]) for r in answer.json()["results"]) == sorted([first.pk, second.pk])
+    assert sorted(_log()) == sorted(
+        [
+            (first.pk, "accounts.customer", "", "list", "admin"),
+            (second.pk, "accounts.customer", "", "list", "admin"),
+        ]
+    )
+    assert admin_client.get(url, {**field, "term": "없는회사"}).json()["results"] == []
+    policies = {"app_label": "contracts", "model_name": "plan", "field_name": "policy", "term": ""}
+    assert admin_client.get(url, policies).json()["results"]
+    assert len(_log()) == 2
 
 
 # --------------------------------------------------------------------------- the log's admin

@@ -9,17 +9,20 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from celery.exceptions import Retry
 
 from config.jobs import JOBS
 from core import clock
 from core.jobs import run_job
 from messaging import jobs as messaging_jobs
-from messaging.models import Message
-from messaging.providers import FAKE, OutboundMessage, ProviderUnavailable
+from messaging.models import Message, PendingResult
+from messaging.providers import FAKE, DeliveryReport, OutboundMessage, ProviderUnavailable
 from messaging.providers.fake import SILENT, FakeProvider, Outcome
 from messaging.providers.http import HttpProvider
+from messaging.selectors import delivered_counts
 from messaging.services import sending
 from messaging.services.dispatch import MAX_ATTEMPTS, RateLimited, dispatch_messages, requeue_stale
+from messaging.services.results import PENDING_KEEP, results_collect, results_record
 from messaging.tasks import backoff_seconds, dispatch_messages_task
 
 from .test_paid_support import (  # noqa: F401
@@ -68,6 +71,35 @@ def test_rate_limited_per_provider(paid_customer, sms_sender, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_rate_limited_task_that_made_progress_goes_on_in_a_fresh_task(
+    paid_customer, sms_sender, monkeypatch
+):
+    """MSG-8 (issue #14): the task that used up the provider's rate after sending some goes on in a fresh
+    task a second later, so a large batch is never given up after MAX_RETRIES seconds of sends; a call
+    that sent nothing retries (counted)."""
+    from messaging.providers import ratelimit
+    from messaging.services import dispatch
+
+    second = int(dt.datetime.now(dt.UTC).timestamp())
+    monkeypatch.setattr(ratelimit, "current_second", lambda: second)
+    slow = FakeProvider(rate_per_second=3)
+    slow.name = f"slow-task-{second}-{paid_customer.pk}"
+    monkeypatch.setattr(dispatch, "get_provider", lambda: slow)
+    fresh: list[dict[str, object]] = []
+    monkeypatch.setattr(dispatch_messages_task, "apply_async", lambda **options: fresh.append(options))
+    ids = _queue(paid_customer, 5)
+    first = dispatch_messages_task.apply(kwargs={"message_ids": ids})
+    assert first.get() == {"sent": 3, "failed": 0}
+    assert fresh == [{"kwargs": {"message_ids": ids, "batch_id": None}, "countdown": 1}]
+    with pytest.raises(Retry):  # the same second: nothing sent
+        dispatch_messages_task.apply(kwargs={"message_ids": ids})
+    assert len(fresh) == 1
+    monkeypatch.setattr(ratelimit, "current_second", lambda: second + 1)
+    assert dispatch_messages_task.apply(kwargs={"message_ids": ids}).get() == {"sent": 2, "failed": 0}
+    assert len(slow.sent) == 5 and len(fresh) == 1
+
+
+@pytest.mark.django_db
 def test_provider_unavailable_requeues_then_fails_after_max_attempts(paid_customer, sms_sender, fake):
     """MSG-8: an unreachable provider puts the messages back in the queue (retried with backoff); after
     MAX_ATTEMPTS they fail with the reason and are never billed."""
@@ -102,6 +134,57 @@ def test_stuck_sending_is_requeued_and_the_provider_drops_the_resend(paid_custom
     assert requeue_stale(now=NOW) == ids
     dispatch_messages(now=NOW, message_ids=ids, provider=fake)
     assert len(fake.sent) == 1 and Message.objects.get(pk=ids[0]).status == "sent"
+
+
+@pytest.mark.django_db
+def test_messages_queued_too_long_are_handed_to_a_new_task(paid_customer, sms_sender, fake):
+    """MSG-8 (issue #14): a message still queued 10 minutes after it was queued has lost its task (a killed
+    worker's task is held by the broker for an hour; a failed enqueue never comes back). The sweep hands it
+    over again, at most once per 10 minutes; a younger one is left to its task; it is sent once."""
+    old, young = _queue(paid_customer, 2)
+    Message.objects.filter(pk=old).update(updated_at=NOW - dt.timedelta(minutes=11))
+    Message.objects.filter(pk=young).update(updated_at=NOW - dt.timedelta(minutes=9))
+    assert requeue_stale(now=NOW) == [old]
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=5)) == [young]
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=9)) == []
+    assert requeue_stale(now=NOW + dt.timedelta(minutes=11)) == [old]
+    dispatch_messages(now=NOW, message_ids=[old, old], provider=fake)
+    dispatch_messages(now=NOW, message_ids=[old, young], provider=fake)
+    assert sorted(fake.sent) == sorted([str(old), str(young)]) and fake.handed == 2
+    assert requeue_stale(now=NOW + dt.timedelta(hours=1)) == []
+
+
+@pytest.mark.django_db
+def test_a_result_before_the_receipt_is_kept_until_the_resend_records_the_id(paid_customer, sms_sender):
+    """MSG-6, MSG-8 (issue #14): a worker killed after the provider took a message, before its receipt was
+    recorded, leaves it "sending" without the provider's id; the carrier's result comes first. It is kept,
+    not dropped: the resend (same client_ref, the provider answers with the same id) and the next
+    collection record it delivered, once; a kept result matching nothing is dropped after PENDING_KEEP."""
+    provider = FakeProvider()
+    (message_id,) = _queue(paid_customer, 1)
+    message = Message.objects.get(pk=message_id)
+    outbound = OutboundMessage(str(message_id), message.kind, message.sender, message.recipient, message.text)
+    provider.send_many([outbound])  # taken by the provider; the worker dies before recording the receipt
+    Message.objects.filter(pk=message_id).update(
+        status=Message.Status.SENDING, provider="fake", updated_at=NOW - dt.timedelta(minutes=11)
+    )
+    first = results_collect(now=NOW, provider=provider)
+    assert (first.delivered, first.pending, first.ignored) == (0, 1, 0)
+    assert PendingResult.objects.count() == 1
+    assert requeue_stale(now=NOW) == [message_id]
+    dispatch_messages(now=NOW, message_ids=[message_id], provider=provider)
+    assert len(provider.sent) == 1 and provider.handed == 2  # the resend was not sent again
+    second = results_collect(now=NOW + dt.timedelta(minutes=5), provider=provider)
+    assert (second.delivered, second.pending) == (1, 0)
+    assert Message.objects.get(pk=message_id).status == Message.Status.DELIVERED
+    assert not PendingResult.objects.exists()
+    assert delivered_counts(customer_id=paid_customer.pk, start=NOW.date(), end=NOW.date()) == {"sms": 1}
+    stray = DeliveryReport("fake", "fake-999", True, "", NOW)
+    assert results_record(reports=[stray, stray], now=NOW).pending == 1
+    assert results_collect(now=NOW + PENDING_KEEP, provider=provider).delivered == 0
+    assert PendingResult.objects.count() == 1
+    results_collect(now=NOW + PENDING_KEEP + dt.timedelta(hours=1), provider=provider)
+    assert not PendingResult.objects.exists()
 
 
 @pytest.mark.django_db
