@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
 from core.models import TimeStampedModel
 
 
@@ -323,6 +324,9 @@ class Recipient(TimeStampedModel):
     opted_out_at = models.DateTimeField(_("수신 거부"), null=True, blank=True)
     kakao_friend = models.BooleanField(_("카카오 채널 친구"), default=False)
 
+    #: Every consent, night consent and opt-out decision with its actor (MSG-7); purged with the row.
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["customer_id", "number"]
         verbose_name = _("수신자")
@@ -358,6 +362,8 @@ class PaymentNoticeSetting(TimeStampedModel):
         related_name="+",
         verbose_name=_("구매자 대상 발신번호"),
     )
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("결제 알림톡 설정")

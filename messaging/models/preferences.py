@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
 from core.models import TimeStampedModel
 
 
@@ -29,6 +30,7 @@ class NoticePreference(TimeStampedModel):
     )
     category = models.CharField(_("알림 종류"), max_length=20, choices=NoticeCategory.choices)
     channels = models.JSONField(_("채널"), default=list, help_text=_("email, portal, sms, alimtalk 중 선택"))
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["customer", "category"]

@@ -53,14 +53,17 @@ def messages_purge(*, customer_id: int, before: dt.datetime) -> int:
 
 
 def recipients_erase(*, customer_id: int) -> int:
-    """Destroy the customer's recipients' personal data: numbers on messages, consent rows, receiver lists.
+    """Destroy the customer's recipients' personal data: numbers on messages, consent rows and their
+    history, receiver lists.
 
     The message rows stay (billing and the retention period need them) without a number. Idempotent.
     """
     with transaction.atomic():
         erased = Message.objects.filter(customer_id=customer_id).exclude(recipient="").update(recipient="")
         Recipient.objects.filter(customer_id=customer_id).delete()
-        PaymentNoticeSetting.objects.filter(customer_id=customer_id).update(merchant_receivers=[])
+        Recipient.history.model.objects.filter(customer_id=customer_id).delete()  # earlier consents too
+        for model in (PaymentNoticeSetting, PaymentNoticeSetting.history.model):
+            model.objects.filter(customer_id=customer_id).update(merchant_receivers=[])
     return erased
 
 
@@ -70,6 +73,7 @@ def customer_data_erase(*, customer_id: int) -> dict[str, int]:
     Called by the purge job at the top after :func:`messages_purge` and :func:`recipients_erase`. A new
     messaging table with customer data belongs in the list below. Idempotent.
     """
-    tables = (Message, MessageBatch, Recipient, PaymentNoticeSetting, NoticePreference, Notice, BroadcastRead,
-              KakaoTemplate, SenderNumber)
+    tables = (Message, MessageBatch, Recipient, Recipient.history.model, PaymentNoticeSetting,
+              PaymentNoticeSetting.history.model, NoticePreference, NoticePreference.history.model, Notice,
+              BroadcastRead, KakaoTemplate, SenderNumber)
     return erase_customer_rows(tables, customer_model=Customer, customer_id=customer_id)

@@ -29,9 +29,8 @@ STATUS_LOGGED = {
     "privacy.DeletionRequest": "privacy.lifecycles.DELETION",
 }
 
-# Written once and never changed (a correction is a new row), append-only, a copy the purge must be
-# able to destroy without a history keeping it, or (the last three) a setting whose earlier values are
-# not kept yet: a known gap, listed so that it is decided and visible, not forgotten.
+# Written once and never changed (a correction is a new row), append-only, or a copy the purge must be
+# able to destroy without a history keeping it.
 EXEMPT = {
     "billing.LedgerEntry": "append-only: a correction is a new entry (BIL-7)",
     "billing.InvoiceLine": "written with its invoice and never changed; credit/debit notes correct it",
@@ -45,12 +44,6 @@ EXEMPT = {
     "contracts.TermsConsent": "one decision per customer and version, never changed (TRM-4)",
     "contracts.SuccessionTransfer": "written once when a succession is approved (ACC-8)",
     "messaging.MessageBatch": "written when a bulk send is accepted; its messages carry the statuses",
-    "messaging.Recipient": "a recipient's consent, night-consent and opt-out times are stamped on the row "
-    "(MSG-7); only the latest decision is kept (an earlier one is not: see docs/robustness.md, open)",
-    "messaging.PaymentNoticeSetting": "a customer's payment-notice switches; only the latest setting is "
-    "kept (see docs/robustness.md, open)",
-    "messaging.NoticePreference": "the channels a customer chose; only the latest choice is kept (legal "
-    "notices go by email whatever it says; see docs/robustness.md, open)",
 }
 
 
@@ -99,8 +92,11 @@ def test_the_lists_name_only_existing_models_that_lack_a_history():
         assert _needs_trail(model), label
 
 
-def test_dunning_steps_keep_a_history():
-    """Issue #14, DUN-1: a step cancelled after payment (``cancelled_on``) is a change with an actor."""
+def test_dunning_steps_and_recipient_settings_keep_a_history():
+    """Issue #14, DUN-1, MSG-7: a step cancelled after payment (``cancelled_on``) and a recipient's
+    consent, a customer's payment-notice switches and notice channels are changes with an actor."""
     from billing.models import DunningStep
+    from messaging.models import NoticePreference, PaymentNoticeSetting, Recipient
 
-    assert hasattr(DunningStep, "history")
+    for model in (DunningStep, Recipient, PaymentNoticeSetting, NoticePreference):
+        assert hasattr(model, "history"), model
