@@ -125,3 +125,33 @@ def test_demo_settings_serve_no_static_media():
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "[]", "config.media"]
+
+
+def test_files_stored_before_random_names_are_renamed_once(filed, django_capture_on_commit_callbacks):
+    """Issue #14: an upload stored under its old name (``customer-<id>-…``) is moved to a random name by
+    ``manage.py rename_stored_files``; the row follows, the content is the same, the old file is gone;
+    a second run (or an interrupted one run again) finds nothing to do."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage, default_storage
+    from django.core.management import call_command
+
+    from accounts.models import CustomerChangeRequest
+    from core.storage import is_random_name, stored_files_rename
+
+    old = FileSystemStorage(location=default_storage.location).save(
+        f"accounts/change_requests/customer-{filed.customer_id}-registration.pdf", ContentFile(CONTENT)
+    )
+    assert default_storage.exists(old)
+    CustomerChangeRequest.objects.filter(pk=filed.pk).update(document=old)
+
+    assert stored_files_rename(dry_run=True) == {"accounts.CustomerChangeRequest.document": 1}
+    assert default_storage.exists(old)  # a dry run moves nothing
+    with django_capture_on_commit_callbacks(execute=True):  # the old file goes once the move is committed
+        call_command("rename_stored_files")
+    filed.refresh_from_db()
+    assert is_random_name(filed.document.name) and filed.document.name != old
+    assert filed.document.name.startswith("accounts/change_requests/")
+    with default_storage.open(filed.document.name, "rb") as stored:
+        assert stored.read() == CONTENT
+    assert not default_storage.exists(old)
+    assert stored_files_rename() == {}
