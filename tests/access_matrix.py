@@ -25,13 +25,18 @@ and ``other-member`` as a plain member.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any, TypeVar
 
+from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.staff import STAFF_GROUPS
+from core import clock
 
 STAFF_ROLES: tuple[str, ...] = tuple(f"staff:{name}" for name in STAFF_GROUPS)
 OUTSIDERS = ("other-admin", "other-member")  # the other customer's admin and plain member
@@ -307,3 +312,31 @@ def collect_routes(urlconf: str | ModuleType | None = None) -> list[Route]:
 def missing_rules(routes: list[Route]) -> list[str]:
     """The routes without an access rule (each "name (pattern)")."""
     return [f"{r.name} (/{r.pattern})" for r in routes if r.name not in RULES]
+
+
+# --------------------------------------------------------------------------- shared by both matrices
+
+_W = TypeVar("_W")
+
+
+@contextlib.contextmanager
+def rolled_back_world(build: Callable[[], _W], *, media_root: str, today: Any,
+                      django_db_blocker: Any) -> Iterator[_W]:
+    """A module's fixture world: built once on the frozen ``today`` with its own media root, inside a
+    transaction that is rolled back after the module's tests."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), clock.frozen(today):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def written_tables() -> dict[str, int]:
+    """Rows inserted, updated or deleted per table in the current transaction (PostgreSQL's counters):
+    compared before and after a refused request, they prove it changed nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        return dict(cursor.fetchall())

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +53,8 @@ from tests.access_matrix import (
     Rule,
     collect_routes,
     missing_rules,
+    rolled_back_world,
+    written_tables,
 )
 from tests.billing.conftest import make_contract
 from tests.billing.payment_factories import PaymentMethodFactory, make_invoice
@@ -221,14 +223,10 @@ def _build_world() -> World:
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
     """Built once, inside a transaction that is rolled back after the module's tests."""
     media = str(tmp_path_factory.mktemp("matrix-media"))
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), clock.frozen(TODAY):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back_world(
+        _build_world, media_root=media, today=TODAY, django_db_blocker=django_db_blocker
+    ) as built:
+        yield built
 
 
 @pytest.fixture(autouse=True)
@@ -237,12 +235,6 @@ def _media_root() -> None:
 
 
 # --------------------------------------------------------------------------- one request, judged
-
-
-def _written_tables() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
-        return dict(cursor.fetchall())
 
 
 def _call(client: Client, method: str, url: str, api: bool) -> Any:
@@ -305,9 +297,9 @@ def _request(world: World, role: str, method: str, url: str, api: bool) -> tuple
     client = world.clients[role]
     cookies = SimpleCookie(client.cookies)
     with transaction.atomic():
-        before = _written_tables()
+        before = written_tables()
         response = _call(client, method, url, api)
-        after = _written_tables()
+        after = written_tables()
         transaction.set_rollback(True)
     client.cookies = cookies  # a logout or a flash message must not carry over
     writes = {
@@ -481,14 +473,14 @@ def test_ids_in_a_body_stay_in_the_customer(world: World, probe: Probe) -> None:
     headers = {"Idempotency-Key": f"probe-{probe.name}"} if probe.idempotency_key else {}
     api = ROUTE_BY_NAME[probe.name].is_api
     with clock.frozen(TODAY), transaction.atomic():
-        before = _written_tables()
+        before = written_tables()
         if api:
             response = client.post(
                 reverse(probe.name), body, content_type="application/json", headers=headers
             )
         else:
             response = client.post(reverse(probe.name), body)
-        after = _written_tables()
+        after = written_tables()
         transaction.set_rollback(True)
     # the Idempotency-Key's own record (the refusal kept for a replay) is not the customer's data
     ignored = IGNORED_TABLES | {"core_idempotencykey"}

@@ -26,8 +26,8 @@ import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.db import transaction
+from django.test import Client
 from django.urls import path, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -36,6 +36,7 @@ from contracts.models import Contract, ContractDocument, Policy
 from contracts.policy import policy_clone
 from core import clock
 from core.models import Holiday
+from tests.access_matrix import rolled_back_world, written_tables
 from tests.admin_matrix import (
     METHODS,
     NOBODY,
@@ -210,14 +211,10 @@ def _build_admin_world() -> World:
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
     """Built once, inside a transaction that is rolled back after the module's tests."""
     media = str(tmp_path_factory.mktemp("admin-matrix-media"))
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), clock.frozen(TODAY):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_admin_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back_world(
+        _build_admin_world, media_root=media, today=TODAY, django_db_blocker=django_db_blocker
+    ) as built:
+        yield built
 
 
 @pytest.fixture(autouse=True)
@@ -226,12 +223,6 @@ def _media_root() -> None:
 
 
 # --------------------------------------------------------------------------- one request, judged
-
-
-def _written_tables() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
-        return dict(cursor.fetchall())
 
 
 def _url(world: World, view: AdminView, rule: Rule) -> str:
@@ -246,9 +237,9 @@ def _request(
     """One call in a savepoint rolled back after it; the answer and the tables it wrote."""
     client = world.clients[role]
     with transaction.atomic():
-        before = _written_tables()
+        before = written_tables()
         response = client.get(url) if method == "get" else client.post(url, data)
-        after = _written_tables()
+        after = written_tables()
         transaction.set_rollback(True)
     writes = {
         t: n - before.get(t, 0) for t, n in after.items() if n != before.get(t, 0) and t not in IGNORED_TABLES
