@@ -118,6 +118,7 @@ MODULES: dict[str, list[str]] = {
         "tests/sla/test_worked_examples.py",
         "tests/sla/test_month_close.py",
         "tests/sla/test_claims.py",
+        "tests/sla/test_credit_edges.py",
     ],
     # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
     "messaging/services/encoding.py": [
