@@ -120,6 +120,7 @@ MODULES: dict[str, list[str]] = {
         "tests/sla/test_worked_examples.py",
         "tests/sla/test_termination_and_status.py",
         "tests/sla/test_credit_edges.py",
+        "tests/sla/test_availability_edges.py",
     ],
     "sla/services/credits.py": [
         "tests/sla/test_worked_examples.py",

@@ -1,0 +1,127 @@
+"""SLA-3 at its edges: the access-failure feed's refusals (code, field, rule and whole Korean message) and
+bounds, what a stored point carries, and the working stored for an outage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core.audit import acting_as
+from core.errors import DomainError
+from sla.models import ErrorRateSample
+from sla.services.availability import error_rate_record, measure_month
+from sla.services.incidents import incident_open
+from tests.sla.conftest import D, T, contract_for
+
+pytestmark = pytest.mark.django_db
+
+NOW = T(2026, 12, 1, 9)
+AT = T(2026, 11, 3, 10)
+
+
+def refusal(**kw) -> DomainError:  # type: ignore[no-untyped-def]
+    kw.setdefault("service", "flow")
+    kw.setdefault("at", AT)
+    kw.setdefault("now", NOW)
+    with pytest.raises(DomainError) as info:
+        error_rate_record(**kw)
+    assert not ErrorRateSample.objects.filter(at=kw["at"], service=kw["service"]).exists()
+    return info.value
+
+
+def test_feed_point_for_an_unknown_service_is_refused(presets):
+    """SLA-3: a service with no policy is named in the refusal."""
+    err = refusal(service="nope", failure_ratio="0.1")
+    assert (err.code, err.field, err.rule) == ("unknown_service", "service", "SLA-3")
+    assert err.message_ko == "SLA-3: 서비스 nope을(를) 찾을 수 없습니다."
+
+
+@pytest.mark.parametrize("ratio", ["abc", "NaN", "-0.01", "1.01"])
+def test_feed_ratio_outside_0_to_1_or_not_a_number_is_refused(presets, ratio):
+    """SLA-3: the failure ratio must be a number from 0 to 1; the refusal repeats what was sent."""
+    err = refusal(failure_ratio=ratio)
+    assert (err.code, err.field, err.rule) == ("ratio_out_of_range", "failure_ratio", "SLA-3")
+    assert err.message_ko == f"SLA-3: 실패 비율은 0에서 1 사이여야 합니다 (입력 {ratio})."
+
+
+@pytest.mark.parametrize("ratio", ["0", "1"])
+def test_feed_ratio_of_exactly_0_or_1_is_accepted(presets, ratio):
+    """SLA-3: 0 (no failure) and 1 (every attempt failed) are both valid points."""
+    sample = error_rate_record(service="flow", at=AT, failure_ratio=ratio, now=NOW)
+    assert sample.failure_ratio == Decimal(ratio)
+
+
+def test_feed_point_at_the_present_moment_is_accepted_a_later_one_refused(presets):
+    """SLA-3: a point timed exactly now is accepted; one five minutes later is in the future."""
+    assert error_rate_record(service="flow", at=NOW, failure_ratio="0.1", now=NOW).at == NOW
+    later = NOW + dt.timedelta(minutes=5)
+    err = refusal(at=later, failure_ratio="0.1")
+    assert (err.code, err.field, err.rule) == ("sample_in_future", "at", "SLA-3")
+    assert err.message_ko == "SLA-3: 미래 시각(2026-12-01T09:05:00+09:00)의 기록은 받을 수 없습니다."
+
+
+def test_feed_point_needs_a_window(presets):
+    """SLA-3: officecore's policy has no feed window; a point without ``window_minutes`` is refused, one with
+    a 1-minute window is kept."""
+    err = refusal(service="officecore", failure_ratio="0.1")
+    assert (err.code, err.field, err.rule) == ("window_required", "window_minutes", "SLA-3")
+    assert err.message_ko == "SLA-3: 측정 구간(분)이 필요합니다."
+    sample = error_rate_record(service="officecore", at=AT, failure_ratio="0.1", now=NOW, window_minutes=1)
+    assert sample.window_minutes == 1
+
+
+def test_duplicate_point_names_the_service_and_time_other_services_may_share_it(presets):
+    """SLA-3: one point per service and time; the same time for another service is a different point."""
+    error_rate_record(service="flow", at=AT, failure_ratio="0.1", now=NOW)
+    error_rate_record(service="dcloud", at=AT, failure_ratio="0.2", now=NOW, window_minutes=5)
+    with pytest.raises(DomainError) as info:
+        error_rate_record(service="flow", at=AT, failure_ratio="0.3", now=NOW)
+    err = info.value
+    assert (err.code, err.field, err.rule) == ("duplicate_sample", "at", "SLA-3")
+    assert err.message_ko == "SLA-3: flow의 2026-11-03T10:00:00+09:00 기록이 이미 있습니다."
+    assert ErrorRateSample.objects.count() == 2
+
+
+def test_feed_point_keeps_its_attempts_source_window_and_who_recorded_it(presets):
+    """SLA-3: the stored point carries the attempts, the source, flow's 5-minute window and the actor."""
+    with acting_as(job="error_feed") as actor:
+        sample = error_rate_record(
+            service="flow",
+            at=AT,
+            failure_ratio="0.25",
+            now=NOW,
+            attempts=120,
+            source=ErrorRateSample.Source.STAFF,
+        )
+    sample.refresh_from_db()
+    assert (sample.attempts, sample.source, sample.window_minutes) == (120, "staff", 5)
+    assert sample.recorded_by == actor.label and sample.recorded_by
+
+
+def test_outage_working_names_its_times_incidents_and_counted_minutes(presets):
+    """SLA-3: officecore, 11-03 10:00–13:00 (180 minutes, over the 120-minute floor, counted from the
+    start): the stored outage names its Seoul times, incident, minutes and reason."""
+    contract = contract_for("officecore")
+    incident = incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 13),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.breakdown()["outages"] == [
+        {
+            "start": "2026-11-03T10:00+09:00",
+            "end": "2026-11-03T13:00+09:00",
+            "minutes": 180.0,
+            "incidents": [incident.pk],
+            "counted": True,
+            "counted_minutes_in_month": 180.0,
+            "counted_from": "2026-11-03T10:00+09:00",
+            "reason": "인정",
+        }
+    ]
