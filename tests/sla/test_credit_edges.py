@@ -14,11 +14,21 @@ from fractions import Fraction
 import pytest
 
 from billing.models import CreditNote
-from contracts.models import Plan
-from sla.models import SlaCreditDocument, SlaMonth
+from billing.services.notes import credit_note_issue
+from contracts.models import Contract, ContractStatus, Plan
+from contracts.services.changes import special_term_set
+from core.calendar import add_months
+from messaging.models import Notice
+from sla.models import Incident, SlaCreditDocument, SlaMonth
 from sla.services.availability import Measurement, Outage
 from sla.services.claims import claim_approve, claim_submit
-from sla.services.credits import days_after_floor, month_close_contract, month_recompute, sla_month_close
+from sla.services.credits import (
+    days_after_floor,
+    month_close_contract,
+    month_recompute,
+    months_recompute,
+    sla_month_close,
+)
 from sla.services.incidents import incident_correct, incident_open
 from tests.sla.conftest import D, T, contract_for, fee_invoice
 
@@ -348,3 +358,176 @@ def test_month_close_job_counts_each_outcome(presets):
     counts = sla_month_close(today=CLOSE)
     assert counts == {"contracts": 5, "closed": 5, "credited": 2, "awaiting_claim": 2}
     assert sla_month_close(today=CLOSE) == {"contracts": 0, "closed": 0, "credited": 0, "awaiting_claim": 0}
+
+
+# --------------------------------------------------------------------------- what the credit is computed on
+
+
+def test_month_without_a_fee_is_not_eligible(presets):
+    """SLA-6: 600 minutes of outage but nothing billed for November (fee 0): no credit, not eligible."""
+    contract = contract_for("officecore")
+    outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 20))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert (record.status, record.credit_won) == (SlaMonth.Status.NOT_ELIGIBLE, 0)
+    assert record.credit_basis == "무료 서비스 또는 요금 없음: 보상 없음 (SLA-6)"
+
+
+def test_one_won_fee_is_a_fee(presets):
+    """SLA-6: a month billed 1 won is not free: with no outage it is closed "no credit"."""
+    contract = contract_for("officecore")
+    fee_invoice(contract, NOV, 1)
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert (record.status, record.fee_won) == (SlaMonth.Status.NO_CREDIT, 1)
+
+
+def test_policy_without_a_credit_model_credits_nothing(presets):
+    """SLA-4: kgmsg's policy has no SLA credit: its month closes with 0 and no basis."""
+    from tests.billing.conftest import make_contract
+
+    contract = make_contract("kgmsg-standard", start=D(2026, 1, 5))
+    fee_invoice(contract, NOV, 500_000)
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert (record.status, record.credit_won, record.credit_basis) == (SlaMonth.Status.NO_CREDIT, 0, "")
+
+
+def test_flow_average_is_shown_and_rounded_by_the_policy(presets):
+    """SLA-4 (001 art.25-2): fees 1,200,000 / 1,000,000 / 800,001, average 3,000,001 / 3 = 1,000,000.33; the
+    contract's signed special term rounds up: shown 1,000,001; credit 25 % × 3,000,001 / 3 = 250,000.08 →
+    250,001."""
+    contract = contract_for("flow")
+    special_term_set(
+        contract=contract, parameter="rounding", value="ceil", note="원 미만 올림", signed_on=D(2025, 12, 1)
+    )
+    for month, fee in ((D(2026, 9, 1), 1_200_000), (D(2026, 10, 1), 1_000_000), (NOV, 800_001)):
+        fee_invoice(contract, month, fee)
+    outage("flow", T(2026, 11, 5, 10), T(2026, 11, 5, 20, 48))  # 648 min → 98.5 %
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert record.credit_won == 250_001
+    assert record.credit_basis == (
+        "가용률 98.5000% → 평균 사용금액 (2026-09 1,200,000 + 2026-10 1,000,000 + 2026-11 800,001) ÷ 3 = "
+        "1,000,001원 × 25%"
+    )
+
+
+def test_dcloud_month_above_the_floor_names_no_moment_and_no_day(presets):
+    """SLA-4 (002 art.36③): one hour down counts 30 minutes (from 30 minutes after the start): 99.9305 %,
+    above 95 %: no moment below the floor, no day, 0 won."""
+    contract = contract_for("dcloud")
+    fee_invoice(contract, NOV, 900_000)
+    outage("dcloud", T(2026, 11, 3, 10), T(2026, 11, 3, 11))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert record.credit_won == 0
+    assert record.credit_basis == (
+        "가용률 99.9305% (95% 미달 시점 -) → 이후 장애일 - = 0일 × 일 요금 (900,000원 ÷ 30일)"
+    )
+
+
+# --------------------------------------------------------------------------- the credit note and the notices
+
+
+def test_credit_note_and_notice_name_the_month_the_contract_and_the_basis(presets):
+    """SLA-4: officecore 600 minutes → 98.6111 % → 25 % of 500,000 = 125,000: the credit note says what it
+    is for and is keyed to the month's revision; the customer is told with the note's number."""
+    contract = contract_for("officecore")
+    fee_invoice(contract, NOV, 500_000)
+    outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 20))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    note = CreditNote.objects.get(sla_document__sla_month=record)
+    basis = "가용률 98.6111% → 월 요금 500,000원 × 25%"
+    assert record.credit_basis == basis
+    assert note.description == f"SLA 보상 2026-11 ({contract.number}): {basis}"
+    assert note.idempotency_key == f"sla:{record.pk}:r1:original"
+    notices = Notice.objects.filter(customer=contract.customer, event="sla.credit.issued")
+    assert notices.exists()
+    assert {n.dedupe_key for n in notices} == {f"sla.credit.issued:{note.pk}"}
+    assert [n.context for n in notices] == [
+        {
+            "contract_number": contract.number,
+            "month": "2026-11",
+            "availability": "98.6111",
+            "credit_won": 125_000,
+            "basis": basis,
+            "claim_due_on": "",
+            "credit_note_number": note.number,
+            "today": "2026-12-01",
+        }
+    ] * notices.count()
+
+
+def test_claimable_notice_carries_the_amount_and_the_due_date(presets):
+    """SLA-5: flow's 250,000 awaits a claim; the notice says how much and until when (2026-12-30)."""
+    contract, _incident, record = _flow_month()
+    notices = Notice.objects.filter(customer=contract.customer, event="sla.credit.claimable")
+    assert notices.exists()
+    assert {n.dedupe_key for n in notices} == {f"sla.credit.claimable:{record.pk}"}
+    assert [n.context for n in notices] == [
+        {
+            "contract_number": contract.number,
+            "month": "2026-11",
+            "availability": "98.5000",
+            "credit_won": 250_000,
+            "basis": record.credit_basis,
+            "claim_due_on": "2026-12-30",
+            "today": "2026-12-01",
+        }
+    ] * notices.count()
+
+
+@pytest.mark.parametrize(("credited_before", "sla_note"), [(450_000, 50_000), (499_999, 1)])
+def test_credit_is_limited_to_what_the_invoice_can_still_credit(presets, credited_before, sla_note):
+    """SLA-4, BIL-2: 125,000 owed on an invoice of 500,000 (supply) already credited 450,000 / 499,999:
+    the SLA note is 50,000 / 1."""
+    contract = contract_for("officecore")
+    invoice = fee_invoice(contract, NOV, 500_000)
+    credit_note_issue(
+        invoice=invoice,
+        amount_won=credited_before,
+        reason=CreditNote.Reason.OTHER,
+        description="요금 조정",
+        today=D(2026, 11, 30),
+    )
+    outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 20))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert record.credit_won == 125_000
+    assert documents(record) == [("original", sla_note)]
+
+
+# --------------------------------------------------------------------------- recomputing touched months
+
+
+def test_months_recompute_counts_the_months_that_changed(presets):
+    """SLA-3, SLA-4: September, October and November closed without outage; an outage of 10-31 22:00 →
+    11-01 02:00 (240 minutes) recorded behind the services' back touches October and November (and
+    September is looked at, 31 days before): 2 months changed. No spans: nothing to do."""
+    contract = contract_for("officecore")
+    for month in (D(2026, 9, 1), D(2026, 10, 1), NOV):
+        fee_invoice(contract, month, 500_000)
+        month_close_contract(contract=contract, month=month, today=add_months(month, 1))
+    span = (T(2026, 10, 31, 22), T(2026, 11, 1, 2))
+    Incident.objects.create(
+        service="officecore",
+        title="늦게 확인한 장애",
+        status=Incident.Status.RESOLVED,
+        detected_at=span[0],
+        started_at=span[0],
+        ended_at=span[1],
+    )
+    kw = {"service": "officecore", "plan_id": None, "contract_id": None, "today": LATER, "reason": "확인"}
+    assert months_recompute(spans=[], **kw) == 0
+    assert months_recompute(spans=[span], **kw) == 2
+    revisions = dict(SlaMonth.objects.filter(contract=contract).values_list("month", "revision"))
+    assert revisions == {D(2026, 9, 1): 1, D(2026, 10, 1): 2, NOV: 2}
+
+
+def test_a_terminated_contracts_closed_month_is_still_recomputed(presets):
+    """SLA-3, SLA-4: November closed with no outage, the contract terminated on 12-02; an outage of 600
+    minutes entered on 12-05 for November still credits that month (25 % of 500,000 = 125,000)."""
+    contract = contract_for("officecore")
+    fee_invoice(contract, NOV, 500_000)
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    Contract.objects.filter(pk=contract.pk).update(
+        status=ContractStatus.TERMINATED, terminated_on=D(2026, 12, 2)
+    )
+    outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 20), today=LATER)
+    record.refresh_from_db()
+    assert (record.revision, record.credit_won) == (2, 125_000)
