@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.models import Contract
 from core.audit import acting_as
 from core.errors import DomainError
 from sla.models import ErrorRateSample
@@ -125,3 +126,96 @@ def test_outage_working_names_its_times_incidents_and_counted_minutes(presets):
             "reason": "인정",
         }
     ]
+
+
+def test_month_working_names_the_rule_the_service_window_and_the_totals(presets):
+    """SLA-3: officecore all of November (43,200 minutes), one outage of 180 minutes → 99.5833 % (rounded
+    down); the whole working is stored."""
+    contract = contract_for("officecore")
+    incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 13),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    outages = breakdown.pop("outages")
+    assert len(outages) == 1
+    assert breakdown == {
+        "rule": "officecore_2h_join_1h",
+        "service_from": "2026-11-01T00:00+09:00",
+        "service_to": "2026-12-01T00:00+09:00",
+        "service_minutes": 43_200,
+        "counted_minutes": 180.0,
+        "availability": "99.5833",
+        "excluded_incidents": [],
+        "maintenance": [],
+    }
+
+
+def test_month_before_activation_has_no_service_window(presets):
+    """SLA-3: a contract activated on 12-05 had no service in November: no window, no minutes."""
+    contract = contract_for("officecore", start=D(2026, 12, 5))
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert (breakdown["service_from"], breakdown["service_to"], breakdown["service_minutes"]) == (
+        None,
+        None,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("ended", "minutes", "service_to"),
+    [
+        ({"terminated_on": D(2026, 11, 20)}, 20 * 1440, "2026-11-21T00:00+09:00"),
+        ({"withdrawn_on": D(2026, 11, 10)}, 10 * 1440, "2026-11-11T00:00+09:00"),
+    ],
+)
+def test_service_ends_with_the_last_day_of_a_terminated_or_withdrawn_contract(
+    presets, ended, minutes, service_to
+):
+    """SLA-3: terminated on 11-20 → service to the end of 11-20 (20 days, 28,800 minutes); withdrawn on 11-10
+    → 10 days, 14,400 minutes."""
+    contract = contract_for("officecore")
+    Contract.objects.filter(pk=contract.pk).update(**ended)
+    contract.refresh_from_db()
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.service_minutes == minutes
+    assert m.breakdown()["service_to"] == service_to
+
+
+def test_minutes_in_the_working_are_shown_to_two_places(presets):
+    """SLA-3: flow counts every outage (no minimum): 10:00:00 → 10:10:20 is 620 s = 10.333… minutes,
+    shown as 10.33."""
+    contract = contract_for("flow")
+    incident_open(
+        service="flow",
+        title="짧은 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 10, 10) + dt.timedelta(seconds=20),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["counted_minutes"] == 10.33
+    assert breakdown["outages"][0]["minutes"] == 10.33
+
+
+def test_one_feature_incident_is_excluded_where_the_rule_needs_the_whole_service(presets):
+    """SLA-3 (004 art.27-1): damoa counts whole-service outages only; a one-feature incident is listed as
+    excluded with that reason."""
+    contract = contract_for("damoa")
+    incident_open(
+        service="damoa",
+        title="메일 장애",
+        detected_at=T(2026, 11, 5),
+        ended_at=T(2026, 11, 6, 6),
+        scope="feature",
+        feature="메일 발송",
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert [e["reasons"] for e in m.breakdown()["excluded_incidents"]] == [["전체가 아닌 특정 기능 장애"]]
