@@ -273,3 +273,59 @@ def test_settlement_issue_returns_the_record(presets):
     record = settlement_issue(contract=Contract.objects.get(pk=contract.pk), today=D(2026, 3, 7))
     assert isinstance(record, SettlementRecord) and record.issued_on == D(2026, 3, 7)
     assert dt.date(2026, 3, 6) == record.effective_on
+
+
+def test_damoa_withdrawal_of_an_unused_contract_names_its_rule_and_no_setup_fee(presets):
+    """CON-8 (004 art.24): unused, everything billed comes back: March from 03-03 = 300,000 × 29/31 =
+    280,645 (truncated); damoa bills no setup fee, so none is mentioned; VAT 28,064 (28,064.5 truncated)."""
+    contract = make_contract("damoa-standard", start=D(2026, 3, 3), applied_on=D(2026, 3, 2), term_months=12)
+    invoices_generate(today=D(2026, 3, 5))
+    termination.contract_withdraw(contract=contract, today=D(2026, 3, 6))
+    shown = settlement_compute(Contract.objects.get(pk=contract.pk), D(2026, 3, 6), False)
+    assert lines_of(shown)[:2] == [
+        ("refund", -280_645, "청약 철회: 납부한 이용료 280,645원 전액 환불 (CON-8 · 004 제24조)"),
+        ("vat", -28_064, "부가세 10% (과세 대상 -280,645원, 위약금 제외)"),
+    ]
+
+
+def test_officecore_withdrawal_with_promotions_above_the_fees_refunds_nothing(presets):
+    """CON-8 (000 art.18⑤), BIL-12: a 400,000 promotion against 290,322 of fees: the fees less the
+    discount are not above 0, so 0 comes back (never a charge, never a token won)."""
+    contract = make_contract("officecore-standard-monthly", start=D(2026, 3, 2))
+    promotions.promotion_add(
+        contract=contract, kind=Promotion.Kind.AMOUNT, amount_won=400_000, starts_on=D(2026, 3, 2)
+    )
+    invoices_generate(today=D(2026, 3, 2))
+    termination.contract_withdraw(contract=contract, today=D(2026, 3, 6))
+    shown = settlement_compute(Contract.objects.get(pk=contract.pk), D(2026, 3, 6), False)
+    refunds = [amount for kind, amount, _text in lines_of(shown) if kind == "refund"]
+    assert refunds == [0]
+
+
+def test_flow_withdrawal_gives_back_days_billed_in_advance_by_day(presets):
+    """CON-8 (001 art.20-1), BIL-4: April (04-01..04-30) already billed 100,000; withdrawn 04-03: April is not
+    charged again and 04-04..04-30 = 27 of 30 days come back: 100,000 × 27/30 = 90,000 (flow has no
+    promotion rule for a withdrawal: BIL-4, not BIL-12)."""
+    contract = make_contract("flow-business-monthly", start=D(2026, 4, 1))
+    april = make_invoice(
+        contract.customer, 100_000, policy=contract.policy, vat_inclusive=True, issue_date=D(2026, 4, 1)
+    )
+    InvoiceLine.objects.create(
+        invoice=april,
+        contract=contract,
+        kind=InvoiceLine.Kind.SEATS,
+        description="2026-04 인원 요금",
+        amount_won=100_000,
+        service_start=D(2026, 4, 1),
+        service_end=D(2026, 4, 30),
+    )
+    termination.contract_withdraw(contract=contract, today=D(2026, 4, 3))
+    shown = settlement_compute(Contract.objects.get(pk=contract.pk), D(2026, 4, 3), False)
+    issued = [(kind, amount, text) for kind, amount, text in lines_of(shown) if kind in ("charge", "refund")]
+    assert issued == [
+        (
+            "refund",
+            -90_000,
+            "해지 후 잔여기간 일할 환불 (2026-04-04~): 100,000원 × 잔여 27/30일 = 90,000원 (BIL-4)",
+        )
+    ]
