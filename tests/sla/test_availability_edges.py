@@ -219,3 +219,21 @@ def test_one_feature_incident_is_excluded_where_the_rule_needs_the_whole_service
     )
     m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
     assert [e["reasons"] for e in m.breakdown()["excluded_incidents"]] == [["전체가 아닌 특정 기능 장애"]]
+
+
+def test_month_in_progress_is_measured_up_to_now(presets):
+    """SLA-3: November measured on 11-15 at 09:00 has 14 days and 9 hours of service so far: 14 × 1,440 +
+    540 = 20,700 minutes."""
+    contract = contract_for("officecore")
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=T(2026, 11, 15, 9))
+    assert m.service_minutes == 20_700
+    assert m.breakdown()["service_to"] == "2026-11-15T09:00+09:00"
+
+
+def test_contract_activated_the_day_after_the_month_has_no_window_in_it(presets):
+    """SLA-3: activated on 12-01, the contract's November window would start and end at 12-01 00:00: an
+    empty window is no window. The measurement still names the contract and the month."""
+    contract = contract_for("officecore", start=D(2026, 12, 1))
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=T(2026, 12, 2))
+    assert (m.window, m.service_minutes) == (None, 0)
+    assert (m.contract_id, m.month) == (contract.pk, D(2026, 11, 1))
