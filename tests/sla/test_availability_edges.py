@@ -14,6 +14,7 @@ from core.errors import DomainError
 from sla.models import ErrorRateSample
 from sla.services.availability import error_rate_record, measure_month
 from sla.services.incidents import incident_open
+from sla.services.maintenance import maintenance_plan
 from tests.sla.conftest import D, T, contract_for
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +238,58 @@ def test_contract_activated_the_day_after_the_month_has_no_window_in_it(presets)
     m = measure_month(contract=contract, month=D(2026, 11, 1), now=T(2026, 12, 2))
     assert (m.window, m.service_minutes) == (None, 0)
     assert (m.contract_id, m.month) == (contract.pk, D(2026, 11, 1))
+
+
+def test_month_without_service_still_names_its_rule_and_lists_nothing(presets):
+    """SLA-3: no service in November (activated 12-05): the rule is named, no outage, exclusion,
+    maintenance window or raw span is listed."""
+    contract = contract_for("officecore", start=D(2026, 12, 5))
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.rule == "officecore_2h_join_1h"
+    assert (m.outages, m.excluded, m.maintenance, m.raw_spans) == ([], [], [], [])
+
+
+def test_maintenance_and_exclusions_are_listed_whole(presets):
+    """SLA-1, SLA-2, SLA-3: an announced window 11-20 00:00–07:00 is listed; an incident 11-19 23:00 →
+    11-20 08:00 loses its 420 minutes inside it; a force-majeure incident of 300 minutes is left out."""
+    contract = contract_for("dcloud")
+    window = maintenance_plan(
+        service="dcloud",
+        title="정기 점검",
+        starts_at=T(2026, 11, 20, 0),
+        ends_at=T(2026, 11, 20, 7),
+        today=D(2026, 11, 10),
+        now=T(2026, 11, 10, 9),
+    )
+    kw = {"service": "dcloud", "today": D(2026, 12, 1), "now": NOW}
+    overlapping = incident_open(
+        title="점검 중 장애", detected_at=T(2026, 11, 19, 23), ended_at=T(2026, 11, 20, 8), **kw
+    )
+    excluded = incident_open(
+        title="정전",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 15),
+        exclusions={"excl_force_majeure": True},
+        **kw,
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["maintenance"] == [
+        {
+            "id": window.pk,
+            "title": "정기 점검",
+            "start": "2026-11-20T00:00+09:00",
+            "end": "2026-11-20T07:00+09:00",
+        }
+    ]
+    assert sorted(breakdown["excluded_incidents"], key=lambda e: e["id"]) == sorted(
+        [
+            {
+                "id": overlapping.pk,
+                "title": "점검 중 장애",
+                "minutes": 420.0,
+                "reasons": ["공지된 점검 시간"],
+            },
+            {"id": excluded.pk, "title": "정전", "reasons": ["불가항력"], "minutes": 300.0},
+        ],
+        key=lambda e: e["id"],
+    )
