@@ -531,3 +531,36 @@ def test_a_terminated_contracts_closed_month_is_still_recomputed(presets):
     outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 20), today=LATER)
     record.refresh_from_db()
     assert (record.revision, record.credit_won) == (2, 125_000)
+
+
+@pytest.mark.parametrize(
+    ("back", "credit", "basis"),
+    [
+        # 11-03..11-12: 10 days × 10,000 × 3 = 300,000, exactly the month fee: not capped
+        (12, 300_000, "미이용 일수 {days} = 10일 × 1일 평균 요금 (300,000원 ÷ 30일) × 3배"),
+        # 11-03..11-13: 11 days = 330,000, capped at the 300,000 fee
+        (
+            13,
+            300_000,
+            "미이용 일수 {days} = 11일 × 1일 평균 요금 (300,000원 ÷ 30일) × 3배"
+            " → 상한 300,000원 (해당 월 요금)",
+        ),
+    ],
+)
+def test_damoa_credit_at_and_above_the_month_fee(presets, back, credit, basis):
+    """SLA-4 (004 art.27-1, 27-4): the cap applies only above the month fee, and the basis says so."""
+    contract = contract_for("damoa")
+    fee_invoice(contract, NOV, 300_000)
+    outage("damoa", T(2026, 11, 3, 10), T(2026, 11, back + 1, 10))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    days = ", ".join(f"11-{d:02d}" for d in range(3, back + 1))
+    assert (record.credit_won, record.credit_basis) == (credit, basis.format(days=days))
+
+
+def test_damoa_month_without_a_counted_day_shows_none(presets):
+    """SLA-4 (004 art.27-1): no outage of a day or more: no day, 0 won, the days shown as "-"."""
+    contract = contract_for("damoa")
+    fee_invoice(contract, NOV, 300_000)
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert record.credit_won == 0
+    assert record.credit_basis == "미이용 일수 - = 0일 × 1일 평균 요금 (300,000원 ÷ 30일) × 3배"
