@@ -34,7 +34,7 @@ test: $(STAMP)
 # MODULES="core/money.py core/calendar.py" limits the run; needs TEST_DATABASE_NAME and REDIS_URL like `test`.
 MODULES ?=
 mutate: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test nice -n 10 $(PY) tools/mutate.py $(MODULES)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) tools/mutate.py $(MODULES)  # it runs mutmut under nice -n 10 itself
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
