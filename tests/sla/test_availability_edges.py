@@ -293,3 +293,53 @@ def test_maintenance_and_exclusions_are_listed_whole(presets):
         ],
         key=lambda e: e["id"],
     )
+
+
+def test_incident_starting_exactly_now_is_not_listed(presets):
+    """SLA-1, SLA-3: an open force-majeure incident detected exactly at ``now`` has lasted 0 minutes: it is
+    neither counted nor listed as excluded (an earlier one of 300 minutes is)."""
+    contract = contract_for("dcloud")
+    kw = {
+        "service": "dcloud",
+        "today": D(2026, 12, 1),
+        "now": NOW,
+        "exclusions": {"excl_force_majeure": True},
+    }
+    earlier = incident_open(title="정전", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 15), **kw)
+    incident_open(title="방금 난 장애", detected_at=NOW, **kw)
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.breakdown()["excluded_incidents"] == [
+        {"id": earlier.pk, "title": "정전", "reasons": ["불가항력"], "minutes": 300.0}
+    ]
+
+
+def test_recurrence_before_the_month_joins_an_outage_that_runs_into_it(presets):
+    """SLA-3 (000 art.23①): officecore joins a recurrence within 60 minutes. An outage 10-28 20:00–23:30
+    and one from 10-29 00:00 (30 minutes later) to 11-01 03:00 are one outage from 10-28 20:00; November
+    counts its first 180 minutes. The first ends 3 days and 30 minutes before the month: it is still read
+    (the 3-day look-up margin widened by the gap)."""
+    contract = contract_for("officecore")
+    kw = {"service": "officecore", "today": D(2026, 12, 1), "now": NOW}
+    first = incident_open(
+        title="1차", detected_at=T(2026, 10, 28, 20), ended_at=T(2026, 10, 28, 23, 30), **kw
+    )
+    second = incident_open(title="2차", detected_at=T(2026, 10, 29), ended_at=T(2026, 11, 1, 3), **kw)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"]
+    assert [(o["start"], o["end"], o["incidents"], o["counted_minutes_in_month"]) for o in outages] == [
+        ("2026-10-28T20:00+09:00", "2026-11-01T03:00+09:00", [first.pk, second.pk], 180.0)
+    ]
+
+
+def test_recurrence_after_the_month_joins_an_outage_that_runs_out_of_it(presets):
+    """SLA-3 (000 art.23①): an outage 11-30 22:00 → 12-03 23:30 and a recurrence 12-04 00:30–02:00 (60
+    minutes later) are one outage to 12-04 02:00; November counts its last 120 minutes. The recurrence
+    starts 3 days and 30 minutes after the month: it is still read (margin widened by the gap)."""
+    contract = contract_for("officecore")
+    now = T(2026, 12, 10, 9)
+    kw = {"service": "officecore", "today": D(2026, 12, 10), "now": now}
+    first = incident_open(title="1차", detected_at=T(2026, 11, 30, 22), ended_at=T(2026, 12, 3, 23, 30), **kw)
+    second = incident_open(title="2차", detected_at=T(2026, 12, 4, 0, 30), ended_at=T(2026, 12, 4, 2), **kw)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=now).breakdown()["outages"]
+    assert [(o["start"], o["end"], o["incidents"], o["counted_minutes_in_month"]) for o in outages] == [
+        ("2026-11-30T22:00+09:00", "2026-12-04T02:00+09:00", [first.pk, second.pk], 120.0)
+    ]
