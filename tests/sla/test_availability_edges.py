@@ -343,3 +343,18 @@ def test_recurrence_after_the_month_joins_an_outage_that_runs_out_of_it(presets)
     assert [(o["start"], o["end"], o["incidents"], o["counted_minutes_in_month"]) for o in outages] == [
         ("2026-11-30T22:00+09:00", "2026-12-04T02:00+09:00", [first.pk, second.pk], 120.0)
     ]
+
+
+def test_without_a_join_gap_a_recurrence_a_minute_later_is_a_separate_outage(presets):
+    """SLA-3 (002 art.36②): dcloud joins nothing (gap 0). Outages 11-03 10:00–11:00 and 11:01–12:00 are two;
+    each counts from 30 minutes after it started: 30 + 29 = 59 minutes (joined they would be 90)."""
+    contract = contract_for("dcloud")
+    kw = {"service": "dcloud", "today": D(2026, 12, 1), "now": NOW}
+    incident_open(title="1차", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 11), **kw)
+    incident_open(title="2차", detected_at=T(2026, 11, 3, 11, 1), ended_at=T(2026, 11, 3, 12), **kw)
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert [(o["start"], o["end"], o["counted_minutes_in_month"]) for o in breakdown["outages"]] == [
+        ("2026-11-03T10:00+09:00", "2026-11-03T11:00+09:00", 30.0),
+        ("2026-11-03T11:01+09:00", "2026-11-03T12:00+09:00", 29.0),
+    ]
+    assert breakdown["counted_minutes"] == 59.0
