@@ -358,3 +358,50 @@ def test_without_a_join_gap_a_recurrence_a_minute_later_is_a_separate_outage(pre
         ("2026-11-03T11:01+09:00", "2026-11-03T12:00+09:00", 29.0),
     ]
     assert breakdown["counted_minutes"] == 59.0
+
+
+def test_feed_window_failing_exactly_at_the_threshold_is_removed_and_listed(presets):
+    """SLA-3 (001 art.25-1): flow removes a 5-minute window failing at or below 5 %. Outage 11-03
+    10:00–11:00; the window from 10:00 failed 5 % (removed, listed as 5 minutes), the one from 10:05 6 %
+    (kept): 55 minutes counted."""
+    contract = contract_for("flow")
+    incident_open(
+        service="flow",
+        title="접속 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 11),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    error_rate_record(service="flow", at=T(2026, 11, 3, 10), failure_ratio="0.05", now=NOW)
+    error_rate_record(service="flow", at=T(2026, 11, 3, 10, 5), failure_ratio="0.06", now=NOW)
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["excluded_incidents"] == [
+        {
+            "id": None,
+            "title": "접속 실패율 기록",
+            "minutes": 5.0,
+            "reasons": ["5분간 실패율이 기준 이하인 구간"],
+        }
+    ]
+    assert breakdown["counted_minutes"] == 55.0
+
+
+def test_feed_points_do_not_remove_downtime_where_the_rule_has_no_feed(presets):
+    """SLA-3: only flow's rule reads the access-failure feed. An officecore outage 11-03 10:00–13:00 with a
+    feed point of 0 % failure inside it still counts 180 minutes, nothing excluded."""
+    contract = contract_for("officecore")
+    incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 13),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    error_rate_record(
+        service="officecore", at=T(2026, 11, 3, 11), failure_ratio="0", now=NOW, window_minutes=60
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["excluded_incidents"] == []
+    assert breakdown["counted_minutes"] == 180.0
