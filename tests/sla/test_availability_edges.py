@@ -405,3 +405,61 @@ def test_feed_points_do_not_remove_downtime_where_the_rule_has_no_feed(presets):
     breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
     assert breakdown["excluded_incidents"] == []
     assert breakdown["counted_minutes"] == 180.0
+
+
+@pytest.mark.parametrize(
+    ("passing_at", "first", "second"),
+    [
+        (T(2026, 11, 3, 10), ("09:00", "10:00"), ("10:05", "11:00")),
+        (T(2026, 11, 3, 9, 55), ("09:00", "09:55"), ("10:00", "11:00")),
+    ],
+)
+def test_each_outage_names_only_its_own_incidents(presets, passing_at, first, second):
+    """SLA-3 (001 art.25-1): flow incidents A 09:00–10:00 and B 10:00–11:00; a passing feed window (1 %)
+    at 10:00 or at 09:55 splits them into two outages touching the other incident's edge: each outage
+    names only its own incident."""
+    contract = contract_for("flow")
+    kw = {"service": "flow", "today": D(2026, 12, 1), "now": NOW}
+    a = incident_open(title="A", detected_at=T(2026, 11, 3, 9), ended_at=T(2026, 11, 3, 10), **kw)
+    b = incident_open(title="B", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 11), **kw)
+    error_rate_record(service="flow", at=passing_at, failure_ratio="0.01", now=NOW)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"]
+    assert [(o["start"][11:16], o["end"][11:16], o["incidents"]) for o in outages] == [
+        (*first, [a.pk]),
+        (*second, [b.pk]),
+    ]
+
+
+@pytest.mark.parametrize(("minutes", "counted"), [(120, True), (119, False)])
+def test_officecore_outage_of_exactly_120_minutes_counts(presets, minutes, counted):
+    """SLA-3 (000 art.23①): officecore counts an outage of 120 minutes or more; one of 119 is listed, with
+    its incident, as not counted."""
+    contract = contract_for("officecore")
+    start = T(2026, 11, 3, 10)
+    incident = incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=start,
+        ended_at=start + dt.timedelta(minutes=minutes),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    outage = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"][0]
+    assert (outage["incidents"], outage["counted"]) == ([incident.pk], counted)
+    assert outage["counted_minutes_in_month"] == (120.0 if counted else 0.0)
+    assert outage["reason"] == ("인정" if counted else "120분 미만 장애는 제외")
+
+
+def test_flow_counts_an_outage_shorter_than_a_minute(presets):
+    """SLA-3 (001 art.25-1): flow has no minimum outage: 30 seconds count as 0.5 minutes."""
+    contract = contract_for("flow")
+    incident_open(
+        service="flow",
+        title="순간 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 10) + dt.timedelta(seconds=30),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["counted_minutes"] == 0.5
