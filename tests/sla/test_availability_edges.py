@@ -463,3 +463,32 @@ def test_flow_counts_an_outage_shorter_than_a_minute(presets):
     )
     breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
     assert breakdown["counted_minutes"] == 0.5
+
+
+def test_dcloud_outage_of_exactly_30_minutes_counts_from_its_end(presets):
+    """SLA-3 (002 art.36②): dcloud counts an outage of 30 minutes or more from 30 minutes after it started.
+    11-03 10:00–10:30 is counted, with 0 minutes and no counting start; the measurement names its
+    contract."""
+    contract = contract_for("dcloud")
+    incident = incident_open(
+        service="dcloud",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 10, 30),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.contract_id == contract.pk
+    assert m.breakdown()["outages"] == [
+        {
+            "start": "2026-11-03T10:00+09:00",
+            "end": "2026-11-03T10:30+09:00",
+            "minutes": 30.0,
+            "incidents": [incident.pk],
+            "counted": True,
+            "counted_minutes_in_month": 0.0,
+            "counted_from": None,
+            "reason": "통지·인지 30분 후부터 측정",
+        }
+    ]
