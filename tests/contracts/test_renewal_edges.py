@@ -120,7 +120,7 @@ def test_reminder_and_renewal_notices(presets):
         "notice_deadline": "2026-12-28",
     }
     assert contract.periods.get(number=1).reminder_sent_on == D(2026, 12, 5)
-    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 0, "renewed": 1, "ended": 0}
+    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 1, "renewed": 1, "ended": 0}
     told = _notice("contract.renewed", contract)
     assert told.dedupe_key == f"contract:{contract.pk}:renewed:2"
     assert (told.context["starts_on"], told.context["ends_on"]) == ("2027-01-05", "2028-01-04")
@@ -213,3 +213,15 @@ def test_anchor_day_and_current_period(presets):
     assert renewal.last_period(contract).number == 2
     ContractPeriod.objects.filter(contract=contract, number=2).update(extension_days=3)
     assert renewal.anchor_day(contract) is None
+
+
+def test_a_contract_without_a_period_does_not_stop_the_others_renewing(presets):
+    """CON-6: the job reads the newest contract first; one without a period row is skipped and the older
+    flow contract still renews on 2026-02-05 (2026-02-05..2026-03-04) and is reminded of the next renewal."""
+    due = active("flow")
+    ContractPeriod.objects.filter(contract=active("flow")).delete()
+    assert renewal.renew_due(today=D(2026, 2, 5)) == {"reminded": 1, "renewed": 1, "ended": 0}
+    assert [(p.starts_on, p.ends_on) for p in due.periods.order_by("number")][-1] == (
+        D(2026, 2, 5),
+        D(2026, 3, 4),
+    )
