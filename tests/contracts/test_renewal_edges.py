@@ -225,3 +225,26 @@ def test_a_contract_without_a_period_does_not_stop_the_others_renewing(presets):
         D(2026, 2, 5),
         D(2026, 3, 4),
     )
+
+
+def test_the_job_counts_every_contract_it_ends_or_reminds(presets):
+    """CON-6: two dcloud contracts (2026-01-05..2027-01-04, 30 days' reminder): on 2026-12-20 both are
+    reminded; with ``auto_renew`` off both end on 2027-01-05: the counts are 2, not 1."""
+    first, second = active("dcloud"), active("dcloud")
+    assert renewal.renew_due(today=D(2026, 12, 20)) == {"reminded": 2, "renewed": 0, "ended": 0}
+    Policy.objects.filter(pk__in=[first.policy_id, second.policy_id]).update(auto_renew=False)
+    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 0, "renewed": 0, "ended": 2}
+
+
+def test_a_term_renews_the_day_after_its_last_day_not_on_it(presets):
+    """CON-6: flow's monthly period 2026-01-05..2026-02-04 still runs on 02-04: nothing renews; on 02-05 it
+    does."""
+    active("flow")
+    assert renewal.renew_due(today=D(2026, 2, 4))["renewed"] == 0
+    assert renewal.renew_due(today=D(2026, 2, 5))["renewed"] == 1
+
+
+def test_a_term_started_on_the_first_ends_on_the_last_day_of_the_month():
+    """BIL-2 / CON-5: a one-month term from 2026-01-01 ends on 2026-01-31; twelve months on 2026-12-31."""
+    assert renewal.period_end(D(2026, 1, 1), 1) == D(2026, 1, 31)
+    assert renewal.period_end(D(2026, 1, 1), 12) == D(2026, 12, 31)
