@@ -237,11 +237,15 @@ def test_the_job_counts_every_contract_it_ends_or_reminds(presets):
 
 
 def test_a_term_renews_the_day_after_its_last_day_not_on_it(presets):
-    """CON-6: flow's monthly period 2026-01-05..2026-02-04 still runs on 02-04: nothing renews; on 02-05 it
-    does."""
-    active("flow")
+    """CON-6: flow's monthly period 2026-01-05..2026-02-04 still runs on 02-04: nothing renews. A job first
+    run on 03-04 catches up with one period, 02-05..03-04, which still runs that day."""
+    contract = active("flow")
     assert renewal.renew_due(today=D(2026, 2, 4))["renewed"] == 0
-    assert renewal.renew_due(today=D(2026, 2, 5))["renewed"] == 1
+    assert renewal.renew_due(today=D(2026, 3, 4))["renewed"] == 1
+    assert [(p.starts_on, p.ends_on) for p in contract.periods.order_by("number")][-1] == (
+        D(2026, 2, 5),
+        D(2026, 3, 4),
+    )
 
 
 def test_a_term_started_on_the_first_ends_on_the_last_day_of_the_month():
