@@ -120,7 +120,7 @@ def test_reminder_and_renewal_notices(presets):
         "notice_deadline": "2026-12-28",
     }
     assert contract.periods.get(number=1).reminder_sent_on == D(2026, 12, 5)
-    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 1, "renewed": 1, "ended": 0}
+    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 0, "renewed": 1, "ended": 0}
     told = _notice("contract.renewed", contract)
     assert told.dedupe_key == f"contract:{contract.pk}:renewed:2"
     assert (told.context["starts_on"], told.context["ends_on"]) == ("2027-01-05", "2028-01-04")
