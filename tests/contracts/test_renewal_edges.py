@@ -213,3 +213,42 @@ def test_anchor_day_and_current_period(presets):
     assert renewal.last_period(contract).number == 2
     ContractPeriod.objects.filter(contract=contract, number=2).update(extension_days=3)
     assert renewal.anchor_day(contract) is None
+
+
+def test_a_contract_without_a_period_does_not_stop_the_others_renewing(presets):
+    """CON-6: the job reads the newest contract first; one without a period row is skipped and the older
+    flow contract still renews on 2026-02-05 (2026-02-05..2026-03-04) and is reminded of the next renewal."""
+    due = active("flow")
+    ContractPeriod.objects.filter(contract=active("flow")).delete()
+    assert renewal.renew_due(today=D(2026, 2, 5)) == {"reminded": 1, "renewed": 1, "ended": 0}
+    assert [(p.starts_on, p.ends_on) for p in due.periods.order_by("number")][-1] == (
+        D(2026, 2, 5),
+        D(2026, 3, 4),
+    )
+
+
+def test_the_job_counts_every_contract_it_ends_or_reminds(presets):
+    """CON-6: two dcloud contracts (2026-01-05..2027-01-04, 30 days' reminder): on 2026-12-20 both are
+    reminded; with ``auto_renew`` off both end on 2027-01-05: the counts are 2, not 1."""
+    first, second = active("dcloud"), active("dcloud")
+    assert renewal.renew_due(today=D(2026, 12, 20)) == {"reminded": 2, "renewed": 0, "ended": 0}
+    Policy.objects.filter(pk__in=[first.policy_id, second.policy_id]).update(auto_renew=False)
+    assert renewal.renew_due(today=D(2027, 1, 5)) == {"reminded": 0, "renewed": 0, "ended": 2}
+
+
+def test_a_term_renews_the_day_after_its_last_day_not_on_it(presets):
+    """CON-6: flow's monthly period 2026-01-05..2026-02-04 still runs on 02-04: nothing renews. A job first
+    run on 03-04 catches up with one period, 02-05..03-04, which still runs that day."""
+    contract = active("flow")
+    assert renewal.renew_due(today=D(2026, 2, 4))["renewed"] == 0
+    assert renewal.renew_due(today=D(2026, 3, 4))["renewed"] == 1
+    assert [(p.starts_on, p.ends_on) for p in contract.periods.order_by("number")][-1] == (
+        D(2026, 2, 5),
+        D(2026, 3, 4),
+    )
+
+
+def test_a_term_started_on_the_first_ends_on_the_last_day_of_the_month():
+    """BIL-2 / CON-5: a one-month term from 2026-01-01 ends on 2026-01-31; twelve months on 2026-12-31."""
+    assert renewal.period_end(D(2026, 1, 1), 1) == D(2026, 1, 31)
+    assert renewal.period_end(D(2026, 1, 1), 12) == D(2026, 12, 31)

@@ -293,3 +293,202 @@ def test_maintenance_and_exclusions_are_listed_whole(presets):
         ],
         key=lambda e: e["id"],
     )
+
+
+def test_incident_starting_exactly_now_is_not_listed(presets):
+    """SLA-1, SLA-3: an open force-majeure incident detected exactly at ``now`` has lasted 0 minutes: it is
+    neither counted nor listed as excluded (an earlier one of 300 minutes is)."""
+    contract = contract_for("dcloud")
+    kw = {
+        "service": "dcloud",
+        "today": D(2026, 12, 1),
+        "now": NOW,
+        "exclusions": {"excl_force_majeure": True},
+    }
+    earlier = incident_open(title="정전", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 15), **kw)
+    incident_open(title="방금 난 장애", detected_at=NOW, **kw)
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.breakdown()["excluded_incidents"] == [
+        {"id": earlier.pk, "title": "정전", "reasons": ["불가항력"], "minutes": 300.0}
+    ]
+
+
+def test_recurrence_before_the_month_joins_an_outage_that_runs_into_it(presets):
+    """SLA-3 (000 art.23①): officecore joins a recurrence within 60 minutes. An outage 10-28 20:00–23:30
+    and one from 10-29 00:00 (30 minutes later) to 11-01 03:00 are one outage from 10-28 20:00; November
+    counts its first 180 minutes. The first ends 3 days and 30 minutes before the month: it is still read
+    (the 3-day look-up margin widened by the gap)."""
+    contract = contract_for("officecore")
+    kw = {"service": "officecore", "today": D(2026, 12, 1), "now": NOW}
+    first = incident_open(
+        title="1차", detected_at=T(2026, 10, 28, 20), ended_at=T(2026, 10, 28, 23, 30), **kw
+    )
+    second = incident_open(title="2차", detected_at=T(2026, 10, 29), ended_at=T(2026, 11, 1, 3), **kw)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"]
+    assert [(o["start"], o["end"], o["incidents"], o["counted_minutes_in_month"]) for o in outages] == [
+        ("2026-10-28T20:00+09:00", "2026-11-01T03:00+09:00", [first.pk, second.pk], 180.0)
+    ]
+
+
+def test_recurrence_after_the_month_joins_an_outage_that_runs_out_of_it(presets):
+    """SLA-3 (000 art.23①): an outage 11-30 22:00 → 12-03 23:30 and a recurrence 12-04 00:30–02:00 (60
+    minutes later) are one outage to 12-04 02:00; November counts its last 120 minutes. The recurrence
+    starts 3 days and 30 minutes after the month: it is still read (margin widened by the gap)."""
+    contract = contract_for("officecore")
+    now = T(2026, 12, 10, 9)
+    kw = {"service": "officecore", "today": D(2026, 12, 10), "now": now}
+    first = incident_open(title="1차", detected_at=T(2026, 11, 30, 22), ended_at=T(2026, 12, 3, 23, 30), **kw)
+    second = incident_open(title="2차", detected_at=T(2026, 12, 4, 0, 30), ended_at=T(2026, 12, 4, 2), **kw)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=now).breakdown()["outages"]
+    assert [(o["start"], o["end"], o["incidents"], o["counted_minutes_in_month"]) for o in outages] == [
+        ("2026-11-30T22:00+09:00", "2026-12-04T02:00+09:00", [first.pk, second.pk], 120.0)
+    ]
+
+
+def test_without_a_join_gap_a_recurrence_a_minute_later_is_a_separate_outage(presets):
+    """SLA-3 (002 art.36②): dcloud joins nothing (gap 0). Outages 11-03 10:00–11:00 and 11:01–12:00 are two;
+    each counts from 30 minutes after it started: 30 + 29 = 59 minutes (joined they would be 90)."""
+    contract = contract_for("dcloud")
+    kw = {"service": "dcloud", "today": D(2026, 12, 1), "now": NOW}
+    incident_open(title="1차", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 11), **kw)
+    incident_open(title="2차", detected_at=T(2026, 11, 3, 11, 1), ended_at=T(2026, 11, 3, 12), **kw)
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert [(o["start"], o["end"], o["counted_minutes_in_month"]) for o in breakdown["outages"]] == [
+        ("2026-11-03T10:00+09:00", "2026-11-03T11:00+09:00", 30.0),
+        ("2026-11-03T11:01+09:00", "2026-11-03T12:00+09:00", 29.0),
+    ]
+    assert breakdown["counted_minutes"] == 59.0
+
+
+def test_feed_window_failing_exactly_at_the_threshold_is_removed_and_listed(presets):
+    """SLA-3 (001 art.25-1): flow removes a 5-minute window failing at or below 5 %. Outage 11-03
+    10:00–11:00; the window from 10:00 failed 5 % (removed, listed as 5 minutes), the one from 10:05 6 %
+    (kept): 55 minutes counted."""
+    contract = contract_for("flow")
+    incident_open(
+        service="flow",
+        title="접속 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 11),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    error_rate_record(service="flow", at=T(2026, 11, 3, 10), failure_ratio="0.05", now=NOW)
+    error_rate_record(service="flow", at=T(2026, 11, 3, 10, 5), failure_ratio="0.06", now=NOW)
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["excluded_incidents"] == [
+        {
+            "id": None,
+            "title": "접속 실패율 기록",
+            "minutes": 5.0,
+            "reasons": ["5분간 실패율이 기준 이하인 구간"],
+        }
+    ]
+    assert breakdown["counted_minutes"] == 55.0
+
+
+def test_feed_points_do_not_remove_downtime_where_the_rule_has_no_feed(presets):
+    """SLA-3: only flow's rule reads the access-failure feed. An officecore outage 11-03 10:00–13:00 with a
+    feed point of 0 % failure inside it still counts 180 minutes, nothing excluded."""
+    contract = contract_for("officecore")
+    incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 13),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    error_rate_record(
+        service="officecore", at=T(2026, 11, 3, 11), failure_ratio="0", now=NOW, window_minutes=60
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["excluded_incidents"] == []
+    assert breakdown["counted_minutes"] == 180.0
+
+
+@pytest.mark.parametrize(
+    ("passing_at", "first", "second"),
+    [
+        (T(2026, 11, 3, 10), ("09:00", "10:00"), ("10:05", "11:00")),
+        (T(2026, 11, 3, 9, 55), ("09:00", "09:55"), ("10:00", "11:00")),
+    ],
+)
+def test_each_outage_names_only_its_own_incidents(presets, passing_at, first, second):
+    """SLA-3 (001 art.25-1): flow incidents A 09:00–10:00 and B 10:00–11:00; a passing feed window (1 %)
+    at 10:00 or at 09:55 splits them into two outages touching the other incident's edge: each outage
+    names only its own incident."""
+    contract = contract_for("flow")
+    kw = {"service": "flow", "today": D(2026, 12, 1), "now": NOW}
+    a = incident_open(title="A", detected_at=T(2026, 11, 3, 9), ended_at=T(2026, 11, 3, 10), **kw)
+    b = incident_open(title="B", detected_at=T(2026, 11, 3, 10), ended_at=T(2026, 11, 3, 11), **kw)
+    error_rate_record(service="flow", at=passing_at, failure_ratio="0.01", now=NOW)
+    outages = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"]
+    assert [(o["start"][11:16], o["end"][11:16], o["incidents"]) for o in outages] == [
+        (*first, [a.pk]),
+        (*second, [b.pk]),
+    ]
+
+
+@pytest.mark.parametrize(("minutes", "counted"), [(120, True), (119, False)])
+def test_officecore_outage_of_exactly_120_minutes_counts(presets, minutes, counted):
+    """SLA-3 (000 art.23①): officecore counts an outage of 120 minutes or more; one of 119 is listed, with
+    its incident, as not counted."""
+    contract = contract_for("officecore")
+    start = T(2026, 11, 3, 10)
+    incident = incident_open(
+        service="officecore",
+        title="장애",
+        detected_at=start,
+        ended_at=start + dt.timedelta(minutes=minutes),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    outage = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()["outages"][0]
+    assert (outage["incidents"], outage["counted"]) == ([incident.pk], counted)
+    assert outage["counted_minutes_in_month"] == (120.0 if counted else 0.0)
+    assert outage["reason"] == ("인정" if counted else "120분 미만 장애는 제외")
+
+
+def test_flow_counts_an_outage_shorter_than_a_minute(presets):
+    """SLA-3 (001 art.25-1): flow has no minimum outage: 30 seconds count as 0.5 minutes."""
+    contract = contract_for("flow")
+    incident_open(
+        service="flow",
+        title="순간 장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 10) + dt.timedelta(seconds=30),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    breakdown = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW).breakdown()
+    assert breakdown["counted_minutes"] == 0.5
+
+
+def test_dcloud_outage_of_exactly_30_minutes_counts_from_its_end(presets):
+    """SLA-3 (002 art.36②): dcloud counts an outage of 30 minutes or more from 30 minutes after it started.
+    11-03 10:00–10:30 is counted, with 0 minutes and no counting start; the measurement names its
+    contract."""
+    contract = contract_for("dcloud")
+    incident = incident_open(
+        service="dcloud",
+        title="장애",
+        detected_at=T(2026, 11, 3, 10),
+        ended_at=T(2026, 11, 3, 10, 30),
+        today=D(2026, 12, 1),
+        now=NOW,
+    )
+    m = measure_month(contract=contract, month=D(2026, 11, 1), now=NOW)
+    assert m.contract_id == contract.pk
+    assert m.breakdown()["outages"] == [
+        {
+            "start": "2026-11-03T10:00+09:00",
+            "end": "2026-11-03T10:30+09:00",
+            "minutes": 30.0,
+            "incidents": [incident.pk],
+            "counted": True,
+            "counted_minutes_in_month": 0.0,
+            "counted_from": None,
+            "reason": "통지·인지 30분 후부터 측정",
+        }
+    ]
