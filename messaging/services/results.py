@@ -15,9 +15,10 @@ message gets that id from the resend's receipt; one kept longer than ``PENDING_K
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -42,6 +43,21 @@ class ResultCounts:
     ignored: int = 0
     fallbacks: int = 0
     pending: int = 0  # results kept for a message that does not carry the provider's id yet
+
+    def add(self, other: ResultCounts) -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+def _carried(keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (provider, provider id) pairs among ``keys`` that some message carries."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    found = Message.objects.filter(
+        provider__in={p for p, _i in wanted}, provider_message_id__in=[i for _p, i in wanted]
+    ).values_list("provider", "provider_message_id")
+    return set(found) & wanted
 
 
 def results_record(*, reports: Sequence[DeliveryReport], now: dt.datetime) -> ResultCounts:
@@ -95,11 +111,7 @@ def _record_chunk(reports: Sequence[DeliveryReport], now: dt.datetime, counts: R
         counts.fallbacks += start_fallbacks(failed)
         matched = {(m.provider, m.provider_message_id) for m in rows}
         unmatched = [key for key in by_key if key not in matched]
-        known = set(
-            Message.objects.filter(
-                provider__in={p for p, _i in unmatched}, provider_message_id__in=[i for _p, i in unmatched]
-            ).values_list("provider", "provider_message_id")
-        )
+        known = _carried(unmatched)
         unknown = [by_key[key] for key in unmatched if key not in known]
         counts.ignored += len(unmatched) - len(unknown)  # a message that already has its result
         PendingResult.objects.bulk_create(
@@ -127,12 +139,7 @@ def results_pending(*, now: dt.datetime) -> ResultCounts:
         kept = list(PendingResult.objects.select_for_update(skip_locked=True).order_by("id")[: CHUNK * 10])
         if not kept:
             return counts
-        carried = set(
-            Message.objects.filter(
-                provider__in={r.provider for r in kept},
-                provider_message_id__in=[r.provider_message_id for r in kept],
-            ).values_list("provider", "provider_message_id")
-        )
+        carried = _carried((r.provider, r.provider_message_id) for r in kept)
         ready = [r for r in kept if (r.provider, r.provider_message_id) in carried]
         reports = [
             DeliveryReport(r.provider, r.provider_message_id, r.delivered, r.reason, r.reported_at)
@@ -174,12 +181,7 @@ def results_collect(*, now: dt.datetime, provider: Provider | None = None) -> Re
     """Fetch the provider's new results and record them."""
     chosen = provider or get_provider()
     counts = results_record(reports=chosen.fetch_results(now), now=now)
-    kept = results_pending(now=now)
-    counts.delivered += kept.delivered
-    counts.failed += kept.failed
-    counts.ignored += kept.ignored
-    counts.fallbacks += kept.fallbacks
-    counts.pending += kept.pending
+    counts.add(results_pending(now=now))
     return counts
 
 
