@@ -32,3 +32,7 @@ WHITENOISE_USE_FINDERS = True
 CACHES["default"]["KEY_PREFIX"] = f"termsops-test-{uuid.uuid4().hex[:12]}"
 _SCOPES: dict[str, str] = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]  # type: ignore[assignment]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(_SCOPES, "100000/min")
+# Each pytest-xdist process sends its tasks to a queue of its own, and the real Celery workers its tests
+# start (they inherit PYTEST_XDIST_WORKER) consume that queue: a worker started by one process never takes
+# a task of the other's (it would look in the wrong test database).
+CELERY_TASK_DEFAULT_QUEUE = f"termsops-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
