@@ -44,8 +44,10 @@ def is_random_name(name: str) -> bool:
 
 def _file_fields() -> Iterator[tuple[type[models.Model], str]]:
     for model in apps.get_models():
+        if model._meta.proxy:
+            continue
         for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField) and not model._meta.proxy:
+            if isinstance(field, models.FileField):
                 yield model, field.name
 
 

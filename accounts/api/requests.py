@@ -37,6 +37,8 @@ TAGS = ["accounts"]
 # Plain strings (values listed in help texts) rather than enums: "status" and "kind" already name other
 # enums in the schema, and the schema must generate without naming collisions.
 _CR_STATUS_HELP = "requested | approved | rejected"
+
+
 @extend_schema_field({"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}})
 class ChangesField(serializers.JSONField):
     """The changed customer fields as a JSON object (in a multipart form: its JSON text)."""
