@@ -160,6 +160,7 @@ CONTENT_SECURITY_POLICY = {
 # Korean first, English second.
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("한국어")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["config.formats"]  # one date and number style per language (core/formatting.py)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
