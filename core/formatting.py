@@ -22,7 +22,8 @@ def number(value: int | Decimal | None) -> str:
     """A count or integer amount with thousands separators: ``1,234``."""
     if value is None:
         return ""
-    return formats.number_format(value, decimal_pos=0 if isinstance(value, int) else None, force_grouping=True)
+    places = 0 if isinstance(value, int) else None
+    return formats.number_format(value, decimal_pos=places, force_grouping=True)
 
 
 def won(amount: int | None) -> str:
