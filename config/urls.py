@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.media import private_media
+from core.views import healthz, readyz
 
 admin.site.site_header = _("텀즈옵스 운영 관리")
 admin.site.site_title = _("텀즈옵스 관리")
@@ -16,6 +17,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("status/", include("sla.portal.status_urls")),
+    # Probes for load balancers and monitors (core.health): liveness and readiness.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Uploads only through a view that checks who asks (never a static /media/ route).
     path("media/<path:name>", private_media, name="private-media"),

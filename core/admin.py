@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import admin_health  # noqa: F401 - registers the system status page
 from .adminkit import HistoryAdmin, ReadOnlyAdminMixin
 from .models import Holiday, JobRun, StatusTransition
 

@@ -343,6 +343,8 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": spec.schedule,
             "args": (spec.name,),
         }
+    # Not a job: proves beat, the broker and a worker alive (core.health, /readyz).
+    schedule["beat_heartbeat"] = {"task": "core.tasks.beat_heartbeat", "schedule": 60.0}
     return schedule
 
 

@@ -150,3 +150,22 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.state}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a process kind that has no request to answer (``/readyz``).
+
+    Celery beat sends ``core.tasks.beat_heartbeat`` every minute and a worker records it here, so one
+    fresh row proves beat, the broker and a worker are all alive.
+    """
+
+    name = models.CharField(_("이름"), max_length=32, primary_key=True)
+    at = models.DateTimeField(_("마지막 신호"))
+    source = models.CharField(_("보낸 곳"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("생존 신호")
+        verbose_name_plural = _("생존 신호")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

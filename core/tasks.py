@@ -17,3 +17,11 @@ def run_job_task(name: str, as_of: str | None = None) -> dict[str, object]:
         "job": outcome.job, "as_of": outcome.as_of.isoformat(), "ran": outcome.ran,
         "status": outcome.status, "counts": outcome.counts,
     }
+
+
+@shared_task(name="core.tasks.beat_heartbeat", ignore_result=True)
+def beat_heartbeat() -> None:
+    """Sent by beat every minute; the worker that runs it proves beat, broker and worker alive (/readyz)."""
+    from .health import BEAT, record_heartbeat
+
+    record_heartbeat(BEAT, source=jobs._worker_id())

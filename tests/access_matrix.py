@@ -174,6 +174,8 @@ RULES: dict[str, Rule] = {
     "status": rule(get=EVERYONE),
     "status_service": rule(get=EVERYONE, kwargs={"service": "global:service"}),
     "set_language": rule(get=EVERYONE, post=EVERYONE, note="Django's view; a GET only redirects back"),
+    "healthz": rule(get=EVERYONE, note="liveness probe: no data"),
+    "readyz": rule(get=EVERYONE, note="readiness probe: check names, job names and dates only, no data"),
     # ------------------------------------------------------------------ portal: accounts
     "portal:home": rule(get=ANY_MEMBER),
     "portal:login": rule(get=EVERYONE, post=EVERYONE),

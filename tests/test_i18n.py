@@ -48,7 +48,7 @@ def _entries(path: Path) -> list[dict[str, object]]:
 
 
 # Directories that are not project source (virtualenv, collected static, uploads, caches).
-_NOT_SOURCE = {".venv", "venv", "node_modules", "staticfiles", "media", "__pycache__"}
+_NOT_SOURCE = {".venv", ".mutation", "venv", "node_modules", "staticfiles", "media", "__pycache__"}
 
 
 def test_no_app_has_its_own_locale_directory():

@@ -30,7 +30,7 @@ MACHINE_MODULES = [
     "sla.lifecycles",
     "privacy.lifecycles",
 ]
-SKIP_DIRS = {"tests", "migrations", ".venv", "node_modules", ".git", "static", "locale"}
+SKIP_DIRS = {"tests", "migrations", ".venv", ".mutation", "node_modules", ".git", "static", "locale"}
 WRITER = "core/transitions.py"
 
 #: (file or package path prefix, enclosing function): why a status write there is not a lifecycle move.
