@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.media import private_media
+from config.metrics import metrics
 from core.views import healthz, readyz
 
 admin.site.site_header = _("텀즈옵스 운영 관리")
@@ -20,6 +21,7 @@ urlpatterns = [
     # Probes for load balancers and monitors (core.health): liveness and readiness.
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Uploads only through a view that checks who asks (never a static /media/ route).
     path("media/<path:name>", private_media, name="private-media"),

@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         from .admin_dates import install
 
         install()  # the admin's date drill-down refuses impossible years (issue #14)
+        from .observability import connect_celery_signals
+
+        connect_celery_signals()  # the request id travels into the tasks a request sends

@@ -45,6 +45,7 @@ from django.utils.module_loading import import_string
 from . import clock
 from .audit import acting_as
 from .models import JobRun
+from .observability import observe_job
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,16 @@ def _declared() -> list[JobSpec]:
 def _from_settings() -> list[JobSpec]:
     specs = []
     for entry in getattr(settings, "EXTRA_JOBS", None) or []:
-        name, sep, func = str(entry).partition("=")
-        if not sep or not name.strip() or "." not in func:
-            raise ImproperlyConfigured(f"EXTRA_JOBS entries are 'name=module.function', not {entry!r}")
-        specs.append(JobSpec(name=name.strip(), func=func.strip()))
+        name, sep, target = str(entry).partition("=")
+        func, at, every = target.partition("@")
+        if not sep or not name.strip() or "." not in func or (at and not every.strip().isdigit()):
+            raise ImproperlyConfigured(
+                "EXTRA_JOBS entries are 'name=module.function' or 'name=module.function@SECONDS', "
+                f"not {entry!r}"
+            )
+        # "@SECONDS": beat runs it every that many seconds, as a repeat job (several runs a day)
+        schedule = float(every) if at else None
+        specs.append(JobSpec(name=name.strip(), func=func.strip(), schedule=schedule, repeat=bool(at)))
     return specs
 
 
@@ -295,12 +302,15 @@ def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
             finished_at=timezone.now(), duration_ms=int((time.monotonic() - started) * 1000),
         )
         log.exception("job %s for %s %s", name, as_of, "interrupted" if interrupted else "failed")
+        observe_job(name, "interrupted" if interrupted else "failed", time.monotonic() - started, {})
         raise
     heartbeat.stop()
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRun.Status.SUCCEEDED, counts=counts, finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+    observe_job(name, JobRun.Status.SUCCEEDED, time.monotonic() - started, counts)
+    log.info("job %s for %s succeeded: %s", name, as_of, counts)
     return Outcome(name, as_of, True, JobRun.Status.SUCCEEDED, counts)
 
 
@@ -335,8 +345,9 @@ def run_all(as_of: dt.date, only: list[str] | None = None) -> list[Outcome]:
 def beat_schedule() -> dict[str, dict[str, Any]]:
     """Celery beat entries for the jobs that have a schedule; each runs for "today"."""
     schedule: dict[str, dict[str, Any]] = {}
+    only = set(getattr(settings, "BEAT_ONLY", None) or [])
     for spec in registry():
-        if spec.schedule is None:
+        if spec.schedule is None or (only and spec.name not in only):
             continue
         schedule[spec.name] = {
             "task": "core.tasks.run_job_task",
@@ -344,7 +355,8 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "args": (spec.name,),
         }
     # Not a job: proves beat, the broker and a worker alive (core.health, /readyz).
-    schedule["beat_heartbeat"] = {"task": "core.tasks.beat_heartbeat", "schedule": 60.0}
+    every = float(getattr(settings, "HEALTH_BEAT_INTERVAL_SECONDS", 60))
+    schedule["beat_heartbeat"] = {"task": "core.tasks.beat_heartbeat", "schedule": every}
     return schedule
 
 

@@ -176,6 +176,7 @@ RULES: dict[str, Rule] = {
     "set_language": rule(get=EVERYONE, post=EVERYONE, note="Django's view; a GET only redirects back"),
     "healthz": rule(get=EVERYONE, note="liveness probe: no data"),
     "readyz": rule(get=EVERYONE, note="readiness probe: check names, job names and dates only, no data"),
+    "metrics": rule(get=EVERYONE, note="Prometheus scrape: counts only; production needs METRICS_TOKEN"),
     # ------------------------------------------------------------------ portal: accounts
     "portal:home": rule(get=ANY_MEMBER),
     "portal:login": rule(get=EVERYONE, post=EVERYONE),

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prometheus",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request (and the tasks it sends) carries its id (core.observability).
+    "core.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditActorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out login (portal, admin, API token) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,9 +306,55 @@ OPERATOR = {
     ),
 }
 
+# Logs: one line per record on stderr, each with the request id (core.observability); LOG_FORMAT=json
+# (production's default) writes JSON lines for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Operations (issue 19, docs/operations.md) --------------------------------------------------------
+# /readyz: beat's heartbeat task runs this often; older than the max age reads "degraded".
+# The Celery queue this deployment's beat and workers share (one per environment on a shared Redis).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# Workers and beat log through LOGGING below (JSON lines in production, with the request id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat schedules every job of config/jobs.py; BEAT_ONLY=name,name limits it (a staged roll-out, tests).
+BEAT_ONLY = env.list("BEAT_ONLY", default=[])
+HEALTH_BEAT_INTERVAL_SECONDS = env.int("HEALTH_BEAT_INTERVAL_SECONDS", default=60)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+# /metrics (Prometheus): with a token set, a scrape must send "Authorization: Bearer <token>".
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_OPEN = env.bool("METRICS_OPEN", default=True)  # without a token: served (dev) or 404 (production)
+# Errors to Sentry only when a DSN is given; no personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
