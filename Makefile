@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 export DATABASE_URL_DEMO ?= sqlite:///$(CURDIR)/demo.sqlite3
 
-.PHONY: install demo test lint typecheck check messages clean mutate
+.PHONY: install demo test lint typecheck check messages clean mutate web worker beat
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,20 @@ demo: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(DATABASE_URL_DEMO) REDIS_URL= \
 	  $(PY) manage.py demo --port $(PORT)
 
+# PostgreSQL or Redis not running but installed: tools/test_services.py starts throwaway ones.
 test: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) tools/test_services.py -- $(BIN)/pytest $(PYTEST_ARGS)
+
+# The production processes on this host (docs/operations.md): settings from the environment
+# (DJANGO_SETTINGS_MODULE=config.settings.production, SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS).
+web: $(STAMP)
+	$(BIN)/gunicorn config.wsgi:application --config config/gunicorn.py
+
+worker: $(STAMP)
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(STAMP)  # exactly one per installation
+	$(BIN)/celery -A config beat --loglevel=INFO
 
 # Mutation testing (mutmut 3), one module at a time with the tests that cover it (tools/mutate.py).
 # MODULES="core/money.py core/calendar.py" limits the run; needs TEST_DATABASE_NAME and REDIS_URL like `test`.

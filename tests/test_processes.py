@@ -64,10 +64,12 @@ def test_web_worker_and_beat_run_a_job_seen_through_readyz(tmp_path):
         "HEALTH_BEAT_INTERVAL_SECONDS": "1",
         "METRICS_TOKEN": "scrape-token-123",
         "PYTHONPATH": str(BASE_DIR),
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": "2",
     }
     commands = {
-        "web": [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", "2", "--timeout", "60"],
+        # the production command (config/gunicorn.py), its address and size from the environment
+        "web": [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"],
         "worker": [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
                    "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
         "beat": [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
