@@ -69,7 +69,8 @@ def test_web_worker_and_beat_run_a_job_seen_through_readyz(tmp_path):
     }
     commands = {
         # the production command (config/gunicorn.py), its address and size from the environment
-        "web": [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"],
+        "web": [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                "--config", "config/gunicorn.py"],
         "worker": [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
                    "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
         "beat": [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",

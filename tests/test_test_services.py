@@ -44,11 +44,11 @@ def _listening(port: int) -> bool:
 
 def test_services_not_running_are_started_for_the_run_and_removed_after():
     # a directory the postgres user can reach (pytest's tmp_path is private to root)
-    tmp_path = Path(tempfile.mkdtemp(prefix="svc-test-", dir="/tmp"))  # noqa: S108
+    tmp_path = Path(tempfile.mkdtemp(prefix="svc-test-", dir="/tmp"))
     dead_db, dead_redis = _free_port(), _free_port()
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{dead_db}/test",
            "REDIS_URL": f"redis://127.0.0.1:{dead_redis}/2", "TMPDIR": str(tmp_path)}
-    os.chmod(tmp_path, 0o777)  # noqa: S103 - the throwaway PostgreSQL runs as the postgres user
+    os.chmod(tmp_path, 0o777)
     result = subprocess.run([sys.executable, str(TOOL), "--", sys.executable, "-c", PROBE], env=env,
                             capture_output=True, text=True, timeout=180, check=False)
     assert result.returncode == 0, result.stderr
