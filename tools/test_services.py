@@ -110,10 +110,13 @@ class Throwaway:
                                "start"]),
             check=True, stdout=subprocess.DEVNULL,
         )
-        self.stops.append(lambda: subprocess.run(
-            _as_postgres_user([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        def stop() -> None:
+            subprocess.run(
+                _as_postgres_user([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
+                check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+
+        self.stops.append(stop)
         wait_until(lambda: reachable("127.0.0.1", port), 30, "PostgreSQL")
         createdb = find_program("createdb")
         if createdb and database != "postgres":
