@@ -29,7 +29,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Q
 from django.test import override_settings
 from django.urls import NoReverseMatch, URLPattern, reverse
 
@@ -89,8 +88,10 @@ def _values(customer: Any, member: Any) -> dict[str, list[Any]]:
     from accounts.models import CustomerChangeRequest, SuccessionRequest
     from billing.models import Dispute, Invoice, PaymentMethod
     from contracts.models import Contract
-    from messaging.models import Broadcast, KakaoTemplate, Message, MessageBatch, Notice, Recipient
+    from messaging.models import Broadcast, KakaoTemplate, Message, MessageBatch, Recipient
+    from messaging.selectors import portal_notices_for
     from sla.models import Incident
+    from sla.selectors import customer_sla_contracts, status_services
 
     def pks(qs: Any, limit: int | None = 1) -> list[Any]:
         rows = list(qs.order_by("-pk").values_list("pk", flat=True))
@@ -100,10 +101,12 @@ def _values(customer: Any, member: Any) -> dict[str, list[Any]]:
     return {
         "contract": pks(contracts, None),
         "invoice": pks(Invoice.objects.filter(customer=customer), None),
-        "notice": pks(Notice.objects.filter(customer=customer).filter(Q(member=None) | Q(member=member)), None),
+        "notice": pks(portal_notices_for(member), None),
         "global:broadcast": pks(Broadcast.objects.all()),
         "global:policy_v2": sorted({c.plan.policy_id for c in contracts.select_related("plan")}),
-        "global:service": sorted({c.plan.policy.code for c in contracts.select_related("plan__policy")}),
+        "global:service": sorted(set(status_services()) & {c.plan.policy.code for c in
+                                                             contracts.select_related("plan__policy")}),
+        "sla_contract": pks(customer_sla_contracts(customer), None),
         "victim": pks(customer.members.exclude(pk=member.pk)),
         "change_request": pks(CustomerChangeRequest.objects.filter(customer=customer)),
         "succession": pks(SuccessionRequest.objects.filter(predecessor=customer)),
@@ -129,7 +132,10 @@ def portal_routes() -> list[Any]:
 def portal_pages(member: Any, role: str) -> tuple[list[Page], list[str]]:
     """Every page of :func:`portal_routes` that ``role`` ("member" or "admin") may GET, filled with the
     member's customer's objects; and the route names without a demo object to fill them with."""
+    from contracts.services.messaging_limits import has_messaging
+
     values = _values(member.customer, member)
+    messaging = has_messaging(member.customer, today=clock.today())
     pages: list[Page] = []
     missing: list[str] = []
     for route in portal_routes():
@@ -138,8 +144,13 @@ def portal_pages(member: Any, role: str) -> tuple[list[Page], list[str]]:
             continue
         if route.name == "portal:login" or route.name == "portal:reactivate":
             continue  # the pages before a login (the crawl starts logged in)
+        if route.name.startswith("portal:message") and not messaging:
+            continue  # the paid messaging pages: only for a customer with a live kgmsg contract (CON-13)
         names = list(rule.kwargs)
-        choices = [values.get(rule.kwargs[n], []) for n in names]
+        refs = [rule.kwargs[n] for n in names]
+        if route.name.startswith("portal:sla_"):
+            refs = ["sla_contract" if ref == "contract" else ref for ref in refs]  # contracts with an SLA
+        choices = [values.get(ref, []) for ref in refs]
         if any(not c for c in choices):
             missing.append(route.name)
             continue
