@@ -32,12 +32,13 @@ def test_footer_links_terms_privacy_support_and_status(client: Client) -> None:
     member = MemberFactory()
     client.force_login(member.user)
     html = client.get(reverse("portal:home")).content.decode()
-    assert {reverse("portal:contract_terms"), reverse("portal:privacy_policy"), reverse("portal:support")} <= (
-        _links(html)
-    )
+    wanted = {reverse("portal:contract_terms"), reverse("portal:privacy_policy"), reverse("portal:support")}
+    assert wanted <= _links(html)
 
 
-@override_settings(SUPPORT_EMAIL="help@operator.example", SUPPORT_PHONE="02-123-4567", SUPPORT_HOURS="10:00–17:00")
+@override_settings(
+    SUPPORT_EMAIL="help@operator.example", SUPPORT_PHONE="02-123-4567", SUPPORT_HOURS="10:00–17:00"
+)
 def test_support_page_is_public_and_shows_the_configured_contacts(client: Client) -> None:
     """Issue 15: support's email, phone and hours come from settings, in Korean and in English."""
     response = client.get(reverse("portal:support"))
