@@ -102,7 +102,7 @@ def _values(customer: Any, member: Any) -> dict[str, list[Any]]:
     return {
         "contract": pks(contracts, None),
         "invoice": pks(Invoice.objects.filter(customer=customer), None),
-        "notice": pks(portal_notices_for(member), None),
+        "notice": _one_per_event(portal_notices_for(member)),
         "global:broadcast": pks(Broadcast.objects.all()),
         "global:policy_v2": sorted({c.plan.policy_id for c in contracts.select_related("plan")}),
         "global:service": sorted(set(status_services()) & {c.plan.policy.code for c in
@@ -119,6 +119,14 @@ def _values(customer: Any, member: Any) -> dict[str, list[Any]]:
         "dispute": pks(Dispute.objects.filter(customer=customer)),
         "payment_method": pks(PaymentMethod.objects.filter(customer=customer)),
     }
+
+
+def _one_per_event(notices: Any) -> list[int]:
+    """The latest notice of each kind (event): the next dunning notice reads like the last one."""
+    latest: dict[str, int] = {}
+    for pk, event in notices.order_by("-pk").values_list("pk", "event"):
+        latest.setdefault(event, pk)
+    return sorted(latest.values())
 
 
 def portal_routes() -> list[Any]:

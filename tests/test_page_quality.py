@@ -89,7 +89,15 @@ class Findings:
                                         customer_page=customer_page)
         seen = self.by_page.setdefault(f"[{language}] {page.name}", {})
         for problem in problems:
-            seen.setdefault(re.sub(r"\d+", "#", problem), f"{problem}  ({who} {page.url})")
+            seen.setdefault(self.shape(problem), f"{problem}  ({who} {page.url})")
+
+    @staticmethod
+    def shape(problem: str) -> str:
+        """What makes two problems the same defect: a stock string is one whatever it is next to; otherwise
+        the text with its numbers left out."""
+        if problem.startswith("known-bad stock string"):
+            return problem.split(":", 1)[0]
+        return re.sub(r"\d+", "#", problem)
 
     def __bool__(self) -> bool:
         return any(self.by_page.values())
