@@ -4,6 +4,8 @@ contacts and periods come from settings and the published terms, never literals.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -29,7 +31,7 @@ def test_footer_links_terms_privacy_support_and_status(client: Client) -> None:
     assert reverse("portal:contract_terms") not in links  # the terms page needs a login
     assert "약관에 따라 운영되는 고객 포털입니다" not in html
 
-    member = MemberFactory()
+    member: Any = MemberFactory()
     client.force_login(member.user)
     html = client.get(reverse("portal:home")).content.decode()
     wanted = {reverse("portal:contract_terms"), reverse("portal:privacy_policy"), reverse("portal:support")}
@@ -77,7 +79,7 @@ def test_privacy_policy_lists_each_published_service_with_its_periods(client: Cl
 def test_favicon_is_served_at_the_site_root(client: Client) -> None:
     """Issue 15: browsers ask /favicon.ico; it is our icon (WhiteNoise serves static/root), and the portal
     pages name the SVG icon."""
-    response = client.get("/favicon.ico")
+    response: Any = client.get("/favicon.ico")
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file

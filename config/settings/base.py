@@ -302,7 +302,8 @@ OPERATOR = {
         "OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567 (예금주: 주식회사 텀즈옵스)"
     ),
 }
-# Customer support on the portal's support page (the operator fills them in); SUPPORT_HOURS: weekdays, Korean time.
+# Customer support on the portal's support page and footer (the operator fills them in);
+# SUPPORT_HOURS are weekday hours, Korean time.
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@termsops.example")
 SUPPORT_PHONE = env("SUPPORT_PHONE", default="1588-4954")
 SUPPORT_HOURS = env("SUPPORT_HOURS", default="09:00–18:00")

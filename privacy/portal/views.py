@@ -35,8 +35,9 @@ class DeletionConfirmForm(forms.Form):
 
 
 def privacy_policy(request: HttpRequest) -> HttpResponse:
-    """The privacy policy (public, no login): what is kept, why, how long (each service's published terms,
-    DAT-2, DAT-3), export and deletion (DAT-1, DAT-4), destruction (DAT-5), staff access (DAT-6), whom to ask."""
+    """The privacy policy (public, no login): what is kept, why, how long (each service's published
+    terms, DAT-2, DAT-3), export and deletion (DAT-1, DAT-4), destruction (DAT-5), staff access (DAT-6),
+    whom to ask."""
     return render(
         request,
         "privacy/portal/policy.html",
