@@ -177,8 +177,8 @@ def portal_pages(member: Any, role: str) -> tuple[list[Page], list[str]]:
 
 def admin_pages(request: Any) -> list[Page]:
     """The admin index, each app index, every changelist, one change page per model with rows (the latest
-    the admin lists to ``request``'s user), and the custom admin pages that take no argument (dashboards,
-    queues, calendars)."""
+    the admin lists to ``request``'s user), the custom admin pages that take no argument (dashboards,
+    queues, calendars) and those about one object (a button's form), for that object."""
     pages = [Page("admin:index", reverse("admin:index"))]
     app_labels = sorted({m._meta.app_label for m in admin.site._registry})
     pages += [Page("admin:app_list", reverse("admin:app_list", args=[label])) for label in app_labels]
@@ -189,9 +189,15 @@ def admin_pages(request: Any) -> list[Page]:
         if first is not None:
             pages.append(Page(f"admin:{info}_change", reverse(f"admin:{info}_change", args=[first])))
         for entry in model_admin.get_urls():
-            if (isinstance(entry, URLPattern) and entry.name and custom_admin_view(entry.name, info)
-                    and entry.pattern.regex.groups == 0):
+            if not (isinstance(entry, URLPattern) and entry.name and custom_admin_view(entry.name, info)):
+                continue
+            groups = set(entry.pattern.regex.groupindex)
+            if entry.pattern.regex.groups == 0:
                 pages.append(Page(f"admin:{entry.name}", reverse(f"admin:{entry.name}")))
+            elif first is not None and len(groups) == 1 == entry.pattern.regex.groups:
+                # a page about one object (a button's form: the credit note, the dispute's answer)
+                url = reverse(f"admin:{entry.name}", kwargs={groups.pop(): first})
+                pages.append(Page(f"admin:{entry.name}", url))
     return pages
 
 

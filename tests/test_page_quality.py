@@ -5,11 +5,11 @@ The demo book (``manage.py seed_demo`` on ``DEMO_TODAY``) is seeded once for the
 client:
 
 * every portal page (and the public status pages) is rendered as the admin and as a plain member of each
-  live demo customer, its URL filled with that customer's own objects (every contract, invoice and notice;
-  one of each other kind) — the routes come from the URL conf through ``tests/access_matrix.py``, so a new
-  page joins the check by itself;
+  live demo customer, its URL filled with that customer's own objects (every contract and invoice, the
+  latest notice of each kind, one of each other object) — the routes come from the URL conf through
+  ``tests/access_matrix.py``, so a new page joins the check by itself;
 * the admin index, each app index, every changelist, one change page per model and each custom admin page
-  without arguments (dashboards, queues) are rendered as the superuser.
+  (dashboards, queues, a button's form for that object) are rendered as the superuser.
 
 A page fails on a server error or a refusal of a page the caller may see, and on what a person should never
 read (``tests/demo_pages.py``, ``Checker``): a rule id or a seed article number ("BIL-10", "002 제32조") on a
