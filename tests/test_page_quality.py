@@ -72,6 +72,7 @@ class Findings:
     admin's sidebar) is reported once, with the number of pages, before the per-page list."""
 
     SITE_WIDE = 5  # pages
+    PER_KIND = 3  # examples of one kind of defect per page
 
     def __init__(self) -> None:
         self.by_page: dict[str, dict[str, str]] = {}  # page → defect shape → first occurrence
@@ -89,7 +90,14 @@ class Findings:
                                         customer_page=customer_page)
         seen = self.by_page.setdefault(f"[{language}] {page.name}", {})
         for problem in problems:
-            seen.setdefault(self.shape(problem), f"{problem}  ({who} {page.url})")
+            shape = self.shape(problem)
+            if shape in seen:
+                continue
+            kind = problem.split(":", 1)[0]
+            if sum(1 for s in seen if s.split(":", 1)[0] == kind) >= self.PER_KIND:
+                seen.setdefault(f"{kind}: more", f"{kind}: more of the same on this page")
+                continue
+            seen[shape] = f"{problem}  ({who} {page.url})"
 
     @staticmethod
     def shape(problem: str) -> str:
