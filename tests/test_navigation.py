@@ -68,7 +68,8 @@ def view_name(url: str) -> str | None:
         return None
 
 
-def crawl(client: Client, start: str, *, inside: str, skip: frozenset[str] = frozenset()) -> set[str]:
+def crawl(client: Client, start: str, *, inside: str, skip: frozenset[str] = frozenset(),
+          per_name: int = VISITS_PER_NAME) -> set[str]:
     """The URL names reached from ``start`` following links whose path starts with ``inside`` (the pages
     named in ``skip`` — files, logout — count as reached but are not read)."""
     reached: set[str] = set()
@@ -81,7 +82,7 @@ def crawl(client: Client, start: str, *, inside: str, skip: frozenset[str] = fro
         if name is None:
             continue
         reached.add(name)
-        if name in skip or visits[name] >= VISITS_PER_NAME:
+        if name in skip or visits[name] >= per_name:
             continue
         visits[name] += 1
         response = client.get(url)
@@ -152,7 +153,9 @@ def test_every_admin_page_of_each_staff_group_is_reached_from_the_admin_index(de
         assert expected, f"{username} may use no admin page"
         client = Client(raise_request_exception=False)
         client.force_login(user)
-        reached = crawl(client, reverse("admin:index"), inside="/admin/", skip=frozenset({"admin:logout"}))
+        # one page of each kind: an admin's links are the same on every row's page
+        reached = crawl(client, reverse("admin:index"), inside="/admin/", skip=frozenset({"admin:logout"}),
+                        per_name=1)
         lost = sorted(expected - reached)
         if lost:
             unreachable[f"{username} ({group})"] = lost
