@@ -363,7 +363,9 @@ class Catalogue:
             patterns.append((longest, re.compile(regex), text))
         return cls(frozenset(exact), patterns)
 
-    def untranslated(self, node: str) -> str | None:
+    def untranslated(self, node: str, *, inside: bool = True) -> str | None:
+        """The msgid ``node`` shows untranslated: the whole node, a msgid with its placeholders filled,
+        or (``inside``) a long msgid inside the node."""
         if not HANGUL.search(node):
             return None
         if node in self.exact:
@@ -371,6 +373,8 @@ class Catalogue:
         for piece, pattern, msgid in self.patterns:
             if piece in node and pattern.search(node):
                 return msgid
+        if not inside:
+            return None
         # a longer interface sentence inside a text node ("상태: 발행" → "상태" is too short to tell)
         for msgid in self._long:
             if msgid in node:
@@ -426,7 +430,8 @@ class Checker:
                 add("raw code value", node)
             # text declared Korean (lang="ko": the terms, which exist only in Korean) is not interface text
             if language == "en" and node not in self.data and lang != "ko":
-                msgid = self.catalogue.untranslated(node)
+                # staff pages are full of Korean data (terms, templates, permissions): whole msgids only
+                msgid = self.catalogue.untranslated(node, inside=customer_page)
                 if msgid is not None:
                     add("Korean interface text on the English page", node if node == msgid else
                         f"{node} (msgid {msgid!r})")
@@ -447,7 +452,8 @@ def demo_data_strings() -> frozenset[str]:
     from django.contrib.auth.models import Group
 
     from accounts.models import Customer, Member
-    from contracts.models import Plan
+    from billing.models import BankTransaction
+    from contracts.models import Plan, TermsArticle
 
     values: set[str] = set()
     for customer in Customer.objects.all():
@@ -456,5 +462,8 @@ def demo_data_strings() -> frozenset[str]:
     values |= set(Member.objects.values_list("department", flat=True))
     values |= set(Plan.objects.values_list("name", flat=True))
     values |= set(get_user_model().objects.values_list("username", flat=True))
+    values |= set(BankTransaction.objects.values_list("payer_name", flat=True))  # "홍길동" deposits too
+    values |= set(TermsArticle.objects.values_list("title", flat=True))  # the terms' own headings
+    values |= set(TermsArticle.objects.values_list("chapter_title", flat=True))
     values |= set(Group.objects.values_list("name", flat=True))
     return frozenset(v for v in values if v)
