@@ -334,7 +334,7 @@ class Catalogue:
     pattern keyed by their longest literal piece (checked only when that piece is on the page)."""
 
     exact: frozenset[str]
-    patterns: list[tuple[str, re.Pattern[str], str]] = field(default_factory=list)
+    patterns: list[tuple[str, re.Pattern[str], str, bool]] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Catalogue:
@@ -342,13 +342,13 @@ class Catalogue:
         with mo.open("rb") as handle:
             catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
         msgids: set[str] = set()
-        for key in catalog:
+        for key, translated in catalog.items():
             msgid = key[0] if isinstance(key, tuple) else key
             msgid = msgid.split("\x04", 1)[-1]
-            if HANGUL.search(msgid):
-                msgids.add(msgid)
+            if HANGUL.search(msgid) and not HANGUL.search(str(translated)):
+                msgids.add(msgid)  # a msgid whose English keeps the Korean ("001 art.19-6-가") is not one
         exact: set[str] = set()
-        patterns: list[tuple[str, re.Pattern[str], str]] = []
+        patterns: list[tuple[str, re.Pattern[str], str, bool]] = []
         placeholder = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
         for msgid in msgids:
             text = " ".join(msgid.split())
@@ -360,18 +360,25 @@ class Catalogue:
             if len(longest) < 4 or not HANGUL.search(longest):
                 continue
             regex = r"\s*.+?\s*".join(re.escape(p) for p in pieces)
-            patterns.append((longest, re.compile(regex), text))
+            anchored = bool(pieces[0]) and bool(pieces[-1])  # starts and ends with its own words
+            patterns.append((longest, re.compile(regex), text, anchored))
         return cls(frozenset(exact), patterns)
 
     def untranslated(self, node: str, *, inside: bool = True) -> str | None:
-        """The msgid ``node`` shows untranslated: the whole node, a msgid with its placeholders filled,
-        or (``inside``) a long msgid inside the node."""
+        """The msgid ``node`` shows untranslated: the whole node, a msgid with its placeholders filled, or
+        (``inside``) one inside the node. Without ``inside`` (staff pages, full of Korean data: terms,
+        templates, permission names) a msgid with placeholders must fill the whole node and begin and end
+        with its own words."""
         if not HANGUL.search(node):
             return None
         if node in self.exact:
             return node
-        for piece, pattern, msgid in self.patterns:
-            if piece in node and pattern.search(node):
+        for piece, pattern, msgid, anchored in self.patterns:
+            if piece not in node:
+                continue
+            if inside and pattern.search(node):
+                return msgid
+            if not inside and anchored and pattern.fullmatch(node):
                 return msgid
         if not inside:
             return None
