@@ -6,7 +6,7 @@ from django.db.models import Model, QuerySet
 
 from accounts.models import Customer, Member
 from billing.models import Invoice, Payment
-from contracts.models import Contract, TermsConsent
+from contracts.models import Contract, Policy, TermsConsent
 from core.erasure import customer_paths
 from messaging.models import Message
 from sla.models import Incident
@@ -58,3 +58,12 @@ def retained_record_for(obj: Model) -> RetainedRecord | None:
             if obj.pk in record.tables.get(label, []):
                 return record
     return None
+
+
+def published_retention() -> list[Policy]:
+    """The privacy policy's table (DAT-2, DAT-3): each service's current published terms version, whose
+    retention periods apply to customers signing up now."""
+    latest: dict[str, Policy] = {}
+    for policy in Policy.objects.filter(status=Policy.Status.PUBLISHED).order_by("code", "version"):
+        latest[policy.code] = policy
+    return list(latest.values())

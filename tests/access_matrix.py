@@ -185,6 +185,7 @@ RULES: dict[str, Rule] = {
     "portal:member_role": rule(post=ADMINS, kwargs={"pk": "victim"}),
     "portal:member_remove": rule(post=ADMINS, kwargs={"pk": "victim"}),
     "portal:profile": rule(get=ANY_MEMBER, post=ANY_MEMBER),
+    "portal:support": rule(get=EVERYONE, note="public: how to reach support (issue 15)"),
     "portal:reactivate": rule(
         get=EVERYONE,
         post=EVERYONE,
@@ -254,6 +255,7 @@ RULES: dict[str, Rule] = {
     "portal:sla_terminate": rule(get=ADMINS, post=ADMINS, kwargs={"pk": "contract"}),
     # ------------------------------------------------------------------ portal: privacy
     "portal:privacy_home": rule(get=ANY_MEMBER),
+    "portal:privacy_policy": rule(get=EVERYONE, note="public: the privacy policy (issue 15)"),
     "portal:privacy_export": rule(post=ANY_ADMIN),
     "portal:privacy_export_download": rule(get=ADMINS, kwargs={"pk": "export"}),
     "portal:privacy_delete": rule(get=ANY_ADMIN, post=ANY_ADMIN),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("members/<int:pk>/role/", views.member_role, name="member_role"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("profile/", views.profile, name="profile"),
+    path("support/", views.support, name="support"),
     path("reactivate/", requests.reactivate, name="reactivate"),
     path("customer/changes/", requests.change_requests, name="change_requests"),
     path("customer/changes/<int:pk>/", requests.change_request_detail, name="change_request_detail"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +61,17 @@ def _members_card(request: HttpRequest, member: Member) -> Card:
     return Card(title=pgettext_lazy("menu", "구성원"), value=f"{count:,}",
                 body=gettext_lazy("사용 중인 구성원 수"),
                 url=reverse("portal:members"), link_text=gettext_lazy("구성원 관리"), order=90)
+
+
+def support(request: HttpRequest) -> HttpResponse:
+    """Customer support (public, no login): how to reach the operator, from settings."""
+    return render(request, "portal/support.html", {
+        "section": "support",
+        "operator": settings.OPERATOR,
+        "support_email": settings.SUPPORT_EMAIL,
+        "support_phone": settings.SUPPORT_PHONE,
+        "support_hours": settings.SUPPORT_HOURS,
+    })
 
 
 @member_required

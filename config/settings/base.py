@@ -174,6 +174,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise in every setting.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
@@ -305,6 +307,14 @@ OPERATOR = {
         "OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567 (예금주: 주식회사 텀즈옵스)"
     ),
 }
+# Customer support on the portal's support page and footer (the operator fills them in);
+# SUPPORT_HOURS are weekday hours, Korean time.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@termsops.example")
+SUPPORT_PHONE = env("SUPPORT_PHONE", default="1588-4954")
+SUPPORT_HOURS = env("SUPPORT_HOURS", default="09:00–18:00")
+# The person responsible for personal data (PIPA art.31), named in the privacy policy.
+PRIVACY_OFFICER = env("PRIVACY_OFFICER", default="정보보호팀")
+PRIVACY_EMAIL = env("PRIVACY_EMAIL", default="privacy@termsops.example")
 
 # Logs: one line per record on stderr, each with the request id (core.observability); LOG_FORMAT=json
 # (production's default) writes JSON lines for a log collector.

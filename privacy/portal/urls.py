@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", views.privacy_home, name="privacy_home"),
+    path("policy/", views.privacy_policy, name="privacy_policy"),
     path("exports/", views.export_create, name="privacy_export"),
     path("exports/<int:pk>/download/", views.export_download, name="privacy_export_download"),
     path("delete/", views.deletion, name="privacy_delete"),

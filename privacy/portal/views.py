@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -31,6 +32,25 @@ SECTION = "privacy"
 
 class DeletionConfirmForm(forms.Form):
     confirmation = forms.CharField(label=gettext_lazy("고객사 이름"), max_length=200)
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    """The privacy policy (public, no login): what is kept, why, how long (each service's published
+    terms, DAT-2, DAT-3), export and deletion (DAT-1, DAT-4), destruction (DAT-5), staff access (DAT-6),
+    whom to ask."""
+    return render(
+        request,
+        "privacy/portal/policy.html",
+        {
+            "section": "privacy_policy",
+            "operator": settings.OPERATOR,
+            "services": selectors.published_retention(),
+            "privacy_officer": settings.PRIVACY_OFFICER,
+            "privacy_email": settings.PRIVACY_EMAIL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "support_phone": settings.SUPPORT_PHONE,
+        },
+    )
 
 
 @member_required
