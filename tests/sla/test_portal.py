@@ -138,7 +138,7 @@ def test_availability_page_explains_the_working_in_plain_korean(client, flow):
         response = client.get(reverse("portal:sla_availability", args=[flow.pk]), {"month": "2026-11"})
     assert response.status_code == 200
     page = _plain(response.content.decode())
-    assert "98.5000%" in page and "월 마감으로 확정된 값입니다." in page
+    assert "98.5%" in page and "98.5000" not in page and "월 마감으로 확정된 값입니다." in page
     assert "서비스 시간 43,200분 중 장애로 인정된 시간은 648분입니다" in page
     assert "2026-11-05 10:00" in page and "2026-11-05 20:48" in page
     assert "정전: 120분 제외 (불가항력)" in page
