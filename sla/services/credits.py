@@ -40,6 +40,7 @@ from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Contract, SlaCreditModel
 from core.calendar import add_months, days_in_month, month_start
 from core.clock import SEOUL, start_of_day
+from core.formatting import quantity
 from core.money import round_won
 
 from .. import selectors
@@ -131,7 +132,7 @@ def compute_credit(*, contract: Contract, m: Measurement) -> Credit:
         pct = _tier_percent(policy, availability)
         amount = Fraction(fee.fee_won) * pct / 100
         basis = _("가용률 {a}% → 월 요금 {fee}원 × {p}%").format(
-            a=m.availability, fee=_won(fee.fee_won), p=pct
+            a=quantity(m.availability), fee=_won(fee.fee_won), p=pct
         )
     elif model == SlaCreditModel.TIERS_OF_AVERAGE_SPEND:
         pct = _tier_percent(policy, availability)
@@ -140,7 +141,7 @@ def compute_credit(*, contract: Contract, m: Measurement) -> Credit:
         amount = average * pct / 100
         parts = " + ".join(f"{f.month:%Y-%m} {_won(f.fee_won)}" for f in fees)
         basis = _("가용률 {a}% → 평균 사용금액 ({parts}) ÷ {n} = {avg}원 × {p}%").format(
-            a=m.availability, parts=parts, n=len(fees), avg=_won(round_won(average, mode)), p=pct
+            a=quantity(m.availability), parts=parts, n=len(fees), avg=_won(round_won(average, mode)), p=pct
         )
     elif model == SlaCreditModel.DAILY_FEE_AFTER_FLOOR:
         target = Fraction(str(policy.sla_target_percent or 0))
@@ -150,7 +151,7 @@ def compute_credit(*, contract: Contract, m: Measurement) -> Credit:
         basis = _(
             "가용률 {a}% ({t}% 미달 시점 {when}) → 이후 장애일 {days} = {n}일 × 일 요금 ({fee}원 ÷ {dim}일)"
         ).format(
-            a=m.availability,
+            a=quantity(m.availability),
             t=target,
             when=when,
             days=", ".join(f"{d:%m-%d}" for d in days) or "-",

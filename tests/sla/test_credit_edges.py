@@ -69,7 +69,7 @@ def test_availability_exactly_at_a_tier_floor_takes_that_tier(presets):
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.availability == Decimal("99.0000")
     assert record.credit_won == 50_000
-    assert record.credit_basis == "가용률 99.0000% → 월 요금 500,000원 × 10%"
+    assert record.credit_basis == "가용률 99% → 월 요금 500,000원 × 10%"
 
 
 def test_availability_exactly_at_a_tier_ceiling_is_outside_it(presets):
@@ -404,7 +404,7 @@ def test_flow_average_is_shown_and_rounded_by_the_policy(presets):
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.credit_won == 250_001
     assert record.credit_basis == (
-        "가용률 98.5000% → 평균 사용금액 (2026-09 1,200,000 + 2026-10 1,000,000 + 2026-11 800,001) ÷ 3 = "
+        "가용률 98.5% → 평균 사용금액 (2026-09 1,200,000 + 2026-10 1,000,000 + 2026-11 800,001) ÷ 3 = "
         "1,000,001원 × 25%"
     )
 
