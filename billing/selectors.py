@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
-from contracts.models import Contract, Policy
+from contracts.models import Contract, DunningAction, Policy
 from contracts.selectors import CitedPart, value_citations
 from core.calendar import default_calendar
 
@@ -371,10 +371,19 @@ def ladder_positions(cases: Iterable[DunningCase], today: dt.date) -> dict[int, 
     return positions
 
 
+def action_label(action: str) -> str:
+    """A dunning action as people read it ("이용 정지"), never its code ("suspend")."""
+    return str(DunningAction(action).label) if action in DunningAction.values else action
+
+
 @dataclass(frozen=True)
 class NextStep:
     action: str
     on: dt.date | None
+
+    @property
+    def label(self) -> str:
+        return action_label(self.action)
 
 
 def next_step_of(position: LadderPosition | None) -> NextStep | None:
@@ -393,6 +402,10 @@ class DunningRow:
     last_step: DunningStep | None
     next: NextStep | None
     paused_until: dt.date | None
+
+    @property
+    def last_label(self) -> str:
+        return action_label(self.last_step.action) if self.last_step is not None else ""
 
 
 def customer_dunning_cases(customer: Customer) -> QuerySet[DunningCase]:
