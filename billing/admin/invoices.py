@@ -97,7 +97,6 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
-@admin.register(Invoice)
 class InvoiceChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
     """Reads the overdue state of every invoice on the page at once (no query per row)."""
 
@@ -124,6 +123,7 @@ def overdue_text(invoice: Invoice) -> str:
     return text
 
 
+@admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Read-only once issued (BIL-2): invoices come from the invoice run; corrections are credit notes;
     a charge for evaded fees (BIL-20) is issued from here as a new invoice."""

@@ -45,10 +45,12 @@ def customer_text(error: DomainError) -> str:
 
 
 def charge_method(member: Member) -> PaymentMethod | None:
-    """The method "pay now" charges: the customer's default method when it is a card or CMS (BIL-7)."""
+    """The method "pay now" charges: the customer's default method when it is a card or CMS already
+    authorised at the payment gateway (it has the gateway's token; BIL-7)."""
     return (
         selectors.customer_payment_methods(member.customer)
         .filter(is_default=True, kind__in=collection.AUTO_METHODS)
+        .exclude(gateway_token="")
         .first()
     )
 
@@ -107,8 +109,8 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             _(
-                "즉시 결제에 쓸 카드나 CMS가 기본 결제 수단으로 등록되어 있지 않습니다. "
-                "결제 수단을 먼저 등록해 주세요."
+                "즉시 결제에 쓸 카드나 CMS(결제대행사 인증 완료)가 기본 결제 수단으로 등록되어 있지 "
+                "않습니다. 결제 수단을 먼저 등록해 주세요."
             ),
         )
         return redirect("portal:invoice_detail", pk=invoice.pk)
