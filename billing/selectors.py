@@ -609,3 +609,34 @@ def customer_overdue(customer: Customer, today: dt.date) -> CustomerOverdue | No
         count=len(states),
         overdue_won=sum(s.overdue_won for s in states),
     )
+
+
+# --------------------------------------------------------------------------- disputable invoices (BIL-10)
+
+
+@dataclass(frozen=True)
+class Disputable:
+    invoice: Invoice
+    closes_on: dt.date | None  # the last day to file (None: no limit)
+
+
+def disputable_invoices(customer: Customer, today: dt.date) -> list[Disputable]:
+    """The customer's invoices a dispute may still be filed on today: not voided, and inside the window
+    ``disputes.dispute_window_closes_on`` gives (the service's own rule, read with the invoice's
+    effective policy; the ordinary window, without the operator-error or date-of-knowing extensions a
+    customer may claim on the form). Newest first, policies read in one go."""
+    from .services.disputes import dispute_window_closes_on  # the rule lives with the service
+
+    invoices = list(
+        Invoice.objects.filter(customer=customer)
+        .exclude(status=Invoice.Status.VOID)
+        .select_related("policy")
+        .order_by("-issue_date", "-number")
+    )
+    policies = _policies(invoices)
+    out = []
+    for invoice in invoices:
+        closes_on = dispute_window_closes_on(invoice, policy=policies[invoice.pk])
+        if closes_on is None or today <= closes_on:
+            out.append(Disputable(invoice, closes_on))
+    return out

@@ -58,7 +58,7 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
     if overdue is not None:
         body = overdue_text(overdue.worst) + " · " + due_text
         return Card(
-            title=gettext_lazy("연체 중"),
+            title=gettext_lazy("미납 금액"),
             value=formatting.won(total),
             body=body,
             url=reverse("portal:dunning_status"),
@@ -86,8 +86,10 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
 
 
 def overdue_text(state: selectors.OverdueState) -> str:
-    """"연체 6일 · 다음 조치: 이용 정지 (2026-12-01)" — the badge's words (DUN-2)."""
-    text = _("연체 {days}일").format(days=formatting.number(state.days_overdue))
+    """"연체 6일 (납기일 2026-11-14) · 다음 조치: 이용 정지 (2026-12-01)" — the card's words (DUN-2)."""
+    text = _("연체 {days}일 (납기일 {due})").format(
+        days=formatting.number(state.days_overdue), due=formatting.day(state.due_date)
+    )
     if state.next_step is not None:
         text += " · " + _("다음 조치: {step} ({date})").format(
             step=state.next_label, date=formatting.day(state.next_on)
