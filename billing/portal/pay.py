@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, request_member
+from contracts.portal import display
 from core import clock, formatting
 from core.errors import DomainError
 from core.fields import BusinessDateFormField, WonFormField
@@ -38,10 +39,8 @@ SECTION = "invoices"
 
 
 def customer_text(error: DomainError) -> str:
-    """A service's refusal as a customer reads it: the message without the rule id in front."""
-    text = error.message
-    prefix = f"{error.rule}: " if error.rule else ""
-    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
+    """A service's refusal as a customer reads it: without the rule id (``display.error_text``)."""
+    return display.error_text(error)
 
 
 def charge_method(member: Member) -> PaymentMethod | None:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
+from contracts.portal import display
 from core import clock
 from core.errors import DomainError
 from core.fields import WonFormField
-from core.forms import add_domain_error
 
 from ..selectors import customer_refunds
 from ..services import ledger, refunds
@@ -69,7 +69,7 @@ def refund_request_view(request: HttpRequest) -> HttpResponse:
                 member=member,
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            display.add_customer_error(form, error)
         else:
             messages.success(
                 request,

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
+from contracts.portal import display
 from core import clock, formatting
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors
 from ..models import Invoice, InvoiceLine, Payment, PaymentMethod
@@ -284,7 +284,7 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
             make_default=form.cleaned_data["make_default"],
         )
     except DomainError as exc:
-        add_domain_error(form, exc)
+        display.add_customer_error(form, exc)
         return render(
             request,
             "billing/portal/methods.html",
@@ -308,7 +308,7 @@ def payment_method_default(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.payment_method_set_default(method=method)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, display.error_text(exc))
     else:
         messages.success(request, _("기본 결제 수단을 바꿨습니다: {method}").format(method=method))
     return redirect("portal:payment_methods")

@@ -27,7 +27,6 @@ from accounts.portal.cards import Card, register_card
 from core import clock
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors
 from ..entitlement import entitlement
@@ -51,6 +50,7 @@ from ..services.actions import (
 )
 from ..services.terms_documents import terms_compare
 from ..services.terms_pdf import comparison_pdf
+from . import display
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -171,7 +171,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
         "policy_values": selectors.policy_values(contract),
         "special_terms": list(contract.special_terms.all()),
         "periods": list(contract.periods.all()),
-        "transitions": list(contract.transitions.all()),
+        "transitions": _transitions(contract),
         "documents": list(contract.documents.all()),
         "required_documents": docs,
         "schedule_changes": list(contract.schedule_changes.all()),
@@ -201,6 +201,20 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
     }
     context.update(forms_)
     return context
+
+
+def _transitions(contract: Contract) -> list[Any]:
+    """The status history with who made each change in words (a member by name, else the operator's
+    staff or an automatic job), never "user:…" or "job:…"."""
+    rows = list(contract.transitions.all())
+    members = dict(
+        Member.objects.filter(customer_id=contract.customer_id, user__isnull=False).values_list(
+            "user__username", "name"
+        )
+    )
+    for row in rows:
+        row.actor_label = display.actor_label(row.actor, members)  # type: ignore[attr-defined]
+    return rows
 
 
 def status_is_application(contract: Contract) -> bool:
@@ -244,7 +258,7 @@ def contract_apply(request: HttpRequest) -> HttpResponse:
                 term_months=data.get("term_months"),
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(
                 request,
@@ -277,7 +291,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 today=clock.today(),
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("서류를 제출했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -299,7 +313,7 @@ def activation_postpone(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(
                 request, _("개통일을 {date}(으)로 연기했습니다.").format(date=form.cleaned_data["new_date"])
@@ -320,7 +334,7 @@ def contract_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract, today=clock.today(), reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("청약을 철회했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -343,7 +357,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     today = clock.today()
     refused = _refused(contract, "terminate", member)
     if refused is not None:
-        messages.error(request, refused.reason)
+        messages.error(request, display.customer_wording(str(refused.reason)))
         return redirect("portal:contract_detail", pk=pk)
     settlement = None
     confirm_form: forms.Form | None = None
@@ -372,7 +386,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect("portal:contract_detail", pk=pk)
             except DomainError as exc:
-                add_domain_error(form, exc)
+                display.add_customer_error(form, exc)
                 settlement = None
     else:
         earliest = selectors.termination_earliest(contract, today)
@@ -384,7 +398,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     contract=contract, effective_on=form.cleaned_data["effective_on"], today=today
                 )
             except DomainError as exc:
-                add_domain_error(form, exc)
+                display.add_customer_error(form, exc)
     if settlement is not None:
         confirm_form = TerminationConfirmForm(
             initial={
@@ -402,6 +416,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "form": form,
             "settlement": settlement,
+            "settlement_lines": display.settlement_lines(settlement.lines) if settlement else [],
             "confirm_form": confirm_form,
             "earliest": selectors.termination_earliest(contract, today),
         },
@@ -419,7 +434,7 @@ def renewal_stop(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             renewal.renewal_stop(contract=contract, today=clock.today(), reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("자동 갱신을 중단했습니다. 계약은 현재 기간이 끝나면 종료됩니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -437,7 +452,7 @@ def suspension_appeal(request: HttpRequest, pk: int, suspension_pk: int) -> Http
         try:
             suspension.appeal_file(suspension=target, text=form.cleaned_data["text"], today=clock.today())
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("이의신청을 접수했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -491,7 +506,7 @@ def terms_consent(request: HttpRequest, policy_id: int) -> HttpResponse:
                 channel=TermsConsent.Channel.PORTAL,
             )
         except DomainError as exc:
-            error = exc.message
+            error = display.error_text(exc)
         else:
             messages.success(
                 request,
@@ -516,7 +531,7 @@ def terms_refusal_termination(request: HttpRequest, policy_id: int, pk: int) -> 
         return render(
             request,
             "contracts/terms.html",
-            _terms_context(request, {policy_id: exc.message}),
+            _terms_context(request, {policy_id: display.error_text(exc)}),
             status=400,
         )
     messages.success(
