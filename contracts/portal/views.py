@@ -168,6 +168,8 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
         "today": today,
         "is_admin": member.is_admin,
         "actions": actions,
+        # why an action is not available, in plain words (no rule id on a customer page)
+        "reasons": {code: display.customer_wording(str(a.reason)) for code, a in actions.items()},
         "policy_values": selectors.policy_values(contract),
         "special_terms": list(contract.special_terms.all()),
         "periods": list(contract.periods.all()),
