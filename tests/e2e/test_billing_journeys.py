@@ -54,7 +54,7 @@ def test_a_member_views_an_invoice_downloads_pdf_and_sends_a_transfer_notice(dem
         Invoice.objects.filter(status=Invoice.Status.ISSUED)
         .annotate(open_won=selectors.open_amount_subquery())
         .filter(open_won__gt=0)
-        .order_by("due_date")
+        .order_by("-due_date")
         .first()
     )
     assert invoice is not None, "the demo book has an open invoice"
