@@ -551,10 +551,11 @@ def overdue_states(invoices: Iterable[Invoice | int], today: dt.date) -> dict[in
     states: dict[int, OverdueState] = {}
     for invoice in rows:
         open_won = int(invoice.open_won)  # type: ignore[attr-defined]
-        overdue_won = max(0, open_won - _held_won(invoice, open_won, invoice.open_disputes))  # type: ignore[attr-defined]
+        held_by: list[Dispute] = getattr(invoice, "open_disputes", [])
+        overdue_won = max(0, open_won - _held_won(invoice, open_won, held_by))
         if overdue_won <= 0:
             continue
-        cases: list[DunningCase] = invoice.cases_newest_first  # type: ignore[attr-defined]
+        cases: list[DunningCase] = getattr(invoice, "cases_newest_first", [])
         case = cases[0] if cases else None
         done = {s.index for s in case.steps.all()} if case is not None else set()
         closed = case is not None and case.status in CLOSED_CASE_STATUSES
