@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from contracts.portal import display
-from core import clock
+from core import clock, formatting
 from core.errors import DomainError
 from core.fields import WonFormField
 
@@ -73,8 +73,9 @@ def refund_request_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("환불을 요청했습니다: {amount}원 (미납액 공제 {deducted}원).").format(
-                    amount=f"{refund.amount_won:,}", deducted=f"{refund.arrears_deducted_won:,}"
+                _("환불을 요청했습니다: {amount} (미납액 공제 {deducted}).").format(
+                    amount=formatting.won(refund.amount_won),
+                    deducted=formatting.won(refund.arrears_deducted_won),
                 ),
             )
             return redirect("portal:refunds")

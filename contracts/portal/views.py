@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
-from core import clock
+from core import clock, formatting
 from core.client_ip import client_ip
 from core.errors import DomainError
 
@@ -88,7 +88,7 @@ def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
     cards = [
         Card(
             title=gettext_lazy("이용 중인 계약"),
-            value=f"{live_count:,}",
+            value=formatting.number(live_count),
             body=body,
             url=reverse("portal:contracts"),
             link_text=gettext_lazy("계약 보기"),
@@ -101,7 +101,7 @@ def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
         cards.append(
             Card(
                 title=gettext_lazy("약관 개정 응답 필요"),
-                value=f"{unanswered:,}",
+                value=formatting.number(unanswered),
                 body=gettext_lazy("시행일까지 거부하지 않으면 동의한 것으로 봅니다."),
                 url=reverse("portal:contract_terms"),
                 link_text=gettext_lazy("약관 개정 확인"),
@@ -318,7 +318,10 @@ def activation_postpone(request: HttpRequest, pk: int) -> HttpResponse:
             display.add_customer_error(form, exc)
         else:
             messages.success(
-                request, _("개통일을 {date}(으)로 연기했습니다.").format(date=form.cleaned_data["new_date"])
+                request,
+                _("개통일을 {date}(으)로 연기했습니다.").format(
+                    date=formatting.day(form.cleaned_data["new_date"])
+                ),
             )
             return redirect("portal:contract_detail", pk=pk)
     return _rerender(request, pk, postpone_form=form)
@@ -384,7 +387,9 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(
                         request,
-                        _("해지를 신청했습니다. 해지 효력일: {date}").format(date=data["effective_on"]),
+                        _("해지를 신청했습니다. 해지 효력일: {date}").format(
+                            date=formatting.day(data["effective_on"])
+                        ),
                     )
                     return redirect("portal:contract_detail", pk=pk)
             except DomainError as exc:
