@@ -56,9 +56,10 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
     body: Any
     due_text = _due_text(amounts.total_won, amounts.late_won, amounts.due_won)
     if overdue is not None:
-        body = overdue_text(overdue.worst) + " · " + due_text
+        # The title is the badge the home page also shows next to the customer's status (issue 15).
+        body = overdue_text(overdue.worst, with_days=False) + " · " + due_text
         return Card(
-            title=gettext_lazy("미납 금액"),
+            title=_("연체 {days}일").format(days=formatting.number(overdue.worst.days_overdue)),
             value=formatting.won(total),
             body=body,
             url=reverse("portal:dunning_status"),
@@ -85,11 +86,14 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
     )
 
 
-def overdue_text(state: selectors.OverdueState) -> str:
+def overdue_text(state: selectors.OverdueState, *, with_days: bool = True) -> str:
     """"연체 6일 (납기일 2026-11-14) · 다음 조치: 이용 정지 (2026-12-01)" — the card's words (DUN-2)."""
-    text = _("연체 {days}일 (납기일 {due})").format(
-        days=formatting.number(state.days_overdue), due=formatting.day(state.due_date)
-    )
+    if with_days:
+        text = _("연체 {days}일 (납기일 {due})").format(
+            days=formatting.number(state.days_overdue), due=formatting.day(state.due_date)
+        )
+    else:
+        text = _("납기일 {due}").format(due=formatting.day(state.due_date))
     if state.next_step is not None:
         text += " · " + _("다음 조치: {step} ({date})").format(
             step=state.next_label, date=formatting.day(state.next_on)

@@ -105,6 +105,7 @@ def test_b_overdue_customer_sees_badge_and_pays_from_the_invoice(demo_book, page
     expect(card).to_contain_text(days)
     expect(card).to_contain_text(f"다음 조치: {worst.next_label} ({worst.next_on.isoformat()})")
     assert "정상" not in card.inner_text()
+    expect(page.locator("#home-overdue")).to_have_text(days)  # next to "고객 상태"
 
     _open_billing(page)
     expect(page.locator("#overdue-summary")).to_contain_text(days)
@@ -133,6 +134,7 @@ def test_b_overdue_customer_sees_badge_and_pays_from_the_invoice(demo_book, page
 
     page.locator("a.brand").click()
     expect(page.locator("article.summary-card.tone-danger")).to_have_count(0)
+    expect(page.locator("#home-overdue")).to_have_count(0)
     assert "연체" not in page.locator("section.cards").inner_text()
     assert selectors.customer_overdue(customer, DEMO_TODAY) is None
 

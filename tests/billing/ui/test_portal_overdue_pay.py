@@ -122,7 +122,7 @@ def test_home_card_shows_overdue_badge_not_normal(client, member, overdue):
     """DUN-2: ten days overdue, the home's billing card says so, with the next step and its date."""
     client.force_login(member.user)
     body = _text(client.get(reverse("portal:home")))
-    assert "연체 10일" in body
+    assert "연체 10일" in body and 'id="home-overdue"' in body  # next to the customer's status too
     assert "다음 조치: 안내 (2026-12-10)" in body
     assert "110,000원" in body
     assert "납기일 2026-11-10이 지났습니다" not in body
