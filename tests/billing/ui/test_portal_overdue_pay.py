@@ -311,3 +311,17 @@ def test_closed_case_has_no_next_step(overdue):
     DunningCase.objects.filter(invoice=overdue).update(status=DunningCase.Status.RESOLVED)
     state = selectors.invoice_overdue_state(overdue, TODAY)
     assert state is not None and state.next_step is None
+
+
+def test_overdue_badge_and_pay_in_english(client, admin_member, overdue):
+    """DUN-2, BIL-7: in English mode the badge, the next step and the amounts read in English."""
+    from django.conf import settings
+
+    _card(admin_member.customer)
+    client.force_login(admin_member.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = _text(client.get(reverse("portal:invoice_detail", args=[overdue.pk])))
+    assert "10 days overdue" in body and "KRW 110,000" in body
+    assert "Pay now by" in body and "Notify us of a bank transfer" in body
+    confirm = _text(client.get(reverse("portal:invoice_pay", args=[overdue.pk])))
+    assert "Confirm payment of KRW 110,000" in confirm
