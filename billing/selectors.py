@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
-from contracts.models import Contract, Policy
+from contracts.models import Contract, DunningAction, Policy
 from contracts.selectors import CitedPart, value_citations
 from core.calendar import default_calendar
 
@@ -55,7 +55,13 @@ from .models import (
     PaymentMethod,
     Refund,
 )
-from .services.dunning_reads import LadderPosition, ladder_plan, ladder_position
+from .services.dunning_reads import (
+    LadderPosition,
+    PlannedStep,
+    ladder_plan,
+    ladder_position,
+    next_step_after,
+)
 from .services.facts import (
     customer_open_won,
     dunnable_won,
@@ -140,11 +146,14 @@ class OpenAmounts:
     total_won: int
     late_won: int
     due_won: int
-    next_due: dt.date | None
+    next_due: dt.date | None  # the earliest due date among them, past ones included (the API's field)
     count: int
+    upcoming_due: dt.date | None = None  # the earliest due date on or after ``today`` (never a past date)
 
 
-def open_amounts(customer: Customer) -> OpenAmounts:
+def open_amounts(customer: Customer, today: dt.date | None = None) -> OpenAmounts:
+    """What the customer still owes on issued invoices. With ``today``, ``upcoming_due`` is the next due
+    date still ahead: a past due date is overdue (:func:`customer_overdue`), never "the next due date"."""
     rows = (
         customer_invoices(customer)
         .filter(status=Invoice.Status.ISSUED)
@@ -158,6 +167,9 @@ def open_amounts(customer: Customer) -> OpenAmounts:
         due_won=sum(r[1] + r[2] for r in open_rows),
         next_due=min((r[3] for r in open_rows), default=None),
         count=len(open_rows),
+        upcoming_due=(
+            min((r[3] for r in open_rows if r[3] >= today), default=None) if today is not None else None
+        ),
     )
 
 
@@ -359,10 +371,19 @@ def ladder_positions(cases: Iterable[DunningCase], today: dt.date) -> dict[int, 
     return positions
 
 
+def action_label(action: str) -> str:
+    """A dunning action as people read it ("이용 정지"), never its code ("suspend")."""
+    return str(DunningAction(action).label) if action in DunningAction.values else action
+
+
 @dataclass(frozen=True)
 class NextStep:
     action: str
     on: dt.date | None
+
+    @property
+    def label(self) -> str:
+        return action_label(self.action)
 
 
 def next_step_of(position: LadderPosition | None) -> NextStep | None:
@@ -381,6 +402,10 @@ class DunningRow:
     last_step: DunningStep | None
     next: NextStep | None
     paused_until: dt.date | None
+
+    @property
+    def last_label(self) -> str:
+        return action_label(self.last_step.action) if self.last_step is not None else ""
 
 
 def customer_dunning_cases(customer: Customer) -> QuerySet[DunningCase]:
@@ -460,3 +485,159 @@ def customer_refunds(customer: Customer) -> QuerySet[Refund]:
     return (
         Refund.objects.filter(customer=customer).select_related("contract").order_by("-requested_on", "-pk")
     )
+
+
+# --------------------------------------------------------------------------- overdue state (DUN-1, DUN-2)
+
+
+@dataclass(frozen=True)
+class OverdueState:
+    """Where an overdue invoice stands as people are shown it: how many days past its due date, the
+    amount the ladder acts on (open minus what open disputes hold, BIL-10), and the next dunning step
+    with its date (DUN-2; paused by an active pause, DUN-3). The steps and their days come from the
+    invoice's Policy ladder (``dunning_reads.ladder_plan``), never from numbers here."""
+
+    invoice_id: int
+    due_date: dt.date
+    days_overdue: int
+    overdue_won: int
+    next_step: PlannedStep | None
+    next_on: dt.date | None
+    paused_until: dt.date | None
+
+    @property
+    def next_label(self) -> str:
+        return self.next_step.label if self.next_step is not None else ""
+
+
+def overdue_states(invoices: Iterable[Invoice | int], today: dt.date) -> dict[int, OverdueState]:
+    """The overdue state of each given invoice that is overdue on ``today`` (keyed by invoice id);
+    invoices not overdue (paid, not yet due, voided, wholly held by disputes) are absent.
+
+    A fixed number of queries for any number of invoices (a page of the admin list, the portal list):
+    the invoices with their open amount, open disputes and dunning cases with executed steps, their
+    policies (:func:`_policies`) and the customers' pauses. The next step is the ladder's first step not
+    executed on the latest case (``dunning_reads.next_step_after``), not before today nor before a pause
+    ends — the reading ``ladder_position`` gives one invoice at a time (pinned by a test).
+    """
+    ids = {i if isinstance(i, int) else i.pk for i in invoices}
+    if not ids:
+        return {}
+    rows = list(
+        Invoice.objects.filter(pk__in=ids, status=Invoice.Status.ISSUED, due_date__lt=today)
+        .select_related("policy")
+        .annotate(open_won=open_amount_subquery())
+        .filter(open_won__gt=0)
+        .prefetch_related(
+            Prefetch(
+                "disputes",
+                queryset=Dispute.objects.filter(status=Dispute.Status.OPEN).only("invoice_id", "amount_won"),
+                to_attr="open_disputes",
+            ),
+            Prefetch(
+                "dunning_cases",
+                queryset=DunningCase.objects.order_by("-pk").prefetch_related(
+                    Prefetch("steps", queryset=DunningStep.objects.order_by("executed_on", "id"))
+                ),
+                to_attr="cases_newest_first",
+            ),
+        )
+    )
+    if not rows:
+        return {}
+    policies = _policies(rows)
+    pauses = _pauses((i.customer_id for i in rows), today)
+    calendar = default_calendar()
+    states: dict[int, OverdueState] = {}
+    for invoice in rows:
+        open_won = int(invoice.open_won)  # type: ignore[attr-defined]
+        held_by: list[Dispute] = getattr(invoice, "open_disputes", [])
+        overdue_won = max(0, open_won - _held_won(invoice, open_won, held_by))
+        if overdue_won <= 0:
+            continue
+        cases: list[DunningCase] = getattr(invoice, "cases_newest_first", [])
+        case = cases[0] if cases else None
+        done = {s.index for s in case.steps.all()} if case is not None else set()
+        closed = case is not None and case.status in CLOSED_CASE_STATUSES
+        plan = ladder_plan(invoice, policy=policies[invoice.pk], calendar=calendar)
+        nxt = None if closed else next_step_after(None, plan, done)
+        paused_until = pauses.get(invoice.customer_id)
+        next_on = None
+        if nxt is not None:
+            next_on = max(nxt.on, today)
+            if paused_until is not None:
+                next_on = max(next_on, paused_until + dt.timedelta(days=1))
+        states[invoice.pk] = OverdueState(
+            invoice_id=invoice.pk,
+            due_date=invoice.due_date,
+            days_overdue=(today - invoice.due_date).days,
+            overdue_won=overdue_won,
+            next_step=nxt,
+            next_on=next_on,
+            paused_until=paused_until,
+        )
+    return states
+
+
+def invoice_overdue_state(invoice: Invoice | int, today: dt.date) -> OverdueState | None:
+    """One invoice's :class:`OverdueState` on ``today``, or None when it is not overdue."""
+    pk = invoice if isinstance(invoice, int) else invoice.pk
+    return overdue_states([pk], today).get(pk)
+
+
+@dataclass(frozen=True)
+class CustomerOverdue:
+    """A customer's overdue invoices on a day: the most overdue one (its days and the next step that
+    comes first), how many, and the amount overdue in all."""
+
+    worst: OverdueState
+    next: OverdueState  # the invoice whose next dunning step comes first
+    count: int
+    overdue_won: int
+
+
+def customer_overdue(customer: Customer, today: dt.date) -> CustomerOverdue | None:
+    """The customer's overdue state for the home card and the billing pages; None when nothing is overdue."""
+    ids = Invoice.objects.filter(
+        customer=customer, status=Invoice.Status.ISSUED, due_date__lt=today
+    ).values_list("pk", flat=True)
+    states = list(overdue_states(list(ids), today).values())
+    if not states:
+        return None
+    return CustomerOverdue(
+        worst=max(states, key=lambda s: (s.days_overdue, -s.invoice_id)),
+        next=min(states, key=lambda s: (s.next_on or dt.date.max, s.due_date, s.invoice_id)),
+        count=len(states),
+        overdue_won=sum(s.overdue_won for s in states),
+    )
+
+
+# --------------------------------------------------------------------------- disputable invoices (BIL-10)
+
+
+@dataclass(frozen=True)
+class Disputable:
+    invoice: Invoice
+    closes_on: dt.date | None  # the last day to file (None: no limit)
+
+
+def disputable_invoices(customer: Customer, today: dt.date) -> list[Disputable]:
+    """The customer's invoices a dispute may still be filed on today: not voided, and inside the window
+    ``disputes.dispute_window_closes_on`` gives (the service's own rule, read with the invoice's
+    effective policy; the ordinary window, without the operator-error or date-of-knowing extensions a
+    customer may claim on the form). Newest first, policies read in one go."""
+    from .services.disputes import dispute_window_closes_on  # the rule lives with the service
+
+    invoices = list(
+        Invoice.objects.filter(customer=customer)
+        .exclude(status=Invoice.Status.VOID)
+        .select_related("policy")
+        .order_by("-issue_date", "-number")
+    )
+    policies = _policies(invoices)
+    out = []
+    for invoice in invoices:
+        closes_on = dispute_window_closes_on(invoice, policy=policies[invoice.pk])
+        if closes_on is None or today <= closes_on:
+            out.append(Disputable(invoice, closes_on))
+    return out

@@ -237,6 +237,8 @@ RULES: dict[str, Rule] = {
     "portal:invoices": rule(get=ANY_MEMBER),
     "portal:invoice_detail": rule(get=MEMBERS, kwargs={"pk": "invoice"}),
     "portal:invoice_pdf": rule(get=MEMBERS, kwargs={"pk": "invoice"}),
+    "portal:invoice_pay": rule(get=ADMINS, post=ADMINS, kwargs={"pk": "invoice"}),
+    "portal:invoice_transfer_notice": rule(get=ADMINS, post=ADMINS, kwargs={"pk": "invoice"}),
     "portal:payments": rule(get=ANY_MEMBER),
     "portal:payment_methods": rule(get=ANY_MEMBER),
     "portal:payment_method_add": rule(post=ANY_ADMIN),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,7 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
-from core import clock
+from core import clock, formatting
+from core.admin_dates import BoundedChangeList
 from core.adminkit import (
     NoRevertHistoryAdmin,
     ReadOnlyAdminMixin,
@@ -35,7 +37,13 @@ from core.fields import WonFormField
 from core.forms import add_domain_error
 
 from ..models import CreditNote, Invoice, InvoiceLine
-from ..selectors import late_charges_subquery, open_amount_subquery
+from ..selectors import (
+    OverdueState,
+    invoice_overdue_state,
+    late_charges_subquery,
+    open_amount_subquery,
+    overdue_states,
+)
 from ..services import documents, evasion, notes
 from ..services.late_charges import invoice_amount_due_won
 
@@ -89,6 +97,32 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class InvoiceChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
+    """Reads the overdue state of every invoice on the page at once (no query per row)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        invoices = list(self.result_list)
+        states = overdue_states(invoices, clock.today())
+        for invoice in invoices:
+            invoice.overdue_state = states.get(invoice.pk)  # type: ignore[attr-defined]
+
+
+def overdue_text(invoice: Invoice) -> str:
+    """"연체 6일 · 다음: 이용 정지 (2026-12-01)" for an overdue invoice (DUN-2), "—" otherwise."""
+    if not hasattr(invoice, "overdue_state"):  # the change page: one invoice
+        invoice.overdue_state = invoice_overdue_state(invoice, clock.today())  # type: ignore[attr-defined]
+    state: OverdueState | None = invoice.overdue_state  # type: ignore[attr-defined]
+    if state is None:
+        return "—"
+    text = gettext("연체 {days}일").format(days=formatting.number(state.days_overdue))
+    if state.next_step is not None:
+        text += " · " + gettext("다음: {step} ({date})").format(
+            step=state.next_label, date=formatting.day(state.next_on)
+        )
+    return text
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Read-only once issued (BIL-2): invoices come from the invoice run; corrections are credit notes;
@@ -106,6 +140,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "amount_due",
         "open_amount",
         "status",
+        "overdue",
     )
     list_filter = ("status", "issue_date", "kind", "policy__code", "schedule")
     search_fields = ("number", "customer__legal_name", "customer__business_number")
@@ -129,6 +164,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
                     "late_charges",
                     "amount_due",
                     "open_amount",
+                    "overdue",
                 )
             },
         ),
@@ -154,6 +190,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "late_charges",
         "amount_due",
         "open_amount",
+        "overdue",
         "note",
     )
 
@@ -178,6 +215,13 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     @admin.display(description=_("미납액"), ordering="_open_won")
     def open_amount(self, obj: Invoice) -> int:
         return int(getattr(obj, "_open_won", 0) or 0)
+
+    @admin.display(description=_("연체"))
+    def overdue(self, obj: Invoice) -> str:
+        return overdue_text(obj)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return InvoiceChangeList
 
     # ----------------------------------------------------------------- permissions of the buttons
 

@@ -16,27 +16,62 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Customer, Member
+from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
-from core import clock
+from core import clock, formatting
 from core.errors import DomainError
 from core.fields import BusinessDateFormField, WonFormField
-from core.forms import add_domain_error
 
 from ..models import Invoice, InvoiceLine
-from ..selectors import customer_disputes, dispute_answer_citations, dispute_rule_citations
+from ..selectors import (
+    Disputable,
+    customer_disputes,
+    disputable_invoices,
+    dispute_answer_citations,
+    dispute_rule_citations,
+)
 from ..services import disputes
+from .pay import customer_text
 
 SECTION = "invoices"
 PAGE_SIZE = 50
 
 
-class DisputeForm(forms.Form):
-    invoice = forms.ModelChoiceField(label=gettext_lazy("청구서"), queryset=Invoice.objects.none())
+class InvoiceChoiceForm(forms.Form):
+    """Step 1: which invoice (only those whose dispute window is still open, BIL-10)."""
+
+    invoice = forms.ModelChoiceField(
+        label=gettext_lazy("청구서"),
+        queryset=Invoice.objects.none(),
+        empty_label=gettext_lazy("청구서를 고르세요"),
+    )
+
+    def __init__(self, *args: Any, choices: list[Disputable], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        closes = {d.invoice.pk: d.closes_on for d in choices}
+        field = self.fields["invoice"]
+        field.queryset = Invoice.objects.filter(pk__in=closes).order_by(  # type: ignore[attr-defined]
+            "-issue_date", "-number"
+        )
+        field.label_from_instance = lambda invoice: _invoice_label(invoice, closes.get(invoice.pk))  # type: ignore[attr-defined]
+
+
+def _invoice_label(invoice: Invoice, closes_on: Any) -> str:
+    period, total = formatting.month(invoice.period_start), formatting.won(invoice.total_won)
+    text = f"{invoice.number} · {period} · {total}"
+    if closes_on is not None:
+        text += " · " + _("{day}까지 신청 가능").format(day=formatting.day(closes_on))
+    return text
+
+
+class DisputeForm(InvoiceChoiceForm):
+    """Step 2: the chosen invoice's lines only, the amount and the reason."""
+
     line = forms.ModelChoiceField(
         label=gettext_lazy("청구 항목"),
         queryset=InvoiceLine.objects.none(),
         required=False,
+        empty_label=gettext_lazy("청구서 전체"),
         help_text=gettext_lazy("비워 두면 청구서 전체에 대한 이의신청입니다."),
     )
     amount_won = WonFormField(
@@ -56,16 +91,14 @@ class DisputeForm(forms.Form):
     # service field → form field, so a refusal lands next to what the customer typed
     FIELD_MAP = {"filed_on": "invoice", "line": "line", "invoice": "invoice", "amount_won": "amount_won"}
 
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = Invoice.objects.filter(  # type: ignore[attr-defined]
-            customer=customer
-        ).order_by("-issue_date", "-number")
-        self.fields["line"].queryset = InvoiceLine.objects.filter(  # type: ignore[attr-defined]
-            invoice__customer=customer
-        ).select_related("invoice")
+    def __init__(self, *args: Any, choices: list[Disputable], invoice: Invoice, **kwargs: Any) -> None:
+        super().__init__(*args, choices=choices, **kwargs)
+        self.fields["invoice"].widget = forms.HiddenInput()
+        self.fields["line"].queryset = (  # type: ignore[attr-defined]
+            InvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk")
+        )
         self.fields["line"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda line: f"{line.invoice.number} · {line.description} · {line.amount_won:,}원"
+            lambda line: f"{line.description} · {formatting.won(line.amount_won)}"
         )
 
     def clean(self) -> dict[str, Any]:
@@ -77,7 +110,13 @@ class DisputeForm(forms.Form):
 
 
 def _disputes_page(
-    request: HttpRequest, member: Member, form: DisputeForm, status: int = 200
+    request: HttpRequest,
+    member: Member,
+    *,
+    choices: list[Disputable],
+    form: DisputeForm | None = None,
+    chosen: Invoice | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     today = clock.today()
     rows = list(customer_disputes(member.customer)[:PAGE_SIZE])
@@ -90,7 +129,12 @@ def _disputes_page(
             "section": SECTION,
             "disputes": rows,
             "rule_citations": dispute_rule_citations(member.customer),
+            "choose_form": InvoiceChoiceForm(
+                initial={"invoice": chosen.pk if chosen else None}, choices=choices
+            ),
+            "chosen": chosen,
             "form": form,
+            "has_choices": bool(choices),
             "is_admin": member.is_admin,
             "today": today,
         },
@@ -100,13 +144,23 @@ def _disputes_page(
 
 @member_required
 def dispute_list(request: HttpRequest) -> HttpResponse:
+    """The disputes and, for admins, the two-step form: ``?invoice=`` (step 1, a GET form that works
+    without script) picks an invoice still inside its window; step 2 offers that invoice's lines."""
     member = request_member(request)
-    initial = {}
-    if request.GET.get("invoice", "").isdigit():
-        initial["invoice"] = int(request.GET["invoice"])
-    if request.GET.get("line", "").isdigit():
-        initial["line"] = int(request.GET["line"])
-    return _disputes_page(request, member, DisputeForm(customer=member.customer, initial=initial))
+    choices = disputable_invoices(member.customer, clock.today())
+    chosen = None
+    form = None
+    raw = request.GET.get("invoice", "")
+    if raw.isdigit():
+        chosen = next((d.invoice for d in choices if d.invoice.pk == int(raw)), None)
+        if chosen is None:
+            messages.warning(request, _("이 청구서는 이의신청 기간이 지났거나 이의신청할 수 없습니다."))
+    if chosen is not None:
+        initial: dict[str, Any] = {"invoice": chosen.pk}
+        if request.GET.get("line", "").isdigit():
+            initial["line"] = int(request.GET["line"])
+        form = DisputeForm(choices=choices, invoice=chosen, initial=initial)
+    return _disputes_page(request, member, choices=choices, form=form, chosen=chosen)
 
 
 @admin_member_required
@@ -114,7 +168,15 @@ def dispute_file_view(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
     if request.method != "POST":
         return redirect("portal:disputes")
-    form = DisputeForm(request.POST, customer=member.customer)
+    choices = disputable_invoices(member.customer, clock.today())
+    chosen = None
+    raw = request.POST.get("invoice", "")
+    if raw.isdigit():
+        chosen = next((d.invoice for d in choices if d.invoice.pk == int(raw)), None)
+    if chosen is None:
+        messages.error(request, _closed_text(member, raw))
+        return _disputes_page(request, member, choices=choices, status=400)
+    form = DisputeForm(request.POST, choices=choices, invoice=chosen)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,13 +192,32 @@ def dispute_file_view(request: HttpRequest) -> HttpResponse:
                 cause_on=data.get("cause_on"),
             )
         except DomainError as error:
-            add_domain_error(form, error, DisputeForm.FIELD_MAP)
+            form.add_error(_form_field(form, error), customer_text(error))
         else:
             messages.success(
                 request,
                 _("이의신청을 접수했습니다. 답변 기한은 {date}입니다.").format(
-                    date=dispute.answer_due_on.isoformat()
+                    date=formatting.day(dispute.answer_due_on)
                 ),
             )
             return redirect("portal:disputes")
-    return _disputes_page(request, member, form, status=400)
+    return _disputes_page(request, member, choices=choices, form=form, chosen=chosen, status=400)
+
+
+def _closed_text(member: Member, raw: str) -> str:
+    """Why a posted invoice is not offered: its window closed on a day (the service's rule), or it is
+    not one the customer may dispute at all."""
+    own = Invoice.objects.filter(customer=member.customer).exclude(status=Invoice.Status.VOID)
+    invoice = own.filter(pk=int(raw)).first() if raw.isdigit() else None
+    closes_on = disputes.dispute_window_closes_on(invoice) if invoice is not None else None
+    if invoice is None or closes_on is None:
+        return _("이의신청 기간 안에 있는 청구서를 먼저 고르세요.")
+    return _("청구서 {number}의 이의신청 기간은 {day}에 끝났습니다.").format(
+        number=invoice.number, day=formatting.day(closes_on)
+    )
+
+
+def _form_field(form: DisputeForm, error: DomainError) -> str | None:
+    """The form field a refusal belongs next to (the hidden invoice's errors show above the form)."""
+    name = DisputeForm.FIELD_MAP.get(error.field or "", error.field or "")
+    return name if name in form.fields and name != "invoice" else None

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
-from core import clock
+from contracts.portal import display
+from core import clock, formatting
 from core.errors import DomainError
 from core.fields import WonFormField
-from core.forms import add_domain_error
 
 from ..selectors import customer_refunds
 from ..services import ledger, refunds
@@ -69,12 +69,13 @@ def refund_request_view(request: HttpRequest) -> HttpResponse:
                 member=member,
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            display.add_customer_error(form, error)
         else:
             messages.success(
                 request,
-                _("환불을 요청했습니다: {amount}원 (미납액 공제 {deducted}원).").format(
-                    amount=f"{refund.amount_won:,}", deducted=f"{refund.arrears_deducted_won:,}"
+                _("환불을 요청했습니다: {amount} (미납액 공제 {deducted}).").format(
+                    amount=formatting.won(refund.amount_won),
+                    deducted=formatting.won(refund.arrears_deducted_won),
                 ),
             )
             return redirect("portal:refunds")

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import disputes, dunning, refunds, views
+from . import disputes, dunning, pay, refunds, views
 
 urlpatterns = [
     path("", views.invoice_list, name="invoices"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/pay/", pay.invoice_pay, name="invoice_pay"),
+    path("invoices/<int:pk>/transfer-notice/", pay.invoice_transfer_notice, name="invoice_transfer_notice"),
     path("payments/", views.payment_list, name="payments"),
     path("payment-methods/", views.payment_methods, name="payment_methods"),
     path("payment-methods/add/", views.payment_method_add_view, name="payment_method_add"),

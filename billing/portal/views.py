@@ -21,14 +21,15 @@ from django.views.decorators.http import require_POST
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
-from core import clock
+from contracts.portal import display
+from core import clock, formatting
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors
-from ..models import Invoice, InvoiceLine, PaymentMethod
+from ..models import Invoice, InvoiceLine, Payment, PaymentMethod
 from ..selectors import payment_allocations
 from ..services import documents, ledger, payments
+from . import pay
 
 SECTION = "invoices"
 PAGE_SIZE = 50
@@ -39,31 +40,44 @@ PAGE_SIZE = 50
 
 @register_card
 def _billing_card(request: HttpRequest, member: Member) -> Card | None:
-    """The home page's billing summary: what is still owed and the next due date.
+    """The home page's billing status: what is still owed, and when anything is overdue, an overdue badge
+    with the days and the next dunning step and its date (DUN-2); otherwise the next due date still
+    ahead (never a past one).
 
     Nothing when the billing pages are not routed (the card is registered process-wide on import)."""
     try:
         url = reverse("portal:invoices")
     except NoReverseMatch:
         return None
-    amounts = selectors.open_amounts(member.customer)
-    total, next_due = amounts.open_won, amounts.next_due
     today = clock.today()
+    amounts = selectors.open_amounts(member.customer, today)
+    total = amounts.open_won
+    overdue = selectors.customer_overdue(member.customer, today)
     body: Any
+    due_text = _due_text(amounts.total_won, amounts.late_won, amounts.due_won)
+    if overdue is not None:
+        # The title is the badge the home page also shows next to the customer's status (issue 15).
+        body = overdue_text(overdue.worst, with_days=False) + " · " + due_text
+        return Card(
+            title=_("연체 {days}일").format(days=formatting.number(overdue.worst.days_overdue)),
+            value=formatting.won(total),
+            body=body,
+            url=reverse("portal:dunning_status"),
+            link_text=gettext_lazy("연체 현황과 결제"),
+            order=5,
+            tone="danger",
+        )
     if total <= 0:
         body = gettext_lazy("미납 청구서가 없습니다.")
         tone = ""
     else:
-        if next_due is not None and next_due < today:
-            body = _("납기일 {date}이 지났습니다.").format(date=next_due.isoformat())
-            tone = "danger"
-        else:
-            body = _("다음 납기일 {date}").format(date=next_due.isoformat() if next_due else "—")
-            tone = "warning"
-        body += " · " + _due_text(amounts.total_won, amounts.late_won, amounts.due_won)
+        due = amounts.upcoming_due
+        body = _("다음 납기일 {date}").format(date=formatting.day(due)) if due else ""
+        body = (body + " · " if body else "") + due_text
+        tone = "warning"
     return Card(
         title=gettext_lazy("미납 금액"),
-        value=f"{total:,}원",
+        value=formatting.won(total),
         body=body,
         url=url,
         link_text=gettext_lazy("청구서 보기"),
@@ -72,12 +86,27 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
     )
 
 
+def overdue_text(state: selectors.OverdueState, *, with_days: bool = True) -> str:
+    """"연체 6일 (납기일 2026-11-14) · 다음 조치: 이용 정지 (2026-12-01)" — the card's words (DUN-2)."""
+    if with_days:
+        text = _("연체 {days}일 (납기일 {due})").format(
+            days=formatting.number(state.days_overdue), due=formatting.day(state.due_date)
+        )
+    else:
+        text = _("납기일 {due}").format(due=formatting.day(state.due_date))
+    if state.next_step is not None:
+        text += " · " + _("다음 조치: {step} ({date})").format(
+            step=state.next_label, date=formatting.day(state.next_on)
+        )
+    return text
+
+
 def _due_text(total_won: int, late_won: int, due_won: int) -> str:
     """The amount due as "청구 금액 X원", plus "(합계 Y원 + 연체료·가산금 Z원)" with late charges."""
-    text = _("청구 금액 {due}원").format(due=f"{due_won:,}")
+    text = _("청구 금액 {due}").format(due=formatting.won(due_won))
     if late_won:
-        text += " " + _("(합계 {total}원 + 연체료·가산금 {late}원)").format(
-            total=f"{total_won:,}", late=f"{late_won:,}"
+        text += " " + _("(합계 {total} + 연체료·가산금 {late})").format(
+            total=formatting.won(total_won), late=formatting.won(late_won)
         )
     return text
 
@@ -98,6 +127,7 @@ class InvoiceFilterForm(forms.Form):
 def invoice_list(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
     customer = member.customer
+    today = clock.today()
     rows = selectors.customer_invoices(customer)
     filters = InvoiceFilterForm(request.GET or None)
     if filters.is_valid():
@@ -105,18 +135,23 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(status=filters.cleaned_data["status"])
         if filters.cleaned_data.get("year"):
             rows = rows.filter(period_start__year=filters.cleaned_data["year"])
-    amounts = selectors.open_amounts(customer)
+    amounts = selectors.open_amounts(customer, today)
+    invoices = list(rows[:PAGE_SIZE])
+    states = selectors.overdue_states(invoices, today)
+    for invoice in invoices:
+        invoice.overdue = states.get(invoice.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "billing/portal/invoices.html",
         {
             "section": SECTION,
-            "invoices": list(rows[:PAGE_SIZE]),
+            "invoices": invoices,
             "filters": filters,
             "open_total": amounts.open_won,
             "open_due_total": amounts.due_won,
             "open_late_total": amounts.late_won,
-            "next_due": amounts.next_due,
+            "next_due": amounts.upcoming_due,
+            "overdue": selectors.customer_overdue(customer, today),
             "credit_won": ledger.credit_available(customer),
             "is_admin": member.is_admin,
         },
@@ -125,10 +160,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = request_member(request).customer
+    member = request_member(request)
+    customer = member.customer
     invoice = get_object_or_404(selectors.customer_invoice_detail(customer), pk=pk)
     lines = list(invoice.lines.all())
     late = InvoiceLine.Kind.LATE_CHARGE
+    invoice_payments = list(selectors.customer_payments(customer).filter(invoice=invoice))
     return render(
         request,
         "billing/portal/invoice_detail.html",
@@ -138,9 +175,17 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Late charges are not part of supply/VAT/total (BIL-9): listed under the total.
             "lines": [line for line in lines if line.kind != late],
             "late_lines": [line for line in lines if line.kind == late],
-            "payments": list(selectors.customer_payments(customer).filter(invoice=invoice)),
+            "payments": invoice_payments,
+            "pending_notices": [
+                p for p in invoice_payments
+                if p.status == Payment.Status.PENDING and p.method == Payment.Method.BANK_TRANSFER
+            ],
             "credit_notes": list(selectors.customer_credit_notes(customer).filter(invoice=invoice)),
             "settled_won": invoice.due_won - invoice.open_won,  # type: ignore[attr-defined]
+            "overdue": selectors.invoice_overdue_state(invoice, clock.today()),
+            "payable": pay.payable(invoice),
+            "charge_method": pay.charge_method(member),
+            "is_admin": member.is_admin,
         },
     )
 
@@ -163,8 +208,8 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_list(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
     customer = member.customer
-    amounts = selectors.open_amounts(customer)
-    total, next_due = amounts.open_won, amounts.next_due
+    amounts = selectors.open_amounts(customer, clock.today())
+    total = amounts.open_won
     return render(
         request,
         "billing/portal/payments.html",
@@ -181,7 +226,8 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             ),
             "open_total": total,
             "open_due_total": amounts.due_won,
-            "next_due": next_due,
+            "next_due": amounts.upcoming_due,
+            "overdue": selectors.customer_overdue(customer, clock.today()),
             "credit_won": ledger.credit_available(customer),
         },
     )
@@ -242,7 +288,7 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
             make_default=form.cleaned_data["make_default"],
         )
     except DomainError as exc:
-        add_domain_error(form, exc)
+        display.add_customer_error(form, exc)
         return render(
             request,
             "billing/portal/methods.html",
@@ -266,7 +312,7 @@ def payment_method_default(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.payment_method_set_default(method=method)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, display.error_text(exc))
     else:
         messages.success(request, _("기본 결제 수단을 바꿨습니다: {method}").format(method=method))
     return redirect("portal:payment_methods")

@@ -24,10 +24,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Member
 from accounts.portal.auth import admin_member_required, member_required, request_member
 from accounts.portal.cards import Card, register_card
-from core import clock
+from core import clock, formatting
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.forms import add_domain_error
 
 from .. import selectors
 from ..entitlement import entitlement
@@ -51,6 +50,7 @@ from ..services.actions import (
 )
 from ..services.terms_documents import terms_compare
 from ..services.terms_pdf import comparison_pdf
+from . import display
 from .forms import (
     AppealForm,
     ApplyForm,
@@ -88,7 +88,7 @@ def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
     cards = [
         Card(
             title=gettext_lazy("이용 중인 계약"),
-            value=f"{live_count:,}",
+            value=formatting.number(live_count),
             body=body,
             url=reverse("portal:contracts"),
             link_text=gettext_lazy("계약 보기"),
@@ -101,7 +101,7 @@ def _contracts_card(request: HttpRequest, member: Member) -> list[Card]:
         cards.append(
             Card(
                 title=gettext_lazy("약관 개정 응답 필요"),
-                value=f"{unanswered:,}",
+                value=formatting.number(unanswered),
                 body=gettext_lazy("시행일까지 거부하지 않으면 동의한 것으로 봅니다."),
                 url=reverse("portal:contract_terms"),
                 link_text=gettext_lazy("약관 개정 확인"),
@@ -168,10 +168,12 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
         "today": today,
         "is_admin": member.is_admin,
         "actions": actions,
+        # why an action is not available, in plain words (no rule id on a customer page)
+        "reasons": {code: display.customer_wording(str(a.reason)) for code, a in actions.items()},
         "policy_values": selectors.policy_values(contract),
         "special_terms": list(contract.special_terms.all()),
         "periods": list(contract.periods.all()),
-        "transitions": list(contract.transitions.all()),
+        "transitions": _transitions(contract),
         "documents": list(contract.documents.all()),
         "required_documents": docs,
         "schedule_changes": list(contract.schedule_changes.all()),
@@ -201,6 +203,20 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms_: Any) -> 
     }
     context.update(forms_)
     return context
+
+
+def _transitions(contract: Contract) -> list[Any]:
+    """The status history with who made each change in words (a member by name, else the operator's
+    staff or an automatic job), never "user:…" or "job:…"."""
+    rows = list(contract.transitions.all())
+    members = dict(
+        Member.objects.filter(customer_id=contract.customer_id, user__isnull=False).values_list(
+            "user__username", "name"
+        )
+    )
+    for row in rows:
+        row.actor_label = display.actor_label(row.actor, members)  # type: ignore[attr-defined]
+    return rows
 
 
 def status_is_application(contract: Contract) -> bool:
@@ -244,7 +260,7 @@ def contract_apply(request: HttpRequest) -> HttpResponse:
                 term_months=data.get("term_months"),
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(
                 request,
@@ -277,7 +293,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 today=clock.today(),
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("서류를 제출했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -299,10 +315,13 @@ def activation_postpone(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(
-                request, _("개통일을 {date}(으)로 연기했습니다.").format(date=form.cleaned_data["new_date"])
+                request,
+                _("개통일을 {date}(으)로 연기했습니다.").format(
+                    date=formatting.day(form.cleaned_data["new_date"])
+                ),
             )
             return redirect("portal:contract_detail", pk=pk)
     return _rerender(request, pk, postpone_form=form)
@@ -320,7 +339,7 @@ def contract_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract, today=clock.today(), reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("청약을 철회했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -343,7 +362,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     today = clock.today()
     refused = _refused(contract, "terminate", member)
     if refused is not None:
-        messages.error(request, refused.reason)
+        messages.error(request, display.customer_wording(str(refused.reason)))
         return redirect("portal:contract_detail", pk=pk)
     settlement = None
     confirm_form: forms.Form | None = None
@@ -368,11 +387,13 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(
                         request,
-                        _("해지를 신청했습니다. 해지 효력일: {date}").format(date=data["effective_on"]),
+                        _("해지를 신청했습니다. 해지 효력일: {date}").format(
+                            date=formatting.day(data["effective_on"])
+                        ),
                     )
                     return redirect("portal:contract_detail", pk=pk)
             except DomainError as exc:
-                add_domain_error(form, exc)
+                display.add_customer_error(form, exc)
                 settlement = None
     else:
         earliest = selectors.termination_earliest(contract, today)
@@ -384,7 +405,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     contract=contract, effective_on=form.cleaned_data["effective_on"], today=today
                 )
             except DomainError as exc:
-                add_domain_error(form, exc)
+                display.add_customer_error(form, exc)
     if settlement is not None:
         confirm_form = TerminationConfirmForm(
             initial={
@@ -402,6 +423,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "form": form,
             "settlement": settlement,
+            "settlement_lines": display.settlement_lines(settlement.lines) if settlement else [],
             "confirm_form": confirm_form,
             "earliest": selectors.termination_earliest(contract, today),
         },
@@ -419,7 +441,7 @@ def renewal_stop(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             renewal.renewal_stop(contract=contract, today=clock.today(), reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("자동 갱신을 중단했습니다. 계약은 현재 기간이 끝나면 종료됩니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -437,7 +459,7 @@ def suspension_appeal(request: HttpRequest, pk: int, suspension_pk: int) -> Http
         try:
             suspension.appeal_file(suspension=target, text=form.cleaned_data["text"], today=clock.today())
         except DomainError as exc:
-            add_domain_error(form, exc)
+            display.add_customer_error(form, exc)
         else:
             messages.success(request, _("이의신청을 접수했습니다."))
             return redirect("portal:contract_detail", pk=pk)
@@ -491,7 +513,7 @@ def terms_consent(request: HttpRequest, policy_id: int) -> HttpResponse:
                 channel=TermsConsent.Channel.PORTAL,
             )
         except DomainError as exc:
-            error = exc.message
+            error = display.error_text(exc)
         else:
             messages.success(
                 request,
@@ -516,7 +538,7 @@ def terms_refusal_termination(request: HttpRequest, policy_id: int, pk: int) -> 
         return render(
             request,
             "contracts/terms.html",
-            _terms_context(request, {policy_id: exc.message}),
+            _terms_context(request, {policy_id: display.error_text(exc)}),
             status=400,
         )
     messages.success(

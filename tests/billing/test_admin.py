@@ -130,7 +130,9 @@ def test_invoice_changelist_query_count_is_flat(admin_client, django_assert_max_
     for i in range(10):
         make_invoice(customer, issue_date=dt.date(2025, 1, 1) + dt.timedelta(days=31 * i))
     admin_client.get(url("invoice"))  # warm the session/permission caches
-    with django_assert_max_num_queries(12) as ten:
+    # 12, plus the overdue column's fixed reads for the whole page (issue 15: invoices, open disputes,
+    # dunning cases, the policies' lines, pauses), whatever the number of rows
+    with django_assert_max_num_queries(16) as ten:
         assert admin_client.get(url("invoice")).status_code == 200
     for i in range(40):
         make_invoice(CustomerFactory(), issue_date=dt.date(2026, 1, 1) + dt.timedelta(days=i))

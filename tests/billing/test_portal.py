@@ -146,4 +146,6 @@ def test_home_card_shows_open_amount_and_next_due(client, member, invoice):
     response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "미납 금액" in body and "220,000원" in body and "2026-11-15" in body
+    # five days past due: the card is the overdue badge (issue 15), with the due date and the amount
+    assert "연체 5일" in body and "220,000원" in body and "납기일 2026-11-15" in body
+    assert 'id="home-overdue"' in body

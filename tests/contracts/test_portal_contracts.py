@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from contracts.models import Contract, ContractStatus, Plan, Policy, TermsConsent
 from contracts.policy import policy_clone
+from contracts.portal.display import customer_wording, settlement_kind_label
 from contracts.presets import load_presets
 from contracts.services import applications, changes, suspension, terms
 from core import clock
@@ -182,15 +183,16 @@ def test_apply_refusals_are_shown_next_to_the_field(client, admin):
         )
     assert response.status_code == 400
     assert Contract.objects.count() == 0
-    assert response.context["form"].errors["requested_start"][0].startswith("CON-4:")
-    assert "CON-4:" in response.content.decode()
+    # the refusal in plain words next to the field; no rule id on a customer page (issue 15)
+    assert "이전입니다" in response.context["form"].errors["requested_start"][0]
+    assert "CON-4" not in response.content.decode()
     with clock.frozen(D(2026, 3, 2)):
         client.post(reverse("portal:contract_apply"), {"plan": plan.pk, "requested_start": "2026-03-10"})
         again = client.post(
             reverse("portal:contract_apply"), {"plan": plan.pk, "requested_start": "2026-03-11"}
         )
     assert again.status_code == 400
-    assert again.context["form"].errors["plan"][0].startswith("CON-1:")
+    assert again.context["form"].errors["plan"][0] and "CON-1" not in again.content.decode()
     assert Contract.objects.count() == 1
 
 
@@ -256,7 +258,7 @@ def test_withdrawal_deadline_shown_and_enforced(client, admin):
     with clock.frozen(D(2026, 1, 13)):
         response = client.post(reverse("portal:contract_withdraw", args=[contract.pk]), {"confirm": "on"})
     assert response.status_code == 400
-    assert "CON-8:" in response.content.decode()
+    assert "청약 철회" in response.content.decode() and "CON-8" not in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
@@ -278,7 +280,9 @@ def test_termination_preview_then_confirm(client, admin):
     assert settlement.lines and settlement.effective_on == D(2026, 3, 20)
     page = preview.content.decode()
     assert "최종 정산 미리보기" in page and "위 내용으로 해지 확정" in page
-    assert settlement.lines[0].description in page
+    # labels and texts without rule ids (issue 15): "이용료", never "usage" or "(BIL-4)"
+    assert customer_wording(settlement.lines[0].description) in page
+    assert settlement_kind_label(settlement.lines[0].kind) in page and "BIL-" not in page
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE  # a preview changes nothing
     with clock.frozen(D(2026, 3, 2)):
@@ -305,7 +309,7 @@ def test_termination_refusals(client, admin):
         past = client.get(url, {"effective_on": "2026-03-01"})
         short = client.get(url, {"effective_on": "2026-03-05"})
         stale = client.post(url, {"effective_on": "2026-03-20", "previewed_total_won": "1"})
-    assert past.status_code == 400 and past.context["form"].errors["effective_on"][0].startswith("CON-7:")
+    assert past.status_code == 400 and "이전입니다" in past.context["form"].errors["effective_on"][0]
     assert short.status_code == 400 and "2026-03-09" in short.context["form"].errors["effective_on"][0]
     assert stale.status_code == 200 and stale.context["settlement"] is not None
     contract.refresh_from_db()
@@ -383,7 +387,7 @@ def test_terms_refusal_then_penalty_free_termination(client, admin):
         again = client.post(
             reverse("portal:contract_terms_consent", args=[release.policy_id]), {"decision": "accepted"}
         )
-        assert again.status_code == 400 and "TRM-4:" in again.content.decode()
+        assert again.status_code == 400 and "TRM-4" not in again.content.decode()
         response = client.post(
             reverse("portal:contract_terms_refusal_termination", args=[release.policy_id, contract.pk])
         )
@@ -409,7 +413,7 @@ def test_dcloud_refusal_offers_no_termination(client, admin):
         response = client.post(
             reverse("portal:contract_terms_refusal_termination", args=[release.policy_id, contract.pk])
         )
-    assert response.status_code == 400 and "TRM-5:" in response.content.decode()
+    assert response.status_code == 400 and "TRM-5" not in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 

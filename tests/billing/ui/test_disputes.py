@@ -105,7 +105,7 @@ def test_portal_dispute_after_the_window_shows_the_closing_date(client, admin_me
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "field-error" in body and "2026-11-16" in body and "BIL-10" in body
+    assert "2026-11-16에 끝났습니다" in body and "BIL-10" not in body  # no rule id on a customer page
     assert not Dispute.objects.exists()
 
 

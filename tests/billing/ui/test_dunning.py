@@ -133,7 +133,8 @@ def test_portal_dunning_status_shows_amount_next_step_and_date(client, member, o
     client.force_login(member.user)
     body = client.get(reverse("portal:dunning_status")).content.decode()
     assert overdue.number in body and "110,000" in body
-    assert "notify" in body and "2026-12-10" in body
+    assert "안내" in body and "2026-12-10" in body
+    assert "notify" not in body  # the step's label, never its code (issue 15)
 
 
 def test_api_dunning_lists_open_cases_with_next_step(member, overdue):
