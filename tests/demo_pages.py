@@ -73,6 +73,7 @@ class Page:
 
 #: Portal routes that answer a file or JSON, not a page a person reads.
 NOT_PAGES = frozenset({
+    "healthz", "readyz", "metrics",  # probes for machines (issue 19), not pages for people
     "portal:logout",
     "portal:change_request_document",
     "portal:contract_terms_comparison_pdf",
@@ -245,6 +246,8 @@ class PageText(HTMLParser):
             self._node(a["value"])
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
+        if tag == "form" and a.get("action"):  # a form leads to its page too (a filing, a request)
+            self.links.append(a["action"])
         if tag in _VOID:
             return
         self._stack.append(tag)

@@ -25,6 +25,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from core import clock, throttling
 from core.errors import DomainError
 from core.fields import BusinessDateFormField
+from core.formatting import number
 from core.forms import add_domain_error
 
 from .. import selectors, services, services_changes
@@ -144,11 +145,14 @@ def _with_names(rows: list[SuccessionRequest], customer: Customer) -> list[Succe
 
 @register_card
 def _customer_info_card(request: HttpRequest, member: Member) -> Card | None:
-    if not member.is_admin:
-        return None
+    """Every member sees the customer's change requests and successions; only an admin files them (ACC-9)."""
     pending = CustomerChangeRequest.Status.REQUESTED
     open_count = _change_requests(member.customer).filter(status=pending).count()
-    return Card(title=gettext_lazy("고객 정보 변경"), value=f"{open_count:,}",
+    if not member.is_admin:
+        return Card(title=gettext_lazy("고객 정보 변경"), value=number(open_count),
+                    body=gettext_lazy("처리 중인 변경 신청과 지위 승계 신고 (신청은 관리자가 합니다)"),
+                    url=reverse("portal:change_requests"), link_text=gettext_lazy("변경 신청 내역"), order=95)
+    return Card(title=gettext_lazy("고객 정보 변경"), value=number(open_count),
                 body=gettext_lazy("처리 중인 변경 신청 (상호·대표자·환불 계좌 등은 증빙을 첨부해 신청)"),
                 url=reverse("portal:change_requests"), link_text=gettext_lazy("변경 신청"), order=95)
 
