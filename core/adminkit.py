@@ -16,15 +16,20 @@
   from actions; DAT-6).
 - :class:`PersonalDataAutocompleteView`: the admin's autocomplete endpoint (``/admin/autocomplete/``),
   logging the rows it answers with when their admin is a :class:`PersonalDataAdminMixin` (DAT-6).
+- :class:`AdminPage` / :func:`add_admin_pages`: the custom pages of a model admin (a dashboard, a
+  calendar, a queue) listed on the admin index, the app pages and the side bar for exactly the staff the
+  page itself lets in (issue 15: no page reachable only by typing its address).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
@@ -37,6 +42,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import csvkit
@@ -385,3 +391,62 @@ class PersonalDataAutocompleteView(AutocompleteJsonView):
             if pks:
                 model_admin.log_personal_data(self.request, pks, kind=AccessKind.LIST)
         return context
+
+
+# --------------------------------------------------------------------------- custom pages in the navigation
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    """A custom page of a model admin, listed in the navigation next to the app's models.
+
+    ``url_name`` is the page's URL name in the admin namespace (without ``admin:``); ``allowed`` names
+    the model admin's method ``(request) -> bool`` that the page's view checks too, so the navigation
+    shows the page to exactly who may open it.
+    """
+
+    url_name: str
+    label: Any
+    allowed: str = "has_view_permission"
+
+
+def add_admin_pages(
+    site: admin.AdminSite, request: HttpRequest, app_dict: dict[str, Any], label: str | None = None
+) -> dict[str, Any]:
+    """Add each registered admin's :attr:`admin_pages` that ``request.user`` may open to ``app_dict``
+    (``AdminSite._build_app_dict``'s answer), creating the app's entry when the user sees none of its
+    models."""
+    for model, model_admin in site._registry.items():
+        pages: tuple[AdminPage, ...] = getattr(model_admin, "admin_pages", ())
+        app_label = model._meta.app_label
+        if not pages or (label and app_label != label):
+            continue
+        for page in pages:
+            if not getattr(model_admin, page.allowed)(request):
+                continue
+            try:
+                url = reverse(f"admin:{page.url_name}", current_app=site.name)
+            except NoReverseMatch:
+                continue
+            entry = {
+                "model": None,
+                "name": str(page.label),
+                "object_name": page.url_name,
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+                "admin_url": url,
+                "add_url": None,
+                "view_only": True,
+                "is_page": True,
+            }
+            if app_label not in app_dict:
+                app_dict[app_label] = {
+                    "name": apps.get_app_config(app_label).verbose_name,
+                    "app_label": app_label,
+                    "app_url": reverse(
+                        "admin:app_list", kwargs={"app_label": app_label}, current_app=site.name
+                    ),
+                    "has_module_perms": True,
+                    "models": [],
+                }
+            app_dict[app_label]["models"].append(entry)
+    return app_dict

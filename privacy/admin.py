@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin
+from core.adminkit import AdminPage, PersonalDataAdminMixin, ReadOnlyAdminMixin
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from .selectors import retained_record_for
@@ -34,6 +34,7 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("user",)
     date_hierarchy = "at"
     change_list_template = "admin/privacy/destructionrecord/change_list.html"
+    admin_pages = (AdminPage("privacy_retention_calendar", _("보관 기간 달력·파기 미리 보기")),)
 
     def get_urls(self) -> list[Any]:
         extra = [

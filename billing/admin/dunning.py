@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from core import clock
 from core.admin_dates import BoundedChangeList
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
+from core.adminkit import AdminPage, ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
@@ -146,6 +146,9 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "opened_on"
     inlines = (DunningStepInline, StatusTransitionInline)
     actions = ("pause_ladder",)
+    admin_pages = (
+        AdminPage("billing_after_due_dashboard", _("미납·매출·이의신청 현황"), "has_dashboard_permission"),
+    )
     fields = (
         "invoice",
         "customer",
@@ -227,10 +230,13 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             handle=handle,
         )
 
+    def has_dashboard_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(DASHBOARD_PERMISSION))
+
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         """Revenue, overdue amounts and customer names: billing data, so only staff who may view invoices
         (``billing.view_invoice``: the support, billing and compliance groups; not SLA or messaging)."""
-        if not request.user.has_perm(DASHBOARD_PERMISSION):
+        if not self.has_dashboard_permission(request):
             raise PermissionDenied
         today = clock.today()
         context = {

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core.adminkit import AdminPage, ReadOnlyAdminMixin
 from core.audit import acting_as
 
 from ..effective import effective_policy
@@ -206,6 +206,9 @@ PANEL_PARAMETERS = [
 class ContractAdmin(ContractActionsMixin, ContractListAdmin):
     list_filter: tuple[Any, ...] = ("status", "plan__policy__code", "billing_cycle", "termination_kind")
     date_hierarchy: str | None = "applied_on"
+    admin_pages = (
+        AdminPage("contracts_contract_queue", _("신청 심사 대기"), "has_view_or_change_permission"),
+    )
     inlines = [
         PeriodInline,
         DocumentInline,
