@@ -45,7 +45,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import csvkit
+from . import csvkit, formatting
 from .audit import acting_as
 from .errors import DomainError
 from .models import StatusTransition
@@ -450,3 +450,40 @@ def add_admin_pages(
                 }
             app_dict[app_label]["models"].append(entry)
     return app_dict
+
+
+# --------------------------------------------------------------------------- amounts and quantities
+
+
+def _value(obj: Any, path: str) -> Any:
+    for part in path.split("__"):
+        obj = None if obj is None else getattr(obj, part, None)
+    return obj
+
+
+def _column(
+    field: str, description: Any, show: Callable[[Any], str], ordering: str | None, empty: str
+) -> Callable[[Any, Any], str]:
+    @admin.display(description=description, ordering=ordering)
+    def column(modeladmin: Any, obj: Any) -> str:
+        value = _value(obj, field)
+        return empty if value is None else show(value)
+
+    column.__name__ = f"{field}_shown"
+    return column
+
+
+def won_column(field: str, description: Any, *, ordering: str | None = "", empty: str = "-") -> Any:
+    """An admin column (``list_display``) or read-only field showing integer won through
+    ``core.formatting.won``: ``330,000원`` / ``KRW 330,000``. ``field`` may follow relations
+    (``invoice__total_won``) or name an annotation; it sorts by ``field`` unless ``ordering`` says
+    otherwise (``None``: not sortable). Use it as a class attribute::
+
+        total = won_column("total_won", _("합계"))
+    """
+    return _column(field, description, formatting.won, field if ordering == "" else ordering, empty)
+
+
+def qty_column(field: str, description: Any, *, ordering: str | None = "", empty: str = "-") -> Any:
+    """An admin column of a quantity or a percentage through ``core.formatting.quantity``: ``1``, ``1.5``."""
+    return _column(field, description, formatting.quantity, field if ordering == "" else ordering, empty)

@@ -56,8 +56,8 @@ def test_the_catalogue_is_compiled_and_overrides_the_stock_strings() -> None:
 
 @pytest.mark.django_db
 def test_a_view_only_agent_reads_plain_korean_on_the_invoice_pages() -> None:
-    """Issue 15: a support agent (view only on billing) sees "청구서 목록" and "청구서 보기", filters "상태별",
-    and none of the stock catalogue's broken strings, on the invoice list and an invoice."""
+    """Issue 15: a support agent (view only on billing) sees "청구서 목록" and "청구서 보기",
+    filters "상태별", and none of the stock catalogue's broken strings, on the invoice list and an invoice."""
     load_presets()
     ensure_staff_groups()
     contract = make_contract("officecore-standard-monthly", start=dt.date(2026, 1, 5))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, won_column
 from core.audit import acting_as
 from core.errors import DomainError
 from core.fields import BusinessDateFormField, WonFormField
@@ -78,13 +78,15 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "customer",
         "invoice",
         "line",
-        "amount_won",
+        "amount",
         "status",
         "filed_on",
         "answer_due",
         "answered_on",
-        "upheld_amount_won",
+        "upheld_amount",
     )
+    upheld_amount = won_column("upheld_amount_won", _("인용 금액"))
+    amount = won_column("amount_won", _("이의 금액"))
     list_display_links = ("id", "invoice")
     list_filter = ("status", OverdueAnswerFilter, "operator_erred", "filed_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number", "reason")
@@ -95,7 +97,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "invoice",
         "line",
         "customer",
-        "amount_won",
+        "amount",
         "reason",
         "operator_erred",
         "known_on",
@@ -107,7 +109,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "due_extension_reason",
         "answered_on",
         "answer",
-        "upheld_amount_won",
+        "upheld_amount",
         "credit_note",
     )
     fields = readonly_fields

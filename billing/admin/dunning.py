@@ -25,9 +25,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core import clock
+from core import clock, formatting
 from core.admin_dates import BoundedChangeList
-from core.adminkit import AdminPage, ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
+from core.adminkit import (
+    AdminPage,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+    form_page,
+    run_action_form,
+    won_column,
+)
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
@@ -51,7 +58,7 @@ REVENUE_MONTHS = 12
 
 
 def _won(value: Any) -> str:
-    return f"{int(value or 0):,}"
+    return formatting.won(int(value or 0))
 
 
 # --------------------------------------------------------------------------- dunning (SPEC §6, DUN-2, DUN-3)
@@ -82,7 +89,8 @@ class DunningStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DunningStep
     extra = 0
     can_delete = False
-    fields = ("index", "action", "scheduled_on", "executed_on", "amount_won", "detail", "cancelled_on")
+    fields = ("index", "action", "scheduled_on", "executed_on", "amount", "detail", "cancelled_on")
+    amount = won_column("amount_won", _("미납액"))
     readonly_fields = fields
     ordering = ("index",)
 

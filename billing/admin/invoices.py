@@ -20,14 +20,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
-from core import clock
+from core import clock, formatting
 from core.adminkit import (
     NoRevertHistoryAdmin,
     ReadOnlyAdminMixin,
     StatusTransitionInline,
     csv_response,
     form_page,
+    qty_column,
     run_action_form,
+    won_column,
 )
 from core.audit import acting_as
 from core.errors import DomainError
@@ -78,15 +80,18 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         "position",
         "kind",
         "description",
-        "quantity",
-        "unit_price_won",
-        "amount_won",
+        "quantity_shown",
+        "unit_price",
+        "amount",
         "service_start",
         "service_end",
         "contract",
         "policy_basis",
     )
     readonly_fields = fields
+    quantity_shown = qty_column("quantity", _("수량"))
+    unit_price = won_column("unit_price_won", _("단가"))
+    amount = won_column("amount_won", _("금액"))
 
 
 @admin.register(Invoice)
@@ -94,18 +99,17 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Read-only once issued (BIL-2): invoices come from the invoice run; corrections are credit notes;
     a charge for evaded fees (BIL-20) is issued from here as a new invoice."""
 
+    # The key columns first (issue 15: due date, open amount and status within 1,366 px).
     list_display = (
         "number",
         "customer",
-        "kind",
-        "schedule",
-        "period_start",
-        "issue_date",
-        "due_date",
-        "total_won",
-        "amount_due",
-        "open_amount",
         "status",
+        "due_date",
+        "open_amount",
+        "amount_due",
+        "total",
+        "issue_date",
+        "kind",
     )
     list_filter = ("status", "issue_date", "kind", "policy__code", "schedule")
     search_fields = ("number", "customer__legal_name", "customer__business_number")
@@ -122,10 +126,10 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             {
                 "fields": (
                     "vat_inclusive",
-                    "vat_rate_percent",
-                    "supply_won",
-                    "vat_won",
-                    "total_won",
+                    "vat_rate",
+                    "supply",
+                    "vat",
+                    "total",
                     "late_charges",
                     "amount_due",
                     "open_amount",
@@ -147,15 +151,19 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "due_date",
         "paid_on",
         "vat_inclusive",
-        "vat_rate_percent",
-        "supply_won",
-        "vat_won",
-        "total_won",
+        "vat_rate",
+        "supply",
+        "vat",
+        "total",
         "late_charges",
         "amount_due",
         "open_amount",
         "note",
     )
+    vat_rate = qty_column("vat_rate_percent", _("부가세율(%)"))
+    supply = won_column("supply_won", _("공급가액"))
+    vat = won_column("vat_won", _("부가세"))
+    total = won_column("total_won", _("합계"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         return (
@@ -166,18 +174,18 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         )
 
     @admin.display(description=_("연체료·가산금 (부가세 대상 아님)"))
-    def late_charges(self, obj: Invoice) -> int:
+    def late_charges(self, obj: Invoice) -> str:
         late = getattr(obj, "_late_won", None)
-        return invoice_amount_due_won(obj) - obj.total_won if late is None else int(late)
+        return formatting.won(invoice_amount_due_won(obj) - obj.total_won if late is None else int(late))
 
     @admin.display(description=_("청구 금액 (합계 + 연체료·가산금)"), ordering="_due_won")
-    def amount_due(self, obj: Invoice) -> int:
+    def amount_due(self, obj: Invoice) -> str:
         due = getattr(obj, "_due_won", None)
-        return invoice_amount_due_won(obj) if due is None else int(due)
+        return formatting.won(invoice_amount_due_won(obj) if due is None else int(due))
 
     @admin.display(description=_("미납액"), ordering="_open_won")
-    def open_amount(self, obj: Invoice) -> int:
-        return int(getattr(obj, "_open_won", 0) or 0)
+    def open_amount(self, obj: Invoice) -> str:
+        return formatting.won(int(getattr(obj, "_open_won", 0) or 0))
 
     # ----------------------------------------------------------------- permissions of the buttons
 
@@ -252,8 +260,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("크레딧 노트 {number}를 발행했습니다 ({total}원).").format(
-                        number=note.number, total=f"{note.total_won:,}"
+                    gettext("크레딧 노트 {number}를 발행했습니다 ({total}).").format(
+                        number=note.number, total=formatting.won(note.total_won)
                     ),
                 )
                 return HttpResponseRedirect(here)
@@ -312,8 +320,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("요금 면탈 청구서 {number} ({total}원)를 발행했습니다.").format(
-                        number=charged.number, total=f"{charged.total_won:,}"
+                    gettext("요금 면탈 청구서 {number} ({total})를 발행했습니다.").format(
+                        number=charged.number, total=formatting.won(charged.total_won)
                     ),
                 )
                 return HttpResponseRedirect(reverse("admin:billing_invoice_change", args=[charged.pk]))
@@ -376,11 +384,14 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "invoice",
         "reason",
         "issued_on",
-        "supply_won",
-        "vat_won",
-        "total_won",
+        "supply",
+        "vat",
+        "total",
         "reverses",
     )
+    supply = won_column("supply_won", _("공급가액"))
+    vat = won_column("vat_won", _("부가세"))
+    total = won_column("total_won", _("합계"))
     list_filter = ("kind", "reason", "issued_on")
     search_fields = (
         "number",

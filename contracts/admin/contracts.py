@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, formatting
 from core.adminkit import AdminPage, ReadOnlyAdminMixin
 from core.audit import acting_as
 
@@ -47,7 +47,7 @@ from .forms import parameter_label
 
 
 def _won(amount: Any) -> str:
-    return f"{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else "-"
+    return formatting.won(amount) if isinstance(amount, int) and not isinstance(amount, bool) else "-"
 
 
 def _shown(value: Any) -> Any:
