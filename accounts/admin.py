@@ -24,6 +24,7 @@ from core.adminkit import (
     PersonalDataAdminMixin,
     ReadOnlyAdminMixin,
     StatusTransitionInline,
+    actor_column,
 )
 from core.errors import DomainError
 from core.forms import add_domain_error
@@ -424,8 +425,9 @@ def _transfer_inline() -> type[admin.TabularInline]:
         model = SuccessionTransfer
         fk_name = "request"
         fields = ("contract", "from_customer", "to_customer", "contract_status", "transferred_on",
-                  "released_seats", "actor")
+                  "released_seats", "actor_shown")
         readonly_fields = fields
+        actor_shown = actor_column()
         extra = 0
         can_delete = False
         verbose_name_plural = _("이전된 계약")

@@ -175,17 +175,30 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
 
     @admin.display(description=_("연체료·가산금 (부가세 대상 아님)"))
     def late_charges(self, obj: Invoice) -> str:
-        late = getattr(obj, "_late_won", None)
-        return formatting.won(invoice_amount_due_won(obj) - obj.total_won if late is None else int(late))
+        return formatting.won(self._late_won(obj))
 
     @admin.display(description=_("청구 금액 (합계 + 연체료·가산금)"), ordering="_due_won")
     def amount_due(self, obj: Invoice) -> str:
-        due = getattr(obj, "_due_won", None)
-        return formatting.won(invoice_amount_due_won(obj) if due is None else int(due))
+        return formatting.won(self._due_won(obj))
 
     @admin.display(description=_("미납액"), ordering="_open_won")
     def open_amount(self, obj: Invoice) -> str:
-        return formatting.won(int(getattr(obj, "_open_won", 0) or 0))
+        return formatting.won(self._open_won(obj))
+
+    # the numbers behind those columns (the CSV export keeps plain numbers)
+    @staticmethod
+    def _late_won(obj: Invoice) -> int:
+        late = getattr(obj, "_late_won", None)
+        return invoice_amount_due_won(obj) - obj.total_won if late is None else int(late)
+
+    @staticmethod
+    def _due_won(obj: Invoice) -> int:
+        due = getattr(obj, "_due_won", None)
+        return invoice_amount_due_won(obj) if due is None else int(due)
+
+    @staticmethod
+    def _open_won(obj: Invoice) -> int:
+        return int(getattr(obj, "_open_won", 0) or 0)
 
     # ----------------------------------------------------------------- permissions of the buttons
 
@@ -361,9 +374,9 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
                 i.supply_won,
                 i.vat_won,
                 i.total_won,
-                self.late_charges(i),
-                self.amount_due(i),
-                self.open_amount(i),
+                self._late_won(i),
+                self._due_won(i),
+                self._open_won(i),
                 i.get_status_display(),
             ]
             for i in queryset.select_related("customer")
