@@ -152,15 +152,15 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The key columns first (issue 15): who, to whom, where it stands.
     list_display = (
         "id",
         "customer",
-        "kind",
-        "purpose",
         "recipient",
         "status",
+        "kind",
+        "purpose",
         "sent_at",
-        "result_at",
         "failure_reason",
     )
     list_filter = ("status", "kind", "purpose", "provider")

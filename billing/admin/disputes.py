@@ -73,15 +73,15 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     "답변" → ``disputes.dispute_decide``, "기한 연장" → ``disputes.dispute_extend``."""
     inlines = (StatusTransitionInline,)
 
+    # The key columns first (issue 15): who, how much, where it stands and the answer deadline.
     list_display = (
         "id",
         "customer",
-        "invoice",
-        "line",
         "amount",
         "status",
-        "filed_on",
         "answer_due",
+        "invoice",
+        "filed_on",
         "answered_on",
         "upheld_amount",
     )

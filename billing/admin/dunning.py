@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from contracts.models import DunningAction
 from core import clock, formatting
 from core.admin_dates import BoundedChangeList
 from core.adminkit import (
@@ -127,17 +128,25 @@ def _position(case: DunningCase) -> LadderPosition | None:
 
 
 def next_step_text(case: DunningCase) -> str:
-    """The case's next ladder step and its date, "notify (2026-12-01)" (DUN-2); "—" at the ladder's end."""
+    """The case's next ladder step in words and its date, "안내 (2026-12-01)" (DUN-2); "—" at the ladder's
+    end."""
     upcoming = next_step_of(_position(case))
     if upcoming is None:
         return "—"
-    return f"{upcoming.action} ({upcoming.on})" if upcoming.on else upcoming.action
+    label = step_label(upcoming.action)
+    return f"{label} ({formatting.day(upcoming.on)})" if upcoming.on else label
+
+
+def step_label(action: str) -> str:
+    """A ladder action code as its label (``notify`` → "안내")."""
+    return str(dict(DunningAction.choices).get(action, action))
 
 
 @admin.register(DunningCase)
 class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Overdue invoices on their ladder: amount, the step reached, the next step and its date (DUN-2)."""
 
+    # The key columns first (issue 15): due date, open amount and status, then the ladder.
     list_display = (
         "invoice",
         "customer",
@@ -146,7 +155,6 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "overdue_amount",
         "current_step",
         "next_step",
-        "opened_on",
     )
     list_filter = ("status", PresetFilter, "opened_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
@@ -207,7 +215,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         action = getattr(obj, "_step_action", None)
         if not action:
             return "—"
-        return f"{action} ({getattr(obj, '_step_on', '')})"
+        return f"{step_label(action)} ({formatting.day(getattr(obj, '_step_on', None))})"
 
     @admin.display(description=_("다음 단계 (예정일)"))
     def next_step(self, obj: DunningCase) -> str:

@@ -61,17 +61,16 @@ def _allocation_text(row: PaymentAllocation) -> str:
 
 @admin.register(Payment)
 class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
+    # The key columns first, the list within 1,366 px (issue 15); the rest is on the payment's page.
     list_display = (
         "received_on",
         "customer",
-        "method",
         "amount",
         "status",
+        "method",
         "invoice",
         "allocated_to",
         "payer_name",
-        "attempt",
-        "reference",
     )
     amount = won_column("amount_won", _("금액"))
     list_filter = ("status", "method", "received_on")
