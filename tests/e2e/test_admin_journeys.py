@@ -17,12 +17,14 @@ from accounts.models import Customer
 from contracts import jobs as contract_jobs
 from contracts.management.commands.seed_demo import DEMO_PASSWORD
 from contracts.models import Contract, ContractStatus
+from contracts.selectors import active_plans
 from tests.e2e.conftest import DEMO_TODAY
 from tests.factories import AdminMemberFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PLAN_NAME = "플로우 비즈니스 (월간)"  # no required documents (CON-3)
+PLAN_CODE = "flow-business-monthly"  # no required documents (CON-3)
+PLAN_NAME = "플로우 비즈니스 (월간)"
 VIEWPORT_WIDTH = 1366
 
 
@@ -45,7 +47,8 @@ def test_a_new_customer_applies_staff_approve_through_the_queue_and_the_contract
     # The customer applies.
     portal_login(login_id)
     page.goto(f"{live_server.url}/contracts/apply/")
-    page.select_option("select[name=plan]", label=PLAN_NAME)
+    plan = active_plans().get(code=PLAN_CODE)
+    page.select_option("select[name=plan]", value=str(plan.pk))
     page.fill("input[name=requested_start]", DEMO_TODAY.isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="신청하기").click()
