@@ -23,7 +23,7 @@ from tests.factories import StaffUserFactory, UserFactory
 ROOT = Path(__file__).resolve().parents[1]
 #: Known-bad stock Korean (the issue's findings and their like), never on an admin page of ours.
 BAD = ("보기위한", "를(을)", "뷰 ", "사용자(들)", "(으)로", "을/를", "이/가", "오브젝트", "액션", "히스토리",
-       "콘텐츠 타입(들)", "확신합니다", "돌려주세요")
+       "콘텐츠 타입(들)", "확신합니다", "돌려주세요", "세션들", "로그 엔트리")
 
 
 def _page(client: Client, url: str) -> str:

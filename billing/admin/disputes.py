@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, formatting
 from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, won_column
 from core.audit import acting_as
 from core.errors import DomainError
@@ -125,10 +125,10 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if obj.status == Dispute.Status.OPEN and obj.answer_due_on < clock.today():
             return format_html(
                 '<strong class="overdue" style="color:#ba2121">{} ({})</strong>',
-                obj.answer_due_on,
+                formatting.day(obj.answer_due_on),
                 _("기한 지남"),
             )
-        return str(obj.answer_due_on)
+        return formatting.day(obj.answer_due_on)
 
     def has_answer_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("billing.change_dispute")

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, formatting
 from core.adminkit import NoRevertHistoryAdmin, show_error
 from core.audit import acting_as
 from core.errors import DomainError
@@ -85,9 +85,9 @@ class ContractListAdmin(NoRevertHistoryAdmin):
     @admin.display(description=_("개통일"), ordering="activation_date")
     def activation_display(self, obj: Contract) -> str:
         if obj.activated_on:
-            return str(obj.activated_on)
+            return formatting.day(obj.activated_on)
         if obj.activation_date:
-            return str(_("{date} (예정)").format(date=obj.activation_date))
+            return str(_("{date} (예정)").format(date=formatting.day(obj.activation_date)))
         return "-"
 
     @admin.display(description=_("보류 사유"))
