@@ -12,13 +12,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.staff import ensure_staff_groups
 from contracts.presets import load_presets
 from tests.billing.conftest import make_contract
 from tests.billing.payment_factories import make_invoice
 from tests.factories import StaffUserFactory, UserFactory
+from tests.test_i18n import _entries
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Known-bad stock Korean (the issue's findings and their like), never on an admin page of ours.
@@ -37,19 +38,28 @@ def _assert_clean(content: str, url: str) -> None:
         assert bad not in content, (url, bad)
 
 
-def test_the_catalogue_is_compiled_and_overrides_the_stock_strings() -> None:
-    """Issue 15: the committed .mo matches the .po, and Korean lookups answer with our strings."""
-    po = ROOT / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_committed_catalogue_is_compiled_from_its_source(domain: str) -> None:
+    """Issue 15: the committed Korean .mo files are compiled from the current .po files (like English)."""
+    po = ROOT / "locale" / "ko" / "LC_MESSAGES" / f"{domain}.po"
     mo = po.with_suffix(".mo")
-    assert mo.exists() and mo.stat().st_size > 0
+    assert mo.exists(), f"{mo} is missing: run make messages"
     with mo.open("rb") as handle:
         compiled = gettext_module.GNUTranslations(handle)
-    assert compiled.gettext("Select %s to view") == "%s 목록"
+    entries = [e for e in _entries(po) if not e["plural"]]  # plural forms: see the lookups below
+    assert entries
+    for entry in entries:
+        assert compiled.gettext(str(entry["msgid"])) == entry["msgstr"], entry["msgid"]
+
+
+def test_the_catalogue_overrides_the_stock_strings() -> None:
+    """Issue 15: Korean lookups answer with our strings, English ones stay Django's."""
     with translation.override("ko"):
         assert gettext("Select %s to view") == "%s 목록"
         assert gettext("View %s") == "%s 보기"
         assert gettext("users") == "사용자"
         assert gettext(" By %(filter_title)s ") == " %(filter_title)s별 "
+        assert ngettext("%(counter)s result", "%(counter)s results", 3) == "결과 %(counter)s건"
     with translation.override("en"):
         assert gettext("View %s") == "View %s"  # English untouched
 
