@@ -58,9 +58,10 @@ typecheck: $(STAMP)
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# English is extracted; Korean (locale/ko) is hand-written: it only fixes Django's own Korean strings.
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
-	$(PY) manage.py compilemessages -l en --ignore=.venv
+	$(PY) manage.py compilemessages -l en -l ko --ignore=.venv
 
 clean:
 	rm -rf $(VENV) demo.sqlite3 staticfiles

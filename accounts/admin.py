@@ -24,6 +24,7 @@ from core.adminkit import (
     PersonalDataAdminMixin,
     ReadOnlyAdminMixin,
     StatusTransitionInline,
+    actor_column,
 )
 from core.errors import DomainError
 from core.forms import add_domain_error
@@ -106,8 +107,9 @@ class MemberInline(admin.TabularInline):
 class CustomerAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     personal_data_customer = "pk"
     form = CustomerAdminForm
-    list_display = ("legal_name", "business_number_display", "kind", "status", "representative_name",
-                    "billing_email", "admin_count", "member_count", "created_at")
+    # The key columns first, within 1,366 px (issue 15).
+    list_display = ("legal_name", "status", "business_number_display", "kind", "representative_name",
+                    "billing_email", "member_count")
     list_filter = ("kind", "status", "preferred_language")
     search_fields = ("legal_name", "business_number", "representative_name", "billing_email",
                      "members__login_id", "members__email")
@@ -424,8 +426,9 @@ def _transfer_inline() -> type[admin.TabularInline]:
         model = SuccessionTransfer
         fk_name = "request"
         fields = ("contract", "from_customer", "to_customer", "contract_status", "transferred_on",
-                  "released_seats", "actor")
+                  "released_seats", "actor_shown")
         readonly_fields = fields
+        actor_shown = actor_column()
         extra = 0
         can_delete = False
         verbose_name_plural = _("이전된 계약")

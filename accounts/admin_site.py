@@ -20,7 +20,7 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from core import throttling
-from core.adminkit import PersonalDataAutocompleteView
+from core.adminkit import PersonalDataAutocompleteView, add_admin_pages
 
 from .lockout import too_many_logins
 
@@ -68,6 +68,11 @@ class StaffAdminSite(OTPAdminSite):
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         """DAT-6: the answers name rows of personal data; their admin's mixin logs them."""
         return PersonalDataAutocompleteView.as_view(admin_site=self)(request)  # type: ignore[return-value]
+
+    def _build_app_dict(self, request: HttpRequest, label: str | None = None) -> dict[str, Any]:
+        """The models of each app, and the custom pages (``admin_pages``) the user may open (issue 15)."""
+        app_dict: dict[str, Any] = super()._build_app_dict(request, label)
+        return add_admin_pages(self, request, app_dict, label)
 
     def has_permission(self, request: HttpRequest) -> bool:
         if otp_required():

@@ -1,8 +1,88 @@
-from django.contrib import admin
+from typing import Any
 
-from . import admin_health  # noqa: F401 - registers the system status page
-from .adminkit import HistoryAdmin, ReadOnlyAdminMixin
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import (
+    admin_health,  # noqa: F401 - registers the system status page
+    formatting,
+)
+from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
 from .models import Holiday, JobRun, StatusTransition
+
+#: The counts a job reports (``JobRun.counts``), in words; an unknown key is shown as it is.
+COUNT_LABELS = {
+    "activated": _("개통"),
+    "awaiting_claim": _("청구 대기"),
+    "awaiting_settlement": _("정산 대기"),
+    "charged": _("청구"),
+    "closed": _("종료"),
+    "complete": _("완료"),
+    "contracts": _("계약"),
+    "created": _("생성"),
+    "credit_applied": _("크레딧 상계"),
+    "credited": _("크레딧 발행"),
+    "customers_held": _("보관 유지 고객"),
+    "customers_purged": _("파기한 고객"),
+    "deemed": _("동의 간주"),
+    "deferred": _("연기"),
+    "delivered": _("전달"),
+    "dormant_members_purged": _("파기한 휴면 구성원"),
+    "due": _("대상"),
+    "ended": _("종료"),
+    "errors": _("오류"),
+    "exhausted": _("재시도 소진"),
+    "existing": _("기존"),
+    "export_reminders": _("내보내기 안내"),
+    "failed": _("실패"),
+    "fallbacks": _("대체 발송"),
+    "held": _("보류"),
+    "ignored": _("무시"),
+    "invoices": _("청구서"),
+    "late_charges": _("연체료"),
+    "lifted": _("해제"),
+    "messages_purged": _("파기한 메시지"),
+    "moved": _("이동"),
+    "opened": _("개시"),
+    "paused": _("일시 중지"),
+    "pending": _("대기"),
+    "purge_disabled": _("파기 꺼짐"),
+    "refused": _("거부"),
+    "reminded": _("안내"),
+    "renewed": _("갱신"),
+    "requeued": _("재대기"),
+    "resolved": _("해결"),
+    "resumed": _("재개"),
+    "retained_records_destroyed": _("파기한 분리 보관 기록"),
+    "retry_scheduled": _("재시도 예약"),
+    "sent": _("발송"),
+    "started": _("시작"),
+    "steps": _("연체 단계"),
+    "succeeded": _("성공"),
+    "terminated": _("해지"),
+    "timed_out": _("시간 초과"),
+    "unknown": _("알 수 없음"),
+}
+
+
+def counts_table(counts: Any) -> str:
+    """A job run's counts as a two-column table with Korean labels (not the stored JSON)."""
+    if not isinstance(counts, dict) or not counts:
+        return "-"
+    rows = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td style="text-align:right">{}</td></tr>',
+        (
+            (
+                COUNT_LABELS.get(key, key.replace("_", " ")),
+                formatting.number(value) if isinstance(value, int) and not isinstance(value, bool) else value,
+            )
+            for key, value in counts.items()
+        ),
+    )
+    return format_html('<table class="job-counts"><tbody>{}</tbody></table>', rows)
 
 
 @admin.register(Holiday)
@@ -13,30 +93,75 @@ class HolidayAdmin(HistoryAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    list_display = ("as_of", "job", "status", "counts", "attempts", "duration_ms", "started_at")
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The record of each daily job run: read-only and never deleted, by anyone (a run row is what makes a
+    job run once per date; deleting it would run the job again)."""
+
+    list_display = ("as_of", "job_name", "status", "counts_shown", "attempts", "duration_ms", "started_at")
     list_filter = ("status", "job")
     search_fields = ("job", "error")
     date_hierarchy = "as_of"
-    readonly_fields = [f.name for f in JobRun._meta.fields]
+    fields = readonly_fields = (
+        "job_name",
+        "as_of",
+        "status",
+        "counts_shown",
+        "error",
+        "attempts",
+        "worker",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "duration_ms",
+    )
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
+    @admin.display(description=_("작업"), ordering="job")
+    def job_name(self, obj: JobRun) -> str:
+        return job_label(obj.job)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    @admin.display(description=_("건수"))
+    def counts_shown(self, obj: JobRun) -> str:
+        return counts_table(obj.counts)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # not even a superuser: the row is the job's once-per-date guard
 
 
 @admin.register(StatusTransition)
 class StatusTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every lifecycle status change (``core.transitions``): read-only, written only by the helper."""
 
-    list_display = ("at", "machine", "object_id", "from_status", "to_status", "on_date", "actor", "reason")
+    list_display = (
+        "at", "content_type", "object_id", "from_label", "to_label", "on_date", "actor_shown", "reason"
+    )
     list_filter = ("machine", "content_type")
     search_fields = ("actor", "reason")
     date_hierarchy = "on_date"
     list_select_related = ("content_type",)
-    readonly_fields = [f.name for f in StatusTransition._meta.fields]
+    fields = readonly_fields = (
+        "content_type",
+        "object_id",
+        "machine",
+        "from_label",
+        "to_label",
+        "on_date",
+        "at",
+        "actor_shown",
+        "user",
+        "reason",
+    )
+
+    @admin.display(description=_("이전 상태"), ordering="from_status")
+    def from_label(self, obj: StatusTransition) -> str:
+        return status_label(obj.content_type.model_class(), obj.from_status)
+
+    @admin.display(description=_("새 상태"), ordering="to_status")
+    def to_label(self, obj: StatusTransition) -> str:
+        return status_label(obj.content_type.model_class(), obj.to_status)
+
+    @admin.display(description=_("처리자"), ordering="actor")
+    def actor_shown(self, obj: StatusTransition) -> str:
+        return actor_label(obj.actor)
 
     def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
         # A number is an object id (searched exactly); anything else searches the actor and the reason.

@@ -16,30 +16,41 @@
   from actions; DAT-6).
 - :class:`PersonalDataAutocompleteView`: the admin's autocomplete endpoint (``/admin/autocomplete/``),
   logging the rows it answers with when their admin is a :class:`PersonalDataAdminMixin` (DAT-6).
+- :class:`AdminPage` / :func:`add_admin_pages`: the custom pages of a model admin (a dashboard, a
+  calendar, a queue) listed on the admin index, the app pages and the side bar for exactly the staff the
+  page itself lets in (issue 15: no page reachable only by typing its address).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import csvkit
+from . import csvkit, formatting
 from .audit import acting_as
 from .errors import DomainError
 from .models import StatusTransition
@@ -118,6 +129,10 @@ class ShownOnlyFormSet(BaseGenericInlineFormSet):
         return []
 
 
+def _model_of(transition: StatusTransition) -> Any:
+    return ContentType.objects.get_for_id(transition.content_type_id).model_class()
+
+
 class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     """The status log of one object (who, when, from, to, why); add it to any lifecycle model's admin.
 
@@ -128,11 +143,23 @@ class StatusTransitionInline(ReadOnlyAdminMixin, GenericTabularInline):
     formset = ShownOnlyFormSet  # type: ignore[assignment]  # a generic inline takes a generic formset
     ct_field = "content_type"
     ct_fk_field = "object_id"
-    fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
+    fields = readonly_fields = ("at", "on_date", "from_label", "to_label", "actor_shown", "reason")
     extra = 0
     max_num = 0
     can_delete = False
     ordering = ("at", "id")
+
+    @admin.display(description=_("이전 상태"))
+    def from_label(self, obj: StatusTransition) -> str:
+        return status_label(_model_of(obj), obj.from_status)
+
+    @admin.display(description=_("새 상태"))
+    def to_label(self, obj: StatusTransition) -> str:
+        return status_label(_model_of(obj), obj.to_status)
+
+    @admin.display(description=_("처리자"))
+    def actor_shown(self, obj: StatusTransition) -> str:
+        return actor_label(obj.actor)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -385,3 +412,166 @@ class PersonalDataAutocompleteView(AutocompleteJsonView):
             if pks:
                 model_admin.log_personal_data(self.request, pks, kind=AccessKind.LIST)
         return context
+
+
+# --------------------------------------------------------------------------- custom pages in the navigation
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    """A custom page of a model admin, listed in the navigation next to the app's models.
+
+    ``url_name`` is the page's URL name in the admin namespace (without ``admin:``); ``allowed`` names
+    the model admin's method ``(request) -> bool`` that the page's view checks too, so the navigation
+    shows the page to exactly who may open it.
+    """
+
+    url_name: str
+    label: Any
+    allowed: str = "has_view_permission"
+
+
+def add_admin_pages(
+    site: admin.AdminSite, request: HttpRequest, app_dict: dict[str, Any], label: str | None = None
+) -> dict[str, Any]:
+    """Add each registered admin's :attr:`admin_pages` that ``request.user`` may open to ``app_dict``
+    (``AdminSite._build_app_dict``'s answer), creating the app's entry when the user sees none of its
+    models."""
+    for model, model_admin in site._registry.items():
+        pages: tuple[AdminPage, ...] = getattr(model_admin, "admin_pages", ())
+        app_label = model._meta.app_label
+        if not pages or (label and app_label != label):
+            continue
+        for page in pages:
+            if not getattr(model_admin, page.allowed)(request):
+                continue
+            try:
+                url = reverse(f"admin:{page.url_name}", current_app=site.name)
+            except NoReverseMatch:
+                continue
+            entry = {
+                "model": None,
+                "name": str(page.label),
+                "object_name": page.url_name,
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+                "admin_url": url,
+                "add_url": None,
+                "view_only": True,
+                "is_page": True,
+            }
+            if app_label not in app_dict:
+                app_dict[app_label] = {
+                    "name": apps.get_app_config(app_label).verbose_name,
+                    "app_label": app_label,
+                    "app_url": reverse(
+                        "admin:app_list", kwargs={"app_label": app_label}, current_app=site.name
+                    ),
+                    "has_module_perms": True,
+                    "models": [],
+                }
+            app_dict[app_label]["models"].append(entry)
+    return app_dict
+
+
+# --------------------------------------------------------------------------- amounts and quantities
+
+
+def _value(obj: Any, path: str) -> Any:
+    for part in path.split("__"):
+        obj = None if obj is None else getattr(obj, part, None)
+    return obj
+
+
+def _column(
+    field: str, description: Any, show: Callable[[Any], str], ordering: str | None, empty: str
+) -> Callable[[Any, Any], str]:
+    @admin.display(description=description, ordering=ordering)
+    def column(modeladmin: Any, obj: Any) -> str:
+        value = _value(obj, field)
+        return empty if value is None else show(value)
+
+    column.__name__ = f"{field}_shown"
+    return column
+
+
+def won_column(field: str, description: Any, *, ordering: str | None = "", empty: str = "-") -> Any:
+    """An admin column (``list_display``) or read-only field showing integer won through
+    ``core.formatting.won``: ``330,000원`` / ``KRW 330,000``. ``field`` may follow relations
+    (``invoice__total_won``) or name an annotation; it sorts by ``field`` unless ``ordering`` says
+    otherwise (``None``: not sortable). Use it as a class attribute::
+
+        total = won_column("total_won", _("합계"))
+    """
+    return _column(field, description, formatting.won, field if ordering == "" else ordering, empty)
+
+
+def qty_column(field: str, description: Any, *, ordering: str | None = "", empty: str = "-") -> Any:
+    """An admin column of a quantity or a percentage through ``core.formatting.quantity``: ``1``, ``1.5``."""
+    return _column(field, description, formatting.quantity, field if ordering == "" else ordering, empty)
+
+
+# --------------------------------------------------------------------------- who did it, in words
+
+#: Jobs that are not daily jobs (``core.jobs.registry``) but sign changes: the demo seeding.
+OTHER_JOBS = {
+    "seed_demo": _("데모 데이터 준비"),
+    "demo_customer_activity": _("데모 고객 활동"),
+    "run_jobs": _("일일 작업 실행"),
+}
+
+
+def job_label(name: str) -> str:
+    """A job's name in words: its description without the rule ids in brackets
+    (``activate_contracts`` → "개통일이 된 승낙 계약 개통"); an unknown job keeps its name."""
+    from .jobs import registry
+
+    for spec in registry():
+        if spec.name == name and spec.description:
+            return re.sub(r"\s*\([^()]*\)\s*$", "", gettext(spec.description)) or name
+    other = OTHER_JOBS.get(name)
+    return str(other) if other else name
+
+
+def person_name(user: Any) -> str:
+    """A staff member as people call them: the full name, else the login name."""
+    return (user.get_full_name() or "").strip() or user.get_username()
+
+
+def actor_label(label: str, *, name: str | None = None) -> str:
+    """An audit actor label (``core.audit``) in words: ``user:kim`` → the person's name,
+    ``job:dunning`` → "자동 작업: 미납 청구서의 연체 단계 진행", ``system`` → "시스템"."""
+    kind, _sep, value = (label or "").partition(":")
+    if kind == "user" and value:
+        if name is None:
+            user = get_user_model().objects.filter(username=value).first()
+            name = person_name(user) if user is not None else value
+        return name or value
+    if kind == "job" and value:
+        return gettext("자동 작업: {job}").format(job=job_label(value))
+    if label == "system":
+        return gettext("시스템")
+    if label == "anonymous":
+        return gettext("로그인하지 않은 사용자")
+    return label or "-"
+
+
+def actor_column(field: str = "actor", description: Any = None) -> Any:
+    """An admin column or read-only field showing an actor label in words (:func:`actor_label`)."""
+
+    @admin.display(description=description or _("처리자"), ordering=field)
+    def column(modeladmin: Any, obj: Any) -> str:
+        return actor_label(getattr(obj, field, "") or "")
+
+    column.__name__ = f"{field}_shown"
+    return column
+
+
+def status_label(model: type[models.Model] | None, code: str, field: str = "status") -> str:
+    """A stored status code as the model's label for it (``approved`` → "승낙")."""
+    if model is None or not code:
+        return code or "-"
+    try:
+        choices = dict(model._meta.get_field(field).flatchoices)  # type: ignore[union-attr]
+    except FieldDoesNotExist:  # a model without that field keeps the code
+        return code
+    return str(choices.get(code, code))

@@ -70,7 +70,7 @@ class JobRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.as_of} {self.status}"
+        return f"{self.job} {self.as_of} {self.get_status_display()}"
 
 
 class StatusTransition(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin, run_action_form, show_error
+from core.adminkit import AdminPage, PersonalDataAdminMixin, ReadOnlyAdminMixin, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -152,15 +152,15 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The key columns first (issue 15): who, to whom, where it stands.
     list_display = (
         "id",
         "customer",
-        "kind",
-        "purpose",
         "recipient",
         "status",
+        "kind",
+        "purpose",
         "sent_at",
-        "result_at",
         "failure_reason",
     )
     list_filter = ("status", "kind", "purpose", "provider")
@@ -169,6 +169,7 @@ class MessageAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_select_related = ("customer",)
     raw_id_fields = ("batch", "template", "fallback_of", "sender_number")
     change_list_template = "admin/messaging/message/change_list.html"
+    admin_pages = (AdminPage(admin_usage.USAGE_URL_NAME, _("고객별 월간 사용량")),)
 
     def get_urls(self) -> list[Any]:
         extra = [

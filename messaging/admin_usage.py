@@ -21,7 +21,7 @@ from accounts.models import Customer
 from contracts.models import Contract, ContractStatus
 from contracts.models.contract import LIVE
 from contracts.services.messaging_limits import POLICY_CODE
-from core import clock
+from core import clock, formatting
 from core.adminkit import PersonalDataAdminMixin, csv_response, form_page
 from core.audit import acting_as
 from core.calendar import month_end, month_start
@@ -34,10 +34,6 @@ from .services import spam
 
 USAGE_TEMPLATE = "admin/messaging/message/usage.html"
 USAGE_URL_NAME = "messaging_message_usage"
-
-
-def _number(value: Any) -> str:
-    return f"{int(value or 0):,}"
 
 
 # --------------------------------------------------------------------------- opt-outs (MSG-7)
@@ -232,7 +228,7 @@ def usage_view(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpRespon
         {
             **row,
             "cells": [(columns[c], row["counts"][c]) for c in USAGE_COLUMNS],
-            "billable": _number(row["billable_won"]),
+            "billable": formatting.won(row["billable_won"]),
         }
         for row in rows
     ]
@@ -248,7 +244,7 @@ def usage_view(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpRespon
         "columns": [columns[c] for c in USAGE_COLUMNS],
         "statuses": status_labels(),
         "rows": table,
-        "total_billable": _number(sum(row["billable_won"] for row in rows)),
+        "total_billable": formatting.won(sum(row["billable_won"] for row in rows)),
         "csv_query": f"month={month:%Y-%m}&format=csv",
     }
     return TemplateResponse(request, USAGE_TEMPLATE, context)

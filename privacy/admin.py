@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import PersonalDataAdminMixin, ReadOnlyAdminMixin
+from core.adminkit import AdminPage, PersonalDataAdminMixin, ReadOnlyAdminMixin, job_label
 
 from .models import DeletionRequest, DestructionRecord, ExportRequest, RetainedRecord
 from .selectors import retained_record_for
@@ -28,12 +28,17 @@ from .services.retention import CONTRACT_RECORD_TABLES, DISPUTE_RECORD_TABLES, m
 class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """DAT-5: destruction records, read-only; the retention calendar and the dry run hang off this list."""
 
-    list_display = ("at", "kind", "rule", "customer_ref", "total_rows", "job", "user", "method")
+    list_display = ("at", "kind", "rule", "customer_ref", "total_rows", "job_name", "user", "method")
     list_filter = ("kind", "rule", "job")
     search_fields = ("=customer_ref", "job", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "at"
     change_list_template = "admin/privacy/destructionrecord/change_list.html"
+    admin_pages = (AdminPage("privacy_retention_calendar", _("보관 기간 달력·파기 미리 보기")),)
+
+    @admin.display(description=_("작업"), ordering="job")
+    def job_name(self, obj: DestructionRecord) -> str:
+        return job_label(obj.job) if obj.job else "-"
 
     def get_urls(self) -> list[Any]:
         extra = [

@@ -16,6 +16,7 @@ from accounts.models import Member
 from billing.models import CreditNote
 from contracts.models import Contract, Plan
 from core.audit import AuditedHistory
+from core.formatting import won
 from core.models import TimeStampedModel
 
 
@@ -296,7 +297,7 @@ class SlaCreditDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sla_month} {self.kind} {self.amount_won:,}"
+        return f"{self.sla_month} {self.kind} {won(self.amount_won)}"
 
 
 class SlaClaim(TimeStampedModel):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from core import formatting
 from core.adminkit import (
     NoRevertHistoryAdmin,
     PersonalDataAdminMixin,
@@ -29,6 +30,7 @@ from core.adminkit import (
     form_page,
     run_action_form,
     show_error,
+    won_column,
 )
 from core.audit import acting_as
 from core.errors import DomainError
@@ -58,10 +60,14 @@ class BankStatementImportAdmin(admin.ModelAdmin):
     @admin.display(description=_("처리 진행"))
     def progress(self, obj: BankStatementImport) -> str:
         if obj.finished_at is not None:
-            return gettext("완료 ({done:,}/{rows:,}행)").format(done=obj.processed_count, rows=obj.row_count)
+            return gettext("완료 ({done}/{rows}행)").format(
+                done=formatting.number(obj.processed_count), rows=formatting.number(obj.row_count)
+            )
         percent = 100 * obj.processed_count // obj.row_count if obj.row_count else 0
-        return gettext("처리 중 {done:,}/{rows:,}행 ({percent}%)").format(
-            done=obj.processed_count, rows=obj.row_count, percent=percent
+        return gettext("처리 중 {done}/{rows}행 ({percent}%)").format(
+            done=formatting.number(obj.processed_count),
+            rows=formatting.number(obj.row_count),
+            percent=percent,
         )
 
     @admin.action(description=_("이어서 처리 (중단된 자동 매칭)"), permissions=["add"])
@@ -173,7 +179,7 @@ class BankTransactionAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertH
     list_display = (
         "transacted_on",
         "payer_name",
-        "amount_won",
+        "amount",
         "status",
         "customer",
         "statement",
@@ -181,6 +187,7 @@ class BankTransactionAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertH
         "memo",
         "note",
     )
+    amount = won_column("amount_won", _("입금액"))
     list_filter = (UnmatchedFirstFilter, "transacted_on", "statement")
     search_fields = ("payer_name", "memo", "bank_reference", "customer__legal_name")
     date_hierarchy = "transacted_on"
@@ -199,8 +206,8 @@ class BankTransactionAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertH
                 remember_alias=data["remember_alias"],
                 actor=request.user,
             )
-            return gettext("{tx} → {customer} 입금 {amount}원").format(
-                tx=tx.payer_name, customer=data["customer"], amount=f"{payment.amount_won:,}"
+            return gettext("{tx} → {customer} 입금 {amount}").format(
+                tx=tx.payer_name, customer=data["customer"], amount=formatting.won(payment.amount_won)
             )
 
         return run_action_form(

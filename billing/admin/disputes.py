@@ -20,8 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page
+from core import clock, formatting
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, won_column
 from core.audit import acting_as
 from core.errors import DomainError
 from core.fields import BusinessDateFormField, WonFormField
@@ -73,18 +73,20 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     "답변" → ``disputes.dispute_decide``, "기한 연장" → ``disputes.dispute_extend``."""
     inlines = (StatusTransitionInline,)
 
+    # The key columns first (issue 15): who, how much, where it stands and the answer deadline.
     list_display = (
         "id",
         "customer",
-        "invoice",
-        "line",
-        "amount_won",
+        "amount",
         "status",
-        "filed_on",
         "answer_due",
+        "invoice",
+        "filed_on",
         "answered_on",
-        "upheld_amount_won",
+        "upheld_amount",
     )
+    upheld_amount = won_column("upheld_amount_won", _("인용 금액"))
+    amount = won_column("amount_won", _("이의 금액"))
     list_display_links = ("id", "invoice")
     list_filter = ("status", OverdueAnswerFilter, "operator_erred", "filed_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number", "reason")
@@ -95,7 +97,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "invoice",
         "line",
         "customer",
-        "amount_won",
+        "amount",
         "reason",
         "operator_erred",
         "known_on",
@@ -107,7 +109,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "due_extension_reason",
         "answered_on",
         "answer",
-        "upheld_amount_won",
+        "upheld_amount",
         "credit_note",
     )
     fields = readonly_fields
@@ -123,10 +125,10 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if obj.status == Dispute.Status.OPEN and obj.answer_due_on < clock.today():
             return format_html(
                 '<strong class="overdue" style="color:#ba2121">{} ({})</strong>',
-                obj.answer_due_on,
+                formatting.day(obj.answer_due_on),
                 _("기한 지남"),
             )
-        return str(obj.answer_due_on)
+        return formatting.day(obj.answer_due_on)
 
     def has_answer_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("billing.change_dispute")

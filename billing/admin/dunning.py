@@ -25,9 +25,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core import clock
+from contracts.models import DunningAction
+from core import clock, formatting
 from core.admin_dates import BoundedChangeList
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
+from core.adminkit import (
+    AdminPage,
+    ReadOnlyAdminMixin,
+    StatusTransitionInline,
+    form_page,
+    run_action_form,
+    won_column,
+)
 from core.audit import acting_as
 from core.calendar import add_months, month_start
 from core.errors import DomainError
@@ -51,7 +59,7 @@ REVENUE_MONTHS = 12
 
 
 def _won(value: Any) -> str:
-    return f"{int(value or 0):,}"
+    return formatting.won(int(value or 0))
 
 
 # --------------------------------------------------------------------------- dunning (SPEC §6, DUN-2, DUN-3)
@@ -82,7 +90,8 @@ class DunningStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DunningStep
     extra = 0
     can_delete = False
-    fields = ("index", "action", "scheduled_on", "executed_on", "amount_won", "detail", "cancelled_on")
+    fields = ("index", "action", "scheduled_on", "executed_on", "amount", "detail", "cancelled_on")
+    amount = won_column("amount_won", _("미납액"))
     readonly_fields = fields
     ordering = ("index",)
 
@@ -119,17 +128,25 @@ def _position(case: DunningCase) -> LadderPosition | None:
 
 
 def next_step_text(case: DunningCase) -> str:
-    """The case's next ladder step and its date, "notify (2026-12-01)" (DUN-2); "—" at the ladder's end."""
+    """The case's next ladder step in words and its date, "안내 (2026-12-01)" (DUN-2); "—" at the ladder's
+    end."""
     upcoming = next_step_of(_position(case))
     if upcoming is None:
         return "—"
-    return f"{upcoming.action} ({upcoming.on})" if upcoming.on else upcoming.action
+    label = step_label(upcoming.action)
+    return f"{label} ({formatting.day(upcoming.on)})" if upcoming.on else label
+
+
+def step_label(action: str) -> str:
+    """A ladder action code as its label (``notify`` → "안내")."""
+    return str(dict(DunningAction.choices).get(action, action))
 
 
 @admin.register(DunningCase)
 class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Overdue invoices on their ladder: amount, the step reached, the next step and its date (DUN-2)."""
 
+    # The key columns first (issue 15): due date, open amount and status, then the ladder.
     list_display = (
         "invoice",
         "customer",
@@ -138,7 +155,6 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "overdue_amount",
         "current_step",
         "next_step",
-        "opened_on",
     )
     list_filter = ("status", PresetFilter, "opened_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
@@ -146,6 +162,9 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "opened_on"
     inlines = (DunningStepInline, StatusTransitionInline)
     actions = ("pause_ladder",)
+    admin_pages = (
+        AdminPage("billing_after_due_dashboard", _("미납·매출·이의신청 현황"), "has_dashboard_permission"),
+    )
     fields = (
         "invoice",
         "customer",
@@ -196,7 +215,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         action = getattr(obj, "_step_action", None)
         if not action:
             return "—"
-        return f"{action} ({getattr(obj, '_step_on', '')})"
+        return f"{step_label(action)} ({formatting.day(getattr(obj, '_step_on', None))})"
 
     @admin.display(description=_("다음 단계 (예정일)"))
     def next_step(self, obj: DunningCase) -> str:
@@ -227,10 +246,13 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             handle=handle,
         )
 
+    def has_dashboard_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(DASHBOARD_PERMISSION))
+
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         """Revenue, overdue amounts and customer names: billing data, so only staff who may view invoices
         (``billing.view_invoice``: the support, billing and compliance groups; not SLA or messaging)."""
-        if not request.user.has_perm(DASHBOARD_PERMISSION):
+        if not self.has_dashboard_permission(request):
             raise PermissionDenied
         today = clock.today()
         context = {

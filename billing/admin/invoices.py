@@ -29,7 +29,9 @@ from core.adminkit import (
     StatusTransitionInline,
     csv_response,
     form_page,
+    qty_column,
     run_action_form,
+    won_column,
 )
 from core.audit import acting_as
 from core.errors import DomainError
@@ -86,15 +88,18 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         "position",
         "kind",
         "description",
-        "quantity",
-        "unit_price_won",
-        "amount_won",
+        "quantity_shown",
+        "unit_price",
+        "amount",
         "service_start",
         "service_end",
         "contract",
         "policy_basis",
     )
     readonly_fields = fields
+    quantity_shown = qty_column("quantity", _("수량"))
+    unit_price = won_column("unit_price_won", _("단가"))
+    amount = won_column("amount_won", _("금액"))
 
 
 class InvoiceChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
@@ -128,19 +133,18 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Read-only once issued (BIL-2): invoices come from the invoice run; corrections are credit notes;
     a charge for evaded fees (BIL-20) is issued from here as a new invoice."""
 
+    # The key columns first (issue 15: due date, open amount and status within 1,366 px).
     list_display = (
         "number",
         "customer",
-        "kind",
-        "schedule",
-        "period_start",
-        "issue_date",
-        "due_date",
-        "total_won",
-        "amount_due",
-        "open_amount",
         "status",
         "overdue",
+        "due_date",
+        "open_amount",
+        "amount_due",
+        "total",
+        "issue_date",
+        "kind",
     )
     list_filter = ("status", "issue_date", "kind", "policy__code", "schedule")
     search_fields = ("number", "customer__legal_name", "customer__business_number")
@@ -157,10 +161,10 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             {
                 "fields": (
                     "vat_inclusive",
-                    "vat_rate_percent",
-                    "supply_won",
-                    "vat_won",
-                    "total_won",
+                    "vat_rate",
+                    "supply",
+                    "vat",
+                    "total",
                     "late_charges",
                     "amount_due",
                     "open_amount",
@@ -183,16 +187,20 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "due_date",
         "paid_on",
         "vat_inclusive",
-        "vat_rate_percent",
-        "supply_won",
-        "vat_won",
-        "total_won",
+        "vat_rate",
+        "supply",
+        "vat",
+        "total",
         "late_charges",
         "amount_due",
         "open_amount",
         "overdue",
         "note",
     )
+    vat_rate = qty_column("vat_rate_percent", _("부가세율(%)"))
+    supply = won_column("supply_won", _("공급가액"))
+    vat = won_column("vat_won", _("부가세"))
+    total = won_column("total_won", _("합계"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         return (
@@ -203,17 +211,30 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         )
 
     @admin.display(description=_("연체료·가산금 (부가세 대상 아님)"))
-    def late_charges(self, obj: Invoice) -> int:
+    def late_charges(self, obj: Invoice) -> str:
+        return formatting.won(self._late_won(obj))
+
+    @admin.display(description=_("청구 금액 (합계 + 연체료·가산금)"), ordering="_due_won")
+    def amount_due(self, obj: Invoice) -> str:
+        return formatting.won(self._due_won(obj))
+
+    @admin.display(description=_("미납액"), ordering="_open_won")
+    def open_amount(self, obj: Invoice) -> str:
+        return formatting.won(self._open_won(obj))
+
+    # the numbers behind those columns (the CSV export keeps plain numbers)
+    @staticmethod
+    def _late_won(obj: Invoice) -> int:
         late = getattr(obj, "_late_won", None)
         return invoice_amount_due_won(obj) - obj.total_won if late is None else int(late)
 
-    @admin.display(description=_("청구 금액 (합계 + 연체료·가산금)"), ordering="_due_won")
-    def amount_due(self, obj: Invoice) -> int:
+    @staticmethod
+    def _due_won(obj: Invoice) -> int:
         due = getattr(obj, "_due_won", None)
         return invoice_amount_due_won(obj) if due is None else int(due)
 
-    @admin.display(description=_("미납액"), ordering="_open_won")
-    def open_amount(self, obj: Invoice) -> int:
+    @staticmethod
+    def _open_won(obj: Invoice) -> int:
         return int(getattr(obj, "_open_won", 0) or 0)
 
     @admin.display(description=_("연체"))
@@ -296,8 +317,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("크레딧 노트 {number}를 발행했습니다 ({total}원).").format(
-                        number=note.number, total=f"{note.total_won:,}"
+                    gettext("크레딧 노트 {number}를 발행했습니다 ({total}).").format(
+                        number=note.number, total=formatting.won(note.total_won)
                     ),
                 )
                 return HttpResponseRedirect(here)
@@ -356,8 +377,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("요금 면탈 청구서 {number} ({total}원)를 발행했습니다.").format(
-                        number=charged.number, total=f"{charged.total_won:,}"
+                    gettext("요금 면탈 청구서 {number} ({total})를 발행했습니다.").format(
+                        number=charged.number, total=formatting.won(charged.total_won)
                     ),
                 )
                 return HttpResponseRedirect(reverse("admin:billing_invoice_change", args=[charged.pk]))
@@ -397,9 +418,9 @@ class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
                 i.supply_won,
                 i.vat_won,
                 i.total_won,
-                self.late_charges(i),
-                self.amount_due(i),
-                self.open_amount(i),
+                self._late_won(i),
+                self._due_won(i),
+                self._open_won(i),
                 i.get_status_display(),
             ]
             for i in queryset.select_related("customer")
@@ -420,11 +441,14 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "invoice",
         "reason",
         "issued_on",
-        "supply_won",
-        "vat_won",
-        "total_won",
+        "supply",
+        "vat",
+        "total",
         "reverses",
     )
+    supply = won_column("supply_won", _("공급가액"))
+    vat = won_column("vat_won", _("부가세"))
+    total = won_column("total_won", _("합계"))
     list_filter = ("kind", "reason", "issued_on")
     search_fields = (
         "number",

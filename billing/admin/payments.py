@@ -18,8 +18,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
-from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, csv_response, show_error
+from core import clock, formatting
+from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, csv_response, show_error, won_column
 from core.audit import acting_as
 from core.errors import DomainError
 from core.fields import BusinessDateFormField, WonFormField
@@ -55,24 +55,24 @@ class PaymentRecordForm(forms.ModelForm):
 
 def _allocation_text(row: PaymentAllocation) -> str:
     if row.invoice is None:
-        return gettext("크레딧 잔액 {amount}원").format(amount=f"{row.amount_won:,}")
-    return f"{row.invoice.number} {row.amount_won:,}원"
+        return gettext("크레딧 잔액 {amount}").format(amount=formatting.won(row.amount_won))
+    return f"{row.invoice.number} {formatting.won(row.amount_won)}"
 
 
 @admin.register(Payment)
 class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
+    # The key columns first, the list within 1,366 px (issue 15); the rest is on the payment's page.
     list_display = (
         "received_on",
         "customer",
-        "method",
-        "amount_won",
+        "amount",
         "status",
+        "method",
         "invoice",
         "allocated_to",
         "payer_name",
-        "attempt",
-        "reference",
     )
+    amount = won_column("amount_won", _("금액"))
     list_filter = ("status", "method", "received_on")
     search_fields = (
         "customer__legal_name",
@@ -128,10 +128,10 @@ class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
                 (
                     (
                         format_html(
-                            '<a href="{}">{}</a> {}원',
+                            '<a href="{}">{}</a> {}',
                             reverse("admin:billing_invoice_change", args=[row.invoice.pk]),
                             row.invoice.number,
-                            f"{row.amount_won:,}",
+                            formatting.won(row.amount_won),
                         )
                         if row.invoice is not None
                         else _allocation_text(row),

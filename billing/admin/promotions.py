@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
-from core.adminkit import NoRevertHistoryAdmin, show_error
+from core.adminkit import NoRevertHistoryAdmin, qty_column, show_error, won_column
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -42,13 +43,15 @@ class PromotionAdmin(NoRevertHistoryAdmin):
     list_display = (
         "contract",
         "kind",
-        "amount_won",
-        "percent",
+        "amount",
+        "percent_shown",
         "starts_on",
         "periods",
         "is_long_term_discount",
         "description",
     )
+    amount = won_column("amount_won", _("할인 금액"))
+    percent_shown = qty_column("percent", _("할인율(%)"))
     list_filter = ("kind", "is_long_term_discount", "starts_on")
     search_fields = ("contract__plan__code", "contract__customer__legal_name", "description")
     list_select_related = ("contract",)

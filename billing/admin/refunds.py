@@ -19,8 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from core import clock
-from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form
+from core import clock, formatting
+from core.adminkit import ReadOnlyAdminMixin, StatusTransitionInline, form_page, run_action_form, won_column
 from core.audit import acting_as
 from core.errors import DomainError
 from core.fields import WonFormField
@@ -31,7 +31,7 @@ from ..services import refunds
 
 
 def _won(value: Any) -> str:
-    return f"{int(value or 0):,}"
+    return formatting.won(int(value or 0))
 
 
 class RefundCancelForm(forms.Form):
@@ -58,9 +58,9 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "customer",
-        "amount_won",
-        "interest_won",
-        "arrears_deducted_won",
+        "amount",
+        "interest",
+        "arrears_deducted",
         "operator_caused",
         "status",
         "requested_on",
@@ -69,6 +69,9 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "contract",
         "reason",
     )
+    amount = won_column("amount_won", _("환불액"))
+    interest = won_column("interest_won", _("법정 이자"))
+    arrears_deducted = won_column("arrears_deducted_won", _("미납액 공제"))
     list_filter = ("status", "operator_caused", "requested_on", "pay_by")
     search_fields = ("customer__legal_name", "customer__business_number", "reason")
     list_select_related = ("customer", "contract")
@@ -93,7 +96,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("환불 #{id} {amount}원(이자 {interest}원)을 지급 완료로 기록했습니다.").format(
+                    gettext("환불 #{id} {amount}(이자 {interest})을 지급 완료로 기록했습니다.").format(
                         id=paid.pk, amount=_won(paid.amount_won), interest=_won(paid.interest_won)
                     ),
                 )
@@ -139,7 +142,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("환불 #{id} {amount}원을 요청했습니다 (미납액 공제 {deducted}원).").format(
+                    gettext("환불 #{id} {amount}을 요청했습니다 (미납액 공제 {deducted}).").format(
                         id=refund.pk,
                         amount=_won(refund.amount_won),
                         deducted=_won(refund.arrears_deducted_won),
@@ -156,7 +159,8 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class SettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Final settlements of ended contracts, with their lines (read-only; issued by the settlement job)."""
 
-    list_display = ("contract", "customer", "effective_on", "total_won", "invoice", "refund", "issued_on")
+    list_display = ("contract", "customer", "effective_on", "total", "invoice", "refund", "issued_on")
+    total = won_column("total_won", _("정산 합계"))
     list_filter = ("effective_on", "issued_on")
     search_fields = (
         "contract__customer__legal_name",
@@ -165,7 +169,7 @@ class SettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("contract", "contract__customer", "invoice", "refund")
     date_hierarchy = "issued_on"
-    fields = ("contract", "effective_on", "issued_on", "total_won", "invoice", "refund", "lines_table")
+    fields = ("contract", "effective_on", "issued_on", "total", "invoice", "refund", "lines_table")
     readonly_fields = fields
 
     @admin.display(description=_("고객"), ordering="contract__customer__legal_name")

@@ -13,6 +13,7 @@ from core.adminkit import (
     PersonalDataAdminMixin,
     ReadOnlyAdminMixin,
     StatusTransitionInline,
+    won_column,
 )
 from core.audit import acting_as
 
@@ -33,13 +34,16 @@ class TaxInvoiceAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistor
         "source",
         "buyer_name",
         "buyer_business_number",
-        "supply_won",
-        "vat_won",
-        "total_won",
+        "supply",
+        "vat",
+        "total",
         "issue_by",
         "status",
         "exported_at",
     )
+    supply = won_column("supply_won", _("공급가액"))
+    vat = won_column("vat_won", _("세액"))
+    total = won_column("total_won", _("합계금액"))
     list_filter = ("status", "written_on", "issue_by")
     search_fields = (
         "buyer_name",

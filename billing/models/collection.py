@@ -13,6 +13,7 @@ from accounts.models import Customer
 from billing.models.invoices import CreditNote, Invoice, InvoiceLine
 from contracts.models import Contract
 from core.audit import AuditedHistory
+from core.formatting import won
 from core.models import TimeStampedModel
 
 
@@ -58,7 +59,7 @@ class LateCharge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.invoice} {self.get_kind_display()} {self.amount_won:,}"
+        return f"{self.invoice} {self.get_kind_display()} {won(self.amount_won)}"
 
 
 class DunningCase(TimeStampedModel):
@@ -238,7 +239,7 @@ class Dispute(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.invoice} {self.amount_won:,} ({self.get_status_display()})"
+        return f"{self.invoice} {won(self.amount_won)} ({self.get_status_display()})"
 
 
 class Refund(TimeStampedModel):
@@ -287,7 +288,7 @@ class Refund(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.amount_won:,}"
+        return f"{self.customer} {won(self.amount_won)}"
 
 
 class Settlement(TimeStampedModel):
@@ -324,4 +325,4 @@ class Settlement(TimeStampedModel):
         verbose_name_plural = _("해지 정산")
 
     def __str__(self) -> str:
-        return f"{self.contract} {self.total_won:,}"
+        return f"{self.contract} {won(self.total_won)}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from contracts.models import Contract, Policy
 from core.audit import AuditedHistory
+from core.formatting import won
 from core.models import TimeStampedModel
 
 
@@ -165,7 +166,7 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("청구 항목")
 
     def __str__(self) -> str:
-        return f"{self.description}: {self.amount_won:,}"
+        return f"{self.description}: {won(self.amount_won)}"
 
 
 class CreditNote(TimeStampedModel):
@@ -371,7 +372,7 @@ class TaxInvoice(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.written_on} {self.buyer_name} {self.total_won:,}"
+        return f"{self.written_on} {self.buyer_name} {won(self.total_won)}"
 
 
 # ---------------------------------------------------- after the due date (SPEC §6, BIL-9..16, BIL-20)

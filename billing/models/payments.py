@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from billing.models.invoices import CreditNote, Invoice
 from core.audit import AuditedHistory
+from core.formatting import won
 from core.models import TimeStampedModel
 
 
@@ -121,7 +122,7 @@ class Payment(TimeStampedModel):
         indexes = [models.Index(fields=["status", "received_on"])]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount_won:,}원 ({self.received_on})"
+        return f"{self.get_method_display()} {won(self.amount_won)} ({self.received_on})"
 
 
 class LedgerEntry(models.Model):
@@ -193,7 +194,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_won:,}"
+        return f"{self.get_kind_display()} {won(self.amount_won)}"
 
 
 class PayerAlias(TimeStampedModel):
@@ -330,4 +331,4 @@ class BankTransaction(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.transacted_on} {self.payer_name} {self.amount_won:,}"
+        return f"{self.transacted_on} {self.payer_name} {won(self.amount_won)}"

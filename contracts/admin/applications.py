@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, formatting
 from core.adminkit import NoRevertHistoryAdmin, show_error
 from core.audit import acting_as
 from core.errors import DomainError
@@ -84,9 +85,9 @@ class ContractListAdmin(NoRevertHistoryAdmin):
     @admin.display(description=_("개통일"), ordering="activation_date")
     def activation_display(self, obj: Contract) -> str:
         if obj.activated_on:
-            return str(obj.activated_on)
+            return formatting.day(obj.activated_on)
         if obj.activation_date:
-            return str(_("{date} (예정)").format(date=obj.activation_date))
+            return str(_("{date} (예정)").format(date=formatting.day(obj.activation_date)))
         return "-"
 
     @admin.display(description=_("보류 사유"))
@@ -176,12 +177,24 @@ class ContractListAdmin(NoRevertHistoryAdmin):
             )
 
     @admin.action(description=_("선택한 신청 승낙"), permissions=["change"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
-        self._bulk(
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Contract]) -> TemplateResponse | None:
+        """A confirmation page listing the chosen applications first (like Django's delete confirmation);
+        only its "approve" button approves them (issue 15)."""
+        if "apply" in request.POST:
+            self._bulk(
+                request,
+                queryset,
+                lambda c, today: applications.contract_approve(contract=c, today=today),
+                _("승낙"),
+            )
+            return None
+        return self._bulk_page(
             request,
             queryset,
-            lambda c, today: applications.contract_approve(contract=c, today=today),
-            _("승낙"),
+            action_name="approve_selected",
+            title=_("선택한 신청 승낙"),
+            form=None,
+            question=_("다음 신청을 승낙합니다. 승낙한 계약은 개통일에 개통됩니다. 계속할까요?"),
         )
 
     @admin.action(description=_("선택한 신청 보류 (사유 선택)"), permissions=["change"])
@@ -198,15 +211,33 @@ class ContractListAdmin(NoRevertHistoryAdmin):
                 _("보류"),
             )
             return None
+        return self._bulk_page(
+            request, queryset, action_name="hold_selected", title=_("선택한 신청 보류"), form=form
+        )
+
+    def _bulk_page(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Contract],
+        *,
+        action_name: str,
+        title: Any,
+        form: Any,
+        question: Any = "",
+    ) -> TemplateResponse:
+        """The page in front of a bulk action: the chosen applications, the action's form (if any) and
+        its button; cancelling goes back to the list it came from."""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("선택한 신청 보류"),
+            "title": title,
+            "question": question,
             "form": form,
             "queryset": queryset.select_related("customer", "plan"),
-            "action_name": "hold_selected",
+            "action_name": action_name,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
+            "cancel_url": request.get_full_path(),
+            "media": self.media + (form.media if form is not None else forms.Media()),
         }
         return TemplateResponse(request, BULK_FORM_TEMPLATE, context)
 

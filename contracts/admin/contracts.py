@@ -20,8 +20,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
-from core.adminkit import ReadOnlyAdminMixin
+from core import clock, formatting
+from core.adminkit import AdminPage, ReadOnlyAdminMixin, actor_column
 from core.audit import acting_as
 
 from ..effective import effective_policy
@@ -47,7 +47,7 @@ from .forms import parameter_label
 
 
 def _won(amount: Any) -> str:
-    return f"{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else "-"
+    return formatting.won(amount) if isinstance(amount, int) and not isinstance(amount, bool) else "-"
 
 
 def _shown(value: Any) -> Any:
@@ -65,6 +65,7 @@ class _LogInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     extra = 0
     can_delete = False
+    actor_shown = actor_column()
 
 
 class PeriodInline(_LogInline):
@@ -115,13 +116,13 @@ class CheckInline(_LogInline):
 
 class TransitionInline(_LogInline):
     model = ContractTransition
-    fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor", "reason")
+    fields = readonly_fields = ("at", "on_date", "from_status", "to_status", "actor_shown", "reason")
     verbose_name_plural = _("상태 변경 기록 (CON-1)")
 
 
 class ScheduleChangeInline(_LogInline):
     model = ScheduleChange
-    fields = readonly_fields = ("on_date", "old_date", "new_date", "by_customer", "reason", "actor")
+    fields = readonly_fields = ("on_date", "old_date", "new_date", "by_customer", "reason", "actor_shown")
     verbose_name_plural = _("개통일 변경 (CON-4)")
 
 
@@ -163,7 +164,7 @@ class SpecialTermInline(_LogInline):
 
 class SeatAssignmentInline(_LogInline):
     model = SeatAssignment
-    fields = readonly_fields = ("member", "assigned_on", "released_on", "actor")
+    fields = readonly_fields = ("member", "assigned_on", "released_on", "actor_shown")
     verbose_name_plural = _("좌석 배정 (ACC-5)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SeatAssignment]:
@@ -178,7 +179,7 @@ class ContractChangeInline(_LogInline):
         "old_value",
         "new_value",
         "quantity",
-        "actor",
+        "actor_shown",
         "billed",
     )
     verbose_name_plural = _("계약 변경 (CON-11)")
@@ -206,6 +207,9 @@ PANEL_PARAMETERS = [
 class ContractAdmin(ContractActionsMixin, ContractListAdmin):
     list_filter: tuple[Any, ...] = ("status", "plan__policy__code", "billing_cycle", "termination_kind")
     date_hierarchy: str | None = "applied_on"
+    admin_pages = (
+        AdminPage("contracts_contract_queue", _("신청 심사 대기"), "has_view_or_change_permission"),
+    )
     inlines = [
         PeriodInline,
         DocumentInline,

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import HistoryAdmin, StatusTransitionInline, show_error
+from core.adminkit import HistoryAdmin, StatusTransitionInline, show_error, won_column
 from core.errors import DomainError
 
 from ..models import Plan, Policy
@@ -426,11 +426,16 @@ class PlanAdmin(HistoryAdmin):
         "name",
         "policy",
         "billing_cycle",
-        "monthly_fee_won",
-        "monthly_price_per_seat_won",
-        "annual_monthly_price_per_seat_won",
+        "monthly_fee",
+        "monthly_price_per_seat",
+        "annual_monthly_price_per_seat",
         "is_free",
         "active",
+    )
+    monthly_fee = won_column("monthly_fee_won", _("월 기본료"))
+    monthly_price_per_seat = won_column("monthly_price_per_seat_won", _("월간 요금제 인당 월 요금"))
+    annual_monthly_price_per_seat = won_column(
+        "annual_monthly_price_per_seat_won", _("연간 요금제 인당 월 요금")
     )
     list_filter = ("active", "billing_cycle", "is_free", "policy__code")
     search_fields = ("code", "name", "policy__code", "policy__name")

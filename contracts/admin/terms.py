@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, ReadOnlyAdminMixin, show_error
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    PersonalDataAdminMixin,
+    ReadOnlyAdminMixin,
+    actor_column,
+    show_error,
+)
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -156,7 +162,8 @@ class TermsConsentAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
 
 @admin.register(ContractTransition)
 class ContractTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "contract", "from_status", "to_status", "on_date", "actor", "reason")
+    list_display = ("at", "contract", "from_status", "to_status", "on_date", "actor_shown", "reason")
+    actor_shown = actor_column()
     list_filter = ("to_status", "from_status")
     search_fields = (
         "contract__customer__legal_name",

@@ -317,7 +317,8 @@ class ApplicationCheck(models.Model):
         constraints = [models.UniqueConstraint(fields=["contract", "code"], name="check_unique_per_contract")]
 
     def __str__(self) -> str:
-        return f"{self.code}: {'OK' if self.passed else 'FAIL'}"
+        result = _("통과") if self.passed else _("실패")
+        return f"{self.get_code_display()}: {result}"
 
 
 class ContractTransition(models.Model):
@@ -347,7 +348,7 @@ class ContractTransition(models.Model):
         verbose_name_plural = _("상태 변경 기록")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} ({self.on_date})"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()} ({self.on_date})"
 
 
 class ScheduleChange(models.Model):

@@ -14,7 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, csv_response, run_action_form
+from core.adminkit import (
+    NoRevertHistoryAdmin,
+    ReadOnlyAdminMixin,
+    csv_response,
+    qty_column,
+    run_action_form,
+    won_column,
+)
 
 from ..models import SlaClaim, SlaCreditDocument, SlaMonth
 from ..services import claims
@@ -23,7 +30,8 @@ from ..services import claims
 class SlaCreditDocumentInline(admin.TabularInline):
     model = SlaCreditDocument
     extra = 0
-    fields = ("credit_note", "kind", "amount_won", "revision", "issued_on")
+    fields = ("credit_note", "kind", "amount", "revision", "issued_on")
+    amount = won_column("amount_won", _("금액"))
     readonly_fields = fields
     can_delete = False
 
@@ -36,14 +44,18 @@ class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     list_display = (
         "contract",
         "month",
-        "availability",
-        "counted_minutes",
-        "fee_won",
-        "credit_won",
+        "availability_shown",
+        "counted_minutes_shown",
+        "fee",
+        "credit",
         "status",
         "claim_due_on",
         "revision",
     )
+    counted_minutes_shown = qty_column("counted_minutes", _("장애 인정 시간(분)"))
+    fee = won_column("fee_won", _("월 요금"))
+    availability_shown = qty_column("availability", _("가용률(%)"))
+    credit = won_column("credit_won", _("보상액"))
     list_filter = ("status", "month", "contract__policy__code")
     search_fields = ("contract__customer__legal_name", "contract__customer__business_number")
     date_hierarchy = "month"
@@ -86,7 +98,8 @@ class RejectForm(forms.Form):
 
 @admin.register(SlaClaim)
 class SlaClaimAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
-    list_display = ("contract", "month", "amount_won", "status", "submitted_on", "decided_on")
+    list_display = ("contract", "month", "amount", "status", "submitted_on", "decided_on")
+    amount = won_column("amount_won", _("청구액"))
     list_filter = ("status",)
     search_fields = ("contract__customer__legal_name", "basis", "details")
     date_hierarchy = "submitted_on"

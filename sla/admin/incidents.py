@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.adminkit import PersonalDataAdminMixin, run_action_form, show_error
+from core.adminkit import PersonalDataAdminMixin, qty_column, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
 
@@ -270,7 +270,10 @@ class MaintenanceWindowAdmin(ServiceAddAdmin):
 
 @admin.register(ErrorRateSample)
 class ErrorRateSampleAdmin(ServiceAddAdmin):
-    list_display = ("service", "at", "window_minutes", "failure_ratio", "attempts", "source", "recorded_by")
+    list_display = (
+        "service", "at", "window_minutes", "failure_ratio_shown", "attempts", "source", "recorded_by"
+    )
+    failure_ratio_shown = qty_column("failure_ratio", _("실패 비율"))
     list_filter = ("service", "source")
     date_hierarchy = "at"
     add_fields = ("service", "at", "window_minutes", "failure_ratio", "attempts")

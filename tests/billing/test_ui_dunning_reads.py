@@ -14,7 +14,7 @@ from django.urls import reverse
 from billing.models import DunningCase, InvoiceLine
 from billing.selectors import dunning_rows, ladder_positions
 from billing.services import disputes, dunning, ledger, payments
-from contracts.models import SpecialTerm
+from contracts.models import DunningAction, SpecialTerm
 from core import clock
 from tests.billing.bdocs_support import make_invoice
 from tests.billing.conftest import make_contract
@@ -66,7 +66,7 @@ def test_dunning_case_changelist_costs_the_same_queries_for_2_and_10_cases(admin
     first = overdue_cases(policy, 2)
     admin_client.get(reverse("admin:billing_dunningcase_changelist"))  # warm session/permission caches
     two, body = changelist_queries(admin_client)
-    assert body.count('class="field-next_step">notify (') == 2  # the next step with its date
+    assert body.count('class="field-next_step">안내 (') == 2  # the next step with its date
     more = overdue_cases(policy, 8)
     dunning.dunning_pause(
         customer=more[0].customer,
@@ -86,7 +86,7 @@ def test_dunning_case_changelist_costs_the_same_queries_for_2_and_10_cases(admin
     ten, body = changelist_queries(admin_client)
     assert DunningCase.objects.count() == 10 == len(first) + len(more)
     assert ten == two
-    assert body.count('class="field-next_step">notify (') == 10
+    assert body.count('class="field-next_step">안내 (') == 10
 
 
 def test_dunning_case_change_page_shows_the_next_step(admin_client, policy):
@@ -96,7 +96,8 @@ def test_dunning_case_change_page_shows_the_next_step(admin_client, policy):
     assert position is not None and position.next_on is not None
     response = admin_client.get(reverse("admin:billing_dunningcase_change", args=[case.pk]))
     assert response.status_code == 200
-    assert f"{position.next_action} ({position.next_on})" in response.content.decode()
+    label = dict(DunningAction.choices)[position.next_action]  # issue 15: the step in words
+    assert f"{label} ({position.next_on})" in response.content.decode()
 
 
 @pytest.mark.usefixtures("presets")

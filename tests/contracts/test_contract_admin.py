@@ -418,12 +418,22 @@ def test_queue_missing_documents_match_the_service(policies):
 
 def test_bulk_approve_approves_ready_and_names_the_rule_for_the_rest(admin_client, admin_user, policies):
     """CON-1, CON-3: "approve selected" approves each ready application through the service and reports
-    a missing document with CON-3, changing nothing for that one."""
+    a missing document with CON-3, changing nothing for that one. Issue 15: a confirmation page listing
+    the chosen applications comes first and approves nothing."""
     ready = apply("damoa-standard", docs=True)
     missing = apply("dcloud-vm-standard")
-    response = admin_client.post(
-        reverse(QUEUE), {"action": "approve_selected", "_selected_action": [ready.pk, missing.pk]}
-    )
+    selected = {"action": "approve_selected", "_selected_action": [ready.pk, missing.pk]}
+    confirm = admin_client.post(reverse(QUEUE), selected)
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "승낙할까요" in page or "계속할까요" in page
+    for contract in (ready, missing):
+        assert reverse("admin:contracts_contract_change", args=[contract.pk]) in page
+        assert f'name="_selected_action" value="{contract.pk}"' in page
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.APPLIED  # nothing approved yet
+    assert 'name="apply"' in page and f'href="{reverse(QUEUE)}"' in page  # the button and the way back
+    response = admin_client.post(reverse(QUEUE), {**selected, "apply": "1"})
     assert response.status_code == 302
     ready.refresh_from_db()
     missing.refresh_from_db()

@@ -47,8 +47,9 @@ def test_dunning_case_list_shows_amount_step_and_next_step(admin_client, case, o
     from ``dunning.ladder_position``; the change page has the read-only step log."""
     body = admin_client.get(url("dunningcase")).content.decode()
     assert overdue.number in body and "110,000" in body
-    assert "notify (2026-11-20)" in body  # the day-1 step (planned 11-11) ran on the first run
-    assert "notify (2026-12-10)" in body  # next: day 30 after 2026-11-10
+    assert "안내 (2026-11-20)" in body  # the day-1 step (planned 11-11) ran on the first run
+    assert "안내 (2026-12-10)" in body  # next: day 30 after 2026-11-10 (issue 15: the step in words)
+    assert "notify (" not in body
     response = admin_client.get(url("dunningcase", "change", case.pk))
     assert response.status_code == 200
     assert "2026-11-11" in response.content.decode() or "2026년 11월 11일" in response.content.decode()
