@@ -164,8 +164,9 @@ class Heartbeat(models.Model):
     source = models.CharField(_("보낸 곳"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("생존 신호")
-        verbose_name_plural = _("생존 신호")
+        # The admin lists it as the system status page (core.admin_health).
+        verbose_name = _("시스템 상태")
+        verbose_name_plural = _("시스템 상태")
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
