@@ -1,0 +1,206 @@
+"""The measurements, each a function of the current database (``bench.run`` calls them in a fresh child
+process on a fresh copy of the book, so each starts from the same rows and its peak memory is its own).
+
+Every function returns a dict of figures: seconds, queries, and what it touched. Queries are counted
+with ``connection.execute_wrapper`` (the SQL is not kept, so counting costs no memory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+from django.test.utils import override_settings
+
+from core.audit import acting_as
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def measured() -> Iterator[dict[str, Any]]:
+    """Time and count the queries of the block; the figures land in the yielded dict."""
+    figures: dict[str, Any] = {}
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        yield figures
+    figures["seconds"] = time.perf_counter() - started
+    figures["queries"] = counter.count
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _quiet() -> Any:
+    return override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+
+
+def _max_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 (fixed names)
+        return int(cursor.fetchone()[0])
+
+
+def _timed_sql(statements: list[tuple[str, list[Any]]]) -> float:
+    """Run the statements in a transaction that is rolled back; their seconds."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
+def _columns(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
+            "ORDER BY ordinal_position",
+            [table],
+        )
+        return [f'"{row[0]}"' for row in cursor.fetchall()]
+
+
+def invoice_floor(after_invoice: int, after_line: int) -> float:
+    """The set-based floor of an invoice run: one ``INSERT … SELECT`` writing the same invoice rows (as
+    ``adjustment`` kind, so the one-regular-invoice-per-period constraint lets them in, with their number
+    and key suffixed) and one writing the same lines pointing at them; rolled back."""
+    inv_cols = _columns("billing_invoice")
+    inv_vals = [
+        {'"number"': "\"number\" || 'F'", '"idempotency_key"': "\"idempotency_key\" || 'F'",
+         '"kind"': "'adjustment'"}.get(c, c) for c in inv_cols
+    ]
+    line_cols = _columns("billing_invoiceline")
+    line_vals = [
+        {'"invoice_id"': "m.new_id"}.get(c, f"l.{c}") for c in line_cols
+    ]
+    return _timed_sql([
+        ("CREATE TEMP TABLE bench_invoice_map (old_id bigint, new_id bigint) ON COMMIT DROP", []),
+        (f'WITH ins AS (INSERT INTO billing_invoice ({", ".join(inv_cols)}) '  # noqa: S608
+         f'SELECT {", ".join(inv_vals)} FROM billing_invoice WHERE id > %s RETURNING id, "number") '
+         "INSERT INTO bench_invoice_map SELECT i.id, ins.id FROM ins "
+         "JOIN billing_invoice i ON i.number || 'F' = ins.number", [after_invoice]),
+        (f'INSERT INTO billing_invoiceline ({", ".join(line_cols)}) '  # noqa: S608
+         f'SELECT {", ".join(line_vals)} FROM billing_invoiceline l '
+         "JOIN bench_invoice_map m ON m.old_id = l.invoice_id WHERE l.id > %s", [after_line]),
+    ])
+
+
+def invoice_run(*, today: dt.date) -> dict[str, Any]:
+    """``generate_invoices`` on an issue date, then again (nothing to issue), then its floor."""
+    from billing.jobs import generate_invoices
+
+    before_invoice, before_line = _max_id("billing_invoice"), _max_id("billing_invoiceline")
+    with _quiet(), acting_as(job="bench"):
+        with measured() as first:
+            first["counts"] = generate_invoices(today=today)
+        with measured() as again:
+            again["counts"] = generate_invoices(today=today)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM billing_invoiceline WHERE id > %s", [before_line])
+        lines = int(cursor.fetchone()[0])
+    return {
+        "first": first, "again": again, "lines": lines,
+        "floor_seconds": invoice_floor(before_invoice, before_line), "peak_mb": peak_mb(),
+    }
+
+
+def run_jobs(*, today: dt.date) -> dict[str, Any]:
+    """Every daily job for one date (``core.jobs.run_all``, as ``manage.py run_jobs`` runs them)."""
+    from core import jobs
+
+    with _quiet(), measured() as figures:
+        outcomes = jobs.run_all(today)
+    figures["jobs"] = {o.name: o.counts for o in outcomes}
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
+def dunning(*, today: dt.date) -> dict[str, Any]:
+    """The dunning job for a date, and its floor: one ``UPDATE`` touching the overdue invoices and their
+    open cases (rolled back)."""
+    from billing.services.dunning import dunning_run
+
+    with _quiet(), acting_as(job="bench"), measured() as figures:
+        figures["counts"] = dunning_run(today=today)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM billing_invoice WHERE status = 'issued' AND due_date < %s", [today])
+        figures["overdue_invoices"] = int(cursor.fetchone()[0])
+    figures["floor_seconds"] = _timed_sql([
+        ("UPDATE billing_invoice SET updated_at = now() WHERE status = 'issued' AND due_date < %s", [today]),
+        ("UPDATE billing_dunningcase SET updated_at = now() WHERE invoice_id IN "
+         "(SELECT id FROM billing_invoice WHERE status = 'issued' AND due_date < %s)", [today]),
+    ])
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
+#: The admin lists of the issue's table: (label, admin URL name).
+CHANGELISTS = (
+    ("invoices", "admin:billing_invoice_changelist"),
+    ("contracts", "admin:contracts_contract_changelist"),
+    ("dunning", "admin:billing_dunningcase_changelist"),
+    ("payments", "admin:billing_payment_changelist"),
+    ("messages", "admin:messaging_message_changelist"),
+)
+
+
+def changelists() -> dict[str, Any]:
+    """Each admin list's first page as a superuser: queries and seconds at its page size, and queries
+    with a page of 10 rows (the same number when nothing is fetched per row)."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(is_superuser=True).first() or user_model.objects.create_superuser(
+        username="bench-admin", email="bench@termsops.example", password="bench-admin-password",
+    )
+    client = Client()
+    client.force_login(user)
+    out: dict[str, Any] = {}
+    for label, name in CHANGELISTS:
+        url = reverse(name)
+        model_admin = next(ma for m, ma in admin.site._registry.items()
+                           if f"{m._meta.app_label}_{m._meta.model_name}_changelist" in name)
+        client.get(url)  # warm caches (templates, content types)
+        with measured() as page:
+            status = client.get(url).status_code
+        per_page = model_admin.list_per_page
+        model_admin.list_per_page = 10
+        try:
+            with measured() as ten:
+                client.get(url)
+        finally:
+            model_admin.list_per_page = per_page
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT COUNT(*) FROM "{model_admin.model._meta.db_table}"')  # noqa: S608
+            rows = int(cursor.fetchone()[0])
+        out[label] = {"status": status, "seconds": page["seconds"], "queries": page["queries"],
+                      "queries_10_rows": ten["queries"], "per_page": per_page, "rows": rows}
+    return out
+
+
+MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "invoice_run": invoice_run,
+    "run_jobs": run_jobs,
+    "dunning": dunning,
+    "changelists": changelists,
+}
