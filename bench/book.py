@@ -22,8 +22,8 @@ So 100,000 contracts cost the template (a minute or two) plus a few set-based st
 from __future__ import annotations
 
 import dataclasses
-import logging
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field

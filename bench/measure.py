@@ -70,8 +70,8 @@ def _timed_sql(statements: list[tuple[str, list[Any]]]) -> float:
 def _columns(table: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
-            "ORDER BY ordinal_position",
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
             [table],
         )
         return [f'"{row[0]}"' for row in cursor.fetchall()]
@@ -140,7 +140,9 @@ def dunning(*, today: dt.date) -> dict[str, Any]:
     with _quiet(), acting_as(job="bench"), measured() as figures:
         figures["counts"] = dunning_run(today=today)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM billing_invoice WHERE status = 'issued' AND due_date < %s", [today])
+        cursor.execute(
+            "SELECT COUNT(*) FROM billing_invoice WHERE status = 'issued' AND due_date < %s", [today]
+        )
         figures["overdue_invoices"] = int(cursor.fetchone()[0])
     figures["floor_seconds"] = _timed_sql([
         ("UPDATE billing_invoice SET updated_at = now() WHERE status = 'issued' AND due_date < %s", [today]),
