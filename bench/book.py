@@ -173,9 +173,9 @@ def snapshot() -> dict[str, int]:
     return _max_ids((m._meta.db_table, m._meta.pk.column) for m in _copyable_models())
 
 
-def _unique_sets(model: type[models.Model]) -> list[list[models.Field]]:
+def _unique_sets(model: type[models.Model]) -> list[list[Any]]:
     meta = model._meta
-    sets: list[list[models.Field]] = []
+    sets: list[list[Any]] = []
     for f in meta.concrete_fields:
         if f.unique and not f.primary_key:
             sets.append([f])
@@ -272,7 +272,8 @@ def clone_template(base: dict[str, int], copies: int) -> dict[str, int]:
             columns, values = [], []
             for f in meta.concrete_fields:
                 columns.append(f'"{f.column}"')
-                target = f.related_model._meta.db_table if f.is_relation and f.related_model else None
+                related: Any = f.related_model
+                target = related._meta.db_table if f.is_relation and related else None
                 if f.primary_key:
                     values.append(f'"{pk}" + k * {span[table]}::bigint')
                 elif f.column in own:
