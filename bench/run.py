@@ -167,6 +167,8 @@ def rows_from(*, runs: list[dict[str, Any]], ordinary: list[dict[str, Any]], iss
                     "MB", per_job={k: round(v, 1) for k, v in peaks.items()},
                     note="process peak RSS (ru_maxrss); flatness needs runs at two sizes"))
     for label, data in lists.items():
+        if not isinstance(data, dict):
+            continue  # baseline_mb
         ok = data["status"] == 200 and data["queries"] == data["queries_10_rows"] and data["seconds"] < 0.3
         rows.append(row(f"admin changelist: {label} ({data['rows']} rows)", data["seconds"], None,
                         "queries as for 10 rows; first page < 300 ms", ok, "s", queries=data["queries"],
