@@ -191,7 +191,9 @@ def render(rows: list[dict[str, Any]]) -> str:
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         figure = fmt(r["figure"]) + (f" {r['unit']}" if r["figure"] is not None and r["unit"] else "")
-        if "queries" in r:
+        if "queries_10_rows" in r:
+            figure += f" ({r['queries']:,} q; {r['queries_10_rows']:,} q for 10 rows)"
+        elif "queries" in r:
             figure += f" ({r['queries']:,} q)"
         lines.append(" | ".join([r["name"], figure, fmt(r["floor"]), fmt(r["ratio"]), r["target"],
                                  "yes" if r["met"] else "no"]))
