@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from bench.dates import ISSUE_DAY
 from core.audit import acting_as
 
 
@@ -206,3 +207,63 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "dunning": dunning,
     "changelists": changelists,
 }
+
+
+def messages(*, count: int = 5000, workers: int = 2) -> dict[str, Any]:
+    """Messages through the fake provider: a bulk send of ``count`` SMS by a messaging customer (its
+    calling number approved as staff would), then ``workers`` processes dispatching and recording the
+    results at once. Messages per second from the start signal to the last worker's end."""
+    import multiprocessing
+
+    from django.conf import settings
+
+    from bench import book
+    from bench import workers as worker_module
+    from contracts.management.commands import seed_demo
+    from contracts.models import Contract, ContractStatus
+    from contracts.services.messaging_limits import messaging_limits_for
+    from core import clock
+    from messaging.models import Message
+    from messaging.services import sending
+
+    contract = (
+        Contract.objects.filter(plan__code="kgmsg-standard", status=ContractStatus.ACTIVE)
+        .select_related("customer", "plan").order_by("pk").first()
+    )
+    assert contract is not None, "the book has no messaging contract"
+    customer = contract.customer
+    day = ISSUE_DAY + dt.timedelta(days=1)  # a weekday (2026-11-02), within the sending hours at 10:00
+    now = clock.start_of_day(day) + dt.timedelta(hours=10)
+    with _quiet(), acting_as(job="bench"), clock.frozen(now):
+        seed_demo._sender_number(book._spec(1, "kgmsg-standard"), customer, contract, day)
+        limits = messaging_limits_for(customer, today=day)
+        batch = sending.bulk_send(
+            customer=customer, limits=limits, kind="text", sender=seed_demo.DEMO_SENDER,
+            recipients=[seed_demo.demo_recipient(i) for i in range(count)],
+            text="[벤치] 배송 출발 안내: 오늘 중 도착 예정입니다.", now=now, idempotency_key="bench:messages",
+        )
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    ctx = multiprocessing.get_context("spawn")
+    ready = [ctx.Event() for _ in range(workers)]
+    go = ctx.Event()
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=worker_module.message_worker, args=(url, batch.pk, now, r, go, queue))
+             for r in ready]
+    for proc in procs:
+        proc.start()
+    for r in ready:
+        r.wait(120)
+    started = time.perf_counter()
+    go.set()
+    replies = [queue.get() for _ in procs]
+    seconds = time.perf_counter() - started
+    for proc in procs:
+        proc.join()
+    errors = [r["error"] for r in replies if not r["ok"]]
+    recorded = Message.objects.filter(batch_id=batch.pk).exclude(
+        status__in=[Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT]
+    ).count()
+    return {"accepted": batch.accepted, "recorded": recorded, "seconds": seconds,
+            "per_second": recorded / seconds if seconds else 0.0, "errors": errors,
+            "sent": [r.get("sent") for r in replies], "peak_mb": peak_mb()}

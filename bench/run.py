@@ -20,10 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: The book's last replayed day; the next is an ordinary day, the one after that an issue date.
-BOOK_DAY = dt.date(2026, 10, 30)
-ORDINARY_DAY = BOOK_DAY + dt.timedelta(days=1)
-ISSUE_DAY = ORDINARY_DAY + dt.timedelta(days=1)  # the 1st: officecore and flow issue (BIL-3)
+from bench.dates import BOOK_DAY, ISSUE_DAY, ORDINARY_DAY
+
 RESULTS = Path(__file__).with_name("results")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 MEMORY_LIMIT_MB = 300
