@@ -201,12 +201,6 @@ def changelists() -> dict[str, Any]:
     return out
 
 
-MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "invoice_run": invoice_run,
-    "run_jobs": run_jobs,
-    "dunning": dunning,
-    "changelists": changelists,
-}
 
 
 def messages(*, count: int = 5000, workers: int = 2) -> dict[str, Any]:
@@ -267,3 +261,103 @@ def messages(*, count: int = 5000, workers: int = 2) -> dict[str, Any]:
     return {"accepted": batch.accepted, "recorded": recorded, "seconds": seconds,
             "per_second": recorded / seconds if seconds else 0.0, "errors": errors,
             "sent": [r.get("sent") for r in replies], "peak_mb": peak_mb()}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _client(port: int, key: str, count: int, latencies: list[float], errors: list[str]) -> None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {key}", "Accept": "application/json"}
+    for _ in range(count):
+        started = time.perf_counter()
+        try:
+            conn.request("GET", "/api/v1/invoices/", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(str(response.status))
+        except OSError as exc:
+            errors.append(repr(exc))
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies.append(time.perf_counter() - started)
+    conn.close()
+
+
+def api_invoice_list(*, clients: int = 50, per_client: int = 20, web_workers: int = 3) -> dict[str, Any]:
+    """The API invoice list under ``clients`` concurrent keep-alive clients, each a member of another
+    customer with its own token, against gunicorn (``config/gunicorn.py``) on loopback."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    from django.conf import settings
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Member
+
+    members = list(
+        Member.objects.filter(role=Member.Role.ADMIN, user__isnull=False).select_related("user")
+        .order_by("pk")[:clients]
+    )
+    keys = [Token.objects.get_or_create(user=m.user)[0].key for m in members]
+    db = settings.DATABASES["default"]
+    port = _free_port()
+    env = {**os.environ, "WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(web_workers),
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        warm: list[float] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            errs: list[str] = []
+            _client(port, keys[0], 1, warm, errs)
+            if not errs:
+                break
+            time.sleep(0.5)
+        for key in keys:  # one request each first: every worker has its connection and caches
+            _client(port, key, 1, warm, [])
+        latencies: list[float] = []
+        errors: list[str] = []
+        threads = [
+            threading.Thread(target=_client, args=(port, keys[i % len(keys)], per_client, latencies, errors))
+            for i in range(clients)
+        ]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    latencies.sort()
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] if latencies else None
+    return {"p95": p95, "requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+            "seconds": seconds, "per_second": len(latencies) / seconds if seconds else 0.0,
+            "web_workers": web_workers, "peak_mb": peak_mb()}
+
+
+MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "invoice_run": invoice_run,
+    "run_jobs": run_jobs,
+    "dunning": dunning,
+    "changelists": changelists,
+    "messages": messages,
+    "api_invoice_list": api_invoice_list,
+}
