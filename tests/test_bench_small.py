@@ -10,6 +10,7 @@ from django.db import connection
 
 from accounts.models import Customer
 from bench import book, measure, run
+from bench.dates import BOOK_DAY, ISSUE_DAY, ORDINARY_DAY
 from billing.models import DocumentCounter, Invoice
 from contracts.models import Contract
 from core import jobs
@@ -31,7 +32,7 @@ def _gapless(series: str) -> None:
 
 def test_bench_book_and_table_at_a_tiny_size() -> None:
     """BIL-2 (gapless numbers survive the copy), ACC-2 (valid business numbers), issue 16 (the table)."""
-    info = book.build_book(size=50, today=run.BOOK_DAY, history_days=5)
+    info = book.build_book(size=50, today=BOOK_DAY, history_days=5)
     assert info.copies == 2
     assert Contract.objects.count() == 60 == info.contracts
     assert Customer.objects.count() == 30
@@ -42,20 +43,26 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
         assert int(number[9]) == business_number_check_digit(number[:9])
     _gapless("INV")
 
-    ordinary = measure.run_jobs(today=run.ORDINARY_DAY)
-    dunning = measure.dunning(today=run.ISSUE_DAY)
-    invoice = measure.invoice_run(today=run.ISSUE_DAY)
+    ordinary = measure.run_jobs(today=ORDINARY_DAY)
+    dunning = measure.dunning(today=ISSUE_DAY)
+    invoice = measure.invoice_run(today=ISSUE_DAY)
     assert invoice["first"]["counts"]["invoices"] > 0
     assert invoice["again"]["counts"]["invoices"] == 0
     assert invoice["floor_seconds"] > 0
     _gapless("INV")
-    issue = measure.run_jobs(today=run.ISSUE_DAY)
+    issue = measure.run_jobs(today=ISSUE_DAY)
     assert all(spec.name in issue["jobs"] for spec in jobs.registry())
     lists = measure.changelists()
     assert {label for label, _name in measure.CHANGELISTS} == set(lists)
     assert all(data["status"] == 200 for data in lists.values())
 
-    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], lists=lists)
+    api = measure.api_invoice_list(clients=4, per_client=3, web_workers=1)
+    assert api["requests"] == 12 and api["errors"] == 0, api
+    messages = measure.messages(count=40)
+    assert messages["accepted"] == 40 and messages["recorded"] == 40 and not messages["errors"], messages
+
+    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], lists=lists,
+                         api=[api], msgs=[messages])
     assert len(rows) == 6 + len(measure.CHANGELISTS) + 2
     for row in rows:
         assert set(row) >= ROW_KEYS, row

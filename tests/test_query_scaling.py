@@ -2,7 +2,7 @@
 its number of queries grows with the number of rows.
 
 The book is built once (the template through the services, then copied set-based); each job runs
-for the issue date ``bench.run.ISSUE_DAY`` inside a transaction that is rolled back, so every job
+for the issue date ``bench.dates.ISSUE_DAY`` inside a transaction that is rolled back, so every job
 starts from the same rows, first on 100 contracts, then after copying the book to 1,000. Jobs that
 still issue queries per contract are marked ``xfail(strict=True)`` with the numbers measured: the
 test flips (and must be unmarked) when a fix lands.
@@ -17,7 +17,7 @@ from django.db import transaction
 
 from bench import book
 from bench.measure import measured
-from bench.run import BOOK_DAY, ISSUE_DAY
+from bench.dates import BOOK_DAY, ISSUE_DAY
 from core import jobs
 from core.audit import acting_as
 
