@@ -16,8 +16,8 @@ import pytest
 from django.db import transaction
 
 from bench import book
-from bench.measure import measured
 from bench.dates import BOOK_DAY, ISSUE_DAY
+from bench.measure import measured
 from core import jobs
 from core.audit import acting_as
 
