@@ -209,6 +209,7 @@ class _Plan:
     base: dict[str, int]
     span: dict[str, int]
     per_year: dict[str, int]
+    tag: int  # grows with every clone of the same database (its highest id before the clone)
 
     def shifted(self, table: str, column: str) -> str:
         return (
@@ -237,7 +238,8 @@ def _transforms(model: type[models.Model], plan: _Plan, copied: set[str]) -> dic
             out[f.column] = f"encode(sha256(convert_to({col} || k::text, 'UTF8')), 'hex')"
         else:
             room = (f.max_length or 200) - 9
-            out[f.column] = f"left({col}, {room}) || '-b' || k::text"
+            # the round tag: a second clone of a cloned book must not meet the first round's values
+            out[f.column] = f"left({col}, {room - 12}) || '-b' || k::text || 'g' || {plan.tag}"
     return out
 
 
@@ -253,7 +255,7 @@ def clone_template(base: dict[str, int], copies: int) -> dict[str, int]:
         f"{series}-{year}": last
         for series, year, last in DocumentCounter.objects.values_list("series", "year", "last_number")
     }
-    plan = _Plan(base=base, span=span, per_year=per_year)
+    plan = _Plan(base=base, span=span, per_year=per_year, tag=max(now.values()))
     content_types = _content_type_shifts(plan, copied)
     added: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
