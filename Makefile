@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 export DATABASE_URL_DEMO ?= sqlite:///$(CURDIR)/demo.sqlite3
 
-.PHONY: install demo test lint typecheck check messages clean mutate web worker beat
+.PHONY: install demo test lint typecheck check messages clean mutate web worker beat bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ beat: $(STAMP)  # exactly one per installation
 MODULES ?=
 mutate: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) tools/mutate.py $(MODULES)  # it runs mutmut under nice -n 10 itself
+
+# Benchmarks (issue 16, README "Benchmarks"): builds a synthetic book of SIZE contracts in its own database
+# (termsops_bench) on the real PostgreSQL, measures the jobs and lists against their floors, prints the table
+# and writes bench/results/<date>-<SIZE>.json. BENCH_ARGS="--repeat 1 --history-days 120" for quick runs.
+SIZE ?= 100000
+BENCH_ARGS ?=
+bench: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test nice -n 10 $(PY) -m bench --size $(SIZE) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

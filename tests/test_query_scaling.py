@@ -1,0 +1,88 @@
+"""Issue 16: each daily job on 100 and on 1,000 contracts (the bench book, ``bench.book``), failing if
+its number of queries grows with the number of rows.
+
+The book is built once (the template through the services, then copied set-based); each job runs
+for the issue date ``bench.dates.ISSUE_DAY`` inside a transaction that is rolled back, so every job
+starts from the same rows, first on 100 contracts, then after copying the book to 1,000. Jobs that
+still issue queries per contract are marked ``xfail(strict=True)`` with the numbers measured: the
+test flips (and must be unmarked) when a fix lands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from bench import book
+from bench.dates import BOOK_DAY, ISSUE_DAY
+from bench.measure import measured
+from core import jobs
+from core.audit import acting_as
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+#: Extra queries allowed at 1,000 contracts over 100 (a batch more here and there), not per row.
+SLACK = 10
+#: History of the small books: long enough for an overdue invoice on its ladder.
+HISTORY_DAYS = 35
+
+#: Jobs that today issue queries per contract (issue 16), measured 100 → 1,000 contracts.
+#: Measured 2026-12-06 (35 days of history, ISSUE_DAY): queries on 100 → on 1,000 contracts.
+GROWING: dict[str, str] = {
+    "generate_invoices": "issue 16: 620 → 6,126 queries (6.1 per contract) today",
+    "collect_payments": "issue 16: 124 → 1,204 queries (1.2 per contract) today",
+    "apply_late_charges": "issue 16: 331 → 3,301 queries (3.3 per contract) today",
+    "dunning": "issue 16: 1,083 → 10,803 queries (10.8 per contract) today",
+    "renew_contracts": "issue 16: 601 → 6,001 queries (6.0 per contract) today",
+    "sla_month_close": "issue 16: 1,291 → 12,901 queries (12.9 per contract) today",
+    "purge_data": "issue 16: 706 → 7,006 queries (7.0 per contract) today",
+}
+
+
+def _job_names() -> list[str]:
+    return [spec.name for spec in jobs.registry()]
+
+
+def _count(name: str) -> int:
+    func = jobs.get(name).resolve()
+    with transaction.atomic():
+        with acting_as(job="bench"), measured() as figures:
+            func(today=ISSUE_DAY)
+        transaction.set_rollback(True)
+    return int(figures["queries"])
+
+
+@pytest.fixture(scope="module")
+def counts(django_db_blocker: Any, django_db_setup: Any) -> dict[str, tuple[int, int]]:
+    with django_db_blocker.unblock():
+        from django.core.management import call_command
+
+        try:
+            base = book.snapshot()
+            book.build_book(size=100, today=BOOK_DAY, history_days=HISTORY_DAYS)
+            small = {name: _count(name) for name in _job_names()}
+            book.clone_template(base, 9)  # the 100-contract book, ten times
+            large = {name: _count(name) for name in _job_names()}
+        finally:
+            call_command("flush", verbosity=0, interactive=False)
+    return {name: (small[name], large[name]) for name in small}
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=GROWING[name]))
+        if name in GROWING else name
+        for name in _job_names()
+    ]
+
+
+@pytest.mark.parametrize("job", _params())
+def test_daily_job_queries_do_not_grow_with_the_book(job: str, counts: dict[str, tuple[int, int]]) -> None:
+    """Issue 16 (BIL-2 and every daily job of SPEC §10): queries at 1,000 contracts ≈ queries at 100."""
+    small, large = counts[job]
+    assert large - small <= SLACK, (
+        f"{job}: {small} queries on 100 contracts, {large} on 1,000 "
+        f"({(large - small) / 900:.2f} per extra contract)"
+    )
