@@ -122,3 +122,29 @@ def _restore_wiring():  # type: ignore[no-untyped-def]
     installed = hooks.snapshot()
     yield
     hooks.restore(installed)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test ends by emptying every table, including the rows the data migrations
+    installed (notice templates, staff groups). Put them back once its fixtures are torn down (after
+    pytest-django's flush), so the next test in this process sees the database ``migrate`` leaves,
+    whatever ran before it."""
+    yield
+    if nextitem is None:  # the session ends here: its test database is already gone
+        return
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & names) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if not transactional:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from accounts.staff import ensure_staff_groups
+    from messaging.defaults import ensure_default_templates
+
+    with item.config.stash[blocking_manager_key].unblock():
+        ensure_default_templates()
+        ensure_staff_groups()
