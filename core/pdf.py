@@ -47,9 +47,10 @@ def _register(regular: str | None, bold: str | None) -> tuple[str, str]:
             pdfmetrics.registerFont(TTFont(bold_name, bold))
         pdfmetrics.registerFontFamily(name, normal=name, bold=bold_name, italic=name, boldItalic=bold_name)
         return name, bold_name
-    log.warning("PDF: no Korean TTF (fonts-nanum or PDF_FONT_PATH); using %s, which is not embedded", CID_FONT)
+    log.warning("PDF: no Korean TTF (fonts-nanum or PDF_FONT_PATH); %s is not embedded", CID_FONT)
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    pdfmetrics.registerFontFamily(CID_FONT, normal=CID_FONT, bold=CID_FONT, italic=CID_FONT, boldItalic=CID_FONT)
+    cid = CID_FONT
+    pdfmetrics.registerFontFamily(cid, normal=cid, bold=cid, italic=cid, boldItalic=cid)
     return CID_FONT, CID_FONT
 
 

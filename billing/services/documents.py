@@ -125,7 +125,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     for line in lines:
         period = ""
         if line.service_start and line.service_end:
-            period = f"<br/><font size=7 color='grey'>{day(line.service_start)} ~ {day(line.service_end)}</font>"
+            served = f"{day(line.service_start)} ~ {day(line.service_end)}"
+            period = f"<br/><font size=7 color='grey'>{served}</font>"
         table_rows.append(
             [
                 Paragraph(f"{escape(line.description)}{period}", base),
@@ -190,11 +191,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     story += [totals_table, Spacer(1, 6 * mm)]
 
     story.append(Paragraph(escape(_how_to_pay(invoice, op, open_won)), base))
-    story.append(
-        Paragraph(
-            escape(_("금액 단위: 원. 발행된 청구서는 수정하지 않으며, 정정할 내용은 크레딧 노트로 발행합니다.")), small
-        )
-    )
+    unit_note = _("금액 단위: 원. 발행된 청구서는 수정하지 않으며, 정정할 내용은 크레딧 노트로 발행합니다.")
+    story.append(Paragraph(escape(unit_note), small))
     if invoice.note:
         story += [Spacer(1, 3 * mm), Paragraph(f"{_('비고')}: {escape(invoice.note)}", base)]
     story.append(Paragraph(" ", right))
@@ -230,15 +228,15 @@ def _how_to_pay(invoice: Invoice, op: dict[str, Any], open_won: int) -> str:
             return _("납부 방법: {method}. 이 청구서는 납부가 끝났습니다.").format(method=label)
         debit_on = collection.next_attempt_on(invoice)
         if debit_on is None:
-            return _("납부 방법: {method}. 출금 결과는 고객 포털의 청구서 화면에서 확인하실 수 있습니다.").format(
-                method=label
-            )
-        return _("납부 방법: {method}. 출금 예정일 {date}에 등록하신 결제 수단에서 {amount}이 출금됩니다.").format(
-            method=label, date=day(debit_on), amount=won(open_won)
-        )
+            text = _("납부 방법: {method}. 출금 결과는 고객 포털의 청구서 화면에서 확인하실 수 있습니다.")
+            return text.format(method=label)
+        text = _("납부 방법: {method}. 출금 예정일 {date}에 등록하신 결제 수단에서 {amount}이 출금됩니다.")
+        return text.format(method=label, date=day(debit_on), amount=won(open_won))
     account = str(op.get("bank_account", "") or "")
     if not account:
-        return _("무통장 입금 시 입금자명을 고객사 상호로 해 주세요. 입금 계좌는 청구 안내 메일을 확인하세요.")
+        return _(
+            "무통장 입금 시 입금자명을 고객사 상호로 해 주세요. 입금 계좌는 청구 안내 메일을 확인하세요."
+        )
     holder = str(op.get("bank_holder") or op.get("name") or "")
     return _("입금 계좌: {account} (예금주 {holder}). 입금자명은 고객사 상호로 해 주세요.").format(
         account=account, holder=holder

@@ -299,7 +299,8 @@ OPERATOR = {
     "phone": env("OPERATOR_PHONE", default="1588-4954"),
     "email": env("OPERATOR_EMAIL", default="billing@termsops.local"),
     "bank_account": env("OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567"),
-    "bank_holder": env("OPERATOR_BANK_HOLDER", default="") or env("OPERATOR_NAME", default="주식회사 텀즈옵스"),
+    "bank_holder": env("OPERATOR_BANK_HOLDER", default="")
+    or env("OPERATOR_NAME", default="주식회사 텀즈옵스"),
 }
 
 LOGGING = {

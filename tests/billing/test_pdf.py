@@ -156,7 +156,8 @@ def test_every_printed_character_has_a_glyph(tmp_path):
     the embedded font."""
     regular, _bold = core_pdf.pdf_fonts()
     assert regular == "KR-NanumGothic"
-    invoice = make_invoice(CustomerFactory(legal_name="주식회사 가·나"), lines=[("설치비 · 교육비", 1, 50_000)])
+    customer = CustomerFactory(legal_name="주식회사 가·나")
+    invoice = make_invoice(customer, lines=[("설치비 · 교육비", 1, 50_000)])
     text = _poppler("pdftotext", documents.invoice_pdf(invoice), tmp_path, "-layout")
     assert "·" in text and "입금·조정" in text
     fonts = [TTFont("check-r", str(core_pdf.NANUM_REGULAR)), TTFont("check-b", str(core_pdf.NANUM_BOLD))]

@@ -127,7 +127,8 @@ def test_pdf_embeds_every_font(policies, tmp_path) -> None:  # type: ignore[no-u
     """TRM-3, BIL-18: every font in the comparison PDF is embedded (pdffonts "emb yes"; no Helvetica)."""
     assert shutil.which("pdffonts"), "pdffonts (poppler-utils, installed by .ci/run) is needed"
     path = tmp_path / "comparison.pdf"
-    path.write_bytes(comparison_pdf(terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"]))))
+    comparison = terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"]))
+    path.write_bytes(comparison_pdf(comparison))
     rows = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
     fonts = rows.splitlines()[2:]
     assert fonts and all(row.split()[-5] == "yes" and "Helvetica" not in row for row in fonts), rows
