@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditActorMiddleware",
+    # Portal pages show refusals without rule ids (core.errors.customer_facing).
+    "core.middleware.CustomerFacingMiddleware",
     # Last, as django-axes asks: turns a locked-out login (portal, admin, API token) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
