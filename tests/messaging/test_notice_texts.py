@@ -39,7 +39,7 @@ def _ids(template) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_registry_covers_every_app():
-    """MSG-1: the registry the test walks holds the contract, billing, SLA and privacy notices in ko and en."""
+    """MSG-1: the registry walked here holds the contract, billing, SLA and privacy notices, ko and en."""
     events = {t.event for t in DEFAULT_TEMPLATES}
     assert {"contract.terminating", "dunning.step", "dispute.decided", "sla.credit.issued"} <= events
     assert {t.language for t in DEFAULT_TEMPLATES} == {"ko", "en"}
@@ -94,7 +94,7 @@ def test_notice_filters_leave_what_they_cannot_read():
 
 
 def test_sla_credit_notice_names_the_month_in_korean(customer, admin_member):
-    """SLA-4, MSG-1: the SLA credit notice names "2026년 11월" and "50,000원" (its context holds "2026-11")."""
+    """SLA-4, MSG-1: the SLA credit notice names "2026년 11월" and "50,000원" (its context: "2026-11")."""
     notices = notify(customer=customer, event="sla.credit.issued", channels=["portal"], context={
         "contract_number": "CT-000001", "month": "2026-11", "availability": "99.1",
         "credit_won": 50000, "basis": "월 이용료의 10%", "credit_note_number": "CN-2026-000001",
