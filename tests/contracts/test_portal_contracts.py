@@ -182,15 +182,17 @@ def test_apply_refusals_are_shown_next_to_the_field(client, admin):
         )
     assert response.status_code == 400
     assert Contract.objects.count() == 0
-    assert response.context["form"].errors["requested_start"][0].startswith("CON-4:")
-    assert "CON-4:" in response.content.decode()
+    # customers read the refusal without its rule id (issue 15)
+    error = response.context["form"].errors["requested_start"][0]
+    assert error == "희망 개통일 2026-03-01은(는) 오늘(2026-03-02) 이전입니다."
+    assert "CON-4" not in response.content.decode()
     with clock.frozen(D(2026, 3, 2)):
         client.post(reverse("portal:contract_apply"), {"plan": plan.pk, "requested_start": "2026-03-10"})
         again = client.post(
             reverse("portal:contract_apply"), {"plan": plan.pk, "requested_start": "2026-03-11"}
         )
     assert again.status_code == 400
-    assert again.context["form"].errors["plan"][0].startswith("CON-1:")
+    assert again.context["form"].errors["plan"][0].endswith("처리 중인 신청이 이미 있습니다.")
     assert Contract.objects.count() == 1
 
 
@@ -256,7 +258,8 @@ def test_withdrawal_deadline_shown_and_enforced(client, admin):
     with clock.frozen(D(2026, 1, 13)):
         response = client.post(reverse("portal:contract_withdraw", args=[contract.pk]), {"confirm": "on"})
     assert response.status_code == 400
-    assert "CON-8:" in response.content.decode()
+    assert "청약 철회 기간이 2026-01-12에 끝났습니다." in response.content.decode()
+    assert "CON-8" not in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
@@ -305,7 +308,9 @@ def test_termination_refusals(client, admin):
         past = client.get(url, {"effective_on": "2026-03-01"})
         short = client.get(url, {"effective_on": "2026-03-05"})
         stale = client.post(url, {"effective_on": "2026-03-20", "previewed_total_won": "1"})
-    assert past.status_code == 400 and past.context["form"].errors["effective_on"][0].startswith("CON-7:")
+    assert past.status_code == 400
+    error = past.context["form"].errors["effective_on"][0]
+    assert error == "해지 효력일 2026-03-01은(는) 오늘(2026-03-02) 이전입니다."
     assert short.status_code == 400 and "2026-03-09" in short.context["form"].errors["effective_on"][0]
     assert stale.status_code == 200 and stale.context["settlement"] is not None
     contract.refresh_from_db()
@@ -383,7 +388,8 @@ def test_terms_refusal_then_penalty_free_termination(client, admin):
         again = client.post(
             reverse("portal:contract_terms_consent", args=[release.policy_id]), {"decision": "accepted"}
         )
-        assert again.status_code == 400 and "TRM-4:" in again.content.decode()
+        assert again.status_code == 400 and "이미 2026-02-02에" in again.content.decode()
+        assert "TRM-4" not in again.content.decode()
         response = client.post(
             reverse("portal:contract_terms_refusal_termination", args=[release.policy_id, contract.pk])
         )
@@ -409,7 +415,9 @@ def test_dcloud_refusal_offers_no_termination(client, admin):
         response = client.post(
             reverse("portal:contract_terms_refusal_termination", args=[release.policy_id, contract.pk])
         )
-    assert response.status_code == 400 and "TRM-5:" in response.content.decode()
+    assert response.status_code == 400
+    assert "위약금 없는 중도 해지 대상이 아닙니다." in response.content.decode()
+    assert "TRM-5" not in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
