@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.audit import AuditedHistory
@@ -165,7 +166,7 @@ class CustomerChangeRequest(TimeStampedModel):
     PERSONAL_DATA = True
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("신청")
+        REQUESTED = "requested", pgettext_lazy("request status", "신청")
         APPROVED = "approved", _("승인")
         REJECTED = "rejected", _("반려")
 
@@ -223,7 +224,7 @@ class SuccessionRequest(TimeStampedModel):
         INHERITANCE = "inheritance", _("상속")
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("신청")
+        REQUESTED = "requested", pgettext_lazy("request status", "신청")
         APPROVED = "approved", _("승인")
         REJECTED = "rejected", _("반려")
 

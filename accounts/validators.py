@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import is_customer_facing
 
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 
@@ -26,10 +30,11 @@ def is_valid_business_number(raw: str) -> bool:
 
 def validate_business_number(value: str) -> None:
     if not is_valid_business_number(value):
-        raise ValidationError(
-            _("ACC-2: 사업자등록번호 '%(value)s'가 올바르지 않습니다 (10자리 숫자, 검증번호 불일치)."),
-            code="ACC-2", params={"value": value},
-        )
+        # Staff read the rule id first; a customer (a portal form, core.errors.customer_facing) does not.
+        message: Any = _("사업자등록번호 '%(value)s'가 올바르지 않습니다 (10자리 숫자, 검증번호 불일치).")
+        if not is_customer_facing():
+            message = format_lazy("ACC-2: {}", message)
+        raise ValidationError(message, code="ACC-2", params={"value": value})
 
 
 def business_number_check_digit(prefix: str) -> int:

@@ -31,6 +31,9 @@ class SettlementLine:
     kind: str  # "usage" | "refund" | "penalty" | "unpaid" | ...
     description: str
     amount_won: int  # positive = the customer pays, negative = the customer is refunded
+    # The rules and the seed terms' articles behind the line ("BIL-14 · 002 제32조③"), for staff; the
+    # description is what the customer reads (plain Korean, "약관 제32조③" where it helps, issue 15).
+    basis: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,48 @@
 Raise ``DomainError`` from services; the API renders it as JSON, the admin as a
 message and the portal next to the field. The message is a lazy translation
 (Korean source text, English catalogue in ``locale/en``) formatted with params.
+
+Staff and integrations read the rule id first (``BIL-10: ...``; the API also has a
+``rule`` field). Customers never do (issue 15): inside :func:`customer_facing` (every
+portal request, ``core.middleware.CustomerFacingMiddleware``) ``message`` and ``str()``
+are the plain sentence; ``plain_message`` is that sentence anywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar, Token
 from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
+
+_CUSTOMER_FACING: ContextVar[bool] = ContextVar("customer_facing", default=False)
+
+
+@contextlib.contextmanager
+def customer_facing() -> Iterator[None]:
+    """While inside, refusals read without their rule id (the customer's portal)."""
+    token = _CUSTOMER_FACING.set(True)
+    try:
+        yield
+    finally:
+        _CUSTOMER_FACING.reset(token)
+
+
+def is_customer_facing() -> bool:
+    return _CUSTOMER_FACING.get()
+
+
+def enter_customer_facing() -> Token[bool]:
+    """As :func:`customer_facing`, for a middleware: pass the token to :func:`leave_customer_facing`."""
+    return _CUSTOMER_FACING.set(True)
+
+
+def leave_customer_facing(token: Token[bool]) -> None:
+    _CUSTOMER_FACING.reset(token)
 
 
 class DomainError(Exception):
@@ -34,9 +66,13 @@ class DomainError(Exception):
         self.field = field
         self.rule = rule
         self.params = params
-        super().__init__(self.render("en"))
+        super().__init__(self.render("en", with_rule=True))
 
-    def render(self, language: str | None = None) -> str:
+    def render(self, language: str | None = None, *, with_rule: bool | None = None) -> str:
+        """The message in ``language`` (the active one when None), led by the rule id unless
+        ``with_rule`` is False (default: False for customers, see :func:`customer_facing`)."""
+        if with_rule is None:
+            with_rule = not is_customer_facing()
         if language is None:
             text = str(self._message)
         else:
@@ -46,12 +82,17 @@ class DomainError(Exception):
         # rather than turning a refusal into a crash.
         with contextlib.suppress(KeyError, IndexError, ValueError):
             text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
-        return f"{self.rule}: {text}" if self.rule else text
+        return f"{self.rule}: {text}" if self.rule and with_rule else text
 
     @property
     def message(self) -> str:
-        """In the active language."""
+        """In the active language (without the rule id when customer-facing)."""
         return self.render(None)
+
+    @property
+    def plain_message(self) -> str:
+        """In the active language, never with the rule id: what a customer reads."""
+        return self.render(None, with_rule=False)
 
     @property
     def message_ko(self) -> str:

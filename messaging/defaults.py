@@ -274,7 +274,7 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_KO + "아래 계약이 해지 예정 상태가 되었음을 알려 드립니다 ({{ today }}).\n\n"
             + _CONTRACT_KO + "■ 해지 효력일: {{ effective_on|default:termination_effective_on }}\n" + _REASON_KO
             + "{% if settlement_total_won is not None %}■ 예상 정산 금액: "
-            "{{ settlement_total_won|intcomma }}원\n{% endif %}\n"
+            "{{ settlement_total_won|won }}\n{% endif %}\n"
             "해지 효력일까지는 서비스를 계속 이용하실 수 있습니다. 미납 요금이 있으면 해지가 완료되기 전에 "
             "정산해 주십시오. 최종 청구·환불·위약금 내역은 고객 포털의 계약 화면에서 확인하실 수 있습니다. "
             + _EXPORT_KO,
@@ -284,7 +284,7 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_EN + "The contract below is now set to end ({{ today }}).\n\n"
             + _CONTRACT_EN + "- Termination effective on: {{ effective_on|default:termination_effective_on }}\n"
             + _REASON_EN + "{% if settlement_total_won is not None %}- Estimated settlement: "
-            "KRW {{ settlement_total_won|intcomma }}\n{% endif %}\n"
+            "{{ settlement_total_won|won }}\n{% endif %}\n"
             "You can keep using the service until the effective date. Please settle any unpaid fees before "
             "the termination completes. The final invoice, refund and penalty are shown on the contract page "
             "of the customer portal. " + _EXPORT_EN,
@@ -351,7 +351,7 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_KO + "아래 계약의 해지 효력일이 되었으나 미납 요금이 남아 있어 해지를 아직 완료하지 "
             "못했음을 알려 드립니다 ({{ today }}).\n\n" + _CONTRACT_KO
             + "■ 해지 효력일: {{ termination_effective_on }}\n"
-            "{% if unpaid_won %}■ 미납 금액: {{ unpaid_won|intcomma }}원\n{% endif %}\n"
+            "{% if unpaid_won %}■ 미납 금액: {{ unpaid_won|won }}\n{% endif %}\n"
             "약관에 따라 미납 요금을 정산하셔야 해지가 완료됩니다. 고객 포털의 청구서 화면에서 미납 내역을 "
             "확인하시고 납부해 주십시오. 납부가 확인되면 해지를 바로 완료하고 안내해 드리겠습니다. "
             "청구 내역에 이의가 있으시면 고객 포털에서 이의를 신청하실 수 있습니다.",
@@ -361,7 +361,7 @@ CONTRACT_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_EN + "The termination date of the contract below has come, but unpaid fees remain, so "
             "the termination is not complete yet ({{ today }}).\n\n" + _CONTRACT_EN
             + "- Termination effective on: {{ termination_effective_on }}\n"
-            "{% if unpaid_won %}- Unpaid: KRW {{ unpaid_won|intcomma }}\n{% endif %}\n"
+            "{% if unpaid_won %}- Unpaid: {{ unpaid_won|won }}\n{% endif %}\n"
             "Under the terms, the termination completes once the unpaid fees are settled. Please check the "
             "invoices page of the customer portal and pay them; we complete the termination and let you know "
             "as soon as the payment arrives. If you disagree with a charge, you can dispute it in the portal.",
@@ -801,7 +801,7 @@ ACCOUNT_TEMPLATES: list[DefaultTemplate] = [
             "■ 신고번호: {{ request_number }}\n■ 사유: {{ kind }} ({{ event_date }})\n"
             "■ 원 계약자: {{ predecessor_name }}\n■ 승계인: {{ successor_name }}\n"
             "{% if contracts %}■ 이전된 계약: {{ contracts }}\n{% endif %}" + _REASON_KO + "\n"
-            "승계인은 남은 계약 기간의 권리와 의무를 그대로 이어받습니다(002 제19조 ④). "
+            "승계인은 남은 계약 기간의 권리와 의무를 그대로 이어받습니다(약관 제19조 ④). "
             "이전 청구와 납부 기록은 원 계약자 명의로 보관됩니다.",
         ),
         en=(
@@ -841,7 +841,7 @@ ACCOUNT_TEMPLATES: list[DefaultTemplate] = [
             "[텀즈옵스] {{ dormant_on }}에 휴면 계정으로 전환될 예정입니다",
             "{{ member_name }}님, 안녕하세요. 텀즈옵스입니다.\n\n"
             "{{ customer.legal_name }}의 계정({{ login_id }})으로 {{ inactive_days }}일 동안 로그인 기록이 "
-            "없어, 관련 법령과 이용약관(001 제15조)에 따라 {{ dormant_on }}에 휴면 계정으로 전환될 "
+            "없어, 관련 법령과 이용약관 제15조에 따라 {{ dormant_on }}에 휴면 계정으로 전환될 "
             "예정입니다.\n\n■ 최근 접속일: {{ last_seen_on|default:'없음' }}\n■ 휴면 전환 예정일: "
             "{{ dormant_on }}\n\n휴면 계정이 되면 이름, 이메일, 휴대전화, 부서 정보는 다른 정보와 분리하여 "
             "보관되고 로그인이 제한됩니다. 전환 예정일 전에 한 번 로그인하시면 계속 이용하실 수 있으며, "
@@ -851,7 +851,7 @@ ACCOUNT_TEMPLATES: list[DefaultTemplate] = [
             "[TermsOps] Your account becomes dormant on {{ dormant_on }}",
             "Dear {{ member_name }},\n\n"
             "There has been no login to your {{ customer.legal_name }} account ({{ login_id }}) for "
-            "{{ inactive_days }} days. Under the applicable law and the terms (001 art.15), the account "
+            "{{ inactive_days }} days. Under the applicable law and Article 15 of the terms, the account "
             "becomes dormant on {{ dormant_on }}.\n\n- Last login: {{ last_seen_on|default:'none' }}\n"
             "- Dormant from: {{ dormant_on }}\n\n"
             "A dormant account's name, email, mobile and department are stored separately and login is "
@@ -917,20 +917,20 @@ _REFUND_SAMPLE: dict[str, Any] = {
     "refund_id": 5, "amount_won": 220000, "interest_won": 0, "arrears_deducted_won": 55000,
     "reason": "이중 납부", "requested_on": "2026-03-12", "pay_by": "2026-04-30", "paid_on": "",
 }
-_REFUND_KO = ("■ 환불 번호: {{ refund_id }}\n■ 환불 금액: {{ amount_won|intcomma }}원\n"
-              "{% if interest_won %}■ 법정 이자: {{ interest_won|intcomma }}원\n{% endif %}"
-              "{% if arrears_deducted_won %}■ 미납 요금 공제: {{ arrears_deducted_won|intcomma }}원\n{% endif %}"
+_REFUND_KO = ("■ 환불 번호: {{ refund_id }}\n■ 환불 금액: {{ amount_won|won }}\n"
+              "{% if interest_won %}■ 법정 이자: {{ interest_won|won }}\n{% endif %}"
+              "{% if arrears_deducted_won %}■ 미납 요금 공제: {{ arrears_deducted_won|won }}\n{% endif %}"
               "{% if reason %}■ 사유: {{ reason }}\n{% endif %}■ 요청일: {{ requested_on }}\n")
-_REFUND_EN = ("- Refund: {{ refund_id }}\n- Amount: KRW {{ amount_won|intcomma }}\n"
-              "{% if interest_won %}- Statutory interest: KRW {{ interest_won|intcomma }}\n{% endif %}"
-              "{% if arrears_deducted_won %}- Unpaid fees deducted: KRW {{ arrears_deducted_won|intcomma }}\n"
+_REFUND_EN = ("- Refund: {{ refund_id }}\n- Amount: {{ amount_won|won }}\n"
+              "{% if interest_won %}- Statutory interest: {{ interest_won|won }}\n{% endif %}"
+              "{% if arrears_deducted_won %}- Unpaid fees deducted: {{ arrears_deducted_won|won }}\n"
               "{% endif %}{% if reason %}- Reason: {{ reason }}\n{% endif %}- Requested on: {{ requested_on }}\n")
 
 BILLING_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "dunning.step",
         ko=(
-            "[텀즈옵스] 미납 요금 안내: 청구서 {{ invoice_number }} ({{ amount_won|intcomma }}원)",
+            "[텀즈옵스] 미납 요금 안내: 청구서 {{ invoice_number }} ({{ amount_won|won }})",
             _GREETING_KO
             + "{% if action == 'notify' %}납기일({{ due_date }})이 {{ days_overdue }}일 지났으나 아래 청구서의 "
             "요금이 아직 납부되지 않았음을 알려 드립니다."
@@ -951,17 +951,17 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "납부되지 않아, 약관에 따라 해지된 계약의 데이터를 파기하는 절차를 시작하였습니다."
             "{% else %}아래 청구서의 요금이 납부되지 않아 {{ executed_on }}에 {{ action_label }} 조치를 "
             "하였습니다.{% endif %}\n\n"
-            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|intcomma }}원\n"
+            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|won }}\n"
             "■ 납기일: {{ due_date }} ({{ days_overdue }}일 경과)\n"
             "■ 이번 조치: " + _dunning_action("action", ko=True) + " ({{ executed_on }})\n"
             "■ 다음 단계: {% if next_action %}" + _dunning_action("next_action", ko=True)
             + " ({{ next_on }} 예정){% else %}없음{% endif %}\n\n"
-            "{% if next_action %}{{ next_on }} 전까지 미납 금액 {{ amount_won|intcomma }}원을 납부하시면 다음 "
+            "{% if next_action %}{{ next_on }} 전까지 미납 금액 {{ amount_won|won }}을 납부하시면 다음 "
             "단계는 진행되지 않습니다. {% endif %}완납이 확인되면 미납 절차는 바로 멈추고, 이용 제한이나 정지는 "
             "즉시 해제됩니다. " + _PAY_KO,
         ),
         en=(
-            "[TermsOps] Payment overdue: invoice {{ invoice_number }} (KRW {{ amount_won|intcomma }})",
+            "[TermsOps] Payment overdue: invoice {{ invoice_number }} ({{ amount_won|won }})",
             _GREETING_EN
             + "{% if action == 'notify' %}The invoice below was due on {{ due_date }}, {{ days_overdue }} day(s) "
             "ago, and is still unpaid."
@@ -983,12 +983,12 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "after its due date, we started deleting the data of the terminated contract under the terms."
             "{% else %}As the invoice below is unpaid, on {{ executed_on }} we took the next step of the "
             "overdue process.{% endif %}\n\n"
-            "- Invoice: {{ invoice_number }}\n- Amount unpaid: KRW {{ amount_won|intcomma }}\n"
+            "- Invoice: {{ invoice_number }}\n- Amount unpaid: {{ amount_won|won }}\n"
             "- Due date: {{ due_date }} ({{ days_overdue }} day(s) overdue)\n"
             "- This step: " + _dunning_action("action", ko=False) + " ({{ executed_on }})\n"
             "- Next step: {% if next_action %}" + _dunning_action("next_action", ko=False)
             + " on {{ next_on }}{% else %}none{% endif %}\n\n"
-            "{% if next_action %}If you pay the KRW {{ amount_won|intcomma }} before {{ next_on }}, the next "
+            "{% if next_action %}If you pay the {{ amount_won|won }} before {{ next_on }}, the next "
             "step does not happen. {% endif %}Once full payment arrives, the process stops and any "
             "restriction or suspension is lifted at once. " + _PAY_EN,
         ),
@@ -1004,7 +1004,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[텀즈옵스] 미납에 따른 서비스 이용 정지 예고 ({{ suspends_on }})",
             _GREETING_KO + "아래 청구서의 요금이 아직 납부되지 않아, 약관에 따라 {{ suspends_on }}부터 서비스 "
             "이용이 정지될 예정임을 {{ notice_days }}일 전에 미리 알려 드립니다 ({{ noticed_on }}).\n\n"
-            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|intcomma }}원\n"
+            "■ 청구서 번호: {{ invoice_number }}\n■ 미납 금액: {{ amount_won|won }}\n"
             "■ 이용 정지 예정일: {{ suspends_on }}\n\n"
             "{{ suspends_on }} 전까지 미납 금액을 납부하시면 이용 정지는 진행되지 않습니다. 정지된 뒤에도 완납이 "
             "확인되면 즉시 정지를 해제해 드립니다. " + _PAY_KO,
@@ -1014,7 +1014,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_EN + "As the invoice below is still unpaid, the service will be suspended from "
             "{{ suspends_on }} under the terms. We are giving you {{ notice_days }} days' notice "
             "({{ noticed_on }}).\n\n"
-            "- Invoice: {{ invoice_number }}\n- Amount unpaid: KRW {{ amount_won|intcomma }}\n"
+            "- Invoice: {{ invoice_number }}\n- Amount unpaid: {{ amount_won|won }}\n"
             "- Suspension from: {{ suspends_on }}\n\n"
             "If you pay the unpaid amount before {{ suspends_on }}, the service is not suspended; after a "
             "suspension starts, it is lifted as soon as full payment arrives. " + _PAY_EN,
@@ -1102,7 +1102,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[텀즈옵스] 요금 이의신청이 접수되었습니다 (청구서 {{ invoice_number }})",
             _GREETING_KO + "{{ filed_on }}에 아래 요금 이의신청이 접수되었습니다.\n\n"
             "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
-            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 사유: {{ reason }}\n"
+            "■ 이의 금액: {{ amount_won|won }}\n■ 사유: {{ reason }}\n"
             "{% if answer_due_on and answer_due_on != filed_on %}■ 답변 기한: {{ answer_due_on }}\n{% endif %}\n"
             "담당자가 내용을 검토하여 {% if answer_due_on and answer_due_on != filed_on %}{{ answer_due_on }}까지"
             "{% else %}신속히{% endif %} 결과를 알려 드리겠습니다. 검토하는 동안 이의 금액에 대해서는 미납 절차가 "
@@ -1113,7 +1113,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[TermsOps] Dispute received (invoice {{ invoice_number }})",
             _GREETING_EN + "We received the dispute below on {{ filed_on }}.\n\n"
             "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
-            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Reason: {{ reason }}\n"
+            "- Amount disputed: {{ amount_won|won }}\n- Reason: {{ reason }}\n"
             "{% if answer_due_on and answer_due_on != filed_on %}- Answer due by: {{ answer_due_on }}\n{% endif %}\n"
             "We will review it and tell you the result {% if answer_due_on and answer_due_on != filed_on %}by "
             "{{ answer_due_on }}{% else %}as soon as possible{% endif %}. While we review it, no overdue steps "
@@ -1130,7 +1130,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             _GREETING_KO + "{{ filed_on }}에 접수하신 요금 이의신청의 답변 기한을 아래와 같이 연장하게 되어 "
             "알려 드립니다.\n\n"
             "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
-            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 기존 답변 기한: {{ previous_due_on }}\n"
+            "■ 이의 금액: {{ amount_won|won }}\n■ 기존 답변 기한: {{ previous_due_on }}\n"
             "■ 연장된 답변 기한: {{ answer_due_on }}\n■ 연장 사유: {{ extension_reason }}\n\n"
             "늦어져 죄송합니다. {{ answer_due_on }}까지 검토 결과를 알려 드리겠습니다. 그동안 이의 금액에 대해서는 "
             "미납 절차가 진행되지 않습니다. 추가로 제출하실 자료가 있으면 고객 포털을 통해 보내 주십시오.",
@@ -1139,7 +1139,7 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[TermsOps] More time needed for your dispute (invoice {{ invoice_number }})",
             _GREETING_EN + "We need more time to answer the dispute you filed on {{ filed_on }}.\n\n"
             "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
-            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Previous deadline: {{ previous_due_on }}\n"
+            "- Amount disputed: {{ amount_won|won }}\n- Previous deadline: {{ previous_due_on }}\n"
             "- New deadline: {{ answer_due_on }}\n- Reason for the extension: {{ extension_reason }}\n\n"
             "We apologise for the delay and will tell you the result by {{ answer_due_on }}. Meanwhile no "
             "overdue steps are taken on the disputed amount. If you have more documents, please send them "
@@ -1156,13 +1156,13 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[텀즈옵스] 요금 이의신청 결과 안내 (청구서 {{ invoice_number }})",
             _GREETING_KO + "{{ filed_on }}에 접수하신 요금 이의신청의 검토 결과를 알려 드립니다 ({{ today }}).\n\n"
             "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
-            "■ 이의 금액: {{ amount_won|intcomma }}원\n"
+            "■ 이의 금액: {{ amount_won|won }}\n"
             "■ 결과: {% if not upheld_amount_won %}기각{% elif upheld_amount_won == amount_won %}인용"
             "{% else %}일부 인용{% endif %}\n"
-            "■ 인용 금액: {{ upheld_amount_won|default:0|intcomma }}원\n"
+            "■ 인용 금액: {{ upheld_amount_won|default:0|won }}\n"
             "{% if credit_note_number %}■ 크레딧 노트: {{ credit_note_number }}\n{% endif %}"
             "■ 답변 내용: {{ answer }}\n\n"
-            "{% if upheld_amount_won %}인용된 {{ upheld_amount_won|intcomma }}원은 크레딧 노트로 청구 금액에서 "
+            "{% if upheld_amount_won %}인용된 {{ upheld_amount_won|won }}은 크레딧 노트로 청구 금액에서 "
             "차감되며, 이 금액 때문에 적용된 이용 제한이나 정지는 해제됩니다. {% endif %}"
             "{% if upheld_amount_won != amount_won %}인용되지 않은 금액은 다시 납부하셔야 할 요금이 되어, 납부되지 "
             "않으면 미납 절차가 다시 진행됩니다. 고객 포털의 청구서 화면에서 남은 금액을 확인하고 납부해 주십시오. "
@@ -1172,13 +1172,13 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[TermsOps] Decision on your dispute (invoice {{ invoice_number }})",
             _GREETING_EN + "Here is our decision on the dispute you filed on {{ filed_on }} ({{ today }}).\n\n"
             "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
-            "- Amount disputed: KRW {{ amount_won|intcomma }}\n"
+            "- Amount disputed: {{ amount_won|won }}\n"
             "- Decision: {% if not upheld_amount_won %}rejected{% elif upheld_amount_won == amount_won %}upheld"
             "{% else %}partly upheld{% endif %}\n"
-            "- Amount upheld: KRW {{ upheld_amount_won|default:0|intcomma }}\n"
+            "- Amount upheld: {{ upheld_amount_won|default:0|won }}\n"
             "{% if credit_note_number %}- Credit note: {{ credit_note_number }}\n{% endif %}"
             "- Our answer: {{ answer }}\n\n"
-            "{% if upheld_amount_won %}The KRW {{ upheld_amount_won|intcomma }} upheld is credited against the "
+            "{% if upheld_amount_won %}The {{ upheld_amount_won|won }} upheld is credited against the "
             "invoice with a credit note, and any restriction or suspension it caused is lifted. {% endif %}"
             "{% if upheld_amount_won != amount_won %}The amount not upheld is due again; if it stays unpaid, "
             "the overdue process resumes. Please check the remaining amount on the invoices page of the "
@@ -1196,8 +1196,8 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[텀즈옵스] 요금 이의신청이 취하되었습니다 (청구서 {{ invoice_number }})",
             _GREETING_KO + "{{ filed_on }}에 접수하신 아래 요금 이의신청이 {{ today }}에 취하되었습니다.\n\n"
             "■ 이의신청 번호: {{ dispute_id }}\n■ 청구서 번호: {{ invoice_number }}\n"
-            "■ 이의 금액: {{ amount_won|intcomma }}원\n■ 사유: {{ reason }}\n\n"
-            "취하된 이의 금액 {{ amount_won|intcomma }}원은 다시 납부하셔야 할 요금이 되며, 납기일이 지났다면 미납 "
+            "■ 이의 금액: {{ amount_won|won }}\n■ 사유: {{ reason }}\n\n"
+            "취하된 이의 금액 {{ amount_won|won }}은 다시 납부하셔야 할 요금이 되며, 납기일이 지났다면 미납 "
             "절차가 다시 진행됩니다. 고객 포털의 청구서 화면에서 확인하고 납부해 주십시오. 본인이 취하하지 "
             "않으셨다면 고객 포털로 바로 알려 주십시오.",
         ),
@@ -1205,8 +1205,8 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
             "[TermsOps] Dispute withdrawn (invoice {{ invoice_number }})",
             _GREETING_EN + "The dispute below, filed on {{ filed_on }}, was withdrawn on {{ today }}.\n\n"
             "- Dispute: {{ dispute_id }}\n- Invoice: {{ invoice_number }}\n"
-            "- Amount disputed: KRW {{ amount_won|intcomma }}\n- Reason: {{ reason }}\n\n"
-            "The KRW {{ amount_won|intcomma }} is due again; if the due date has passed, the overdue process "
+            "- Amount disputed: {{ amount_won|won }}\n- Reason: {{ reason }}\n\n"
+            "The {{ amount_won|won }} is due again; if the due date has passed, the overdue process "
             "resumes. Please check it on the invoices page of the customer portal and pay it. If you did not "
             "withdraw the dispute, please tell us through the portal right away.",
         ),
@@ -1216,20 +1216,20 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "refund.requested",
         ko=(
-            "[텀즈옵스] 환불 요청이 접수되었습니다 ({{ amount_won|intcomma }}원)",
+            "[텀즈옵스] 환불 요청이 접수되었습니다 ({{ amount_won|won }})",
             _GREETING_KO + "{{ requested_on }}에 아래 환불 요청이 접수되었습니다.\n\n" + _REFUND_KO
             + "{% if pay_by %}■ 지급 기한: {{ pay_by }}\n{% endif %}\n"
-            "{% if arrears_deducted_won %}약관에 따라 미납 요금 {{ arrears_deducted_won|intcomma }}원을 먼저 공제하고 "
+            "{% if arrears_deducted_won %}약관에 따라 미납 요금 {{ arrears_deducted_won|won }}을 먼저 공제하고 "
             "남은 금액을 환불해 드립니다. {% endif %}"
             "환불금은 {% if pay_by %}{{ pay_by }}까지 {% endif %}고객님 계좌로 지급하고, 지급되면 다시 알려 "
             "드리겠습니다. 지급 전에는 환불 요청을 취소하실 수 있으며, 취소하시면 해당 금액은 다음 청구서에서 "
             "차감됩니다. 환불 계좌 정보가 바뀌었다면 고객 포털에서 알려 주십시오.",
         ),
         en=(
-            "[TermsOps] Refund request received (KRW {{ amount_won|intcomma }})",
+            "[TermsOps] Refund request received ({{ amount_won|won }})",
             _GREETING_EN + "We received the refund request below on {{ requested_on }}.\n\n" + _REFUND_EN
             + "{% if pay_by %}- To be paid by: {{ pay_by }}\n{% endif %}\n"
-            "{% if arrears_deducted_won %}As the terms provide, KRW {{ arrears_deducted_won|intcomma }} of "
+            "{% if arrears_deducted_won %}As the terms provide, {{ arrears_deducted_won|won }} of "
             "unpaid fees was deducted first and the rest is refunded. {% endif %}"
             "We will pay the refund to your bank account{% if pay_by %} by {{ pay_by }}{% endif %} and let you "
             "know when it is paid. Until then you can cancel the request; the amount is then deducted from "
@@ -1242,16 +1242,16 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "refund.paid",
         ko=(
-            "[텀즈옵스] 환불금이 지급되었습니다 ({{ amount_won|add:interest_won|intcomma }}원)",
+            "[텀즈옵스] 환불금이 지급되었습니다 ({{ amount_won|add:interest_won|won }})",
             _GREETING_KO + "요청하신 환불금을 {{ paid_on }}에 지급하였음을 알려 드립니다.\n\n" + _REFUND_KO
-            + "■ 지급일: {{ paid_on }}\n■ 지급 금액 합계: {{ amount_won|add:interest_won|intcomma }}원\n\n"
+            + "■ 지급일: {{ paid_on }}\n■ 지급 금액 합계: {{ amount_won|add:interest_won|won }}\n\n"
             "입금 내역은 거래 은행에서 확인하실 수 있으며, 환불 내역은 고객 포털의 결제 화면에서도 보실 수 "
             "있습니다. 며칠이 지나도 입금되지 않았거나 금액이 다르면 고객 포털로 문의해 주십시오.",
         ),
         en=(
-            "[TermsOps] Refund paid (KRW {{ amount_won|add:interest_won|intcomma }})",
+            "[TermsOps] Refund paid ({{ amount_won|add:interest_won|won }})",
             _GREETING_EN + "We paid your refund on {{ paid_on }}.\n\n" + _REFUND_EN
-            + "- Paid on: {{ paid_on }}\n- Total paid: KRW {{ amount_won|add:interest_won|intcomma }}\n\n"
+            + "- Paid on: {{ paid_on }}\n- Total paid: {{ amount_won|add:interest_won|won }}\n\n"
             "You can see the transfer at your bank, and the refund on the payments page of the customer portal. "
             "If it has not arrived within a few days, or the amount differs, please contact us through the "
             "customer portal.",
@@ -1262,21 +1262,21 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "refund.cancelled",
         ko=(
-            "[텀즈옵스] 환불 요청이 취소되었습니다 ({{ amount_won|intcomma }}원)",
+            "[텀즈옵스] 환불 요청이 취소되었습니다 ({{ amount_won|won }})",
             _GREETING_KO + "{{ requested_on }}에 접수된 아래 환불 요청이 취소되었음을 알려 드립니다.\n\n"
             + _REFUND_KO + "\n"
-            "환불하지 않은 {{ amount_won|intcomma }}원은 고객님의 선수금(크레딧)으로 남아 다음 청구서에서 자동으로 "
-            "차감됩니다. {% if arrears_deducted_won %}이미 공제된 미납 요금 {{ arrears_deducted_won|intcomma }}원은 "
+            "환불하지 않은 {{ amount_won|won }}은 고객님의 선수금(크레딧)으로 남아 다음 청구서에서 자동으로 "
+            "차감됩니다. {% if arrears_deducted_won %}이미 공제된 미납 요금 {{ arrears_deducted_won|won }}은 "
             "납부된 것으로 처리됩니다. {% endif %}환불을 다시 원하시면 고객 포털에서 새로 요청해 주십시오. "
             "직접 취소하지 않으셨다면 고객 포털로 문의해 주십시오.",
         ),
         en=(
-            "[TermsOps] Refund request cancelled (KRW {{ amount_won|intcomma }})",
+            "[TermsOps] Refund request cancelled ({{ amount_won|won }})",
             _GREETING_EN + "The refund request below, made on {{ requested_on }}, has been cancelled.\n\n"
             + _REFUND_EN + "\n"
-            "The KRW {{ amount_won|intcomma }} not refunded stays on your account as credit and is deducted "
-            "from your next invoice automatically. {% if arrears_deducted_won %}The KRW "
-            "{{ arrears_deducted_won|intcomma }} of unpaid fees already deducted stays paid. {% endif %}"
+            "The {{ amount_won|won }} not refunded stays on your account as credit and is deducted "
+            "from your next invoice automatically. {% if arrears_deducted_won %}The "
+            "{{ arrears_deducted_won|won }} of unpaid fees already deducted stays paid. {% endif %}"
             "If you still want a refund, please make a new request in the customer portal. If you did not "
             "cancel it yourself, please contact us there.",
         ),
@@ -1286,22 +1286,22 @@ BILLING_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "invoice.evasion_charged",
         ko=(
-            "[텀즈옵스] 요금 면탈에 따른 추가 요금 청구 ({{ invoice_number }}, {{ total_won|intcomma }}원)",
+            "[텀즈옵스] 요금 면탈에 따른 추가 요금 청구 ({{ invoice_number }}, {{ total_won|won }})",
             _GREETING_KO + "약관에 따라 부당하게 면탈된 요금에 대해 면탈 금액의 {{ multiplier }}배를 아래와 같이 "
             "청구하게 되었음을 알려 드립니다.\n\n"
             "■ 계약번호: {{ contract_number }}\n■ 청구서 번호: {{ invoice_number }}\n"
-            "■ 면탈 금액: {{ evaded_won|intcomma }}원\n■ 청구 금액: {{ total_won|intcomma }}원 (면탈 금액의 "
+            "■ 면탈 금액: {{ evaded_won|won }}\n■ 청구 금액: {{ total_won|won }} (면탈 금액의 "
             "{{ multiplier }}배, 부가가치세 포함)\n"
             "■ 납기일: {{ due_date }}\n" + _REASON_KO + "\n"
             "청구서는 고객 포털의 청구서 화면에서 확인하고 납부하실 수 있습니다. 납기일까지 납부되지 않으면 약관에 "
             "따른 미납 절차가 진행됩니다. 청구 내용에 이의가 있으시면 고객 포털에서 이의를 신청하실 수 있습니다.",
         ),
         en=(
-            "[TermsOps] Charge for evaded fees ({{ invoice_number }}, KRW {{ total_won|intcomma }})",
+            "[TermsOps] Charge for evaded fees ({{ invoice_number }}, {{ total_won|won }})",
             _GREETING_EN + "Under the terms, fees evaded unlawfully are charged at {{ multiplier }} times the "
             "amount evaded. We have issued the invoice below.\n\n"
             "- Contract: {{ contract_number }}\n- Invoice: {{ invoice_number }}\n"
-            "- Amount evaded: KRW {{ evaded_won|intcomma }}\n- Amount charged: KRW {{ total_won|intcomma }} "
+            "- Amount evaded: {{ evaded_won|won }}\n- Amount charged: {{ total_won|won }} "
             "({{ multiplier }} times the amount evaded, VAT included)\n- Due date: {{ due_date }}\n" + _REASON_EN + "\n"
             "You can see and pay the invoice on the invoices page of the customer portal. If it is not paid by "
             "the due date, the overdue process under the terms follows. If you disagree with the charge, you "

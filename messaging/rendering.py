@@ -1,8 +1,9 @@
 """Rendering notice templates with Django's template engine.
 
 A dedicated engine: plain text (no HTML auto-escaping; the portal escapes on
-display), ``humanize`` filters built in so ``{{ amount|intcomma }}`` works
-without ``{% load %}``, and unknown variables render as empty text. Rendering
+display), ``humanize`` filters and ``messaging.notice_filters`` built in so
+``{{ amount_won|won }}`` (``330,000원`` / ``KRW 330,000``) and ``{{ month|month }}``
+work without ``{% load %}``, and unknown variables render as empty text. Rendering
 happens in the notice's language so number and date formats follow it.
 """
 
@@ -20,7 +21,7 @@ from django.utils.functional import Promise
 
 _engine = Engine(
     autoescape=False,
-    builtins=["django.contrib.humanize.templatetags.humanize"],
+    builtins=["django.contrib.humanize.templatetags.humanize", "messaging.notice_filters"],
     libraries={},
     string_if_invalid="",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +34,12 @@ from .models import (
     MessageBatch,
     MessageKind,
     Notice,
+    NoticeTemplate,
     Recipient,
     SenderNumber,
 )
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from accounts.models import Member
@@ -58,13 +62,17 @@ def posted_broadcasts(now: dt.datetime | None = None) -> QuerySet[Broadcast]:
     return Broadcast.objects.filter(posted_from__lte=moment, posted_until__gte=moment)
 
 
-def inbox_for(member: Member, *, now: dt.datetime | None = None, unread_only: bool = False) -> QuerySet[Any]:
+def inbox_for(
+    member: Member, *, now: dt.datetime | None = None, unread_only: bool = False, language: str | None = None
+) -> QuerySet[Any]:
     """The member's portal notices plus the broadcasts posted now, newest first.
 
     Rows are dicts with ``INBOX_FIELDS``; ``kind`` is ``"notice"`` or
     ``"broadcast"``. One SQL query (a UNION), so it pages and counts cheaply.
+    Broadcasts read in ``language`` (the reader's; default the customer's);
+    notices as sent (:func:`notices_read_in` puts a page of them in the reader's).
     """
-    language = member.customer.preferred_language
+    language = language or member.customer.preferred_language
     own = portal_notices_for(member)
     posted = posted_broadcasts(now)
     if unread_only:
@@ -95,6 +103,48 @@ def inbox_for(member: Member, *, now: dt.datetime | None = None, unread_only: bo
         item_read_at=Subquery(read_at),
     ).order_by().values(*INBOX_FIELDS)
     return notices.union(broadcasts, all=True).order_by("-item_at", "-item_id")
+
+
+def notices_read_in(notices: Sequence[Notice], language: str) -> dict[int, tuple[str, str]]:
+    """(subject, body) of each notice as a reader in ``language`` reads it (MSG-1, issue 15).
+
+    A notice is written once, in the customer's language; a member who reads the portal in the other
+    language gets it again from its event's template in that language, with the variables stored on the
+    notice. Where there is no such template (or it cannot render), the notice reads as sent. Two queries
+    for any number of notices."""
+    from .rendering import render, render_subject
+
+    lang = Language.EN if (language or "").startswith("en") else Language.KO
+    others = [n for n in notices if n.language != lang and n.template_id is not None]
+    texts = {n.pk: (n.subject, n.body) for n in notices}
+    if not others:
+        return texts
+    templates = {
+        (t.event, t.channel): t
+        for t in NoticeTemplate.objects.filter(
+            language=lang, is_active=True, event__in={n.event for n in others}
+        )
+    }
+    customers = {c.pk: c for c in _customers({n.customer_id for n in others})}
+    for notice in others:
+        template = templates.get((notice.event, notice.channel))
+        if template is None:
+            continue
+        variables = {**(notice.context or {}), "customer": customers.get(notice.customer_id)}
+        try:
+            texts[notice.pk] = (
+                render_subject(template.subject, variables, language=lang),
+                render(template.body, variables, language=lang),
+            )
+        except Exception:  # a template that cannot render this old context: the notice as sent
+            log.warning("notice %s does not render in %s; shown as sent", notice.pk, lang, exc_info=True)
+    return texts
+
+
+def _customers(ids: set[int]) -> list[Any]:
+    from accounts.models import Customer
+
+    return list(Customer.objects.filter(pk__in=ids))
 
 
 def unread_count(member: Member, *, now: dt.datetime | None = None) -> int:

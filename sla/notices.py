@@ -139,14 +139,14 @@ SLA_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "sla.credit.issued",
         ko=(
-            "[텀즈옵스] 서비스 장애 보상 {{ credit_won|intcomma }}원",
-            "{{ customer.legal_name }} 고객님,\n\n{{ month }} 계약 {{ contract_number }}의 가용률은 {{ availability }}%였습니다. "
-            "약관에 따라 {{ credit_won|intcomma }}원을 보상해 드립니다 (크레딧 노트 {{ credit_note_number }}).\n\n산정 근거: {{ basis }}",
+            "[텀즈옵스] 서비스 장애 보상 {{ credit_won|won }}",
+            "{{ customer.legal_name }} 고객님,\n\n{{ month|month }} 계약 {{ contract_number }}의 가용률은 {{ availability }}%였습니다. "
+            "약관에 따라 {{ credit_won|won }}을 보상해 드립니다 (크레딧 노트 {{ credit_note_number }}).\n\n산정 근거: {{ basis }}",
         ),
         en=(
-            "[TermsOps] Service credit: KRW {{ credit_won|intcomma }}",
-            "Dear {{ customer.legal_name }},\n\nAvailability of contract {{ contract_number }} in {{ month }} was {{ availability }}%. "
-            "Under the terms we credit KRW {{ credit_won|intcomma }} (credit note {{ credit_note_number }}).\n\nBasis: {{ basis }}",
+            "[TermsOps] Service credit: {{ credit_won|won }}",
+            "Dear {{ customer.legal_name }},\n\nAvailability of contract {{ contract_number }} in {{ month|month }} was {{ availability }}%. "
+            "Under the terms we credit {{ credit_won|won }} (credit note {{ credit_note_number }}).\n\nBasis: {{ basis }}",
         ),
         description="SLA 보상 크레딧 발행 (SLA-4). 변수: contract_number, month, availability, credit_won, basis, credit_note_number",
         sample=_MONTH_SAMPLE,
@@ -154,14 +154,14 @@ SLA_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "sla.credit.claimable",
         ko=(
-            "[텀즈옵스] {{ month }} 서비스 장애 보상 청구 안내",
-            "{{ customer.legal_name }} 고객님,\n\n{{ month }} 계약 {{ contract_number }}의 가용률은 {{ availability }}%였습니다. "
-            "약관에 따라 {{ claim_due_on }}까지 고객 포털에서 보상을 청구하실 수 있습니다 (예상 보상액 {{ credit_won|intcomma }}원).\n\n산정 근거: {{ basis }}",
+            "[텀즈옵스] {{ month|month }} 서비스 장애 보상 청구 안내",
+            "{{ customer.legal_name }} 고객님,\n\n{{ month|month }} 계약 {{ contract_number }}의 가용률은 {{ availability }}%였습니다. "
+            "약관에 따라 {{ claim_due_on }}까지 고객 포털에서 보상을 청구하실 수 있습니다 (예상 보상액 {{ credit_won|won }}).\n\n산정 근거: {{ basis }}",
         ),
         en=(
-            "[TermsOps] Service credit for {{ month }}: claim by {{ claim_due_on }}",
-            "Dear {{ customer.legal_name }},\n\nAvailability of contract {{ contract_number }} in {{ month }} was {{ availability }}%. "
-            "Under the terms you can claim a credit in the customer portal by {{ claim_due_on }} (expected credit KRW {{ credit_won|intcomma }}).\n\nBasis: {{ basis }}",
+            "[TermsOps] Service credit for {{ month|month }}: claim by {{ claim_due_on }}",
+            "Dear {{ customer.legal_name }},\n\nAvailability of contract {{ contract_number }} in {{ month|month }} was {{ availability }}%. "
+            "Under the terms you can claim a credit in the customer portal by {{ claim_due_on }} (expected credit {{ credit_won|won }}).\n\nBasis: {{ basis }}",
         ),
         description="청구가 필요한 SLA 보상 안내 (SLA-5). 변수: contract_number, month, availability, credit_won, basis, claim_due_on",
         sample=_MONTH_SAMPLE,
@@ -169,12 +169,12 @@ SLA_TEMPLATES: list[DefaultTemplate] = [
     *_both(
         "sla.claim.rejected",
         ko=(
-            "[텀즈옵스] {{ month }} 장애 보상 청구 결과",
-            "{{ customer.legal_name }} 고객님,\n\n계약 {{ contract_number }}의 {{ month }} 장애 보상 청구를 받아들이지 못했습니다.\n\n사유: {{ reason }}",
+            "[텀즈옵스] {{ month|month }} 장애 보상 청구 결과",
+            "{{ customer.legal_name }} 고객님,\n\n계약 {{ contract_number }}의 {{ month|month }} 장애 보상 청구를 받아들이지 못했습니다.\n\n사유: {{ reason }}",
         ),
         en=(
-            "[TermsOps] Your service credit claim for {{ month }}",
-            "Dear {{ customer.legal_name }},\n\nWe could not accept your service credit claim for contract {{ contract_number }} in {{ month }}.\n\nReason: {{ reason }}",
+            "[TermsOps] Your service credit claim for {{ month|month }}",
+            "Dear {{ customer.legal_name }},\n\nWe could not accept your service credit claim for contract {{ contract_number }} in {{ month|month }}.\n\nReason: {{ reason }}",
         ),
         description="SLA 보상 청구 반려 (SLA-5). 변수: contract_number, month, reason",
         sample={**_MONTH_SAMPLE, "reason": "장애가 고객 장비에서 발생"},

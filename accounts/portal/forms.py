@@ -29,7 +29,7 @@ class PortalLoginForm(AuthenticationForm):
         "not_a_member": _("고객 구성원 계정이 아닙니다. 운영자 직원은 관리자 화면(/admin/)을 이용하세요."),
         "member_inactive": _("사용할 수 없는 계정입니다. 고객사 관리자에게 문의하세요."),
         "member_dormant": _("장기간 로그인하지 않아 휴면 상태가 된 계정입니다. 본인 확인 후 다시 사용할 수 "
-                            "있습니다 (ACC-10)."),
+                            "있습니다."),
     }
 
     #: ACC-10: set when the login ID and password are a dormant member's; the view offers reactivation.
@@ -78,7 +78,7 @@ class RoleForm(forms.Form):
 
 class ProfileForm(forms.Form):
     login_id = forms.CharField(label=_("로그인 ID"), disabled=True, required=False,
-                               help_text=_("로그인 ID는 변경할 수 없습니다 (ACC-6)."))
+                               help_text=_("로그인 ID는 변경할 수 없습니다."))
     name = forms.CharField(label=_("이름"), max_length=100)
     email = forms.EmailField(label=_("이메일"))
     mobile = PhoneNumberField(label=_("휴대전화"), required=False, region="KR")
@@ -93,7 +93,7 @@ class ProfileForm(forms.Form):
         for name in self.locked & set(self.fields):
             self.fields[name].disabled = True
             self.fields[name].required = False
-            self.fields[name].help_text = _("고객사 관리자가 잠가 둔 항목입니다 (ACC-6).")
+            self.fields[name].help_text = _("고객사 관리자가 잠가 둔 항목입니다.")
 
     def profile_changes(self) -> dict[str, str]:
         changes: dict[str, str] = {}

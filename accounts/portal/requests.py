@@ -80,7 +80,7 @@ class ChangeRequestForm(forms.Form):
                            required=False)
     document = forms.FileField(
         label=gettext_lazy("증빙 서류"), required=False,
-        help_text=gettext_lazy("변경 내용이 기재된 사업자등록증 사본, 통장 사본 등 (ACC-9, 필수)"),
+        help_text=gettext_lazy("변경 내용이 기재된 사업자등록증 사본, 통장 사본 등 (필수)"),
     )
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
@@ -120,7 +120,7 @@ class SuccessionForm(forms.Form):
                            required=False)
     documents = MultipleFileField(
         label=gettext_lazy("증빙 서류"), required=False,
-        help_text=gettext_lazy("사업자등록증 사본, 합병·양수도 입증 서류 (ACC-8, 필수)"),
+        help_text=gettext_lazy("사업자등록증 사본, 합병·양수도 입증 서류 (필수)"),
     )
 
 

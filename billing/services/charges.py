@@ -54,6 +54,7 @@ from contracts.models import (
     SuspensionFeeModel,
 )
 from core.calendar import add_months
+from core.formatting import month
 from core.money import VatSplit, percent_of, round_won, vat_split
 
 from ..models import Invoice, InvoiceLine, Promotion
@@ -163,8 +164,9 @@ def _basis(policy: EffectivePolicy, name: str, rule: str) -> str:
 
 
 def _month_label(period: Period) -> str:
+    """A calendar month as people read it ("2026년 10월", core.formatting), other periods by their days."""
     if period.start.day == 1 and period.end == add_months(period.start, 1) - ONE_DAY:
-        return f"{period.start:%Y-%m}"
+        return month(period.start)
     return f"{period.start}~{period.end}"
 
 
@@ -212,7 +214,7 @@ def monthly_lines(contract: Contract, period: Period, policy: EffectivePolicy) -
         lines.append(
             LineDraft(
                 K.BASE_FEE,
-                _("%(plan)s %(label)s 월 기본료") % {"plan": plan.name, "label": label} + note,
+                _("%(plan)s %(label)s 기본료") % {"plan": plan.name, "label": label} + note,
                 round_won(plan.monthly_fee_won * factor, mode),
                 quantity=Decimal(1),
                 unit_price_won=plan.monthly_fee_won,
@@ -626,8 +628,8 @@ def describe_ranges(ranges: list[DayRange], limit: int = 3) -> str:
 def suspension_rule_text(policy: EffectivePolicy) -> str:
     free = suspension_free_days(policy) or 0
     if free:
-        return _("정지 %(n)s일 초과분 요금 없음 · 001 제19조⑥가") % {"n": free}
-    return _("정지 기간 요금 없음 · 004 제19조②")
+        return _("정지 %(n)s일 초과분 요금 없음, 약관 제19조⑥가") % {"n": free}
+    return _("정지 기간 요금 없음, 약관 제19조②")
 
 
 class SuspensionCredits:

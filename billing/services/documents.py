@@ -1,14 +1,16 @@
 """Invoice PDF (BIL-18): what the customer downloads, rendered with a Korean font.
 
-Font: ``core.pdf.pdf_fonts`` (the configured TTF, NanumGothic, else the built-in CID font).
+Font: ``core.pdf.pdf_fonts`` (the configured TTF, NanumGothic, else the built-in CID font), embedded.
 
-The bank account shown under the totals comes from ``settings.OPERATOR["bank_account"]`` when set.
+The issuer (상호, 대표자, 사업자등록번호, 주소, 연락처, 입금 계좌) comes from ``settings.OPERATOR``, which the
+operator fills in through ``OPERATOR_*`` environment variables. How to pay follows the customer's default
+payment method: CMS auto-debit or card prints the debit date; bank transfer prints the account. A
+customer document names no rule ids; amounts and quantities read as ``core.formatting`` writes them.
 """
 
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,52 +20,18 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import CID_FONT, pdf_fonts
+from core.formatting import day, number, quantity, won
+from core.pdf import font_canvas, pdf_fonts
 
-from ..models import Invoice, InvoiceLine
-from . import ledger
-
-
-def _won(amount: int) -> str:
-    return f"{amount:,}"
+from ..models import Invoice, InvoiceLine, PaymentMethod
+from . import collection, ledger
 
 
-def _qty(quantity: Decimal | int) -> str:
-    value = Decimal(quantity)
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _business_number(number: str) -> str:
-    digits = (number or "").replace("-", "")
+def _business_number(value: str) -> str:
+    digits = (value or "").replace("-", "")
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
-
-
-class _NumberedCanvas(pdfcanvas.Canvas):
-    """Writes "page / pages" on every page (two-pass: pages are kept until the count is known)."""
-
-    font_name = CID_FONT
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._saved: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._saved.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._saved)
-        for state in self._saved:
-            self.__dict__.update(state)
-            self.setFont(self.font_name, 8)
-            self.setFillColor(colors.grey)
-            self.drawCentredString(A4[0] / 2, 10 * mm, f"{self._pageNumber} / {total}")
-            super().showPage()
-        super().save()
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -93,10 +61,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     ]
     meta = [
         [_("청구서 번호"), invoice.number, _("구분"), invoice.get_kind_display()],
-        [_("발행일"), invoice.issue_date.isoformat(), _("납기일"), invoice.due_date.isoformat()],
+        [_("발행일"), day(invoice.issue_date), _("납기일"), day(invoice.due_date)],
         [
             _("청구 기간"),
-            f"{invoice.period_start.isoformat()} ~ {invoice.period_end.isoformat()}",
+            f"{day(invoice.period_start)} ~ {day(invoice.period_end)}",
             _("상태"),
             invoice.get_status_display(),
         ],
@@ -126,6 +94,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             (_("사업자등록번호"), _business_number(str(op.get("business_number", "")))),
             (_("대표자"), str(op.get("representative", ""))),
             (_("주소"), str(op.get("address", ""))),
+            (_("연락처"), " / ".join(str(op.get(key) or "") for key in ("phone", "email") if op.get(key))),
         ],
     )
     buyer_number = _business_number(customer.business_number) if customer.is_business else ""
@@ -143,6 +112,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     parties.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), regular, 9),  # every table names our font (else Helvetica)
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOX", (0, 0), (0, 0), 0.4, colors.lightgrey),
                 ("BOX", (1, 0), (1, 0), 0.4, colors.lightgrey),
@@ -155,13 +125,14 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     for line in lines:
         period = ""
         if line.service_start and line.service_end:
-            period = f"<br/><font size=7 color='grey'>{line.service_start} ~ {line.service_end}</font>"
+            served = f"{day(line.service_start)} ~ {day(line.service_end)}"
+            period = f"<br/><font size=7 color='grey'>{served}</font>"
         table_rows.append(
             [
                 Paragraph(f"{escape(line.description)}{period}", base),
-                _qty(line.quantity),
-                _won(line.unit_price_won) if line.unit_price_won else "",
-                _won(line.amount_won),
+                quantity(line.quantity),
+                number(line.unit_price_won) if line.unit_price_won else "",
+                number(line.amount_won),
             ]
         )
     if not lines:
@@ -184,22 +155,22 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     vat_label = _("부가세 (포함 가격에서 분리)") if invoice.vat_inclusive else _("부가세")
     late_label = _("연체료·가산금 (부가세 대상 아님)")
     totals: list[list[Any]] = [
-        [_("공급가액"), _won(invoice.supply_won)],
-        [f"{vat_label} {_qty(invoice.vat_rate_percent)}%", _won(invoice.vat_won)],
-        [_("합계"), _won(invoice.total_won)],
+        [_("공급가액"), number(invoice.supply_won)],
+        [f"{vat_label} {quantity(invoice.vat_rate_percent)}%", number(invoice.vat_won)],
+        [_("합계"), number(invoice.total_won)],
     ]
     for line in late_lines:
         totals.append(
             [
                 Paragraph(f"{escape(late_label)}<br/><font size=7>{escape(line.description)}</font>", base),
-                _won(line.amount_won),
+                number(line.amount_won),
             ]
         )
     due_row = len(totals)
     totals += [
-        [_("청구 금액 (납부할 금액)"), _won(due_won)],
-        [_("입금·조정"), _won(settled_won)],
-        [_("미납액"), _won(open_won)],
+        [_("청구 금액 (납부할 금액)"), number(due_won)],
+        [_("입금·조정"), number(settled_won)],
+        [_("미납액"), number(open_won)],
     ]
     totals_table = Table(totals, colWidths=[80 * mm, 35 * mm], hAlign="RIGHT")
     totals_table.setStyle(
@@ -219,21 +190,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     )
     story += [totals_table, Spacer(1, 6 * mm)]
 
-    account = str(op.get("bank_account", "") or "")
-    if account:
-        bank_note = _("입금 계좌: {account} (예금주 {name}). 입금자명은 고객사 상호로 해 주세요.").format(
-            account=account, name=op.get("name", "")
-        )
-    else:
-        bank_note = _(
-            "무통장 입금 시 입금자명을 고객사 상호로 해 주세요. 입금 계좌는 청구 안내 메일을 확인하세요."
-        )
-    story.append(Paragraph(escape(bank_note), base))
-    story.append(
-        Paragraph(
-            _("금액 단위: 원. 발행된 청구서는 수정하지 않으며 정정은 크레딧 노트로 합니다 (BIL-2)."), small
-        )
-    )
+    story.append(Paragraph(escape(_how_to_pay(invoice, op, open_won)), base))
+    unit_note = _("금액 단위: 원. 발행된 청구서는 수정하지 않으며, 정정할 내용은 크레딧 노트로 발행합니다.")
+    story.append(Paragraph(escape(unit_note), small))
     if invoice.note:
         story += [Spacer(1, 3 * mm), Paragraph(f"{_('비고')}: {escape(invoice.note)}", base)]
     story.append(Paragraph(" ", right))
@@ -251,11 +210,37 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         subject=invoice.number,
     )
 
-    class Canvas(_NumberedCanvas):
-        font_name = regular
-
-    doc.build(story, canvasmaker=Canvas)
+    doc.build(story, canvasmaker=font_canvas(regular, numbered=True))
     return buffer.getvalue()
+
+
+def _how_to_pay(invoice: Invoice, op: dict[str, Any], open_won: int) -> str:
+    """The payment line: an auto-debit invoice names its method and debit date (no bank account to
+    transfer to, which would invite paying twice); a bank-transfer invoice names the account."""
+    method = (
+        PaymentMethod.objects.filter(customer_id=invoice.customer_id, is_default=True, active=True)
+        .only("kind")
+        .first()
+    )
+    if method is not None and method.kind in (PaymentMethod.Kind.CMS, PaymentMethod.Kind.CARD):
+        label = _("CMS 자동이체") if method.kind == PaymentMethod.Kind.CMS else _("신용카드 자동결제")
+        if open_won <= 0:
+            return _("납부 방법: {method}. 이 청구서는 납부가 끝났습니다.").format(method=label)
+        debit_on = collection.next_attempt_on(invoice)
+        if debit_on is None:
+            text = _("납부 방법: {method}. 출금 결과는 고객 포털의 청구서 화면에서 확인하실 수 있습니다.")
+            return text.format(method=label)
+        text = _("납부 방법: {method}. 출금 예정일 {date}에 등록하신 결제 수단에서 {amount}이 출금됩니다.")
+        return text.format(method=label, date=day(debit_on), amount=won(open_won))
+    account = str(op.get("bank_account", "") or "")
+    if not account:
+        return _(
+            "무통장 입금 시 입금자명을 고객사 상호로 해 주세요. 입금 계좌는 청구 안내 메일을 확인하세요."
+        )
+    holder = str(op.get("bank_holder") or op.get("name") or "")
+    return _("입금 계좌: {account} (예금주 {holder}). 입금자명은 고객사 상호로 해 주세요.").format(
+        account=account, holder=holder
+    )
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -768,7 +769,34 @@ def settlement_compute(contract: Contract, effective_on: dt.date, penalty_exempt
         lines += _usage_context(f)
     lines += _vat(f, lines)
     lines += _ledger_context(f)
-    return Settlement(contract.pk, effective_on, lines, complete=True)
+    return Settlement(contract.pk, effective_on, [for_customers(line) for line in lines], complete=True)
+
+
+_RULE_ID = re.compile(r"^[A-Z]{2,4}-\d+(?:\.\.\d+)?$")
+_SEED_ARTICLE = re.compile(r"^\d{3} (제\S+)$")
+_CITATION = re.compile(r"\s*\(([^()]*\b[A-Z]{2,4}-\d{1,2}\b(?!-)[^()]*)\)")  # not INV-2026-000123
+
+
+def for_customers(line: SettlementLine) -> SettlementLine:
+    """The line as the customer reads it: the formulas' citations ``(BIL-14 · 002 제32조③)`` become
+    ``(약관 제32조③)`` (a bare rule id goes), and the rules and articles move to ``basis`` for staff."""
+    bases: list[str] = [line.basis] if line.basis else []
+
+    def plain(match: re.Match[str]) -> str:
+        kept: list[str] = []
+        for part in re.split(r"\s*(?:,|·)\s*", match.group(1)):
+            article = _SEED_ARTICLE.match(part)
+            if _RULE_ID.match(part):
+                bases.append(part)
+            elif article:
+                bases.append(part)
+                kept.append(_("약관 %(article)s") % {"article": article.group(1)})
+            elif part:
+                kept.append(part)
+        return f" ({', '.join(kept)})" if kept else ""
+
+    text = _CITATION.sub(plain, str(line.description))
+    return SettlementLine(line.kind, text, line.amount_won, basis=" · ".join(bases))
 
 
 def issued_total(lines: Iterable[SettlementLine | dict[str, Any]]) -> int:
@@ -801,6 +829,7 @@ def _refund_pay_by(f: _Facts) -> dt.date | None:
 
 def _final_invoice(f: _Facts, issued: list[SettlementLine], today: dt.date) -> Invoice:
     contract, policy = f.contract, f.policy
+    model_source = policy.source("termination_model_monthly").label
     supply = sum(line.amount_won for line in issued if line.kind != "vat")
     vat = sum(line.amount_won for line in issued if line.kind == "vat")
     period = Period(min(month_start(f.effective_on), f.effective_on), f.effective_on)
@@ -834,7 +863,7 @@ def _final_invoice(f: _Facts, issued: list[SettlementLine], today: dt.date) -> I
                 amount_won=line.amount_won,
                 service_start=period.start,
                 service_end=period.end,
-                policy_basis=f"BIL-12..16 · {policy.source('termination_model_monthly').label}"[:200],
+                policy_basis=f"{line.basis or 'BIL-12..16'} · {model_source}"[:200],
             )
             for position, line in enumerate((x for x in issued if x.kind != "vat" and x.amount_won), start=1)
         ]

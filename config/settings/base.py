@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditActorMiddleware",
+    # Portal pages show refusals without rule ids (core.errors.customer_facing).
+    "core.middleware.CustomerFacingMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out login (portal, admin, API token) into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -296,16 +298,18 @@ EXTRA_JOBS: list[str] = env.list("EXTRA_JOBS", default=[])
 # heartbeat is older is a dead worker's, and the next attempt takes it over (core.jobs).
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 PHONENUMBER_DEFAULT_REGION = "KR"
-# The operator's own identity, printed on invoices and tax invoices.
+# The operator's own identity (the issuer), printed on invoices and tax invoices: the operator fills these
+# in (the defaults are the demo company's). The account holder defaults to the company name.
 OPERATOR = {
     "name": env("OPERATOR_NAME", default="주식회사 텀즈옵스"),
     "business_number": env("OPERATOR_BUSINESS_NUMBER", default="2208162517"),
-    "representative": env("OPERATOR_REPRESENTATIVE", default="김대표"),
+    "representative": env("OPERATOR_REPRESENTATIVE", default="정하윤"),
     "address": env("OPERATOR_ADDRESS", default="서울특별시 중구 세종대로 110"),
+    "phone": env("OPERATOR_PHONE", default="1588-4954"),
     "email": env("OPERATOR_EMAIL", default="billing@termsops.local"),
-    "bank_account": env(
-        "OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567 (예금주: 주식회사 텀즈옵스)"
-    ),
+    "bank_account": env("OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567"),
+    "bank_holder": env("OPERATOR_BANK_HOLDER", default="")
+    or env("OPERATOR_NAME", default="주식회사 텀즈옵스"),
 }
 # Customer support on the portal's support page and footer (the operator fills them in);
 # SUPPORT_HOURS are weekday hours, Korean time.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Customer, Member
 from core.audit import AuditedHistory
@@ -41,10 +42,11 @@ __all__ = [
 
 
 class ContractStatus(models.TextChoices):
-    APPLIED = "applied", _("신청")
-    HELD = "held", _("보류")
-    APPROVED = "approved", _("승낙")
-    REJECTED = "rejected", _("거절")
+    # A status reads as a state ("Approved"), the action of the same Korean word as a verb ("Approve").
+    APPLIED = "applied", pgettext_lazy("status", "신청")
+    HELD = "held", pgettext_lazy("status", "보류")
+    APPROVED = "approved", pgettext_lazy("status", "승낙")
+    REJECTED = "rejected", pgettext_lazy("status", "거절")
     ACTIVE = "active", _("이용 중")
     SUSPENDED = "suspended", _("이용 정지")
     TERMINATING = "terminating", _("해지 예정")

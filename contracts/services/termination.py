@@ -38,7 +38,12 @@ def settlement_as_dict(settlement: Settlement) -> dict[str, object]:
         "total_won": settlement.total_won,
         "complete": settlement.complete,
         "lines": [
-            {"kind": line.kind, "description": str(line.description), "amount_won": line.amount_won}
+            {
+                "kind": line.kind,
+                "description": str(line.description),
+                "amount_won": line.amount_won,
+                "basis": line.basis,
+            }
             for line in settlement.lines
         ],
     }

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import pdf_fonts
+from core.pdf import font_canvas, pdf_fonts
 
 from ..terms_text.compare import ADDED, CHANGED, REMOVED, Segment
 from .terms_documents import TermsComparison
@@ -74,7 +74,7 @@ def comparison_pdf(comparison: TermsComparison) -> bytes:
             for p in comparison.parameters
         ]
         table = Table(rows, colWidths=[60 * mm, 60 * mm, 60 * mm], repeatRows=1)
-        table.setStyle(_grid())
+        table.setStyle(_grid(font))
         story += [table, Spacer(1, 5 * mm)]
     story.append(Paragraph(escape(_("조문 대비")), head))
     rows = [[Paragraph(escape(_("종전")), base), Paragraph(escape(_("개정")), base)]]
@@ -94,7 +94,7 @@ def comparison_pdf(comparison: TermsComparison) -> bytes:
     if len(rows) == 1:
         rows.append([Paragraph(escape(_("바뀐 조문이 없습니다.")), base), Paragraph("", base)])
     table = Table(rows, colWidths=[90 * mm, 90 * mm], repeatRows=1)
-    table.setStyle(_grid())
+    table.setStyle(_grid(font))
     story.append(table)
     buffer = io.BytesIO()
     SimpleDocTemplate(
@@ -105,13 +105,14 @@ def comparison_pdf(comparison: TermsComparison) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         title=_("신구조문 대비표"),
-    ).build(story)
+    ).build(story, canvasmaker=font_canvas(font))
     return buffer.getvalue()
 
 
-def _grid() -> TableStyle:
+def _grid(font: str) -> TableStyle:
     return TableStyle(
         [
+            ("FONT", (0, 0), (-1, -1), font, 8),  # a table without it draws in Helvetica, not embedded
             ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

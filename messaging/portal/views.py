@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Member
@@ -20,7 +21,7 @@ from contracts.selectors import notice_terms
 from core.errors import DomainError
 
 from .. import selectors, services
-from ..models import Broadcast
+from ..models import Broadcast, Notice
 from ..services import preferences
 from .errors import show_refusal
 from .forms import NoticePreferenceForm
@@ -53,23 +54,39 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 @member_required
 def inbox(request: HttpRequest, member: Member) -> HttpResponse:
-    page = Paginator(selectors.inbox_for(member), PAGE_SIZE).get_page(request.GET.get("page"))
+    language = translation.get_language() or member.customer.preferred_language
+    rows = selectors.inbox_for(member, language=language)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "messaging/portal/inbox.html", {
         "page_obj": page,
-        "items": page.object_list,
+        "items": _in_reader_language(list(page.object_list), language),
         "unread_count": selectors.unread_count(member),
         "section": "inbox",
     })
+
+
+def _in_reader_language(rows: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """The page's notice subjects in the reader's language (MSG-1: a notice is written in the customer's)."""
+    ids = [row["item_id"] for row in rows if row["kind"] == "notice"]
+    if not ids:
+        return rows
+    texts = selectors.notices_read_in(list(Notice.objects.filter(pk__in=ids)), language)
+    for row in rows:
+        if row["kind"] == "notice" and row["item_id"] in texts:
+            row["item_subject"] = texts[row["item_id"]][0]
+    return rows
 
 
 @member_required
 def inbox_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.portal_notices_for(member), pk=pk)
     notice = services.notice_mark_read(notice=notice, member=member)
+    reader = translation.get_language() or notice.language
+    subject, body = selectors.notices_read_in([notice], reader)[notice.pk]
     return render(request, "messaging/portal/inbox_detail.html", {
         "kind": "notice",
-        "subject": notice.subject,
-        "body": notice.body,
+        "subject": subject,
+        "body": body,
         "at": notice.created_at,
         "notice": notice,
         # a new terms version's notice links its text and the clauses of the changed numbers (TRM-1)
@@ -82,7 +99,7 @@ def inbox_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 def broadcast_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     broadcast: Broadcast = get_object_or_404(selectors.posted_broadcasts(), pk=pk)
     services.broadcast_mark_read(broadcast=broadcast, member=member)
-    language = member.customer.preferred_language
+    language = translation.get_language() or member.customer.preferred_language
     return render(request, "messaging/portal/inbox_detail.html", {
         "kind": "broadcast",
         "subject": broadcast.subject_for(language),

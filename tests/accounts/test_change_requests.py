@@ -181,11 +181,13 @@ def test_portal_admin_files_request(client, admin_member):
 
 
 def test_portal_missing_document_shown_next_to_field(client, admin_member):
-    """ACC-9: without the document the form comes back with the rule's message."""
+    """ACC-9: without the document the form comes back with the rule's message, in plain words (customers
+    read no rule ids, issue 15)."""
     client.force_login(admin_member.user)
     response = client.post(reverse("portal:change_requests"), {"legal_name": "주식회사 포털변경"})
     assert response.status_code == 400
-    assert "ACC-9" in response.content.decode()
+    assert "증빙 서류(사업자등록증 사본, 통장 사본 등)를 첨부해야 합니다." in response.content.decode()
+    assert "ACC-9" not in response.content.decode()
     assert not CustomerChangeRequest.objects.exists()
 
 

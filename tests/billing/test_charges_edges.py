@@ -102,14 +102,15 @@ def test_months_are_written_with_at_most_two_decimals(months, text):
 @pytest.mark.parametrize(
     ("period", "label"),
     [
-        (Period(D(2026, 3, 1), D(2026, 3, 31)), "2026-03"),
-        (Period(D(2026, 2, 1), D(2026, 2, 28)), "2026-02"),
+        (Period(D(2026, 3, 1), D(2026, 3, 31)), "2026년 3월"),
+        (Period(D(2026, 2, 1), D(2026, 2, 28)), "2026년 2월"),
         (Period(D(2026, 3, 1), D(2026, 3, 30)), "2026-03-01~2026-03-30"),
         (Period(D(2026, 1, 15), D(2026, 2, 14)), "2026-01-15~2026-02-14"),
     ],
 )
 def test_a_calendar_month_is_labelled_by_its_month_other_periods_by_their_days(period, label):
-    """BIL-1, BIL-2: lines of a calendar month say "2026-03"; anniversary periods give both days."""
+    """BIL-1, BIL-2: lines of a calendar month say "2026년 3월" (core.formatting, issue 15); anniversary
+    periods give both days."""
     assert _month_label(period) == label
 
 
@@ -197,8 +198,8 @@ def test_suspension_free_days_and_rule_text_per_fee_model():
         "flow", suspension_fee_model=SuspensionFeeModel.CHARGED_UP_TO_DAYS, suspension_fee_max_days=None
     )
     assert suspension_free_days(no_number) == 0
-    assert suspension_rule_text(damoa) == "정지 기간 요금 없음 · 004 제19조②"
-    assert suspension_rule_text(flow) == "정지 30일 초과분 요금 없음 · 001 제19조⑥가"
+    assert suspension_rule_text(damoa) == "정지 기간 요금 없음, 약관 제19조②"
+    assert suspension_rule_text(flow) == "정지 30일 초과분 요금 없음, 약관 제19조⑥가"
 
 
 # --------------------------------------------------------------------------- the lines as written
@@ -212,12 +213,12 @@ def test_dcloud_activation_month_line_in_full(presets):
     (line,) = monthly_lines(contract, calendar_month(D(2026, 1, 1)), effective_policy(contract))
     assert (line.kind, line.amount_won, line.quantity) == ("base_fee", 261_290, 1)
     assert line.unit_price_won == 300_000
-    assert line.description == "클라우드 서버 스탠다드 2026-01 월 기본료 (27/31일 일할)"
+    assert line.description == "클라우드 서버 스탠다드 2026년 1월 기본료 (27/31일 일할)"
     assert (line.service_start, line.service_end) == (D(2026, 1, 5), D(2026, 1, 31))
     assert line.contract_id == contract.pk
     assert line.policy_basis.startswith("BIL-4 · ")
     (february,) = monthly_lines(contract, calendar_month(D(2026, 2, 1)), effective_policy(contract))
-    assert february.description == "클라우드 서버 스탠다드 2026-02 월 기본료"
+    assert february.description == "클라우드 서버 스탠다드 2026년 2월 기본료"
     assert february.amount_won == 300_000
 
 
@@ -229,7 +230,7 @@ def test_officecore_first_month_seats_and_setup_fee_lines(presets):
     policy = effective_policy(contract)
     seats_line, setup = monthly_lines(contract, calendar_month(D(2026, 1, 1)), policy)
     assert (seats_line.kind, seats_line.amount_won, seats_line.quantity) == ("seats", 300_000, 50)
-    assert seats_line.description == "오피스코어 스탠다드 (월간) 2026-01 인원 요금 50명 × 6,000원"
+    assert seats_line.description == "오피스코어 스탠다드 (월간) 2026년 1월 인원 요금 50명 × 6,000원"
     assert seats_line.unit_price_won == 6_000
     assert (setup.kind, setup.amount_won, setup.unit_price_won) == ("setup_fee", 200_000, 200_000)
     assert setup.description == "오피스코어 스탠다드 (월간) 일회성 설치비"

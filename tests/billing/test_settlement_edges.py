@@ -113,7 +113,7 @@ def test_officecore_withdrawal_refunds_every_period_fee_but_the_setup_fee(preset
             "refund",
             -260_322,
             "청약 철회: 납부한 이용료 290,322원 − 할인 30,000원, 일회성 비용 제외 전액 환불 "
-            "(CON-8 · 000 제18조⑤)",
+            "(약관 제18조⑤)",
         ),
         ("vat", -26_032, "부가세 10% (과세 대상 -260,322원, 위약금 제외)"),
     ]
@@ -140,7 +140,7 @@ def test_damoa_withdrawal_of_a_used_contract_refunds_only_the_days_after(presets
         (
             "refund",
             -241_935,
-            "해지 후 잔여기간 일할 환불 (2026-03-07~): 280,645원 × 잔여 25/29일 = 241,935원 (BIL-4)",
+            "해지 후 잔여기간 일할 환불 (2026-03-07~): 280,645원 × 잔여 25/29일 = 241,935원",
         ),
         ("vat", -24_193, "부가세 10% (과세 대상 -241,935원, 위약금 제외)"),
     ]
@@ -178,12 +178,12 @@ def test_flow_withdrawal_charges_the_used_days_of_each_period(presets, mode, mar
         (
             InvoiceLine.Kind.SETTLEMENT,
             march,
-            "청약 철회: 사용 기간 2026-03-28~2026-03-31 이용료 100,000원 × 4/31일 (CON-8 · 001 제20조①)",
+            "청약 철회: 사용 기간 2026-03-28~2026-03-31 이용료 100,000원 × 4/31일 (약관 제20조①)",
         ),
         (
             InvoiceLine.Kind.SETTLEMENT,
             10_000,
-            "청약 철회: 사용 기간 2026-04-01~2026-04-03 이용료 100,000원 × 3/30일 (CON-8 · 001 제20조①)",
+            "청약 철회: 사용 기간 2026-04-01~2026-04-03 이용료 100,000원 × 3/30일 (약관 제20조①)",
         ),
     ]
     assert LedgerEntry.objects.get(invoice=invoice).amount_won == total
@@ -229,7 +229,7 @@ def test_officecore_annual_termination_refunds_the_days_after_not_a_conversion(p
     assert refund.amount_won == -1_512_328
     assert refund.description == (
         "해지 후 잔여기간 일할 환불 (2026-07-01~): 3,000,000원 × 잔여 184/365일 = 1,512,328원, "
-        "일회성 비용 환불 제외 (BIL-12 · 000 제18조②③④)"
+        "일회성 비용 환불 제외 (약관 제18조②③④)"
     )
 
 
@@ -254,7 +254,7 @@ def test_dcloud_annual_prepayment_refund_names_its_working(presets):
     assert refund.amount_won == -1_440_000
     assert refund.description == (
         "연납 환불: 선납 3,240,000원을 월 270,000원·일 단위로 환산, 이용 6개월 이용료와 연납 할인 "
-        "360,000원 중 이용분 차감 = 1,440,000원 (BIL-15 · 002 제20조⑦)"
+        "360,000원 중 이용분 차감 = 1,440,000원 (약관 제20조⑦)"
     )
 
 
@@ -283,7 +283,7 @@ def test_damoa_withdrawal_of_an_unused_contract_names_its_rule_and_no_setup_fee(
     termination.contract_withdraw(contract=contract, today=D(2026, 3, 6))
     shown = settlement_compute(Contract.objects.get(pk=contract.pk), D(2026, 3, 6), False)
     assert lines_of(shown)[:2] == [
-        ("refund", -280_645, "청약 철회: 납부한 이용료 280,645원 전액 환불 (CON-8 · 004 제24조)"),
+        ("refund", -280_645, "청약 철회: 납부한 이용료 280,645원 전액 환불 (약관 제24조)"),
         ("vat", -28_064, "부가세 10% (과세 대상 -280,645원, 위약금 제외)"),
     ]
 
@@ -326,6 +326,6 @@ def test_flow_withdrawal_gives_back_days_billed_in_advance_by_day(presets):
         (
             "refund",
             -90_000,
-            "해지 후 잔여기간 일할 환불 (2026-04-04~): 100,000원 × 잔여 27/30일 = 90,000원 (BIL-4)",
+            "해지 후 잔여기간 일할 환불 (2026-04-04~): 100,000원 × 잔여 27/30일 = 90,000원",
         )
     ]

@@ -135,7 +135,7 @@ def test_damoa_10_days_suspended_in_a_30_day_month_billed_20_of_30(presets):
     [credit] = credits(contract)
     assert credit.amount_won == -100_000 and credit.invoice.period_start == D(2026, 5, 1)
     assert (credit.service_start, credit.service_end) == (D(2026, 4, 10), D(2026, 4, 19))
-    assert "10일" in credit.description and "004 제19조②" in credit.description
+    assert "10일" in credit.description and "약관 제19조②" in credit.description
     may = credit.invoice
     assert may.supply_won == 300_000 - 100_000 and may.vat_won == 20_000
     april_net = sum(line.amount_won for line in fee_lines(contract, D(2026, 4, 1))) + credit.amount_won

@@ -46,7 +46,7 @@ def test_tax_invoice_for_builds_the_data_once():
     row = tax.tax_invoice_for(invoice=invoice)
     assert row.supplier_business_number == "2208162517"
     assert row.supplier_name == "주식회사 텀즈옵스"
-    assert row.supplier_representative == "김대표"
+    assert row.supplier_representative == "정하윤"
     assert row.supplier_address
     assert row.buyer_business_number == customer.business_number
     assert row.buyer_name == "주식회사 가나다"

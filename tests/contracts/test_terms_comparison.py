@@ -4,6 +4,8 @@ PDF, back office before publishing, the notice, the portal's consent page)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -119,6 +121,17 @@ def test_pdf_renders(policies) -> None:  # type: ignore[no-untyped-def]
     """TRM-3: the comparison downloads as a PDF."""
     pdf = comparison_pdf(terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"])))
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_pdf_embeds_every_font(policies, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """TRM-3, BIL-18: every font in the comparison PDF is embedded (pdffonts "emb yes"; no Helvetica)."""
+    assert shutil.which("pdffonts"), "pdffonts (poppler-utils, installed by .ci/run) is needed"
+    path = tmp_path / "comparison.pdf"
+    comparison = terms_compare(old=policies["dcloud"], new=_dcloud_v2(policies["dcloud"]))
+    path.write_bytes(comparison_pdf(comparison))
+    rows = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    fonts = rows.splitlines()[2:]
+    assert fonts and all(row.split()[-5] == "yes" and "Helvetica" not in row for row in fonts), rows
 
 
 @override_settings(PDF_FONT_PATH="/nonexistent/font.ttf")

@@ -95,7 +95,7 @@ def test_portal_dispute_filed_inside_the_window(client, admin_member):
 
 def test_portal_dispute_after_the_window_shows_the_closing_date(client, admin_member):
     """BIL-10 (002 art.35①): 15 days from issue; after that the error names the date the window closed,
-    next to the field."""
+    next to the field, in plain words: customers never read the rule id (issue 15)."""
     policy = PolicyFactory(dispute_window_days=15)
     invoice = make_invoice(admin_member.customer, issue_date=dt.date(2026, 11, 1), policy_obj=policy)
     client.force_login(admin_member.user)
