@@ -108,6 +108,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _check_services()
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium per test process (Debian's package, driven by Playwright), shared by every
+    browser test: Playwright's sync API allows one running instance per thread."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"chromium is required at {CHROMIUM} (apt-get install chromium)"
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # its event loop runs in this thread; the ORM is fine
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, chromium_sandbox=False)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")

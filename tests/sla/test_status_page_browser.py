@@ -4,10 +4,8 @@ live server. Never skipped: without chromium (or Playwright) the test fails."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from sla.services.incidents import incident_open
 from sla.services.maintenance import maintenance_plan
@@ -23,11 +21,10 @@ NOW = T(2026, 11, 20, 0, 30)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_status_page_in_a_browser(live_server, settings, presets):
+def test_status_page_in_a_browser(live_server, settings, presets, browser):
     """SLA-8: without logging in, the browser shows the current incident, the announced maintenance and
     90 daily bars (a day with outage drawn shorter), and the same numbers as a readable table; every
     resource comes from our own server (no CDN)."""
-    assert Path(CHROMIUM).exists(), f"chromium is required at {CHROMIUM} (apt-get install chromium)"
     settings.CLOCK_TODAY = TODAY.isoformat()
     incident_open(
         service="officecore",
@@ -49,37 +46,36 @@ def test_status_page_in_a_browser(live_server, settings, presets):
         now=NOW,
     )
     requested: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, chromium_sandbox=False)
-        try:
-            page = browser.new_page(locale="ko-KR")
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(f"{live_server.url}/status/")
-            page.get_by_role("link", name="officecore").click()
-            page.wait_for_url("**/status/officecore/")
-            assert page.get_by_role("heading", level=1).inner_text() == "officecore 서비스 상태"
-            assert page.locator("#status-summary").inner_text() == "현재 장애가 있습니다."
-            assert "로그인 장애" in page.locator("#current-incidents").inner_text()
-            assert (
-                "정기 점검: 2026-11-25 00:00 ~ 2026-11-25 02:00" in page.locator("#maintenance").inner_text()
-            )
+    context = browser.new_context(locale="ko-KR")
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{live_server.url}/status/")
+        page.get_by_role("link", name="officecore").click()
+        page.wait_for_url("**/status/officecore/")
+        assert page.get_by_role("heading", level=1).inner_text() == "officecore 서비스 상태"
+        assert page.locator("#status-summary").inner_text() == "현재 장애가 있습니다."
+        assert "로그인 장애" in page.locator("#current-incidents").inner_text()
+        assert (
+            "정기 점검: 2026-11-25 00:00 ~ 2026-11-25 02:00" in page.locator("#maintenance").inner_text()
+        )
 
-            chart = page.get_by_role("img", name="최근 90일 가용률")
-            assert chart.is_visible()
-            bars = page.locator("#availability-chart rect.bar")
-            assert bars.count() == 90
-            full = bars.first.bounding_box()
-            down = page.locator('#availability-chart rect[data-date="2026-11-18"]').bounding_box()
-            assert full is not None and down is not None
-            assert down["height"] < full["height"] and full["height"] > 0
-            assert page.locator('#availability-chart rect[data-date="2026-11-18"].bar-major').count() == 1
+        chart = page.get_by_role("img", name="최근 90일 가용률")
+        assert chart.is_visible()
+        bars = page.locator("#availability-chart rect.bar")
+        assert bars.count() == 90
+        full = bars.first.bounding_box()
+        down = page.locator('#availability-chart rect[data-date="2026-11-18"]').bounding_box()
+        assert full is not None and down is not None
+        assert down["height"] < full["height"] and full["height"] > 0
+        assert page.locator('#availability-chart rect[data-date="2026-11-18"].bar-major').count() == 1
 
-            table = page.locator("#availability-table")
-            assert not table.is_visible()
-            page.get_by_text("일별 가용률 표").click()
-            row = table.locator("tr", has_text="2026-11-18")
-            assert row.is_visible() and row.inner_text().split() == ["2026-11-18", "75.0%", "360"]
-            assert table.locator("tbody tr").count() == 90
-        finally:
-            browser.close()
+        table = page.locator("#availability-table")
+        assert not table.is_visible()
+        page.get_by_text("일별 가용률 표").click()
+        row = table.locator("tr", has_text="2026-11-18")
+        assert row.is_visible() and row.inner_text().split() == ["2026-11-18", "75.0%", "360"]
+        assert table.locator("tbody tr").count() == 90
+    finally:
+        context.close()
     assert requested and all(url.startswith(live_server.url) for url in requested), requested
