@@ -41,31 +41,19 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-@register.filter
-def won(value: Any) -> str:
-    amount = _number(value)
-    return str(value or "") if amount is None else formatting.won(int(amount))
+def _filter(name: str, read: Any, show: Any) -> None:
+    """``|name``: the stored value read by ``read`` (``_number`` or ``_date``), shown by ``core.formatting``;
+    a value it cannot read is shown as it is."""
+
+    def apply(value: Any) -> str:
+        parsed = read(value)
+        return str(value or "") if parsed is None else show(parsed)
+
+    register.filter(name, apply)
 
 
-@register.filter
-def num(value: Any) -> str:
-    amount = _number(value)
-    return str(value or "") if amount is None else formatting.number(amount)
-
-
-@register.filter
-def qty(value: Any) -> str:
-    amount = _number(value)
-    return str(value or "") if amount is None else formatting.quantity(amount)
-
-
-@register.filter
-def month(value: Any) -> str:
-    when = _date(value)
-    return str(value or "") if when is None else formatting.month(when)
-
-
-@register.filter
-def day(value: Any) -> str:
-    when = _date(value)
-    return str(value or "") if when is None else formatting.day(when)
+_filter("won", _number, lambda amount: formatting.won(int(amount)))
+_filter("num", _number, formatting.number)
+_filter("qty", _number, formatting.quantity)
+_filter("month", _date, formatting.month)
+_filter("day", _date, formatting.day)
