@@ -114,10 +114,10 @@ class Findings:
 
     @staticmethod
     def key(shape: str) -> str:
-        """What the known-defects list counts: untranslated text by its msgid (which lines of stored text
-        show it depends on the data), anything else by its shape."""
-        found = re.search(r"\(msgid '(.*)'\)", shape)
-        return f"{shape.split(':', 1)[0]}: msgid {found.group(1)!r}" if found else shape
+        """What the known-defects list counts: untranslated stored text by its kind per page (which lines
+        show, and which msgid they match, depends on the data), anything else by its shape."""
+        # several msgids may match one stored line, and which one is named depends on set order
+        return shape.split(":", 1)[0] if "(msgid '" in shape else shape
 
     def __bool__(self) -> bool:
         return any(self.by_page.values())
