@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import (
     admin_health,  # noqa: F401 - registers the system status page
+    admin_providers,  # noqa: F401 - registers the outside providers page
     formatting,
 )
 from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
