@@ -21,6 +21,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.functional import Promise
 
+from .korean import particles
+
 _CUSTOMER_FACING: ContextVar[bool] = ContextVar("customer_facing", default=False)
 
 
@@ -82,6 +84,7 @@ class DomainError(Exception):
         # rather than turning a refusal into a crash.
         with contextlib.suppress(KeyError, IndexError, ValueError):
             text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
+        text = particles(text)  # "요금제 '베이직'은(는)" → "요금제 '베이직'은" (core.korean)
         return f"{self.rule}: {text}" if self.rule and with_rule else text
 
     @property

@@ -109,7 +109,21 @@ class StatusTransition(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.machine} #{self.object_id}: {self.from_status} → {self.to_status} ({self.on_date})"
+        from django.contrib.contenttypes.models import ContentType
+
+        from .adminkit import status_label
+        from .formatting import day
+
+        model = (
+            ContentType.objects.get_for_id(self.content_type_id).model_class()
+            if self.content_type_id
+            else None
+        )
+        name = model._meta.verbose_name if model is not None else self.machine
+        return (
+            f"{name} #{self.object_id}: {status_label(model, self.from_status)} → "
+            f"{status_label(model, self.to_status)} ({day(self.on_date)})"
+        )
 
 
 class IdempotencyKey(models.Model):
