@@ -28,17 +28,7 @@ class ProviderCallAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", "provider", "outcome")
     search_fields = ("reference", "operation", "detail")
     date_hierarchy = "at"
-    fields = readonly_fields = (
-        "at",
-        "kind",
-        "provider",
-        "operation",
-        "outcome",
-        "http_status",
-        "duration_ms",
-        "reference",
-        "detail",
-    )
+    fields = readonly_fields = (*list_display, "detail")
     change_list_template = "admin/core/providercall/change_list.html"
 
     def changelist_view(
