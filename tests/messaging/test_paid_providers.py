@@ -1,5 +1,10 @@
 # ruff: noqa: F811  (pytest fixtures imported from test_paid_support)
-"""Providers, the Celery task and the message_results job (MSG-8, MSG-6)."""
+"""Providers, the Celery task and the message_results job (MSG-8, MSG-6).
+
+Every test taking the ``fake`` fixture runs twice (issue 18): against the fake provider, and through the
+Solapi adapter over Solapi's HTTP API as recorded (``solapi_support``: the same scripted outcomes,
+answered in Solapi's shapes at the HTTP boundary).
+"""
 
 from __future__ import annotations
 
@@ -25,10 +30,10 @@ from messaging.services.dispatch import MAX_ATTEMPTS, RateLimited, dispatch_mess
 from messaging.services.results import PENDING_KEEP, results_collect, results_record
 from messaging.tasks import backoff_seconds, dispatch_messages_task
 
+from . import solapi_support
 from .test_paid_support import (  # noqa: F401
     NOW,
     SENDER,
-    fake,
     kgmsg_limits,
     mobile,
     paid_customer,
@@ -36,6 +41,18 @@ from .test_paid_support import (  # noqa: F401
 )
 
 LIMITS = kgmsg_limits()
+
+
+@pytest.fixture(params=["fake", "solapi"])
+def fake(request, settings):  # type: ignore[no-untyped-def]
+    """The provider under test: the fake itself, or the Solapi adapter played by it (issue 18)."""
+    FAKE.reset()
+    if request.param == "fake":
+        yield FAKE
+    else:
+        with solapi_support.simulated(settings, FAKE) as harness:
+            yield harness
+    FAKE.reset()
 
 
 def _queue(customer, n: int) -> list[int]:  # type: ignore[no-untyped-def]
@@ -205,6 +222,7 @@ def test_message_results_job_collects_and_times_out(paid_customer, sms_sender, f
     assert sorted(Message.objects.values_list("status", flat=True)) == ["delivered", "failed"]
 
 
+@pytest.mark.django_db
 def test_http_adapter_speaks_json_and_reports_unavailability():
     """MSG-8: the HTTP adapter posts messages and reads results as JSON; a 5xx means unavailable."""
     seen: list[dict] = []
