@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 CHUNK = 1_000
 #: How long a result that matches no message is kept for the resend that records its id.
 PENDING_KEEP = dt.timedelta(days=3)
+#: How long a webhook event id is remembered. An older replay still changes nothing (its message has its
+#: result); the ids only make the log say "duplicate" and spare the work.
+RECEIVED_KEEP = dt.timedelta(days=7)
 
 
 @dataclass
@@ -164,6 +167,11 @@ def results_receive(
         if fresh:
             counts.results = results_record(reports=fresh, now=now)
     return counts
+
+
+def received_reports_prune(*, now: dt.datetime) -> int:
+    """Forget webhook event ids older than ``RECEIVED_KEEP`` (run by ``message_results``). Idempotent."""
+    return int(ReceivedReport.objects.filter(received_at__lt=now - RECEIVED_KEEP).delete()[0])
 
 
 def results_pending(*, now: dt.datetime) -> ResultCounts:

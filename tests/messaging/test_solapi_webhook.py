@@ -4,6 +4,7 @@ recorded once, into the same result handling as a poll of the fake provider."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -217,3 +218,15 @@ def test_no_secret_reaches_the_log(client, settings, paid_customer, sms_sender, 
     rows = " ".join(f"{c.reference} {c.detail}" for c in ProviderCall.objects.all())
     for secret in (WEBHOOK_SECRET, API_SECRET):
         assert secret not in rows and secret not in caplog.text
+
+
+@pytest.mark.django_db
+def test_old_event_ids_are_forgotten_by_the_results_job():
+    """MSG-6: the message_results job forgets webhook event ids after RECEIVED_KEEP (a later replay still
+    changes nothing: its message already has its result)."""
+    from messaging.services.results import RECEIVED_KEEP, received_reports_prune
+
+    ReceivedReport.objects.create(provider="solapi", event_id="old", received_at=NOW - RECEIVED_KEEP)
+    ReceivedReport.objects.create(provider="solapi", event_id="new", received_at=NOW)
+    assert received_reports_prune(now=NOW + dt.timedelta(seconds=1)) == 1
+    assert list(ReceivedReport.objects.values_list("event_id", flat=True)) == ["new"]
