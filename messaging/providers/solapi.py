@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,11 +200,18 @@ class SolapiProvider:
             return f"Solapi adapter does not send {message.kind}"
         if message.kind == "alimtalk" and not message.template_code:
             return "AlimTalk without a template code"
-        if message.kind == "alimtalk" and not (message.sender or self.conf.pfid):
+        if message.kind == "alimtalk" and not self._channel(message.sender):
             return "AlimTalk without a Kakao channel (pfId)"
         if message.kind != "alimtalk" and not (message.sender or self.conf.sender):
             return "no calling number"
         return ""
+
+    def _channel(self, sender: str) -> str:
+        """The Kakao channel's pfId: the message's sender profile when it is one (``KA01PF…``), else
+        ``SOLAPI_PFID`` (an operator notice names its profile by search id, ``@termsops``)."""
+        if sender.startswith("KA01PF"):
+            return sender
+        return self.conf.pfid or sender
 
     def _vendor_message(self, message: OutboundMessage) -> SolapiMessage:
         custom = {"ref": message.client_ref}
@@ -216,7 +223,7 @@ class SolapiProvider:
                 type=TYPES["alimtalk"],
                 auto_type_detect=False,
                 kakao_options=KakaoOption(
-                    pf_id=message.sender or self.conf.pfid,
+                    pf_id=self._channel(message.sender),
                     template_id=message.template_code,
                     disable_sms=True,  # MSG-3 sends the fallback as its own message
                 ),
@@ -278,48 +285,54 @@ class SolapiProvider:
     def _already_sent(self, message: OutboundMessage) -> str:
         """Solapi's id for ``message`` if an earlier hand-over got through (and was not refused)."""
         since = dt.datetime.now(dt.UTC) - LOOKUP_SINCE
-        for item in self._list_messages(
+        listed, _complete = self._list_messages(
             {"to": _digits(message.recipient), "startDate": format_with_transfer(since), "limit": 100},
             operation="lookup",
             reference=message.client_ref,
             pages=3,
-        ):
+        )
+        for item in listed:
             ours = (item.get("customFields") or {}).get("ref") == message.client_ref
             if ours and not str(item.get("statusCode") or "").startswith("1"):  # 1xxx: refused, never sent
                 return str(item.get("messageId") or "")
         return ""
 
     def _list_messages(
-        self, params: dict[str, Any], *, operation: str, reference: str = "", pages: int = POLL_PAGES
-    ) -> Iterable[dict[str, Any]]:
+        self, params: dict[str, Any], *, operation: str, reference: str = "", pages: int | None = None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Solapi's message list page by page; ``complete`` is False when ``pages`` (default
+        ``POLL_PAGES``) ran out first."""
         query = dict(params)
-        for _page in range(pages):
+        found: list[dict[str, Any]] = []
+        for _page in range(pages or POLL_PAGES):
             body = self._request(
                 "GET", "/messages/v4/list-old", operation=operation, reference=reference, params=query
             )
             if not isinstance(body, dict):
                 raise ProviderUnavailable(f"Solapi {operation}: unreadable answer")
             listed = body.get("messageList") or {}
-            yield from (dict(v) for v in (listed.values() if isinstance(listed, dict) else listed))
+            found.extend(dict(v) for v in (listed.values() if isinstance(listed, dict) else listed))
             following = body.get("nextKey")
             if not following:
-                return
+                return found, True
             query["startKey"] = following
+        return found, False
 
     # ── results ───────────────────────────────────────────────────────────────────────────────────
 
     def fetch_results(self, now: dt.datetime) -> list[DeliveryReport]:
         """Poll the results updated since the last poll (the webhook's backstop; a result reported by both
-        is recorded once, MSG-6)."""
+        is recorded once, MSG-6). When more changed than ``POLL_PAGES`` pages hold, the cursor stays, so
+        the next poll reads the same window again rather than skip what did not fit."""
         since = cache.get(CURSOR_KEY) or format_with_transfer(now - POLL_FIRST)
-        reports = [
-            report
-            for item in self._list_messages(
-                {"dateType": "UPDATED", "startDate": since, "limit": 500}, operation="results"
-            )
-            if (report := report_from(item, now)) is not None
-        ]
-        cache.set(CURSOR_KEY, format_with_transfer(now - POLL_OVERLAP), timeout=None)
+        listed, complete = self._list_messages(
+            {"dateType": "UPDATED", "startDate": since, "limit": 500}, operation="results"
+        )
+        reports = [report for item in listed if (report := report_from(item, now)) is not None]
+        if complete:
+            cache.set(CURSOR_KEY, format_with_transfer(now - POLL_OVERLAP), timeout=None)
+        else:
+            log.warning("Solapi results: more than %s pages changed since %s; cursor kept", POLL_PAGES, since)
         return reports
 
     # ── sender numbers and templates ──────────────────────────────────────────────────────────────

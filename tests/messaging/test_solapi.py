@@ -8,6 +8,7 @@ mocked: the adapter signs, sends, parses, and every request lands in the ``Provi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -337,3 +338,95 @@ def test_no_secret_in_the_call_log_the_logs_or_the_errors(settings, caplog):
         assert not any(secret in error for error in errors)
     assert len(errors) == 3  # the server error, the refused credentials, the timeout
     assert recording("send_success")["request"]["path"] == SEND
+
+
+@pytest.mark.django_db
+def test_check_providers_command_shows_solapi_without_its_secrets(settings):
+    """Issue 18: ``manage.py check_providers --ping`` names the Solapi variables as set (secrets marked,
+    never shown) and the problem Solapi's answer reveals, and exits non-zero for it."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    configure(settings, SOLAPI_SENDER="0311112222")
+    out = io.StringIO()
+    with respx.mock(base_url=BASE_URL) as router:
+        router.get("/senderid/v1/numbers/active").mock(return_value=reply("senders_active"))
+        with pytest.raises(CommandError):
+            call_command("check_providers", "--ping", stdout=out)
+    text = out.getvalue()
+    assert "messaging: MESSAGING_PROVIDER=solapi" in text
+    assert "SOLAPI_API_SECRET [secret]: set" in text and "SOLAPI_WEBHOOK_SECRET [secret]: set" in text
+    assert "problem: SOLAPI_SENDER 0311112222 is not an active calling number at Solapi" in text
+    assert API_SECRET not in text and WEBHOOK_SECRET not in text
+
+
+@pytest.mark.django_db
+def test_operator_alimtalk_notices_use_their_kakao_template_and_the_operator_channel(paid_customer):
+    """MSG-1, issue 18: an AlimTalk notice carries its notice template's Kakao template code; its sender
+    profile (the operator's search id, ``@termsops``) is sent as the configured channel ``SOLAPI_PFID``."""
+    from messaging.models import Notice, NoticeTemplate
+    from messaging.services.notices import _outbound
+
+    template = NoticeTemplate.objects.create(
+        event="invoice.issued",
+        channel="alimtalk",
+        subject="청구서",
+        body="청구서가 발행되었습니다.",
+        kakao_template_code="KA01TP261110000000000NOTICE01",
+    )
+    notice = Notice.objects.create(
+        customer=paid_customer,
+        recipient="010-2000-0000",
+        channel="alimtalk",
+        event="invoice.issued",
+        template=template,
+        subject="청구서",
+        body="청구서가 발행되었습니다.",
+    )
+    outbound = _outbound(notice)
+    assert (outbound.sender, outbound.template_code) == ("@termsops", "KA01TP261110000000000NOTICE01")
+    with respx.mock(base_url=BASE_URL) as router:
+        route = router.post(SEND).mock(return_value=reply("send_success", ref0=outbound.client_ref, ref1="x"))
+        [receipt] = adapter().send_many([outbound])
+    [sent] = json.loads(route.calls.last.request.content)["messages"]
+    assert (
+        sent["kakaoOptions"]["pfId"] == PFID and sent["kakaoOptions"]["templateId"] == outbound.template_code
+    )
+    assert receipt.accepted
+
+
+@pytest.mark.django_db
+def test_polling_follows_pages_and_keeps_its_cursor_when_they_run_out(monkeypatch):
+    """MSG-6: a poll follows Solapi's ``nextKey``; when more changed than its page limit holds, the cursor
+    is kept, so the next poll reads the window again instead of skipping what did not fit."""
+    from django.core.cache import cache
+
+    from messaging.providers import solapi
+
+    first = recording("results_list", ref0="101", ref1="102", ref2="107")["response"]["body"]
+    first["nextKey"] = "M4V-NEXT"
+    second = {
+        "limit": 500,
+        "nextKey": None,
+        "messageList": {
+            "M4V-LAST": {
+                **first["messageList"]["M4V20261110140000SMSREC00000001"],
+                "messageId": "M4V-LAST",
+                "customFields": {"ref": "108"},
+            }
+        },
+    }
+    pages = [httpx.Response(200, json=first), httpx.Response(200, json=second)]
+    cache.delete(CURSOR_KEY)
+    with respx.mock(base_url=BASE_URL) as router:
+        route = router.get(LIST).mock(side_effect=pages)
+        reports = adapter().fetch_results(NOW)
+    assert route.calls[1].request.url.params["startKey"] == "M4V-NEXT"
+    assert [r.provider_message_id for r in reports][-1] == "M4V-LAST" and len(reports) == 3
+    cursor = cache.get(CURSOR_KEY)
+    monkeypatch.setattr(solapi, "POLL_PAGES", 1)
+    with respx.mock(base_url=BASE_URL) as router:
+        router.get(LIST).mock(return_value=httpx.Response(200, json=first))
+        assert len(adapter().fetch_results(NOW + dt.timedelta(hours=1))) == 2
+    assert cache.get(CURSOR_KEY) == cursor
