@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import respx
 
 from messaging.providers import FAKE, OutboundMessage, ProviderUnavailable
@@ -225,3 +226,17 @@ def simulated(settings: Any, backend: FakeProvider = FAKE) -> Iterator[SolapiHar
         router.post("/messages/v4/send-many/detail").mock(side_effect=simulator.send)
         router.get("/messages/v4/list-old").mock(side_effect=simulator.list)
         yield SolapiHarness(backend)
+
+
+@pytest.fixture(params=["fake", "solapi"], name="fake")
+def fake_and_solapi(request: Any, settings: Any) -> Iterator[FakeProvider | SolapiHarness]:
+    """The provider under test, for modules that import this in place of ``test_paid_support.fake``: the
+    fake itself, then the Solapi adapter played by it (issue 18: the provider-level tests run once more
+    against the real adapter, over Solapi's HTTP API as recorded)."""
+    FAKE.reset()
+    if request.param == "fake":
+        yield FAKE
+    else:
+        with simulated(settings, FAKE) as harness:
+            yield harness
+    FAKE.reset()

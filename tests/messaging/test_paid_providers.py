@@ -30,7 +30,7 @@ from messaging.services.dispatch import MAX_ATTEMPTS, RateLimited, dispatch_mess
 from messaging.services.results import PENDING_KEEP, results_collect, results_record
 from messaging.tasks import backoff_seconds, dispatch_messages_task
 
-from . import solapi_support
+from .solapi_support import fake_and_solapi  # noqa: F401  (the ``fake`` fixture, twice)
 from .test_paid_support import (  # noqa: F401
     NOW,
     SENDER,
@@ -41,18 +41,6 @@ from .test_paid_support import (  # noqa: F401
 )
 
 LIMITS = kgmsg_limits()
-
-
-@pytest.fixture(params=["fake", "solapi"])
-def fake(request, settings):  # type: ignore[no-untyped-def]
-    """The provider under test: the fake itself, or the Solapi adapter played by it (issue 18)."""
-    FAKE.reset()
-    if request.param == "fake":
-        yield FAKE
-    else:
-        with solapi_support.simulated(settings, FAKE) as harness:
-            yield harness
-    FAKE.reset()
 
 
 def _queue(customer, n: int) -> list[int]:  # type: ignore[no-untyped-def]
