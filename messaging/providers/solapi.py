@@ -388,12 +388,27 @@ def _template(item: Mapping[str, Any]) -> ProviderTemplate | None:
     return ProviderTemplate(code=code, sender_profile=profile, status=state, reason=reason)
 
 
+_REPORT_FIELDS = (
+    "messageId",
+    "statusCode",
+    "statusMessage",
+    "customFields",
+    "dateReceived",
+    "dateReported",
+    "dateProcessed",
+)
+
+
 def report_from(item: Mapping[str, Any], now: dt.datetime) -> DeliveryReport | None:
     """The final result in one Solapi message (a poll's row or a webhook's report); ``None`` while it is
     pending or when the message is not one of ours (no ``customFields.ref``)."""
+    # Only the fields a result needs are read (through the SDK's model): a change elsewhere in the message
+    # (its Kakao or RCS options) must not make a result unreadable.
+    wanted = {k: item.get(k) for k in _REPORT_FIELDS if item.get(k) is not None}
     try:
-        data = SingleReportData.model_validate(item)
+        data = SingleReportData.model_validate(wanted)
     except ValidationError:
+        log.warning("Solapi result not readable: %s", item.get("messageId"))
         return None
     code = str(data.status_code or "")
     if not data.message_id or not code or code in PENDING_CODES:

@@ -212,7 +212,8 @@ def test_message_results_job_collects_and_times_out(paid_customer, sms_sender, f
 
 @pytest.mark.django_db
 def test_http_adapter_speaks_json_and_reports_unavailability():
-    """MSG-8: the HTTP adapter posts messages and reads results as JSON; a 5xx means unavailable."""
+    """MSG-8: the HTTP adapter posts messages and reads results as JSON; a 5xx means unavailable; each
+    request is logged as a ProviderCall (issue 18)."""
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -257,6 +258,16 @@ def test_http_adapter_speaks_json_and_reports_unavailability():
         )
         with pytest.raises(ProviderUnavailable):
             provider.send_many([OutboundMessage("8", "sms", "0212345678", "down", "x")])
+        # issue 18: every request is in the outside-provider call log, without the token
+        from core.models import ProviderCall
+
+        calls = ProviderCall.objects.filter(provider="http").order_by("id")
+        assert list(calls.values_list("operation", "outcome", "http_status", "reference")) == [
+            ("send", "ok", 200, "7"),
+            ("results", "ok", 200, ""),
+            ("send", "error", 503, "8"),
+        ]
+        assert not any("t0k" in c.detail for c in calls)
     finally:
         server.shutdown()
         server.server_close()

@@ -430,3 +430,31 @@ def test_polling_follows_pages_and_keeps_its_cursor_when_they_run_out(monkeypatc
         router.get(LIST).mock(return_value=httpx.Response(200, json=first))
         assert len(adapter().fetch_results(NOW + dt.timedelta(hours=1))) == 2
     assert cache.get(CURSOR_KEY) == cursor
+
+
+def test_a_result_is_read_whatever_else_the_message_carries():
+    """MSG-6: a final result is read from its message id, status and our reference; options Solapi adds
+    to a message (here an unexpected Kakao option) do not make it unreadable."""
+    from messaging.providers.solapi import report_from
+
+    item = {
+        "messageId": "M4V-1",
+        "statusCode": "3104",
+        "statusMessage": "결번",
+        "customFields": {"ref": "101"},
+        "kakaoOptions": {"pfId": 7, "buttons": "not a list", "disableSms": "maybe"},
+    }
+    report = report_from(item, NOW)
+    assert report is not None and (
+        report.provider_message_id,
+        report.delivered,
+        report.reason,
+        report.at,
+    ) == (
+        "M4V-1",
+        False,
+        "결번",
+        NOW,
+    )
+    assert report_from({**item, "statusCode": "2000"}, NOW) is None
+    assert report_from({**item, "customFields": None}, NOW) is None
