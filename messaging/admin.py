@@ -51,7 +51,8 @@ class NoticeTemplateAdmin(HistoryAdmin):
     ordering = ("event", "channel", "language")
     readonly_fields = ("preview", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("event", "channel", "language", "is_active", "description")}),
+        (None, {"fields": ("event", "channel", "language", "is_active", "description",
+                           "kakao_template_code")}),
         (_("내용"), {"fields": ("subject", "body", "sample_context"),
                      "description": _("Django 템플릿 문법: {{ customer.legal_name }}, {{ amount|intcomma }} "
                                       "같은 변수를 쓸 수 있습니다.")}),

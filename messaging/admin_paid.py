@@ -22,7 +22,7 @@ from core.errors import DomainError
 
 from . import admin_usage
 from .models import KakaoTemplate, Message, MessageBatch, SenderNumber
-from .services import senders, templates_kakao
+from .services import senders, templates_kakao, vendor
 
 
 class ReasonForm(forms.Form):
@@ -48,7 +48,7 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     search_fields = ("number", "customer__legal_name")
     date_hierarchy = "created_at"
     list_select_related = ("customer", "reviewed_by")
-    actions = ("approve", "reject", "block_spoofed", "revoke")
+    actions = ("approve", "reject", "block_spoofed", "revoke", "check_at_provider")
 
     @admin.action(description=_("발신번호 승인 (MSG-4)"), permissions=["act"])
     def approve(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> None:
@@ -70,6 +70,29 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
             return done.format(number=sender.number)
 
         return run_action_form(self, request, queryset, form_class=ReasonForm, title=title, handle=handle)
+
+    @admin.action(description=_("발송 연동 업체 등록 여부 확인 (MSG-4)"), permissions=["act"])
+    def check_at_provider(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> None:
+        """Issue 18: a number must also be registered with the vendor (Solapi) before it can send."""
+        rows = list(queryset)
+        try:
+            found = vendor.sender_numbers_at_provider(numbers=[s.number for s in rows])
+        except DomainError as error:
+            show_error(request, error)
+            return
+        for sender in rows:
+            if found.get(sender.number):
+                messages.success(
+                    request,
+                    gettext("{number}: 발송 연동 업체에 등록된 발신번호입니다.").format(number=sender.number),
+                )
+            else:
+                messages.warning(
+                    request,
+                    gettext(
+                        "{number}: 발송 연동 업체에 등록되지 않았습니다. 업체 콘솔에서 등록해야 보냅니다."
+                    ).format(number=sender.number),
+                )
 
     @admin.action(description=_("발신번호 반려 (MSG-4)"), permissions=["act"])
     def reject(self, request: HttpRequest, queryset: QuerySet[SenderNumber]) -> Any:
@@ -104,11 +127,40 @@ class SenderNumberAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelA
 
 @admin.register(KakaoTemplate)
 class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "sender_profile", "customer", "name", "status", "revision", "reviewed_at")
+    list_display = (
+        "code",
+        "sender_profile",
+        "customer",
+        "name",
+        "status",
+        "rejection_reason",
+        "revision",
+        "reviewed_at",
+    )
     list_filter = ("status",)
     search_fields = ("code", "name", "sender_profile", "customer__legal_name", "body")
     list_select_related = ("customer",)
-    actions = ("submit_for_review", "record_approval", "record_rejection")
+    actions = ("submit_for_review", "record_approval", "record_rejection", "sync_from_provider")
+
+    @admin.action(description=_("발송 연동 업체의 검수 상태 가져오기 (MSG-2a)"), permissions=["act"])
+    def sync_from_provider(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:
+        """Issue 18: Kakao's review state as the vendor (Solapi) reports it, for the selected templates."""
+        try:
+            with acting_as(request.user):
+                counts = vendor.templates_sync_from_provider(
+                    now=clock.now(),
+                    channels=set(queryset.values_list("sender_profile", flat=True)),
+                    actor=request.user,
+                )
+        except DomainError as error:
+            show_error(request, error)
+            return
+        messages.success(
+            request,
+            gettext(
+                "검수 상태를 가져왔습니다: 변경 {changed}건, 그대로 {unchanged}건, 직원 확인 필요 {left}건."
+            ).format(changed=counts.changed, unchanged=counts.unchanged, left=counts.left),
+        )
 
     @admin.action(description=_("카카오 검수 요청 (MSG-2a)"), permissions=["act"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet[KakaoTemplate]) -> None:

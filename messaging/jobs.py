@@ -8,7 +8,7 @@ from core import clock
 
 from .services import deliver_queued_emails
 from .services.dispatch import requeue_stale
-from .services.results import results_collect, results_timeout
+from .services.results import received_reports_prune, results_collect, results_timeout
 from .services.sending import enqueue
 
 
@@ -27,6 +27,7 @@ def message_results(*, today: dt.date) -> dict[str, int]:
     collected = results_collect(now=now)
     timed_out = results_timeout(now=now)
     stale = requeue_stale(now=now)
+    received_reports_prune(now=now)  # webhook event ids past their use (issue 18)
     if stale:
         enqueue(message_ids=stale)
     return {

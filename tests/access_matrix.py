@@ -269,6 +269,8 @@ EXCLUDED: dict[str, str] = {
     "api-docs": "the Swagger page over the schema, public by design",
     "private-media": "uploads: who may download which file is tested per row in "
     "tests/accounts/test_private_media.py",
+    "webhook-solapi": "Solapi's delivery-report webhook: no login, the vendor's shared secret decides "
+    "(tests/messaging/test_solapi_webhook.py)",
 }
 #: URL prefixes outside the matrix: the staff admin (tests/*/test_admin.py, ACC-11 staff groups).
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/",)

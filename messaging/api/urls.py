@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import paid_views, views
+from . import paid_views, views, webhooks
 
 urlpatterns = [
     path("notices/", views.NoticeInboxApi.as_view(), name="notices-inbox"),
@@ -25,4 +25,6 @@ urlpatterns = [
     ),
     path("messages/opt-outs/", paid_views.OptOutListCreateApi.as_view(), name="api-opt-outs"),
     path("messages/opt-outs/<str:number>/", paid_views.OptOutDeleteApi.as_view(), name="api-opt-out-delete"),
+    # delivery reports pushed by the messaging vendor (issue 18)
+    path("webhooks/solapi/", webhooks.SolapiWebhookView.as_view(), name="webhook-solapi"),
 ]

@@ -22,6 +22,7 @@ from .paid import (
     MessagePurpose,
     PaymentNoticeSetting,
     PendingResult,
+    ReceivedReport,
     Recipient,
     SenderNumber,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "NoticeTemplate",
     "PaymentNoticeSetting",
     "PendingResult",
+    "ReceivedReport",
     "Recipient",
     "SenderNumber",
 ]

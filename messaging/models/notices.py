@@ -57,6 +57,9 @@ class NoticeTemplate(TimeStampedModel):
     sample_context = models.JSONField(_("미리보기 변수"), default=dict, blank=True,
                                       help_text=_("관리자 화면 미리보기에 쓰는 예시 변수 (JSON)"))
     is_active = models.BooleanField(_("사용"), default=True)
+    kakao_template_code = models.CharField(
+        _("카카오 템플릿 코드"), max_length=64, blank=True, default="", db_default="",
+        help_text=_("알림톡 채널: 이 본문으로 검수 승인된 템플릿의 코드 (솔라피 templateId, KA01TP…)"))
 
     history = AuditedHistory()
 

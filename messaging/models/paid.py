@@ -378,3 +378,29 @@ class PaymentNoticeSetting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"payment notices of {self.customer_id}"
+
+
+class ReceivedReport(models.Model):
+    """One delivery-report event a provider pushed to our webhook (MSG-6, issue 18), kept once.
+
+    Providers retry a webhook until it is answered (Solapi up to five times), so the same event can
+    arrive again; the unique ``(provider, event_id)`` makes a replay change nothing, even when two
+    deliveries of it run at once.
+    """
+
+    provider = models.CharField(_("중계사"), max_length=32)
+    event_id = models.CharField(_("이벤트 ID"), max_length=160)
+    provider_message_id = models.CharField(_("중계사 메시지 ID"), max_length=100, blank=True)
+    received_at = models.DateTimeField(_("수신 시각"))
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("수신한 전송 결과 통보")
+        verbose_name_plural = _("수신한 전송 결과 통보")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="receivedreport_unique_event"),
+        ]
+        indexes = [models.Index(fields=["received_at"], name="receivedreport_received_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"

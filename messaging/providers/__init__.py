@@ -1,6 +1,7 @@
 """Message providers (MSG-8): one interface, a local fake (the default) and an HTTP adapter.
 
-``MESSAGING_PROVIDER`` in the environment (or settings) picks one: ``fake`` (default) or ``http``.
+``MESSAGING_PROVIDER`` in the environment (or settings) picks one: ``fake`` (default), ``http`` or
+``solapi`` (issue 18, ``messaging.providers.solapi``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import providers
 
-from .base import DeliveryReport, OutboundMessage, Provider, ProviderUnavailable, SendReceipt
+from .base import (
+    DeliveryReport,
+    OutboundMessage,
+    Provider,
+    ProviderTemplate,
+    ProviderUnavailable,
+    SendReceipt,
+)
 from .fake import FAKE, FakeProvider
 
 __all__ = [
@@ -21,6 +29,7 @@ __all__ = [
     "FakeProvider",
     "OutboundMessage",
     "Provider",
+    "ProviderTemplate",
     "ProviderUnavailable",
     "SendReceipt",
     "get_provider",
@@ -29,7 +38,13 @@ __all__ = [
 
 def get_provider(name: str | None = None) -> Provider:
     chosen = (
-        name or getattr(settings, "MESSAGING_PROVIDER", None) or os.environ.get("MESSAGING_PROVIDER", "fake")
+        (
+            name
+            or getattr(settings, "MESSAGING_PROVIDER", None)
+            or os.environ.get("MESSAGING_PROVIDER", "fake")
+        )
+        .strip()
+        .lower()
     )
     if chosen == "fake":
         return FAKE
@@ -37,7 +52,17 @@ def get_provider(name: str | None = None) -> Provider:
         from .http import HttpProvider
 
         return HttpProvider()
+    if chosen == "solapi":
+        from .solapi import SolapiProvider
+
+        return SolapiProvider()
     raise ValueError(f"unknown messaging provider {chosen!r}")
+
+
+def _solapi_check(ping: bool) -> list[str]:
+    from .solapi import check
+
+    return check(ping)
 
 
 def provider_port() -> providers.Port:
@@ -55,6 +80,20 @@ def provider_port() -> providers.Port:
                 required=("MESSAGING_HTTP_URL",),
                 secrets=("MESSAGING_HTTP_TOKEN",),
                 optional=("MESSAGING_HTTP_TIMEOUT", "MESSAGING_RATE_PER_SECOND"),
+            ),
+            providers.Vendor(
+                name="solapi",
+                label=_("솔라피 (SMS·LMS·알림톡)"),
+                required=("SOLAPI_API_KEY",),
+                secrets=("SOLAPI_API_SECRET", "SOLAPI_WEBHOOK_SECRET"),
+                optional=(
+                    "SOLAPI_SENDER",
+                    "SOLAPI_PFID",
+                    "SOLAPI_TIMEOUT",
+                    "SOLAPI_RATE_PER_SECOND",
+                    "SOLAPI_BASE_URL",
+                ),
+                check=_solapi_check,
             ),
         ),
     )

@@ -16,7 +16,9 @@ class ProviderUnavailable(Exception):
 class OutboundMessage:
     """What a provider needs to send one message.
 
-    ``client_ref`` (our message id) makes a resend of the same message idempotent.
+    ``client_ref`` (our message id) makes a resend of the same message idempotent. ``template_code`` is
+    the AlimTalk template's code (the vendor's template id); ``attempt`` counts hand-overs (1 the first
+    time), so an adapter whose vendor cannot drop a resend by itself looks before sending again.
     """
 
     client_ref: str
@@ -27,6 +29,8 @@ class OutboundMessage:
     subject: str = ""
     image_url: str = ""
     buttons: list[dict[str, str]] = field(default_factory=list)
+    template_code: str = ""
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,16 @@ class DeliveryReport:
     delivered: bool
     reason: str = ""
     at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProviderTemplate:
+    """An AlimTalk template as the vendor lists it: its code, sender profile, review state (MSG-2a)."""
+
+    code: str
+    sender_profile: str
+    status: str  # a KakaoTemplate.Status value
+    reason: str = ""
 
 
 class Provider(Protocol):

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from ..lifecycles import move_messages, move_messages_each
-from ..models import Message
+from ..models import KakaoTemplate, Message
 from ..providers import OutboundMessage, Provider, ProviderUnavailable, get_provider, ratelimit
 from .results import start_fallbacks
 
@@ -106,6 +106,8 @@ def _claim(rows: QuerySet[Message], provider: Provider, now: dt.datetime) -> lis
 
 
 def _hand_over(messages: list[Message], provider: Provider, now: dt.datetime) -> tuple[int, int]:
+    template_ids = {m.template_id for m in messages if m.template_id}
+    codes = dict(KakaoTemplate.objects.filter(pk__in=template_ids).values_list("pk", "code"))
     outbound = [
         OutboundMessage(
             client_ref=str(m.pk),
@@ -116,6 +118,8 @@ def _hand_over(messages: list[Message], provider: Provider, now: dt.datetime) ->
             subject=m.subject,
             image_url=m.image_url,
             buttons=list(m.buttons or []),
+            template_code=codes.get(m.template_id, "") if m.template_id else "",
+            attempt=m.attempts + 1,  # the claim counted this hand-over in the row, not in ``m``
         )
         for m in messages
     ]

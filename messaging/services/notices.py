@@ -436,8 +436,10 @@ def _outbound(notice: Notice) -> OutboundMessage:
     recipient = normalize_phone(notice.recipient, field="recipient")
     kind, _size = phone_notice_kind(notice.channel, notice.body)
     if kind == "alimtalk":
+        code = notice.template.kakao_template_code if notice.template else ""  # issue 18 (Solapi)
         return OutboundMessage(client_ref=f"notice-{notice.pk}", kind="alimtalk",
-                               sender=operator_kakao_profile(), recipient=recipient, text=notice.body)
+                               sender=operator_kakao_profile(), recipient=recipient, text=notice.body,
+                               template_code=code)
     return OutboundMessage(client_ref=f"notice-{notice.pk}", kind=kind, sender=operator_sender(),
                            recipient=recipient, text=notice.body,
                            subject=notice.subject[:40] if kind == "lms" else "")

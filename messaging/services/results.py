@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from ..lifecycles import from_states, move_messages, move_messages_each
-from ..models import KAKAO_KINDS, Message, PendingResult
+from ..models import KAKAO_KINDS, Message, PendingResult, ReceivedReport
 from ..providers import DeliveryReport, Provider, get_provider
 from .encoding import cp949_bytes
 from .sending import enqueue
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 CHUNK = 1_000
 #: How long a result that matches no message is kept for the resend that records its id.
 PENDING_KEEP = dt.timedelta(days=3)
+#: How long a webhook event id is remembered. An older replay still changes nothing (its message has its
+#: result); the ids only make the log say "duplicate" and spare the work.
+RECEIVED_KEEP = dt.timedelta(days=7)
 
 
 @dataclass
@@ -129,6 +132,46 @@ def _record_chunk(reports: Sequence[DeliveryReport], now: dt.datetime, counts: R
             ignore_conflicts=True,
         )
         counts.pending += len(unknown)
+
+
+@dataclass
+class ReceivedCounts:
+    fresh: int = 0
+    replayed: int = 0  # events seen before (a provider's retry or a replay): nothing recorded again
+    results: ResultCounts = dataclasses.field(default_factory=ResultCounts)
+
+
+def results_receive(
+    *, provider: str, events: Sequence[tuple[str, DeliveryReport]], now: dt.datetime
+) -> ReceivedCounts:
+    """Results a provider pushed to our webhook (MSG-6): each event once, then the same handling as a poll.
+
+    ``events`` pairs the provider's event id with its report. An event id already received is counted as
+    ``replayed`` and changes nothing; ``ReceivedReport``'s unique constraint decides when two deliveries
+    of the same event race. The fresh reports go through :func:`results_record`, like polled ones.
+    """
+    counts = ReceivedCounts()
+    fresh: list[DeliveryReport] = []
+    with transaction.atomic():
+        for event_id, report in events:
+            _row, created = ReceivedReport.objects.get_or_create(
+                provider=provider,
+                event_id=event_id[:160],
+                defaults={"provider_message_id": report.provider_message_id[:100], "received_at": now},
+            )
+            if created:
+                fresh.append(report)
+            else:
+                counts.replayed += 1
+        counts.fresh = len(fresh)
+        if fresh:
+            counts.results = results_record(reports=fresh, now=now)
+    return counts
+
+
+def received_reports_prune(*, now: dt.datetime) -> int:
+    """Forget webhook event ids older than ``RECEIVED_KEEP`` (run by ``message_results``). Idempotent."""
+    return int(ReceivedReport.objects.filter(received_at__lt=now - RECEIVED_KEEP).delete()[0])
 
 
 def results_pending(*, now: dt.datetime) -> ResultCounts:

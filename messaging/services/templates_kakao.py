@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from core.transitions import transition
 from ..lifecycles import KAKAO_TEMPLATE
 from ..limits import MessagingLimits
 from ..models import KakaoTemplate, MessageKind
+from ..providers import ProviderTemplate
 from .encoding import check_kakao_size
 from .notices import _acting
 
@@ -204,3 +206,63 @@ def _check(body: str, buttons: list[dict[str, str]], limits: MessagingLimits) ->
             "template_placeholder_empty", _("변수 이름이 비어 있습니다: #{}"), field="body", rule=RULE
         )
     check_kakao_size(MessageKind.ALIMTALK, body, buttons, limits)
+
+
+@dataclass
+class SyncCounts:
+    changed: int = 0
+    unchanged: int = 0
+    left: int = 0  # the vendor's state is not a forward move from ours (an edit on one side): left for staff
+    unknown: int = 0  # the vendor lists it, we have no template with that code
+
+
+def templates_sync(*, found: Sequence[ProviderTemplate], now: dt.datetime, actor: Any = None) -> SyncCounts:
+    """Bring our templates' review state up to the vendor's (MSG-2a, issue 18).
+
+    Matched by code (with Solapi, our template code is its ``templateId``; the sender profile, when the
+    vendor names one, must agree). Only forward moves are made, through the same services staff use:
+    requested → in review → approved | rejected (with the vendor's comment as the reason). A template
+    edited on one side (ours approved, the vendor's back in review) is left as it is and counted.
+    """
+    counts = SyncCounts()
+    by_code = {t.code: t for t in found}
+    mine = list(KakaoTemplate.objects.filter(code__in=list(by_code)).order_by("pk"))
+    counts.unknown = len(set(by_code) - {t.code for t in mine})
+    for template in mine:
+        vendor = by_code[template.code]
+        if vendor.sender_profile and vendor.sender_profile != template.sender_profile:
+            counts.left += 1
+            continue
+        steps = _SYNC_STEPS.get((template.status, vendor.status))
+        if steps is None:
+            counts.left += 1
+            continue
+        if not steps:
+            counts.unchanged += 1
+            continue
+        for step in steps:
+            if step == KakaoTemplate.Status.IN_REVIEW:
+                template = template_submit(template=template, now=now, actor=actor)
+            else:
+                approved = step == KakaoTemplate.Status.APPROVED
+                reason = "" if approved else (vendor.reason.strip() or str(_("카카오 검수 반려")))
+                template = template_review(
+                    template=template, approved=approved, now=now, reason=reason, actor=actor
+                )
+        counts.changed += 1
+    return counts
+
+
+_S = KakaoTemplate.Status
+#: (ours, the vendor's) → the moves to make; a pair not listed is left for staff.
+_SYNC_STEPS: dict[tuple[str, str], tuple[str, ...]] = {
+    (_S.REQUESTED, _S.REQUESTED): (),
+    (_S.REQUESTED, _S.IN_REVIEW): (_S.IN_REVIEW,),
+    (_S.REQUESTED, _S.APPROVED): (_S.IN_REVIEW, _S.APPROVED),
+    (_S.REQUESTED, _S.REJECTED): (_S.IN_REVIEW, _S.REJECTED),
+    (_S.IN_REVIEW, _S.IN_REVIEW): (),
+    (_S.IN_REVIEW, _S.APPROVED): (_S.APPROVED,),
+    (_S.IN_REVIEW, _S.REJECTED): (_S.REJECTED,),
+    (_S.APPROVED, _S.APPROVED): (),
+    (_S.REJECTED, _S.REJECTED): (),
+}

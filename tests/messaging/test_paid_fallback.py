@@ -1,5 +1,9 @@
 # ruff: noqa: F811  (pytest fixtures imported from test_paid_support)
-"""Kakao fallback to SMS/LMS, billed once at the SMS/LMS price (MSG-3, BIL-6)."""
+"""Kakao fallback to SMS/LMS, billed once at the SMS/LMS price (MSG-3, BIL-6).
+
+The tests taking ``fake`` run twice (issue 18): with the fake provider, and through the Solapi adapter
+over Solapi's HTTP API as recorded (``solapi_support``).
+"""
 
 from __future__ import annotations
 
@@ -18,11 +22,11 @@ from messaging.services import sending, spam, templates_kakao
 from messaging.services.spam import Advert
 from tests.billing.conftest import D, make_contract
 
+from .solapi_support import fake_and_solapi  # noqa: F401  (the ``fake`` fixture, twice)
 from .test_paid_support import (  # noqa: F401
     NOW,
     SENDER,
     approve_sender,
-    fake,
     kgmsg_limits,
     paid_customer,
     run_provider,

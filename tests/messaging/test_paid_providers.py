@@ -1,5 +1,10 @@
 # ruff: noqa: F811  (pytest fixtures imported from test_paid_support)
-"""Providers, the Celery task and the message_results job (MSG-8, MSG-6)."""
+"""Providers, the Celery task and the message_results job (MSG-8, MSG-6).
+
+Every test taking the ``fake`` fixture runs twice (issue 18): against the fake provider, and through the
+Solapi adapter over Solapi's HTTP API as recorded (``solapi_support``: the same scripted outcomes,
+answered in Solapi's shapes at the HTTP boundary).
+"""
 
 from __future__ import annotations
 
@@ -25,10 +30,10 @@ from messaging.services.dispatch import MAX_ATTEMPTS, RateLimited, dispatch_mess
 from messaging.services.results import PENDING_KEEP, results_collect, results_record
 from messaging.tasks import backoff_seconds, dispatch_messages_task
 
+from .solapi_support import fake_and_solapi  # noqa: F401  (the ``fake`` fixture, twice)
 from .test_paid_support import (  # noqa: F401
     NOW,
     SENDER,
-    fake,
     kgmsg_limits,
     mobile,
     paid_customer,
@@ -205,8 +210,10 @@ def test_message_results_job_collects_and_times_out(paid_customer, sms_sender, f
     assert sorted(Message.objects.values_list("status", flat=True)) == ["delivered", "failed"]
 
 
+@pytest.mark.django_db
 def test_http_adapter_speaks_json_and_reports_unavailability():
-    """MSG-8: the HTTP adapter posts messages and reads results as JSON; a 5xx means unavailable."""
+    """MSG-8: the HTTP adapter posts messages and reads results as JSON; a 5xx means unavailable; each
+    request is logged as a ProviderCall (issue 18)."""
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -251,6 +258,16 @@ def test_http_adapter_speaks_json_and_reports_unavailability():
         )
         with pytest.raises(ProviderUnavailable):
             provider.send_many([OutboundMessage("8", "sms", "0212345678", "down", "x")])
+        # issue 18: every request is in the outside-provider call log, without the token
+        from core.models import ProviderCall
+
+        calls = ProviderCall.objects.filter(provider="http").order_by("id")
+        assert list(calls.values_list("operation", "outcome", "http_status", "reference")) == [
+            ("send", "ok", 200, "7"),
+            ("results", "ok", 200, ""),
+            ("send", "error", 503, "8"),
+        ]
+        assert not any("t0k" in c.detail for c in calls)
     finally:
         server.shutdown()
         server.server_close()
