@@ -610,7 +610,8 @@ def _poll_one(pk: int, *, issuer: TaxInvoiceIssuer, today: dt.date) -> str:
 
 def tax_invoices_issue(*, today: dt.date, issuer: TaxInvoiceIssuer | None = None) -> dict[str, int]:
     """Job (BIL-18, issue 18): issue every ready tax invoice written on or before ``today`` through the
-    e-tax invoice provider, then ask the provider how the issued ones stand (국세청 전송).
+    e-tax invoice provider, then ask the provider how the earlier issued ones stand (국세청 전송: the
+    provider sends a document to the NTS the day after it is issued, so this run's are asked next run).
 
     Rows go out the day their data is prepared, so the deadline (``issue_by``: the 10th of the next
     month) is met with days to spare; a row still ready after it is issued late (the provider is
@@ -619,6 +620,7 @@ def tax_invoices_issue(*, today: dt.date, issuer: TaxInvoiceIssuer | None = None
     by its number at the next run. With the file provider (default) nothing is sent.
     """
     issuer = issuer or get_issuer()
+    started = clock.now()
     counts = dict.fromkeys(
         ("issued", "refused", "errors", "waiting", "manual", "checked", "cancelled", "skipped"), 0
     )
@@ -633,6 +635,7 @@ def tax_invoices_issue(*, today: dt.date, issuer: TaxInvoiceIssuer | None = None
         counts[_issue_one(pk, issuer=issuer, today=today)] += 1
     issued = (
         TaxInvoice.objects.filter(status=TaxInvoice.Status.ISSUED, provider=issuer.name, provider_done=False)
+        .filter(Q(status_checked_at__isnull=True) | Q(status_checked_at__lt=started))  # not just issued
         .order_by("status_checked_at", "id")
         .values_list("pk", flat=True)[:ISSUE_BATCH]
     )
@@ -686,7 +689,9 @@ def tax_invoice_cancel(
         )
     with transaction.atomic():
         locked = (
-            TaxInvoice.objects.select_for_update().select_related("invoice", "credit_note").get(pk=row.pk)
+            TaxInvoice.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=row.pk)
         )
         if locked.status != TaxInvoice.Status.ISSUED:
             raise DomainError(

@@ -123,7 +123,9 @@ class _Connection:
         if answer.get("timeout"):
             raise TimeoutError("timed out")
         body = answer.get("body", "")
-        data = body.encode("utf-8") if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
+        data = (
+            body.encode("utf-8") if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
+        )
         return _Response(int(answer["status"]), data)
 
     def close(self) -> None:

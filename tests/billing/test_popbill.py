@@ -56,7 +56,9 @@ def document(**overrides) -> TaxInvoiceDocument:
         "issue_by": dt.date(2026, 12, 10),
         "type_code": "0101",
         "purpose_code": "02",
-        "supplier": Party("2208162517", "주식회사 텀즈옵스", "정하윤", "서울특별시 중구 세종대로 110", "billing@op.kr"),
+        "supplier": Party(
+            "2208162517", "주식회사 텀즈옵스", "정하윤", "서울특별시 중구 세종대로 110", "billing@op.kr"
+        ),
         "buyer": Party("1234567891", "주식회사 가나다", "홍길동", "서울 강남구", "tax@ganada.kr"),
         "supply_won": 100_000,
         "vat_won": 10_000,
@@ -98,7 +100,9 @@ def test_issue_sends_registissue_with_our_number_and_records_approval(popbill_se
     assert body["writeDate"] == "20261130" and body["invoicerCorpNum"] == "2208162517"
     assert (body["supplyCostTotal"], body["taxTotal"], body["totalAmount"]) == ("100000", "10000", "110000")
     assert body["invoiceeCorpNum"] == "1234567891" and body["invoiceeType"] == "사업자"
-    assert body["detailList"][0]["supplyCost"] == "100000" and body["detailList"][0]["purchaseDT"] == "20261130"
+    assert (
+        body["detailList"][0]["supplyCost"] == "100000" and body["detailList"][0]["purchaseDT"] == "20261130"
+    )
     assert "forceIssue" not in body and "modifyCode" not in body
     token = next(s for s in replay.sent if s.host == "auth.linkhub.co.kr")
     assert token.headers["Authorization"].startswith("LINKHUB TERMSOPS ") and token.timeout == 3.0
@@ -202,7 +206,9 @@ def test_wrong_credentials_are_refused_not_retried_silently(popbill_settings, mo
 def test_secret_key_never_in_logs_rows_or_errors(popbill_settings, monkeypatch, caplog):
     """Issue 18: the secret key appears in no ProviderCall row, log line or exception message."""
     caplog.set_level(logging.DEBUG)
-    popbill_replay.install(monkeypatch, "token", "issue_success", "issue_refused_business_number", "issue_timeout")
+    popbill_replay.install(
+        monkeypatch, "token", "issue_success", "issue_refused_business_number", "issue_timeout"
+    )
     issuer = get_issuer()
     issuer.issue(document())
     messages = []
