@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .services import invoicing, seats, settlement
+from .services import invoicing, seats, settlement, tax
 
 
 def generate_invoices(*, today: dt.date) -> dict[str, int]:
@@ -20,3 +20,8 @@ def snapshot_seats(*, today: dt.date) -> dict[str, int]:
 def settle_terminations(*, today: dt.date) -> dict[str, int]:
     """Final settlements for terminated or withdrawn contracts (BIL-12..16, CON-7, CON-8)."""
     return settlement.settle_terminations(today=today)
+
+
+def issue_tax_invoices(*, today: dt.date) -> dict[str, int]:
+    """E-tax invoices issued through the provider by their deadline, and their NTS status (BIL-18)."""
+    return tax.tax_invoices_issue(today=today)

@@ -45,12 +45,14 @@ BANK_TRANSACTION = StateMachine(
     moves={B.UNMATCHED: {B.MATCHED, B.IGNORED}},
 )
 
-#: BIL-18: a tax invoice is ready until exported (a re-export keeps it exported).
+#: BIL-18: a tax invoice is ready until exported as a file (a re-export keeps it exported) or issued
+#: through the e-tax invoice provider (issue 18); an issued one is cancelled (발행취소) only before the
+#: provider has sent it to the NTS.
 TAX_INVOICE = StateMachine(
     name="tax_invoice",
     rule="BIL-18",
     choices=T,
-    moves={T.READY: {T.EXPORTED}},
+    moves={T.READY: {T.EXPORTED, T.ISSUED}, T.ISSUED: {T.CANCELLED}},
 )
 
 #: DUN-1/DUN-3: a dunning case runs (open), is paused by staff and resumed, is resolved by payment in

@@ -22,6 +22,8 @@ JOBS: list[JobSpec] = [
             N_("발행일이 된 청구서 발행 (BIL-2, BIL-3)")),
     JobSpec("tax_invoices_prepare", "billing.services.tax.tax_invoices_prepare", daily(1, 30),
             N_("발행된 청구서의 전자세금계산서 자료 준비 (BIL-18)")),
+    JobSpec("issue_tax_invoices", "billing.jobs.issue_tax_invoices", daily(1, 45),
+            N_("전자세금계산서 연동 발행과 국세청 전송 상태 확인 (BIL-18)")),
     JobSpec("collect_payments", "billing.services.collection.collect_payments", daily(9, 0),
             N_("자동이체·카드 결제와 재결제, 크레딧 상계 (BIL-7, BIL-8, BIL-17)")),
     JobSpec("apply_late_charges", "billing.services.late_charges.apply_late_charges", daily(2, 0),

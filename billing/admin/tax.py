@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from core.adminkit import (
     won_column,
 )
 from core.audit import acting_as
+from core.errors import DomainError
 
 from ..models import TaxInvoice
 from ..services import tax
@@ -39,28 +40,39 @@ class TaxInvoiceAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistor
         "total",
         "issue_by",
         "status",
+        "approval_number",
+        "provider_state",
         "exported_at",
     )
     supply = won_column("supply_won", _("공급가액"))
     vat = won_column("vat_won", _("세액"))
     total = won_column("total_won", _("합계금액"))
-    list_filter = ("status", "written_on", "issue_by")
+    list_filter = ("status", "provider", "provider_done", "written_on", "issue_by")
     search_fields = (
         "buyer_name",
         "buyer_business_number",
         "invoice__number",
         "credit_note__number",
         "item_name",
+        "approval_number",
     )
     date_hierarchy = "written_on"
     list_select_related = ("invoice", "credit_note")
-    actions = ("export_csv", "export_xml")
+    actions = ("export_csv", "export_xml", "cancel_issue")
 
     @admin.display(description=_("원본"))
     def source(self, obj: TaxInvoice) -> str:
         if obj.invoice is not None:
             return obj.invoice.number
         return obj.credit_note.number if obj.credit_note is not None else ""
+
+    @admin.display(description=_("연동 업체 상태"))
+    def provider_state(self, obj: TaxInvoice) -> str:
+        """Issue 18: the provider's own status (e.g. Popbill 304 국세청 전송 성공) and its last error."""
+        if not obj.provider:
+            return ""
+        label = tax.provider_status_label(obj)
+        return f"{label} — {obj.provider_error}" if obj.provider_error else label
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         """Exporting marks rows exported (a change, audited per row): it needs the change permission, not
@@ -77,8 +89,27 @@ class TaxInvoiceAdmin(ReadOnlyAdminMixin, PersonalDataAdminMixin, NoRevertHistor
 
     @admin.action(description=_("XML로 내보내기 (내보냄 표시)"), permissions=["export"])
     def export_xml(self, request: HttpRequest, queryset: QuerySet[TaxInvoice]) -> HttpResponse:
+        """One NTS standard XML file per tax invoice, zipped (the standard has one document per file)."""
         with acting_as(request.user):
             data = tax.tax_invoices_export_xml(queryset)
-        response = HttpResponse(data, content_type="application/xml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="tax-invoices-{clock.today():%Y%m%d}.xml"'
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="tax-invoices-{clock.today():%Y%m%d}.zip"'
         return response
+
+    @admin.action(description=_("발행취소 (국세청 전송 전)"), permissions=["export"])
+    def cancel_issue(self, request: HttpRequest, queryset: QuerySet[TaxInvoice]) -> None:
+        """Issue 18: cancel issued tax invoices the provider has not yet sent to the NTS (BIL-18)."""
+        done = 0
+        for row in queryset:
+            try:
+                with acting_as(request.user):
+                    tax.tax_invoice_cancel(
+                        row=row, reason=str(_("관리자 발행취소 요청")), today=clock.today()
+                    )
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{tax.source_number(row)}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("{count}건을 발행취소했습니다.").format(count=done), messages.SUCCESS
+            )

@@ -53,6 +53,8 @@ def get_gateway() -> PaymentGateway:
 
 def provider_ports() -> list[providers.Port]:
     """The payment and e-tax invoice ports as ``core.providers`` lists them (admin page, check_providers)."""
+    from ..taxinvoice import vendors as tax_invoice_vendors  # issue 18: file (default) and Popbill
+
     return [
         providers.Port(
             kind="payment",
@@ -75,6 +77,6 @@ def provider_ports() -> list[providers.Port]:
             label=_("전자세금계산서"),
             chooser="TAX_INVOICE_PROVIDER",
             default="file",
-            vendors=(providers.Vendor(name="file", label=_("파일 내보내기 (홈택스 일괄 업로드)")),),
+            vendors=tax_invoice_vendors(),
         ),
     ]

@@ -321,6 +321,7 @@ class TaxInvoice(TimeStampedModel):
     class Status(models.TextChoices):
         READY = "ready", _("발행 대기")
         EXPORTED = "exported", _("내보냄")
+        ISSUED = "issued", _("발행 완료")
         CANCELLED = "cancelled", _("취소")
 
     invoice = models.OneToOneField(
@@ -357,6 +358,28 @@ class TaxInvoice(TimeStampedModel):
     item_name = models.CharField(_("품목"), max_length=200)
     status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.READY)
     exported_at = models.DateTimeField(_("내보낸 시각"), null=True, blank=True)
+    # Issue 18: issuing through an e-tax invoice provider. Database defaults: safe to add while serving.
+    provider = models.CharField(_("발행 연동 업체"), max_length=16, blank=True, db_default="")
+    approval_number = models.CharField(
+        _("국세청 승인번호"),
+        max_length=32,
+        blank=True,
+        db_default="",
+        db_index=True,
+        help_text=_("발행 업체가 부여한 24자리 번호"),
+    )
+    provider_status = models.CharField(_("연동 업체 상태"), max_length=16, blank=True, db_default="")
+    nts_result = models.CharField(_("국세청 전송 결과"), max_length=16, blank=True, db_default="")
+    provider_error = models.CharField(_("최근 연동 오류"), max_length=300, blank=True, db_default="")
+    issue_attempts = models.PositiveSmallIntegerField(_("발행 시도 횟수"), default=0, db_default=0)
+    issued_at = models.DateTimeField(_("발행 시각"), null=True, blank=True)
+    status_checked_at = models.DateTimeField(_("상태 확인 시각"), null=True, blank=True)
+    provider_done = models.BooleanField(
+        _("연동 상태 확정"),
+        default=False,
+        db_default=False,
+        help_text=_("국세청 전송 완료·실패 또는 발행취소: 더 확인하지 않음"),
+    )
 
     history = AuditedHistory()
 

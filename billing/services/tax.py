@@ -10,60 +10,33 @@ Deadline (issue_by): a monthly invoice (월합계 세금계산서) must be issue
 ``tax_invoice_issue_day`` (the 10th) of the month after the date written, or the next business
 day when that day is not one (``BusinessCalendar.on_or_after``).
 
-The rows are the data the operator sends to its e-tax invoice provider (or uploads to 홈택스):
-:func:`tax_invoices_export_csv` and :func:`tax_invoices_export_xml` produce the files and mark
-the rows exported.
+The rows are what the operator's e-tax invoice provider issues (issue 18). With
+``TAX_INVOICE_PROVIDER=file`` (default) staff export them — CSV, or one NTS standard XML file per
+tax invoice (:mod:`billing.taxinvoice.nts_xml`) — and upload them by hand. With an issuing service
+(``popbill``) the daily job :func:`tax_invoices_issue` issues every ready row through the port
+(:mod:`billing.taxinvoice`), long before its deadline, records the 국세청 승인번호 and polls the
+service's status until the NTS has the document; staff may cancel (발행취소) one the service has not
+yet sent to the NTS (:func:`tax_invoice_cancel`). One :class:`~billing.taxinvoice.TaxInvoiceDocument`
+per row (:func:`tax_invoice_document`) feeds both the files and the service, so the data rules
+live here once.
 
-XML layout (a simplified form of the 국세청 e-tax invoice standard, element names kept where
-practical)::
-
-    <TaxInvoiceBatch count="N" generatedAt="...">
-      <TaxInvoice>
-        <ExchangedDocument>
-          <IssueDateTime>20261130</IssueDateTime>          작성일자 (YYYYMMDD)
-          <IssueDueDate>20261210</IssueDueDate>            발급 기한
-          <ReferencedDocument><ID>INV-2026-000001</ID></ReferencedDocument>
-        </ExchangedDocument>
-        <TaxInvoiceDocument>
-          <TypeCode>0101</TypeCode>                        0101 일반 / 0201 수정세금계산서
-          <PurposeCode>02</PurposeCode>                    02 청구
-          <AmendmentStatusCode/>                           수정 사유 (notes only: 01 기재사항 착오 …)
-          <OriginalIssueID/>                               the amended invoice's number (notes)
-        </TaxInvoiceDocument>
-        <TaxInvoiceTradeSettlement>
-          <InvoicerParty>                                  공급자
-            <ID>2208162517</ID> <TypeCode>01</TypeCode> <NameText/> <SpecifiedPerson><NameText/>
-            </SpecifiedPerson> <SpecifiedAddress><LineOneText/></SpecifiedAddress>
-            <DefinedContact><URICommunication/></DefinedContact>
-          </InvoicerParty>
-          <InvoiceeParty> … same; TypeCode 01 사업자등록번호, 02 주민등록번호(개인) … </InvoiceeParty>
-          <SpecifiedMonetarySummation>
-            <ChargeTotalAmount/> <TaxTotalAmount/> <GrandTotalAmount/>
-          </SpecifiedMonetarySummation>
-        </TaxInvoiceTradeSettlement>
-        <TaxInvoiceTradeLineItem>
-          <SequenceNumeric>1</SequenceNumeric> <PurchaseExpiryDateTime/> <NameText/>
-          <InvoiceAmount/> <TotalTax><CalculatedAmount/></TotalTax>
-        </TaxInvoiceTradeLineItem>
-        <DescriptionText/>                                 비고 (e.g. the note for individuals)
-      </TaxInvoice>
-    </TaxInvoiceBatch>
-
-Buyers without a business number (individuals, 비사업자) get a blank ID with ``TypeCode`` 02 and a
-note: the operator fills in the resident registration number at its provider, because this system
-does not keep it (DAT: no resident numbers stored).
+Buyers without a business number (individuals, 비사업자) get a blank ID with ``BusinessTypeCode`` 02
+and a note: the operator fills in the resident registration number at its provider, because this
+system does not keep it (DAT: no resident numbers stored). For the same reason the issue job leaves
+their rows to be issued by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
@@ -71,16 +44,30 @@ from core import clock, csvkit
 from core.audit import record_history
 from core.calendar import BusinessCalendar, add_months, clamp_day, default_calendar
 from core.errors import DomainError
-from core.transitions import transition_many
+from core.transitions import transition, transition_many
 
 from ..lifecycles import TAX_INVOICE
 from ..models import CreditNote, Invoice, TaxInvoice
+from ..taxinvoice import (
+    LineItem,
+    Party,
+    ProviderState,
+    TaxInvoiceDocument,
+    TaxInvoiceIssuer,
+    TaxInvoiceProviderError,
+    TaxInvoiceRefused,
+    TaxInvoiceTransportError,
+    get_issuer,
+    nts_xml,
+)
 
 DEFAULT_ISSUE_DAY = 10
 TYPE_NORMAL = "0101"  # 일반 세금계산서
 TYPE_AMENDED = "0201"  # 수정 세금계산서
+PURPOSE_CHARGE = "02"  # 청구 (the bill is paid after the tax invoice)
 PARTY_BUSINESS = "01"  # 사업자등록번호
 PARTY_RESIDENT = "02"  # 주민등록번호 (비사업자)
+ISSUE_BATCH = 200  # rows issued (and rows polled) per job run
 # 수정 사유: 01 기재사항 착오·정정, 02 공급가액 변동 (감액·증액), 04 계약의 해제.
 AMENDMENT_BY_REASON = {
     CreditNote.Reason.CORRECTION: "01",
@@ -118,6 +105,9 @@ def _operator() -> dict[str, str]:
         "representative": str(op.get("representative", "")),
         "address": str(op.get("address", "")),
         "email": str(op.get("email", "")),
+        "phone": str(op.get("phone", "")),
+        "business_type": str(op.get("business_type", "")),  # 업태
+        "business_item": str(op.get("business_item", "")),  # 종목
     }
 
 
@@ -261,6 +251,10 @@ def buyer_id_type(row: TaxInvoice) -> str:
 
 def note_for(row: TaxInvoice) -> str:
     """비고: the note shown on the tax invoice (the individual-buyer note; the amended invoice)."""
+    return " / ".join(_note_parts(row))
+
+
+def _note_parts(row: TaxInvoice) -> list[str]:
     parts: list[str] = []
     if not row.buyer_business_number:
         parts.append(_("공급받는자 비사업자(개인): 주민등록번호는 발급 시 기재 (시스템에 저장하지 않음)"))
@@ -269,7 +263,7 @@ def note_for(row: TaxInvoice) -> str:
         parts.append(
             _("수정세금계산서: {note} ({reason})").format(note=note.number, reason=note.get_reason_display())
         )
-    return " / ".join(parts)
+    return parts
 
 
 def source_number(row: TaxInvoice) -> str:
@@ -315,8 +309,9 @@ def _mark_exported(rows: list[TaxInvoice]) -> None:
     )
     ready = [row for row in rows if locked.get(row.pk) == TaxInvoice.Status.READY]
     again = [row for row in rows if locked.get(row.pk) == TaxInvoice.Status.EXPORTED]
-    transition_many(ready, TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=clock.today(),
-                    changes={"exported_at": now})
+    transition_many(
+        ready, TAX_INVOICE, TaxInvoice.Status.EXPORTED, today=clock.today(), changes={"exported_at": now}
+    )
     TaxInvoice.objects.filter(pk__in=[row.pk for row in again]).update(exported_at=now, updated_at=now)
     for row in again:
         row.exported_at = row.updated_at = now
@@ -356,6 +351,7 @@ CSV_HEADER = [
     "세액",
     "합계금액",
     "비고",
+    "국세청승인번호",
 ]
 
 
@@ -393,6 +389,7 @@ def tax_invoices_export_csv(queryset: Iterable[TaxInvoice]) -> bytes:
                 row.vat_won,
                 row.total_won,
                 note_for(row),
+                row.approval_number,
             ]
         )
     with transaction.atomic():
@@ -400,79 +397,326 @@ def tax_invoices_export_csv(queryset: Iterable[TaxInvoice]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _sub(parent: ET.Element, tag: str, text: str | int | None = None) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    if text is not None and text != "":
-        element.text = str(text)
-    return element
+# --------------------------------------------------------------------------- the document (issue 18)
 
 
-def _party(
-    parent: ET.Element, tag: str, *, number: str, name: str, person: str, address: str, email: str
-) -> None:
-    party = _sub(parent, tag)
-    _sub(party, "ID", number)
-    _sub(party, "TypeCode", PARTY_BUSINESS if number else PARTY_RESIDENT)
-    _sub(party, "NameText", name)
-    _sub(_sub(party, "SpecifiedPerson"), "NameText", person)
-    _sub(_sub(party, "SpecifiedAddress"), "LineOneText", address)
-    _sub(_sub(party, "DefinedContact"), "URICommunication", email)
+def original_row(row: TaxInvoice) -> TaxInvoice | None:
+    """The tax invoice an amended one corrects (the credit note's invoice's), if it exists."""
+    note = row.credit_note if row.credit_note_id is not None else None
+    if note is None or note.invoice_id is None:
+        return None
+    return TaxInvoice.objects.filter(invoice_id=note.invoice_id).first()
 
 
-def tax_invoice_element(row: TaxInvoice) -> ET.Element:
-    """One ``<TaxInvoice>`` element (see the module docstring for the layout)."""
+def tax_invoice_document(row: TaxInvoice) -> TaxInvoiceDocument:
+    """BIL-18: the one description of a tax invoice the XML export and every issuing service use."""
     op = _operator()
-    root = ET.Element("TaxInvoice")
-    doc = _sub(root, "ExchangedDocument")
-    _sub(doc, "IssueDateTime", f"{row.written_on:%Y%m%d}")
-    _sub(doc, "IssueDueDate", f"{row.issue_by:%Y%m%d}")
-    _sub(_sub(doc, "ReferencedDocument"), "ID", source_number(row))
-    kind = _sub(root, "TaxInvoiceDocument")
-    _sub(kind, "TypeCode", TYPE_AMENDED if is_amended(row) else TYPE_NORMAL)
-    _sub(kind, "PurposeCode", "02")  # 청구
-    _sub(kind, "AmendmentStatusCode", amendment_code(row))
-    _sub(kind, "OriginalIssueID", original_number(row))
-    settlement = _sub(root, "TaxInvoiceTradeSettlement")
-    _party(
-        settlement,
-        "InvoicerParty",
-        number=row.supplier_business_number,
+    amended = is_amended(row)
+    original = original_row(row) if amended else None
+    supplier = Party(
+        business_number=row.supplier_business_number,
         name=row.supplier_name,
-        person=row.supplier_representative,
+        representative=row.supplier_representative,
         address=row.supplier_address,
         email=op["email"],
+        phone=op["phone"],
+        business_type=op["business_type"],
+        business_item=op["business_item"],
     )
-    _party(
-        settlement,
-        "InvoiceeParty",
-        number=row.buyer_business_number,
+    buyer = Party(
+        business_number=row.buyer_business_number,
         name=row.buyer_name,
-        person=row.buyer_representative,
+        representative=row.buyer_representative or row.buyer_name,
         address=_buyer_address(row),
         email=row.buyer_email,
     )
-    summation = _sub(settlement, "SpecifiedMonetarySummation")
-    _sub(summation, "ChargeTotalAmount", row.supply_won)
-    _sub(summation, "TaxTotalAmount", row.vat_won)
-    _sub(summation, "GrandTotalAmount", row.total_won)
-    item = _sub(root, "TaxInvoiceTradeLineItem")
-    _sub(item, "SequenceNumeric", 1)
-    _sub(item, "PurchaseExpiryDateTime", f"{row.written_on:%Y%m%d}")
-    _sub(item, "NameText", row.item_name)
-    _sub(item, "InvoiceAmount", row.supply_won)
-    _sub(_sub(item, "TotalTax"), "CalculatedAmount", row.vat_won)
-    _sub(root, "DescriptionText", note_for(row))
-    return root
+    item = LineItem(
+        sequence=1,
+        supplied_on=row.written_on,
+        name=row.item_name[: nts_xml.LINE_NAME_MAX],
+        supply_won=row.supply_won,
+        vat_won=row.vat_won,
+    )
+    return TaxInvoiceDocument(
+        number=source_number(row),
+        written_on=row.written_on,
+        issue_by=row.issue_by,
+        type_code=TYPE_AMENDED if amended else TYPE_NORMAL,
+        purpose_code=PURPOSE_CHARGE,
+        supplier=supplier,
+        buyer=buyer,
+        supply_won=row.supply_won,
+        vat_won=row.vat_won,
+        total_won=row.total_won,
+        items=(item,),
+        remarks=tuple(_note_parts(row))[:3],
+        amendment_code=amendment_code(row),
+        original_number=original_number(row),
+        original_approval_number=original.approval_number if original is not None else "",
+        approval_number=row.approval_number,
+    )
+
+
+def tax_invoice_xml(row: TaxInvoice) -> bytes:
+    """BIL-18: one tax invoice as an NTS standard XML document (``<TaxInvoice>``, UTF-8)."""
+    return nts_xml.document_xml(tax_invoice_document(row), generated_at=timezone.localtime(clock.now()))
 
 
 def tax_invoices_export_xml(queryset: Iterable[TaxInvoice]) -> bytes:
-    """BIL-18: a ``<TaxInvoiceBatch>`` of ``<TaxInvoice>`` elements (UTF-8), rows marked exported."""
+    """BIL-18: a ZIP of one NTS standard XML file per tax invoice (``<number>.xml``), the standard
+    knowing one document per file; ready rows marked exported. Cancelled rows are left out."""
     rows = _rows(queryset)
-    batch = ET.Element("TaxInvoiceBatch", {"count": str(len(rows)), "generatedAt": clock.now().isoformat()})
-    for row in rows:
-        batch.append(tax_invoice_element(row))
-    ET.indent(batch)
-    data = ET.tostring(batch, encoding="utf-8", xml_declaration=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for row in rows:
+            archive.writestr(f"{source_number(row) or row.pk}.xml", tax_invoice_xml(row))
     with transaction.atomic():
         _mark_exported(rows)
-    return data
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- issuing (issue 18)
+
+_PROVIDER_FIELDS = [
+    "provider",
+    "approval_number",
+    "provider_status",
+    "nts_result",
+    "provider_error",
+    "issue_attempts",
+    "issued_at",
+    "status_checked_at",
+    "provider_done",
+]
+
+
+def _error_text(exc: TaxInvoiceProviderError) -> str:
+    return (f"[{exc.code}] {exc.message}" if exc.code else str(exc.message))[:300]
+
+
+def _save_provider_fields(row: TaxInvoice) -> None:
+    row.save(update_fields=[*_PROVIDER_FIELDS, "updated_at"])
+
+
+def _apply_state(row: TaxInvoice, state: ProviderState, *, provider: str) -> None:
+    row.provider = provider
+    row.provider_status = state.code
+    row.approval_number = state.approval_number or row.approval_number
+    row.nts_result = state.nts_result or row.nts_result
+    row.provider_error = ""
+    row.status_checked_at = clock.now()
+    row.provider_done = state.final
+
+
+def _waiting_reason(row: TaxInvoice) -> str:
+    """Why a ready row is not sent automatically (blank = send it)."""
+    if not row.buyer_business_number:
+        return str(
+            _("개인 고객: 주민등록번호가 필요해 자동 발행하지 않습니다. 파일로 내보내 직접 발행하세요.")
+        )
+    if is_amended(row):
+        original = original_row(row)
+        if original is None or not original.approval_number:
+            return str(
+                _("원본 세금계산서의 국세청 승인번호가 아직 없어 수정세금계산서를 발행할 수 없습니다.")
+            )
+    return ""
+
+
+def _existing_state(issuer: TaxInvoiceIssuer, number: str) -> ProviderState | None:
+    """The service's own record of ``number`` (an earlier attempt whose answer was lost), if any."""
+    try:
+        state = issuer.state(number)
+    except TaxInvoiceProviderError:
+        return None
+    return state if state.issued and not state.cancelled else None
+
+
+def _issue_one(pk: int, *, issuer: TaxInvoiceIssuer, today: dt.date) -> str:
+    with transaction.atomic():
+        row = (
+            TaxInvoice.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("invoice__customer", "credit_note__invoice", "credit_note__customer")
+            .filter(pk=pk, status=TaxInvoice.Status.READY)
+            .first()
+        )
+        if row is None:  # another worker holds it, or it moved on since the list was read
+            return "skipped"
+        reason = _waiting_reason(row)
+        if reason:
+            if row.provider_error != reason[:300]:
+                row.provider_error = reason[:300]
+                _save_provider_fields(row)
+            return "manual" if not row.buyer_business_number else "waiting"
+        document = tax_invoice_document(row)
+        row.issue_attempts += 1
+        try:
+            state = issuer.issue(document, late=today > row.issue_by)
+        except TaxInvoiceRefused as exc:
+            existing = _existing_state(issuer, document.number)  # issued before, answer lost?
+            if existing is None:
+                row.provider, row.provider_error = issuer.name, _error_text(exc)
+                _save_provider_fields(row)
+                return "refused"
+            state = existing
+        except TaxInvoiceTransportError as exc:
+            row.provider, row.provider_error = issuer.name, _error_text(exc)
+            _save_provider_fields(row)
+            return "errors"
+        _apply_state(row, state, provider=issuer.name)
+        row.issued_at = clock.now()
+        transition(
+            row,
+            TAX_INVOICE,
+            TaxInvoice.Status.ISSUED,
+            today=today,
+            reason=str(_("전자세금계산서 발행 ({provider})")).format(provider=issuer.name),
+            save_fields=_PROVIDER_FIELDS,
+        )
+        return "issued"
+
+
+def _poll_one(pk: int, *, issuer: TaxInvoiceIssuer, today: dt.date) -> str:
+    with transaction.atomic():
+        row = (
+            TaxInvoice.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("invoice", "credit_note")
+            .filter(pk=pk, status=TaxInvoice.Status.ISSUED, provider_done=False)
+            .first()
+        )
+        if row is None:
+            return "skipped"
+        try:
+            state = issuer.state(source_number(row))
+        except TaxInvoiceProviderError as exc:
+            row.provider_error = _error_text(exc)
+            row.status_checked_at = clock.now()
+            _save_provider_fields(row)
+            return "errors"
+        _apply_state(row, state, provider=issuer.name)
+        if state.cancelled:  # cancelled at the service itself (its website)
+            transition(
+                row,
+                TAX_INVOICE,
+                TaxInvoice.Status.CANCELLED,
+                today=today,
+                reason=str(_("연동 업체에서 발행취소됨")),
+                save_fields=_PROVIDER_FIELDS,
+            )
+            return "cancelled"
+        _save_provider_fields(row)
+        return "checked"
+
+
+def tax_invoices_issue(*, today: dt.date, issuer: TaxInvoiceIssuer | None = None) -> dict[str, int]:
+    """Job (BIL-18, issue 18): issue every ready tax invoice written on or before ``today`` through the
+    e-tax invoice provider, then ask the provider how the earlier issued ones stand (국세청 전송: the
+    provider sends a document to the NTS the day after it is issued, so this run's are asked next run).
+
+    Rows go out the day their data is prepared, so the deadline (``issue_by``: the 10th of the next
+    month) is met with days to spare; a row still ready after it is issued late (the provider is
+    told to accept a late issue). Each row is locked (``SKIP LOCKED``) for its own call, so two
+    workers share the work and never send one row twice; a row whose answer was lost is recognised
+    by its number at the next run. With the file provider (default) nothing is sent.
+    """
+    issuer = issuer or get_issuer()
+    started = clock.now()
+    counts = dict.fromkeys(
+        ("issued", "refused", "errors", "waiting", "manual", "checked", "cancelled", "skipped"), 0
+    )
+    if not issuer.automatic:
+        return counts
+    ready = (
+        TaxInvoice.objects.filter(status=TaxInvoice.Status.READY, written_on__lte=today)
+        .order_by("issue_by", "id")
+        .values_list("pk", flat=True)[:ISSUE_BATCH]
+    )
+    for pk in list(ready):
+        counts[_issue_one(pk, issuer=issuer, today=today)] += 1
+    issued = (
+        TaxInvoice.objects.filter(status=TaxInvoice.Status.ISSUED, provider=issuer.name, provider_done=False)
+        .filter(Q(status_checked_at__isnull=True) | Q(status_checked_at__lt=started))  # not just issued
+        .order_by("status_checked_at", "id")
+        .values_list("pk", flat=True)[:ISSUE_BATCH]
+    )
+    for pk in list(issued):
+        counts[_poll_one(pk, issuer=issuer, today=today)] += 1
+    return counts
+
+
+def provider_status_label(row: TaxInvoice) -> str:
+    """The provider's stored status in words (staff pages)."""
+    if row.provider == "popbill":
+        from ..taxinvoice.popbill import describe_state
+
+        return describe_state(row.provider_status)
+    return row.provider_status
+
+
+def tax_invoice_cancel(
+    *, row: TaxInvoice, reason: str, today: dt.date, issuer: TaxInvoiceIssuer | None = None
+) -> TaxInvoice:
+    """Cancel (발행취소) an issued tax invoice the provider has not yet sent to the NTS (BIL-18).
+
+    After the NTS has it, only an amended tax invoice (a credit note) corrects it. Refusals change
+    nothing and name the rule."""
+    if not (reason or "").strip():
+        raise DomainError(
+            "tax_invoice_cancel_reason", _("발행취소 사유를 입력하세요."), rule="BIL-18", field="reason"
+        )
+    if row.status != TaxInvoice.Status.ISSUED:
+        raise DomainError(
+            "tax_invoice_not_issued",
+            _("발행 완료된 전자세금계산서만 발행취소할 수 있습니다."),
+            rule="BIL-18",
+            field="status",
+        )
+    if row.provider_done:
+        raise DomainError(
+            "tax_invoice_sent_to_nts",
+            _("국세청에 전송된 전자세금계산서는 취소할 수 없습니다. 수정세금계산서(감액 노트)로 정정하세요."),
+            rule="BIL-18",
+            field="status",
+        )
+    issuer = issuer or get_issuer()
+    if issuer.name != row.provider:
+        raise DomainError(
+            "tax_invoice_other_provider",
+            _("이 전자세금계산서를 발행한 연동 업체({provider})가 현재 설정과 다릅니다."),
+            rule="BIL-18",
+            field="provider",
+            provider=row.provider,
+        )
+    with transaction.atomic():
+        locked = (
+            TaxInvoice.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=row.pk)
+        )
+        if locked.status != TaxInvoice.Status.ISSUED:
+            raise DomainError(
+                "tax_invoice_not_issued",
+                _("발행 완료된 전자세금계산서만 발행취소할 수 있습니다."),
+                rule="BIL-18",
+                field="status",
+            )
+        try:
+            state = issuer.cancel(source_number(locked), memo=reason.strip())
+        except TaxInvoiceProviderError as exc:
+            raise DomainError(
+                "tax_invoice_cancel_refused",
+                _("연동 업체가 발행취소를 거절했습니다: {detail}"),
+                rule="BIL-18",
+                field="status",
+                detail=_error_text(exc),
+            ) from None
+        _apply_state(locked, state, provider=issuer.name)
+        transition(
+            locked,
+            TAX_INVOICE,
+            TaxInvoice.Status.CANCELLED,
+            today=today,
+            reason=reason.strip(),
+            save_fields=_PROVIDER_FIELDS,
+        )
+    return locked

@@ -310,6 +310,9 @@ OPERATOR = {
     "address": env("OPERATOR_ADDRESS", default="서울특별시 중구 세종대로 110"),
     "phone": env("OPERATOR_PHONE", default="1588-4954"),
     "email": env("OPERATOR_EMAIL", default="billing@termsops.local"),
+    # 업태·종목 on the tax invoices (issue 18: the NTS XML and Popbill carry them when set).
+    "business_type": env("OPERATOR_BUSINESS_TYPE", default=""),
+    "business_item": env("OPERATOR_BUSINESS_ITEM", default=""),
     "bank_account": env("OPERATOR_BANK_ACCOUNT", default="국민은행 123456-01-234567"),
     "bank_holder": env("OPERATOR_BANK_HOLDER", default="")
     or env("OPERATOR_NAME", default="주식회사 텀즈옵스"),

@@ -5,6 +5,8 @@ action), read-only issued invoices (BIL-2), credit/debit notes (BIL-2), payments
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -383,7 +385,10 @@ def test_tax_invoice_exports(admin_client, invoice):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert invoice.number in response.content.decode("utf-8-sig")
     response = act(admin_client, "taxinvoice", "export_xml", [row.pk])
-    assert response.status_code == 200 and b"<InvoicerParty>" in response.content
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:  # issue 18: one NTS XML per invoice
+        assert archive.namelist() == [f"{invoice.number}.xml"]
+        assert b"<InvoicerParty>" in archive.read(f"{invoice.number}.xml")
     row.refresh_from_db()
     assert row.status == TaxInvoice.Status.EXPORTED
     assert admin_client.get(url("taxinvoice", "change", row.pk)).status_code == 200
@@ -460,5 +465,3 @@ def test_evasion_charge_from_the_invoice_admin(admin_client, presets):
         {"contract": contract.pk, "evaded_amount_won": 50_000, "reason": "계정 공유", "token": "t-1"},
     )
     assert Invoice.objects.filter(kind=Invoice.Kind.ADJUSTMENT).count() == 1
-
-

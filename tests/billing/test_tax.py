@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 from django.test import override_settings
@@ -13,6 +14,7 @@ from django.test import override_settings
 from accounts.models import Customer
 from billing.models import CreditNote, Invoice, TaxInvoice
 from billing.services import tax
+from billing.taxinvoice import nts_xml
 from core.calendar import BusinessCalendar
 from tests.billing.bdocs_support import make_invoice
 from tests.factories import CustomerFactory
@@ -161,39 +163,48 @@ def test_export_csv_marks_rows_exported():
         "email": "tax@op.example",
     }
 )
-def test_export_xml_uses_etax_element_names():
-    """BIL-18: XML close to the 국세청 e-tax invoice standard (InvoicerParty/InvoiceeParty, amounts)."""
+def test_export_xml_is_one_nts_standard_document_per_tax_invoice():
+    """BIL-18, issue 18: the XML export is a ZIP of NTS standard ``<TaxInvoice>`` documents (not one
+    home-made batch), parties and amounts in the standard's elements; rows marked exported."""
     business = CustomerFactory(legal_name="주식회사 엑스엠엘")
     person = CustomerFactory(kind=Customer.Kind.INDIVIDUAL, business_number="", legal_name="김개인")
     invoice = make_invoice(business, issue_date=dt.date(2027, 9, 30))
     tax.tax_invoice_for(invoice=invoice)
     tax.tax_invoice_for(invoice=make_invoice(person, issue_date=dt.date(2027, 9, 30)))
-    tax.tax_invoice_for_credit_note(credit_note=_credit_note(invoice))
+    note = _credit_note(invoice)
+    tax.tax_invoice_for_credit_note(credit_note=note)
     data = tax.tax_invoices_export_xml(TaxInvoice.objects.order_by("id"))
-    assert data.startswith(b"<?xml")
-    root = ET.fromstring(data)
-    assert root.tag == "TaxInvoiceBatch" and root.get("count") == "3"
-    first, second, third = root.findall("TaxInvoice")
-    assert first.findtext("ExchangedDocument/IssueDateTime") == "20270930"
-    assert first.findtext("ExchangedDocument/IssueDueDate") == "20271012"
-    assert first.findtext("ExchangedDocument/ReferencedDocument/ID") == invoice.number
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoicerParty/ID") == "2208162517"
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoicerParty/NameText") == "주식회사 공급"
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoicerParty/SpecifiedPerson/NameText") == "김대표"
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoicerParty/DefinedContact/URICommunication") == (
-        "tax@op.example"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        docs = [ET.fromstring(archive.read(name)) for name in names]
+    assert len(names) == 3 and names[0] == f"{invoice.number}.xml" and names[2] == f"{note.number}.xml"
+    ns = {"t": nts_xml.NS}
+    first, second, third = docs
+    assert first.tag == f"{{{nts_xml.NS}}}TaxInvoice"
+    assert first.findtext("t:TaxInvoiceDocument/t:IssueDateTime", namespaces=ns) == "20270930"
+    assert first.findtext("t:ExchangedDocument/t:ID", namespaces=ns) == invoice.number
+    settlement = "t:TaxInvoiceTradeSettlement"
+    assert first.findtext(f"{settlement}/t:InvoicerParty/t:ID", namespaces=ns) == "2208162517"
+    assert first.findtext(f"{settlement}/t:InvoicerParty/t:NameText", namespaces=ns) == "주식회사 공급"
+    assert (
+        first.findtext(f"{settlement}/t:InvoicerParty/t:SpecifiedPerson/t:NameText", namespaces=ns)
+        == "김대표"
     )
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoiceeParty/ID") == business.business_number
-    assert first.findtext("TaxInvoiceTradeSettlement/InvoiceeParty/NameText") == "주식회사 엑스엠엘"
-    summary = first.find("TaxInvoiceTradeSettlement/SpecifiedMonetarySummation")
-    assert summary is not None
-    assert summary.findtext("ChargeTotalAmount") == "100000"
-    assert summary.findtext("TaxTotalAmount") == "10000"
-    assert summary.findtext("GrandTotalAmount") == "110000"
-    assert second.findtext("TaxInvoiceTradeSettlement/InvoiceeParty/ID") == ""
-    assert second.findtext("TaxInvoiceTradeSettlement/InvoiceeParty/TypeCode") == tax.PARTY_RESIDENT
-    assert "주민등록번호" in (second.findtext("DescriptionText") or "")
-    assert third.findtext("TaxInvoiceDocument/TypeCode") == tax.TYPE_AMENDED
-    assert third.findtext("TaxInvoiceDocument/OriginalIssueID") == invoice.number
-    assert third.findtext("TaxInvoiceTradeSettlement/SpecifiedMonetarySummation/GrandTotalAmount") == "-11000"
+    assert (
+        first.findtext(f"{settlement}/t:InvoicerParty/t:DefinedContact/t:URICommunication", namespaces=ns)
+        == "tax@op.example"
+    )
+    assert first.findtext(f"{settlement}/t:InvoiceeParty/t:ID", namespaces=ns) == business.business_number
+    assert first.findtext(f"{settlement}/t:InvoiceeParty/t:NameText", namespaces=ns) == "주식회사 엑스엠엘"
+    summary = f"{settlement}/t:SpecifiedMonetarySummation"
+    assert first.findtext(f"{summary}/t:ChargeTotalAmount", namespaces=ns) == "100000"
+    assert first.findtext(f"{summary}/t:TaxTotalAmount", namespaces=ns) == "10000"
+    assert first.findtext(f"{summary}/t:GrandTotalAmount", namespaces=ns) == "110000"
+    assert second.findtext(f"{settlement}/t:InvoiceeParty/t:ID", namespaces=ns) == ""
+    business_type = f"{settlement}/t:InvoiceeParty/t:SpecifiedOrganization/t:BusinessTypeCode"
+    assert second.findtext(business_type, namespaces=ns) == tax.PARTY_RESIDENT
+    assert "주민등록번호" in (second.findtext("t:TaxInvoiceDocument/t:DescriptionText", namespaces=ns) or "")
+    assert third.findtext("t:TaxInvoiceDocument/t:TypeCode", namespaces=ns) == tax.TYPE_AMENDED
+    assert third.findtext("t:TaxInvoiceDocument/t:AmendmentStatusCode", namespaces=ns) == "01"
+    assert third.findtext(f"{summary}/t:GrandTotalAmount", namespaces=ns) == "-11000"
     assert set(TaxInvoice.objects.values_list("status", flat=True)) == {TaxInvoice.Status.EXPORTED}
