@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    Count,
     F,
     OuterRef,
     Prefetch,
@@ -34,13 +36,13 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Contract, DunningAction, Policy
 from contracts.selectors import CitedPart, value_citations
-from core.calendar import default_calendar
+from core.calendar import add_months, default_calendar, month_start
 
 from .models import (
     CreditNote,
@@ -641,3 +643,188 @@ def disputable_invoices(customer: Customer, today: dt.date) -> list[Disputable]:
         if closes_on is None or today <= closes_on:
             out.append(Disputable(invoice, closes_on))
     return out
+
+
+# ----------------------------------------------------------------------- back-office dashboards (SPEC §11)
+
+#: Receivables ageing: (label, first day past due, last day past due or None for "and more").
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("1–30", 1, 30),
+    ("31–60", 31, 60),
+    ("61–90", 61, 90),
+    ("90+", 91, None),
+)
+REVENUE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    """Issued invoices whose due date (BIL-3) is ``low``..``high`` days before ``today``, and what is still
+    open on them (their ledger entries): the invoices fall due between ``due_from`` and ``due_to``."""
+
+    label: str
+    low: int
+    high: int | None
+    invoices: int
+    amount_won: int
+    due_from: dt.date | None
+    due_to: dt.date
+
+
+def _due_between(today: dt.date, low: int, high: int | None, prefix: str = "") -> Q:
+    """Due ``low`` to ``high`` (None: or more) days before ``today``."""
+    due = Q(**{f"{prefix}due_date__lte": today - dt.timedelta(days=low)})
+    if high is not None:
+        due &= Q(**{f"{prefix}due_date__gte": today - dt.timedelta(days=high)})
+    return due
+
+
+def receivables_by_age(today: dt.date) -> list[AgeBucket]:
+    """The open amounts of issued invoices past their due date, by days past due (:data:`AGE_BUCKETS`);
+    two queries whatever the data size."""
+    overdue = LedgerEntry.objects.filter(invoice__status=Invoice.Status.ISSUED, invoice__due_date__lt=today)
+    sums: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    for label, low, high in AGE_BUCKETS:
+        sums[label] = Sum("amount_won", filter=_due_between(today, low, high, "invoice__"))
+        counts[label] = Count("pk", filter=_due_between(today, low, high))
+    totals = overdue.aggregate(**sums)
+    numbers = Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today).aggregate(**counts)
+    return [
+        AgeBucket(
+            label=label,
+            low=low,
+            high=high,
+            invoices=int(numbers[label] or 0),
+            amount_won=int(totals[label] or 0),
+            due_from=None if high is None else today - dt.timedelta(days=high),
+            due_to=today - dt.timedelta(days=low),
+        )
+        for label, low, high in AGE_BUCKETS
+    ]
+
+
+def revenue_months(today: dt.date, months: int = REVENUE_MONTHS) -> list[dt.date]:
+    """The first days of the ``months`` months ending with ``today``'s, oldest first."""
+    first = add_months(month_start(today), -(months - 1))
+    return [add_months(first, n) for n in range(months)]
+
+
+def _billed(today: dt.date, months: int) -> Any:  # QuerySet[Invoice] with a ``month`` annotation
+    since = revenue_months(today, months)[0]
+    return (
+        Invoice.objects.filter(issue_date__gte=since, issue_date__lte=today)
+        .exclude(status=Invoice.Status.VOID)
+        .annotate(month=TruncMonth("issue_date"))
+    )
+
+
+def revenue_by_month(today: dt.date, months: int = REVENUE_MONTHS) -> list[dict[str, Any]]:
+    """Invoices issued (not void) per month of issue over the last ``months`` months: ``month``,
+    ``invoices``, ``supply_won``, ``total_won``; every month listed, a month without invoices with zeros."""
+    rows = {
+        row["month"]: row
+        for row in _billed(today, months)
+        .values("month")
+        .annotate(total_won=Sum("total_won"), supply_won=Sum("supply_won"), invoices=Count("pk"))
+        .order_by("month")
+    }
+    out = []
+    for month in revenue_months(today, months):
+        row = rows.get(month, {})
+        out.append(
+            {
+                "month": month,
+                "invoices": int(row.get("invoices") or 0),
+                "supply_won": int(row.get("supply_won") or 0),
+                "total_won": int(row.get("total_won") or 0),
+            }
+        )
+    return out
+
+
+def revenue_by_preset(today: dt.date, months: int = REVENUE_MONTHS) -> tuple[list[str], list[dict[str, Any]]]:
+    """The same invoices as :func:`revenue_by_month` split by the preset (policy code) they were issued
+    under: the presets (sorted) and, per month, ``month``, ``by_preset`` {code: total won}, ``total_won``."""
+    grouped = (
+        _billed(today, months)
+        .values("month", "policy__code")
+        .annotate(total_won=Sum("total_won"))
+        .order_by("month", "policy__code")
+    )
+    cells: dict[tuple[dt.date, str], int] = {}
+    for row in grouped:
+        cells[(row["month"], row["policy__code"])] = int(row["total_won"] or 0)
+    presets = sorted({code for _month, code in cells})
+    out = []
+    for month in revenue_months(today, months):
+        by_preset = {code: cells.get((month, code), 0) for code in presets}
+        out.append({"month": month, "by_preset": by_preset, "total_won": sum(by_preset.values())})
+    return presets, out
+
+
+def case_current_step() -> Subquery:
+    """Each dunning case's latest step action (DUN-2; by step number), or NULL before the first step."""
+    last = DunningStep.objects.filter(case=OuterRef("pk")).order_by("-index")
+    return Subquery(last.values("action")[:1])
+
+
+#: The dashboard's name for an open case without a step yet (past due, first step not reached).
+NO_STEP = ""
+
+
+def dunning_step_counts() -> list[dict[str, Any]]:
+    """Open and paused dunning cases by the step they are on (:func:`case_current_step`; DUN-2): ``action``
+    (:data:`NO_STEP` before the first), ``cases`` and ``customers`` (distinct), in ladder order."""
+    rows = (
+        DunningCase.objects.filter(status__in=OPEN_CASE_STATUSES)
+        .annotate(step=case_current_step())
+        .values("step")
+        .annotate(cases=Count("pk"), customers=Count("customer_id", distinct=True))
+    )
+    found = {row["step"] or NO_STEP: row for row in rows}
+    order = [NO_STEP, *DunningAction.values]
+    return [
+        {"action": action, "cases": int(found[action]["cases"]), "customers": int(found[action]["customers"])}
+        for action in sorted(found, key=lambda a: order.index(a) if a in order else len(order))
+    ]
+
+
+def open_disputes(today: dt.date, limit: int = 10) -> dict[str, Any]:
+    """Disputes still open (BIL-10): ``count``, ``amount_won``, ``overdue`` (answer due before ``today``) and
+    the ``oldest`` ``limit`` by answer due date."""
+    disputes = Dispute.objects.filter(status=Dispute.Status.OPEN)
+    totals = disputes.aggregate(
+        count=Count("pk"),
+        amount_won=Sum("amount_won"),
+        overdue=Count("pk", filter=Q(answer_due_on__lt=today)),
+    )
+    return {
+        "count": int(totals["count"] or 0),
+        "amount_won": int(totals["amount_won"] or 0),
+        "overdue": int(totals["overdue"] or 0),
+        "oldest": list(
+            disputes.select_related("customer", "invoice").order_by("answer_due_on", "pk")[:limit]
+        ),
+    }
+
+
+def customer_billed_by_month(
+    customer: Customer, today: dt.date, months: int = REVENUE_MONTHS
+) -> list[dict[str, Any]]:
+    """The customer's own invoices (not void) per month of issue: ``month``, ``invoices``, ``total_won``."""
+    rows = {
+        row["month"]: row
+        for row in _billed(today, months)
+        .filter(customer=customer)
+        .values("month")
+        .annotate(total_won=Sum("total_won"), invoices=Count("pk"))
+    }
+    return [
+        {
+            "month": month,
+            "invoices": int(rows.get(month, {}).get("invoices") or 0),
+            "total_won": int(rows.get(month, {}).get("total_won") or 0),
+        }
+        for month in revenue_months(today, months)
+    ]

@@ -20,7 +20,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 
 from core import clock
 
@@ -139,6 +139,24 @@ def notices_read_in(notices: Sequence[Notice], language: str) -> dict[int, tuple
         except Exception:  # a template that cannot render this old context: the notice as sent
             log.warning("notice %s does not render in %s; shown as sent", notice.pk, lang, exc_info=True)
     return texts
+
+
+def in_reader_language(rows: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Rows of :func:`inbox_for` with each notice's subject in the reader's language (MSG-1: a notice is
+    written in the customer's). One query for the page."""
+    ids = [row["item_id"] for row in rows if row["kind"] == "notice"]
+    if not ids:
+        return rows
+    texts = notices_read_in(list(Notice.objects.filter(pk__in=ids)), language)
+    for row in rows:
+        if row["kind"] == "notice" and row["item_id"] in texts:
+            row["item_subject"] = texts[row["item_id"]][0]
+    return rows
+
+
+def recent_inbox(member: Member, language: str, limit: int = 5) -> list[dict[str, Any]]:
+    """The member's newest ``limit`` inbox items (:func:`inbox_for`), subjects in the reader's language."""
+    return in_reader_language(list(inbox_for(member, language=language)[:limit]), language)
 
 
 def _customers(ids: set[int]) -> list[Any]:
@@ -304,3 +322,39 @@ def price_usage(
         prices = unit_prices.get(row["customer_id"], {})
         row["billable_won"] = sum(n * int(prices.get(unit, 0)) for unit, n in row["billable"].items())
     return rows
+
+
+def messages_by_day(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Messages of ``start..end`` (Seoul dates, inclusive) per day, dated as :func:`monthly_usage` dates them
+    (``sent_at``, else ``created_at``): ``day``, ``sent`` (every message, whatever its status), ``delivered``
+    and ``failed``; every day listed, a day without messages with zeros. One query."""
+    dated = Coalesce("sent_at", "created_at")
+    rows = (
+        Message.objects.annotate(dated_at=dated)
+        .filter(
+            dated_at__gte=clock.start_of_day(start),
+            dated_at__lt=clock.start_of_day(end + dt.timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("dated_at", tzinfo=clock.SEOUL))
+        .values("day")
+        .annotate(
+            sent=Count("id"),
+            delivered=Count("id", filter=Q(status=Message.Status.DELIVERED)),
+            failed=Count("id", filter=Q(status=Message.Status.FAILED)),
+        )
+        .order_by("day")
+    )
+    found = {row["day"]: row for row in rows}
+    out = []
+    for n in range((end - start).days + 1):
+        day = start + dt.timedelta(days=n)
+        row = found.get(day, {})
+        out.append(
+            {
+                "day": day,
+                "sent": int(row.get("sent") or 0),
+                "delivered": int(row.get("delivered") or 0),
+                "failed": int(row.get("failed") or 0),
+            }
+        )
+    return out

@@ -4,9 +4,10 @@ contract, which contracts and customers an incident affects, and the status page
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Min, Q, QuerySet
 
 from accounts.models import Customer
 from contracts.models import Contract, Policy
@@ -242,4 +243,56 @@ def customer_months_awaiting_claim(customer: Customer) -> QuerySet[SlaMonth]:
         .exclude(claims__status__in=[SlaClaim.Status.SUBMITTED, SlaClaim.Status.APPROVED])
         .select_related("contract")
         .order_by("-month", "contract_id")
+    )
+
+
+# --------------------------------------------------------------------------- back-office dashboard (SPEC §11)
+
+
+def availability_by_service(months: list[dt.date]) -> list[dict[str, Any]]:
+    """SLA-3: the closed SLA months of ``months`` (first days) per service (policy code) and month:
+    ``service``, ``month``, ``contracts``, ``mean`` and ``lowest`` availability (%), ``credited`` (months
+    that earned a credit, SLA-4). One query."""
+    rows = (
+        SlaMonth.objects.filter(month__in=months)
+        .values("contract__policy__code", "month")
+        .annotate(
+            contracts=Count("contract_id", distinct=True),
+            mean=Avg("availability"),
+            lowest=Min("availability"),
+            credited=Count("pk", filter=Q(credit_won__gt=0)),
+        )
+        .order_by("contract__policy__code", "month")
+    )
+    return [
+        {
+            "service": row["contract__policy__code"],
+            "month": row["month"],
+            "contracts": int(row["contracts"]),
+            "mean": Decimal(row["mean"]).quantize(Decimal("0.001")),
+            "lowest": Decimal(row["lowest"]).quantize(Decimal("0.001")),
+            "credited": int(row["credited"]),
+        }
+        for row in rows
+    ]
+
+
+def open_claims() -> QuerySet[SlaClaim]:
+    """SLA-5: claims received and not decided yet, oldest first."""
+    return (
+        SlaClaim.objects.filter(status=SlaClaim.Status.SUBMITTED)
+        .select_related("sla_month", "contract", "contract__customer")
+        .order_by("submitted_on", "pk")
+    )
+
+
+def months_awaiting_claim(today: dt.date) -> QuerySet[SlaMonth]:
+    """SLA-5: closed months whose credit is paid only on a claim not made yet and whose claim window is
+    still open on ``today``, the nearest deadline first."""
+    return (
+        SlaMonth.objects.filter(status=SlaMonth.Status.AWAITING_CLAIM)
+        .filter(Q(claim_due_on__isnull=True) | Q(claim_due_on__gte=today))
+        .exclude(claims__status__in=[SlaClaim.Status.SUBMITTED, SlaClaim.Status.APPROVED])
+        .select_related("contract", "contract__customer")
+        .order_by("claim_due_on", "pk")
     )

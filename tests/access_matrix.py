@@ -179,6 +179,7 @@ RULES: dict[str, Rule] = {
     "metrics": rule(get=EVERYONE, note="Prometheus scrape: counts only; production needs METRICS_TOKEN"),
     # ------------------------------------------------------------------ portal: accounts
     "portal:home": rule(get=ANY_MEMBER),
+    "portal:dashboard": rule(get=ANY_MEMBER, note="issue 17: each customer's own numbers"),
     "portal:login": rule(get=EVERYONE, post=EVERYONE),
     "portal:logout": rule(post=EVERYONE, login_redirect_ok=True),
     "portal:members": rule(get=ANY_MEMBER, post=ANY_ADMIN),

@@ -101,6 +101,9 @@ RULES: dict[str, Rule] = {
     "billing_dispute_answer": form("billing.change_dispute", kwargs=DISPUTE),
     "billing_dispute_extend": form("billing.change_dispute", kwargs=DISPUTE),
     "billing_after_due_dashboard": read("billing.view_invoice"),
+    "billing_operations_dashboard": read(
+        "billing.view_invoice", note="issue 17: its SLA and messaging parts by their own view permission"
+    ),
     # ------------------------------------------------------------------ contracts
     "contracts_contract_queue": read(
         "contracts.view_contract", note="a changelist: its actions are checked by their own permissions"

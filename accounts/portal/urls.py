@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import requests, views
+from . import dashboard, requests, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", views.PortalLogoutView.as_view(), name="logout"),
     path("members/", views.members, name="members"),

@@ -16,8 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,25 +36,27 @@ from core.adminkit import (
     won_column,
 )
 from core.audit import acting_as
-from core.calendar import add_months, month_start
 from core.errors import DomainError
 from core.fields import BusinessDateFormField
 from core.forms import add_domain_error
 
-from ..models import Dispute, DunningCase, DunningPause, DunningStep, Invoice, LedgerEntry
-from ..selectors import case_open_amount, ladder_positions, next_step_of
+from ..models import DunningCase, DunningPause, DunningStep
+from ..selectors import (
+    OPEN_CASE_STATUSES,
+    case_current_step,
+    case_open_amount,
+    ladder_positions,
+    next_step_of,
+    open_disputes,
+    receivables_by_age,
+    revenue_by_month,
+)
 from ..services import dunning
 from ..services.dunning import LadderPosition
+from . import overview
 
 DASHBOARD_TEMPLATE = "admin/billing/dunningcase/dashboard.html"
 DASHBOARD_PERMISSION = "billing.view_invoice"
-AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("1–30", 1, 30),
-    ("31–60", 31, 60),
-    ("61–90", 61, 90),
-    ("90+", 91, None),
-)
-REVENUE_MONTHS = 12
 
 
 def _won(value: Any) -> str:
@@ -110,6 +111,27 @@ class PresetFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CurrentStepFilter(admin.SimpleListFilter):
+    """The step an open or paused case is on (DUN-2; the operations dashboard's "customers on each dunning
+    step" links here): a chosen step shows only cases still running, as the dashboard counts them."""
+
+    title = _("진행 중 사건의 현재 단계")
+    parameter_name = "step"
+    NONE = "none"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return [(self.NONE, _("단계 전")), *[(action.value, action.label) for action in DunningAction]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        running = queryset.filter(status__in=OPEN_CASE_STATUSES)
+        if value == self.NONE:
+            return running.filter(_step_action__isnull=True)
+        return running.filter(_step_action=value)
+
+
 class DunningCaseChangeList(BoundedChangeList):  # date drill-down bounded (issue #14)
     """Reads the ladder position of every case on the page at once (no query per row)."""
 
@@ -156,7 +178,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "current_step",
         "next_step",
     )
-    list_filter = ("status", PresetFilter, "opened_on")
+    list_filter = ("status", PresetFilter, CurrentStepFilter, "opened_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
     list_select_related = ("invoice", "invoice__policy", "customer")
     date_hierarchy = "opened_on"
@@ -164,6 +186,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ("pause_ladder",)
     admin_pages = (
         AdminPage("billing_after_due_dashboard", _("미납·매출·이의신청 현황"), "has_dashboard_permission"),
+        AdminPage(overview.URL_NAME, overview.TITLE, "has_dashboard_permission"),
     )
     fields = (
         "invoice",
@@ -184,7 +207,7 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 _open_won=case_open_amount(),
-                _step_action=Subquery(last.values("action")[:1]),
+                _step_action=case_current_step(),
                 _step_on=Subquery(last.values("executed_on")[:1]),
             )
         )
@@ -198,7 +221,12 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "dashboard/",
                 self.admin_site.admin_view(self.dashboard_view),
                 name="billing_after_due_dashboard",
-            )
+            ),
+            path(
+                "operations/",
+                self.admin_site.admin_view(self.operations_view),
+                name=overview.URL_NAME,
+            ),
         ]
         return extra + super().get_urls()
 
@@ -262,6 +290,13 @@ class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **dashboard_numbers(today),
         }
         return TemplateResponse(request, DASHBOARD_TEMPLATE, context)
+
+    def operations_view(self, request: HttpRequest) -> HttpResponse:
+        """The operations dashboard (issue 17): billing staff (``billing.view_invoice``); its SLA and
+        messaging charts only for who may also view those (``billing.admin.overview``)."""
+        if not self.has_dashboard_permission(request):
+            raise PermissionDenied
+        return overview.dashboard_view(self, request)
 
 
 class PauseAddForm(PauseForm):
@@ -332,54 +367,16 @@ class DunningPauseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 def dashboard_numbers(today: dt.date) -> dict[str, Any]:
-    """Aggregates for the staff dashboard, a fixed handful of queries whatever the data size."""
-    overdue = LedgerEntry.objects.filter(invoice__status=Invoice.Status.ISSUED, invoice__due_date__lt=today)
-    sums: dict[str, Any] = {}
-    for label, low, high in AGE_BUCKETS:
-        condition = Q(invoice__due_date__lte=today - dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(invoice__due_date__gte=today - dt.timedelta(days=high))
-        sums[label] = Sum("amount_won", filter=condition)
-    totals = overdue.aggregate(**sums)
-    counts = Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today).aggregate(
-        **{
-            label: Count(
-                "pk",
-                filter=Q(due_date__lte=today - dt.timedelta(days=low))
-                & (Q(due_date__gte=today - dt.timedelta(days=high)) if high is not None else Q()),
-            )
-            for label, low, high in AGE_BUCKETS
-        }
-    )
+    """Aggregates for the after-due dashboard (``billing.selectors``), a fixed handful of queries."""
     buckets = [
-        {"label": label, "amount_won": int(totals[label] or 0), "invoices": counts[label]}
-        for label, _low, _high in AGE_BUCKETS
+        {"label": b.label, "amount_won": b.amount_won, "invoices": b.invoices}
+        for b in receivables_by_age(today)
     ]
-    since = add_months(month_start(today), -(REVENUE_MONTHS - 1))
-    revenue = list(
-        Invoice.objects.filter(issue_date__gte=since, issue_date__lte=today)
-        .exclude(status=Invoice.Status.VOID)
-        .annotate(month=TruncMonth("issue_date"))
-        .values("month")
-        .annotate(total_won=Sum("total_won"), supply_won=Sum("supply_won"), invoices=Count("pk"))
-        .order_by("month")
-    )
-    open_disputes = Dispute.objects.filter(status=Dispute.Status.OPEN)
-    dispute_totals = open_disputes.aggregate(
-        count=Count("pk"),
-        amount_won=Sum("amount_won"),
-        overdue=Count("pk", filter=Q(answer_due_on__lt=today)),
-    )
+    disputes = open_disputes(today)
     return {
         "buckets": buckets,
         "overdue_total_won": sum(b["amount_won"] for b in buckets),
-        "revenue": revenue,
-        "open_disputes": {
-            "count": dispute_totals["count"],
-            "amount_won": int(dispute_totals["amount_won"] or 0),
-            "overdue": dispute_totals["overdue"],
-        },
-        "oldest_disputes": list(
-            open_disputes.select_related("customer", "invoice").order_by("answer_due_on", "pk")[:10]
-        ),
+        "revenue": [row for row in revenue_by_month(today) if row["invoices"]],
+        "open_disputes": {k: disputes[k] for k in ("count", "amount_won", "overdue")},
+        "oldest_disputes": disputes["oldest"],
     }

@@ -34,6 +34,7 @@ from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import BillingCycle, Contract, ContractStatus, Policy, SpecialTerm
 from contracts.models.contract import LIVE
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
+from core.errors import DomainError
 
 from ..models import Invoice, InvoiceLine, LedgerEntry
 from . import late_charges, ledger
@@ -307,6 +308,60 @@ def invoice_drafts(*, today: dt.date, customer_ids: list[int] | None = None) -> 
 def invoice_preview(*, customer: Customer, today: dt.date) -> list[InvoiceDraft]:
     """BIL-2: exactly what the invoice run would issue to ``customer`` on ``today``; nothing is written."""
     return invoice_drafts(today=today, customer_ids=[customer.pk])
+
+
+def _next_issue_days(
+    contract: Contract,
+    today: dt.date,
+    horizon: dt.date,
+    cal: BusinessCalendar,
+    issued: set[tuple[int, str, dt.date]],
+) -> Iterator[dt.date]:
+    """The days from ``today`` on which the run would issue this contract's next periods (BIL-3; a period
+    whose nominal day has passed unissued: ``today``), as :func:`_contract_items` decides what is due."""
+    policy = effective_policy(contract)
+    schedule = schedule_for(contract, policy)
+    key = (contract.customer_id, schedule)
+    if contract.billing_cycle == BillingCycle.ANNUAL:
+        for cperiod in contract.periods.all():
+            start = contract_period_span(cperiod).start
+            ended = (
+                contract.termination_effective_on is not None
+                and cperiod.starts_on > contract.termination_effective_on
+            )
+            if (*key, start) not in issued and not ended and cperiod.starts_on <= horizon:
+                yield max(cperiod.starts_on, today)
+        return
+    anchor = contract.activated_on
+    if anchor is None:
+        return
+    for period in periods_between(policy, max(_window_start(today), anchor), horizon, anchor):
+        if not period.overlaps(anchor, contract.termination_effective_on) or (*key, period.start) in issued:
+            continue
+        yield max(nominal_issue_date(policy, period, cal), today)
+
+
+def next_invoice_preview(
+    *, customer: Customer, today: dt.date, horizon_months: int = 13, tries: int = 3
+) -> tuple[dt.date | None, list[InvoiceDraft]]:
+    """BIL-2: the customer's next invoice as an estimate: the first day from ``today`` on which the run
+    would issue something to it (its contracts' next periods, BIL-3) and :func:`invoice_preview` of that
+    day (seats, plan and promotions as they stand now). Nothing is written. ``(None, [])`` when nothing is
+    due within ``horizon_months``."""
+    cal = default_calendar()
+    horizon = add_months(today, horizon_months)
+    issued = _issued_keys([customer.pk], today)
+    days: set[dt.date] = set()
+    for contract in _load([customer.pk], today):
+        try:
+            days.update(_next_issue_days(contract, today, horizon, cal, issued))
+        except DomainError:  # a policy that cannot date its invoices (BIL-3) has no estimate
+            continue
+    for day in sorted(days)[:tries]:
+        drafts = invoice_preview(customer=customer, today=day)
+        if drafts:
+            return day, drafts
+    return None, []
 
 
 # --------------------------------------------------------------------------- issuing

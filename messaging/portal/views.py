@@ -21,7 +21,7 @@ from contracts.selectors import notice_terms
 from core.errors import DomainError
 
 from .. import selectors, services
-from ..models import Broadcast, Notice
+from ..models import Broadcast
 from ..services import preferences
 from .errors import show_refusal
 from .forms import NoticePreferenceForm
@@ -67,14 +67,7 @@ def inbox(request: HttpRequest, member: Member) -> HttpResponse:
 
 def _in_reader_language(rows: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
     """The page's notice subjects in the reader's language (MSG-1: a notice is written in the customer's)."""
-    ids = [row["item_id"] for row in rows if row["kind"] == "notice"]
-    if not ids:
-        return rows
-    texts = selectors.notices_read_in(list(Notice.objects.filter(pk__in=ids)), language)
-    for row in rows:
-        if row["kind"] == "notice" and row["item_id"] in texts:
-            row["item_subject"] = texts[row["item_id"]][0]
-    return rows
+    return selectors.in_reader_language(rows, language)
 
 
 @member_required
