@@ -59,7 +59,9 @@ class HttpGateway:
 
     # ------------------------------------------------------------------ wire
 
-    def _exchange(self, operation: str, path: str, body: dict[str, Any], idempotency_key: str) -> ChargeResult:
+    def _exchange(
+        self, operation: str, path: str, body: dict[str, Any], idempotency_key: str
+    ) -> ChargeResult:
         with providers.provider_call(
             kind="payment", provider=self.name, operation=operation, reference=idempotency_key
         ) as call:

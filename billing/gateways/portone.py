@@ -70,7 +70,11 @@ _DECLINES: tuple[type[Exception], ...] = (
     pe.PromotionPayMethodDoesNotMatchError,
 )
 # Errors that mean our configuration is wrong: nothing was charged, and asking again will not help.
-_CONFIGURATION: tuple[type[Exception], ...] = (pe.UnauthorizedError, pe.ForbiddenError, pe.ChannelNotFoundError)
+_CONFIGURATION: tuple[type[Exception], ...] = (
+    pe.UnauthorizedError,
+    pe.ForbiddenError,
+    pe.ChannelNotFoundError,
+)
 # Refund answers that mean "no money went back" without doubt.
 _REFUND_REFUSALS: tuple[type[Exception], ...] = (
     pe.PgProviderError,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -61,7 +62,7 @@ def _find_payment(gateway_payment_id: str) -> Payment | None:
         status=Payment.Status.PENDING, method__in=AUTO_METHODS, idempotency_key__isnull=False
     ).values_list("pk", "idempotency_key")
     for pk, key in pending:
-        if payment_id_for(key) == gateway_payment_id:
+        if key and payment_id_for(key) == gateway_payment_id:
             return Payment.objects.get(pk=pk)
     return None
 
@@ -70,10 +71,15 @@ def _decided(remote: RemotePayment, payment: Payment) -> tuple[ChargeResult | No
     """What PortOne's record of the payment means for our pending attempt (None: not decided yet)."""
     if remote.status == "PAID":
         if remote.total_won != payment.amount_won:
-            return None, f"amount differs: PortOne {remote.total_won}, ours {payment.amount_won}; left pending"
+            return (
+                None,
+                f"amount differs: PortOne {remote.total_won}, ours {payment.amount_won}; left pending",
+            )
         return ChargeResult(True, remote.payment_id), "paid"
     if remote.status == "FAILED":
-        return ChargeResult(False, remote.payment_id, remote.failure_reason or "PortOne: payment failed"), "failed"
+        return ChargeResult(
+            False, remote.payment_id, remote.failure_reason or "PortOne: payment failed"
+        ), "failed"
     if remote.status == "CANCELLED":
         return ChargeResult(False, remote.payment_id, "PortOne: payment cancelled"), "cancelled"
     return None, f"status {remote.status}: not decided yet"
@@ -86,14 +92,17 @@ def portone_webhook_receive(
     be asked about the payment (the caller answers 5xx, so PortOne sends the webhook again)."""
     webhook_id = str(headers.get("webhook-id") or "")[:120]
     gateway = gateway or from_settings()
-    with providers.provider_call(kind=KIND, provider=PROVIDER, operation="webhook", reference=webhook_id) as call:
+    with providers.provider_call(
+        kind=KIND, provider=PROVIDER, operation="webhook", reference=webhook_id
+    ) as call:
         try:
             body = gateway.verify_webhook(payload, headers)
         except WebhookRejected as exc:
             call.rejected(f"signature check failed: {exc}")
             return WebhookResult(False, detail=str(exc))
         event_type = str(body.get("type") or "")[:64]
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        raw_data = body.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         gateway_payment_id = str(data.get("paymentId") or "")[:120]
         if GatewayWebhook.objects.filter(provider=PROVIDER, webhook_id=webhook_id).exists():
             call.duplicate(f"{event_type} {gateway_payment_id}: already received")

@@ -90,8 +90,9 @@ def use_portone(settings: Any) -> None:
     settings.PORTONE_TIMEOUT = 2
 
 
-def signed_headers(payload: str, *, webhook_id: str, timestamp: int | None = None,
-                   raw_secret: bytes = WEBHOOK_RAW) -> dict[str, str]:
+def signed_headers(
+    payload: str, *, webhook_id: str, timestamp: int | None = None, raw_secret: bytes = WEBHOOK_RAW
+) -> dict[str, str]:
     """Standard Webhooks headers as PortOne sends them (v1 = HMAC-SHA256 of ``id.timestamp.body``)."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(raw_secret, f"{webhook_id}.{stamp}.{payload}".encode(), hashlib.sha256).digest()
@@ -136,8 +137,13 @@ class PortOneSim:
             reason = FakeGateway(self.state)._declines(token)
             result = ChargeResult(not reason, pid, reason)
             self.state.charges.append(Charge(pid, token, amount, body["orderName"], result))
-            self.payments[pid] = {"status": "FAILED" if reason else "PAID", "amount": amount, "cancelled": 0,
-                                  "billingKey": token, "reasons": []}
+            self.payments[pid] = {
+                "status": "FAILED" if reason else "PAID",
+                "amount": amount,
+                "cancelled": 0,
+                "billingKey": token,
+                "reasons": [],
+            }
             if reason:
                 return answer("pay_with_billing_key.declined")
             return answer("pay_with_billing_key.paid")
@@ -152,8 +158,15 @@ class PortOneSim:
             data = response.json()
             data["amount"]["cancelled"] = known["cancelled"]
             data["cancellations"] = [
-                {"status": "SUCCEEDED", "id": cid, "totalAmount": amt, "taxFreeAmount": 0, "vatAmount": 0,
-                 "reason": reason, "requestedAt": "2026-11-20T01:00:00Z"}
+                {
+                    "status": "SUCCEEDED",
+                    "id": cid,
+                    "totalAmount": amt,
+                    "taxFreeAmount": 0,
+                    "vatAmount": 0,
+                    "reason": reason,
+                    "requestedAt": "2026-11-20T01:00:00Z",
+                }
                 for cid, amt, reason in known["reasons"]
             ]
             return httpx.Response(200, json=data)

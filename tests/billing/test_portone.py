@@ -56,8 +56,9 @@ def router():
 
 
 def charge(gateway: PaymentGateway, key: str = KEY, amount: int = 110_000, token: str = BILLING_KEY):
-    return gateway.charge(amount_won=amount, token=token, idempotency_key=key,
-                          description="TST-2026-000001 자동 결제 1회차")
+    return gateway.charge(
+        amount_won=amount, token=token, idempotency_key=key, description="TST-2026-000001 자동 결제 1회차"
+    )
 
 
 def last_call() -> ProviderCall:
@@ -119,7 +120,11 @@ def test_charge_with_billing_key_succeeds_and_is_logged(gateway, router):
     }
     call = last_call()
     assert (call.kind, call.provider, call.operation, call.outcome, call.http_status) == (
-        "payment", "portone", "pay_with_billing_key", "ok", 200,
+        "payment",
+        "portone",
+        "pay_with_billing_key",
+        "ok",
+        200,
     )
     assert call.reference == PID
 
@@ -159,7 +164,11 @@ def test_no_billing_key_is_a_decline_without_calling_portone(gateway, router):
 
 @pytest.mark.parametrize(
     "recording",
-    ["pay_with_billing_key.timeout", "pay_with_billing_key.server_error", "pay_with_billing_key.unknown_error"],
+    [
+        "pay_with_billing_key.timeout",
+        "pay_with_billing_key.server_error",
+        "pay_with_billing_key.unknown_error",
+    ],
 )
 def test_timeouts_and_server_errors_are_unknown_outcomes(gateway, router, recording):
     """BIL-7, SPEC §10: no clear answer → GatewayError (retryable): the attempt stays pending and is
@@ -213,8 +222,15 @@ def test_partial_refund_is_a_cancel_with_an_amount(gateway, router):
 def test_a_repeated_refund_key_cancels_nothing_more(gateway, router):
     """BIL-11: a refund already made with this key (its marker is on a cancellation) is the first result."""
     marker = payment_id_for("refund:5")
-    route(router, "get_payment.partial_cancelled", paymentId=PID, amount=110_000, cancelled=30_000,
-          billingKey=BILLING_KEY, reason=f"과납 환불 [ref:{marker}]")
+    route(
+        router,
+        "get_payment.partial_cancelled",
+        paymentId=PID,
+        amount=110_000,
+        cancelled=30_000,
+        billingKey=BILLING_KEY,
+        reason=f"과납 환불 [ref:{marker}]",
+    )
     cancel = router.post(url(f"/payments/{PID}/cancel"))
     result = gateway.refund(reference=PID, amount_won=30_000, idempotency_key="refund:5", reason="과납 환불")
     assert result.success and result.reference == "cancel-0193f1a2-0002"
@@ -223,8 +239,15 @@ def test_a_repeated_refund_key_cancels_nothing_more(gateway, router):
 
 
 def test_a_refund_beyond_what_is_left_is_refused(gateway, router):
-    route(router, "get_payment.partial_cancelled", paymentId=PID, amount=110_000, cancelled=100_000,
-          billingKey=BILLING_KEY, reason="고객 요청")
+    route(
+        router,
+        "get_payment.partial_cancelled",
+        paymentId=PID,
+        amount=110_000,
+        cancelled=100_000,
+        billingKey=BILLING_KEY,
+        reason="고객 요청",
+    )
     route(router, "cancel_payment.exceeds", paymentId=PID)
     result = gateway.refund(reference=PID, amount_won=30_000, idempotency_key="refund:6")
     assert not result.success and "CancelAmountExceeds" in result.failure_reason
@@ -266,8 +289,9 @@ def test_a_card_method_stores_only_a_billing_key_portone_issued(gateway, router)
         payments.payment_method_add(customer=customer, kind="card", label="카드", gateway_token="bk-unknown")
     assert err.value.field == "gateway_token" and not PaymentMethod.objects.exists()
     route(router, "get_billing_key.issued", billingKey=BILLING_KEY)
-    method = payments.payment_method_add(customer=customer, kind="card", label="법인카드",
-                                         gateway_token=BILLING_KEY)
+    method = payments.payment_method_add(
+        customer=customer, kind="card", label="법인카드", gateway_token=BILLING_KEY
+    )
     assert method.gateway_token == BILLING_KEY and method.is_default
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 import respx
 from django.test import Client
@@ -18,7 +19,13 @@ from billing.models import GatewayWebhook, Invoice, Payment
 from billing.services import ledger
 from billing.services.collection import collect_payments
 from core.models import ProviderCall
-from tests.billing.payment_factories import CustomerFactory, D, PaymentMethodFactory, flow_policy, make_invoice
+from tests.billing.payment_factories import (
+    CustomerFactory,
+    D,
+    PaymentMethodFactory,
+    flow_policy,
+    make_invoice,
+)
 from tests.billing.portone_support import (
     API_SECRET,
     WEBHOOK_SECRET,
@@ -81,14 +88,19 @@ def test_paid_webhook_settles_the_pending_attempt_once(router, pending):
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert GatewayWebhook.objects.count() == 1
     assert payment.ledger_entries.count() == 1
-    outcomes = list(ProviderCall.objects.filter(operation="webhook").order_by("id").values_list("outcome", flat=True))
+    outcomes = list(
+        ProviderCall.objects.filter(operation="webhook").order_by("id").values_list("outcome", flat=True)
+    )
     assert outcomes == ["ok", "duplicate"]
 
 
-@pytest.mark.parametrize(("event", "recording", "reason"), [
-    ("failed", "get_payment.failed", "카드 한도 초과"),
-    ("cancelled", "get_payment.cancelled", "cancelled"),
-])
+@pytest.mark.parametrize(
+    ("event", "recording", "reason"),
+    [
+        ("failed", "get_payment.failed", "카드 한도 초과"),
+        ("cancelled", "get_payment.cancelled", "cancelled"),
+    ],
+)
 def test_failed_or_cancelled_webhook_fails_the_attempt(router, pending, event, recording, reason):
     """BIL-8: "Transaction.Failed"/"Cancelled" → the attempt fails with PortOne's reason; retries follow."""
     payment, pid = pending
@@ -114,7 +126,9 @@ def test_bad_signature_is_400_and_changes_nothing(router, pending):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
     assert not GatewayWebhook.objects.exists()
-    assert set(ProviderCall.objects.filter(operation="webhook").values_list("outcome", flat=True)) == {"rejected"}
+    assert set(ProviderCall.objects.filter(operation="webhook").values_list("outcome", flat=True)) == {
+        "rejected"
+    }
     assert not router.calls  # PortOne was not even asked
 
 
@@ -122,8 +136,7 @@ def test_portone_unreachable_is_503_and_the_retry_then_settles(router, pending):
     """BIL-7: if PortOne cannot be asked about the payment, nothing is kept and the answer is 503, so
     PortOne's retry of the same webhook settles it."""
     payment, pid = pending
-    route(router, "pay_with_billing_key.timeout", paymentId=pid)  # unused; keeps routes non-empty
-    router.get(f"https://api.portone.io/payments/{pid}").mock(side_effect=__import__("httpx").ReadTimeout("t"))
+    router.get(f"https://api.portone.io/payments/{pid}").mock(side_effect=httpx.ReadTimeout("t"))
     response = post("paid", pid)
     assert response.status_code == 503 and response.json()["error"]["code"] == "gateway_unavailable"
     assert not GatewayWebhook.objects.exists()
@@ -158,15 +171,18 @@ def test_other_events_and_unknown_payments_are_kept_only(router, pending):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
     assert sorted(GatewayWebhook.objects.values_list("result", flat=True)) == [
-        "event kept, nothing to settle", "no attempt of ours",
+        "event kept, nothing to settle",
+        "no attempt of ours",
     ]
 
 
 def test_webhook_secret_never_logged(router, pending, caplog):
     """Issue 18: neither secret shows in call rows or logs while receiving webhooks."""
-    payment, pid = pending
+    _payment, pid = pending
     route(router, "get_payment.paid", paymentId=pid, amount=110_000, billingKey=BILLING_KEY)
     post("paid", pid)
     post("paid", pid, webhook_id="msg_bad", timestamp=1)
-    text = caplog.text + " ".join(" ".join(r) for r in ProviderCall.objects.values_list("reference", "detail"))
+    text = caplog.text + " ".join(
+        " ".join(r) for r in ProviderCall.objects.values_list("reference", "detail")
+    )
     assert WEBHOOK_SECRET not in text and API_SECRET not in text
