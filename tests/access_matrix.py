@@ -269,6 +269,8 @@ EXCLUDED: dict[str, str] = {
     "api-docs": "the Swagger page over the schema, public by design",
     "private-media": "uploads: who may download which file is tested per row in "
     "tests/accounts/test_private_media.py",
+    "api-webhook-portone": "PortOne's payment webhook: no login by design, trusted only by its signature "
+    "(tests/billing/test_portone_webhooks.py)",
 }
 #: URL prefixes outside the matrix: the staff admin (tests/*/test_admin.py, ACC-11 staff groups).
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/",)
