@@ -10,7 +10,8 @@ How the port's promises map onto PortOne:
   (PortOne's JS SDK, ``requestIssueBillingKey``); the product stores the key as the payment method's
   ``gateway_token`` and charges it with "pay with billing key" (``POST /payments/{paymentId}/billing-key``).
 * **Idempotency key → paymentId.** :func:`payment_id_for` turns our key into PortOne's ``paymentId``:
-  deterministic, letters and digits only, 36 characters (some PGs accept nothing else, at most 40).
+  deterministic, letters and digits only, 36 characters (some PGs accept nothing else, at most 40); it
+  is also sent as PortOne's ``Idempotency-Key`` header.
   A repeat asks for the same payment: PortOne answers ``ALREADY_PAID`` for a paid one, which is the first
   result (success) — the card is never charged twice. A declined paymentId may be tried again (PortOne
   allows it), which is what resending an attempt whose answer was lost means.
@@ -184,15 +185,28 @@ class PortOneGateway:
     # ------------------------------------------------------------------ plumbing
 
     def _http(self) -> httpx.Client:
-        return httpx.Client(timeout=self.timeout, event_hooks={"response": [self._note_status]})
+        return httpx.Client(
+            timeout=self.timeout,
+            event_hooks={"request": [self._add_idempotency_key], "response": [self._note_status]},
+        )
+
+    def _add_idempotency_key(self, request: httpx.Request) -> None:
+        # PortOne's REST API honours an Idempotency-Key header (16-256 of A-Za-z0-9-_) that this SDK
+        # version does not send; a repeated charge then gets the first answer even mid-flight.
+        key = getattr(self._status, "idempotency_key", None)
+        if key:
+            request.headers["Idempotency-Key"] = key
 
     def _note_status(self, response: httpx.Response) -> None:
         self._status.code = response.status_code
 
     @contextmanager
-    def _call(self, operation: str, reference: str) -> Iterator[providers.CallRecord]:
+    def _call(
+        self, operation: str, reference: str, *, idempotency_key: str | None = None
+    ) -> Iterator[providers.CallRecord]:
         """One SDK request: logged, and transport trouble turned into :class:`GatewayError`."""
         self._status.code = None
+        self._status.idempotency_key = idempotency_key
         with providers.provider_call(
             kind=KIND, provider=PROVIDER, operation=operation, reference=reference
         ) as call:
@@ -215,6 +229,7 @@ class PortOneGateway:
                 ) from exc
             finally:
                 call.http_status = getattr(self._status, "code", None)
+                self._status.idempotency_key = None
 
     # ------------------------------------------------------------------ the port
 
@@ -222,7 +237,7 @@ class PortOneGateway:
         payment_id = payment_id_for(idempotency_key)
         if not token:
             return ChargeResult(False, payment_id, "no billing key (payment method has no gateway token)")
-        with self._call("pay_with_billing_key", payment_id) as call:
+        with self._call("pay_with_billing_key", payment_id, idempotency_key=payment_id) as call:
             try:
                 answer = self._payments.pay_with_billing_key(
                     payment_id=payment_id,

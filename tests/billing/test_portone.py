@@ -109,6 +109,7 @@ def test_charge_with_billing_key_succeeds_and_is_logged(gateway, router):
     request = sent.calls.last.request
     assert request.url.path == f"/payments/{PID}/billing-key"
     assert request.headers["Authorization"] == f"PortOne {API_SECRET}"
+    assert request.headers["Idempotency-Key"] == PID
     body = json.loads(request.content)
     assert body == {
         "storeId": STORE_ID,
