@@ -345,3 +345,45 @@ def test_no_secret_in_any_call_row_or_log_line(gateway, router, caplog):
     assert len(rows) == 5
     for text in [*(" ".join(r) for r in rows), caplog.text]:
         assert API_SECRET not in text and WEBHOOK_SECRET not in text
+
+
+# --------------------------------------------------------------------------- the recordings themselves
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("get_payment.paid", "PaidPayment"),
+        ("get_payment.failed", "FailedPayment"),
+        ("get_payment.cancelled", "CancelledPayment"),
+        ("get_payment.partial_cancelled", "PartialCancelledPayment"),
+        ("get_billing_key.issued", "IssuedBillingKeyInfo"),
+        ("webhook.paid", "WebhookTransactionPaid"),
+        ("webhook.failed", "WebhookTransactionFailed"),
+        ("webhook.cancelled", "WebhookTransactionCancelledCancelled"),
+        ("webhook.ready", "WebhookTransactionReady"),
+    ],
+)
+def test_recordings_have_portone_s_documented_shape(name, kind):
+    """Issue 18: each recorded body is typed by the SDK's own schema classes (not its untyped fallback)."""
+    from portone_server_sdk._generated.payment.billing_key.billing_key_info import (
+        _deserialize_billing_key_info,
+    )
+    from portone_server_sdk._generated.payment.payment import _deserialize_payment
+    from portone_server_sdk._generated.webhook.webhook import _deserialize_webhook
+
+    from tests.billing.portone_support import fill, recording
+
+    values = {
+        "paymentId": PID,
+        "amount": 110_000,
+        "cancelled": 30_000,
+        "billingKey": BILLING_KEY,
+        "reason": "r",
+    }
+    data = recording(name)
+    body = data["request"]["json"] if name.startswith("webhook.") else data["response"]["json"]
+    parse = {"get_payment": _deserialize_payment, "get_billing_key": _deserialize_billing_key_info}.get(
+        name.split(".")[0], _deserialize_webhook
+    )
+    assert type(parse(fill(body, values))).__name__ == kind
