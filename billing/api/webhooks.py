@@ -44,6 +44,8 @@ class PortOneWebhookApi(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # Not throttled per IP: PortOne sends from a few addresses, in bursts after a collection run; the
+    # signature is checked before anything else and a refused request costs one log row.
     throttle_classes: list[Any] = []
     parser_classes = [_RawJsonParser]
 
