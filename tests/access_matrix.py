@@ -272,6 +272,8 @@ EXCLUDED: dict[str, str] = {
     "tests/accounts/test_private_media.py",
     "webhook-solapi": "Solapi's delivery-report webhook: no login, the vendor's shared secret decides "
     "(tests/messaging/test_solapi_webhook.py)",
+    "api-webhook-portone": "PortOne's payment webhook: no login by design, trusted only by its signature "
+    "(tests/billing/test_portone_webhooks.py)",
 }
 #: URL prefixes outside the matrix: the staff admin (tests/*/test_admin.py, ACC-11 staff groups).
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/",)

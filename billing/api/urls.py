@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import credit, disputes, dunning, invoices, payments, refunds
+from . import credit, disputes, dunning, invoices, payments, refunds, webhooks
 
 urlpatterns = [
     path("invoices/", invoices.InvoiceListApi.as_view(), name="api-invoices"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("disputes/<int:pk>/", disputes.DisputeDetailApi.as_view(), name="api-dispute-detail"),
     path("refunds/", refunds.RefundListCreateApi.as_view(), name="api-refunds"),
     path("dunning/", dunning.DunningListApi.as_view(), name="api-dunning"),
+    path("webhooks/portone/", webhooks.PortOneWebhookApi.as_view(), name="api-webhook-portone"),
 ]

@@ -1,6 +1,7 @@
-"""Payment gateways (BIL-7): the port, a local fake (default) and an HTTP adapter.
+"""Payment gateways (BIL-7): the port, a local fake (default), PortOne and a generic HTTP adapter.
 
-``get_gateway()`` picks one by the ``PAYMENT_GATEWAY`` setting: ``"fake"`` (default) or ``"http"``
+``get_gateway()`` picks one by the ``PAYMENT_GATEWAY`` setting: ``"fake"`` (default), ``"portone"``
+(PortOne V2 through its SDK, see :mod:`billing.gateways.portone`) or ``"http"``
 (with ``PAYMENT_GATEWAY_URL``, ``PAYMENT_GATEWAY_SECRET`` and optionally
 ``PAYMENT_GATEWAY_TIMEOUT`` seconds). Settings are read with ``getattr`` and fall back to the
 environment, so nothing breaks before they are declared in ``config/settings``.
@@ -35,6 +36,10 @@ def get_gateway() -> PaymentGateway:
     kind = str(_setting("PAYMENT_GATEWAY", "fake") or "fake").strip().lower()
     if kind == "fake":
         return FakeGateway()
+    if kind == "portone":  # imported here: the SDK is large and only this vendor needs it
+        from .portone import from_settings
+
+        return from_settings()
     if kind == "http":
         timeout = _setting("PAYMENT_GATEWAY_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
         try:
@@ -48,7 +53,13 @@ def get_gateway() -> PaymentGateway:
             secret=str(_setting("PAYMENT_GATEWAY_SECRET", "") or ""),
             timeout=seconds,
         )
-    raise GatewayConfigurationError(f"unknown PAYMENT_GATEWAY {kind!r}; use 'fake' or 'http'")
+    raise GatewayConfigurationError(f"unknown PAYMENT_GATEWAY {kind!r}; use 'fake', 'portone' or 'http'")
+
+
+def _portone_check(ping: bool) -> list[str]:
+    from .portone import check
+
+    return check(ping)
 
 
 def provider_ports() -> list[providers.Port]:
@@ -63,6 +74,14 @@ def provider_ports() -> list[providers.Port]:
             default="fake",
             vendors=(
                 providers.Vendor(name="fake", label=_("내장 모의 결제 (개발·시험용)")),
+                providers.Vendor(
+                    name="portone",
+                    label=_("포트원 (PortOne V2) 빌링키 결제"),
+                    required=("PORTONE_STORE_ID", "PORTONE_CHANNEL_KEY"),
+                    secrets=("PORTONE_API_SECRET", "PORTONE_WEBHOOK_SECRET"),
+                    optional=("PORTONE_TIMEOUT", "PORTONE_API_URL"),
+                    check=_portone_check,
+                ),
                 providers.Vendor(
                     name="http",
                     label=_("범용 HTTP 결제 게이트웨이"),

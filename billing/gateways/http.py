@@ -10,6 +10,8 @@ override :meth:`HttpGateway._charge_body` / :meth:`HttpGateway._parse`):
 A 2xx answer or a 402/4xx answer carrying ``"status": "failed"`` is a decline; a timeout, a
 connection error, a 5xx or an unreadable body raise :class:`GatewayError` (outcome unknown: ask
 again with the same key). ``POST .../refunds`` takes ``{"charge": reference, "amount", "reason"}``.
+
+Each request is logged through :func:`core.providers.provider_call` (issue 18), without the secret.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
+
+from core import providers
 
 from .base import ChargeResult, GatewayConfigurationError, GatewayError
 
@@ -45,15 +49,28 @@ class HttpGateway:
 
     def charge(self, *, amount_won: int, token: str, idempotency_key: str, description: str) -> ChargeResult:
         body = self._charge_body(amount_won=amount_won, token=token, description=description)
-        return self._parse(self._post("/charges", body, idempotency_key))
+        return self._exchange("charge", "/charges", body, idempotency_key)
 
     def refund(
         self, *, reference: str, amount_won: int, idempotency_key: str, reason: str = ""
     ) -> ChargeResult:
         body = {"charge": reference, "amount": amount_won, "currency": "KRW", "reason": reason}
-        return self._parse(self._post("/refunds", body, idempotency_key))
+        return self._exchange("refund", "/refunds", body, idempotency_key)
 
     # ------------------------------------------------------------------ wire
+
+    def _exchange(
+        self, operation: str, path: str, body: dict[str, Any], idempotency_key: str
+    ) -> ChargeResult:
+        with providers.provider_call(
+            kind="payment", provider=self.name, operation=operation, reference=idempotency_key
+        ) as call:
+            answer = self._post(path, body, idempotency_key)
+            call.http_status = answer[0]
+            result = self._parse(answer)
+            if not result.success:
+                call.refused(result.failure_reason)
+            return result
 
     def _charge_body(self, *, amount_won: int, token: str, description: str) -> dict[str, Any]:
         return {"amount": amount_won, "currency": "KRW", "token": token, "description": description}

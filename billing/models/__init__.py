@@ -32,6 +32,7 @@ from billing.models.invoices import (
 from billing.models.payments import (
     BankStatementImport,
     BankTransaction,
+    GatewayWebhook,
     LedgerEntry,
     PayerAlias,
     Payment,
@@ -47,6 +48,7 @@ __all__ = [
     "DunningCase",
     "DunningPause",
     "DunningStep",
+    "GatewayWebhook",
     "Invoice",
     "InvoiceLine",
     "LateCharge",

@@ -125,6 +125,37 @@ class Payment(TimeStampedModel):
         return f"{self.get_method_display()} {won(self.amount_won)} ({self.received_on})"
 
 
+class GatewayWebhook(models.Model):
+    """A payment webhook a PG sent us (issue 18), kept once per vendor and webhook id so a replay or a
+    retry does nothing the second time (the unique constraint decides, also between two workers)."""
+
+    provider = models.CharField(_("연동 업체"), max_length=32)
+    webhook_id = models.CharField(_("웹훅 ID"), max_length=120)
+    event_type = models.CharField(_("이벤트"), max_length=64, blank=True)
+    gateway_payment_id = models.CharField(_("PG 결제 ID"), max_length=120, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gateway_webhooks",
+        verbose_name=_("결제"),
+    )
+    result = models.CharField(_("처리 결과"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("수신 시각"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("결제 웹훅")
+        verbose_name_plural = _("결제 웹훅")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "webhook_id"], name="gateway_webhook_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.webhook_id}"
+
+
 class LedgerEntry(models.Model):
     """Every charge, payment, credit, refund and adjustment (BIL-7). Append-only."""
 

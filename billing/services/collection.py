@@ -37,7 +37,7 @@ from core.calendar import BusinessCalendar
 from core.errors import Conflict, DomainError
 from core.transitions import transition
 
-from ..gateways import GatewayError, PaymentGateway, get_gateway
+from ..gateways import ChargeResult, GatewayError, PaymentGateway, get_gateway
 from ..lifecycles import PAYMENT
 from ..models import Invoice, LedgerEntry, Payment, PaymentMethod
 from . import ledger
@@ -45,6 +45,7 @@ from .allocation import payment_apply
 from .credits import credit_apply, credit_use_for_purchase
 
 __all__ = [
+    "charge_outcome_record",
     "collect_payments",
     "credit_use_for_purchase",
     "invoice_charge_now",
@@ -311,15 +312,27 @@ def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts
         )
         counts["unknown"] += 1
         return
+    charge_outcome_record(payment_id=payment_id, result=result, today=today, counts=counts)
+
+
+def charge_outcome_record(
+    *, payment_id: int, result: ChargeResult, today: dt.date, counts: Counter[str] | None = None
+) -> bool:
+    """Write a gateway's answer for a pending attempt (BIL-7, BIL-8): succeeded → applied to the ledger;
+    declined → failed, the next retry (or the dunning ladder) follows. The one place a charge outcome is
+    recorded: the job, pay-now and a gateway's webhook (``gateway_webhooks``) all come here. Under the
+    customer lock; returns False (and changes nothing) when the attempt is no longer pending."""
+    counts = counts if counts is not None else Counter()
     with transaction.atomic():
-        ledger.lock_customer(payment.customer)
+        customer = Payment.objects.select_related("customer").get(pk=payment_id).customer
+        ledger.lock_customer(customer)
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("invoice__policy")
             .get(pk=payment_id)
         )
         if payment.status != Payment.Status.PENDING:
-            return  # another worker recorded it
+            return False  # another worker (or a webhook) recorded it
         payment.reference = result.reference[:200]
         if result.success:
             payment.failure_reason = ""
@@ -327,16 +340,16 @@ def _execute(payment_id: int, *, gateway: PaymentGateway, today: dt.date, counts
                        save_fields=["reference", "failure_reason"])
             payment_apply(payment=payment, today=today)
             counts["succeeded"] += 1
-            return
+            return True
         payment.failure_reason = (result.failure_reason or _("결제 실패"))[:300]
         transition(payment, PAYMENT, Payment.Status.FAILED, today=today, reason=str(payment.failure_reason),
                    save_fields=["reference", "failure_reason"])
         counts["failed"] += 1
-        assert payment.invoice is not None
-        if next_attempt_on(payment.invoice) is None:
+        if payment.invoice is not None and next_attempt_on(payment.invoice) is None:
             counts["exhausted"] += 1  # BIL-8: no more retries; the dunning ladder takes over
         else:
             counts["retry_scheduled"] += 1
+        return True
 
 
 # --------------------------------------------------------------------------- pay now

@@ -30,6 +30,7 @@ from core.audit import acting_as
 from core.errors import Conflict, DomainError
 from core.transitions import transition
 
+from ..gateways import GatewayError, get_gateway
 from ..lifecycles import PAYMENT
 from ..models import Invoice, Payment, PaymentMethod
 from . import ledger
@@ -325,8 +326,9 @@ def payment_method_add(
     gateway_token: str = "",
 ) -> PaymentMethod:
     """Record a payment method (BIL-7). The customer's first active method becomes the default, as does
-    one added with ``make_default``. ``gateway_token`` is the PG's token for CMS/card (blank until the
-    gateway's registration flow is wired in)."""
+    one added with ``make_default``. ``gateway_token`` is the PG's token for CMS/card: for a card on a
+    gateway that issues billing keys (PortOne: issued in the browser by its JS SDK) the key is checked
+    at the gateway first, and one it did not issue is refused (nothing stored)."""
     if kind not in PaymentMethod.Kind.values:
         raise DomainError(
             "payment_method_unknown",
@@ -341,6 +343,8 @@ def payment_method_add(
             "label_required", _("결제 수단의 표시 이름을 적어 주세요."), rule="BIL-7", field="label"
         )
     gateway_token = _validate_text(gateway_token, field="gateway_token", limit=200)
+    if kind == PaymentMethod.Kind.CARD and gateway_token:
+        _check_billing_key(gateway_token)
     with transaction.atomic():
         customer = ledger.lock_customer(customer)
         first = not PaymentMethod.objects.filter(customer=customer, active=True).exists()
@@ -350,3 +354,27 @@ def payment_method_add(
         if make_default or first:
             method = payment_method_set_default(method=method)
     return method
+
+
+def _check_billing_key(token: str) -> None:
+    """A card's billing key must be one the gateway issued (asked before anything is written). Gateways
+    without billing keys (the fake, the generic HTTP adapter) keep the token as given."""
+    lookup = getattr(get_gateway(), "billing_key", None)
+    if lookup is None:
+        return
+    try:
+        state = lookup(token)
+    except GatewayError as exc:
+        raise DomainError(
+            "gateway_unavailable",
+            _("결제대행사에서 카드 등록을 확인하지 못했습니다. 잠시 후 다시 시도해 주세요."),
+            rule="BIL-7",
+            field="gateway_token",
+        ) from exc
+    if state.status != "ISSUED":
+        raise DomainError(
+            "billing_key_invalid",
+            _("결제대행사가 발급한 카드 빌링키가 아닙니다."),
+            rule="BIL-7",
+            field="gateway_token",
+        )

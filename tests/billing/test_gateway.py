@@ -18,7 +18,10 @@ from billing.gateways import (
     PaymentGateway,
     get_gateway,
 )
+from core.models import ProviderCall
 from tests.billing.payment_factories import fake_gateway  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db  # the HTTP adapter logs each call (core.ProviderCall, issue 18)
 
 
 def charge(gateway: Any,
@@ -178,6 +181,25 @@ def test_http_gateway_unreachable():
     with pytest.raises(GatewayError) as info:
         charge(HttpGateway(base_url="http://127.0.0.1:9/v1", secret="s", timeout=1))
     assert "127.0.0.1:9" in str(info.value)
+
+
+def test_http_gateway_calls_are_logged_without_the_secret(pg_server):
+    """Issue 18: each HTTP gateway request is a ProviderCall row (outcome, HTTP status), never the secret."""
+    gateway = HttpGateway(base_url=pg_server.url, secret="sk_live_hidden_42", timeout=2)
+    charge(gateway, token="tok_ok")
+    charge(gateway, token="fail_card", key="invoice:1:attempt:2")
+    pg_server.mode = "error"
+    with pytest.raises(GatewayError):
+        charge(gateway, key="invoice:1:attempt:3")
+    rows = list(
+        ProviderCall.objects.order_by("id").values_list("provider", "operation", "outcome", "http_status")
+    )
+    assert rows == [
+        ("http", "charge", "ok", 200),
+        ("http", "charge", "refused", 402),
+        ("http", "charge", "error", None),
+    ]
+    assert not ProviderCall.objects.filter(detail__contains="sk_live_hidden_42").exists()
 
 
 def test_http_gateway_refund(pg_server):
