@@ -76,6 +76,8 @@ __all__ = [
     "CustomerEffect",
     "Side",
     "WhatIf",
+    "csv_name",
+    "csv_table",
     "max_months",
     "replay_days",
     "whatif_defaults",
@@ -468,3 +470,49 @@ def whatif_run(
 def _gateway() -> FakeGateway:
     """A gateway of the what-if's own: never the configured one (no real charge), fresh per side."""
     return FakeGateway(FakeState())
+
+
+# --------------------------------------------------------------------------- the table as a file
+
+
+def csv_table(result: WhatIf) -> tuple[list[str], list[list[Any]]]:
+    """The per-customer table as CSV header and rows (amounts as numbers; the caller writes it through
+    ``core.csvkit``)."""
+    header = [
+        gettext("고객"),
+        gettext("종전 청구서 수"),
+        gettext("새 청구서 수"),
+        gettext("종전 공급가액(원)"),
+        gettext("새 공급가액(원)"),
+        gettext("종전 청구 금액(원)"),
+        gettext("새 청구 금액(원)"),
+        gettext("청구 금액 차이(원)"),
+        gettext("종전 연체료(원)"),
+        gettext("새 연체료(원)"),
+        gettext("연체료 차이(원)"),
+        gettext("종전 연체 조치"),
+        gettext("새 연체 조치"),
+    ]
+    rows = [
+        [
+            r.legal_name,
+            r.old.invoices,
+            r.new.invoices,
+            r.old.supply_won,
+            r.new.supply_won,
+            r.old.invoiced_won,
+            r.new.invoiced_won,
+            r.invoiced_diff_won,
+            r.old.late_charges_won,
+            r.new.late_charges_won,
+            r.late_charges_diff_won,
+            "; ".join(f"{day.isoformat()} {label}" for day, label in r.old.step_labels()),
+            "; ".join(f"{day.isoformat()} {label}" for day, label in r.new.step_labels()),
+        ]
+        for r in result.rows
+    ]
+    return header, rows
+
+
+def csv_name(result: WhatIf) -> str:
+    return f"whatif-{result.draft.code}-v{result.draft.version}-{result.effective_on.isoformat()}.csv"

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.services.whatif import (
     DEFAULT_MONTHS,
     PRICE_FIELDS,
     WhatIf,
+    csv_name,
+    csv_table,
     max_months,
     whatif_defaults,
     whatif_run,
@@ -119,38 +120,5 @@ def whatif_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: 
 
 
 def _csv(result: WhatIf) -> HttpResponse:
-    header = [
-        gettext("고객"),
-        gettext("종전 청구서 수"),
-        gettext("새 청구서 수"),
-        gettext("종전 공급가액(원)"),
-        gettext("새 공급가액(원)"),
-        gettext("종전 청구 금액(원)"),
-        gettext("새 청구 금액(원)"),
-        gettext("청구 금액 차이(원)"),
-        gettext("종전 연체료(원)"),
-        gettext("새 연체료(원)"),
-        gettext("연체료 차이(원)"),
-        gettext("종전 연체 조치"),
-        gettext("새 연체 조치"),
-    ]
-    rows = [
-        [
-            r.legal_name,
-            r.old.invoices,
-            r.new.invoices,
-            r.old.supply_won,
-            r.new.supply_won,
-            r.old.invoiced_won,
-            r.new.invoiced_won,
-            r.invoiced_diff_won,
-            r.old.late_charges_won,
-            r.new.late_charges_won,
-            r.late_charges_diff_won,
-            "; ".join(f"{day.isoformat()} {label}" for day, label in r.old.step_labels()),
-            "; ".join(f"{day.isoformat()} {label}" for day, label in r.new.step_labels()),
-        ]
-        for r in result.rows
-    ]
-    name = f"whatif-{result.draft.code}-v{result.draft.version}-{result.effective_on.isoformat()}.csv"
-    return csv_response(name, header, rows)
+    header, rows = csv_table(result)
+    return csv_response(csv_name(result), header, rows)

@@ -10,6 +10,7 @@ book with history.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from typing import Any
 
@@ -141,12 +142,9 @@ def test_only_a_draft_with_a_published_predecessor(presets):
     with pytest.raises(DomainError) as refused:
         whatif_run(draft=Policy.objects.get(code="flow", version=1), today=TODAY)
     assert refused.value.code == "whatif_not_draft"
-    values = {
-        name: getattr(Policy.objects.get(code="flow", version=1), name) for name in ("name", "terms_text_ko")
-    }
-    from contracts.policy import policy_create
-
-    fresh = policy_create(values={"code": "brand-new", **values})
+    fresh = policy_clone(policy=Policy.objects.get(code="flow", version=1))
+    Policy.objects.filter(pk=fresh.pk).update(code="brand-new", version=1)  # the first version of a new code
+    fresh.refresh_from_db()
     with pytest.raises(DomainError) as refused:
         whatif_run(draft=fresh, today=TODAY)
     assert refused.value.code == "whatif_no_previous"
@@ -246,30 +244,49 @@ def test_page_needs_the_change_permission(presets, staff_client):
 
 @pytest.mark.django_db
 def test_page_shows_the_table_and_downloads_the_csv(presets, staff_client):
-    """TRM-3, TRM-6 (issue 17): the form's proposed seat price replays one month for the flow customer
-    (10 seats × 10,000원, VAT included, billed in arrears on the 1st): the May 1st invoice for April grows
-    by 10 × 2,000 = 20,000원; the table shows it with the won filter and the CSV has the same numbers."""
+    """TRM-3, TRM-6, BIL-5 (issue 17): the form's proposed seat price (10,000 → 12,000원, 5 seats, officecore
+    bills in advance on the 1st) replays one month: the April invoice grows from 55,000원 to 66,000원
+    (5 × 2,000 = 10,000원 supply + 1,000원 VAT); the table shows it with the won filter, the CSV has the
+    same numbers, and nothing is kept."""
     from tests.factories import StaffUserFactory
 
-    contract = make_contract("flow-business-monthly", start=D(2026, 3, 2), seats=10)
-    replay_days(
-        D(2026, 3, 2), TODAY - dt.timedelta(days=1), payers={contract.customer_id}, gateway=_gateway()
-    )
-    draft = policy_clone(policy=Policy.objects.get(code="flow", version=1))
-    plan = contract.plan
+    _book()
+    draft = policy_clone(policy=Policy.objects.get(code="officecore", version=1))
+    plan = Plan.objects.get(code="officecore-standard-monthly")
+    customer = Invoice.objects.filter(lines__contract__plan=plan).first().customer  # type: ignore[union-attr]
     staff_client.force_login(StaffUserFactory(is_superuser=True))
     url = f"/admin/contracts/policy/{draft.pk}/whatif/"
-    data = {"months": 1, "effective_on": "2026-04-01"}
-    for other in Plan.objects.filter(policy__code="flow"):
+    data: dict[str, Any] = {"months": 1, "effective_on": "2026-04-01"}
+    for other in Plan.objects.filter(policy__code="officecore"):
         for name in ("monthly_fee_won", "monthly_price_per_seat_won", "annual_monthly_price_per_seat_won"):
             data[f"plan_{other.pk}_{name}"] = getattr(other, name)
     data[f"plan_{plan.pk}_monthly_price_per_seat_won"] = 12_000
     page = staff_client.post(url, data).content.decode()
-    assert "whatif-result" in page and contract.customer.legal_name in page
-    assert "+20,000원" in page
+    assert "whatif-result" in page and customer.legal_name in page
+    assert "55,000원" in page and "66,000원" in page and "+11,000원" in page
     csv = staff_client.post(url, {**data, "_csv": "1"})
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("고객,")
-    assert f"{contract.customer.legal_name},1,1," in text and ",20000," in text
+    assert f"{customer.legal_name},1,1,50000,60000,55000,66000,11000,0,0,0,," in text
     assert Plan.objects.get(pk=plan.pk).monthly_price_per_seat_won == 10_000
+
+
+@pytest.mark.django_db
+def test_command_writes_the_table_and_refuses_with_the_rule(presets, settings, tmp_path):
+    """TRM-1 (issue 17): ``manage.py whatif`` runs the same what-if outside a request and writes the CSV; a
+    published version is refused with the service's message, a malformed price before any work."""
+    from django.core.management import CommandError, call_command
+
+    settings.CLOCK_TODAY = TODAY.isoformat()
+    with pytest.raises(CommandError, match="TRM-1"):
+        call_command("whatif", str(Policy.objects.get(code="flow", version=1).pk))
+    draft = policy_clone(policy=Policy.objects.get(code="flow", version=1))
+    with pytest.raises(CommandError, match="PLAN_ID:FIELD=WON"):
+        call_command("whatif", str(draft.pk), "--price", "seat=12000")
+    out = tmp_path / "whatif.csv"
+    call_command("whatif", str(draft.pk), "--months", "1", "--csv", str(out), stdout=io.StringIO())
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
+        "고객,종전 청구서 수,새 청구서 수,종전 공급가액(원),새 공급가액(원),종전 청구 금액(원),새 청구 금액(원),"
+        "청구 금액 차이(원),종전 연체료(원),새 연체료(원),연체료 차이(원),종전 연체 조치,새 연체 조치"
+    ]  # nobody runs by flow in this book: the header alone
