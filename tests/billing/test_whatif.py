@@ -287,6 +287,7 @@ def test_command_writes_the_table_and_refuses_with_the_rule(presets, settings, t
     out = tmp_path / "whatif.csv"
     call_command("whatif", str(draft.pk), "--months", "1", "--csv", str(out), stdout=io.StringIO())
     assert out.read_text(encoding="utf-8-sig").splitlines() == [
-        "고객,종전 청구서 수,새 청구서 수,종전 공급가액(원),새 공급가액(원),종전 청구 금액(원),새 청구 금액(원),"
+        "고객,종전 청구서 수,새 청구서 수,종전 공급가액(원),새 공급가액(원),"
+        "종전 청구 금액(원),새 청구 금액(원),"
         "청구 금액 차이(원),종전 연체료(원),새 연체료(원),연체료 차이(원),종전 연체 조치,새 연체 조치"
     ]  # nobody runs by flow in this book: the header alone
