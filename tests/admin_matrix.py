@@ -119,6 +119,13 @@ RULES: dict[str, Rule] = {
         "contracts.change_policy", kwargs=DRAFT, note="TRM-1: the terms text"
     ),
     "contracts_policy_terms_compare": read("contracts.view_policy", kwargs=COMPARE),
+    "contracts_policy_whatif": Rule(
+        get="contracts.change_policy",
+        post="contracts.change_policy",
+        kwargs=DRAFT,
+        read_only=True,
+        note="issue 17: replays the book's daily jobs in a transaction rolled back; for who drafts versions",
+    ),
     "contracts_policy_terms_compare_pdf": read("contracts.view_policy", kwargs=COMPARE),
     # ------------------------------------------------------------------ messaging, privacy
     "messaging_message_usage": read("messaging.view_message"),

@@ -6,9 +6,10 @@
 - ``actions``: the operation pages (form → service) behind those buttons
 - ``terms``: terms releases, consent and the read-only logs
 - ``terms_documents``: terms files imported into articles, citations and the 신구조문 대비표
+- ``whatif``: the draft's "변경 효과 미리보기" (issue 17): both versions replayed, nothing committed
 - ``forms``: the forms of all of the above
 """
 
-from . import actions, applications, contracts, forms, policy, terms, terms_documents
+from . import actions, applications, contracts, forms, policy, terms, terms_documents, whatif
 
-__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms", "terms_documents"]
+__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms", "terms_documents", "whatif"]

@@ -18,7 +18,7 @@ from core.errors import DomainError
 
 from ..models import Plan, Policy
 from ..policy import editable_field_names, policy_clone, policy_create, policy_publish, policy_update
-from . import terms_documents
+from . import terms_documents, whatif
 
 # Sections of the policy form, in the order of the spec. Any field not listed lands in "기타"
 # (a test keeps that section empty).
@@ -295,6 +295,11 @@ class PolicyAdmin(HistoryAdmin):
                 name="contracts_policy_terms_import",
             ),
             path(
+                "<int:policy_id>/whatif/",
+                view(whatif.whatif_view),
+                name="contracts_policy_whatif",
+            ),
+            path(
                 "compare/<int:old_id>/<int:new_id>/",
                 view(terms_documents.terms_compare_view),
                 name="contracts_policy_terms_compare",
@@ -316,6 +321,8 @@ class PolicyAdmin(HistoryAdmin):
         if obj.status == Policy.Status.DRAFT:
             parts.append(' <input type="submit" name="_publish" value="{}">')
             args.append(_("시행일로 게시"))
+            parts.append(' <a class="button" href="{}">{}</a>')
+            args += [reverse("admin:contracts_policy_whatif", args=[obj.pk]), _("변경 효과 미리보기")]
         if obj.is_in_use():
             parts.append(' <span class="help">{}</span>')
             args.append(_("사용 중인 버전은 수정할 수 없습니다 (TRM-1). 복제해 새 버전을 만드세요."))
