@@ -11,7 +11,7 @@ def _sync_staff_groups(sender: AppConfig, using: str = "default", **kwargs: Any)
     """Setup, not business logic: attach permissions of models that later migrations created."""
     from .staff import ensure_staff_groups
 
-    if getattr(sender, "label", "") in {"accounts", "messaging", "contracts", "billing", "sla"}:
+    if getattr(sender, "label", "") in {"accounts", "messaging", "contracts", "billing", "sla", "privacy"}:
         ensure_staff_groups()
 
 

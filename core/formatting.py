@@ -37,10 +37,16 @@ def won(amount: int | None) -> str:
 
 
 def quantity(value: Decimal | int | float | None) -> str:
-    """A quantity without trailing zeros: ``1``, ``1.5``, ``12,000``."""
-    if value is None:
+    """A quantity without trailing zeros: ``1``, ``1.5``, ``12,000``; what is not a number (an empty
+    cell of stored JSON) is shown as it is."""
+    if value is None or value == "":
         return ""
-    exact = Decimal(str(value))
+    try:
+        exact = Decimal(str(value))
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        return str(value)
+    if not exact.is_finite():
+        return str(value)
     normal = exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
     places = max(0, -normal.as_tuple().exponent)  # type: ignore[operator]
     return formats.number_format(normal, decimal_pos=places, force_grouping=True)

@@ -101,10 +101,13 @@ def test_terms_pages_need_the_policy_permissions() -> None:
 
 @pytest.mark.django_db
 def test_the_retention_calendar_needs_the_destruction_record_permission() -> None:
-    """Issue #14, DAT-2, DAT-3: the retention calendar (customers and their purge dates) is refused to
-    every staff group, none of which may view destruction records, and shown to a superuser."""
+    """Issue #14, issue 15, DAT-2, DAT-3: the retention calendar (customers and their purge dates) is shown
+    to the groups that may view destruction records (compliance, and support who answer customers) and a
+    superuser, and refused to the others."""
     url = reverse("admin:privacy_retention_calendar")
-    assert _staff("compliance").get(url).status_code == 403
+    assert _staff("compliance").get(url).status_code == 200
+    assert _staff("support").get(url).status_code == 200
+    assert _staff("billing").get(url).status_code == 403
     assert _client(UserFactory(is_staff=True, is_superuser=True)).get(url).status_code == 200
 
 

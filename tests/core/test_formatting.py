@@ -63,3 +63,10 @@ def test_a_month_in_a_refusal_reads_in_the_readers_language():
     error = DomainError("month_not_closed", message, month=MonthValue(dt.date(2026, 10, 1)))
     assert error.message_ko == "2026년 10월은 아직 마감되지 않아 청구할 수 없습니다."
     assert "October 2026" in error.message_en
+
+
+def test_quantity_shows_what_is_not_a_number_as_it_is():
+    """Issue 15: a stored breakdown with a missing or odd cell renders instead of failing the page."""
+    from core.formatting import quantity
+
+    assert quantity("") == "" and quantity("n/a") == "n/a" and quantity("NaN") == "NaN"
