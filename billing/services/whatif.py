@@ -34,12 +34,15 @@ horizon.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
@@ -516,3 +519,93 @@ def csv_table(result: WhatIf) -> tuple[list[str], list[list[Any]]]:
 
 def csv_name(result: WhatIf) -> str:
     return f"whatif-{result.draft.code}-v{result.draft.version}-{result.effective_on.isoformat()}.csv"
+
+
+# --------------------------------------------------------------------------- in the background (issue 17)
+#
+# A what-if replays every daily job of the book over months: minutes on a real book, far past a web
+# request's timeout. The page queues it (:func:`whatif_request`, a Celery task by name; eager in the demo)
+# after refusing bad input at once, and reads the result (:func:`whatif_result`) from the cache, where the
+# task leaves it for a day. Nothing is committed either way: the result lives only in the cache.
+
+WHATIF_TASK = "billing.tasks.whatif"
+RESULT_TTL_SECONDS = 24 * 60 * 60
+
+
+@dataclass
+class WhatIfRun:
+    """One queued what-if: ``running``, ``done`` (``result``), ``refused`` (``message``) or ``failed``."""
+
+    state: str
+    draft_id: int
+    result: WhatIf | None = None
+    message: str = ""
+
+
+def _run_key(token: str) -> str:
+    return f"whatif:{token}"
+
+
+def whatif_request(
+    *,
+    draft: Policy,
+    today: dt.date,
+    months: int = DEFAULT_MONTHS,
+    effective_on: dt.date | None = None,
+    prices: Mapping[int, Mapping[str, int]] | None = None,
+) -> str:
+    """Check the request now (a refusal names its field before any work, TRM-3), then queue the replay
+    once the current transaction commits; returns the run's token for :func:`whatif_result`."""
+    previous, default_on = whatif_defaults(draft, today=today)
+    on = effective_on or default_on
+    _check(previous=previous, months=months, effective_on=on, today=today, prices=prices or {})
+    token = uuid.uuid4().hex
+    cache.set(_run_key(token), WhatIfRun(state="running", draft_id=draft.pk), RESULT_TTL_SECONDS)
+    kwargs = {
+        "token": token,
+        "draft_id": draft.pk,
+        "today": today.isoformat(),
+        "months": months,
+        "effective_on": effective_on.isoformat() if effective_on else None,
+        "prices": {str(plan): dict(fields) for plan, fields in (prices or {}).items()},
+    }
+    transaction.on_commit(lambda: current_app.tasks[WHATIF_TASK].apply_async(kwargs=kwargs))
+    return token
+
+
+def whatif_compute(
+    *,
+    token: str,
+    draft_id: int,
+    today: str,
+    months: int,
+    effective_on: str | None,
+    prices: dict[str, dict[str, int]],
+) -> WhatIfRun:
+    """The task's body: run the what-if and leave its result (or its refusal) in the cache."""
+    draft = Policy.objects.get(pk=draft_id)
+    try:
+        result = whatif_run(
+            draft=draft,
+            today=dt.date.fromisoformat(today),
+            months=months,
+            effective_on=dt.date.fromisoformat(effective_on) if effective_on else None,
+            prices={int(plan): fields for plan, fields in prices.items()},
+        )
+    except DomainError as error:  # the book changed since the request was checked
+        run = WhatIfRun(state="refused", draft_id=draft_id, message=error.message)
+    except Exception:
+        cache.set(_run_key(token), WhatIfRun(state="failed", draft_id=draft_id), RESULT_TTL_SECONDS)
+        raise
+    else:
+        run = WhatIfRun(state="done", draft_id=draft_id, result=result)
+    cache.set(_run_key(token), run, RESULT_TTL_SECONDS)
+    return run
+
+
+def whatif_result(token: str, *, draft: Policy) -> WhatIfRun | None:
+    """The run queued under ``token`` for ``draft``; None when unknown, expired or another draft's."""
+    run = cache.get(_run_key(token)) if token.isalnum() else None
+    if not isinstance(run, WhatIfRun) or run.draft_id != draft.pk:
+        return None
+    return run

@@ -5,11 +5,12 @@ is ``billing.services.whatif``; a refusal is shown next to its field."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +19,13 @@ from billing.services.whatif import (
     DEFAULT_MONTHS,
     PRICE_FIELDS,
     WhatIf,
+    WhatIfRun,
     csv_name,
     csv_table,
     max_months,
     whatif_defaults,
-    whatif_run,
+    whatif_request,
+    whatif_result,
 )
 from core import clock
 from core.adminkit import csv_response
@@ -75,8 +78,9 @@ class WhatIfForm(forms.Form):
 
 
 def whatif_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: int) -> HttpResponse:
-    """GET: the form; POST: the replay (nothing committed) and its table, or its CSV (``_csv``). For who
-    may change policies: the replay runs every daily job of the book over the horizon."""
+    """GET: the form, or (``?run=``) a queued replay's state, its table or (``&csv=1``) its CSV; POST: checks
+    the request and queues the replay (nothing committed), then shows its run. For who may change policies:
+    the replay runs every daily job of the book over the horizon, in a worker."""
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     policy = get_object_or_404(Policy, pk=policy_id)
@@ -94,10 +98,11 @@ def whatif_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: 
         return TemplateResponse(request, TEMPLATE, context)
     plans = list(Plan.objects.filter(policy=previous).order_by("code"))
     form = WhatIfForm(request.POST or None, plans=plans)
-    result: WhatIf | None = None
+    run: WhatIfRun | None = None
+    token = request.GET.get("run", "")
     if request.method == "POST" and form.is_valid():
         try:
-            result = whatif_run(
+            token = whatif_request(
                 draft=policy,
                 today=today,
                 months=form.cleaned_data["months"],
@@ -107,13 +112,21 @@ def whatif_view(model_admin: admin.ModelAdmin, request: HttpRequest, policy_id: 
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            if "_csv" in request.POST:
-                return _csv(result)
+            # the replay runs in a worker (eager in the demo); the page shows it when it is done
+            return HttpResponseRedirect(f"{request.path}?{urlencode({'run': token})}")
+    elif token:
+        run = whatif_result(token, draft=policy)
+        if run is None:
+            context["refusal"] = _("이 미리보기 결과는 없거나 하루가 지나 지워졌습니다. 다시 계산하세요.")
+        elif run.state == "done" and run.result is not None and request.GET.get("csv"):
+            return _csv(run.result)
     context.update(
         form=form,
         previous=previous,
         default_on=default_on,
-        result=result,
+        run=run,
+        token=token,
+        result=run.result if run is not None else None,
         price_fields=[f for f in form if f.name.startswith("plan_")],
     )
     return TemplateResponse(request, TEMPLATE, context)

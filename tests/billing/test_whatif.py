@@ -256,12 +256,25 @@ def test_page_needs_the_change_permission(presets, staff_client):
     assert url in change  # the draft's page links to it
 
 
+@pytest.fixture
+def eager_tasks() -> Any:
+    """Celery tasks run in the test's process (as in the demo), the queue being the real one otherwise."""
+    from celery import current_app
+
+    before = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = before
+
+
 @pytest.mark.django_db
-def test_page_shows_the_table_and_downloads_the_csv(presets, staff_client):
+def test_page_shows_the_table_and_downloads_the_csv(
+    presets, staff_client, eager_tasks, django_capture_on_commit_callbacks
+):
     """TRM-3, TRM-6, BIL-5 (issue 17): the form's proposed seat price (10,000 → 12,000원, 5 seats, officecore
-    bills in advance on the 1st) replays one month: the April invoice grows from 55,000원 to 66,000원
-    (5 × 2,000 = 10,000원 supply + 1,000원 VAT); the table shows it with the won filter, the CSV has the
-    same numbers (``csv_table``, checked in the price test), and nothing is kept."""
+    bills in advance on the 1st) replays one month in the background: the April invoice grows from 55,000원
+    to 66,000원 (5 × 2,000 = 10,000원 supply + 1,000원 VAT); the run's page shows it with the won filter, the
+    CSV has the same numbers (``csv_table``, checked in the price test), and nothing is kept."""
     from tests.factories import StaffUserFactory
 
     _book()
@@ -275,14 +288,49 @@ def test_page_shows_the_table_and_downloads_the_csv(presets, staff_client):
         for name in ("monthly_fee_won", "monthly_price_per_seat_won", "annual_monthly_price_per_seat_won"):
             data[f"plan_{other.pk}_{name}"] = getattr(other, name)
     data[f"plan_{plan.pk}_monthly_price_per_seat_won"] = 12_000
-    page = staff_client.post(url, data).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = staff_client.post(url, data)
+    assert queued.status_code == 302 and "?run=" in queued["Location"]
+    page = staff_client.get(queued["Location"]).content.decode()
     assert "whatif-result" in page and customer.legal_name in page
     assert "55,000원" in page and "66,000원" in page and "+11,000원" in page
     empty = policy_clone(policy=Policy.objects.get(code="flow", version=1))  # nobody runs by flow here
-    csv = staff_client.post(f"/admin/contracts/policy/{empty.pk}/whatif/", {"months": 1, "_csv": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = staff_client.post(f"/admin/contracts/policy/{empty.pk}/whatif/", {"months": 1})
+    csv = staff_client.get(queued["Location"] + "&csv=1")
     assert csv["Content-Type"].startswith("text/csv")
     assert csv.content.decode("utf-8-sig").splitlines()[0].startswith("고객,")
     assert Plan.objects.get(pk=plan.pk).monthly_price_per_seat_won == 10_000
+
+
+@pytest.mark.django_db
+def test_a_queued_run_shows_its_state_and_bad_input_is_refused_before_queueing(
+    presets, staff_client, django_capture_on_commit_callbacks
+):
+    """TRM-3 (issue 17): the replay takes minutes on a real book, so the page queues it (a Celery task) and
+    refreshes until it is done; bad input is refused on the form at once and nothing is queued; a run is
+    read only on its own draft's page."""
+    from billing.services.whatif import WHATIF_TASK
+    from tests.factories import StaffUserFactory
+
+    draft = policy_clone(policy=Policy.objects.get(code="flow", version=1))
+    other = policy_clone(policy=Policy.objects.get(code="officecore", version=1))
+    staff_client.force_login(StaffUserFactory(is_superuser=True))
+    url = f"/admin/contracts/policy/{draft.pk}/whatif/"
+    with django_capture_on_commit_callbacks(execute=False) as queued_tasks:
+        refused = staff_client.post(url, {"months": 0})
+    assert refused.status_code == 200 and not queued_tasks  # the form says why; nothing queued
+    with django_capture_on_commit_callbacks(execute=False) as queued_tasks:
+        queued = staff_client.post(url, {"months": 1})
+    assert len(queued_tasks) == 1  # the task is sent once the request commits (not run here)
+    location = queued["Location"]
+    running = staff_client.get(location).content.decode()
+    assert "whatif-running" in running and 'http-equiv="refresh"' in running
+    token = location.split("run=", 1)[1]
+    elsewhere = staff_client.get(f"/admin/contracts/policy/{other.pk}/whatif/?run={token}").content.decode()
+    assert "whatif-running" not in elsewhere and "errornote" in elsewhere
+    assert "errornote" in staff_client.get(f"{url}?run=unknown0token").content.decode()
+    assert WHATIF_TASK == "billing.tasks.whatif"
 
 
 @pytest.mark.django_db
