@@ -123,6 +123,9 @@ class DemoCustomer:
     kind: str = Customer.Kind.CORPORATION
     activate: bool = True  # False: the application waits in the admin queue
     pays: str = PAY_BANK
+    # A bank-transfer customer pays its first invoice this many days after the due date (a late payment:
+    # late charges and dunning steps, then DUN-1); 0 = on time. ``manage.py replay`` scripts it.
+    first_invoice_late_days: int = 0
 
     @property
     def pays_label(self) -> str:
@@ -483,6 +486,10 @@ also carries a stranger's deposit, which stays unmatched in the staff queue."""
     ).order_by("due_date", "pk"):
         spec = activity.by_customer[invoice.customer_id]
         pay_on = min(invoice.issue_date + dt.timedelta(days=PAY_AFTER_DAYS), invoice.due_date)
+        if spec.first_invoice_late_days and not Invoice.objects.filter(
+            customer_id=invoice.customer_id, issue_date__lt=invoice.issue_date
+        ).exists():
+            pay_on = invoice.due_date + dt.timedelta(days=spec.first_invoice_late_days)
         if today < pay_on:
             continue
         if spec.pays == PAY_OVERDUE and invoice.due_date >= activity.overdue_cutoff:
@@ -632,19 +639,20 @@ def seed(
     *,
     today: dt.date | None = None,
     history_days: int = HISTORY_DAYS,
+    customers: Sequence[DemoCustomer] = DEMO_CUSTOMERS,
     hooks: Sequence[replay.DayHook] = (),
     progress: bool = False,
 ) -> SeedResult:
     """Create whatever demo data is missing, replay the days not yet replayed; return what exists now.
 
-    The live contracts open ``history_days`` before ``today``; ``hooks`` (``core.replay.DayHook``) play
+    The live contracts of ``customers`` open ``history_days`` before ``today``; ``hooks`` (``core.replay.DayHook``) play
     extra scripted events after the customers' activity each day (``manage.py replay``'s presets)."""
     day = today or clock.today()
     start = day - dt.timedelta(days=history_days)
     result = SeedResult()
     with acting_as(job="seed_demo"):
         load_presets()
-        for spec in DEMO_CUSTOMERS:
+        for spec in customers:
             # Live contracts were applied for and activated HISTORY_DAYS ago; the pending one today.
             opened = start if spec.activate else day
             with clock.frozen(opened), transaction.atomic():
@@ -661,7 +669,8 @@ def seed(
             _staff(result)
     _replay(day, result.customers, result, hooks, progress=progress)
     _dispute(day, result.customers, result)
-    _terms_change(day)
+    if any(spec.preset == TERMS_CHANGE_CODE for spec in customers):
+        _terms_change(day)
     result.customers = [(spec, Contract.objects.get(pk=c.pk)) for spec, c in result.customers]
     _summarise(day, result)
     return result
