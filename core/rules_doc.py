@@ -19,6 +19,8 @@ ID = re.compile(rf"\b(?:{PREFIXES})-[0-9]+[a-z]?\b")
 RANGE = re.compile(rf"\b({PREFIXES})-([0-9]+)\.\.(?:(?:{PREFIXES})-)?([0-9]+)\b")
 HEADING = re.compile(rf"^#{{2,4}} ((?:{PREFIXES})-[0-9]+[a-z]?)\b ?(.*)$", re.MULTILINE)
 SOURCE = re.compile(r"^- Source:(.*(?:\n  .*)*)", re.MULTILINE)
+# Where a source cites a preset's seed: "dcloud terms art.34", "kgmsg form item 2-가".
+SEED_MENTION = re.compile(r"\b(officecore|flow|dcloud|kgmsg|damoa) (?:terms|form)\b")
 RULES_DOC = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 
@@ -29,10 +31,21 @@ class Rule:
     source: str  # the whole "- Source:" text, one line ("" when the entry has none)
 
     def seed_article(self, preset: str) -> str:
-        """The parts of the source that cite ``preset``'s seed ("dcloud terms art.34 ①②③"), else all."""
-        parts = [p.strip().rstrip(".") for p in re.split(r";\s*", self.source) if p.strip()]
-        mine = [p for p in parts if re.search(rf"\b{re.escape(preset)}\b", p)]
-        return "; ".join(mine or parts)
+        """The articles of ``preset``'s seed this rule cites ("dcloud terms art.34 ①②③"); "" when the
+        source cites none of that preset's (the rule then comes from a statute or the product)."""
+        text = re.sub(r"\([^()]*\)", "", self.source)  # remarks in parentheses
+        found: list[str] = []
+        mentions = list(SEED_MENTION.finditer(text))
+        for i, mention in enumerate(mentions):
+            if mention[1] != preset:
+                continue
+            end = mentions[i + 1].start() if i + 1 < len(mentions) else len(text)
+            chunk = re.split(r";|\. |\.$", text[mention.start() : end])[0]
+            chunk = re.sub(r"\s+,", ",", re.sub(r"[\s,]*(?:and|or)?[\s,]*$", "", chunk)).strip()
+            chunk = " ".join(chunk.split())
+            if chunk and chunk not in found:
+                found.append(chunk)
+        return "; ".join(found)
 
 
 def cited_ids(text: str) -> list[str]:

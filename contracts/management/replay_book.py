@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
 from django.db import transaction
 
 from accounts.models import Member
@@ -45,18 +46,31 @@ LATE_DAYS = 20
 
 #: The customers the replay adds to the demo's (found again by business number on a second run).
 HANGYEOL = DemoCustomer(
-    "dcloud", "dcloud-vm-standard", "주식회사 한결클라우드", "오세훈", "220817777",
-    "광주광역시 북구 첨단과기로 123, 4층", "hangyeol.example",
+    "dcloud",
+    "dcloud-vm-standard",
+    "주식회사 한결클라우드",
+    "오세훈",
+    "220817777",
+    "광주광역시 북구 첨단과기로 123, 4층",
+    "hangyeol.example",
     (DemoMember("hangyeol-admin", "문가영", Member.Role.ADMIN, "인프라운영팀"),),
     pays=PAY_CMS,
 )
 DASOM = DemoCustomer(
-    "flow", "flow-business-monthly", "주식회사 다솜커머스", "배수지", "402815555",
-    "대구광역시 수성구 알파시티1로 170, 6층", "dasom.example",
-    (DemoMember("dasom-admin", "배수지", Member.Role.ADMIN, "경영지원팀"),
-     DemoMember("dasom-lee", "이도현", department="MD팀"),
-     DemoMember("dasom-song", "송하윤", department="CS팀")),
-    pays=PAY_CARD, activate=False,
+    "flow",
+    "flow-business-monthly",
+    "주식회사 다솜커머스",
+    "배수지",
+    "402815555",
+    "대구광역시 수성구 알파시티1로 170, 6층",
+    "dasom.example",
+    (
+        DemoMember("dasom-admin", "배수지", Member.Role.ADMIN, "경영지원팀"),
+        DemoMember("dasom-lee", "이도현", department="MD팀"),
+        DemoMember("dasom-song", "송하윤", department="CS팀"),
+    ),
+    pays=PAY_CARD,
+    activate=False,
 )
 #: Members hired (a seat given) and leaving (the seat released) during the range.
 NEW_OFFICE_MEMBER = DemoMember("hanbit-jang", "장예준", department="기획팀")
@@ -111,7 +125,9 @@ def approve_dasom(today: dt.date) -> str:
     if contract is None or contract.status not in (ContractStatus.APPLIED, ContractStatus.HELD):
         return ""
     contract = applications.contract_approve(
-        contract=contract, today=today, activation_date=today + dt.timedelta(days=2),
+        contract=contract,
+        today=today,
+        activation_date=today + dt.timedelta(days=2),
         note="서류 확인 완료 (재현 시나리오)",
     )
     return f"{contract.number} 승낙, 개통 예정 {contract.activation_date}"
@@ -141,9 +157,15 @@ def hire_office_member(today: dt.date) -> str:
     member = Member.objects.filter(login_id=NEW_OFFICE_MEMBER.login_id).first()
     if member is None:
         member = account_services.member_add(
-            customer=contract.customer, login_id=NEW_OFFICE_MEMBER.login_id, name=NEW_OFFICE_MEMBER.name,
-            email="jang@hanbit-office.example", role=NEW_OFFICE_MEMBER.role, password=seed_demo.DEMO_PASSWORD,
-            mobile="010-3777-5511", department=NEW_OFFICE_MEMBER.department, actor=None,
+            customer=contract.customer,
+            login_id=NEW_OFFICE_MEMBER.login_id,
+            name=NEW_OFFICE_MEMBER.name,
+            email="jang@hanbit-office.example",
+            role=NEW_OFFICE_MEMBER.role,
+            password=seed_demo.DEMO_PASSWORD,
+            mobile="010-3777-5511",
+            department=NEW_OFFICE_MEMBER.department,
+            actor=None,
         )
     if seats.quota_applies(contract) and seats.seats_in_use(contract) >= contract.seats:
         return f"{member.name} 입사 (좌석 한도 {contract.seats}개로 배정 없음)"
@@ -164,23 +186,33 @@ def office_member_leaves(today: dt.date) -> str:
 
 
 def office_incident(today: dt.date) -> str:
-    """Yesterday's six-hour outage of officecore, recorded by staff after the fact (SLA-1): it counts (2 hours or more,
-    SLA-3) and the month's close issues the credit (SLA-4, BIL-17)."""
+    """Yesterday's six-hour outage of officecore, recorded by staff after the fact (SLA-1): it counts
+    (2 hours or more, SLA-3) and the month's close issues the credit (SLA-4, BIL-17)."""
     started = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(9, 30), tzinfo=clock.SEOUL)
     incident = incidents.incident_open(
-        service="officecore", title="메일 수신 지연 및 접속 장애", today=today, now=clock.now(),
-        detected_at=started, ended_at=started + dt.timedelta(hours=6),
+        service="officecore",
+        title="메일 수신 지연 및 접속 장애",
+        today=today,
+        now=clock.now(),
+        detected_at=started,
+        ended_at=started + dt.timedelta(hours=6),
         description="메일 저장소 장애로 6시간 동안 서비스를 이용할 수 없었습니다 (재현 시나리오).",
     )
     return f"장애 #{incident.pk} {incident.started_at:%H:%M}~{incident.ended_at:%H:%M}"
 
 
 def damoa_incident(today: dt.date) -> str:
-    """A 30-hour outage of the whole damoa service that ended yesterday (SLA-1; damoa counts a day or more, SLA-3, SLA-4)."""
+    """A 30-hour outage of the whole damoa service that ended yesterday (SLA-1; damoa counts a day or
+    more, SLA-3, SLA-4)."""
     started = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(6, 0), tzinfo=clock.SEOUL)
     incident = incidents.incident_open(
-        service="damoa", title="전체 서비스 중단", today=today, now=clock.now(),
-        detected_at=started, reported_at=started, ended_at=started + dt.timedelta(hours=30),
+        service="damoa",
+        title="전체 서비스 중단",
+        today=today,
+        now=clock.now(),
+        detected_at=started,
+        reported_at=started,
+        ended_at=started + dt.timedelta(hours=30),
         description="데이터센터 전원 장애 (재현 시나리오).",
     )
     return f"장애 #{incident.pk} {incident.started_at:%m-%d %H:%M}~{incident.ended_at:%m-%d %H:%M}"
@@ -192,15 +224,21 @@ def office_dispute(today: dt.date) -> str:
     if contract is None:
         return ""
     latest = (
-        Invoice.objects.filter(customer=contract.customer).exclude(status=Invoice.Status.VOID)
-        .order_by("-issue_date", "-pk").first()
+        Invoice.objects.filter(customer=contract.customer)
+        .exclude(status=Invoice.Status.VOID)
+        .order_by("-issue_date", "-pk")
+        .first()
     )
     line = latest.lines.order_by("-amount_won", "pk").first() if latest else None
     if latest is None or line is None or line.amount_won < 10:
         return ""
     dispute = disputes.dispute_file(
-        invoice=latest, line=line, amount_won=max(line.amount_won // 10, 1), today=today,
-        member=_admin(contract), reason="퇴사 예정자 계정 1명분이 청구되었습니다. 감액을 요청합니다.",
+        invoice=latest,
+        line=line,
+        amount_won=max(line.amount_won // 10, 1),
+        today=today,
+        member=_admin(contract),
+        reason="퇴사 예정자 계정 1명분이 청구되었습니다. 감액을 요청합니다.",
     )
     return f"{latest.number} 이의신청 {dispute.amount_won:,}원"
 
@@ -210,12 +248,15 @@ def office_dispute_answer(today: dt.date) -> str:
     contract = _contract("주식회사 한빛오피스")
     dispute = (
         Dispute.objects.filter(customer=contract.customer, status=Dispute.Status.OPEN).order_by("pk").first()
-        if contract else None
+        if contract
+        else None
     )
     if dispute is None:
         return ""
     dispute = disputes.dispute_decide(
-        dispute=dispute, upheld_amount_won=dispute.amount_won, answer="확인 결과 청구 오류로 감액합니다.",
+        dispute=dispute,
+        upheld_amount_won=dispute.amount_won,
+        answer="확인 결과 청구 오류로 감액합니다.",
         today=today,
     )
     return f"{dispute.get_status_display()} {dispute.upheld_amount_won:,}원"
@@ -229,7 +270,10 @@ def hangyeol_terminates(today: dt.date) -> str:
         return ""
     effective = termination.earliest_termination_date(contract, today)
     contract = termination.termination_request(
-        contract=contract, effective_on=effective, today=today, reason="사업 축소로 서버 이전 (재현 시나리오)",
+        contract=contract,
+        effective_on=effective,
+        today=today,
+        reason="사업 축소로 서버 이전 (재현 시나리오)",
     )
     return f"{contract.number} 해지 신청, 효력일 {effective}"
 
@@ -292,7 +336,11 @@ class Script:
         return {"events": played} if played else {}
 
     def hook(self) -> DayHook:
-        return DayHook(EVENTS_JOB, self.play, "재현: 프리셋별 시나리오 사건 (신청, 좌석, 장애, 이의신청, 해지, 약관 개정)")
+        return DayHook(
+            EVENTS_JOB,
+            self.play,
+            "재현: 프리셋별 시나리오 사건 (신청, 좌석, 장애, 이의신청, 해지, 약관 개정)",
+        )
 
 
 def presets_from(option: str) -> list[str]:
@@ -311,18 +359,19 @@ def plan_codes(presets: Sequence[str]) -> list[str]:
 
 
 def contracts_of(presets: Sequence[str]) -> list[Contract]:
-    """The replayed book's contracts of ``presets`` (the demo customers and the replay's)."""
-    numbers = [s.business_number for s in [*seed_demo.DEMO_CUSTOMERS, HANGYEOL, DASOM] if s.preset in presets]
+    """Every contract of ``presets`` in the database: a replay database holds the replayed book, and a
+    customer purged after its retention period (DAT-2) no longer carries the business number it was
+    seeded with, yet its contract, invoices and settlement belong in the report."""
     return list(
-        Contract.objects.filter(customer__business_number__in=numbers, plan__policy__code__in=presets)
+        Contract.objects.filter(plan__policy__code__in=presets)
         .select_related("customer", "plan__policy", "policy")
-        .order_by("plan__policy__code", "customer__legal_name", "pk")
+        .order_by("plan__policy__code", "pk")
     )
 
 
 def incidents_of(presets: Sequence[str], start: dt.date, end: dt.date) -> list[Incident]:
     return list(
-        Incident.objects.filter(service__in=presets, started_at__date__gte=start, started_at__date__lte=end)
-        .order_by("started_at")
+        Incident.objects.filter(
+            service__in=presets, started_at__date__gte=start, started_at__date__lte=end
+        ).order_by("started_at")
     )
-

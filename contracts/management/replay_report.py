@@ -15,7 +15,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from billing.models import CreditNote, DunningStep, Invoice, InvoiceLine, LateCharge, Refund, Settlement
 from contracts.models import Contract, ContractTransition, DunningAction
@@ -136,96 +135,177 @@ def _section(preset: str, start: dt.date, end: dt.date, script: Script) -> Prese
         section.contracts.append(
             ContractSection(contract, list(contract.transitions.order_by("on_date", "at", "pk")))
         )
-    section.events = [(on, e.title, cite(e.rules, preset)) for on, e in script.schedule(end) if e.preset == preset]
+    section.events = [
+        (on, e.title, cite(e.rules, preset)) for on, e in script.schedule(end) if e.preset == preset
+    ]
     invoices = (
         Invoice.objects.filter(customer_id__in=customer_ids, issue_date__gte=start, issue_date__lte=end)
         .select_related("customer")
         .order_by("issue_date", "number")
     )
     for invoice in invoices:
-        section.invoices.append(Row(
-            {"number": invoice.number, "customer": invoice.customer.legal_name, "kind": invoice.get_kind_display(),
-             "period": (invoice.period_start, invoice.period_end), "issue": invoice.issue_date,
-             "due": invoice.due_date, "total": invoice.total_won, "status": invoice.get_status_display(),
-             "paid_on": invoice.paid_on},
-            cite("BIL-2, BIL-3" if invoice.kind != Invoice.Kind.FINAL else SETTLEMENT_RULES[preset], preset),
-        ))
+        section.invoices.append(
+            Row(
+                {
+                    "number": invoice.number,
+                    "customer": invoice.customer.legal_name,
+                    "kind": invoice.get_kind_display(),
+                    "period": (invoice.period_start, invoice.period_end),
+                    "issue": invoice.issue_date,
+                    "due": invoice.due_date,
+                    "total": invoice.total_won,
+                    "status": invoice.get_status_display(),
+                    "paid_on": invoice.paid_on,
+                },
+                cite(
+                    "BIL-2, BIL-3" if invoice.kind != Invoice.Kind.FINAL else SETTLEMENT_RULES[preset], preset
+                ),
+            )
+        )
     for line in (
-        InvoiceLine.objects.filter(invoice__in=invoices).select_related("invoice").order_by(
-            "invoice__issue_date", "invoice__number", "position", "pk")
+        InvoiceLine.objects.filter(invoice__in=invoices)
+        .select_related("invoice")
+        .order_by("invoice__issue_date", "invoice__number", "position", "pk")
     ):
         row = Row(
-            {"invoice": line.invoice.number, "kind": line.get_kind_display(), "description": line.description,
-             "quantity": line.quantity, "amount": line.amount_won},
+            {
+                "invoice": line.invoice.number,
+                "kind": line.get_kind_display(),
+                "description": line.description,
+                "quantity": line.quantity,
+                "amount": line.amount_won,
+            },
             cite(LINE_RULES.get(line.kind, "BIL-2"), preset, line.policy_basis),
         )
         section.lines.append(row)
-    for charge in LateCharge.objects.filter(invoice__customer_id__in=customer_ids).select_related(
-        "invoice", "billed_on_invoice"
-    ).order_by("period_start", "pk"):
-        section.late_charges.append(Row(
-            {"invoice": charge.invoice.number, "kind": charge.get_kind_display(),
-             "period": (charge.period_start, charge.period_end), "days": charge.days, "base": charge.base_won,
-             "amount": charge.amount_won, "formula": charge.formula,
-             "billed_on": charge.billed_on_invoice.number if charge.billed_on_invoice else ""},
-            cite("BIL-9", preset, charge.formula),
-        ))
-    for step in DunningStep.objects.filter(case__customer_id__in=customer_ids).select_related(
-        "case__invoice"
-    ).order_by("executed_on", "case_id", "index"):
-        section.dunning.append(Row(
-            {"invoice": step.case.invoice.number, "index": step.index,
-             "action": str(dict(DunningAction.choices).get(step.action, step.action)),
-             "scheduled": step.scheduled_on, "executed": step.executed_on, "amount": step.amount_won,
-             "detail": step.detail, "cancelled": step.cancelled_on},
-            cite(STEP_RULES.get(step.action, "DUN-4"), preset),
-        ))
-    for note in CreditNote.objects.filter(customer_id__in=customer_ids).select_related("invoice").order_by(
-        "issued_on", "number"
+    for charge in (
+        LateCharge.objects.filter(invoice__customer_id__in=customer_ids)
+        .select_related("invoice", "billed_on_invoice")
+        .order_by("period_start", "pk")
     ):
-        section.credits.append(Row(
-            {"number": note.number, "kind": note.get_kind_display(), "reason": note.get_reason_display(),
-             "invoice": note.invoice.number if note.invoice else "", "issued": note.issued_on,
-             "total": note.total_won if note.kind == CreditNote.Kind.CREDIT else -note.total_won,
-             "description": note.description},
-            cite(CREDIT_RULES.get(note.reason, "BIL-17"), preset),
-        ))
-    for record in SlaMonth.objects.filter(contract__customer_id__in=customer_ids).select_related(
-        "contract"
-    ).order_by("month", "contract_id"):
-        section.sla_months.append(Row(
-            {"contract": record.contract.number, "month": record.month, "availability": record.availability,
-             "counted": record.counted_minutes, "service": record.service_minutes, "fee": record.fee_won,
-             "credit": record.credit_won, "status": record.get_status_display(), "basis": record.credit_basis},
-            cite("SLA-3, SLA-4", preset),
-        ))
+        section.late_charges.append(
+            Row(
+                {
+                    "invoice": charge.invoice.number,
+                    "kind": charge.get_kind_display(),
+                    "period": (charge.period_start, charge.period_end),
+                    "days": charge.days,
+                    "base": charge.base_won,
+                    "amount": charge.amount_won,
+                    "formula": charge.formula,
+                    "billed_on": charge.billed_on_invoice.number if charge.billed_on_invoice else "",
+                },
+                cite("BIL-9", preset, charge.formula),
+            )
+        )
+    for step in (
+        DunningStep.objects.filter(case__customer_id__in=customer_ids)
+        .select_related("case__invoice")
+        .order_by("executed_on", "case_id", "index")
+    ):
+        section.dunning.append(
+            Row(
+                {
+                    "invoice": step.case.invoice.number,
+                    "index": step.index,
+                    "action": str(dict(DunningAction.choices).get(step.action, step.action)),
+                    "scheduled": step.scheduled_on,
+                    "executed": step.executed_on,
+                    "amount": step.amount_won,
+                    "detail": step.detail,
+                    "cancelled": step.cancelled_on,
+                },
+                cite(STEP_RULES.get(step.action, "DUN-4"), preset),
+            )
+        )
+    for note in (
+        CreditNote.objects.filter(customer_id__in=customer_ids)
+        .select_related("invoice")
+        .order_by("issued_on", "number")
+    ):
+        section.credits.append(
+            Row(
+                {
+                    "number": note.number,
+                    "kind": note.get_kind_display(),
+                    "reason": note.get_reason_display(),
+                    "invoice": note.invoice.number if note.invoice else "",
+                    "issued": note.issued_on,
+                    "total": note.total_won if note.kind == CreditNote.Kind.CREDIT else -note.total_won,
+                    "description": note.description,
+                },
+                cite(CREDIT_RULES.get(note.reason, "BIL-17"), preset),
+            )
+        )
+    for record in (
+        SlaMonth.objects.filter(contract__customer_id__in=customer_ids)
+        .select_related("contract")
+        .order_by("month", "contract_id")
+    ):
+        section.sla_months.append(
+            Row(
+                {
+                    "contract": record.contract.number,
+                    "month": record.month,
+                    "availability": record.availability,
+                    "counted": record.counted_minutes,
+                    "service": record.service_minutes,
+                    "fee": record.fee_won,
+                    "credit": record.credit_won,
+                    "status": record.get_status_display(),
+                    "basis": record.credit_basis,
+                },
+                cite("SLA-3, SLA-4", preset),
+            )
+        )
     for refund in Refund.objects.filter(customer_id__in=customer_ids).order_by("requested_on", "pk"):
         rules = SETTLEMENT_RULES[preset] if refund.contract_id else "BIL-11"
-        section.refunds.append(Row(
-            {"customer": refund.customer_id, "requested": refund.requested_on, "amount": refund.amount_won,
-             "interest": refund.interest_won, "reason": refund.reason, "status": refund.get_status_display(),
-             "paid_on": refund.paid_on},
-            cite(rules, preset),
-        ))
-    for settlement in Settlement.objects.filter(contract__customer_id__in=customer_ids).select_related(
-        "contract"
-    ).order_by("issued_on"):
+        section.refunds.append(
+            Row(
+                {
+                    "customer": refund.customer_id,
+                    "requested": refund.requested_on,
+                    "amount": refund.amount_won,
+                    "interest": refund.interest_won,
+                    "reason": refund.reason,
+                    "status": refund.get_status_display(),
+                    "paid_on": refund.paid_on,
+                },
+                cite(rules, preset),
+            )
+        )
+    for settlement in (
+        Settlement.objects.filter(contract__customer_id__in=customer_ids)
+        .select_related("contract")
+        .order_by("issued_on")
+    ):
         for item in settlement.lines or []:
             row = Row(
-                {"contract": settlement.contract.number, "effective": settlement.effective_on,
-                 "kind": item.get("kind", ""), "description": item.get("description", ""),
-                 "amount": int(item.get("amount_won", 0))},
+                {
+                    "contract": settlement.contract.number,
+                    "effective": settlement.effective_on,
+                    "kind": item.get("kind", ""),
+                    "description": item.get("description", ""),
+                    "amount": int(item.get("amount_won", 0)),
+                },
                 cite(SETTLEMENT_RULES[preset], preset, str(item.get("basis", ""))),
             )
             section.settlements.append(row)
             if row.cells["kind"] == "penalty":
                 section.penalties.append(row)
     for incident in incidents_of([preset], start, end):
-        section.incidents.append(Row(
-            {"id": incident.pk, "title": incident.title, "started": incident.started_at,
-             "ended": incident.ended_at, "status": incident.get_status_display()},
-            cite("SLA-1", preset),
-        ))
+        section.incidents.append(
+            Row(
+                {
+                    "id": incident.pk,
+                    "title": incident.title,
+                    "started": incident.started_at,
+                    "ended": incident.ended_at,
+                    "status": incident.get_status_display(),
+                },
+                cite("SLA-1", preset),
+            )
+        )
     section.messages = Message.objects.filter(customer_id__in=customer_ids).count()
     return section
 
@@ -237,12 +317,14 @@ def collect(presets: Sequence[str], start: dt.date, end: dt.date) -> list[Preset
 
 def render(presets: Sequence[str], start: dt.date, end: dt.date, *, seconds: float | None = None) -> str:
     sections = collect(presets, start, end)
-    return render_to_string("contracts/replay_report.html", {
-        "title": _("재현 보고서 (replay report)"),
-        "start": start,
-        "end": end,
-        "presets": presets,
-        "sections": sections,
-        "seconds": seconds,
-        "generated": timezone.localtime(),
-    })
+    return render_to_string(
+        "contracts/replay_report.html",
+        {
+            "start": start,
+            "end": end,
+            "presets": presets,
+            "sections": sections,
+            "seconds": seconds,
+            "generated": timezone.localtime(),
+        },
+    )

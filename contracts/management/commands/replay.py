@@ -10,6 +10,7 @@ so a second run over the same range replays nothing and only writes the report a
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ def _date(option: str, raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise CommandError(f"{option}: YYYY-MM-DD 형식이어야 합니다 (must be YYYY-MM-DD, not {raw!r})") from exc
+        raise CommandError(
+            f"{option}: YYYY-MM-DD 형식이어야 합니다 (must be YYYY-MM-DD, not {raw!r})"
+        ) from exc
 
 
 def check_range(presets: list[str], start: dt.date, end: dt.date) -> None:
@@ -77,17 +80,30 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         end = _date("--to", options["end"]) if options["end"] else clock.today()
-        start = _date("--from", options["start"]) if options["start"] else end - dt.timedelta(days=DEFAULT_DAYS)
+        start = (
+            _date("--from", options["start"]) if options["start"] else end - dt.timedelta(days=DEFAULT_DAYS)
+        )
         call_command("load_presets", verbosity=0, stdout=self.stdout, stderr=self.stderr)
         check_range(presets, start, end)
         script = replay_book.Script(presets, start)
         # The notices' emails would flood the console: keep them in memory (each is also a Notice row).
+        # The jobs' INFO lines (one per job and day) would bury the progress bar: kept back unless -v 2.
+        quiet = options["verbosity"] < 2
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             mail.outbox = []
-            result = seed(
-                today=end, history_days=(end - start).days, customers=replay_book.book(presets),
-                hooks=[script.hook()], progress=not options["no_progress"],
-            )
+            if quiet:
+                logging.disable(logging.INFO)
+            try:
+                result = seed(
+                    today=end,
+                    history_days=(end - start).days,
+                    customers=replay_book.book(presets),
+                    hooks=[script.hook()],
+                    progress=not options["no_progress"],
+                )
+            finally:
+                if quiet:
+                    logging.disable(logging.NOTSET)
             sent = len(mail.outbox)
         played = result.replayed
         seconds = played.seconds if played else 0.0
@@ -98,8 +114,10 @@ class Command(BaseCommand):
         path.write_text(html, encoding="utf-8")
         days = played.days_replayed if played else 0
         runs = played.job_runs if played else 0
-        self.stdout.write(self.style.SUCCESS(
-            f"{start}..{end} {','.join(presets)}: {days}일 재현, 작업 {runs}건, {seconds:.0f}초, "
-            f"알림 메일 {sent}통; 보고서 {path} "
-            f"({days} days replayed, {runs} job runs in {seconds:.0f} s; report written to {path})"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{start}..{end} {','.join(presets)}: {days}일 재현, 작업 {runs}건, {seconds:.0f}초, "
+                f"알림 메일 {sent}통; 보고서 {path} "
+                f"({days} days replayed, {runs} job runs in {seconds:.0f} s; report written to {path})"
+            )
+        )

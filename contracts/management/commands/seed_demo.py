@@ -645,8 +645,9 @@ def seed(
 ) -> SeedResult:
     """Create whatever demo data is missing, replay the days not yet replayed; return what exists now.
 
-    The live contracts of ``customers`` open ``history_days`` before ``today``; ``hooks`` (``core.replay.DayHook``) play
-    extra scripted events after the customers' activity each day (``manage.py replay``'s presets)."""
+    The live contracts of ``customers`` open ``history_days`` before ``today``; ``hooks``
+    (``core.replay.DayHook``) play extra scripted events after the customers' activity each day
+    (``manage.py replay``'s presets)."""
     day = today or clock.today()
     start = day - dt.timedelta(days=history_days)
     result = SeedResult()
