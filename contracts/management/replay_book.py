@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
 from billing.models import Dispute, Invoice
@@ -289,23 +291,26 @@ def terms_change(today: dt.date) -> str:
 class Event:
     day: int  # days after the first day of the range
     preset: str
-    title: str
+    title: str | Promise  # shown in the report, in its language
     rules: str  # rule ids, as cited in the report
     play: Callable[[dt.date], str]
 
 
 EVENTS: tuple[Event, ...] = (
-    Event(5, "flow", "다솜커머스 이용 신청 (서류 제출)", "ACC-3, CON-1, CON-3", apply_dasom),
-    Event(7, "flow", "다솜커머스 신청 승낙 (이틀 뒤 개통)", "CON-1, CON-4", approve_dasom),
-    Event(10, "flow", "다솜커머스 좌석 배정", "ACC-5, BIL-5", seats_dasom),
-    Event(12, "officecore", "한빛오피스 장애 6시간", "SLA-1, SLA-3, SLA-4", office_incident),
-    Event(15, "officecore", "한빛오피스 신규 입사자 좌석 배정", "ACC-4, ACC-5, BIL-5", hire_office_member),
-    Event(20, "dcloud", "한결클라우드 중도 해지 신청", "CON-7, BIL-14", hangyeol_terminates),
-    Event(30, "dcloud", "dcloud 약관 개정 공고", "TRM-1, TRM-2, TRM-3, TRM-4", terms_change),
-    Event(40, "officecore", "한빛오피스 이의신청", "BIL-10", office_dispute),
-    Event(47, "officecore", "한빛오피스 이의신청 인용 (크레딧 노트)", "BIL-10, DUN-1", office_dispute_answer),
-    Event(50, "officecore", "한빛오피스 퇴사자 좌석 반납", "ACC-5", office_member_leaves),
-    Event(70, "damoa", "다온상사 전체 장애 30시간", "SLA-1, SLA-3, SLA-4", damoa_incident),
+    Event(5, "flow", _("다솜커머스 이용 신청 (서류 제출)"), "ACC-3, CON-1, CON-3", apply_dasom),
+    Event(7, "flow", _("다솜커머스 신청 승낙 (이틀 뒤 개통)"), "CON-1, CON-4", approve_dasom),
+    Event(10, "flow", _("다솜커머스 좌석 배정"), "ACC-5, BIL-5", seats_dasom),
+    Event(12, "officecore", _("한빛오피스 장애 6시간"), "SLA-1, SLA-3, SLA-4", office_incident),
+    Event(15, "officecore", _("한빛오피스 신규 입사자 좌석 배정"), "ACC-4, ACC-5, BIL-5", hire_office_member),
+    Event(20, "dcloud", _("한결클라우드 중도 해지 신청"), "CON-7, BIL-14", hangyeol_terminates),
+    # After 세종데이터's late first invoice is paid (by day ~76), so its late fee is all under v1.
+    Event(50, "dcloud", _("dcloud 약관 개정 공고"), "TRM-1, TRM-2, TRM-3, TRM-4", terms_change),
+    Event(40, "officecore", _("한빛오피스 이의신청"), "BIL-10", office_dispute),
+    Event(
+        47, "officecore", _("한빛오피스 이의신청 인용 (크레딧 노트)"), "BIL-10, DUN-1", office_dispute_answer
+    ),
+    Event(50, "officecore", _("한빛오피스 퇴사자 좌석 반납"), "ACC-5", office_member_leaves),
+    Event(70, "damoa", _("다온상사 전체 장애 30시간"), "SLA-1, SLA-3, SLA-4", damoa_incident),
 )
 
 

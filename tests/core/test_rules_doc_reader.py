@@ -24,7 +24,10 @@ def test_seed_article_is_the_presets_own():
 
 def test_cited_ids_expand_ranges_in_order():
     assert rules_doc.cited_ids("BIL-12..14 · 002 제32조③, CON-7 and BIL-13") == [
-        "BIL-12", "BIL-13", "BIL-14", "CON-7",
+        "BIL-12",
+        "BIL-13",
+        "BIL-14",
+        "CON-7",
     ]
     assert rules_doc.rule("XYZ-1").title == ""
 

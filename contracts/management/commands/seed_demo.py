@@ -10,7 +10,7 @@ real data.
 
 History: the live contracts are applied for, approved and activated ``HISTORY_DAYS`` before
 today, then the whole daily job list (``config/jobs.py``) is replayed for every day up to today
-(``core.jobs.run_all``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
+(the day loop ``core.replay.replay``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
 card customers charged, late charges recorded and the dunning ladders walked. One extra job,
 ``demo_customer_activity``, registered only while seeding and run last each day, plays the
 customers: the messaging customer (its calling number approved while seeding) sends a few SMS/LMS a
