@@ -15,6 +15,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from billing.models import CreditNote, DunningStep, Invoice, InvoiceLine, LateCharge, Refund, Settlement
 from contracts.models import Contract, ContractTransition, DunningAction
@@ -25,7 +26,7 @@ from sla.models import SlaMonth
 from .replay_book import Script, contracts_of, incidents_of
 
 #: The rule behind an invoice line of each kind, when its ``policy_basis`` names none.
-LINE_RULES = {
+LINE_RULES: dict[str, str] = {
     InvoiceLine.Kind.BASE_FEE: "BIL-2",
     InvoiceLine.Kind.SEATS: "BIL-5",
     InvoiceLine.Kind.ADDED_SEATS: "BIL-5",
@@ -39,7 +40,7 @@ LINE_RULES = {
     InvoiceLine.Kind.EVASION: "BIL-20",
 }
 #: The rule of each dunning action (SPEC §6): notices DUN-2, what the ladder acts on DUN-4, retries BIL-8.
-STEP_RULES = {
+STEP_RULES: dict[str, str] = {
     DunningAction.NOTIFY: "DUN-2",
     DunningAction.RETRY_PAYMENT: "BIL-8",
     DunningAction.RESTRICT: "DUN-4",
@@ -48,12 +49,12 @@ STEP_RULES = {
     DunningAction.REFER_TO_COLLECTIONS: "DUN-4",
     DunningAction.PURGE_DATA: "DUN-4, DAT-2",
 }
-CREDIT_RULES = {
+CREDIT_RULES: dict[str, str] = {
     CreditNote.Reason.DISPUTE_UPHELD: "BIL-10, BIL-17",
     CreditNote.Reason.SLA_CREDIT: "SLA-4, BIL-17",
 }
 #: Termination settlements by preset (BIL-12 officecore refund, BIL-13 flow, BIL-14/15 dcloud and damoa).
-SETTLEMENT_RULES = {
+SETTLEMENT_RULES: dict[str, str] = {
     "officecore": "BIL-12",
     "flow": "BIL-13",
     "dcloud": "BIL-14, BIL-15",
@@ -103,7 +104,7 @@ class ContractSection:
 class PresetSection:
     preset: str
     contracts: list[ContractSection] = field(default_factory=list)
-    events: list[tuple[dt.date, str, Citation]] = field(default_factory=list)
+    events: list[tuple[dt.date, str | Promise, Citation]] = field(default_factory=list)
     invoices: list[Row] = field(default_factory=list)
     lines: list[Row] = field(default_factory=list)
     late_charges: list[Row] = field(default_factory=list)
