@@ -42,10 +42,11 @@ from sla.models import SlaMonth
 # Each test in a transaction of its own inside the module's (the second run and the bad input roll back).
 pytestmark = pytest.mark.django_db
 
-START = dt.date(2026, 1, 5)
-END = dt.date(
-    2026, 4, 1
-)  # 87 days: the late first invoice (due 02-28) is paid on 03-20, before the overdue cutoff
+START = dt.date(2025, 12, 25)
+# Eleven weeks: 세종데이터's first invoice (December's days, due 01-31) is paid 20 days late, before the
+# overdue cutoff (a month before END), and its late fee billed on the March invoice (issued 03-10); its
+# January invoice (due 02-28) is left unpaid and walks the ladder.
+END = dt.date(2026, 3, 10)
 
 
 @pytest.fixture(scope="module")

@@ -150,6 +150,7 @@ class Command(BaseCommand):
             result = seed(
                 today=today, history_days=history, customers=replay_book.book(presets),
                 hooks=[replay_book.Script(presets, start).hook()], progress=True,
+                resume=replay.opened_before(start),
             )
         finally:
             logging.disable(logging.NOTSET)

@@ -66,6 +66,14 @@ def check_range(presets: list[str], start: dt.date, end: dt.date) -> None:
         )
 
 
+def opened_before(start: dt.date) -> bool:
+    """The range's first day has been played by an earlier replay, so the book exists: replay on and
+    create nothing (a terminated contract is not applied for again, a purged customer not re-created)."""
+    return JobRun.objects.filter(
+        job=replay_book.EVENTS_JOB, as_of=start, status=JobRun.Status.SUCCEEDED
+    ).exists()
+
+
 class Command(BaseCommand):
     help = (
         "데모 장부를 기간의 모든 날짜에 대해 일일 작업과 프리셋별 시나리오로 재현하고 HTML 보고서를 씁니다 "
@@ -92,6 +100,7 @@ class Command(BaseCommand):
         call_command("load_presets", verbosity=0, stdout=self.stdout, stderr=self.stderr)
         check_range(presets, start, end)
         script = replay_book.Script(presets, start)
+        resume = opened_before(start)
         # The notices' emails would flood the console: keep them in memory (each is also a Notice row).
         # The jobs' INFO lines (one per job and day) would bury the progress bar: kept back unless -v 2.
         quiet = options["verbosity"] < 2
@@ -106,6 +115,7 @@ class Command(BaseCommand):
                     customers=replay_book.book(presets),
                     hooks=[script.hook()],
                     progress=not options["no_progress"],
+                    resume=resume,
                 )
             finally:
                 if quiet:

@@ -642,18 +642,27 @@ def seed(
     customers: Sequence[DemoCustomer] = DEMO_CUSTOMERS,
     hooks: Sequence[replay.DayHook] = (),
     progress: bool = False,
+    resume: bool = False,
 ) -> SeedResult:
     """Create whatever demo data is missing, replay the days not yet replayed; return what exists now.
 
     The live contracts of ``customers`` open ``history_days`` before ``today``; ``hooks``
     (``core.replay.DayHook``) play extra scripted events after the customers' activity each day
-    (``manage.py replay``'s presets)."""
+    (``manage.py replay``'s presets).
+
+    ``resume``: the book was opened by an earlier run over the same range (``manage.py replay`` again):
+    nothing is created, the customers that still exist are replayed on, whatever their contracts became
+    (terminated, or the customer purged after its retention period, DAT-2)."""
     day = today or clock.today()
     start = day - dt.timedelta(days=history_days)
     result = SeedResult()
     with acting_as(job="seed_demo"):
         load_presets()
-        for spec in customers:
+        for spec in customers if resume else ():
+            found = _existing(spec)
+            if found is not None:
+                result.customers.append((spec, found))
+        for spec in () if resume else customers:
             # Live contracts were applied for and activated HISTORY_DAYS ago; the pending one today.
             opened = start if spec.activate else day
             with clock.frozen(opened), transaction.atomic():
@@ -675,6 +684,16 @@ def seed(
     result.customers = [(spec, Contract.objects.get(pk=c.pk)) for spec, c in result.customers]
     _summarise(day, result)
     return result
+
+
+def _existing(spec: DemoCustomer) -> Contract | None:
+    """The customer's latest contract for the spec's plan, whatever its status (None: no such customer)."""
+    return (
+        Contract.objects.filter(customer__business_number=spec.business_number, plan__code=spec.plan)
+        .select_related("customer", "plan__policy")
+        .order_by("-pk")
+        .first()
+    )
 
 
 def summary_lines(result: SeedResult) -> list[str]:
