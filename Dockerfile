@@ -9,6 +9,7 @@ COPY . .
 RUN pip install --no-cache-dir . \
     && python manage.py compilemessages -l en -l ko --ignore=.venv \
     && SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOWED_HOSTS=build \
+       OPERATOR_NAME=build OPERATOR_BUSINESS_NUMBER=0000000000 \
        python manage.py collectstatic --noinput
 RUN useradd --create-home termsops && mkdir -p /app/media && chown termsops /app/media
 USER termsops

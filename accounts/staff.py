@@ -26,10 +26,10 @@ RESTRICTED_MODELS = frozenset({"accounts.personaldataaccess"})
 
 #: group name → {app label: actions}; plus ``extra`` codenames "app_label.codename".
 STAFF_GROUPS: dict[str, dict[str, Any]] = {
-    # 고객지원: customers, members, contracts; reads the rest.
+    # 고객지원: customers, members, contracts; reads the rest (privacy requests too, to answer customers).
     "support": {
         "apps": {"accounts": EDIT, "contracts": ("view", "change"), "billing": VIEW, "sla": VIEW,
-                 "messaging": VIEW, "core": VIEW},
+                 "messaging": VIEW, "core": VIEW, "privacy": VIEW},
         "extra": (),
     },
     # 청구/수납: invoices, payments, dunning, refunds; business calendar.
@@ -47,10 +47,11 @@ STAFF_GROUPS: dict[str, dict[str, Any]] = {
         "apps": {"messaging": EDIT, "accounts": VIEW, "contracts": VIEW, "core": VIEW},
         "extra": (),
     },
-    # 컴플라이언스: reads everything (audit), manages dormancy/purge of customer data.
+    # 컴플라이언스: reads everything (audit), manages dormancy/purge of customer data: the retention
+    # calendar, destruction records, export and deletion requests (DAT rules, issue 15).
     "compliance": {
         "apps": {"accounts": EDIT, "contracts": VIEW, "billing": VIEW, "sla": VIEW, "messaging": VIEW,
-                 "core": VIEW, "auth": VIEW},
+                 "core": VIEW, "auth": VIEW, "privacy": EDIT},
         "extra": ("accounts.view_personaldataaccess",),
     },
 }

@@ -26,4 +26,11 @@ class BillingConfig(AppConfig):
         events.register(invoice_paid=on_invoice_paid, dispute_decided=on_dispute_decided)
         # The Celery tasks are registered in every process, not only in a worker that autodiscovers
         # them: the admin queues ``process_bank_statement`` by name, and the demo runs tasks eagerly.
+        # Issue 18: the payment and e-tax invoice ports on the providers page and in check_providers.
+        from core import providers
+
         from . import tasks  # noqa: F401
+        from .gateways import provider_ports
+
+        for port in provider_ports():
+            providers.register(port)

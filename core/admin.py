@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import (
     admin_health,  # noqa: F401 - registers the system status page
+    admin_providers,  # noqa: F401 - registers the outside providers page
     formatting,
 )
 from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
@@ -27,6 +28,7 @@ COUNT_LABELS = {
     "customers_held": _("보관 유지 고객"),
     "customers_purged": _("파기한 고객"),
     "deemed": _("동의 간주"),
+    "dormant": _("휴면 전환"),
     "deferred": _("연기"),
     "delivered": _("전달"),
     "dormant_members_purged": _("파기한 휴면 구성원"),
@@ -43,6 +45,7 @@ COUNT_LABELS = {
     "invoices": _("청구서"),
     "late_charges": _("연체료"),
     "lifted": _("해제"),
+    "matched": _("자동 매칭"),
     "messages_purged": _("파기한 메시지"),
     "moved": _("이동"),
     "opened": _("개시"),
@@ -64,6 +67,7 @@ COUNT_LABELS = {
     "terminated": _("해지"),
     "timed_out": _("시간 초과"),
     "unknown": _("알 수 없음"),
+    "unmatched": _("미매칭"),
 }
 
 
@@ -134,14 +138,13 @@ class StatusTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "at", "content_type", "object_id", "from_label", "to_label", "on_date", "actor_shown", "reason"
     )
-    list_filter = ("machine", "content_type")
+    list_filter = ("content_type",)  # the object's kind in words; ``machine`` is its code, one per kind
     search_fields = ("actor", "reason")
     date_hierarchy = "on_date"
     list_select_related = ("content_type",)
     fields = readonly_fields = (
         "content_type",
         "object_id",
-        "machine",
         "from_label",
         "to_label",
         "on_date",

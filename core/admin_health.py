@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import health, jobs
@@ -49,7 +50,7 @@ class SystemStatusAdmin(admin.ModelAdmin):
 
             raise PermissionDenied
         report = health.readiness()
-        descriptions = {spec.name: spec.description for spec in jobs.registry()}
+        descriptions = {spec.name: gettext(spec.description) for spec in jobs.registry() if spec.description}
         statuses = dict(JobRun.Status.choices)
         context = {
             **self.admin_site.each_context(request),

@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         from .admin_dates import install
 
         install()  # the admin's date drill-down refuses impossible years (issue #14)
+        from . import admin_display
+
+        admin_display.install()  # amounts, quantities and actors read as words on every admin page (issue 15)
         from .observability import connect_celery_signals
 
         connect_celery_signals()  # the request id travels into the tasks a request sends

@@ -21,6 +21,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.functional import Promise
 
+from .korean import particles
+
 _CUSTOMER_FACING: ContextVar[bool] = ContextVar("customer_facing", default=False)
 
 
@@ -73,15 +75,14 @@ class DomainError(Exception):
         ``with_rule`` is False (default: False for customers, see :func:`customer_facing`)."""
         if with_rule is None:
             with_rule = not is_customer_facing()
-        if language is None:
+        with translation.override(language) if language else contextlib.nullcontext():
             text = str(self._message)
-        else:
-            with translation.override(language):
-                text = str(self._message)
-        # A message whose placeholders don't match its params is shown unformatted
-        # rather than turning a refusal into a crash.
-        with contextlib.suppress(KeyError, IndexError, ValueError):
-            text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
+            # A message whose placeholders don't match its params is shown unformatted
+            # rather than turning a refusal into a crash. Parameters that are written when read
+            # (core.formatting.MonthValue) are written in the same language as the sentence.
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                text = text.format(**{k: _fmt(v) for k, v in self.params.items()})
+        text = particles(text)  # "요금제 '베이직'은(는)" → "요금제 '베이직'은" (core.korean)
         return f"{self.rule}: {text}" if self.rule and with_rule else text
 
     @property

@@ -62,3 +62,25 @@ def day(value: dt.date | dt.datetime | None) -> str:
 
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return formats.date_format(value, "DATE_FORMAT")
+
+
+class MonthValue:
+    """A month as a message parameter, written when the message is read, in the reader's language
+    (``"{month} 보상".format(month=MonthValue(d))`` → "2026년 10월 보상" / "October 2026 …")."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dt.date) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return month(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"MonthValue({self.value!r})"
+
+    def __reduce__(self) -> tuple[type[MonthValue], tuple[dt.date]]:
+        return (MonthValue, (self.value,))

@@ -109,7 +109,21 @@ class StatusTransition(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.machine} #{self.object_id}: {self.from_status} → {self.to_status} ({self.on_date})"
+        from django.contrib.contenttypes.models import ContentType
+
+        from .adminkit import status_label
+        from .formatting import day
+
+        model = (
+            ContentType.objects.get_for_id(self.content_type_id).model_class()
+            if self.content_type_id
+            else None
+        )
+        name = model._meta.verbose_name if model is not None else self.machine
+        return (
+            f"{name} #{self.object_id}: {status_label(model, self.from_status)} → "
+            f"{status_label(model, self.to_status)} ({day(self.on_date)})"
+        )
 
 
 class IdempotencyKey(models.Model):
@@ -144,8 +158,10 @@ class IdempotencyKey(models.Model):
                 condition=models.Q(state="in_flight") | models.Q(status_code__isnull=False),
                 name="idempotencykey_done_has_response",
             ),
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
-                                   name="idempotencykey_expires_after_creation"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="idempotencykey_expires_after_creation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,3 +186,43 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ProviderCall(models.Model):
+    """One call to (or webhook from) an outside provider: a PG, the e-tax service, the messaging vendor.
+
+    Written by :func:`core.providers.provider_call` around every adapter request, so staff see what the
+    product asked of whom and what came back (issue 18). Never holds a secret: ``detail`` passes through
+    :func:`core.providers.redact` and request bodies are not stored.
+    """
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("카드 결제")
+        TAX_INVOICE = "tax_invoice", _("전자세금계산서")
+        MESSAGING = "messaging", _("문자·알림톡")
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("성공")
+        REFUSED = "refused", _("거절")
+        ERROR = "error", _("통신 오류")
+        REJECTED = "rejected", _("수신 거부 (서명·형식 오류)")
+        DUPLICATE = "duplicate", _("중복 수신")
+
+    kind = models.CharField(_("종류"), max_length=16, choices=Kind.choices)
+    provider = models.CharField(_("연동 업체"), max_length=32)
+    operation = models.CharField(_("요청"), max_length=48)
+    outcome = models.CharField(_("결과"), max_length=16, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField(_("HTTP 상태"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("소요 시간(ms)"), default=0)
+    reference = models.CharField(_("참조 번호"), max_length=120, blank=True)
+    detail = models.CharField(_("내용"), max_length=500, blank=True)
+    at = models.DateTimeField(_("시각"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("외부 연동 호출")
+        verbose_name_plural = _("외부 연동 호출")
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=["kind", "provider", "-at"], name="core_providercall_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.operation} #{self.pk}"

@@ -22,4 +22,10 @@ class MessagingConfig(AppConfig):
         set_notifier(_notify_change_request)
         # Services enqueue tasks by name (current_app.tasks[...]); register them in every process, not
         # only in workers (autodiscovery imports tasks modules there alone).
+        # Issue 18: the messaging port on the providers page and in check_providers.
+        from core import providers
+
         from . import tasks  # noqa: F401
+        from .providers import provider_port
+
+        providers.register(provider_port())

@@ -19,6 +19,8 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import translation
 from django.utils.functional import Promise
 
+from core.korean import particles
+
 _engine = Engine(
     autoescape=False,
     builtins=["django.contrib.humanize.templatetags.humanize", "messaging.notice_filters"],
@@ -38,7 +40,8 @@ def check_syntax(source: str) -> str | None:
 
 def render(source: str, variables: dict[str, Any], *, language: str) -> str:
     with translation.override(language):
-        return _engine.from_string(source).render(Context(variables, autoescape=False))
+        text = _engine.from_string(source).render(Context(variables, autoescape=False))
+    return particles(text)  # "계약 {{ number }}이(가)" reads "계약 C-2026-0001이" (core.korean)
 
 
 def render_subject(source: str, variables: dict[str, Any], *, language: str) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
 from billing.models import CreditNote
 from contracts.models import Contract, Plan
 from core.audit import AuditedHistory
-from core.formatting import won
+from core.formatting import month, quantity, won
 from core.models import TimeStampedModel
 
 
@@ -263,7 +264,9 @@ class SlaMonth(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.month:%Y-%m} {self.availability}%"
+        return gettext("계약 #{contract} {month} 가용률 {ratio}%").format(
+            contract=self.contract_id, month=month(self.month), ratio=quantity(self.availability)
+        )
 
 
 class SlaCreditDocument(models.Model):
@@ -297,7 +300,7 @@ class SlaCreditDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sla_month} {self.kind} {won(self.amount_won)}"
+        return f"{self.sla_month} {self.get_kind_display()} {won(self.amount_won)}"
 
 
 class SlaClaim(TimeStampedModel):
@@ -341,4 +344,6 @@ class SlaClaim(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.sla_month.month:%Y-%m} {self.get_status_display()}"
+        return gettext("계약 #{contract} {month} 보상 청구 ({status})").format(
+            contract=self.contract_id, month=month(self.sla_month.month), status=self.get_status_display()
+        )

@@ -451,8 +451,14 @@ class Checker:
         return found
 
 
-def _around(text: str, match: re.Match[str], width: int = 40) -> str:
-    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+def _around(text: str, match: re.Match[str], words: int = 6) -> str:
+    """The match with ``words`` words either side. Counted in words, not characters: a window of characters
+    starts where the numbers before it put it (``#58`` or ``#584``), and a defect must read the same on
+    either."""
+    starts = [m.end() for m in re.finditer(r"\s+", text[: match.start()])]
+    start = starts[-words] if len(starts) >= words else 0
+    ends = [m.start() for m in re.finditer(r"\s+", text[match.end() :])]
+    end = match.end() + ends[words] if len(ends) > words else len(text)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 

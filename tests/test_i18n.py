@@ -173,4 +173,4 @@ def test_reactivate_page_sentence_is_one_message(rf):
     assert "Account kim01 has had no login for a long time and is dormant; its personal data" in undated
     with translation.override("ko"):
         page = render_to_string("portal/reactivate.html", context, request=request)
-    assert "계정 kim01은(는) 장기간 로그인 기록이 없어 " in page and "부터 휴면 상태이며" in page
+    assert "계정 kim01은 장기간 로그인 기록이 없어 " in page and "부터 휴면 상태이며" in page

@@ -56,6 +56,8 @@ def test_web_worker_and_beat_run_a_job_seen_through_readyz(tmp_path):
         "SECRET_KEY": "process-test-" + uuid.uuid4().hex,
         "DATABASE_URL": _database_url(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "OPERATOR_NAME": "주식회사 예시운영",
+        "OPERATOR_BUSINESS_NUMBER": "2208162517",
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_QUEUE": queue,

@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "ALLOWED_HOSTS": "example.com",
+    "OPERATOR_NAME": "주식회사 예시운영",
+    "OPERATOR_BUSINESS_NUMBER": "220-81-62517",
 }
 
 
@@ -44,6 +46,23 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     assert f"{missing} must be set in production" in result.stderr
     for present in set(PRODUCTION_ENV) - {missing}:
         assert f"{present}," not in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("missing", ["OPERATOR_NAME", "OPERATOR_BUSINESS_NUMBER"])
+def test_production_refuses_to_print_the_demo_company_as_the_issuer(missing):
+    """BIL-18: a tax invoice names its supplier; production refuses to start without the operator's name
+    and business number rather than issue documents as the demo company."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set in production: the issuer on invoices" in result.stderr
+
+
+def test_production_refuses_a_business_number_that_is_not_ten_digits():
+    """BIL-18: the operator's business registration number is ten digits (hyphens allowed)."""
+    result = manage("check", env={**PRODUCTION_ENV, "OPERATOR_BUSINESS_NUMBER": "220-81-625"})
+    assert result.returncode != 0
+    assert "OPERATOR_BUSINESS_NUMBER must be the 10-digit business registration number" in result.stderr
 
 
 def test_production_with_an_empty_environment_names_all_three():

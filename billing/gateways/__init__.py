@@ -8,10 +8,9 @@ environment, so nothing breaks before they are declared in ``config/settings``.
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from django.utils.translation import gettext_lazy as _
 
-from django.conf import settings
+from core import providers
 
 from .base import ChargeResult, GatewayConfigurationError, GatewayError, PaymentGateway
 from .fake import FakeGateway, fake_state
@@ -29,11 +28,7 @@ __all__ = [
 ]
 
 
-def _setting(name: str, default: Any = None) -> Any:
-    value = getattr(settings, name, None)
-    if value in (None, ""):
-        value = os.environ.get(name, default)
-    return value
+_setting = providers.setting
 
 
 def get_gateway() -> PaymentGateway:
@@ -54,3 +49,32 @@ def get_gateway() -> PaymentGateway:
             timeout=seconds,
         )
     raise GatewayConfigurationError(f"unknown PAYMENT_GATEWAY {kind!r}; use 'fake' or 'http'")
+
+
+def provider_ports() -> list[providers.Port]:
+    """The payment and e-tax invoice ports as ``core.providers`` lists them (admin page, check_providers)."""
+    return [
+        providers.Port(
+            kind="payment",
+            label=_("카드 결제"),
+            chooser="PAYMENT_GATEWAY",
+            default="fake",
+            vendors=(
+                providers.Vendor(name="fake", label=_("내장 모의 결제 (개발·시험용)")),
+                providers.Vendor(
+                    name="http",
+                    label=_("범용 HTTP 결제 게이트웨이"),
+                    required=("PAYMENT_GATEWAY_URL",),
+                    secrets=("PAYMENT_GATEWAY_SECRET",),
+                    optional=("PAYMENT_GATEWAY_TIMEOUT",),
+                ),
+            ),
+        ),
+        providers.Port(
+            kind="tax_invoice",
+            label=_("전자세금계산서"),
+            chooser="TAX_INVOICE_PROVIDER",
+            default="file",
+            vendors=(providers.Vendor(name="file", label=_("파일 내보내기 (홈택스 일괄 업로드)")),),
+        ),
+    ]

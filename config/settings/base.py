@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Messages shown after an action resolve their Korean particles ("{name}을(를)" → "홍길동을", core.korean).
+MESSAGE_STORAGE = "core.messages.ParticleStorage"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -1,8 +1,9 @@
-"""Production settings: refuses to start without its secrets.
+"""Production settings: refuses to start without its secrets and its issuer.
 
 ``SECRET_KEY``, ``DATABASE_URL`` and ``ALLOWED_HOSTS`` must come from the
 environment (or the ``.env`` file that base settings read); the development
-defaults in base settings are never used here.
+defaults in base settings are never used here. Nor is the demo company as the issuer of invoices:
+``OPERATOR_NAME`` and ``OPERATOR_BUSINESS_NUMBER`` are required too.
 """
 
 import os
@@ -18,6 +19,23 @@ if _missing:
     raise ImproperlyConfigured(
         f"{', '.join(_missing)} must be set in production "
         f"(운영 환경에는 환경변수 {', '.join(_missing)}가 필요합니다)."
+    )
+
+# The issuer printed on every invoice PDF and tax invoice (BIL-18: the supplier's name and business
+# registration number are required on a tax invoice); the demo company's defaults would be wrong here.
+_ISSUER = ("OPERATOR_NAME", "OPERATOR_BUSINESS_NUMBER")
+_missing = [name for name in _ISSUER if not os.environ.get(name, "").strip()]
+if _missing:
+    raise ImproperlyConfigured(
+        f"{', '.join(_missing)} must be set in production: the issuer on invoices and tax invoices "
+        f"(운영 환경에는 청구서·세금계산서의 공급자 정보 {', '.join(_missing)}가 필요합니다)."
+    )
+if not os.environ["OPERATOR_BUSINESS_NUMBER"].replace("-", "").strip().isdigit() or len(
+    os.environ["OPERATOR_BUSINESS_NUMBER"].replace("-", "").strip()
+) != 10:
+    raise ImproperlyConfigured(
+        "OPERATOR_BUSINESS_NUMBER must be the 10-digit business registration number "
+        "(사업자등록번호 10자리, 예: 220-81-62517)."
     )
 
 DEBUG = False

@@ -138,7 +138,7 @@ class Notice(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.recipient or '-'} ({self.channel})"
+        return f"{self.subject or self.event} → {self.recipient or '-'} ({self.get_channel_display()})"
 
     @property
     def is_read(self) -> bool:

@@ -273,7 +273,7 @@ class Message(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient or '-'} ({self.status})"
+        return f"{self.get_kind_display()} → {self.recipient or '-'} ({self.get_status_display()})"
 
 
 class PendingResult(models.Model):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from contracts.models.policy_choices import SlaMeasurement
+from core import clock, formatting
 from core.adminkit import (
     NoRevertHistoryAdmin,
     ReadOnlyAdminMixin,
@@ -66,7 +68,7 @@ class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
 
     @admin.display(description=_("산정 내역"))
     def breakdown_table(self, obj: SlaMonth) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.breakdown, ensure_ascii=False, indent=2))
+        return breakdown_html(obj)
 
     @admin.action(description=_("CSV로 내보내기"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[SlaMonth]) -> HttpResponse:
@@ -133,3 +135,44 @@ class SlaClaimAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         return run_action_form(
             self, request, queryset, form_class=RejectForm, title=gettext("보상 청구 반려"), handle=handle
         )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _moment(value: Any) -> str:
+    """A stored ISO moment (Seoul time) as the admin shows moments: ``2026-10-03 14:20``."""
+    try:
+        return formatting.day(dt.datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def breakdown_html(obj: SlaMonth) -> str:
+    """SLA-3: how the month's availability was reached, as tables (not the stored JSON)."""
+    b = obj.breakdown or {}
+    rules = dict(SlaMeasurement.choices)
+    def timed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**r, "start": _moment(r.get("start")), "end": _moment(r.get("end"))} for r in rows]
+
+    outages, maintenance = timed(b.get("outages", [])), timed(b.get("maintenance", []))
+    revision = b.get("revision_note")
+    return render_to_string(
+        "admin/sla/breakdown.html",
+        {
+            "b": b,
+            "rule": rules.get(b.get("rule", ""), b.get("rule", "-")),
+            "service_from": _moment(b.get("service_from")) if b.get("service_from") else "",
+            "service_to": _moment(b.get("service_to")) if b.get("service_to") else "",
+            "availability": _decimal(b.get("availability")),
+            "outages": outages,
+            "excluded": b.get("excluded_incidents", []),
+            "maintenance": maintenance,
+            "revision": revision,
+            "previous_availability": _decimal(((revision or {}).get("previous") or {}).get("availability")),
+        },
+    )

@@ -20,6 +20,7 @@ from billing.services.ledger import lock_customer
 from contracts.models import Contract
 from core.calendar import month_start
 from core.errors import Conflict, DomainError
+from core.formatting import MonthValue
 from core.transitions import transition
 
 from ..lifecycles import CLAIM
@@ -48,7 +49,7 @@ def _closed_month(contract: Contract, month: dt.date) -> SlaMonth:
             "month_not_closed",
             _("{month}은(는) 아직 마감되지 않아 청구할 수 없습니다."),
             "month",
-            month=f"{month:%Y-%m}",
+            month=MonthValue(month),
         )
     return record
 
@@ -87,14 +88,14 @@ def claim_submit(
                 "already_claimed",
                 _("{month} 보상은 이미 청구되었습니다."),
                 "month",
-                month=f"{record.month:%Y-%m}",
+                month=MonthValue(record.month),
             )
         if record.claim_due_on is not None and today > record.claim_due_on:
             raise _err(
                 "claim_late",
                 _("{month} 보상 청구 기한은 {due}까지였습니다."),
                 "month",
-                month=f"{record.month:%Y-%m}",
+                month=MonthValue(record.month),
                 due=record.claim_due_on.isoformat(),
             )
         amount = record.credit_won if amount_won is None else int(amount_won)
@@ -117,7 +118,7 @@ def claim_submit(
                 _("{month} 보상은 이미 청구되었습니다."),
                 rule="SLA-5",
                 field="month",
-                month=f"{record.month:%Y-%m}",
+                month=MonthValue(record.month),
             ) from None
 
 

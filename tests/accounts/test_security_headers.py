@@ -87,7 +87,8 @@ def test_production_uses_argon2_and_requires_staff_2fa():
     )
     env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "PYTHONPATH": str(settings.BASE_DIR), "SECRET_KEY": "x" * 64, "ALLOWED_HOSTS": "example.com",
-           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test", "REDIS_URL": "redis://127.0.0.1:6379/6"}
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test", "REDIS_URL": "redis://127.0.0.1:6379/6",
+           "OPERATOR_NAME": "주식회사 예시운영", "OPERATOR_BUSINESS_NUMBER": "2208162517"}
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr

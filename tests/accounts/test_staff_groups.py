@@ -23,6 +23,11 @@ def test_staff_groups_exist_after_migrate():
     assert "core.change_holiday" in billing
     compliance = {p.codename for p in groups["compliance"].permissions.all()}
     assert "view_historicalcustomer" in compliance
+    # DAT-4, DAT-5: compliance runs the retention calendar and decides deletion requests; support reads them
+    assert {"view_destructionrecord", "change_deletionrequest"} <= compliance
+    privacy = groups["support"].permissions.filter(content_type__app_label="privacy")
+    support_privacy = {p.codename for p in privacy}
+    assert "view_deletionrequest" in support_privacy and "change_deletionrequest" not in support_privacy
 
 
 def test_ensure_staff_groups_is_idempotent():

@@ -265,7 +265,7 @@ def test_extending_needs_a_reason_and_a_later_date(presets):
     assert (refused.value.code, refused.value.field, refused.value.message_ko) == (
         "due_not_later",
         "new_due_on",
-        "BIL-10: 새 답변 기한 2026-06-24은(는) 현재 기한 2026-06-24보다 늦어야 합니다.",
+        "BIL-10: 새 답변 기한 2026-06-24는 현재 기한 2026-06-24보다 늦어야 합니다.",
     )
     long_reason = "가" * 301
     extended = dispute_extend(dispute=dispute, new_due_on=D(2026, 6, 25), reason=long_reason)

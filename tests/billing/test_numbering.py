@@ -88,15 +88,18 @@ def test_series_of_one_to_eight_letters_and_digits_is_accepted(series):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("series", ["", "ABCDEFGHI", "IN-V", "CN 2"])
-def test_series_refused_with_its_code_field_rule_and_message(series):
+@pytest.mark.parametrize(
+    ("series", "particle"), [("", "이(가)"), ("ABCDEFGHI", "가"), ("IN-V", "가"), ("CN 2", "가")]
+)
+def test_series_refused_with_its_code_field_rule_and_message(series, particle):
     """BIL-2: an empty series, one of nine characters, or one with a sign or space is refused, naming
     the field and the rule; no counter is created."""
     with pytest.raises(DomainError) as refused:
         next_number(series, 2026)
     error = refused.value
     assert (error.code, error.field, error.rule) == ("invalid_series", "series", "BIL-2")
-    assert error.message_ko == f"BIL-2: 문서 번호 구분 '{series}'이(가) 올바르지 않습니다."
+    # the particle agrees with the series as read ("아이", "브이", "이"); an empty one keeps both forms
+    assert error.message_ko == f"BIL-2: 문서 번호 구분 '{series}'{particle} 올바르지 않습니다."
     assert not DocumentCounter.objects.exists()
 
 
@@ -108,14 +111,14 @@ def test_years_2000_to_9999_are_accepted(year, number):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("year", [1999, 10000])
-def test_year_outside_2000_to_9999_refused_with_its_code_field_rule_and_message(year):
+@pytest.mark.parametrize(("year", "particle"), [(1999, "가"), (10000, "이")])
+def test_year_outside_2000_to_9999_refused_with_its_code_field_rule_and_message(year, particle):
     """BIL-2: the years just outside the range are refused, naming the field and the rule."""
     with pytest.raises(DomainError) as refused:
         next_number("INV", year)
     error = refused.value
     assert (error.code, error.field, error.rule) == ("invalid_year", "year", "BIL-2")
-    assert error.message_ko == f"BIL-2: 연도 {year}이(가) 올바르지 않습니다."
+    assert error.message_ko == f"BIL-2: 연도 {year}{particle} 올바르지 않습니다."  # 구가, 만이
     assert not DocumentCounter.objects.exists()
 
 

@@ -8,6 +8,7 @@ import pytest
 from contracts.models import Contract, ContractPeriod, ContractStatus, Policy, TerminationKind
 from contracts.services import renewal
 from core.errors import DomainError
+from core.korean import particles
 from tests.contracts.conftest import D, active, notices
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,9 @@ def test_a_terminating_contract_cannot_stop_its_renewal(presets):
         "CON-1",
         "status",
     )
+    subject = particles(f"계약 {contract.number}은(는)")  # 은 or 는 as the number is read
     assert refused.value.message_ko == (
-        f"CON-1: 계약 {contract.number}은(는) 현재 '해지 예정' 상태라 갱신 거절할 수 없습니다. "
+        f"CON-1: {subject} 현재 '해지 예정' 상태라 갱신 거절할 수 없습니다. "
         "가능한 상태: 이용 중, 이용 정지"
     )
 

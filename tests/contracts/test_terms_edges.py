@@ -186,7 +186,7 @@ def test_consent_on_the_day_before_the_effective_date_and_once(presets):
     assert err.value.field == "decision" and err.value.rule == "TRM-4"
     assert (
         err.value.message_ko
-        == f"TRM-4: 이미 {clock.to_seoul_date(consent.decided_at).isoformat()}에 '거부'(으)로 응답했습니다."
+        == f"TRM-4: 이미 {clock.to_seoul_date(consent.decided_at).isoformat()}에 '거부'로 응답했습니다."
     )
 
 

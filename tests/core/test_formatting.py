@@ -49,3 +49,17 @@ def test_template_filters_use_the_same_helper():
             Context({"a": 230000, "q": Decimal("2.0000"), "m": dt.date(2026, 10, 1), "n": 12345})
         )
     assert out == "230,000원 2 2026년 10월 12,345"
+
+
+def test_a_month_in_a_refusal_reads_in_the_readers_language():
+    """SLA-5: "the month is not closed yet" names the month as people write it, in each language, with the
+    Korean particle agreeing with it (월 → 은)."""
+    import datetime as dt
+
+    from core.errors import DomainError
+    from core.formatting import MonthValue
+
+    message = "{month}은(는) 아직 마감되지 않아 청구할 수 없습니다."
+    error = DomainError("month_not_closed", message, month=MonthValue(dt.date(2026, 10, 1)))
+    assert error.message_ko == "2026년 10월은 아직 마감되지 않아 청구할 수 없습니다."
+    assert "October 2026" in error.message_en

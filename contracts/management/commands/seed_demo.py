@@ -362,7 +362,7 @@ def _payment_method(spec: DemoCustomer, customer: Customer, result: SeedResult) 
         )
     else:
         payments.payment_method_add(
-            customer=customer, kind=PaymentMethod.Kind.BANK_TRANSFER, label="무통장 입금",
+            customer=customer, kind=PaymentMethod.Kind.BANK_TRANSFER, label=f"입금자명 {spec.payer_name}",
         )
     result.payment_methods_created += 1
 

@@ -223,7 +223,7 @@ def test_pay_now_with_the_default_card_after_confirmation(client, admin_member, 
     overdue.refresh_from_db()
     assert overdue.status == Invoice.Status.PAID
     body = _text(client.get(reverse("portal:invoice_detail", args=[overdue.pk]), follow=True))
-    assert "연체 10일" not in body and "110,000원을(를) 신용카드(으)로 결제했습니다." in body
+    assert "연체 10일" not in body and "110,000원을 신용카드로 결제했습니다." in body
 
 
 def test_pay_now_declined_shows_plain_korean(client, admin_member, overdue):
