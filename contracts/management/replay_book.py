@@ -12,7 +12,7 @@ customer stopping a month before the end), with:
   (ACC-3, CON-1, CON-4) and hands out seats (ACC-5).
 
 Every event goes through the services the admin, the portal and the API call (applications, seats,
-disputes, incidents, termination, terms); nothing writes rows itself. An event happens on its day
+disputes, refunds, incidents, termination, terms); nothing writes rows itself. An event happens on its day
 (``Event.day`` days after the first day of the range); events after the end of the range do not happen.
 """
 
@@ -28,11 +28,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member
-from billing.models import Dispute, Invoice
-from billing.services import disputes
+from billing.models import Dispute, Invoice, Refund
+from billing.services import disputes, ledger, refunds
 from contracts.models import Contract, ContractStatus, Plan
 from contracts.services import applications, seats, termination
 from core import clock
+from core.errors import DomainError
 from core.replay import DayHook
 from sla.models import Incident
 from sla.services import incidents
@@ -221,28 +222,34 @@ def damoa_incident(today: dt.date) -> str:
 
 
 def office_dispute(today: dt.date) -> str:
-    """한빛오피스 disputes a tenth of its latest invoice's largest line (BIL-10)."""
+    """한빛오피스 disputes a tenth of the largest line of its latest paid invoice (BIL-10; upheld, the paid
+    money becomes a credit it can ask back, BIL-11), or of its latest invoice when none is paid or the
+    paid one is out of the window."""
     contract = _contract("주식회사 한빛오피스")
     if contract is None:
         return ""
-    latest = (
-        Invoice.objects.filter(customer=contract.customer)
-        .exclude(status=Invoice.Status.VOID)
-        .order_by("-issue_date", "-pk")
-        .first()
-    )
-    line = latest.lines.order_by("-amount_won", "pk").first() if latest else None
-    if latest is None or line is None or line.amount_won < 10:
-        return ""
-    dispute = disputes.dispute_file(
-        invoice=latest,
-        line=line,
-        amount_won=max(line.amount_won // 10, 1),
-        today=today,
-        member=_admin(contract),
-        reason="퇴사 예정자 계정 1명분이 청구되었습니다. 감액을 요청합니다.",
-    )
-    return f"{latest.number} 이의신청 {dispute.amount_won:,}원"
+    invoices = Invoice.objects.filter(customer=contract.customer).exclude(status=Invoice.Status.VOID)
+    candidates = [
+        invoices.filter(status=Invoice.Status.PAID).order_by("-issue_date", "-pk").first(),
+        invoices.order_by("-issue_date", "-pk").first(),
+    ]
+    for invoice in candidates:
+        line = invoice.lines.order_by("-amount_won", "pk").first() if invoice else None
+        if invoice is None or line is None or line.amount_won < 10:
+            continue
+        try:
+            dispute = disputes.dispute_file(
+                invoice=invoice,
+                line=line,
+                amount_won=max(line.amount_won // 10, 1),
+                today=today,
+                member=_admin(contract),
+                reason="퇴사 예정자 계정 1명분이 청구되었습니다. 감액을 요청합니다.",
+            )
+        except DomainError:  # out of the window: nothing was written, try the next
+            continue
+        return f"{invoice.number} 이의신청 {dispute.amount_won:,}원"
+    return ""
 
 
 def office_dispute_answer(today: dt.date) -> str:
@@ -262,6 +269,41 @@ def office_dispute_answer(today: dt.date) -> str:
         today=today,
     )
     return f"{dispute.get_status_display()} {dispute.upheld_amount_won:,}원"
+
+
+def office_refund_request(today: dt.date) -> str:
+    """한빛오피스's admin asks for its credit back instead of the offset (BIL-11); nothing when none
+    is left."""
+    contract = _contract("주식회사 한빛오피스")
+    if contract is None:
+        return ""
+    credit = ledger.credit_available(contract.customer)
+    if credit <= 0:
+        return ""
+    refund = refunds.refund_request(
+        customer=contract.customer,
+        amount_won=credit,
+        reason="이의신청 인용으로 생긴 과납액 환불 요청",
+        today=today,
+        member=_admin(contract),
+    )
+    return f"환불 요청 {refund.amount_won:,}원"
+
+
+def office_refund_paid(today: dt.date) -> str:
+    """Staff pay the requested refund out (BIL-11)."""
+    contract = _contract("주식회사 한빛오피스")
+    refund = (
+        Refund.objects.filter(customer=contract.customer, status=Refund.Status.REQUESTED)
+        .order_by("pk")
+        .first()
+        if contract
+        else None
+    )
+    if refund is None:
+        return ""
+    refund = refunds.refund_pay(refund=refund, today=today)
+    return f"환불 지급 {refund.amount_won:,}원"
 
 
 def hangyeol_terminates(today: dt.date) -> str:
@@ -309,6 +351,8 @@ EVENTS: tuple[Event, ...] = (
     Event(
         47, "officecore", _("한빛오피스 이의신청 인용 (크레딧 노트)"), "BIL-10, DUN-1", office_dispute_answer
     ),
+    Event(49, "officecore", _("한빛오피스 과납액 환불 요청"), "BIL-11", office_refund_request),
+    Event(53, "officecore", _("한빛오피스 환불 지급"), "BIL-11", office_refund_paid),
     Event(50, "officecore", _("한빛오피스 퇴사자 좌석 반납"), "ACC-5", office_member_leaves),
     Event(70, "damoa", _("다온상사 전체 장애 30시간"), "SLA-1, SLA-3, SLA-4", damoa_incident),
 )
