@@ -351,7 +351,8 @@ EVENTS: tuple[Event, ...] = (
     Event(
         47, "officecore", _("한빛오피스 이의신청 인용 (크레딧 노트)"), "BIL-10, DUN-1", office_dispute_answer
     ),
-    Event(49, "officecore", _("한빛오피스 과납액 환불 요청"), "BIL-11", office_refund_request),
+    # The same day, before the next day's collection offsets the credit against an open invoice (BIL-17).
+    Event(47, "officecore", _("한빛오피스 과납액 환불 요청"), "BIL-11", office_refund_request),
     Event(53, "officecore", _("한빛오피스 환불 지급"), "BIL-11", office_refund_paid),
     Event(50, "officecore", _("한빛오피스 퇴사자 좌석 반납"), "ACC-5", office_member_leaves),
     Event(70, "damoa", _("다온상사 전체 장애 30시간"), "SLA-1, SLA-3, SLA-4", damoa_incident),
