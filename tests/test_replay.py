@@ -239,17 +239,16 @@ def test_incident_earns_its_credit(replayed: Path) -> None:
 
 
 def test_dispute_upheld_credit_and_seat_changes(replayed: Path) -> None:
-    """BIL-10, BIL-11, ACC-5: 한빛오피스's dispute is upheld with a credit note (in the report with BIL-10),
-    the credit asked back and paid out; the new member got a seat and the leaver gave theirs back."""
+    """BIL-10, BIL-17, ACC-5: 한빛오피스's dispute on a paid invoice is upheld with a credit note (in the
+    report with BIL-10); no scripted event was refused; the new member got a seat and the leaver gave
+    theirs back."""
     contract = _contract("주식회사 한빛오피스")
     dispute = Dispute.objects.get(customer=contract.customer)
     assert dispute.status in (Dispute.Status.UPHELD, Dispute.Status.PARTIAL) and dispute.credit_note
     assert rows_with(replayed, "officecore", "credits", dispute.credit_note.number, "BIL-10")
-    # BIL-11: the disputed invoice was paid, so the credit is asked back and paid out.
+    # BIL-17: the disputed invoice was paid, so the credit is offset against the next one.
     assert dispute.invoice.status == Invoice.Status.PAID
-    refund = Refund.objects.get(customer=contract.customer)
-    assert refund.status == Refund.Status.PAID and refund.amount_won == dispute.upheld_amount_won
-    assert rows_with(replayed, "officecore", "refunds", f"{refund.amount_won:,}원", "BIL-11")
+    assert JobRun.objects.filter(job=replay_book.EVENTS_JOB, counts__has_key="refused").count() == 0
     held = {a.member.login_id for a in contract.seat_assignments.filter(released_on__isnull=True)}
     assert replay_book.NEW_OFFICE_MEMBER.login_id in held and "hanbit-choi" not in held
 
