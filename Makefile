@@ -1,10 +1,13 @@
 # Two commands that work on a fresh machine:
 #   make demo   — SQLite + in-process jobs, demo data, serves on 127.0.0.1:$(PORT)
+#                 (make demo YEAR=1: the replayed year of `manage.py replay`, README "A year in minutes")
 #   make test   — the whole suite against real PostgreSQL and Redis
 #   make mutate — mutation testing of the money and date rules (docs/testing.md)
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# make demo YEAR=1: seed the replayed year instead of 91 days (on a fresh demo database: make clean first)
+YEAR ?=
 # Two test processes (the machine has two cores); each gets its own test database.
 PYTEST_ARGS ?= -n 2
 BIN := $(VENV)/bin
@@ -25,7 +28,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(DATABASE_URL_DEMO) REDIS_URL= \
-	  $(PY) manage.py demo --port $(PORT)
+	  $(PY) manage.py demo --port $(PORT) $(if $(YEAR),--year)
 
 # PostgreSQL or Redis not running but installed: tools/test_services.py starts throwaway ones.
 test: $(STAMP)
@@ -72,4 +75,4 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages -l en -l ko --ignore=.venv
 
 clean:
-	rm -rf $(VENV) demo.sqlite3 staticfiles
+	rm -rf $(VENV) demo.sqlite3 staticfiles replay-report.html

@@ -1,6 +1,11 @@
 """``make demo``: prepare a database, seed demo data (with three months of billing history), run
 today's jobs, print what was seeded and the logins, and serve.
 
+``--year`` (``make demo YEAR=1``) seeds the replayed year instead: the book of ``manage.py replay``
+opened a year before today, every day of the year replayed with each preset's scripted events (a late
+payment, an overdue customer, seat changes, an application, incidents and their credits, a dispute, an
+early termination and its penalty, a terms change), and writes the replay report next to the database.
+
 Works on embedded defaults (SQLite, jobs in-process: ``REDIS_URL`` empty), so a fresh
 machine needs no servers. Every step is idempotent: running the demo again keeps the
 data and the logins.
@@ -8,7 +13,10 @@ data and the logins.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,12 +27,15 @@ from django.test.utils import override_settings
 
 from core import clock
 
+from .. import replay_book, replay_report
+from . import replay
 from .seed_demo import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
     DEMO_PASSWORD,
     HISTORY_DAYS,
     STAFF_USERS,
+    SeedResult,
     seed,
     summary_lines,
 )
@@ -40,6 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
         parser.add_argument("--no-serve", action="store_true", help="prepare and print, but do not serve")
+        parser.add_argument(
+            "--year", action="store_true",
+            help="1년 재현 장부 (the replayed year of manage.py replay instead of 91 days of history)",
+        )
+        parser.add_argument("--report", default="replay-report.html", help="--year: 재현 보고서 경로")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -57,14 +73,15 @@ class Command(BaseCommand):
         # (each is also a Notice row, shown in the portal inbox and the back office).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             mail.outbox = []
+            today = clock.today()
+            history = replay.DEFAULT_DAYS if options["year"] else HISTORY_DAYS
             self._step(
                 "3/5", "데모 고객·구성원·계약과 청구 이력 만들기 (seed_demo)",
-                f"{HISTORY_DAYS}일 전 개통, 그날부터 오늘까지 일일 작업 재실행 (replays the daily jobs)",
+                f"{history}일 전 개통, 그날부터 오늘까지 일일 작업 재실행 (replays the daily jobs)",
             )
             started = time.monotonic()
-            result = seed()
+            result = self._year(today, history, options["report"]) if options["year"] else seed()
             seconds = time.monotonic() - started
-            today = clock.today()
             self._step("4/5", f"{today} 일일 작업 실행 (run_jobs)")
             call_command("run_jobs", "--date", today.isoformat(), "--no-progress", **quiet)
             sent = len(mail.outbox)
@@ -122,6 +139,25 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"서버 시작 {base}/ — 종료하려면 Ctrl-C (starting the server; Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
+
+    def _year(self, today: dt.date, history: int, report: str) -> SeedResult:
+        """The replayed year (``manage.py replay --preset all``), quietly, with a progress bar."""
+        start = today - dt.timedelta(days=history)
+        presets = list(replay_book.PRESETS)
+        replay.check_range(presets, start, today)
+        logging.disable(logging.INFO)
+        try:
+            result = seed(
+                today=today, history_days=history, customers=replay_book.book(presets),
+                hooks=[replay_book.Script(presets, start).hook()], progress=True,
+                resume=replay.opened_before(start),
+            )
+        finally:
+            logging.disable(logging.NOTSET)
+        path = Path(report)
+        path.write_text(replay_report.render(presets, start, today), encoding="utf-8")
+        self.stdout.write(f"      재현 보고서 (replay report): {path.resolve()}")
+        return result
 
     def _step(self, number: str, text: str, detail: str = "") -> None:
         heading = self.style.MIGRATE_HEADING(f"[{number}] {text}")

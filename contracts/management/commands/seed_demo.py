@@ -10,7 +10,7 @@ real data.
 
 History: the live contracts are applied for, approved and activated ``HISTORY_DAYS`` before
 today, then the whole daily job list (``config/jobs.py``) is replayed for every day up to today
-(``core.jobs.run_all``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
+(the day loop ``core.replay.replay``): invoices are issued, seats snapshotted, tax invoices prepared, CMS and
 card customers charged, late charges recorded and the dunning ladders walked. One extra job,
 ``demo_customer_activity``, registered only while seeding and run last each day, plays the
 customers: the messaging customer (its calling number approved while seeding) sends a few SMS/LMS a
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts import services as account_services
@@ -54,9 +55,8 @@ from contracts.presets import load_presets
 from contracts.services import applications, seats, terms, terms_documents
 from contracts.services.messaging_limits import POLICY_CODE as MESSAGING_POLICY
 from contracts.services.messaging_limits import messaging_limits_for
-from core import clock, csvkit, jobs
+from core import clock, csvkit, replay
 from core.audit import acting_as
-from core.models import JobRun
 from messaging.models import SenderNumber
 from messaging.providers import FAKE
 from messaging.services import senders, sending
@@ -123,6 +123,9 @@ class DemoCustomer:
     kind: str = Customer.Kind.CORPORATION
     activate: bool = True  # False: the application waits in the admin queue
     pays: str = PAY_BANK
+    # A bank-transfer customer pays its first invoice this many days after the due date (a late payment:
+    # late charges and dunning steps, then DUN-1); 0 = on time. ``manage.py replay`` scripts it.
+    first_invoice_late_days: int = 0
 
     @property
     def pays_label(self) -> str:
@@ -225,6 +228,7 @@ class SeedResult:
     bank_unmatched: int = 0  # deposits waiting in the staff queue
     overdue: OverdueCase | None = None
     dispute: Dispute | None = None
+    replayed: replay.ReplayResult | None = None  # the day loop's figures (days, job runs, seconds)
 
 
 def demo_document(customer: DemoCustomer, kind: str, plan_name: str, today: dt.date) -> SimpleUploadedFile:
@@ -482,6 +486,10 @@ also carries a stranger's deposit, which stays unmatched in the staff queue."""
     ).order_by("due_date", "pk"):
         spec = activity.by_customer[invoice.customer_id]
         pay_on = min(invoice.issue_date + dt.timedelta(days=PAY_AFTER_DAYS), invoice.due_date)
+        if spec.first_invoice_late_days and not Invoice.objects.filter(
+            customer_id=invoice.customer_id, issue_date__lt=invoice.issue_date
+        ).exists():
+            pay_on = invoice.due_date + dt.timedelta(days=spec.first_invoice_late_days)
         if today < pay_on:
             continue
         if spec.pays == PAY_OVERDUE and invoice.due_date >= activity.overdue_cutoff:
@@ -501,60 +509,30 @@ also carries a stranger's deposit, which stays unmatched in the staff queue."""
     return counts
 
 
-class _SqliteFastWrites:
-    """On SQLite (the demo database), skip the fsync of each commit while replaying: the replay commits
-    thousands of small transactions (a ``JobRun`` claim per job and day) and would otherwise spend most
-    of its time waiting for the disk. The worst a crash can do is leave a half-written demo database;
-    ``make clean`` removes it. Other databases are left alone."""
-
-    def __enter__(self) -> None:
-        self.previous: int | None = None
-        if connection.vendor == "sqlite" and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous")
-                self.previous = int(cursor.fetchone()[0])
-                cursor.execute("PRAGMA synchronous = OFF")
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.previous is not None and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA synchronous = {self.previous:d}")
-
-
-def _replay(until: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: SeedResult) -> None:
-    """Run the daily jobs (and the feed job, last) for every day from the first activation to ``until``
-    that has not been replayed yet."""
+def _replay(until: dt.date, specs: list[tuple[DemoCustomer, Contract]], result: SeedResult,
+            hooks: Sequence[replay.DayHook] = (), *, progress: bool = False) -> None:
+    """Run the daily jobs, the feed job and then ``hooks`` for every day from the first activation to
+    ``until`` that has not been replayed yet (the day loop is ``core.replay.replay``)."""
     global _activity
     live = [(spec, c) for spec, c in specs if spec.activate and c.activation_date is not None]
     if not live:
         return
     start = min(c.activation_date for _spec, c in live if c.activation_date is not None)
     result.history_from = start
-    done = set(
-        JobRun.objects.filter(
-            job=FEED_JOB, status=JobRun.Status.SUCCEEDED, as_of__gte=start, as_of__lte=until
-        ).values_list("as_of", flat=True)
-    )
-    days = [day for day in jobs.dates(start, until) if day not in done]
-    if not days:
-        return
     _activity = _Activity(
         by_customer={c.customer_id: spec for spec, c in live if spec.pays in (PAY_BANK, PAY_OVERDUE)},
         overdue_cutoff=until - dt.timedelta(days=OVERDUE_WINDOW_DAYS),
         messaging_customers=[c.customer for _spec, c in live if c.plan.policy.code == MESSAGING_POLICY],
         stranger_from=until - dt.timedelta(days=21),
     )
-    fast = _SqliteFastWrites()
-    jobs.register(jobs.JobSpec(FEED_JOB, f"{__name__}.demo_customer_activity", None,
-                               "데모: 고객 활동 (문자 발송, 무통장 입금 내역) — 데모 데이터 전용"))
+    feed = replay.DayHook(FEED_JOB, demo_customer_activity,
+                          "데모: 고객 활동 (문자 발송, 무통장 입금 내역) — 데모 데이터 전용")
     try:
-        with fast:
-            for day in days:
-                jobs.run_all(day)
-                result.days_replayed += 1
+        played = replay.replay(start, until, hooks=[feed, *hooks], progress=progress)
     finally:
-        jobs.unregister(FEED_JOB)
         _activity = None
+    result.days_replayed += played.days_replayed
+    result.replayed = played
 
 
 # The demo's terms change (TRM-1..3): dcloud v2 lowers the late-charge rate, article 34 ① says so, and the
@@ -657,14 +635,34 @@ def _summarise(today: dt.date, result: SeedResult) -> None:
     )
 
 
-def seed(*, today: dt.date | None = None) -> SeedResult:
-    """Create whatever demo data is missing, replay the days not yet replayed; return what exists now."""
+def seed(
+    *,
+    today: dt.date | None = None,
+    history_days: int = HISTORY_DAYS,
+    customers: Sequence[DemoCustomer] = DEMO_CUSTOMERS,
+    hooks: Sequence[replay.DayHook] = (),
+    progress: bool = False,
+    resume: bool = False,
+) -> SeedResult:
+    """Create whatever demo data is missing, replay the days not yet replayed; return what exists now.
+
+    The live contracts of ``customers`` open ``history_days`` before ``today``; ``hooks``
+    (``core.replay.DayHook``) play extra scripted events after the customers' activity each day
+    (``manage.py replay``'s presets).
+
+    ``resume``: the book was opened by an earlier run over the same range (``manage.py replay`` again):
+    nothing is created, the customers that still exist are replayed on, whatever their contracts became
+    (terminated, or the customer purged after its retention period, DAT-2)."""
     day = today or clock.today()
-    start = day - dt.timedelta(days=HISTORY_DAYS)
+    start = day - dt.timedelta(days=history_days)
     result = SeedResult()
     with acting_as(job="seed_demo"):
         load_presets()
-        for spec in DEMO_CUSTOMERS:
+        for spec in customers if resume else ():
+            found = _existing(spec)
+            if found is not None:
+                result.customers.append((spec, found))
+        for spec in () if resume else customers:
             # Live contracts were applied for and activated HISTORY_DAYS ago; the pending one today.
             opened = start if spec.activate else day
             with clock.frozen(opened), transaction.atomic():
@@ -679,12 +677,23 @@ def seed(*, today: dt.date | None = None) -> SeedResult:
             result.customers.append((spec, contract))
         with transaction.atomic():
             _staff(result)
-    _replay(day, result.customers, result)
+    _replay(day, result.customers, result, hooks, progress=progress)
     _dispute(day, result.customers, result)
-    _terms_change(day)
+    if any(spec.preset == TERMS_CHANGE_CODE for spec in customers):
+        _terms_change(day)
     result.customers = [(spec, Contract.objects.get(pk=c.pk)) for spec, c in result.customers]
     _summarise(day, result)
     return result
+
+
+def _existing(spec: DemoCustomer) -> Contract | None:
+    """The customer's latest contract for the spec's plan, whatever its status (None: no such customer)."""
+    return (
+        Contract.objects.filter(customer__business_number=spec.business_number, plan__code=spec.plan)
+        .select_related("customer", "plan__policy")
+        .order_by("-pk")
+        .first()
+    )
 
 
 def summary_lines(result: SeedResult) -> list[str]:
