@@ -3,6 +3,7 @@ contract's special terms (특약) laid over it (CON-12). Every rule reads its nu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .models import Contract, Policy, SpecialTerm
+from .models import Contract, Policy, SpecialTerm, TermsRelease
 from .policy_fields import PolicyFields
 
 
@@ -97,6 +98,73 @@ PolicyView = EffectivePolicy | Policy
 def effective_policy(contract: Contract) -> EffectivePolicy:
     terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
     return EffectivePolicy(contract.policy, terms)
+
+
+# --------------------------------------------------------------------------- the version in force on a day
+
+
+@dataclass(frozen=True)
+class VersionSpan:
+    """One policy version of a contract's history: in force from ``start`` (``None``: from the start of
+    the chain) until the next span's start."""
+
+    start: dt.date | None
+    policy: EffectivePolicy
+
+
+def version_chain(policy: Policy) -> list[tuple[dt.date | None, Policy]]:
+    """``policy`` and the versions it replaced, oldest first, each with the day it took effect (TRM-1,
+    TRM-4): walked back through the recorded ``TermsRelease`` rows (``previous`` → ``policy`` on
+    ``effective_on``). The oldest version has ``None``: it governs everything before the first change.
+
+    A version governs from its effective date and never before it (TRM-2; 002 art.3② "적용일자",
+    001 art.3-4 "효력 발생일"), so whoever is on ``policy`` today was on its predecessor before that date;
+    a contract that refused a change keeps its old version (TRM-5), which is then the ``policy`` walked
+    back from."""
+    releases = {
+        release.policy_id: release
+        for release in TermsRelease.objects.filter(policy__code=policy.code).select_related("previous")
+    }  # one query for the whole chain (versions of one code)
+    chain: list[tuple[dt.date | None, Policy]] = []
+    seen: set[int] = set()
+    current: Policy | None = policy
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        release = releases.get(current.pk)
+        if release is None:
+            chain.append((None, current))
+            break
+        chain.append((release.effective_on, current))
+        current = release.previous
+    chain.reverse()
+    return chain
+
+
+def policy_spans(contract: Contract) -> list[VersionSpan]:
+    """The versions that governed ``contract``, oldest first, each with the contract's special terms laid
+    over it as :func:`effective_policy` does (CON-12). The last span is ``effective_policy(contract)``'s
+    version."""
+    terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
+    return [
+        VersionSpan(start, EffectivePolicy(policy, terms)) for start, policy in version_chain(contract.policy)
+    ]
+
+
+def span_on(spans: list[VersionSpan], day: dt.date) -> EffectivePolicy:
+    """The span of ``spans`` (oldest first) in force on ``day``: the last one started on or before it."""
+    found = spans[0].policy
+    for span in spans:
+        if span.start is None or span.start <= day:
+            found = span.policy
+        else:
+            break
+    return found
+
+
+def policy_on(contract: Contract, day: dt.date) -> EffectivePolicy:
+    """The terms that governed ``contract`` on ``day`` (TRM-1, TRM-4; CON-12 special terms included):
+    the version in force that day, not necessarily the contract's current one."""
+    return span_on(policy_spans(contract), day)
 
 
 def overridable_parameters() -> list[str]:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from contracts.effective import EffectivePolicy, effective_policy
+from contracts.effective import EffectivePolicy, VersionSpan, effective_policy, policy_spans
 from contracts.models import Contract
 from core.errors import DomainError
 from core.money import vat_on
@@ -44,6 +44,7 @@ __all__ = [
     "open_amount_subquery",
     "open_invoices",
     "policy_for_invoice",
+    "policy_spans_for_invoice",
     "require_positive_won",
     "unpaid_won",
     "with_vat",
@@ -144,18 +145,37 @@ def net_noted_won(invoice: Invoice) -> int:
 # --------------------------------------------------------------------------- the invoice's rules and VAT
 
 
-def policy_for_invoice(invoice: Invoice) -> EffectivePolicy:
-    """The rules for an invoice: the effective policy (CON-12 special terms included) of its first
-    contract line, or the invoice's policy version when no line names a contract."""
+def _invoice_contract(invoice: Invoice) -> Contract | None:
+    """The contract whose rules an invoice follows: the one of its first contract line."""
     contract_id = (
         InvoiceLine.objects.filter(invoice=invoice, contract__isnull=False)
         .order_by("contract_id")
         .values_list("contract_id", flat=True)
         .first()
     )
-    if contract_id is not None:
-        return effective_policy(Contract.objects.select_related("policy").get(pk=contract_id))
+    if contract_id is None:
+        return None
+    return Contract.objects.select_related("policy").get(pk=contract_id)
+
+
+def policy_for_invoice(invoice: Invoice) -> EffectivePolicy:
+    """The rules for an invoice: the effective policy (CON-12 special terms included) of its first
+    contract line, or the invoice's policy version when no line names a contract."""
+    contract = _invoice_contract(invoice)
+    if contract is not None:
+        return effective_policy(contract)
     return EffectivePolicy(invoice.policy, {})
+
+
+def policy_spans_for_invoice(invoice: Invoice) -> list[VersionSpan]:
+    """The versions that governed the invoice's contract over time, oldest first (TRM-4; see
+    ``contracts.effective.policy_spans``): for rules that run day by day after the invoice, such as late
+    charges (BIL-9), where each day follows the terms in force that day. Without a contract line: the
+    invoice's policy version alone (it names no contract whose terms could change)."""
+    contract = _invoice_contract(invoice)
+    if contract is not None:
+        return policy_spans(contract)
+    return [VersionSpan(None, EffectivePolicy(invoice.policy, {}))]
 
 
 def with_vat(invoice: Invoice, amount_won: int) -> int:

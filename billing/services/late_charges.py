@@ -16,6 +16,12 @@ Models, all numbers from the (effective) policy:
   waives anything; ``late_charge_waivable`` is for a later staff action).
 * ``none`` (``damoa``, ``officecore``, ``kgmsg``): nothing.
 
+**Terms changes (TRM-4).** Each day is charged under the version in force on that day
+(``contracts.effective.policy_spans``), not the contract's current one: a ``daily_rate`` month the
+version changed in becomes two accruals (one per version, each rounded on its own); a ``monthly_surcharge``
+follows the version in force on its assessment day; the grace days are those of the version in force on
+the first day after the due date. See BIL-9's [reading] in docs/rules.md.
+
 "Unpaid" is the invoice's ledger balance at the start of the day without its own late-charge entries
 (payments go to the fees first), minus what open disputes hold (BIL-10: the disputed amount is held
 out of late charges while open); never below zero.
@@ -49,7 +55,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
-from contracts.effective import PolicyView
+from contracts.effective import EffectivePolicy, PolicyView, VersionSpan, span_on
 from contracts.models import LateChargeModel
 from core.audit import record_history
 from core.calendar import add_months, month_end
@@ -57,7 +63,8 @@ from core.money import round_won
 
 from ..models import Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
 from . import ledger
-from .disputes import held_won_on, policy_for_invoice
+from .disputes import held_won_on
+from .facts import policy_spans_for_invoice
 
 __all__ = [
     "Accrual",
@@ -152,61 +159,98 @@ def _stop(invoice: Invoice, today: dt.date, balances: _Balances) -> tuple[dt.dat
 
 
 def accruals_for(invoice: Invoice, *, today: dt.date, policy: PolicyView | None = None) -> list[Accrual]:
-    """Every late charge ``invoice`` has earned by ``today`` under its policy (existing or not)."""
-    policy = policy or policy_for_invoice(invoice)
-    model = policy.late_charge_model
-    if model == LateChargeModel.NONE or not policy.late_charge_monthly_percent:
+    """Every late charge ``invoice`` has earned by ``today`` (existing or not), each day under the terms in
+    force that day (TRM-4, see "Terms changes" in the module docstring). With ``policy`` (a preview of one
+    version), that version governs every day."""
+    if policy is not None:
+        view = policy if isinstance(policy, EffectivePolicy) else EffectivePolicy(policy, {})
+        spans = [VersionSpan(None, view)]
+    else:
+        spans = policy_spans_for_invoice(invoice)
+    models = {span.policy.late_charge_model for span in spans if span.policy.late_charge_monthly_percent}
+    if not models & {LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE}:
         return []
     balances = _Balances(invoice)
     stop, closed = _stop(invoice, today, balances)
-    if model == LateChargeModel.DAILY_RATE:
-        return _daily_accruals(invoice, policy, balances, stop, closed)
-    if model == LateChargeModel.MONTHLY_SURCHARGE:
-        return _surcharge_accruals(invoice, policy, balances, stop)
-    return []
+    result: list[Accrual] = []
+    if LateChargeModel.DAILY_RATE in models:
+        result += _daily_accruals(invoice, spans, balances, stop, closed)
+    if LateChargeModel.MONTHLY_SURCHARGE in models:
+        result += _surcharge_accruals(invoice, spans, balances, stop)
+    return sorted(result, key=lambda accrual: (accrual.period_start, accrual.kind))
+
+
+def _charges(policy: EffectivePolicy, model: str) -> bool:
+    return policy.late_charge_model == model and bool(policy.late_charge_monthly_percent)
+
+
+def _segments(
+    spans: list[VersionSpan], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date, EffectivePolicy]]:
+    """``start``..``end`` cut at each version change inside it, each part with its version (TRM-4)."""
+    cuts = sorted({s.start for s in spans if s.start is not None and start < s.start <= end})
+    bounds = [start, *cuts]
+    return [
+        (first, bounds[i + 1] - ONE_DAY if i + 1 < len(bounds) else end, span_on(spans, first))
+        for i, first in enumerate(bounds)
+    ]
 
 
 def _daily_accruals(
-    invoice: Invoice, policy: PolicyView, balances: _Balances, stop: dt.date, closed: bool
+    invoice: Invoice, spans: list[VersionSpan], balances: _Balances, stop: dt.date, closed: bool
 ) -> list[Accrual]:
-    first = invoice.due_date + ONE_DAY + dt.timedelta(days=policy.late_charge_grace_days or 0)
+    """One accrual per calendar month, and per version within a month the terms changed in."""
+    late_from = invoice.due_date + ONE_DAY
+    grace = span_on(spans, late_from).late_charge_grace_days or 0
     result: list[Accrual] = []
-    start = first
-    mode = policy.rounding
-    percent = policy.late_charge_monthly_percent
-    months = policy.late_charge_months_per_year
-    basis = policy.late_charge_day_basis
+    start = late_from + dt.timedelta(days=grace)
     while start <= stop:
         end_of_month = month_end(start)
         if end_of_month > stop and not closed:
             break  # this month is not over and the invoice is still open
         end = min(end_of_month, stop)
-        won_days = days = base = 0
-        day = start
-        while day <= end:
-            unpaid = balances.on(day)
-            if unpaid > 0:
-                won_days += unpaid
-                days += 1
-                base = max(base, unpaid)
-            day += ONE_DAY
-        amount = _daily_from_won_days(won_days, percent, months, basis, mode)
-        if amount > 0:
-            if won_days == base * days:
-                formula = f"{base:,} × {percent}% × {months} × {days}/{basis}"
-            else:
-                formula = f"Σ일별 미납액 {won_days:,} × {percent}% × {months} / {basis} ({days}일)"
-            result.append(Accrual(LateCharge.Kind.LATE_FEE, start, end, days, base, amount, formula[:300]))
+        for first, last, policy in _segments(spans, start, end):
+            if _charges(policy, LateChargeModel.DAILY_RATE):
+                accrual = _daily_accrual(policy, balances, first, last)
+                if accrual is not None:
+                    result.append(accrual)
         start = end_of_month + ONE_DAY
     return result
 
 
+def _daily_accrual(
+    policy: EffectivePolicy, balances: _Balances, start: dt.date, end: dt.date
+) -> Accrual | None:
+    mode = policy.rounding
+    percent = policy.late_charge_monthly_percent
+    months = policy.late_charge_months_per_year
+    basis = policy.late_charge_day_basis
+    won_days = days = base = 0
+    day = start
+    while day <= end:
+        unpaid = balances.on(day)
+        if unpaid > 0:
+            won_days += unpaid
+            days += 1
+            base = max(base, unpaid)
+        day += ONE_DAY
+    amount = _daily_from_won_days(won_days, percent, months, basis, mode)
+    if amount <= 0:
+        return None
+    if won_days == base * days:
+        formula = f"{base:,} × {percent}% × {months} × {days}/{basis}"
+    else:
+        formula = f"Σ일별 미납액 {won_days:,} × {percent}% × {months} / {basis} ({days}일)"
+    return Accrual(LateCharge.Kind.LATE_FEE, start, end, days, base, amount, formula[:300])
+
+
 def _surcharge_accruals(
-    invoice: Invoice, policy: PolicyView, balances: _Balances, stop: dt.date
+    invoice: Invoice, spans: list[VersionSpan], balances: _Balances, stop: dt.date
 ) -> list[Accrual]:
     """Assessed on due + grace and each monthly anniversary after it, when still unpaid at the end of
-    that day ("30일 이상 지속": paying on day 30 avoids it)."""
-    first = invoice.due_date + dt.timedelta(days=policy.late_charge_grace_days or 0)
+    that day ("30일 이상 지속": paying on day 30 avoids it), under the version in force on that day."""
+    grace = span_on(spans, invoice.due_date + ONE_DAY).late_charge_grace_days or 0
+    first = invoice.due_date + dt.timedelta(days=grace)
     result: list[Accrual] = []
     k = 0
     while (on := add_months(first, k)) <= stop:
@@ -216,6 +260,9 @@ def _surcharge_accruals(
             if invoice.status != Invoice.Status.ISSUED:
                 break
             continue  # held by a dispute that day, or paid and reopened
+        policy = span_on(spans, on)
+        if not _charges(policy, LateChargeModel.MONTHLY_SURCHARGE):
+            continue
         amount = surcharge(
             unpaid_won=unpaid, monthly_percent=policy.late_charge_monthly_percent, mode=policy.rounding
         )
@@ -287,11 +334,13 @@ def apply_late_charges(*, today: dt.date) -> dict[str, int]:
 
 
 def _record(invoice: Invoice, *, today: dt.date) -> tuple[list[LateCharge], int]:
-    done = set(LateCharge.objects.filter(invoice=invoice).values_list("kind", "period_start"))
+    done = list(LateCharge.objects.filter(invoice=invoice).values_list("kind", "period_start", "period_end"))
     created: list[LateCharge] = []
     existing = 0
     for accrual in accruals_for(invoice, today=today):
-        if (accrual.kind, accrual.period_start) in done:
+        # Recorded already: the same period, or a day of it inside a recorded period (a month recorded
+        # whole before it was cut at a terms change is not charged again for its second part).
+        if any(kind == accrual.kind and start <= accrual.period_start <= end for kind, start, end in done):
             existing += 1
             continue
         try:

@@ -91,10 +91,11 @@ def test_price_increase_shows_three_months_of_difference(presets):
 def test_late_fee_rate_and_dunning_day_on_an_overdue_customer(presets):
     """BIL-9, DUN-1, TRM-4: dcloud's late charge 1.5 % → 1.25 % a month and its third notice moved from day 25
     to day 20, effective 2026-04-01, one month. The January invoice (287,419원, due 02-28) stays unpaid; its
-    March accrual is posted on 04-01, after the customer moved to the new version, so it is charged at the
-    new rate: 287,419 × 1.5 % × 12 × 31/365 = 4,393.97 → 4,393원 before, 287,419 × 1.25 % × 12 × 31/365 =
-    3,661.64 → 3,661원 after (truncated): −732원. The February invoice (due 03-31) gets its third notice on
-    04-25 before and on 04-20 after; the other steps keep their days."""
+    March accrual is posted on 04-01, after the customer moved to the new version, but March's days ran
+    under the old one, so both sides charge the old rate (BIL-9 reading: each day of lateness at the version
+    in force that day): 287,419 × 1.5 % × 12 × 31/365 = 4,393.97 → 4,393원, no difference within this
+    horizon. The February invoice (due 03-31) gets its third notice on 04-25 before and on 04-20 after; the
+    other steps keep their days."""
     _book()
     v1 = Policy.objects.get(code="dcloud", version=1)
     draft = policy_clone(policy=v1)
@@ -104,11 +105,7 @@ def test_late_fee_rate_and_dunning_day_on_an_overdue_customer(presets):
     result = whatif_run(draft=draft, today=TODAY, effective_on=EFFECTIVE, months=1)
 
     [row] = result.rows
-    assert (row.old.late_charges_won, row.new.late_charges_won, row.late_charges_diff_won) == (
-        4_393,
-        3_661,
-        -732,
-    )
+    assert (row.old.late_charges_won, row.new.late_charges_won, row.late_charges_diff_won) == (4_393, 4_393, 0)
     assert row.invoiced_diff_won == 0
     shared = [
         (D(2026, 4, 1), "notify"),
@@ -118,7 +115,7 @@ def test_late_fee_rate_and_dunning_day_on_an_overdue_customer(presets):
     ]
     assert row.old.dunning_steps == [*shared, (D(2026, 4, 25), "notify"), (D(2026, 4, 30), "restrict")]
     assert row.new.dunning_steps == [*shared, (D(2026, 4, 20), "notify"), (D(2026, 4, 30), "restrict")]
-    assert LateCharge.objects.filter(amount_won__in=[4_393, 3_661]).count() == 0  # nothing kept
+    assert LateCharge.objects.filter(amount_won=4_393).count() == 0  # nothing kept
 
 
 @pytest.mark.django_db
