@@ -105,7 +105,8 @@ def test_late_fee_rate_and_dunning_day_on_an_overdue_customer(presets):
     result = whatif_run(draft=draft, today=TODAY, effective_on=EFFECTIVE, months=1)
 
     [row] = result.rows
-    assert (row.old.late_charges_won, row.new.late_charges_won, row.late_charges_diff_won) == (4_393, 4_393, 0)
+    late = (row.old.late_charges_won, row.new.late_charges_won, row.late_charges_diff_won)
+    assert late == (4_393, 4_393, 0)
     assert row.invoiced_diff_won == 0
     shared = [
         (D(2026, 4, 1), "notify"),
