@@ -47,11 +47,11 @@ def _job_names() -> list[str]:
 
 #: Query-count pins of the invoice run (issue 16; batches of ``invoicing.BATCH_SIZE`` customers, both
 #: books fit in one): the first run on the issue date, and the same run again (nothing to issue).
-#: Measured 2026-12-06: PIN_FIRST_MEASURED.
+#: Measured 2026-12-06: 25 queries first and 15 again, on 100 and on 1,000 contracts (was 620 → 6,126).
 INVOICE_RUN = "generate_invoices"
 INVOICE_RUN_AGAIN = "generate_invoices (again)"
-INVOICE_RUN_MAX_QUERIES = 45
-INVOICE_RUN_AGAIN_MAX_QUERIES = 20
+INVOICE_RUN_MAX_QUERIES = 25
+INVOICE_RUN_AGAIN_MAX_QUERIES = 15
 
 
 def _count(name: str, *, again: bool = False) -> int:
