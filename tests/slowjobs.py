@@ -36,7 +36,27 @@ def _slowed(func: str, model: str) -> Callable[..., dict[str, int]]:
     return job
 
 
-generate_invoices = _slowed("billing.jobs.generate_invoices", "billing.Invoice")
+def generate_invoices(*, today: dt.date) -> dict[str, int]:
+    """The invoice run with one customer per batch (its unit: a batch commits its invoices at once, with
+    no ``post_save``), sleeping after each committed batch."""
+    from billing.jobs import generate_invoices as run
+    from billing.services import invoicing
+
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+    issue, size = invoicing._issue, invoicing.BATCH_SIZE
+
+    def slowed(drafts: list[Any]) -> list[Any]:
+        issued = issue(drafts)
+        transaction.on_commit(lambda: time.sleep(delay))
+        return issued
+
+    invoicing._issue, invoicing.BATCH_SIZE = slowed, 1  # type: ignore[assignment]
+    try:
+        return run(today=today)
+    finally:
+        invoicing._issue, invoicing.BATCH_SIZE = issue, size  # type: ignore[assignment]
+
+
 dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
 purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")
 

@@ -57,7 +57,8 @@ from core.calendar import add_months
 from core.formatting import month
 from core.money import VatSplit, percent_of, round_won, vat_split
 
-from ..models import Invoice, InvoiceLine, Promotion
+from ..models import InvoiceLine, Promotion
+from . import reads
 from .dates import ONE_DAY, Period, period_containing, periods_between
 from .seats import peak_registered
 from .usage import usage_totals
@@ -596,12 +597,7 @@ def is_suspension_credit(line: Any) -> bool:
 def issued_suspension_groups(contract: Contract) -> tuple[list[list[BilledLine]], int]:
     """The contract's lines on its issued (not void) regular invoices, one group per invoice, and the
     suspension credits those invoices already gave (a positive number)."""
-    rows = (
-        InvoiceLine.objects.filter(contract=contract, invoice__kind=Invoice.Kind.REGULAR)
-        .exclude(invoice__status=Invoice.Status.VOID)
-        .order_by("invoice_id", "position")
-        .values_list("invoice_id", "kind", "amount_won", "service_start", "service_end", "policy_basis")
-    )
+    rows = reads.issued_lines(contract)  # the batch's rows in the invoice run (issue 16)
     groups: dict[int, list[BilledLine]] = {}
     credited = 0
     for invoice_id, kind, amount, start, end, basis in rows:

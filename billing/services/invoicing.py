@@ -33,11 +33,12 @@ from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import BillingCycle, Contract, ContractStatus, Policy, SpecialTerm
 from contracts.models.contract import LIVE
+from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
 from core.errors import DomainError
 
 from ..models import Invoice, InvoiceLine, LedgerEntry
-from . import late_charges, ledger
+from . import late_charges, ledger, reads
 from .charges import (
     LineDraft,
     SuspensionCredits,
@@ -50,12 +51,15 @@ from .charges import (
     seat_changes,
 )
 from .dates import Period, calendar_month, due_date_for, nominal_issue_date, periods_between
-from .numbering import next_number
+from .numbering import reserve_numbers
 
 log = logging.getLogger(__name__)
 
 LOOKBACK_MONTHS = 3
-BATCH_SIZE = 200
+#: Customers per batch: one transaction, one set of reads and one insert per table for each.
+BATCH_SIZE = 500
+#: Rows per INSERT statement.
+INSERT_BATCH = 2000
 BILLABLE = (*LIVE, ContractStatus.TERMINATED)
 
 # Policy parameters that decide an invoice's dates, VAT or rounding: a contract whose special terms
@@ -214,6 +218,7 @@ def _drafts(
     # --- BIL-9 late-charge hook (billing.services.late_charges): the customer's unbilled late charges
     # ride on its first invoice of the run as ``late_charge`` lines, outside the VAT totals.
     late = late_charges.unbilled_late_charges({key[0] for key in groups})
+    first_contracts = late_charges.first_contract_ids(c.invoice_id for cs in late.values() for c in cs)
     suspension = SuspensionCredits(today)  # BIL-16 hook (billing.services.charges)
     for (_cid, schedule, period_start), items in sorted(
         groups.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
@@ -236,7 +241,8 @@ def _drafts(
         if totals.total_won < 0:
             log.warning("negative invoice for customer %s %s %s skipped", _cid, schedule, period_start)
             continue
-        lines = lines + late_charges.late_charge_line_drafts(late.pop(_cid, []))  # BIL-9 hook
+        late_lines = late_charges.late_charge_line_drafts(late.pop(_cid, []), first_contracts)  # BIL-9 hook
+        lines = lines + late_lines
         drafts.append(
             InvoiceDraft(
                 customer=lead.contract.customer,
@@ -263,8 +269,14 @@ def _billable_contracts(today: dt.date) -> QuerySet[Contract]:
     )
 
 
+def _reads_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the batch's usage and snapshot reads cover: every period the run can bill (a period
+    that reaches outside is read on its own, ``reads.for_contract``)."""
+    return add_months(_window_start(today), -3), add_months(today, 3)
+
+
 def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
-    return list(
+    contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
         .select_related("customer", "plan", "policy")
@@ -277,6 +289,8 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
         )
         .order_by("customer_id", "pk")
     )
+    reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
+    return contracts
 
 
 def _issued_keys(customer_ids: list[int], today: dt.date) -> set[tuple[int, str, dt.date]]:
@@ -287,21 +301,29 @@ def _issued_keys(customer_ids: list[int], today: dt.date) -> set[tuple[int, str,
     return set(rows)
 
 
-def _customer_batches(today: dt.date, customer_ids: list[int] | None = None) -> Iterator[list[int]]:
+def _candidates(today: dt.date, customer_ids: list[int] | None = None) -> list[int]:
+    """The customers with a billable contract on ``today``, in id order (the order of the batches)."""
     qs = _billable_contracts(today)
     if customer_ids is not None:
         qs = qs.filter(customer_id__in=customer_ids)
-    ids = sorted(set(qs.values_list("customer_id", flat=True)))
+    return sorted(set(qs.values_list("customer_id", flat=True)))
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
     for i in range(0, len(ids), BATCH_SIZE):
         yield ids[i : i + BATCH_SIZE]
+
+
+def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
+    return _drafts(_load(customer_ids, today), today, cal, _issued_keys(customer_ids, today))
 
 
 def invoice_drafts(*, today: dt.date, customer_ids: list[int] | None = None) -> list[InvoiceDraft]:
     """Every invoice the run would issue on ``today`` (for the given customers), writing nothing."""
     cal = default_calendar()
     drafts: list[InvoiceDraft] = []
-    for batch in _customer_batches(today, customer_ids):
-        drafts.extend(_drafts(_load(batch, today), today, cal, _issued_keys(batch, today)))
+    for batch in _batches(_candidates(today, customer_ids)):
+        drafts.extend(_batch_drafts(batch, today, cal))
     return drafts
 
 
@@ -376,6 +398,89 @@ def _exists(draft: InvoiceDraft) -> bool:
     ).exists()
 
 
+def _issue(drafts: list[InvoiceDraft]) -> list[Invoice]:
+    """Create the invoices of ``drafts`` with their numbers, lines, history rows and ledger entries, set-
+    based: one counter update per year for the gapless numbers (in the drafts' order), one insert each for
+    the invoices, their history, their lines and their ledger entries. Call it in one transaction, under
+    the locks of the drafts' customers, with drafts computed under those locks (nothing issued yet)."""
+    if not drafts:
+        return []
+    # BIL-9 hook: drop late charges billed meanwhile (one locking query for the batch)
+    line_lists = late_charges.current_lines_many([draft.lines for draft in drafts])
+    numbers: dict[int, Iterator[str]] = {}
+    for year in sorted({draft.issue_date.year for draft in drafts}):
+        count = sum(1 for draft in drafts if draft.issue_date.year == year)
+        numbers[year] = iter(reserve_numbers("INV", year, count))
+    invoices = [
+        Invoice(
+            customer=draft.customer,
+            policy=draft.policy,
+            schedule=draft.schedule,
+            kind=draft.kind,
+            number=next(numbers[draft.issue_date.year]),
+            period_start=draft.period_start,
+            period_end=draft.period_end,
+            issue_date=draft.issue_date,
+            due_date=draft.due_date,
+            vat_inclusive=draft.vat_inclusive,
+            vat_rate_percent=draft.vat_rate_percent,
+            supply_won=draft.supply_won,
+            vat_won=draft.vat_won,
+            total_won=draft.total_won,
+        )
+        for draft in drafts
+    ]
+    invoices = bulk_create_audited(invoices, batch_size=INSERT_BATCH)
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                contract_id=line.contract_id,
+                position=position,
+                kind=line.kind,
+                description=line.description[:300],
+                quantity=line.quantity,
+                unit_price_won=line.unit_price_won,
+                amount_won=line.amount_won,
+                service_start=line.service_start,
+                service_end=line.service_end,
+                policy_basis=line.policy_basis[:200],
+            )
+            for invoice, lines in zip(invoices, line_lists, strict=True)
+            for position, line in enumerate(lines, start=1)
+        ],
+        batch_size=INSERT_BATCH,
+    )
+    late_charges.bill_on_invoices(list(zip(invoices, line_lists, strict=True)))  # BIL-9 hook: ledger, once
+    ledger.post_many(
+        [
+            {
+                "customer": invoice.customer,
+                "kind": LedgerEntry.Kind.INVOICE,
+                "amount_won": invoice.total_won,
+                "occurred_on": invoice.issue_date,
+                "description": f"청구서 {invoice.number} ({invoice.period_start}~{invoice.period_end})",
+                "invoice": invoice,
+                "key": f"invoice:{invoice.pk}",
+            }
+            for invoice in invoices
+            if invoice.total_won
+        ]
+    )
+    return invoices
+
+
+def _lock(customer_ids: list[int], *, skip_locked: bool) -> list[int]:
+    """Lock the customers' rows (``ledger.lock_customer`` for a batch), in id order; with ``skip_locked``
+    the rows another transaction holds are left out (another worker is issuing them)."""
+    return list(
+        Customer.objects.select_for_update(skip_locked=skip_locked)
+        .filter(pk__in=customer_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def invoice_issue(draft: InvoiceDraft) -> Invoice | None:
     """Create one invoice from a draft with its number, lines and ledger entry, in one transaction.
     Returns None when the period was issued meanwhile (another run or worker)."""
@@ -384,72 +489,55 @@ def invoice_issue(draft: InvoiceDraft) -> Invoice | None:
             ledger.lock_customer(draft.customer)
             if _exists(draft):
                 return None
-            lines = late_charges.current_lines(draft.lines)  # BIL-9 hook: drop late charges billed meanwhile
-            invoice = Invoice.objects.create(
-                customer=draft.customer,
-                policy=draft.policy,
-                schedule=draft.schedule,
-                kind=draft.kind,
-                number=next_number("INV", draft.issue_date.year),
-                period_start=draft.period_start,
-                period_end=draft.period_end,
-                issue_date=draft.issue_date,
-                due_date=draft.due_date,
-                vat_inclusive=draft.vat_inclusive,
-                vat_rate_percent=draft.vat_rate_percent,
-                supply_won=draft.supply_won,
-                vat_won=draft.vat_won,
-                total_won=draft.total_won,
-            )
-            InvoiceLine.objects.bulk_create(
-                [
-                    InvoiceLine(
-                        invoice=invoice,
-                        contract_id=line.contract_id,
-                        position=position,
-                        kind=line.kind,
-                        description=line.description[:300],
-                        quantity=line.quantity,
-                        unit_price_won=line.unit_price_won,
-                        amount_won=line.amount_won,
-                        service_start=line.service_start,
-                        service_end=line.service_end,
-                        policy_basis=line.policy_basis[:200],
-                    )
-                    for position, line in enumerate(lines, start=1)
-                ]
-            )
-            late_charges.bill_on_invoice(invoice=invoice, lines=lines)  # BIL-9 hook: ledger, once
-            if invoice.total_won:
-                ledger.post(
-                    customer=draft.customer,
-                    kind=LedgerEntry.Kind.INVOICE,
-                    amount_won=invoice.total_won,
-                    occurred_on=invoice.issue_date,
-                    description=f"청구서 {invoice.number} ({invoice.period_start}~{invoice.period_end})",
-                    invoice=invoice,
-                    key=f"invoice:{invoice.pk}",
-                )
-            return invoice
+            return _issue([draft])[0]
     except IntegrityError:
         if _exists(draft):
             return None
         raise
 
 
+def _run_batch(
+    batch: list[int], today: dt.date, cal: BusinessCalendar, counts: dict[str, int], *, skip_locked: bool
+) -> list[int]:
+    """One batch in one transaction: lock its customers, draft what is due under the locks, issue it
+    set-based. Returns the customers left out because another transaction held them."""
+    drafts: list[InvoiceDraft] = []
+    locked: list[int] = []
+    invoices: list[Invoice] = []
+    try:
+        with transaction.atomic():
+            locked = _lock(batch, skip_locked=skip_locked)
+            if locked:
+                drafts = _batch_drafts(locked, today, cal)
+                invoices = _issue(drafts)
+    except IntegrityError:
+        # The unique index (customer, schedule, period) is the backstop: someone issued one of these
+        # periods without the customer lock. Issue the batch one invoice at a time, as before.
+        log.warning("invoice batch of %s customers hit the unique index; issuing one by one", len(batch))
+        issued = [invoice_issue(draft) for draft in drafts]
+        invoices = [invoice for invoice in issued if invoice is not None]
+        counts["already_issued"] += len(issued) - len(invoices)
+    counts["customers"] += len(locked)
+    counts["invoices"] += len(invoices)
+    counts["total_won"] += sum(invoice.total_won for invoice in invoices)
+    return sorted(set(batch) - set(locked))
+
+
 def invoices_generate(*, today: dt.date, customer_ids: list[int] | None = None) -> dict[str, int]:
-    """Job ``generate_invoices`` (daily 01:00): issue what is due on ``today`` (BIL-2, BIL-3)."""
+    """Job ``generate_invoices`` (daily 01:00): issue what is due on ``today`` (BIL-2, BIL-3).
+
+    Batches of ``BATCH_SIZE`` customers, each in one transaction (issue 16). Workers running the job at
+    once share the batches: a batch's customers are locked ``FOR UPDATE SKIP LOCKED``, so a second
+    worker passes over a batch the first holds and takes the next. The customers a run passed over are
+    taken again at the end, waiting for their locks this time: when the run returns, everything due is
+    issued, once (what the other worker issued is no longer drafted)."""
     cal = default_calendar()
     counts = {"customers": 0, "invoices": 0, "already_issued": 0, "total_won": 0}
-    for batch in _customer_batches(today, customer_ids):
-        counts["customers"] += len(batch)
-        for draft in _drafts(_load(batch, today), today, cal, _issued_keys(batch, today)):
-            invoice = invoice_issue(draft)
-            if invoice is None:
-                counts["already_issued"] += 1
-            else:
-                counts["invoices"] += 1
-                counts["total_won"] += invoice.total_won
+    held: list[int] = []
+    for batch in _batches(_candidates(today, customer_ids)):
+        held.extend(_run_batch(batch, today, cal, counts, skip_locked=True))
+    for batch in _batches(held):
+        _run_batch(batch, today, cal, counts, skip_locked=False)
     return counts
 
 

@@ -51,13 +51,13 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, PolicyView, VersionSpan, span_on
 from contracts.models import LateChargeModel
-from core.audit import record_history
+from core.audit import bulk_update_audited
 from core.calendar import add_months, month_end
 from core.money import round_won
 
@@ -71,7 +71,10 @@ __all__ = [
     "accruals_for",
     "apply_late_charges",
     "bill_on_invoice",
+    "bill_on_invoices",
+    "current_lines_many",
     "daily_late_fee",
+    "first_contract_ids",
     "invoice_amount_due_won",
     "late_charge_line_drafts",
     "surcharge",
@@ -378,20 +381,32 @@ def unbilled_late_charges(customer_ids: Iterable[int]) -> dict[int, list[LateCha
     return result
 
 
-def _first_contract_id(invoice_id: int) -> int | None:
-    return (
-        InvoiceLine.objects.filter(invoice_id=invoice_id, contract__isnull=False)
-        .order_by("contract_id")
-        .values_list("contract_id", flat=True)
-        .first()
+def first_contract_ids(invoice_ids: Iterable[int]) -> dict[int, int]:
+    """The lowest contract id on each invoice (a late-charge line names the contract of the invoice it
+    comes from), one query for all of them."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    rows = (
+        InvoiceLine.objects.filter(invoice_id__in=ids, contract__isnull=False)
+        .values_list("invoice_id")
+        .annotate(first=Min("contract_id"))
+        .order_by()
     )
+    return {invoice_id: first for invoice_id, first in rows}
 
 
-def late_charge_line_drafts(charges: Iterable[LateCharge]) -> list[Any]:
+def late_charge_line_drafts(
+    charges: Iterable[LateCharge], first_contracts: dict[int, int] | None = None
+) -> list[Any]:
     """``late_charge`` line drafts for the invoice run (amounts outside the VAT totals, see module doc).
-    Each carries ``extra={"late_charge_id": pk}`` so :func:`bill_on_invoice` can link it."""
+    Each carries ``extra={"late_charge_id": pk}`` so :func:`bill_on_invoice` can link it.
+    ``first_contracts`` (from :func:`first_contract_ids`) saves the query when the run has it."""
     from .charges import LineDraft
 
+    charges = list(charges)
+    if first_contracts is None:
+        first_contracts = first_contract_ids(c.invoice_id for c in charges)
     drafts = []
     for charge in charges:
         label = LateCharge.Kind(charge.kind).label
@@ -411,59 +426,78 @@ def late_charge_line_drafts(charges: Iterable[LateCharge]) -> list[Any]:
                 service_start=charge.period_start,
                 service_end=charge.period_end,
                 policy_basis=f"{RULE_TEXT.get(charge.kind, 'BIL-9')}: {charge.formula}"[:200],
-                contract_id=_first_contract_id(charge.invoice_id),
+                contract_id=first_contracts.get(charge.invoice_id),
                 extra={"late_charge_id": charge.pk},
             )
         )
     return drafts
 
 
+def _charge_id(line: Any) -> int | None:
+    return line.extra.get("late_charge_id") or None
+
+
 def current_lines(lines: list[Any]) -> list[Any]:
     """Drop late-charge line drafts whose charge another invoice billed meanwhile (call under the
     customer lock, before creating the lines)."""
-    ids = [line.extra.get("late_charge_id") for line in lines if line.extra.get("late_charge_id")]
+    return current_lines_many([lines])[0]
+
+
+def current_lines_many(line_lists: list[list[Any]]) -> list[list[Any]]:
+    """:func:`current_lines` for a batch of invoices (issue 16): one locking query for all of them."""
+    ids = [cid for lines in line_lists for line in lines if (cid := _charge_id(line))]
     if not ids:
-        return lines
+        return line_lists
     still = set(
         LateCharge.objects.select_for_update()
         .filter(pk__in=ids, billed_on_invoice__isnull=True)
         .values_list("pk", flat=True)
     )
     return [
-        line
-        for line in lines
-        if not line.extra.get("late_charge_id") or line.extra["late_charge_id"] in still
+        [line for line in lines if not _charge_id(line) or _charge_id(line) in still] for lines in line_lists
     ]
 
 
 def bill_on_invoice(*, invoice: Invoice, lines: list[Any]) -> int:
     """Link the late charges of ``lines`` to ``invoice`` and post them to the ledger on it (kind
-    ``late_charge``, key ``late_charge:{pk}``). Called by ``invoicing.invoice_issue`` in its transaction,
-    under the customer lock, after :func:`current_lines`. Returns the won posted."""
-    posted = 0
-    for line in lines:
-        charge_id = line.extra.get("late_charge_id")
-        if not charge_id:
-            continue
-        updated = LateCharge.objects.filter(pk=charge_id, billed_on_invoice__isnull=True).update(
-            billed_on_invoice=invoice
-        )
-        if not updated:
-            continue
-        charge = LateCharge.objects.select_related("invoice").get(pk=charge_id)
-        record_history([charge])  # the conditional update above writes no history of its own
-        ledger.post(
-            customer=invoice.customer,
-            kind=LedgerEntry.Kind.LATE_CHARGE,
-            amount_won=charge.amount_won,
-            occurred_on=invoice.issue_date,
-            description=f"{LateCharge.Kind(charge.kind).label} {charge.invoice.number} "
-            f"{charge.period_start}~{charge.period_end} → {invoice.number}",
-            invoice=invoice,
-            key=f"late_charge:{charge.pk}",
-        )
-        posted += charge.amount_won
-    return posted
+    ``late_charge``, key ``late_charge:{pk}``). Called by the invoice run in its transaction, under the
+    customer lock, after :func:`current_lines`. Returns the won posted."""
+    return bill_on_invoices([(invoice, lines)])
+
+
+def bill_on_invoices(pairs: list[tuple[Invoice, list[Any]]]) -> int:
+    """:func:`bill_on_invoice` for a batch of new invoices (issue 16): the charges still unbilled are
+    locked and linked with one update (a history row each) and posted with one insert."""
+    target = {cid: invoice for invoice, lines in pairs for line in lines if (cid := _charge_id(line))}
+    if not target:
+        return 0
+    charges = list(
+        LateCharge.objects.select_for_update(of=("self",))
+        .select_related("invoice")
+        .filter(pk__in=list(target), billed_on_invoice__isnull=True)
+        .order_by("pk")
+    )
+    if not charges:
+        return 0
+    for charge in charges:
+        charge.billed_on_invoice = target[charge.pk]
+    bulk_update_audited(charges, ["billed_on_invoice"])
+    ledger.post_many(
+        [
+            {
+                "customer": target[charge.pk].customer,
+                "kind": LedgerEntry.Kind.LATE_CHARGE,
+                "amount_won": charge.amount_won,
+                "occurred_on": target[charge.pk].issue_date,
+                "description": f"{LateCharge.Kind(charge.kind).label} {charge.invoice.number} "
+                f"{charge.period_start}~{charge.period_end} → {target[charge.pk].number}",
+                "invoice": target[charge.pk],
+                "key": f"late_charge:{charge.pk}",
+            }
+            for charge in charges
+        ]
+    )
+    return sum(charge.amount_won for charge in charges)
 
 
 def invoice_amount_due_won(invoice: Invoice) -> int:

@@ -11,6 +11,7 @@ part of the customer's unallocated balance (a negative unallocated balance is cr
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -31,6 +32,7 @@ __all__ = [
     "invoice_open_amount",
     "lock_customer",
     "post",
+    "post_many",
     "unallocated_balance",
 ]
 
@@ -48,14 +50,7 @@ def post(
     key: str | None = None,
 ) -> LedgerEntry:
     """Append one entry. With a ``key``, posting the same event twice returns the first entry."""
-    if not isinstance(amount_won, int) or isinstance(amount_won, bool):
-        raise DomainError(
-            "amount_not_integer", _("금액은 원 단위 정수여야 합니다."), rule="BIL-7", field="amount_won"
-        )
-    if amount_won == 0:
-        raise DomainError("amount_zero", _("0원은 기록하지 않습니다."), rule="BIL-7", field="amount_won")
-    if invoice is not None and invoice.customer_id != customer.pk:
-        raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+    _check(customer, amount_won, invoice)
     if key is not None:
         existing = LedgerEntry.objects.filter(key=key).first()
         if existing is not None:
@@ -78,6 +73,47 @@ def post(
         if key is None:
             raise
         return LedgerEntry.objects.get(key=key)
+
+
+def _check(customer: Customer, amount_won: int, invoice: Invoice | None) -> None:
+    if not isinstance(amount_won, int) or isinstance(amount_won, bool):
+        raise DomainError(
+            "amount_not_integer", _("금액은 원 단위 정수여야 합니다."), rule="BIL-7", field="amount_won"
+        )
+    if amount_won == 0:
+        raise DomainError("amount_zero", _("0원은 기록하지 않습니다."), rule="BIL-7", field="amount_won")
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise DomainError("wrong_customer", _("다른 고객의 청구서입니다."), rule="BIL-7", field="invoice")
+
+
+def post_many(entries: list[dict[str, Any]]) -> list[LedgerEntry]:
+    """:func:`post` for a batch (the invoice run, issue 16): the same checks per entry, keyed entries
+    already posted are skipped, the rest written with one insert. Each dict holds :func:`post`'s
+    arguments. Call it under the customers' locks, in the caller's transaction."""
+    if not entries:
+        return []
+    for e in entries:
+        _check(e["customer"], e["amount_won"], e.get("invoice"))
+    keys = [e["key"] for e in entries if e.get("key")]
+    done = set(LedgerEntry.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    actor = current_actor().label
+    rows = [
+        LedgerEntry(
+            customer=e["customer"],
+            kind=e["kind"],
+            amount_won=e["amount_won"],
+            occurred_on=e["occurred_on"],
+            description=e["description"][:300],
+            invoice=e.get("invoice"),
+            payment=e.get("payment"),
+            credit_note=e.get("credit_note"),
+            key=e.get("key"),
+            actor=actor,
+        )
+        for e in entries
+        if not e.get("key") or e["key"] not in done
+    ]
+    return LedgerEntry.objects.bulk_create(rows, batch_size=1000)
 
 
 def _sum(qs) -> int:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ The number is taken from a ``DocumentCounter`` row locked with ``select_for_upda
 caller's transaction: if the document is not saved (the transaction rolls back), the counter rolls
 back with it, so no number is burnt. Two issuers of the same series and year queue on the row lock.
 Lock order: take the customer lock (``ledger.lock_customer``) first, then the counter.
+:func:`reserve_numbers` takes a batch's numbers with one update (the invoice run, issue 16).
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def _locked_counter(series: str, year: int) -> DocumentCounter:
 
 def next_number(series: str, year: int) -> str:
     """The next number of ``series`` in ``year``. Call it inside the transaction that saves the document."""
+    return reserve_numbers(series, year, 1)[0]
+
+
+def reserve_numbers(series: str, year: int, count: int) -> list[str]:
+    """The next ``count`` numbers of ``series`` in ``year``, in order, with ONE counter update (the invoice
+    run numbers a whole batch at once, issue 16). Call it inside the transaction that saves the documents,
+    after taking the customer locks; every number must be used or the transaction rolled back."""
     if not series or len(series) > 8 or not series.isalnum():
         raise DomainError(
             "invalid_series",
@@ -52,8 +60,11 @@ def next_number(series: str, year: int) -> str:
             field="year",
             year=str(year),
         )
+    if count <= 0:
+        return []
     with transaction.atomic():
         counter = _locked_counter(series, year)
-        counter.last_number += 1
+        first = counter.last_number + 1
+        counter.last_number += count
         counter.save(update_fields=["last_number"])
-        return format_number(series, year, counter.last_number)
+        return [format_number(series, year, n) for n in range(first, counter.last_number + 1)]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from contracts.models import Contract
 from contracts.models.contract import LIVE, SeatAssignment
 
 from ..models import SeatSnapshot
+from . import reads
 
 BATCH = 500
 
@@ -89,12 +90,13 @@ def _peak_from_assignments(contract: Contract, start: dt.date, end: dt.date) -> 
 def peak_registered(contract: Contract, start: dt.date, end: dt.date) -> int:
     """BIL-5: the highest daily registered count in ``start..end`` (a peak of 12 for one day is 12).
 
-    From the daily snapshots; when a range has none (the job was not running), from the assignment
-    dates, which give the same numbers.
+    From the daily snapshots (the batch's when the invoice run attached them, issue 16); when a range
+    has none (the job was not running), from the assignment dates, which give the same numbers.
     """
-    peak = SeatSnapshot.objects.filter(contract=contract, day__gte=start, day__lte=end).aggregate(
-        peak=Max("registered")
-    )["peak"]
-    if peak is not None:
-        return int(peak)
+    snapshots = reads.for_contract(contract, start, end).snapshots(contract.pk)
+    if snapshots is None:  # the batch did not load this contract's snapshots
+        snapshots = reads.ChargeReads([contract], start, end).snapshots(contract.pk) or []
+    in_range = [registered for day, registered in snapshots if start <= day <= end]
+    if in_range:
+        return max(in_range)
     return _peak_from_assignments(contract, start, end)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from core.errors import DomainError
-from messaging.selectors import delivered_counts
 
 from ..models import UsageRecord
+from . import reads
 
 
 def usage_record(
@@ -46,16 +45,20 @@ def usage_record(
 
 
 def usage_totals(contract: Contract, start: dt.date, end: dt.date) -> dict[str, int]:
-    """Quantity per unit recorded for ``start..end`` (inclusive), units sorted."""
-    rows = (
-        UsageRecord.objects.filter(contract=contract, day__gte=start, day__lte=end)
-        .values("unit")
-        .annotate(total=Sum("quantity"))
-        .order_by("unit")
-    )
-    totals = {r["unit"]: int(r["total"] or 0) for r in rows if r["total"]}
+    """Quantity per unit recorded for ``start..end`` (inclusive), units sorted. Read through the batch's
+    :class:`~billing.services.reads.ChargeReads` when the invoice run attached one (issue 16)."""
+    data = reads.for_contract(contract, start, end)
+    totals: dict[str, int] = {}
+    for day, unit, quantity in data.usage(contract.pk):
+        if start <= day <= end:
+            totals[unit] = totals.get(unit, 0) + quantity
+    totals = {unit: total for unit, total in totals.items() if total}
     # Messages the kgmsg product delivered for this customer (MSG-6: only delivered ones are billed).
     if contract.plan.usage_unit_prices:
-        for unit, count in delivered_counts(customer_id=contract.customer_id, start=start, end=end).items():
-            totals[unit] = totals.get(unit, 0) + count
+        delivered = data.delivered(contract)
+        if delivered is None:
+            delivered = reads.ChargeReads([contract], start, end).delivered(contract) or []
+        for day, unit, count in delivered:
+            if start <= day <= end:
+                totals[unit] = totals.get(unit, 0) + count
     return dict(sorted(totals.items()))

@@ -108,8 +108,7 @@ def renew_due(*, today: dt.date) -> dict[str, int]:
     the period end as the effective date, and ``complete_terminations`` finishes it.
     """
     reminded = renewed = ended = 0
-    live = Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
-    for pk in list(live.values_list("pk", flat=True)):
+    for pk in _due_ids(today):
         with transaction.atomic():
             contract = (
                 Contract.objects.select_for_update(skip_locked=True)
@@ -156,15 +155,46 @@ def renew_due(*, today: dt.date) -> dict[str, int]:
     return {"reminded": reminded, "renewed": renewed, "ended": ended}
 
 
-def _remind(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
-    """Send the renewal reminder of ``period`` once, ``renewal_reminder_days`` before it ends (CON-6)."""
+def _reminder_due(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
+    """CON-6: the renewal reminder of ``period`` is due today (``renewal_reminder_days`` before it ends,
+    not sent yet, the contract renewing)."""
     policy = effective_policy(contract)
     if contract.renewal_stopped or not policy.auto_renew or period.reminder_sent_on is not None:
         return False
     end = period.effective_end
     remind_on = end - dt.timedelta(days=policy.renewal_reminder_days)
-    if not remind_on <= today <= end:
+    return remind_on <= today <= end
+
+
+def _due(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
+    """The job has something to do for ``contract`` today: its last ``period`` is over (renew it or end
+    the contract), or its renewal reminder is due."""
+    return today > period.effective_end or _reminder_due(contract, period, today)
+
+
+def _due_ids(today: dt.date) -> list[int]:
+    """The live contracts :func:`renew_due` has work for today, read set-based (issue 16: the job used to
+    open a transaction per live contract every day); each is checked again under its lock."""
+    live = (
+        Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+        .select_related("policy")
+        .prefetch_related("special_terms", "periods")
+        .order_by("pk")
+    )
+    due = []
+    for contract in live.iterator(chunk_size=2000):
+        periods = list(contract.periods.all())
+        if periods and _due(contract, max(periods, key=lambda p: p.number), today):
+            due.append(contract.pk)
+    return due
+
+
+def _remind(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
+    """Send the renewal reminder of ``period`` once, ``renewal_reminder_days`` before it ends (CON-6)."""
+    if not _reminder_due(contract, period, today):
         return False
+    policy = effective_policy(contract)
+    end = period.effective_end
     period.reminder_sent_on = today
     period.save(update_fields=["reminder_sent_on"])
     notify_contract(
