@@ -28,7 +28,7 @@ from core.errors import DomainError
 from core.fields import WonFormField
 from core.forms import add_domain_error
 
-from ..models import Refund, Settlement
+from ..models import CardRefund, Refund, Settlement
 from ..services import refunds
 
 
@@ -51,12 +51,23 @@ class RefundRequestAdminForm(forms.Form):
         self.fields["customer"].queryset = Customer.objects.order_by("legal_name")  # type: ignore[attr-defined]
 
 
+class CardRefundInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The parts of a refund sent back to card payments through the PG ("카드로 환불", issue 18)."""
+
+    model = CardRefund
+    fields = readonly_fields = ("payment", "amount", "status", "reference", "created_at")
+    amount = won_column("amount_won", _("카드 환불액"))
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Refunds (BIL-11, BIL-12..15): requested through the portal/API/settlement or here
     (``refunds.refund_request``); "지급 완료" → ``refunds.refund_pay`` posts the ledger movement."""
 
-    inlines = (StatusTransitionInline,)
+    inlines = (CardRefundInline, StatusTransitionInline)
 
     list_display = (
         "id",

@@ -12,7 +12,7 @@ import respx
 from django.urls import reverse
 
 from billing.models import PaymentMethod, Refund
-from billing.services import payments
+from billing.services import payments, refunds
 from core import clock
 from core.errors import DomainError
 from core.models import ProviderCall
@@ -190,3 +190,14 @@ def test_admin_actions_are_offered(admin_client, fake_gateway):  # noqa: F811
     assert "pay_to_card" in refunds_page
     methods_page = admin_client.get(reverse("admin:billing_paymentmethod_changelist")).content.decode()
     assert "remove_methods" in methods_page
+
+
+def test_admin_refund_page_lists_the_card_parts(admin_client, fake_gateway):  # noqa: F811
+    """BIL-11, issue 18: staff see on a refund which card payments it went back to, and how much."""
+    from tests.billing.test_card_flows import TODAY, overpaid_customer
+
+    customer, _payments = overpaid_customer((40_000, dt.date(2026, 10, 1)))
+    refund = refunds.refund_request(customer=customer, amount_won=12_000, reason="과납", today=TODAY)
+    refunds.refund_pay_card(refund=refund, today=TODAY)
+    page = admin_client.get(reverse("admin:billing_refund_change", args=[refund.pk])).content.decode()
+    assert "카드 환불" in page and "12,000원" in page and "환불 완료" in page
