@@ -338,25 +338,34 @@ def refund_pay(*, refund: Refund, today: dt.date, actor: Any = None) -> Refund:
 
 def _card_plan(refund: Refund, today: dt.date) -> list[CardRefund]:
     """Under the lock: the refund's card parts, planned once (pending rows) and reused by every retry,
-    so a retry sends the same amounts with the same idempotency keys. Nothing is written when the card
-    payments cannot cover the refund or the credit is no longer there."""
+    so a retry sends the same amounts with the same idempotency keys. After a decline that followed a
+    part which went back, only the rest is planned again (over the payments not used yet). Nothing is
+    written when the card payments cannot cover the refund or the credit is no longer there."""
     parts = list(CardRefund.objects.filter(refund=refund).select_related("payment").order_by("id"))
     if parts:
-        return parts
-    interest = _interest_due(refund, customer_policy(refund.customer, refund.contract), today)
-    credit = ledger.credit_available(refund.customer)
-    _not_more_than_credit(
-        refund.customer,
-        refund.amount_won,
-        available=max(0, credit - _arrears_to_deduct(refund.customer, today)),
-        rule=RULE,
-    )
-    owed = refund.amount_won + interest
+        interest = refund.interest_won  # settled when the first parts were planned
+        owed = refund.amount_won + interest - sum(p.amount_won for p in parts)
+        if owed <= 0 or any(p.status == CardRefund.Status.PENDING for p in parts):
+            return parts
+    else:
+        interest = _interest_due(refund, customer_policy(refund.customer, refund.contract), today)
+        credit = ledger.credit_available(refund.customer)
+        _not_more_than_credit(
+            refund.customer,
+            refund.amount_won,
+            available=max(0, credit - _arrears_to_deduct(refund.customer, today)),
+            rule=RULE,
+        )
+        owed = refund.amount_won + interest
+    used = {p.payment_id for p in parts}
+    planned: list[CardRefund] = []
     for payment, left in card_refundable(refund.customer):
         if owed <= 0:
             break
+        if payment.pk in used:
+            continue
         take = min(left, owed)
-        parts.append(CardRefund(refund=refund, payment=payment, amount_won=take))
+        planned.append(CardRefund(refund=refund, payment=payment, amount_won=take))
         owed -= take
     if owed > 0:
         raise DomainError(
@@ -370,9 +379,10 @@ def _card_plan(refund: Refund, today: dt.date) -> list[CardRefund]:
             available=refund.amount_won + interest - owed,
             amount=refund.amount_won + interest,
         )
-    refund.interest_won = interest  # settled now: this is what goes back to the cards
-    refund.save(update_fields=["interest_won", "updated_at"])
-    return CardRefund.objects.bulk_create(parts)
+    if not parts:
+        refund.interest_won = interest  # settled now: this is what goes back to the cards
+        refund.save(update_fields=["interest_won", "updated_at"])
+    return parts + CardRefund.objects.bulk_create(planned)
 
 
 def card_refund_key(part: CardRefund) -> str:

@@ -217,3 +217,21 @@ def test_removing_a_bank_transfer_method_asks_the_pg_nothing(fake_gateway):  # n
     method = PaymentMethodFactory(kind=PaymentMethod.Kind.BANK_TRANSFER, gateway_token="")
     payments.payment_method_remove(method=method)
     assert fake_gateway.deleted_billing_keys == []
+
+
+def test_after_a_decline_that_followed_a_refunded_part_only_the_rest_is_sent(fake_gateway):  # noqa: F811
+    """BIL-11, issue 18: when one part went back and the next was declined, the part that went back
+    stays recorded (the money is on the card); the next "카드로 환불" plans only the rest."""
+    customer, (old, new) = overpaid_customer((30_000, D(2026, 9, 1)), (20_000, D(2026, 10, 1)))
+    refund = refund_request(customer=customer, amount_won=35_000, reason="과납", today=TODAY)
+    fake_gateway.refuse_refunds.add(old.reference)
+    with pytest.raises(DomainError) as err:
+        refund_pay_card(refund=refund, today=TODAY)
+    assert err.value.code == "card_refund_declined"
+    kept = CardRefund.objects.get(refund=refund)
+    assert (kept.payment_id, kept.amount_won, kept.status) == (new.pk, 20_000, CardRefund.Status.SUCCEEDED)
+    assert refund_entries(customer) == []
+    fake_gateway.refuse_refunds.clear()
+    assert refund_pay_card(refund=refund, today=TODAY).status == Refund.Status.PAID
+    assert gateway_refunds(fake_gateway) == sorted([(new.reference, 20_000), (old.reference, 15_000)])
+    assert [e.amount_won for e in refund_entries(customer)] == [35_000]
