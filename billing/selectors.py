@@ -65,6 +65,7 @@ from .services.dunning_reads import (
     next_step_after,
 )
 from .services.facts import (
+    card_refundable,
     customer_open_won,
     dunnable_won,
     held_won,
@@ -79,6 +80,7 @@ from .services.facts import (
 
 # The one definition of each amount lives in ``services.facts``; interfaces read it from here.
 __all__ = [
+    "card_refundable",
     "customer_open_won",
     "dunnable_won",
     "held_won",

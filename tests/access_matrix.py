@@ -244,6 +244,8 @@ RULES: dict[str, Rule] = {
     "portal:payment_methods": rule(get=ANY_MEMBER),
     "portal:payment_method_add": rule(post=ANY_ADMIN),
     "portal:payment_method_default": rule(post=ADMINS, kwargs={"pk": "payment_method"}),
+    "portal:payment_method_remove": rule(post=ADMINS, kwargs={"pk": "payment_method"}),
+    "portal:payment_method_card_register": rule(post=ANY_ADMIN),
     "portal:disputes": rule(get=ANY_MEMBER),
     "portal:dispute_file": rule(get=ANY_ADMIN, post=ANY_ADMIN),
     "portal:refunds": rule(get=ANY_MEMBER),

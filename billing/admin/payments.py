@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -208,6 +208,18 @@ class PaymentMethodAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
     readonly_fields = ("gateway_token",)
+    actions = ("remove_methods",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # payments refer to it: deactivate instead
+
+    @admin.action(description=_("결제 수단 삭제 (카드는 결제대행사 빌링키도 삭제)"), permissions=["change"])
+    def remove_methods(self, request: HttpRequest, queryset: QuerySet[PaymentMethod]) -> None:
+        for method in queryset.select_related("customer"):
+            try:
+                with acting_as(request.user):
+                    payments.payment_method_remove(method=method, reason="removed by staff")
+            except DomainError as error:
+                messages.error(request, f"{method}: {error.message}")
+            else:
+                messages.success(request, gettext("결제 수단을 삭제했습니다: {method}").format(method=method))

@@ -1,7 +1,9 @@
 """Back office: refunds (BIL-11, BIL-12..15) and the final settlements of ended contracts (BIL-12..16).
 
 A refund is requested through the portal, the API, the settlement job or here (``refunds.refund_request``);
-"지급 완료" calls ``refunds.refund_pay`` (which posts the ledger movement), "취소" ``refunds.refund_cancel``.
+"지급 완료" calls ``refunds.refund_pay`` (which posts the ledger movement), "카드로 환불"
+``refunds.refund_pay_card`` (the money goes back to the card payments through the PG, then the same
+ledger movement), "취소" ``refunds.refund_cancel``.
 Settlements are read-only, with their lines.
 """
 
@@ -26,7 +28,7 @@ from core.errors import DomainError
 from core.fields import WonFormField
 from core.forms import add_domain_error
 
-from ..models import Refund, Settlement
+from ..models import CardRefund, Refund, Settlement
 from ..services import refunds
 
 
@@ -49,11 +51,23 @@ class RefundRequestAdminForm(forms.Form):
         self.fields["customer"].queryset = Customer.objects.order_by("legal_name")  # type: ignore[attr-defined]
 
 
+class CardRefundInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The parts of a refund sent back to card payments through the PG ("카드로 환불", issue 18)."""
+
+    model = CardRefund
+    fields = readonly_fields = ("payment", "amount", "status", "reference", "created_at")
+    amount = won_column("amount_won", _("카드 환불액"))
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Refunds (BIL-11, BIL-12..15): requested through the portal/API/settlement or here
     (``refunds.refund_request``); "지급 완료" → ``refunds.refund_pay`` posts the ledger movement."""
-    inlines = (StatusTransitionInline,)
+
+    inlines = (CardRefundInline, StatusTransitionInline)
 
     list_display = (
         "id",
@@ -76,7 +90,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("customer__legal_name", "customer__business_number", "reason")
     list_select_related = ("customer", "contract")
     date_hierarchy = "requested_on"
-    actions = ("mark_paid", "cancel_refunds")
+    actions = ("mark_paid", "pay_to_card", "cancel_refunds")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("billing.add_refund")
@@ -97,6 +111,22 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.success(
                     request,
                     gettext("환불 #{id} {amount}(이자 {interest})을 지급 완료로 기록했습니다.").format(
+                        id=paid.pk, amount=_won(paid.amount_won), interest=_won(paid.interest_won)
+                    ),
+                )
+
+    @admin.action(description=_("카드로 환불 (결제대행사 부분 취소, 원장 반영)"), permissions=["pay"])
+    def pay_to_card(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        today = clock.today()
+        for refund in queryset.select_related("customer"):
+            try:
+                paid = refunds.refund_pay_card(refund=refund, today=today, actor=request.user)
+            except DomainError as error:
+                messages.error(request, f"#{refund.pk}: {error.message}")
+            else:
+                messages.success(
+                    request,
+                    gettext("환불 #{id} {amount}(이자 {interest})을 카드로 환불했습니다.").format(
                         id=paid.pk, amount=_won(paid.amount_won), interest=_won(paid.interest_won)
                     ),
                 )

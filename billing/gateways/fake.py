@@ -11,7 +11,8 @@ Failures are configured by the ``PAYMENT_GATEWAY_FAKE_FAIL`` setting:
 * a list/set (or a comma-separated string) of tokens — exactly those are declined;
 
 and, per test, through :func:`fake_state` (``fake_state().fail_tokens.add("tok")``,
-``fake_state().fail_first["tok"] = 2`` to decline a token's first two charges, ``reset()``).
+``fake_state().fail_first["tok"] = 2`` to decline a token's first two charges,
+``refuse_refunds``/``refuse_deletes`` to decline a refund of a payment or a card's removal, ``reset()``).
 A repeated idempotency key returns the first result and is not charged again.
 """
 
@@ -46,6 +47,9 @@ class FakeState:
     results: dict[str, ChargeResult] = field(default_factory=dict)
     charges: list[Charge] = field(default_factory=list)
     refunds: list[tuple[str, int, str]] = field(default_factory=list)
+    deleted_billing_keys: list[str] = field(default_factory=list)
+    refuse_refunds: set[str] = field(default_factory=set)  # payment references whose refund is declined
+    refuse_deletes: set[str] = field(default_factory=set)  # billing keys the PG will not delete
     fail_always: bool = False
     fail_tokens: set[str] = field(default_factory=set)
     fail_first: dict[str, int] = field(default_factory=dict)
@@ -57,6 +61,9 @@ class FakeState:
             self.results.clear()
             self.charges.clear()
             self.refunds.clear()
+            self.deleted_billing_keys.clear()
+            self.refuse_refunds.clear()
+            self.refuse_deletes.clear()
             self.fail_tokens.clear()
             self.fail_first.clear()
             self.fail_always = False
@@ -138,7 +145,20 @@ class FakeGateway:
             if known is not None:
                 return known
             digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+            if reference in self.state.refuse_refunds:
+                return ChargeResult(False, reference, "refund declined (test configuration)")
             result = ChargeResult(True, f"fake-refund-{digest}")
             self.state.results[idempotency_key] = result
             self.state.refunds.append((reference, amount_won, idempotency_key))
             return result
+
+    def delete_billing_key(self, billing_key: str, *, reason: str = "") -> bool:
+        """Forget a stored card (recorded in ``deleted_billing_keys``); True when it is gone."""
+        with self.state.lock:
+            if self.state.unavailable:
+                raise GatewayError("fake gateway unavailable (timeout)")
+            if billing_key in self.state.refuse_deletes:
+                return False
+            if billing_key not in self.state.deleted_billing_keys:
+                self.state.deleted_billing_keys.append(billing_key)
+            return True

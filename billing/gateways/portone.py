@@ -263,7 +263,10 @@ class PortOneGateway:
         if not reference:
             return ChargeResult(False, "", "no PortOne paymentId to refund")
         marker = payment_id_for(idempotency_key)
-        remote = self.payment(reference)
+        try:
+            remote = self.payment(reference)
+        except pe.PaymentNotFoundError as exc:  # not a payment PortOne knows: nothing to refund
+            return ChargeResult(False, reference, _error_text(exc))
         for cancellation_id, text in remote.cancellation_reasons:
             found = _MARKER.search(text or "")
             if found and found.group(1) == marker:

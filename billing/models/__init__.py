@@ -11,6 +11,7 @@ from here.
 """
 
 from billing.models.collection import (
+    CardRefund,
     Dispute,
     DunningCase,
     DunningPause,
@@ -42,6 +43,7 @@ from billing.models.payments import (
 __all__ = [
     "BankStatementImport",
     "BankTransaction",
+    "CardRefund",
     "CreditNote",
     "Dispute",
     "DocumentCounter",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from billing.models.invoices import CreditNote, Invoice, InvoiceLine
+from billing.models.payments import Payment
 from contracts.models import Contract
 from core.audit import AuditedHistory
 from core.formatting import won
@@ -289,6 +290,41 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer} {won(self.amount_won)}"
+
+
+class CardRefund(TimeStampedModel):
+    """The part of a refund paid back to one card payment through the gateway (BIL-11, issue 18): a
+    partial cancel of that payment at the PG. A payment's card refunds never exceed its amount
+    (``refunds.refund_pay_card`` checks it under the customer lock); one row per refund and payment.
+
+    A row is *pending* from the moment the part is planned until the PG confirms it (the same
+    idempotency key is sent again until it does), then *succeeded*; a part the PG declined is deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("처리 중")
+        SUCCEEDED = "succeeded", _("환불 완료")
+
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, related_name="card_refunds", verbose_name=_("환불")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="card_refunds", verbose_name=_("카드 결제")
+    )
+    amount_won = models.BigIntegerField(_("카드 환불액"))
+    reference = models.CharField(_("거래 참조"), max_length=200, blank=True)
+    status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ["refund", "id"]
+        verbose_name = _("카드 환불")
+        verbose_name_plural = _("카드 환불")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_won__gt=0), name="card_refund_amount_positive"),
+            models.UniqueConstraint(fields=["refund", "payment"], name="card_refund_one_per_payment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.refund_id} → {self.payment_id} {won(self.amount_won)}"
 
 
 class Settlement(TimeStampedModel):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import disputes, dunning, pay, refunds, views
+from . import card_registration, disputes, dunning, pay, refunds, views
 
 urlpatterns = [
     path("", views.invoice_list, name="invoices"),
@@ -14,6 +14,12 @@ urlpatterns = [
     path("payment-methods/", views.payment_methods, name="payment_methods"),
     path("payment-methods/add/", views.payment_method_add_view, name="payment_method_add"),
     path("payment-methods/<int:pk>/default/", views.payment_method_default, name="payment_method_default"),
+    path("payment-methods/<int:pk>/remove/", views.payment_method_remove_view, name="payment_method_remove"),
+    path(
+        "payment-methods/card/",
+        card_registration.payment_method_card_register,
+        name="payment_method_card_register",
+    ),
     path("disputes/", disputes.dispute_list, name="disputes"),
     path("disputes/file/", disputes.dispute_file_view, name="dispute_file"),
     path("refunds/", refunds.refund_list, name="refunds"),

@@ -29,7 +29,7 @@ from .. import selectors
 from ..models import Invoice, InvoiceLine, Payment, PaymentMethod
 from ..selectors import payment_allocations
 from ..services import documents, ledger, payments
-from . import pay
+from . import card_registration, pay
 
 SECTION = "invoices"
 PAGE_SIZE = 50
@@ -87,7 +87,7 @@ def _billing_card(request: HttpRequest, member: Member) -> Card | None:
 
 
 def overdue_text(state: selectors.OverdueState, *, with_days: bool = True) -> str:
-    """"연체 6일 (납기일 2026-11-14) · 다음 조치: 이용 정지 (2026-12-01)" — the card's words (DUN-2)."""
+    """ "연체 6일 (납기일 2026-11-14) · 다음 조치: 이용 정지 (2026-12-01)" — the card's words (DUN-2)."""
     if with_days:
         text = _("연체 {days}일 (납기일 {due})").format(
             days=formatting.number(state.days_overdue), due=formatting.day(state.due_date)
@@ -177,7 +177,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "late_lines": [line for line in lines if line.kind == late],
             "payments": invoice_payments,
             "pending_notices": [
-                p for p in invoice_payments
+                p
+                for p in invoice_payments
                 if p.status == Payment.Status.PENDING and p.method == Payment.Method.BANK_TRANSFER
             ],
             "credit_notes": list(selectors.customer_credit_notes(customer).filter(invoice=invoice)),
@@ -248,38 +249,44 @@ class MethodAddForm(forms.Form):
     make_default = forms.BooleanField(label=gettext_lazy("기본 결제 수단으로"), required=False)
 
 
+def _method_form(data: Any = None) -> MethodAddForm:
+    """The add form; with PortOne a card is registered through PortOne's window, not typed in here."""
+    form = MethodAddForm(data)
+    if card_registration.portone_browser_config() is not None:
+        field = form.fields["kind"]
+        field.choices = [c for c in PaymentMethod.Kind.choices if c[0] != PaymentMethod.Kind.CARD]  # type: ignore[attr-defined]
+    return form
+
+
+def _methods_page(
+    request: HttpRequest, member: Member, form: MethodAddForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "section": SECTION,
+        "methods": list(selectors.customer_payment_methods(member.customer)),
+        "is_admin": member.is_admin,
+        "form": form,
+        **card_registration.page_context(member),
+    }
+    response = render(request, "billing/portal/methods.html", context, status=status)
+    if context["portone"] is not None and member.is_admin:
+        card_registration.csp_for_portone(response)
+    return response
+
+
 @member_required
 def payment_methods(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
-    return render(
-        request,
-        "billing/portal/methods.html",
-        {
-            "section": SECTION,
-            "methods": list(selectors.customer_payment_methods(member.customer)),
-            "is_admin": member.is_admin,
-            "form": MethodAddForm(),
-        },
-    )
+    return _methods_page(request, member, _method_form())
 
 
 @require_POST
 @admin_member_required
 def payment_method_add_view(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
-    form = MethodAddForm(request.POST)
+    form = _method_form(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "billing/portal/methods.html",
-            {
-                "section": SECTION,
-                "methods": list(selectors.customer_payment_methods(member.customer)),
-                "is_admin": True,
-                "form": form,
-            },
-            status=400,
-        )
+        return _methods_page(request, member, form, status=400)
     try:
         method = payments.payment_method_add(
             customer=member.customer,
@@ -289,18 +296,23 @@ def payment_method_add_view(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         display.add_customer_error(form, exc)
-        return render(
-            request,
-            "billing/portal/methods.html",
-            {
-                "section": SECTION,
-                "methods": list(selectors.customer_payment_methods(member.customer)),
-                "is_admin": True,
-                "form": form,
-            },
-            status=400,
-        )
+        return _methods_page(request, member, form, status=400)
     messages.success(request, _("결제 수단을 등록했습니다: {method}").format(method=method))
+    return redirect("portal:payment_methods")
+
+
+@require_POST
+@admin_member_required
+def payment_method_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "삭제": the method is retired; a card's billing key is deleted at the PG first (BIL-7)."""
+    member = request_member(request)
+    method = get_object_or_404(selectors.customer_payment_methods(member.customer), pk=pk)
+    try:
+        payments.payment_method_remove(method=method, reason="removed by the customer")
+    except DomainError as exc:
+        messages.error(request, display.error_text(exc))
+    else:
+        messages.success(request, _("결제 수단을 삭제했습니다: {method}").format(method=method))
     return redirect("portal:payment_methods")
 
 

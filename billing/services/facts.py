@@ -30,9 +30,10 @@ from contracts.models import Contract
 from core.errors import DomainError
 from core.money import vat_on
 
-from ..models import CreditNote, Dispute, Invoice, InvoiceLine, LedgerEntry
+from ..models import CreditNote, Dispute, Invoice, InvoiceLine, LedgerEntry, Payment
 
 __all__ = [
+    "card_refundable",
     "customer_open_won",
     "dunnable_won",
     "held_won",
@@ -251,3 +252,19 @@ def unpaid_won(customer: Customer, today: dt.date) -> int:
     """
     invoices = open_invoices(customer).filter(due_date__lt=today).select_related("policy")
     return sum(invoice_overdue_won(invoice, today) for invoice in invoices)
+
+
+def card_refundable(customer: Customer) -> list[tuple[Payment, int]]:
+    """The customer's succeeded card payments a refund can go back to (BIL-11, issue 18), newest first,
+    each with what is not yet refunded of it: its amount less its card refunds, pending ones included
+    (a pending part may already be with the PG). Payments without a gateway reference are left out
+    (the PG could not find them), as are those refunded in full."""
+    payments = (
+        Payment.objects.filter(customer=customer, method=Payment.Method.CARD, status=Payment.Status.SUCCEEDED)
+        .exclude(reference="")
+        .annotate(
+            refunded=Coalesce(Sum("card_refunds__amount_won"), Value(0), output_field=BigIntegerField())
+        )
+        .order_by("-received_on", "-id")
+    )
+    return [(p, p.amount_won - p.refunded) for p in payments if p.amount_won > p.refunded]

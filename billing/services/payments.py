@@ -13,6 +13,7 @@ payment of that deposit, so one transfer is one ``Payment`` and the notice never
 
 ``payment_method_add`` / ``payment_method_set_default`` keep one default method per customer
 (the partial unique index ``payment_method_one_default`` is the backstop) under the customer lock.
+``payment_method_remove`` retires a method; a card's billing key is deleted at the PG first.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .facts import require_positive_won
 __all__ = [
     "credit_refund",
     "payment_method_add",
+    "payment_method_remove",
     "payment_method_set_default",
     "payment_record",
     "pending_notices_for",
@@ -338,13 +340,14 @@ def payment_method_add(
             method=kind,
         )
     label = _validate_text(label, field="label", limit=100)
+    gateway_token = _validate_text(gateway_token, field="gateway_token", limit=200)
+    if kind == PaymentMethod.Kind.CARD and gateway_token:
+        card_label = _check_billing_key(gateway_token)  # always asked: a label never skips the check
+        label = label or card_label  # the PG's card label (masked number) when none is given
     if not label:
         raise DomainError(
             "label_required", _("결제 수단의 표시 이름을 적어 주세요."), rule="BIL-7", field="label"
         )
-    gateway_token = _validate_text(gateway_token, field="gateway_token", limit=200)
-    if kind == PaymentMethod.Kind.CARD and gateway_token:
-        _check_billing_key(gateway_token)
     with transaction.atomic():
         customer = ledger.lock_customer(customer)
         first = not PaymentMethod.objects.filter(customer=customer, active=True).exists()
@@ -356,12 +359,13 @@ def payment_method_add(
     return method
 
 
-def _check_billing_key(token: str) -> None:
-    """A card's billing key must be one the gateway issued (asked before anything is written). Gateways
-    without billing keys (the fake, the generic HTTP adapter) keep the token as given."""
+def _check_billing_key(token: str) -> str:
+    """A card's billing key must be one the gateway issued (asked before anything is written); returns
+    the card's label as the gateway shows it (masked number), or "". Gateways without billing keys (the
+    fake, the generic HTTP adapter) keep the token as given."""
     lookup = getattr(get_gateway(), "billing_key", None)
     if lookup is None:
-        return
+        return ""
     try:
         state = lookup(token)
     except GatewayError as exc:
@@ -377,4 +381,59 @@ def _check_billing_key(token: str) -> None:
             _("결제대행사가 발급한 카드 빌링키가 아닙니다."),
             rule="BIL-7",
             field="gateway_token",
+        )
+    return state.label
+
+
+def payment_method_remove(*, method: PaymentMethod, reason: str = "") -> PaymentMethod:
+    """Retire a payment method (BIL-7; issue 18): it is kept for the payments that name it but is no
+    longer used, shown or the default. A card's billing key is deleted at the gateway first (on gateways
+    that keep billing keys; the fake records it); when the gateway refuses or cannot be reached the
+    method stays exactly as it was and the error names the field. Removing a removed method changes
+    nothing.
+
+    BIL-7 sets no condition on removing a method, so the default may be removed while an invoice is open:
+    the customer then has no default and no card is charged automatically (they pay by bank transfer or
+    add a card); no other card is made the default without the customer choosing it."""
+    with transaction.atomic():
+        ledger.lock_customer(method.customer)
+        locked = PaymentMethod.objects.select_for_update().get(pk=method.pk)
+        if not locked.active:
+            return locked
+        if locked.kind == PaymentMethod.Kind.CARD and locked.gateway_token:
+            _delete_billing_key(locked.gateway_token, reason=reason)
+        locked.active = False
+        locked.is_default = False
+        locked.gateway_token = ""
+        locked.save(update_fields=["active", "is_default", "gateway_token", "updated_at"])
+    return locked
+
+
+def _delete_billing_key(token: str, *, reason: str) -> None:
+    """Delete a card's billing key at the gateway (under the customer lock, so two removals of the same
+    card send one request); a refusal or no answer is a ``DomainError`` on ``method``."""
+    delete = getattr(get_gateway(), "delete_billing_key", None)
+    if delete is None:
+        return
+    try:
+        deleted = delete(token, reason=(reason or "card removed")[:200])
+    except GatewayError as exc:
+        raise DomainError(
+            "gateway_unavailable",
+            _(
+                "결제대행사에 카드 삭제를 요청하지 못했습니다. 카드는 그대로 남아 있습니다. "
+                "잠시 후 다시 시도해 주세요."
+            ),
+            rule="BIL-7",
+            field="method",
+        ) from exc
+    if not deleted:
+        raise DomainError(
+            "billing_key_delete_refused",
+            _(
+                "결제대행사가 카드 삭제를 거절했습니다. 카드는 그대로 남아 있습니다. "
+                "결제대행사에 문의해 주세요."
+            ),
+            rule="BIL-7",
+            field="method",
         )

@@ -10,6 +10,8 @@ Overpaid money is credit balance (BIL-17). By default it is offset against the n
   interest is added (see :func:`statutory_interest`). Nothing leaves the ledger yet.
 * :func:`refund_pay` — staff paid it out: ``credits.credit_refund`` posts the ledger movement (the
   interest as a credit, then one ``refund`` entry, keyed by the refund), the refund becomes *paid*.
+* :func:`refund_pay_card` — the same, but the money goes back to the customer's card payments through
+  the payment gateway (partial cancels, issue 18), tracked per payment in ``CardRefund`` rows.
 * :func:`refund_cancel` — a request withdrawn or refused; nothing was posted, nothing to reverse.
 
 Every write runs under the customer lock (``ledger.lock_customer``, taken first) then the refund row.
@@ -42,11 +44,13 @@ from core.money import Rounding, round_won
 from core.transitions import transition
 from messaging.services import notify
 
+from ..gateways import GatewayError, PaymentGateway, get_gateway
 from ..lifecycles import REFUND
-from ..models import Invoice, LedgerEntry, Refund, Settlement
+from ..models import CardRefund, Invoice, LedgerEntry, Refund, Settlement
 from . import ledger
 from .allocation import require_positive_won
-from .credits import _arrears_to_deduct, credit_apply, credit_refund
+from .credits import _arrears_to_deduct, _not_more_than_credit, credit_apply, credit_refund
+from .facts import card_refundable
 
 RULE = "BIL-11"
 
@@ -60,6 +64,11 @@ CIVIL_STATUTORY_INTEREST_PERCENT = Decimal("5")  # 민법 제379조
 COMMERCIAL_STATUTORY_INTEREST_PERCENT = Decimal("6")  # 상법 제54조
 STATUTORY_INTEREST_PERCENT = COMMERCIAL_STATUTORY_INTEREST_PERCENT
 INTEREST_DAY_BASIS = 365  # per day, on a 365-day year
+
+CARD_REFUND_UNANSWERED = _(
+    "결제대행사가 카드 환불에 답하지 않았습니다. 잠시 후 '카드로 환불'을 다시 실행해 주세요 "
+    "(같은 요청으로 다시 보내므로 두 번 환불되지 않습니다)."
+)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -261,40 +270,207 @@ def refund_request(
         return refund
 
 
+def _lock_for_payment(refund: Refund, today: dt.date) -> Refund:
+    """The refund locked (the customer lock taken first) and checked: it may become paid ``today``.
+    Returns it as it is when already paid (callers then change nothing)."""
+    ledger.lock_customer(refund.customer)
+    refund = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("customer", "contract")
+        .get(pk=refund.pk)
+    )
+    if refund.status == Refund.Status.PAID:
+        return refund
+    _check_transition(refund, Refund.Status.PAID)
+    if today < refund.requested_on:
+        raise DomainError(
+            "paid_before_request",
+            _("지급일({today})이 요청일({requested}) 앞설 수 없습니다."),
+            rule=RULE,
+            field="paid_on",
+            today=today,
+            requested=refund.requested_on,
+        )
+    return refund
+
+
+def _settle(refund: Refund, *, interest: int, today: dt.date) -> Refund:
+    """Post the paid refund to the ledger once (keyed by the refund) and mark it paid (under the lock)."""
+    credit_refund(
+        customer=refund.customer,
+        amount_won=refund.amount_won,
+        reason=f"#{refund.pk} {refund.reason}",
+        today=today,
+        interest_won=interest,
+        idempotency_key=f"refund:{refund.pk}",
+    )
+    refund.interest_won = interest
+    refund.paid_on = today
+    transition(refund, REFUND, Refund.Status.PAID, today=today, save_fields=["interest_won", "paid_on"])
+    _notify(refund, "refund.paid")
+    return refund
+
+
+def _refuse_if_card_refund_started(refund: Refund) -> None:
+    """A refund already (partly) sent to a card is finished by card: paying it out by bank transfer or
+    cancelling it could return the money twice or leave a card refund without its ledger entry."""
+    if CardRefund.objects.filter(refund=refund).exists():
+        raise DomainError(
+            "card_refund_started",
+            _("환불 {id}은(는) 카드 환불이 진행 중입니다. '카드로 환불'을 다시 실행해 마무리해 주세요."),
+            rule=RULE,
+            field="status",
+            id=refund.pk,
+        )
+
+
 def refund_pay(*, refund: Refund, today: dt.date, actor: Any = None) -> Refund:
     """Staff paid the refund out (BIL-11): interest settled to ``today``, then ``credits.credit_refund``
     posts the ledger movement once (keyed by the refund). Paying a paid refund changes nothing."""
     with _acting(actor), transaction.atomic():
-        ledger.lock_customer(refund.customer)
-        refund = Refund.objects.select_for_update(of=("self",)).select_related("customer", "contract").get(
-            pk=refund.pk
-        )
+        refund = _lock_for_payment(refund, today)
         if refund.status == Refund.Status.PAID:
             return refund
-        _check_transition(refund, Refund.Status.PAID)
-        if today < refund.requested_on:
-            raise DomainError(
-                "paid_before_request",
-                _("지급일({today})이 요청일({requested}) 앞설 수 없습니다."),
-                rule=RULE,
-                field="paid_on",
-                today=today,
-                requested=refund.requested_on,
-            )
+        _refuse_if_card_refund_started(refund)
         interest = _interest_due(refund, customer_policy(refund.customer, refund.contract), today)
-        credit_refund(
-            customer=refund.customer,
-            amount_won=refund.amount_won,
-            reason=f"#{refund.pk} {refund.reason}",
-            today=today,
-            interest_won=interest,
-            idempotency_key=f"refund:{refund.pk}",
+        return _settle(refund, interest=interest, today=today)
+
+
+def _card_plan(refund: Refund, today: dt.date) -> list[CardRefund]:
+    """Under the lock: the refund's card parts, planned once (pending rows) and reused by every retry,
+    so a retry sends the same amounts with the same idempotency keys. After a decline that followed a
+    part which went back, only the rest is planned again (over the payments not used yet). Nothing is
+    written when the card payments cannot cover the refund or the credit is no longer there."""
+    parts = list(CardRefund.objects.filter(refund=refund).select_related("payment").order_by("id"))
+    if parts:
+        interest = refund.interest_won  # settled when the first parts were planned
+        owed = refund.amount_won + interest - sum(p.amount_won for p in parts)
+        if owed <= 0 or any(p.status == CardRefund.Status.PENDING for p in parts):
+            return parts
+    else:
+        interest = _interest_due(refund, customer_policy(refund.customer, refund.contract), today)
+        credit = ledger.credit_available(refund.customer)
+        _not_more_than_credit(
+            refund.customer,
+            refund.amount_won,
+            available=max(0, credit - _arrears_to_deduct(refund.customer, today)),
+            rule=RULE,
         )
-        refund.interest_won = interest
-        refund.paid_on = today
-        transition(refund, REFUND, Refund.Status.PAID, today=today, save_fields=["interest_won", "paid_on"])
-        _notify(refund, "refund.paid")
-        return refund
+        owed = refund.amount_won + interest
+    used = {p.payment_id for p in parts}
+    planned: list[CardRefund] = []
+    for payment, left in card_refundable(refund.customer):
+        if owed <= 0:
+            break
+        if payment.pk in used:
+            continue
+        take = min(left, owed)
+        planned.append(CardRefund(refund=refund, payment=payment, amount_won=take))
+        owed -= take
+    if owed > 0:
+        raise DomainError(
+            "card_refund_exceeds_card_payments",
+            _(
+                "카드 결제액 중 환불할 수 있는 금액이 {available}원뿐이라 {amount}원을 카드로 "
+                "환불할 수 없습니다. 계좌로 지급해 주세요."
+            ),
+            rule=RULE,
+            field="amount_won",
+            available=refund.amount_won + interest - owed,
+            amount=refund.amount_won + interest,
+        )
+    if not parts:
+        refund.interest_won = interest  # settled now: this is what goes back to the cards
+        refund.save(update_fields=["interest_won", "updated_at"])
+    return parts + CardRefund.objects.bulk_create(planned)
+
+
+def card_refund_key(part: CardRefund) -> str:
+    """The gateway idempotency key of one card part: the same for every retry of that part."""
+    return f"refund:{part.refund_id}:{part.payment_id}"
+
+
+def refund_pay_card(
+    *, refund: Refund, today: dt.date, actor: Any = None, gateway: PaymentGateway | None = None
+) -> Refund:
+    """BIL-11, issue 18: pay the refund (with its interest, settled to ``today``) back to the customer's
+    succeeded card payments, newest first, as many as needed and never more than what is left of each.
+
+    1. Under the customer lock the parts are planned once as *pending* ``CardRefund`` rows (nothing is
+       written when the card payments or the credit do not cover it).
+    2. Each pending part is refunded through the gateway with the key ``refund:{refund}:{payment}``.
+    3. When every part succeeded, the ledger is posted as :func:`refund_pay` does and the refund is paid.
+
+    A decline is refused (``DomainError`` on ``payment``); the declined part and the parts not yet sent are
+    dropped, so when nothing had gone back the refund is exactly as before. A transport error
+    (``DomainError`` ``gateway_unavailable``) leaves the parts pending: the money may have gone back, so
+    the refund can only be finished by card — calling this again sends the same keys and the gateway
+    answers a repeated key with its first result. Paying a paid refund changes nothing."""
+    gateway = gateway or get_gateway()
+    with _acting(actor), transaction.atomic():
+        refund = _lock_for_payment(refund, today)
+        if refund.status == Refund.Status.PAID:
+            return refund
+        interest_before = refund.interest_won
+        parts = _card_plan(refund, today)
+    failure: DomainError | None = None
+    for part in parts:
+        if part.status == CardRefund.Status.SUCCEEDED:
+            continue
+        try:
+            result = gateway.refund(
+                reference=part.payment.reference,
+                amount_won=part.amount_won,
+                idempotency_key=card_refund_key(part),
+                reason=f"환불 #{refund.pk}",
+            )
+        except GatewayError as exc:
+            failure = DomainError(
+                "gateway_unavailable",
+                CARD_REFUND_UNANSWERED,
+                rule=RULE,
+                field="refund",
+            )
+            failure.__cause__ = exc
+            break
+        if not result.success:
+            failure = DomainError(
+                "card_refund_declined",
+                _("결제대행사가 카드 결제 {payment}({amount}원)의 환불을 거절했습니다: {reason}"),
+                rule=RULE,
+                field="payment",
+                payment=part.payment.reference,
+                amount=part.amount_won,
+                reason=result.failure_reason,
+            )
+            with transaction.atomic():
+                ledger.lock_customer(refund.customer)
+                CardRefund.objects.filter(
+                    refund=refund, status=CardRefund.Status.PENDING, id__gte=part.pk
+                ).delete()
+                if not CardRefund.objects.filter(refund=refund).exists():  # nothing went back
+                    Refund.objects.filter(pk=refund.pk).update(interest_won=interest_before)
+            break
+        CardRefund.objects.filter(pk=part.pk, status=CardRefund.Status.PENDING).update(
+            status=CardRefund.Status.SUCCEEDED, reference=result.reference[:200]
+        )
+    if failure is not None:
+        raise failure
+    with _acting(actor), transaction.atomic():
+        refund = _lock_for_payment(refund, today)
+        if refund.status == Refund.Status.PAID:
+            return refund  # another worker finished it
+        done = CardRefund.objects.filter(refund=refund, status=CardRefund.Status.SUCCEEDED).aggregate(
+            total=Sum("amount_won")
+        )["total"]
+        if int(done or 0) != refund.amount_won + refund.interest_won:
+            raise DomainError(
+                "gateway_unavailable",
+                CARD_REFUND_UNANSWERED,
+                rule=RULE,
+                field="refund",
+            )
+        return _settle(refund, interest=refund.interest_won, today=today)
 
 
 def refund_cancel(*, refund: Refund, today: dt.date, actor: Any = None, reason: str = "") -> Refund:
@@ -306,6 +482,7 @@ def refund_cancel(*, refund: Refund, today: dt.date, actor: Any = None, reason: 
         if refund.status == Refund.Status.CANCELLED:
             return refund
         _check_transition(refund, Refund.Status.CANCELLED)
+        _refuse_if_card_refund_started(refund)
         if reason.strip():
             refund._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
         transition(refund, REFUND, Refund.Status.CANCELLED, today=today, reason=reason.strip())
@@ -323,10 +500,12 @@ def refundable_amount(customer: Customer, *, today: dt.date) -> int:
 __all__ = [
     "COMMERCIAL_STATUTORY_INTEREST_PERCENT",
     "STATUTORY_INTEREST_PERCENT",
+    "card_refund_key",
     "overpaid_on",
     "refund_cancel",
     "refund_for_idempotency_key",
     "refund_pay",
+    "refund_pay_card",
     "refund_request",
     "refundable_amount",
     "statutory_interest",

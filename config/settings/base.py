@@ -277,7 +277,18 @@ BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024
 BANK_IMPORT_MAX_ROWS = env.int("BANK_IMPORT_MAX_ROWS", default=10_000)
 
 # --- Payments (BIL-7) --------------------------------------------------------
-PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "http"
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="fake")  # "fake" | "portone" | "http"
+# PortOne card registration in the portal (issue 18; PAYMENT_GATEWAY=portone only): the page loads the
+# npm loader from our static files (static/vendor/portone), which fetches PortOne's browser SDK from
+# PortOne's CDN; the SDK opens PortOne's checkout frame, which opens the PG's card window. The portal's
+# card page adds these sources to its Content-Security-Policy; PORTONE_CSP_FRAME_ORIGINS adds the PG's
+# frame origins where a channel's PG opens in a frame (see docs/operations.md).
+PORTONE_BROWSER_CSP = {
+    "script-src": ["https://cdn.portone.io"],
+    "frame-src": [SELF, "https://*.portone.io", "https://*.iamport.co"],
+    "connect-src": ["https://*.portone.io"],
+}
+PORTONE_CSP_FRAME_ORIGINS: list[str] = env.list("PORTONE_CSP_FRAME_ORIGINS", default=[])
 # The daily purge (DAT-2, DAT-3) destroys data for real; on by default. The operator's kill switch: with
 # it off, ``purge_data`` only counts what is due (the admin's retention calendar and ``--dry-run`` show it).
 PRIVACY_PURGE_ENABLED = env.bool("PRIVACY_PURGE_ENABLED", default=True)

@@ -120,10 +120,26 @@ class PortOneSim:
         router.post(url__regex=rf"^{re.escape(API_URL)}/payments/(?P<pid>[^/]+)/billing-key$").mock(
             side_effect=self._pay
         )
-        router.get(url__regex=rf"^{re.escape(API_URL)}/payments/(?P<pid>[^/]+)$").mock(side_effect=self._get)
+        router.get(url__regex=rf"^{re.escape(API_URL)}/payments/(?P<pid>[^/?]+)(?:\?.*)?$").mock(
+            side_effect=self._get
+        )
         router.post(url__regex=rf"^{re.escape(API_URL)}/payments/(?P<pid>[^/]+)/cancel$").mock(
             side_effect=self._cancel
         )
+        router.delete(url__regex=rf"^{re.escape(API_URL)}/billing-keys/(?P<key>[^/?]+)(?:\?.*)?$").mock(
+            side_effect=self._delete_billing_key
+        )
+
+    def _delete_billing_key(self, request: httpx.Request, key: str) -> httpx.Response:
+        with self.state.lock:
+            if self.state.unavailable:
+                raise httpx.ReadTimeout("timed out (simulated)")
+            if key in self.state.refuse_deletes:
+                return answer("delete_billing_key.pg_refused")
+            if key in self.state.deleted_billing_keys:
+                return answer("delete_billing_key.already_deleted")
+            self.state.deleted_billing_keys.append(key)
+            return answer("delete_billing_key.deleted")
 
     def _pay(self, request: httpx.Request, pid: str) -> httpx.Response:
         body = json.loads(request.content)
@@ -149,6 +165,8 @@ class PortOneSim:
             return answer("pay_with_billing_key.paid")
 
     def _get(self, request: httpx.Request, pid: str) -> httpx.Response:
+        if self.state.unavailable:
+            raise httpx.ReadTimeout("timed out (simulated)")
         with self.lock:
             known = self.payments.get(pid)
             if known is None:
@@ -174,6 +192,10 @@ class PortOneSim:
     def _cancel(self, request: httpx.Request, pid: str) -> httpx.Response:
         body = json.loads(request.content)
         with self.lock, self.state.lock:
+            if self.state.unavailable:
+                raise httpx.ReadTimeout("timed out (simulated)")
+            if pid in self.state.refuse_refunds:
+                return answer("cancel_payment.pg_refused")
             known = self.payments.get(pid)
             if known is None or known["status"] != "PAID":
                 return answer("cancel_payment.exceeds")
