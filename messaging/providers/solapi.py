@@ -12,7 +12,7 @@ the send answer's ``MessageItem`` / ``FailedMessage``, the webhook's ``SingleRep
 itself is made here with ``httpx`` (the SDK's own transport) rather than the SDK's ``default_fetcher``,
 because that one has no timeout setting and hides the HTTP status behind a bare ``Exception``: the port
 must tell "unreachable, retry later" (timeouts, 5xx, 429, bad credentials) from "this message was
-refused" (decision 44 in docs/architecture.md). Every request is wrapped in
+refused" (decision 48 in docs/architecture.md). Every request is wrapped in
 :func:`core.providers.provider_call`; no secret is logged.
 
 Message types follow our rules, never Solapi's guess (``autoTypeDetect`` off): ``sms``/``lms`` as
