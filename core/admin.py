@@ -16,6 +16,7 @@ from .models import Holiday, JobRun, StatusTransition
 #: The counts a job reports (``JobRun.counts``), in words; an unknown key is shown as it is.
 COUNT_LABELS = {
     "activated": _("개통"),
+    "cancelled": _("취소"),
     "awaiting_claim": _("청구 대기"),
     "awaiting_settlement": _("정산 대기"),
     "charged": _("청구"),
@@ -43,6 +44,7 @@ COUNT_LABELS = {
     "held": _("보류"),
     "ignored": _("무시"),
     "invoices": _("청구서"),
+    "issued": _("발행"),
     "late_charges": _("연체료"),
     "lifted": _("해제"),
     "matched": _("자동 매칭"),
@@ -61,6 +63,7 @@ COUNT_LABELS = {
     "retained_records_destroyed": _("파기한 분리 보관 기록"),
     "retry_scheduled": _("재시도 예약"),
     "sent": _("발송"),
+    "skipped": _("건너뜀"),
     "started": _("시작"),
     "steps": _("연체 단계"),
     "succeeded": _("성공"),

@@ -289,7 +289,11 @@ def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
     try:
         with _sigterm_interrupts():
             func = spec.resolve()
-            with clock.frozen(as_of), acting_as(job=name):
+            # A repeat job (every few minutes) run for today reads the moment it runs; a daily job, or a
+            # replay of another date, reads 09:00 Seoul of its date. Freezing a repeat job at 09:00 made
+            # "queued for 10 minutes" mean "queued before 08:50" all day (message_results, MSG-6).
+            moment = clock.now() if spec.repeat and as_of == clock.today() else as_of
+            with clock.frozen(moment), acting_as(job=name):
                 counts = _counts(func(today=as_of))
     except BaseException as exc:
         # BaseException too: an interruption must not leave the run "running",

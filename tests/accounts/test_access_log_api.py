@@ -26,6 +26,8 @@ NOT_MEMBER_SCOPED = {
     "messaging.api.views.NoticeReadApi": "marks the caller's own notice read (request_member)",
     "messaging.api.views.BroadcastReadApi": "marks a public broadcast read for the caller",
     "sla.api.views.FeedPointApi": "monitor feed: writes error rates, reads no personal data",
+    "billing.api.webhooks.PortOneWebhookApi": "PortOne's payment webhook: signed, answers no data",
+    "messaging.api.webhooks.SolapiWebhookView": "Solapi's delivery reports: shared secret, answers no data",
 }
 
 

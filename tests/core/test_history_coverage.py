@@ -44,6 +44,8 @@ EXEMPT = {
     "contracts.TermsConsent": "one decision per customer and version, never changed (TRM-4)",
     "contracts.SuccessionTransfer": "written once when a succession is approved (ACC-8)",
     "messaging.MessageBatch": "written when a bulk send is accepted; its messages carry the statuses",
+    "billing.CardRefund": "one part of a refund sent to the card: the PG's answer (each call is a "
+    "ProviderCall row); its refund carries the history and the REFUND transitions (BIL-11)",
 }
 
 

@@ -167,7 +167,7 @@ def test_late_claim_is_refused_with_the_date_it_was_due(client, flow):
     with clock.frozen(D(2026, 12, 31)):
         response = client.post(url, {"month": "2026-11", "amount_won": "250000", "basis": "근거"})
     assert response.status_code == 200
-    assert "2026-11 보상 청구 기한은 2026-12-30까지였습니다." in _plain(response.content.decode())
+    assert "2026년 11월 보상 청구 기한은 2026-12-30까지였습니다." in _plain(response.content.decode())
     assert not SlaClaim.objects.exists()
 
 
