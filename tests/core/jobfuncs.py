@@ -97,3 +97,12 @@ def units(*, today: dt.date) -> dict[str, int]:
         made += created
         time.sleep(delay)
     return {"units": made}
+
+
+MOMENTS: list[dt.datetime] = []
+
+
+def moment(*, today: dt.date) -> dict[str, int]:
+    """Notes the clock's moment the job saw (repeat jobs run for today read the moment they run)."""
+    MOMENTS.append(clock.now())
+    return {"seen": 1}

@@ -190,6 +190,27 @@ def test_repeat_job_runs_again_the_same_day():
     assert len(jobfuncs.CALLS) == 2
 
 
+@pytest.mark.django_db
+def test_a_repeat_job_run_for_today_reads_the_moment_it_runs_and_a_replay_reads_nine():
+    """§10, MSG-6: message_results (every 5 minutes) asks "queued for 10 minutes?" against the moment it
+    runs; frozen at 09:00 of its date it missed everything queued after 08:50 all day. A replay of another
+    date, and a daily job, still run at 09:00 Seoul of their date."""
+    from core import clock
+
+    jobs.register(spec("test_repeat", "moment", repeat=True))
+    jobs.register(spec("test_scheduled", "moment"))
+    jobfuncs.MOMENTS.clear()
+    at = dt.datetime(2026, 11, 5, 15, 42, tzinfo=clock.SEOUL)
+    with clock.frozen(at):
+        jobs.run_job("test_repeat")
+        jobs.run_job("test_repeat", NOV1)
+        jobs.run_job("test_scheduled")
+    nine = dt.time(9, 0)
+    assert jobfuncs.MOMENTS[0] == at
+    assert (jobfuncs.MOMENTS[1].date(), jobfuncs.MOMENTS[1].timetz().replace(tzinfo=None)) == (NOV1, nine)
+    assert jobfuncs.MOMENTS[2].astimezone(clock.SEOUL).time() == nine
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_do_the_work_once():
     """§10: safe on several workers — two threads racing for the same job and date call it once."""
