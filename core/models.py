@@ -111,8 +111,11 @@ class StatusTransition(models.Model):
     def __str__(self) -> str:
         from django.contrib.contenttypes.models import ContentType
 
-        from .adminkit import status_label
         from .formatting import day
+
+        def status_label(model: type[models.Model] | None, code: str) -> str:
+            field = next((f for f in model._meta.fields if f.name == "status"), None) if model else None
+            return str(dict(field.flatchoices).get(code, code)) if field is not None else code
 
         model = (
             ContentType.objects.get_for_id(self.content_type_id).model_class()
