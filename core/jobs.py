@@ -72,10 +72,57 @@ class JobSpec:
     # a succeeded run for the date does not block the next one; runs still never
     # overlap (one claim at a time) and ``attempts`` counts the day's runs.
     repeat: bool = False
+    # A whole-book job split into batches (issue 19): ``Batches(plan=..., batch=...)``; see ``Batches``.
+    batches: Batches | None = None
 
     def resolve(self) -> JobFunc:
         module, _, attr = self.func.rpartition(".")
         return getattr(import_module(module), attr)
+
+
+#: One batch's description: JSON-able (stored and sent to other workers), e.g. ``{"ids": [1, 2, 3]}``.
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Batches:
+    """How a whole-book job splits its work (issue 19), as two dotted paths:
+
+    * ``plan``: ``fn(*, today) -> list[Payload]``: the batches of the date, in order, each a JSON-able dict
+      (typically ``{"ids": [...]}`` of at most a few hundred rows); cheap (a query or two, no locks);
+    * ``batch``: ``fn(*, today, payload) -> counts``: one batch in its own transaction(s). It takes the row
+      locks it needs (``FOR UPDATE``, ``SKIP LOCKED`` where workers share), and is idempotent: run twice, or
+      by two workers at once, it does the work once (the second run counts nothing new).
+
+    The job's own function (``JobSpec.func``) stays callable directly and is ``run_batches(plan, batch)``."""
+
+    plan: str
+    batch: str
+
+    def resolve(self) -> tuple[Callable[..., list[Payload]], Callable[..., dict[str, int] | None]]:
+        return import_string(self.plan), import_string(self.batch)
+
+
+def add_counts(total: dict[str, int], counts: dict[str, int] | None) -> dict[str, int]:
+    """Add one batch's counts into ``total`` (in place; returned for chaining)."""
+    for key, value in (counts or {}).items():
+        total[key] = total.get(key, 0) + int(value)
+    return total
+
+
+def run_batches(
+    plan: Callable[..., list[Payload]],
+    batch: Callable[..., dict[str, int] | None],
+    *,
+    today: dt.date,
+    zero: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """Run a batched job in this process: every batch of ``plan`` in order, counts summed (starting from
+    ``zero``, so a day with nothing to do still reports its keys)."""
+    total = dict(zero or {})
+    for payload in plan(today=today):
+        add_counts(total, batch(today=today, payload=payload))
+    return total
 
 
 def registry() -> list[JobSpec]:
