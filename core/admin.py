@@ -10,6 +10,7 @@ from . import (
     admin_providers,  # noqa: F401 - registers the outside providers page
     formatting,
 )
+from .admin_counts import LargeListMixin
 from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
 from .models import Holiday, JobRun, StatusTransition
 
@@ -100,7 +101,7 @@ class HolidayAdmin(HistoryAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of each daily job run: read-only and never deleted, by anyone (a run row is what makes a
     job run once per date; deleting it would run the job again)."""
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.admin_counts import LargeListMixin
 from core.adminkit import HistoryAdmin, PersonalDataAdminMixin, ReadOnlyAdminMixin, StatusTransitionInline
 from core.errors import DomainError
 
@@ -104,7 +105,7 @@ class NoticeRetryMixin:
 
 
 @admin.register(Notice)
-class NoticeAdmin(PersonalDataAdminMixin, NoticeRetryMixin, admin.ModelAdmin):
+class NoticeAdmin(LargeListMixin, PersonalDataAdminMixin, NoticeRetryMixin, admin.ModelAdmin):
     list_display = ("created_at", "customer", "channel", "event", "recipient", "status", "sent_at", "read_at")
     list_filter = ("channel", "status", "event", ("created_at", admin.DateFieldListFilter), "language")
     search_fields = ("customer__legal_name", "recipient", "subject", "event", "dedupe_key")

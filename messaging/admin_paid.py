@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.admin_counts import LargeListMixin
 from core.adminkit import AdminPage, PersonalDataAdminMixin, ReadOnlyAdminMixin, run_action_form, show_error
 from core.audit import acting_as
 from core.errors import DomainError
@@ -203,7 +204,7 @@ class KakaoTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class MessageAdmin(LargeListMixin, PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # The key columns first (issue 15): who, to whom, where it stands.
     list_display = (
         "id",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from contracts.models import DunningAction
 from core import clock, formatting
+from core.admin_counts import LargeListMixin
 from core.admin_dates import BoundedChangeList
 from core.adminkit import (
     AdminPage,
@@ -165,7 +166,7 @@ def step_label(action: str) -> str:
 
 
 @admin.register(DunningCase)
-class DunningCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DunningCaseAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Overdue invoices on their ladder: amount, the step reached, the next step and its date (DUN-2)."""
 
     # The key columns first (issue 15): due date, open amount and status, then the ladder.

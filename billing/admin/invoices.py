@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from core import clock, formatting
+from core.admin_counts import LargeListMixin
 from core.admin_dates import BoundedChangeList
 from core.adminkit import (
     NoRevertHistoryAdmin,
@@ -129,7 +130,7 @@ def overdue_text(invoice: Invoice) -> str:
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
+class InvoiceAdmin(LargeListMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     """Read-only once issued (BIL-2): invoices come from the invoice run; corrections are credit notes;
     a charge for evaded fees (BIL-20) is issued from here as a new invoice."""
 

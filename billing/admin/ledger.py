@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_counts import LargeListMixin
 from core.adminkit import ReadOnlyAdminMixin, actor_column, won_column
 
 from ..models import LedgerEntry
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_on", "customer", "kind", "amount", "invoice", "description", "actor_shown")
     actor_shown = actor_column()
     amount = won_column("amount_won", _("금액"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, formatting
+from core.admin_counts import LargeListMixin
 from core.adminkit import NoRevertHistoryAdmin, PersonalDataAdminMixin, csv_response, show_error, won_column
 from core.audit import acting_as
 from core.errors import DomainError
@@ -60,7 +61,7 @@ def _allocation_text(row: PaymentAllocation) -> str:
 
 
 @admin.register(Payment)
-class PaymentAdmin(PersonalDataAdminMixin, NoRevertHistoryAdmin):
+class PaymentAdmin(LargeListMixin, PersonalDataAdminMixin, NoRevertHistoryAdmin):
     # The key columns first, the list within 1,366 px (issue 15); the rest is on the payment's page.
     list_display = (
         "received_on",

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, formatting
+from core.admin_counts import LargeListMixin
 from core.adminkit import AdminPage, ReadOnlyAdminMixin, actor_column
 from core.audit import acting_as
 
@@ -204,7 +205,7 @@ PANEL_PARAMETERS = [
 
 
 @admin.register(Contract)
-class ContractAdmin(ContractActionsMixin, ContractListAdmin):
+class ContractAdmin(LargeListMixin, ContractActionsMixin, ContractListAdmin):
     list_filter: tuple[Any, ...] = ("status", "plan__policy__code", "billing_cycle", "termination_kind")
     date_hierarchy: str | None = "applied_on"
     admin_pages = (
