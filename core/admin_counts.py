@@ -13,7 +13,7 @@ On another database (SQLite for the demo) it always counts exactly.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -67,5 +67,5 @@ class LargeListMixin:
     """For the admins of tables that grow without bound (invoices, contracts, payments, dunning cases,
     messages, ledger, job runs): estimated counts, and no second count of the whole table."""
 
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    paginator: ClassVar[type] = EstimatedCountPaginator
+    show_full_result_count: ClassVar[bool] = False

@@ -111,7 +111,6 @@ class NoticeAdmin(LargeListMixin, PersonalDataAdminMixin, NoticeRetryMixin, admi
     search_fields = ("customer__legal_name", "recipient", "subject", "event", "dedupe_key")
     date_hierarchy = "created_at"
     list_select_related = ("customer", "member")
-    show_full_result_count = False
     actions = ("retry_selected",)
     inlines = (StatusTransitionInline,)
 

@@ -73,8 +73,8 @@ def test_small_tables_count_exactly_as_before(admin_client):
 
 
 def test_the_list_takes_as_many_queries_for_many_rows_as_for_ten(admin_client, settings):
-    """Issue 16: no more queries for 400 rows than for 10 (the estimate replaces the exact count). Both span years,
-    so the date hierarchy asks the same questions."""
+    """Issue 16: no more queries for 400 rows than for 10 (the estimate replaces the exact count). Both
+    span years, so the date hierarchy asks the same questions."""
     settings.ADMIN_EXACT_COUNT_LIMIT = 100
     _runs(10, every_days=200)
     _response, few = _get(admin_client)
