@@ -108,6 +108,9 @@ class Batches:
     # Optional: a small whole-run step that cannot be batched, ``fn(*, today) -> counts``, run once by the
     # run that claimed the date after every batch is done (its counts are added to the batches').
     finish: str = ""
+    # Optional: the count keys the job reports, as 0 on a day whose plan is empty. Without them an empty
+    # day runs the job's own function instead (which plans again) to report its zero counts.
+    zero: tuple[str, ...] = ()
 
     def resolve(self) -> tuple[Callable[..., list[Payload]], Callable[..., dict[str, int] | None]]:
         return import_string(self.plan), import_string(self.batch)
@@ -406,7 +409,9 @@ def _write_plan(spec: JobSpec, as_of: dt.date) -> int:
     if spec.repeat and rows.exists() and not rows.exclude(status=JobBatch.Status.DONE).exists():
         rows.delete()
     if rows.exists():
-        rows.filter(status=JobBatch.Status.FAILED).update(status=JobBatch.Status.PENDING)
+        JobBatch.objects.filter(job=spec.name, as_of=as_of, status=JobBatch.Status.FAILED).update(
+            status=JobBatch.Status.PENDING
+        )
         return rows.count()
     plan, _batch = spec.batches.resolve()
     with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
@@ -468,12 +473,11 @@ def _take_batch(name: str, as_of: dt.date) -> JobBatch | None:
         )
         if batch is None:
             return None
-        batch.status, batch.worker, batch.error = JobBatch.Status.RUNNING, _worker_id(), ""
-        batch.started_at = batch.heartbeat_at = now
-        batch.finished_at = None
-        batch.attempts += 1
-        batch.save(update_fields=["status", "worker", "error", "started_at", "heartbeat_at", "finished_at",
-                                  "attempts"])
+        JobBatch.objects.filter(pk=batch.pk).update(
+            status=JobBatch.Status.RUNNING, worker=_worker_id(), error="", started_at=now, heartbeat_at=now,
+            finished_at=None, attempts=F("attempts") + 1,
+        )
+    batch.refresh_from_db()
     return batch
 
 
@@ -509,7 +513,6 @@ def _run_batch(spec: JobSpec, batch: JobBatch) -> dict[str, int]:
     is recorded by its new holder only (the work itself is idempotent)."""
     assert spec.batches is not None
     _plan, func = spec.batches.resolve()
-    mine = JobBatch.objects.filter(pk=batch.pk, status=JobBatch.Status.RUNNING, attempts=batch.attempts)
     heartbeat = _BatchHeartbeat(batch)
     heartbeat.start()
     try:
@@ -518,13 +521,15 @@ def _run_batch(spec: JobSpec, batch: JobBatch) -> dict[str, int]:
     except BaseException as exc:
         heartbeat.stop()
         interrupted = isinstance(exc, KeyboardInterrupt | JobInterrupted | SystemExit)
-        mine.update(
+        JobBatch.objects.filter(pk=batch.pk, status=JobBatch.Status.RUNNING, attempts=batch.attempts).update(
             status=JobBatch.Status.PENDING if interrupted else JobBatch.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:4000], finished_at=timezone.now(),
         )
         raise
     heartbeat.stop()
-    mine.update(status=JobBatch.Status.DONE, counts=counts, finished_at=timezone.now())
+    JobBatch.objects.filter(pk=batch.pk, status=JobBatch.Status.RUNNING, attempts=batch.attempts).update(
+        status=JobBatch.Status.DONE, counts=counts, finished_at=timezone.now()
+    )
     return counts
 
 
@@ -551,10 +556,13 @@ def work_batches(name: str, as_of: dt.date, *, keep_going: bool = False) -> int:
 def _run_batched(spec: JobSpec, as_of: dt.date) -> dict[str, int]:
     """The claimed run of a batched job: plan once, fan out, work, wait for the others, sum the counts."""
     assert spec.batches is not None
+    total = dict.fromkeys(spec.batches.zero, 0)
     if not _write_plan(spec, as_of):
-        # Nothing to batch today: the job's own function reports its zero counts (and any whole-run step).
-        with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
-            return _counts(spec.resolve()(today=as_of))
+        if not spec.batches.zero:
+            # Nothing to batch today: the job's own function reports its zero counts (and any whole-run step).
+            with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
+                return _counts(spec.resolve()(today=as_of))
+        return _finish(spec, as_of, total)
     _send_batch_tasks(spec.name, as_of)
     rows = JobBatch.objects.filter(job=spec.name, as_of=as_of)
     poll = min(max(lease().total_seconds() / 8, 0.05), 1.0)
@@ -568,9 +576,14 @@ def _run_batched(spec: JobSpec, as_of: dt.date) -> dict[str, int]:
         if statuses <= {JobBatch.Status.DONE}:
             break
         time.sleep(poll)  # other workers hold batches; a dead one's is taken again once its lease runs out
-    total: dict[str, int] = {}
     for counts in rows.order_by("index").values_list("counts", flat=True):
         add_counts(total, counts)
+    return _finish(spec, as_of, total)
+
+
+def _finish(spec: JobSpec, as_of: dt.date, total: dict[str, int]) -> dict[str, int]:
+    """The whole-run step of a batched job (``Batches.finish``), once, after every batch; counts added."""
+    assert spec.batches is not None
     if spec.batches.finish:
         with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
             add_counts(total, _counts(import_string(spec.batches.finish)(today=as_of)))

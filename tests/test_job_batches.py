@@ -288,3 +288,45 @@ def test_two_real_celery_workers_share_one_batched_job(
         for worker in workers:
             _stop(worker)
         redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+
+
+def test_the_job_run_page_shows_its_batches_by_status_and_worker() -> None:
+    """Issue 19: the admin's job-run record of a batched job shows its batches in words: how many are in
+    each status and how many each worker ran."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    outcome = jobs.run_job(JOB, DAY)
+    assert outcome.status == JobRun.Status.SUCCEEDED
+    run = JobRun.objects.get(job=JOB, as_of=DAY)
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:core_jobrun_change", args=[run.pk])).content.decode()
+    assert '<th scope="row">완료</th><td>5</td>' in page
+    assert f'<th scope="row">{jobs._worker_id()}</th><td>5</td>' in page
+
+
+@pytest.mark.parametrize("zero", [(), ("rows", "batches")])
+def test_a_day_with_nothing_to_batch_reports_zero_counts(zero: tuple[str, ...]) -> None:
+    """§10, issue 19: an empty plan writes no batch and reports the job's count keys as 0: from the spec's
+    ``zero`` when it names them (the plan read once), otherwise from the job's own function."""
+    batchfuncs.SIZE["batches"] = 0
+    jobs.register(JobSpec(JOB, "tests.core.batchfuncs.job", batches=Batches(
+        plan="tests.core.batchfuncs.plan", batch="tests.core.batchfuncs.batch", zero=zero)))
+    outcome = jobs.run_job(JOB, DAY)
+    assert (outcome.status, outcome.counts) == (JobRun.Status.SUCCEEDED, {"rows": 0, "batches": 0})
+    assert not JobBatch.objects.filter(job=JOB).exists()
+    assert len(batchfuncs.PLANS) == (1 if zero else 2)
+
+
+def test_the_batched_jobs_declare_the_count_keys_their_services_report() -> None:
+    """Issue 19: the ``zero`` keys of the invoice run and renewals in config/jobs.py are those the services
+    count, so an empty day reports the same keys as a busy one."""
+    from contracts.services import renewal
+
+    batches = {name: jobs.get(name).batches for name in ("generate_invoices", "renew_contracts")}
+    assert batches["generate_invoices"] is not None and batches["renew_contracts"] is not None
+    assert batches["generate_invoices"].zero == tuple(invoicing._zero())
+    assert batches["renew_contracts"].zero == tuple(renewal._zero())
