@@ -9,7 +9,7 @@ here. Descriptions are marked for translation (shown translated by ``core.admink
 from celery.schedules import crontab
 from django.utils.translation import gettext_noop as N_
 
-from core.jobs import JobSpec, daily
+from core.jobs import Batches, JobSpec, daily
 
 JOBS: list[JobSpec] = [
     JobSpec("terms_transition", "contracts.jobs.terms_transition", daily(0, 0),
@@ -19,7 +19,10 @@ JOBS: list[JobSpec] = [
     JobSpec("contract_suspensions", "contracts.jobs.contract_suspensions", daily(0, 10),
             N_("예고 기간이 끝난 이용 정지 개시, 기간이 끝난 정지 해제 (CON-10)")),
     JobSpec("generate_invoices", "billing.jobs.generate_invoices", daily(1, 0),
-            N_("발행일이 된 청구서 발행 (BIL-2, BIL-3)")),
+            N_("발행일이 된 청구서 발행 (BIL-2, BIL-3)"),
+            batches=Batches(plan="billing.services.invoicing.invoices_generate_plan",
+                            batch="billing.services.invoicing.invoices_generate_batch",
+                            zero=("customers", "invoices", "already_issued", "total_won"))),
     JobSpec("tax_invoices_prepare", "billing.services.tax.tax_invoices_prepare", daily(1, 30),
             N_("발행된 청구서의 전자세금계산서 자료 준비 (BIL-18)")),
     JobSpec("issue_tax_invoices", "billing.jobs.issue_tax_invoices", daily(1, 45),
@@ -31,7 +34,10 @@ JOBS: list[JobSpec] = [
     JobSpec("dunning", "billing.services.dunning.dunning_run", daily(3, 0),
             N_("미납 청구서의 연체 단계 진행 (SPEC §6, DUN-1..4)")),
     JobSpec("renew_contracts", "contracts.jobs.renew_contracts", daily(4, 0),
-            N_("갱신 안내와 자동 갱신 (CON-6)")),
+            N_("갱신 안내와 자동 갱신 (CON-6)"),
+            batches=Batches(plan="contracts.services.renewal.renew_due_plan",
+                            batch="contracts.services.renewal.renew_due_batch",
+                            zero=("reminded", "renewed", "ended"))),
     JobSpec("complete_terminations", "contracts.jobs.complete_terminations", daily(4, 30),
             N_("해지 효력일이 된 계약 해지 완료 (CON-7)")),
     JobSpec("settle_terminations", "billing.jobs.settle_terminations", daily(4, 40),

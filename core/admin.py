@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from . import (
 )
 from .admin_counts import LargeListMixin
 from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
-from .models import Holiday, JobRun, StatusTransition
+from .models import Holiday, JobBatch, JobRun, StatusTransition
 
 #: The counts a job reports (``JobRun.counts``), in words; an unknown key is shown as it is.
 COUNT_LABELS = {
@@ -114,6 +115,7 @@ class JobRunAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "as_of",
         "status",
         "counts_shown",
+        "batches_shown",
         "error",
         "attempts",
         "worker",
@@ -130,6 +132,23 @@ class JobRunAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("건수"))
     def counts_shown(self, obj: JobRun) -> str:
         return counts_table(obj.counts)
+
+    @admin.display(description=_("작업 배치"))
+    def batches_shown(self, obj: JobRun) -> str:
+        """A batched job's batches (issue 19): how many in each status, and how many each worker ran."""
+        rows = JobBatch.objects.filter(job=obj.job, as_of=obj.as_of)
+        statuses = dict(JobBatch.Status.choices)
+        by_status = sorted(rows.values_list("status").annotate(n=Count("pk")))
+        if not by_status:
+            return "-"
+        by_worker = sorted(rows.exclude(worker="").values_list("worker").annotate(n=Count("pk")))
+        lines = [(statuses.get(status, status), count) for status, count in by_status]
+        lines += [(worker, count) for worker, count in by_worker]
+        return format_html(
+            '<table class="job-counts"><tbody>{}</tbody></table>',
+            format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>',
+                             ((label, formatting.number(count)) for label, count in lines)),
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # not even a superuser: the row is the job's once-per-date guard

@@ -17,6 +17,13 @@ loss) and the next attempt takes it over; on the same host a run whose recorded
 process no longer exists is taken over at once. SIGTERM (outside Celery, which
 handles it itself) and Ctrl-C record the run as ``interrupted`` before the
 process exits, so nothing waits for the lease at all.
+
+A whole-book job declared with ``batches`` (issue 19) is shared by every worker: the run that claims
+the date writes the plan once (``JobBatch`` rows; a resumed run reuses them), sends one
+``core.tasks.run_job_batch`` task per pending batch when a real broker is in use, and works on batches
+itself. Any worker takes the next pending batch ``FOR UPDATE SKIP LOCKED`` (or one whose lease ran out),
+runs it and records it done with its counts; the claiming run finishes when every batch is done, with
+their counts summed. A failed batch fails the run; the next attempt runs only the unfinished batches.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from django.utils.module_loading import import_string
 
 from . import clock
 from .audit import acting_as
-from .models import JobRun
+from .models import JobBatch, JobRun
 from .observability import observe_job
 
 log = logging.getLogger(__name__)
@@ -98,6 +105,12 @@ class Batches:
 
     plan: str
     batch: str
+    # Optional: a small whole-run step that cannot be batched, ``fn(*, today) -> counts``, run once by the
+    # run that claimed the date after every batch is done (its counts are added to the batches').
+    finish: str = ""
+    # Optional: the count keys the job reports, as 0 on a day whose plan is empty. Without them an empty
+    # day runs the job's own function instead (which plans again) to report its zero counts.
+    zero: tuple[str, ...] = ()
 
     def resolve(self) -> tuple[Callable[..., list[Payload]], Callable[..., dict[str, int] | None]]:
         return import_string(self.plan), import_string(self.batch)
@@ -316,6 +329,13 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _moment(spec: JobSpec, as_of: dt.date) -> dt.datetime | dt.date:
+    """The clock a job runs under. A repeat job (every few minutes) run for today reads the moment it
+    runs; a daily job, or a replay of another date, reads 09:00 Seoul of its date. Freezing a repeat job
+    at 09:00 made "queued for 10 minutes" mean "queued before 08:50" all day (message_results, MSG-6)."""
+    return clock.now() if spec.repeat and as_of == clock.today() else as_of
+
+
 def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
     """Run one job for one as-of date, at most once (see the module docstring).
 
@@ -335,13 +355,12 @@ def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
     heartbeat.start()
     try:
         with _sigterm_interrupts():
-            func = spec.resolve()
-            # A repeat job (every few minutes) run for today reads the moment it runs; a daily job, or a
-            # replay of another date, reads 09:00 Seoul of its date. Freezing a repeat job at 09:00 made
-            # "queued for 10 minutes" mean "queued before 08:50" all day (message_results, MSG-6).
-            moment = clock.now() if spec.repeat and as_of == clock.today() else as_of
-            with clock.frozen(moment), acting_as(job=name):
-                counts = _counts(func(today=as_of))
+            if spec.batches is not None:
+                counts = _run_batched(spec, as_of)
+            else:
+                func = spec.resolve()
+                with clock.frozen(_moment(spec, as_of)), acting_as(job=name):
+                    counts = _counts(func(today=as_of))
     except BaseException as exc:
         # BaseException too: an interruption must not leave the run "running",
         # or the next replay would skip it as "in other hands" until the lease runs out.
@@ -363,6 +382,212 @@ def run_job(name: str, as_of: dt.date | None = None) -> Outcome:
     observe_job(name, JobRun.Status.SUCCEEDED, time.monotonic() - started, counts)
     log.info("job %s for %s succeeded: %s", name, as_of, counts)
     return Outcome(name, as_of, True, JobRun.Status.SUCCEEDED, counts)
+
+
+# --- Batched jobs shared by several workers (issue 19) -------------------------------------------------
+
+
+class JobBatchFailed(RuntimeError):
+    """A batch of the run failed (in this worker or another); the next attempt resumes the unfinished."""
+
+
+def _batch_tasks_enabled() -> bool:
+    """Fan batches out to other workers only through a real broker: ``JOB_BATCH_TASKS`` when set,
+    otherwise whenever tasks are not run eagerly (the demo without Redis runs everything in-process)."""
+    configured = getattr(settings, "JOB_BATCH_TASKS", None)
+    if configured is not None:
+        return bool(configured)
+    return not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+
+
+def _write_plan(spec: JobSpec, as_of: dt.date) -> int:
+    """The date's batch rows, written once: existing rows are reused (a resumed run), except that a
+    repeat job's finished rows belong to its previous run and make way for a new plan. A failed batch
+    of an earlier attempt is made pending again. Returns the number of batches (0: nothing to do)."""
+    assert spec.batches is not None
+    rows = JobBatch.objects.filter(job=spec.name, as_of=as_of)
+    if spec.repeat and rows.exists() and not rows.exclude(status=JobBatch.Status.DONE).exists():
+        rows.delete()
+    if rows.exists():
+        JobBatch.objects.filter(job=spec.name, as_of=as_of, status=JobBatch.Status.FAILED).update(
+            status=JobBatch.Status.PENDING
+        )
+        return rows.count()
+    plan, _batch = spec.batches.resolve()
+    with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
+        payloads = list(plan(today=as_of))
+    if not payloads:
+        return 0
+    try:
+        with transaction.atomic():
+            JobBatch.objects.bulk_create(
+                [JobBatch(job=spec.name, as_of=as_of, index=index, payload=payload)
+                 for index, payload in enumerate(payloads)],
+                batch_size=1000,
+            )
+    except IntegrityError:  # written meanwhile by another claim of the date (a taken-over run): reuse it
+        pass
+    return rows.count()
+
+
+def _send_batch_tasks(name: str, as_of: dt.date) -> int:
+    """One ``core.tasks.run_job_batch`` per takeable batch, on ``JOB_BATCH_QUEUE`` (default: the default
+    queue), sent once the plan is committed. Each task takes batches until none is left, so a task that
+    finds nothing (the others were faster) costs one query."""
+    if not _batch_tasks_enabled():
+        return 0
+    pending = JobBatch.objects.filter(job=name, as_of=as_of, status=JobBatch.Status.PENDING).count()
+    queue = str(getattr(settings, "JOB_BATCH_QUEUE", "") or "")
+
+    def send() -> None:
+        from .tasks import run_job_batch  # core.tasks imports this module
+
+        options: dict[str, Any] = {"queue": queue} if queue else {}
+        for _ in range(pending):
+            run_job_batch.apply_async(args=(name, as_of.isoformat()), **options)
+
+    transaction.on_commit(send)
+    return pending
+
+
+def _take_batch(name: str, as_of: dt.date) -> JobBatch | None:
+    """The next batch to run, taken in a short transaction: pending, or running with its lease expired
+    (or, on this host, its process gone): a dead worker's. ``SKIP LOCKED``: two workers never wait for
+    each other nor take the same batch."""
+    now = timezone.now()
+    expired = now - lease()
+    takeable = Q(status=JobBatch.Status.PENDING) | Q(status=JobBatch.Status.RUNNING, heartbeat_at__lt=expired)
+    holders = set(
+        JobBatch.objects.filter(job=name, as_of=as_of, status=JobBatch.Status.RUNNING)
+        .values_list("worker", flat=True)
+    )
+    for worker in holders:
+        if _process_gone(worker):
+            takeable |= Q(status=JobBatch.Status.RUNNING, worker=worker)
+    with transaction.atomic():
+        batch = (
+            JobBatch.objects.select_for_update(skip_locked=True)
+            .filter(takeable, job=name, as_of=as_of)
+            .order_by("index")
+            .first()
+        )
+        if batch is None:
+            return None
+        JobBatch.objects.filter(pk=batch.pk).update(
+            status=JobBatch.Status.RUNNING, worker=_worker_id(), error="", started_at=now, heartbeat_at=now,
+            finished_at=None, attempts=F("attempts") + 1,
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+class _BatchHeartbeat(threading.Thread):
+    """Renews one batch's lease every quarter of it until stopped (its own DB connection)."""
+
+    def __init__(self, batch: JobBatch) -> None:
+        super().__init__(name=f"heartbeat-{batch.job}-{batch.as_of}-{batch.index}", daemon=True)
+        self.batch_pk, self.attempts = batch.pk, batch.attempts
+        self.interval = max(lease().total_seconds() / 4, 0.05)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(self.interval):
+                JobBatch.objects.filter(
+                    pk=self.batch_pk, status=JobBatch.Status.RUNNING, attempts=self.attempts
+                ).update(heartbeat_at=timezone.now())
+        except Exception:
+            log.exception("job batch heartbeat failed")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _run_batch(spec: JobSpec, batch: JobBatch) -> dict[str, int]:
+    """Run one taken batch and record it: ``done`` with its counts, ``failed`` with the error (raised), or
+    back to ``pending`` when interrupted (SIGTERM, Ctrl-C), for another worker to take at once. The record
+    is conditional on this attempt still holding the batch: a batch taken over from a worker thought dead
+    is recorded by its new holder only (the work itself is idempotent)."""
+    assert spec.batches is not None
+    _plan, func = spec.batches.resolve()
+    heartbeat = _BatchHeartbeat(batch)
+    heartbeat.start()
+    try:
+        with clock.frozen(_moment(spec, batch.as_of)), acting_as(job=spec.name):
+            counts = _counts(func(today=batch.as_of, payload=batch.payload))
+    except BaseException as exc:
+        heartbeat.stop()
+        interrupted = isinstance(exc, KeyboardInterrupt | JobInterrupted | SystemExit)
+        JobBatch.objects.filter(pk=batch.pk, status=JobBatch.Status.RUNNING, attempts=batch.attempts).update(
+            status=JobBatch.Status.PENDING if interrupted else JobBatch.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:4000], finished_at=timezone.now(),
+        )
+        raise
+    heartbeat.stop()
+    JobBatch.objects.filter(pk=batch.pk, status=JobBatch.Status.RUNNING, attempts=batch.attempts).update(
+        status=JobBatch.Status.DONE, counts=counts, finished_at=timezone.now()
+    )
+    return counts
+
+
+def work_batches(name: str, as_of: dt.date, *, keep_going: bool = False) -> int:
+    """Take and run the date's batches of job ``name`` until none is takeable; returns how many this
+    worker ran. A failing batch raises (recorded ``failed``), or with ``keep_going`` (a worker's task) is
+    logged and the worker goes on with the next one. What ``core.tasks.run_job_batch`` does."""
+    spec = get(name)
+    if spec.batches is None:
+        raise ValueError(f"job {name!r} is not batched")
+    ran = 0
+    while (batch := _take_batch(name, as_of)) is not None:
+        try:
+            _run_batch(spec, batch)
+        except Exception:
+            if not keep_going:
+                raise
+            log.exception("job %s for %s: batch %s failed", name, as_of, batch.index)
+            continue
+        ran += 1
+    return ran
+
+
+def _run_batched(spec: JobSpec, as_of: dt.date) -> dict[str, int]:
+    """The claimed run of a batched job: plan once, fan out, work, wait for the others, sum the counts."""
+    assert spec.batches is not None
+    total = dict.fromkeys(spec.batches.zero, 0)
+    if not _write_plan(spec, as_of):
+        if not spec.batches.zero:
+            # Nothing to batch today: the job's own function reports its zero counts (and any whole-run step).
+            with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
+                return _counts(spec.resolve()(today=as_of))
+        return _finish(spec, as_of, total)
+    _send_batch_tasks(spec.name, as_of)
+    rows = JobBatch.objects.filter(job=spec.name, as_of=as_of)
+    poll = min(max(lease().total_seconds() / 8, 0.05), 1.0)
+    while True:
+        work_batches(spec.name, as_of)
+        statuses = set(rows.values_list("status", flat=True))
+        if JobBatch.Status.FAILED in statuses:
+            failed = rows.filter(status=JobBatch.Status.FAILED).order_by("index").first()
+            assert failed is not None
+            raise JobBatchFailed(f"batch {failed.index} of {spec.name} {as_of} failed: {failed.error}")
+        if statuses <= {JobBatch.Status.DONE}:
+            break
+        time.sleep(poll)  # other workers hold batches; a dead one's is taken again once its lease runs out
+    for counts in rows.order_by("index").values_list("counts", flat=True):
+        add_counts(total, counts)
+    return _finish(spec, as_of, total)
+
+
+def _finish(spec: JobSpec, as_of: dt.date, total: dict[str, int]) -> dict[str, int]:
+    """The whole-run step of a batched job (``Batches.finish``), once, after every batch; counts added."""
+    assert spec.batches is not None
+    if spec.batches.finish:
+        with clock.frozen(_moment(spec, as_of)), acting_as(job=spec.name):
+            add_counts(total, _counts(import_string(spec.batches.finish)(today=as_of)))
+    return total
 
 
 def dates(start: dt.date, end: dt.date) -> Iterator[dt.date]:

@@ -73,6 +73,45 @@ class JobRun(models.Model):
         return f"{self.job} {self.as_of} {self.get_status_display()}"
 
 
+class JobBatch(models.Model):
+    """One batch of a whole-book job's run for one as-of date (issue 19, ``core.jobs``).
+
+    The run that claims the (job, date) writes the plan once, one row per batch in order; any worker
+    then takes the next pending batch ``FOR UPDATE SKIP LOCKED``, runs it and records it done with its
+    counts. A running batch whose heartbeat is older than the lease belongs to a dead worker and is taken
+    again. Unique per (job, date, index), so a plan is written once and a resumed run reuses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("대기")
+        RUNNING = "running", _("실행 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    job = models.CharField(_("작업"), max_length=64)
+    as_of = models.DateField(_("기준일"))
+    index = models.PositiveIntegerField(_("순번"))
+    payload = models.JSONField(_("대상"), default=dict, blank=True)
+    status = models.CharField(_("상태"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    counts = models.JSONField(_("건수"), default=dict, blank=True)
+    error = models.TextField(_("오류"), blank=True)
+    attempts = models.PositiveIntegerField(_("시도 횟수"), default=0)
+    worker = models.CharField(_("작업자"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("시작"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("마지막 생존 신호"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-as_of", "job", "index"]
+        verbose_name = _("작업 배치")
+        verbose_name_plural = _("작업 배치")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "as_of", "index"], name="jobbatch_unique_job_date_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.as_of} #{self.index} {self.get_status_display()}"
+
+
 class StatusTransition(models.Model):
     """Append-only log of a lifecycle status change of any model (``core.transitions``).
 

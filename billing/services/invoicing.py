@@ -523,19 +523,45 @@ def _run_batch(
     return sorted(set(batch) - set(locked))
 
 
+def _zero() -> dict[str, int]:
+    return {"customers": 0, "invoices": 0, "already_issued": 0, "total_won": 0}
+
+
+def invoices_generate_plan(*, today: dt.date, customer_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """The batches of the invoice run (issue 19): ``{"customers": [...]}`` of ``BATCH_SIZE`` customers with a
+    billable contract on ``today``, in id order. One query, no locks."""
+    return [{"customers": batch} for batch in _batches(_candidates(today, customer_ids))]
+
+
+def invoices_generate_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
+    """One batch of the invoice run (BIL-2, BIL-3): its customers locked ``FOR UPDATE SKIP LOCKED`` in one
+    transaction, what is due drafted under the locks and issued set-based; the customers another
+    transaction held are taken again at the end, waiting for their locks this time. When it returns,
+    everything due for its customers is issued, once: run twice, or by two workers at once, the second
+    run finds it issued and counts nothing new."""
+    cal = default_calendar()
+    counts = _zero()
+    held = _run_batch(list(payload["customers"]), today, cal, counts, skip_locked=True)
+    if held:
+        _run_batch(held, today, cal, counts, skip_locked=False)
+    return counts
+
+
 def invoices_generate(*, today: dt.date, customer_ids: list[int] | None = None) -> dict[str, int]:
     """Job ``generate_invoices`` (daily 01:00): issue what is due on ``today`` (BIL-2, BIL-3).
 
-    Batches of ``BATCH_SIZE`` customers, each in one transaction (issue 16). Workers running the job at
-    once share the batches: a batch's customers are locked ``FOR UPDATE SKIP LOCKED``, so a second
-    worker passes over a batch the first holds and takes the next. The customers a run passed over are
-    taken again at the end, waiting for their locks this time: when the run returns, everything due is
-    issued, once (what the other worker issued is no longer drafted)."""
+    Batches of ``BATCH_SIZE`` customers (``invoices_generate_plan``), each in one transaction (issue 16).
+    Under ``core.jobs.run_job`` every Celery worker takes whole batches (``invoices_generate_batch``,
+    issue 19). Called directly, processes running it at once share the batches too: a batch's customers
+    are locked ``FOR UPDATE SKIP LOCKED``, so a second process passes over a batch the first holds and
+    takes the next. The customers a run passed over are taken again at the end, waiting for their locks
+    this time: when the run returns, everything due is issued, once (what the other process issued is no
+    longer drafted)."""
     cal = default_calendar()
-    counts = {"customers": 0, "invoices": 0, "already_issued": 0, "total_won": 0}
+    counts = _zero()
     held: list[int] = []
-    for batch in _batches(_candidates(today, customer_ids)):
-        held.extend(_run_batch(batch, today, cal, counts, skip_locked=True))
+    for payload in invoices_generate_plan(today=today, customer_ids=customer_ids):
+        held.extend(_run_batch(list(payload["customers"]), today, cal, counts, skip_locked=True))
     for batch in _batches(held):
         _run_batch(batch, today, cal, counts, skip_locked=False)
     return counts

@@ -311,6 +311,11 @@ EXTRA_JOBS: list[str] = env.list("EXTRA_JOBS", default=[])
 # A running job renews its lease (JobRun.heartbeat_at) every quarter of this; a "running" run whose
 # heartbeat is older is a dead worker's, and the next attempt takes it over (core.jobs).
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
+# Batched whole-book jobs (issue 19): the run that claims a date sends one task per batch so every worker
+# shares it; on by default whenever a real broker is in use (off when tasks run eagerly, the demo).
+JOB_BATCH_TASKS = env.bool("JOB_BATCH_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)
+# The queue those batch tasks go to (default: CELERY_TASK_DEFAULT_QUEUE).
+JOB_BATCH_QUEUE = env("JOB_BATCH_QUEUE", default="")
 PHONENUMBER_DEFAULT_REGION = "KR"
 # The operator's own identity (the issuer), printed on invoices and tax invoices: the operator fills these
 # in (the defaults are the demo company's). The account holder defaults to the company name.

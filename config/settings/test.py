@@ -36,3 +36,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(_SCOPES, "100000/min")
 # start (they inherit PYTEST_XDIST_WORKER) consume that queue: a worker started by one process never takes
 # a task of the other's (it would look in the wrong test database).
 CELERY_TASK_DEFAULT_QUEUE = f"termsops-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# The tests run the jobs in-process: no batch tasks pile up in a queue nobody consumes. The test of
+# several workers (tests/test_job_batches.py) turns them on in the process that claims the run.
+JOB_BATCH_TASKS = env.bool("JOB_BATCH_TASKS", default=False)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import add_months, clamp_day
 from core.errors import DomainError
+from core.jobs import run_batches
 
 from ..effective import effective_policy
 from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
@@ -105,10 +107,33 @@ def renew_due(*, today: dt.date) -> dict[str, int]:
 
     A renewal is a new period row with the same conditions; a contract whose renewal was stopped
     in time (or that may not renew) ends with its term instead: it moves to ``terminating`` with
-    the period end as the effective date, and ``complete_terminations`` finishes it.
+    the period end as the effective date, and ``complete_terminations`` finishes it. Batched (issue 19):
+    ``renew_due_plan`` lists the contracts with work today, ``renew_due_batch`` does one batch of them.
     """
+    return run_batches(renew_due_plan, renew_due_batch, today=today, zero=_zero())
+
+
+#: Contracts per batch of the renewal job (issue 19).
+BATCH_SIZE = 200
+
+
+def _zero() -> dict[str, int]:
+    return {"reminded": 0, "renewed": 0, "ended": 0}
+
+
+def renew_due_plan(*, today: dt.date) -> list[dict[str, Any]]:
+    """The batches of ``renew_contracts``: ``{"contracts": [...]}`` of ``BATCH_SIZE`` contracts that have
+    work today (``_due_ids``, read set-based, no locks), in id order."""
+    ids = _due_ids(today)
+    return [{"contracts": ids[i : i + BATCH_SIZE]} for i in range(0, len(ids), BATCH_SIZE)]
+
+
+def renew_due_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
+    """One batch of ``renew_contracts`` (CON-6): each contract in its own transaction under its row lock
+    (``SKIP LOCKED``: a contract another transaction holds is left to it), checked again under the lock,
+    so a second run, or two workers at once, renew, end or remind each contract once."""
     reminded = renewed = ended = 0
-    for pk in _due_ids(today):
+    for pk in payload["contracts"]:
         with transaction.atomic():
             contract = (
                 Contract.objects.select_for_update(skip_locked=True)
