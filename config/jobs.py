@@ -9,7 +9,7 @@ here. Descriptions are marked for translation (shown translated by ``core.admink
 from celery.schedules import crontab
 from django.utils.translation import gettext_noop as N_
 
-from core.jobs import JobSpec, daily
+from core.jobs import Batches, JobSpec, daily
 
 JOBS: list[JobSpec] = [
     JobSpec("terms_transition", "contracts.jobs.terms_transition", daily(0, 0),
@@ -37,7 +37,8 @@ JOBS: list[JobSpec] = [
     JobSpec("settle_terminations", "billing.jobs.settle_terminations", daily(4, 40),
             N_("해지·청약철회 계약 최종 정산 발행 (BIL-12..16, CON-7, CON-8)")),
     JobSpec("sla_month_close", "sla.jobs.sla_month_close", crontab(day_of_month="1", hour=5, minute=0),
-            N_("지난달 계약별 가용률 산정과 SLA 보상 크레딧 발행 (SLA-3, SLA-4)")),
+            N_("지난달 계약별 가용률 산정과 SLA 보상 크레딧 발행 (SLA-3, SLA-4)"),
+            batches=Batches(plan="sla.jobs.sla_month_close_plan", batch="sla.jobs.sla_month_close_batch")),
     JobSpec("dormant_accounts", "contracts.jobs.dormant_accounts", daily(6, 0),
             N_("장기 미접속 구성원 휴면 예정 안내와 휴면 전환(개인정보 분리 보관) (ACC-10)")),
     JobSpec("purge_data", "privacy.jobs.purge_data", daily(6, 30),
