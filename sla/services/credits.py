@@ -440,6 +440,8 @@ def months_recompute(
 #: Customers per batch of the month close (as the invoice run's ``invoicing.BATCH_SIZE``): one
 #: transaction, one read per table and one insert per table for each, a customer's contracts together.
 BATCH_SIZE = 500
+#: Rows per INSERT statement.
+INSERT_BATCH = 2000
 ZERO = {"contracts": 0, "closed": 0, "credited": 0, "awaiting_claim": 0}
 
 
@@ -550,7 +552,7 @@ def _close_many(contracts: list[Contract], month: dt.date, today: dt.date) -> li
         fees.append(credit.fee)
     try:
         with transaction.atomic():
-            records = bulk_create_audited(records)
+            records = bulk_create_audited(records, batch_size=INSERT_BATCH)
     except IntegrityError:  # a month closed meanwhile by a path that skipped the customer lock
         closed = [month_close_contract(contract=c, month=month, today=today) for c in contracts]
         return [record for record, created in closed if created]
