@@ -156,16 +156,17 @@ class NoticeRequest:
     dedupe_key: str
 
 
-def notify_many(requests: Sequence[NoticeRequest]) -> list[Notice]:
+def notify_many(requests: Sequence[NoticeRequest]) -> dict[str, list[Notice]]:
     """:func:`notify` for many customers at once (a batch of a daily job, issue 16), each request with its
     ``dedupe_key`` and the default channels, recipients and language: the same notices, read and written
     with a constant number of queries (the keys locked in one statement, one read each of the keys used,
-    templates, preferences and admin members, one insert). A key used before (or twice) sends nothing."""
+    templates, preferences and admin members, one insert). A key used before (or twice) sends nothing.
+    Returns the notices created by key, for the keys sent now (an empty list: no recipient)."""
     from accounts.models import Member
 
     created: list[Notice] = []
     if not requests:
-        return created
+        return {}
     with transaction.atomic():
         keys = sorted({r.dedupe_key for r in requests})
         _lock_keys(keys)
@@ -176,7 +177,7 @@ def notify_many(requests: Sequence[NoticeRequest]) -> list[Notice]:
                 taken.add(r.dedupe_key)
                 todo.append(r)
         if not todo:
-            return created
+            return {}
         events = sorted({r.event for r in todo})
         templates = {
             (t.event, t.channel, t.language): t
@@ -230,12 +231,14 @@ def notify_many(requests: Sequence[NoticeRequest]) -> list[Notice]:
         except IntegrityError:
             # a key taken meanwhile by a call without the advisory lock: one at a time, as notify does
             log.info("notify_many: a dedupe key was taken concurrently; notifying one by one")
-            created = []
+            sent: dict[str, list[Notice]] = {}
             for r in todo:
-                created.extend(
-                    notify(customer=r.customer, event=r.event, context=r.context, dedupe_key=r.dedupe_key)
+                if Notice.objects.filter(dedupe_key=r.dedupe_key).exists():
+                    continue
+                sent[r.dedupe_key] = notify(
+                    customer=r.customer, event=r.event, context=r.context, dedupe_key=r.dedupe_key
                 )
-            return created
+            return sent
         email_ids = [n.pk for n in created if n.status == Notice.Status.QUEUED and n.channel == Channel.EMAIL]
         if email_ids:
             transaction.on_commit(partial(deliver_emails, email_ids), robust=True)
@@ -244,7 +247,10 @@ def notify_many(requests: Sequence[NoticeRequest]) -> list[Notice]:
         ]
         if phone_ids:
             transaction.on_commit(partial(deliver_phone_notices, phone_ids), robust=True)
-    return created
+    by_key: dict[str, list[Notice]] = {r.dedupe_key: [] for r in todo}
+    for notice in created:
+        by_key[str(notice.dedupe_key)].append(notice)
+    return by_key
 
 
 def deliver_emails(notice_ids: Sequence[int]) -> None:

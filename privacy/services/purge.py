@@ -249,10 +249,10 @@ def export_reminders(*, today: dt.date, contract_ids: list[int] | None = None) -
         for contract in contracts
         if keys[contract.pk] not in sent
     ]
-    if requests:
-        with acting_as(job=JOB):
-            notify_many(requests)
-    return len(requests)
+    if not requests:
+        return 0
+    with acting_as(job=JOB):
+        return len(notify_many(requests))  # the reminders sent now (another worker's are not counted)
 
 
 def _record(
