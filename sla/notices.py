@@ -16,7 +16,7 @@ from typing import Any
 from accounts.models import Customer
 from core.clock import SEOUL
 from messaging.defaults import DEFAULT_TEMPLATES, DefaultTemplate
-from messaging.services import notify
+from messaging.services import NoticeRequest, notify
 
 _FOOTER = {
     "ko": "\n\n본 메일은 발신 전용입니다. 문의는 고객 포털을 이용해 주세요.",
@@ -207,6 +207,18 @@ def notify_customer(
     )
 
 
+def notice_request(
+    customer: Customer, event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any]
+) -> NoticeRequest:
+    """:func:`notify_customer`'s notice as a request for ``notify_many`` (a batch's notices at once)."""
+    return NoticeRequest(
+        customer=customer,
+        event=event,
+        context={k: _safe(v) for k, v in {**context, "today": today}.items()},
+        dedupe_key=dedupe_key,
+    )
+
+
 def notify_customers(
     customers: list[Customer], event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any]
 ) -> int:
@@ -216,3 +228,4 @@ def notify_customers(
             customer, event, today=today, dedupe_key=f"{dedupe_key}:{customer.pk}", context=context
         )
     return len(customers)
+

@@ -75,6 +75,91 @@ def error_samples(service: str, start: dt.datetime, end: dt.datetime) -> QuerySe
     return ErrorRateSample.objects.filter(service=service, at__lt=end, at__gte=start - dt.timedelta(hours=1))
 
 
+class ContractReads:
+    """What :func:`sla.services.availability.measure_month` reads for one contract: its incidents, its
+    maintenance windows and its service's feed points, each from the database (one query each)."""
+
+    def incidents(self, contract: Contract, start: dt.datetime, end: dt.datetime) -> list[Incident]:
+        return list(incidents_for_contract(contract, start, end))
+
+    def maintenance(
+        self, contract: Contract, start: dt.datetime, end: dt.datetime
+    ) -> list[MaintenanceWindow]:
+        return maintenance_for_contract(contract, start, end)
+
+    def samples(self, service: str, start: dt.datetime, end: dt.datetime) -> list[ErrorRateSample]:
+        return list(error_samples(service, start, end))
+
+
+class BatchReads(ContractReads):
+    """The same reads for a batch of contracts (the month close, issue 16): each table read once for the
+    whole batch over [start, end), then each contract's rows picked in memory with exactly the filters of
+    :func:`incidents_for_contract`, :func:`maintenance_for_contract` and :func:`error_samples` (same
+    order). A request outside [start, end) falls back to the database."""
+
+    def __init__(self, contracts: list[Contract], start: dt.datetime, end: dt.datetime) -> None:
+        self.start, self.end = start, end
+        services = sorted({service_of(c) for c in contracts})
+        plans = sorted({c.plan_id for c in contracts})
+        ids = sorted(c.pk for c in contracts)
+        incidents = (
+            Incident.objects.filter(service__in=services, status__in=COUNTED_STATUSES)
+            .filter(Q(plan__isnull=True) | Q(plan_id__in=plans))
+            .filter(Q(contract__isnull=True) | Q(contract_id__in=ids))
+        )
+        self._incidents = list(
+            _overlapping(incidents, "started_at", "ended_at", start, end).order_by("started_at", "id")
+        )
+        windows = MaintenanceWindow.objects.filter(
+            service__in=services, status=MaintenanceWindow.Status.ANNOUNCED
+        ).filter(Q(plan__isnull=True) | Q(plan_id__in=plans))
+        self._windows = [
+            w for w in _overlapping(windows, "starts_at", "ends_at", start, end, open_ended=False)
+            if w.excludes_outage
+        ]
+        self._samples: dict[str, list[ErrorRateSample]] = {}
+
+    def _covers(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def incidents(self, contract: Contract, start: dt.datetime, end: dt.datetime) -> list[Incident]:
+        if not self._covers(start, end):
+            return super().incidents(contract, start, end)
+        service = service_of(contract)
+        return [
+            i
+            for i in self._incidents
+            if i.service == service
+            and (i.plan_id is None or i.plan_id == contract.plan_id)
+            and (i.contract_id is None or i.contract_id == contract.pk)
+            and i.started_at < end
+            and (i.ended_at is None or i.ended_at > start)
+        ]
+
+    def maintenance(
+        self, contract: Contract, start: dt.datetime, end: dt.datetime
+    ) -> list[MaintenanceWindow]:
+        if not self._covers(start, end):
+            return super().maintenance(contract, start, end)
+        service = service_of(contract)
+        return [
+            w
+            for w in self._windows
+            if w.service == service
+            and (w.plan_id is None or w.plan_id == contract.plan_id)
+            and w.starts_at < end
+            and w.ends_at > start
+        ]
+
+    def samples(self, service: str, start: dt.datetime, end: dt.datetime) -> list[ErrorRateSample]:
+        if not self._covers(start, end):
+            return super().samples(service, start, end)
+        if service not in self._samples:  # one query per service of the batch that needs the feed
+            self._samples[service] = list(error_samples(service, self.start, self.end))
+        low = start - dt.timedelta(hours=1)
+        return [p for p in self._samples[service] if low <= p.at < end]
+
+
 def affected_contracts(
     *, service: str, plan_id: int | None = None, contract_id: int | None = None, live_only: bool = True
 ) -> QuerySet[Contract]:

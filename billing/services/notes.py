@@ -16,11 +16,13 @@ taken after the customer lock (the lock order numbering documents).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import bulk_create_audited
 from core.errors import Conflict, DomainError
 from core.money import Rounding, VatSplit, vat_on, vat_within
 
@@ -29,7 +31,7 @@ from . import ledger
 from .allocation import invoice_settle
 from .credits import credit_apply
 from .facts import require_positive_won
-from .numbering import next_number
+from .numbering import next_number, reserve_numbers
 
 CREDIT_SERIES = "CN"
 DEBIT_SERIES = "DN"
@@ -181,6 +183,152 @@ def credit_note_issue(
             )
         invoice_settle(invoice=invoice, today=today)
         return note
+
+
+@dataclass(frozen=True)
+class NoteRequest:
+    """One credit note of :func:`credit_notes_issue_many`: ``amount_won`` in the invoice's price basis."""
+
+    invoice: Invoice
+    amount_won: int
+    reason: str
+    description: str
+    idempotency_key: str
+
+
+def credit_notes_issue_many(requests: list[NoteRequest], *, today: dt.date) -> list[CreditNote | None]:
+    """:func:`credit_note_issue` for a batch (the SLA month close, issue 16), set-based: each amount is
+    limited to what its invoice can still credit after the requests before it (a request left with
+    nothing, or on a void invoice, gets None); one counter update for the gapless numbers, one insert for
+    the notes and their history, one for the ledger entries. An idempotency key seen before returns the
+    first note. Call it in one transaction holding the customers' locks (``ledger.lock_customer``)."""
+    out: list[CreditNote | None] = [None] * len(requests)
+    if not requests:
+        return out
+    for r in requests:
+        if r.reason not in CreditNote.Reason.values or r.reason == CreditNote.Reason.REVERSAL:
+            raise DomainError(
+                "credit_note_reason_invalid",
+                _("크레딧 노트 사유가 올바르지 않습니다: {reason}"),
+                rule="BIL-2",
+                field="reason",
+                reason=r.reason,
+            )
+        if not r.description.strip():
+            raise DomainError(
+                "description_required",
+                _("크레딧 노트 설명을 적어 주세요."),
+                rule="BIL-2",
+                field="description",
+            )
+    seen = {
+        n.idempotency_key: n
+        for n in CreditNote.objects.filter(idempotency_key__in=[r.idempotency_key for r in requests])
+    }
+    invoice_ids = sorted({r.invoice.pk for r in requests})
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update(of=("self",))
+        .select_related("policy", "customer")
+        .filter(pk__in=invoice_ids)
+        .order_by("pk")
+    }
+    remaining: dict[int, VatSplit] = {
+        pk: VatSplit(i.supply_won, i.vat_won, i.supply_won + i.vat_won) for pk, i in invoices.items()
+    }
+    for row in (
+        CreditNote.objects.filter(invoice_id__in=invoice_ids)
+        .values("invoice_id", "kind")
+        .annotate(supply=Sum("supply_won"), vat=Sum("vat_won"))
+    ):
+        sign = -1 if row["kind"] == CreditNote.Kind.CREDIT else 1
+        left = remaining[row["invoice_id"]]
+        supply = left.supply_won + sign * int(row["supply"] or 0)
+        vat = left.vat_won + sign * int(row["vat"] or 0)
+        remaining[row["invoice_id"]] = VatSplit(supply, vat, supply + vat)
+    open_won = {
+        row["invoice_id"]: int(row["total"] or 0)
+        for row in LedgerEntry.objects.filter(invoice_id__in=invoice_ids)
+        .values("invoice_id")
+        .annotate(total=Sum("amount_won"))
+    }
+    planned: list[tuple[int, NoteRequest, Invoice, VatSplit]] = []
+    for n, r in enumerate(requests):
+        if r.idempotency_key in seen:
+            out[n] = seen[r.idempotency_key]
+            continue
+        invoice = invoices[r.invoice.pk]
+        if invoice.status == Invoice.Status.VOID:
+            continue
+        left = remaining[invoice.pk]
+        maximum = max(0, left.total_won if invoice.vat_inclusive else left.supply_won)
+        amount = min(int(r.amount_won), maximum)
+        if amount <= 0:
+            continue
+        split = _split(invoice, amount, left)
+        remaining[invoice.pk] = VatSplit(
+            left.supply_won - split.supply_won, left.vat_won - split.vat_won, left.total_won - split.total_won
+        )
+        planned.append((n, r, invoice, split))
+    if not planned:
+        return out
+    numbers = iter(reserve_numbers(CREDIT_SERIES, today.year, len(planned)))
+    notes = bulk_create_audited(
+        [
+            CreditNote(
+                number=next(numbers),
+                kind=CreditNote.Kind.CREDIT,
+                invoice=invoice,
+                customer=invoice.customer,
+                reason=r.reason,
+                description=r.description.strip(),
+                issued_on=today,
+                supply_won=split.supply_won,
+                vat_won=split.vat_won,
+                total_won=split.total_won,
+                idempotency_key=r.idempotency_key,
+            )
+            for _n, r, invoice, split in planned
+        ]
+    )
+    entries = []
+    for (n, _r, invoice, split), note in zip(planned, notes, strict=True):
+        out[n] = note
+        owed = open_won.get(invoice.pk, 0) if invoice.status == Invoice.Status.ISSUED else 0
+        on_invoice = min(split.total_won, max(owed, 0))
+        open_won[invoice.pk] = open_won.get(invoice.pk, 0) - on_invoice
+        label = f"{note.number} ({invoice.number}) {note.get_reason_display()}"
+        if on_invoice:
+            entries.append(
+                {
+                    "customer": invoice.customer,
+                    "kind": LedgerEntry.Kind.CREDIT_NOTE,
+                    "amount_won": -on_invoice,
+                    "occurred_on": today,
+                    "description": label,
+                    "invoice": invoice,
+                    "credit_note": note,
+                    "key": f"credit_note:{note.pk}:invoice",
+                }
+            )
+        if split.total_won > on_invoice:  # already paid: the rest is credit balance (BIL-17)
+            entries.append(
+                {
+                    "customer": invoice.customer,
+                    "kind": LedgerEntry.Kind.CREDIT_NOTE,
+                    "amount_won": -(split.total_won - on_invoice),
+                    "occurred_on": today,
+                    "description": f"{label} → 크레딧 잔액",
+                    "credit_note": note,
+                    "key": f"credit_note:{note.pk}:unallocated",
+                }
+            )
+    ledger.post_many(entries)
+    # invoice_settle changes only an issued invoice whose open amount the notes brought to zero or below
+    for pk in sorted({invoice.pk for _n, _r, invoice, _s in planned}):
+        if invoices[pk].status == Invoice.Status.ISSUED and open_won.get(pk, 0) <= 0:
+            invoice_settle(invoice=invoices[pk], today=today)
+    return out
 
 
 def debit_note_reverse(*, credit_note: CreditNote, reason: str, today: dt.date) -> CreditNote:

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from ..models import (
     Channel,
     Language,
     Notice,
+    NoticePreference,
     NoticeTemplate,
 )
 from ..providers import OutboundMessage, ProviderUnavailable, get_provider
@@ -44,7 +46,7 @@ from ..rendering import json_safe, render, render_subject
 from .encoding import cp949_bytes
 from .operator import operator_kakao_profile, operator_sender
 from .phones import normalize_phone
-from .preferences import preferred_channels
+from .preferences import category_of, preferred_channels
 
 if TYPE_CHECKING:
     from accounts.models import Customer, Member
@@ -142,6 +144,113 @@ def notify(
         if not notices:
             log.warning("notify %s for customer %s: no recipients", event, customer.pk)
     return notices
+
+
+@dataclass(frozen=True)
+class NoticeRequest:
+    """One notice of :func:`notify_many`: what :func:`notify` takes, with the defaults for the rest."""
+
+    customer: Customer
+    event: str
+    context: dict[str, Any]
+    dedupe_key: str
+
+
+def notify_many(requests: Sequence[NoticeRequest]) -> dict[str, list[Notice]]:
+    """:func:`notify` for many customers at once (a batch of a daily job, issue 16), each request with its
+    ``dedupe_key`` and the default channels, recipients and language: the same notices, read and written
+    with a constant number of queries (the keys locked in one statement, one read each of the keys used,
+    templates, preferences and admin members, one insert). A key used before (or twice) sends nothing.
+    Returns the notices created by key, for the keys sent now (an empty list: no recipient)."""
+    from accounts.models import Member
+
+    created: list[Notice] = []
+    if not requests:
+        return {}
+    with transaction.atomic():
+        keys = sorted({r.dedupe_key for r in requests})
+        _lock_keys(keys)
+        taken = set(Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        todo: list[NoticeRequest] = []
+        for r in requests:
+            if r.dedupe_key not in taken:
+                taken.add(r.dedupe_key)
+                todo.append(r)
+        if not todo:
+            return {}
+        events = sorted({r.event for r in todo})
+        templates = {
+            (t.event, t.channel, t.language): t
+            for t in NoticeTemplate.objects.filter(event__in=[*events, "generic"], is_active=True)
+        }
+        customer_ids = sorted({r.customer.pk for r in todo})
+        prefs = {
+            (p.customer_id, p.category): p
+            for p in NoticePreference.objects.filter(
+                customer_id__in=customer_ids, category__in={category_of(e) for e in events}
+            )
+        }
+        admins: dict[int, list[Member]] = {cid: [] for cid in customer_ids}
+        for m in (
+            Member.objects.filter(
+                customer_id__in=customer_ids, role=Member.Role.ADMIN, status=Member.Status.ACTIVE
+            )
+            .select_related("user")
+            .order_by("id")
+        ):
+            admins[m.customer_id].append(m)
+        now = clock.now()
+        label = current_actor().label
+        for r in todo:
+            found = {channel for (event, channel, _lang) in templates if event == r.event}
+            chosen = _channels_for(r.event, sorted(found, key=_CHANNEL_ORDER.index) or DEFAULT_CHANNELS)
+            row = prefs.get((r.customer.pk, category_of(r.event)))
+            chosen = _channels_for(r.event, preferred_channels(r.customer, r.event, chosen, row=row))
+            lang = _language(r.customer.preferred_language)
+            stored_context = json_safe(dict(r.context))
+            for channel in chosen:
+                template, subject_src, body_src, used_lang = _pick_template(templates, r.event, channel, lang)
+                for member, address in _recipients(r.customer, channel, None, admins[r.customer.pk]):
+                    variables = {**r.context, "customer": r.customer, "member": member}
+                    subject, body = _render(subject_src, body_src, variables, used_lang, r.event)
+                    initial: dict[str, Any] = {}
+                    if channel == Channel.PORTAL:
+                        initial = {"status": Notice.Status.SENT, "sent_at": now}
+                    elif channel not in DELIVERED_CHANNELS:
+                        initial = {"status": Notice.Status.SKIPPED, "error": SKIPPED_UNAVAILABLE}
+                    created.append(
+                        Notice(
+                            customer=r.customer, member=member, recipient=address, channel=channel,
+                            event=r.event, language=used_lang, template=template, subject=subject, body=body,
+                            context=stored_context, dedupe_key=r.dedupe_key, actor=label, **initial,
+                        )
+                    )
+        try:
+            with transaction.atomic():
+                Notice.objects.bulk_create(created)
+        except IntegrityError:
+            # a key taken meanwhile by a call without the advisory lock: one at a time, as notify does
+            log.info("notify_many: a dedupe key was taken concurrently; notifying one by one")
+            sent: dict[str, list[Notice]] = {}
+            for r in todo:
+                if Notice.objects.filter(dedupe_key=r.dedupe_key).exists():
+                    continue
+                sent[r.dedupe_key] = notify(
+                    customer=r.customer, event=r.event, context=r.context, dedupe_key=r.dedupe_key
+                )
+            return sent
+        email_ids = [n.pk for n in created if n.status == Notice.Status.QUEUED and n.channel == Channel.EMAIL]
+        if email_ids:
+            transaction.on_commit(partial(deliver_emails, email_ids), robust=True)
+        phone_ids = [
+            n.pk for n in created if n.status == Notice.Status.QUEUED and n.channel in PHONE_CHANNELS
+        ]
+        if phone_ids:
+            transaction.on_commit(partial(deliver_phone_notices, phone_ids), robust=True)
+    by_key: dict[str, list[Notice]] = {r.dedupe_key: [] for r in todo}
+    for notice in created:
+        by_key[str(notice.dedupe_key)].append(notice)
+    return by_key
 
 
 def deliver_emails(notice_ids: Sequence[int]) -> None:
@@ -309,6 +418,17 @@ def _lock_key(key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"notice:{key}"])
 
 
+def _lock_keys(keys: Sequence[str]) -> None:
+    """:func:`_lock_key` for many keys in one statement, in a fixed (sorted) order."""
+    if keys and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('notice:' || k, 0)) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+                [sorted(keys)],
+            )
+
+
 def _language(value: str | None) -> str:
     return value if value in Language.values else Language.KO
 
@@ -374,11 +494,16 @@ def _render(subject_src: str, body_src: str, variables: dict[str, Any], language
                 render(body, variables, language=language))
 
 
-def _recipients(customer: Customer, channel: str, members: list[Member] | None) -> list[tuple[Any, str]]:
-    """(member or None, address) pairs for a channel, addresses deduplicated."""
+def _recipients(
+    customer: Customer, channel: str, members: list[Member] | None, admins: list[Member] | None = None
+) -> list[tuple[Any, str]]:
+    """(member or None, address) pairs for a channel, addresses deduplicated. ``admins``: the customer's
+    active admin members read beforehand (:func:`notify_many`)."""
     from accounts.models import Member
 
-    if members is None:
+    if members is None and admins is not None:
+        targets = [m for m in admins if m.status == Member.Status.ACTIVE]
+    elif members is None:
         targets = list(
             Member.objects.filter(customer=customer, role=Member.Role.ADMIN, status=Member.Status.ACTIVE)
             .select_related("user").order_by("id")

@@ -57,9 +57,14 @@ def is_legal(event: str) -> bool:
     return event in LEGAL_EVENTS
 
 
-def preferred_channels(customer: Customer, event: str, default: Sequence[str]) -> list[str]:
-    """The customer's channels for ``event`` (``default`` without a choice); legal notices add email."""
-    row = NoticePreference.objects.filter(customer=customer, category=category_of(event)).first()
+def preferred_channels(
+    customer: Customer, event: str, default: Sequence[str], *, row: NoticePreference | bool | None = False
+) -> list[str]:
+    """The customer's channels for ``event`` (``default`` without a choice); legal notices add email.
+    ``row``: the customer's preference for the event's category read beforehand (None: it has none)."""
+    if row is False:
+        row = NoticePreference.objects.filter(customer=customer, category=category_of(event)).first()
+    assert not isinstance(row, bool)
     chosen = list(row.channels) if row is not None and row.channels else list(default)
     if is_legal(event) and Channel.EMAIL not in chosen:
         chosen.append(Channel.EMAIL)

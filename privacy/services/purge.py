@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -42,13 +43,15 @@ from contracts.models import Contract, ContractStatus, ContractTransition
 from contracts.models.contract import LIVE
 from contracts.services import erasure as contracts_erasure
 from contracts.services.lifecycle import portal_export_url
+from core.audit import acting_as
 from core.calendar import add_months
 from core.clock import start_of_day
 from core.erasure import SCRUBBED_ACTOR, erase_customer_rows, erase_rows
 from core.errors import DomainError
+from core.jobs import run_batches
 from core.models import StatusTransition
 from messaging.models import Notice, Recipient
-from messaging.services import notify
+from messaging.services import NoticeRequest, notify_many
 from messaging.services import retention as messaging_retention
 from sla.services import erasure as sla_erasure
 
@@ -148,51 +151,108 @@ def _retained_due(today: dt.date) -> list[RetainedRecord]:
 # --------------------------------------------------------------------------- the job
 
 
-def purge_data(*, today: dt.date, user: Any = None, job: str = JOB) -> dict[str, int]:
-    """Destroy everything due on ``today``; return counts. ``user`` names the staff member (else the job)."""
+#: Rows per batch of the purge job: customers whose messages are checked, contracts reminded, kept records.
+BATCH_SIZE = 500
+#: Due customers per batch (each customer's destruction is its own transaction).
+CUSTOMER_BATCH = 50
+#: The counts every run reports, even when nothing was due (the rest appear when they happen).
+ZERO = {"messages_purged": 0, "export_reminders": 0}
+
+
+def _chunks(kind: str, ids: list[int], size: int) -> list[dict[str, Any]]:
+    return [{"kind": kind, "ids": ids[i : i + size]} for i in range(0, len(ids), size)]
+
+
+def purge_data_plan(*, today: dt.date) -> list[dict[str, Any]]:
+    """The purge job's batches for ``today`` (issue 19), in the order they run: the customers due (DAT-2),
+    the dormant members' separated data (ACC-10), the message records of live customers (MSG-9), the
+    export reminders (DAT-1) and the kept records due (DAT-3). Cheap: a few reads, no locks."""
+    plan = _chunks("customers", [s.customer_id for s in retention.customers_due(today)], CUSTOMER_BATCH)
+    plan.append({"kind": "dormant"})
+    plan += _chunks("messages", _live_customer_ids(), BATCH_SIZE)
+    plan += _chunks("reminders", _ending_contract_ids(today), BATCH_SIZE)
+    plan += _chunks("retained", [r.pk for r in _retained_due(today)], BATCH_SIZE)
+    return plan
+
+
+def purge_data_batch(
+    *, today: dt.date, payload: dict[str, Any], user: Any = None, job: str = JOB
+) -> dict[str, int]:
+    """One batch of :func:`purge_data_plan`; idempotent (a second run, or a second worker, finds the work
+    done: a purged customer, a destroyed record or a reminder already sent is skipped). ``user`` names the
+    staff member (else the job)."""
     counts: dict[str, int] = defaultdict(int)
     actor = {"user": user, "job": "" if user is not None else job}
-    for schedule in retention.customers_due(today):
-        outcome = customer_purge(schedule=schedule, today=today, **actor)
-        if outcome == PURGED:
-            counts["customers_purged"] += 1
-        elif outcome == HELD:
-            counts["customers_held"] += 1
-    members = retention.dormant_data_due(today)
-    if members:
-        rows = accounts_services.dormant_data_destroy(member_ids=members)
-        if rows["accounts.DormantMemberData"]:
-            _record(Kind.DORMANT_DATA, "ACC-10", None, rows, today, method="delete", **actor)
-            counts["dormant_members_purged"] += rows["accounts.DormantMemberData"]
-    counts["messages_purged"] += _message_records(today)
-    counts["export_reminders"] += export_reminders(today=today)
-    for record in _retained_due(today):
-        if _retained_destroy(record_id=record.pk, today=today, **actor):
-            counts["retained_records_destroyed"] += 1
+    kind, ids = payload.get("kind"), [int(pk) for pk in payload.get("ids", [])]
+    if kind == "customers":
+        schedules = retention.schedules_for(ids)
+        for customer_id in ids:
+            schedule = schedules[customer_id]
+            if schedule is None or schedule.data_on > today:
+                continue
+            outcome = customer_purge(schedule=schedule, today=today, **actor)
+            if outcome == PURGED:
+                counts["customers_purged"] += 1
+            elif outcome == HELD:
+                counts["customers_held"] += 1
+    elif kind == "dormant":
+        members = retention.dormant_data_due(today)
+        if members:
+            rows = accounts_services.dormant_data_destroy(member_ids=members)
+            if rows["accounts.DormantMemberData"]:
+                _record(Kind.DORMANT_DATA, "ACC-10", None, rows, today, method="delete", **actor)
+                counts["dormant_members_purged"] += rows["accounts.DormantMemberData"]
+    elif kind == "messages":
+        counts["messages_purged"] += _message_records(today, ids)
+    elif kind == "reminders":
+        counts["export_reminders"] += export_reminders(today=today, contract_ids=ids)
+    elif kind == "retained":
+        for record_id in ids:
+            if _retained_destroy(record_id=record_id, today=today, **actor):
+                counts["retained_records_destroyed"] += 1
     return dict(counts)
 
 
-def export_reminders(*, today: dt.date) -> int:
-    """DAT-1: remind the customer to download its data once a contract's end is scheduled (once each)."""
-    sent = 0
+def purge_data(*, today: dt.date, user: Any = None, job: str = JOB) -> dict[str, int]:
+    """Destroy everything due on ``today``; return counts. ``user`` names the staff member (else the job).
+    Batched (:func:`purge_data_plan`, :func:`purge_data_batch`)."""
+    return run_batches(
+        purge_data_plan, partial(purge_data_batch, user=user, job=job), today=today, zero=ZERO
+    )
+
+
+def _ending_contract_ids(today: dt.date) -> list[int]:
     ending = Contract.objects.filter(status=ContractStatus.TERMINATING, termination_effective_on__gte=today)
-    for contract in ending.select_related("customer").order_by("pk"):
-        key = f"privacy.export_reminder:{contract.pk}"
-        if Notice.objects.filter(dedupe_key=key).exists():
-            continue
-        notify(
+    return list(ending.order_by("pk").values_list("pk", flat=True))
+
+
+def export_reminders(*, today: dt.date, contract_ids: list[int] | None = None) -> int:
+    """DAT-1: remind the customer to download its data once a contract's end is scheduled (once each).
+    Set-based (issue 16): the keys already used read at once, the new reminders sent with ``notify_many``."""
+    ending = Contract.objects.filter(status=ContractStatus.TERMINATING, termination_effective_on__gte=today)
+    if contract_ids is not None:
+        ending = ending.filter(pk__in=contract_ids)
+    contracts = list(ending.select_related("customer").order_by("pk"))
+    keys = {c.pk: f"privacy.export_reminder:{c.pk}" for c in contracts}
+    sent = set(Notice.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    requests = [
+        NoticeRequest(
             customer=contract.customer,
             event=EXPORT_REMINDER,
-            dedupe_key=key,
-            actor=JOB,
+            dedupe_key=keys[contract.pk],
             context={
                 "contract_number": contract.number,
                 "ends_on": str(contract.termination_effective_on),
                 "export_url": portal_export_url(),
             },
         )
-        sent += 1
-    return sent
+        for contract in contracts
+        if keys[contract.pk] not in sent
+    ]
+    if not requests:
+        return 0
+    with acting_as(job=JOB):
+        return len(notify_many(requests))  # the reminders sent now (another worker's are not counted)
 
 
 def _record(
@@ -220,15 +280,33 @@ def _record(
     )
 
 
-def _message_records(today: dt.date) -> int:
-    """MSG-9: message records of live customers past ``message_records_retention_months`` (003 art.5-6)."""
-    purged = 0
+def _live_customer_ids() -> list[int]:
+    return list(
+        Contract.objects.filter(status__in=LIVE).order_by("customer_id").distinct().values_list(
+            "customer_id", flat=True
+        )
+    )
+
+
+def _message_records(today: dt.date, customer_ids: list[int] | None = None) -> int:
+    """MSG-9: message records of live customers past ``message_records_retention_months`` (003 art.5-6).
+    A customer with several live contracts keeps its messages for the shortest of their periods (each
+    contract's cut-off applies); customers with the same cut-off are purged together (issue 16)."""
     contracts = Contract.objects.filter(status__in=LIVE).select_related("policy")
+    if customer_ids is not None:
+        contracts = contracts.filter(customer_id__in=customer_ids)
+    cutoffs: dict[int, dt.datetime] = {}
     for contract in contracts.prefetch_related("special_terms").order_by("customer_id", "pk"):
         months = effective_policy(contract).message_records_retention_months
         before = start_of_day(add_months(today, -int(months)))
-        purged += messaging_retention.messages_purge(customer_id=contract.customer_id, before=before)
-    return purged
+        cutoffs[contract.customer_id] = max(before, cutoffs.get(contract.customer_id, before))
+    by_cutoff: dict[dt.datetime, list[int]] = defaultdict(list)
+    for customer_id, before in cutoffs.items():
+        by_cutoff[before].append(customer_id)
+    return sum(
+        messaging_retention.messages_purge_many(customer_ids=ids, before=before)
+        for before, ids in sorted(by_cutoff.items())
+    )
 
 
 #: What :func:`customer_purge` did.

@@ -83,11 +83,23 @@ def _ended_on(contract: Contract) -> dt.date | None:
 
 def customer_schedule(customer_id: int) -> Schedule | None:
     """The customer's retention dates, or None while a contract is open or live (or none ever ended)."""
-    contracts = list(
-        Contract.objects.filter(customer_id=customer_id)
+    return schedules_for([customer_id])[customer_id]
+
+
+def schedules_for(customer_ids: list[int]) -> dict[int, Schedule | None]:
+    """:func:`customer_schedule` of many customers, their contracts read at once (issue 16)."""
+    by_customer: dict[int, list[Contract]] = {cid: [] for cid in customer_ids}
+    for contract in (
+        Contract.objects.filter(customer_id__in=customer_ids)
         .select_related("policy")
         .prefetch_related("special_terms")
-    )
+        .order_by("pk")
+    ):
+        by_customer[contract.customer_id].append(contract)
+    return {cid: _schedule(cid, contracts) for cid, contracts in by_customer.items()}
+
+
+def _schedule(customer_id: int, contracts: list[Contract]) -> Schedule | None:
     if not contracts or any(c.status not in FINISHED for c in contracts):
         return None
     ended: list[tuple[Contract, dt.date]] = []
@@ -140,7 +152,7 @@ def ended_customer_ids() -> list[int]:
 
 def retention_calendar() -> list[Schedule]:
     """The admin's retention calendar: every ended customer not yet purged, soonest first."""
-    schedules = [s for cid in ended_customer_ids() if (s := customer_schedule(cid)) is not None]
+    schedules = [s for s in schedules_for(ended_customer_ids()).values() if s is not None]
     return sorted(schedules, key=lambda s: (s.data_on, s.customer_id))
 
 
@@ -163,6 +175,19 @@ def _customer_policy(customer_id: int) -> Policy | None:
     return contract.policy if contract else None
 
 
+def _customer_policies(customer_ids: set[int]) -> dict[int, Policy]:
+    """:func:`_customer_policy` of many customers in one query."""
+    if not customer_ids:
+        return {}
+    latest = (
+        Contract.objects.filter(customer_id__in=customer_ids)
+        .select_related("policy")
+        .order_by("customer_id", "-pk")
+        .distinct("customer_id")
+    )
+    return {contract.customer_id: contract.policy for contract in latest}
+
+
 def dormant_data_due(today: dt.date) -> list[int]:
     """Members whose separated data (ACC-10) is due: ``dormancy_days`` after they became dormant.
 
@@ -170,8 +195,10 @@ def dormant_data_due(today: dt.date) -> list[int]:
     """
     due = []
     default_days = _policy_default("dormancy_days")
-    for row in DormantMemberData.objects.select_related("member").order_by("pk"):
-        policy = _customer_policy(row.member.customer_id)
+    rows = list(DormantMemberData.objects.select_related("member").order_by("pk"))
+    policies = _customer_policies({row.member.customer_id for row in rows})
+    for row in rows:
+        policy = policies.get(row.member.customer_id)
         days = policy.dormancy_days if policy else default_days
         if row.dormant_on + dt.timedelta(days=days) <= today:
             due.append(row.member_id)

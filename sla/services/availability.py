@@ -51,6 +51,14 @@ def month_window(month: dt.date) -> Span:
     return start_of_day(month), start_of_day(add_months(month, 1))
 
 
+def read_bounds(month: dt.date, gap_minutes: int) -> Span:
+    """The widest span :func:`measure_month` reads for ``month`` with a join gap of ``gap_minutes`` (a
+    batch's reads cover every contract of it: ``selectors.BatchReads``)."""
+    lo, hi = month_window(month)
+    gap = dt.timedelta(minutes=gap_minutes)
+    return lo - MARGIN - gap, hi + MARGIN + gap
+
+
 def service_window(contract: Contract, month: dt.date, now: dt.datetime | None = None) -> Span | None:
     """The part of ``month`` the contract was in service (activation to termination), up to ``now``."""
     lo, hi = month_window(month)
@@ -160,8 +168,13 @@ def _exclusion_reasons(incident: Incident, rule: str) -> list[str]:
     return reasons
 
 
-def measure_month(*, contract: Contract, month: dt.date, now: dt.datetime) -> Measurement:
-    """SLA-3: the contract's availability for ``month`` (the first day), as of ``now``."""
+def measure_month(
+    *, contract: Contract, month: dt.date, now: dt.datetime, reads: selectors.ContractReads | None = None
+) -> Measurement:
+    """SLA-3: the contract's availability for ``month`` (the first day), as of ``now``. ``reads`` gives
+    the incidents, maintenance windows and feed points (a batch's, read once: ``selectors.BatchReads``);
+    by default each is read from the database for this contract."""
+    reads = reads or selectors.ContractReads()
     policy = effective_policy(contract)
     rule = str(policy.sla_measurement)
     window = service_window(contract, month, now)
@@ -170,14 +183,14 @@ def measure_month(*, contract: Contract, month: dt.date, now: dt.datetime) -> Me
     service_minutes = int((window[1] - window[0]).total_seconds()) // 60
     gap = dt.timedelta(minutes=int(policy.sla_join_gap_minutes or 0))
     lo, hi = window[0] - MARGIN - gap, window[1] + MARGIN + gap
-    windows = selectors.maintenance_for_contract(contract, lo, hi)
+    windows = reads.maintenance(contract, lo, hi)
     holes = [(w.starts_at, w.ends_at) for w in windows]
     maintenance = [
         {"id": w.pk, "title": w.title, "start": _iso(w.starts_at), "end": _iso(w.ends_at)} for w in windows
     ]
     excluded: list[dict[str, Any]] = []
     kept: list[tuple[Incident, list[Span]]] = []
-    for incident in selectors.incidents_for_contract(contract, lo, hi):
+    for incident in reads.incidents(contract, lo, hi):
         end = min(incident.ended_at or now, now)
         if end <= incident.started_at:
             continue
@@ -209,7 +222,7 @@ def measure_month(*, contract: Contract, month: dt.date, now: dt.datetime) -> Me
         threshold = Decimal(policy.sla_error_rate_percent or 0) / 100
         passing = [
             (p.at, p.at + dt.timedelta(minutes=p.window_minutes))
-            for p in selectors.error_samples(selectors.service_of(contract), lo, hi)
+            for p in reads.samples(selectors.service_of(contract), lo, hi)
             if p.failure_ratio <= threshold
         ]
         before = total_minutes(raw)

@@ -31,23 +31,34 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
-from billing.models import CreditNote, Invoice
+from accounts.models import Customer
+from billing.models import CreditNote, Invoice, InvoiceLine
 from billing.services.ledger import lock_customer
-from billing.services.notes import credit_note_issue, creditable_amount, debit_note_reverse
+from billing.services.notes import (
+    NoteRequest,
+    credit_note_issue,
+    credit_notes_issue_many,
+    creditable_amount,
+    debit_note_reverse,
+)
 from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Contract, SlaCreditModel
-from core.calendar import add_months, days_in_month, month_start
+from core.audit import bulk_create_audited
+from core.calendar import add_months, days_in_month, month_end, month_start
 from core.clock import SEOUL, start_of_day
 from core.formatting import quantity
+from core.jobs import run_batches
 from core.money import round_won
+from messaging.services import NoticeRequest, notify_many
 
 from .. import selectors
 from ..models import SlaClaim, SlaCreditDocument, SlaMonth
-from ..notices import notify_customer
-from .availability import Measurement, measure_month
-from .fees import MonthFee, month_fee, recent_fees
+from ..notices import notice_request, notify_customer
+from .availability import Measurement, measure_month, read_bounds
+from .fees import MonthFee, fee_lines, month_fee, recent_fees
 from .intervals import Span, total_minutes
 
 
@@ -116,11 +127,12 @@ def days_without_service(m: Measurement) -> list[dt.date]:
     return sorted(days)
 
 
-def compute_credit(*, contract: Contract, m: Measurement) -> Credit:
-    """SLA-4/6: the credit ``m`` earns under the contract's policy, capped, with its basis in words."""
+def compute_credit(*, contract: Contract, m: Measurement, lines: list[InvoiceLine] | None = None) -> Credit:
+    """SLA-4/6: the credit ``m`` earns under the contract's policy, capped, with its basis in words.
+    ``lines``: the contract's fee lines read beforehand for a batch (``fees.fee_lines``)."""
     policy = effective_policy(contract)
     mode = str(policy.rounding)
-    fee = month_fee(contract, m.month, mode)
+    fee = month_fee(contract, m.month, mode, lines)
     if contract.plan.is_free or fee.fee_won <= 0:
         return Credit(0, fee, _("무료 서비스 또는 요금 없음: 보상 없음 (SLA-6)"), free=True)
     model = str(policy.sla_credit_model)
@@ -136,7 +148,7 @@ def compute_credit(*, contract: Contract, m: Measurement) -> Credit:
         )
     elif model == SlaCreditModel.TIERS_OF_AVERAGE_SPEND:
         pct = _tier_percent(policy, availability)
-        fees = recent_fees(contract, m.month, int(policy.sla_average_months or 1), mode)
+        fees = recent_fees(contract, m.month, int(policy.sla_average_months or 1), mode, lines)
         average = Fraction(sum(f.fee_won for f in fees), len(fees)) if fees else Fraction(0)
         amount = average * pct / 100
         parts = " + ".join(f"{f.month:%Y-%m} {_won(f.fee_won)}" for f in fees)
@@ -259,6 +271,12 @@ def _context(record: SlaMonth) -> dict[str, Any]:
     }
 
 
+def _description(record: SlaMonth) -> str:
+    return _("SLA 보상 {month} ({contract}): {basis}").format(
+        month=f"{record.month:%Y-%m}", contract=record.contract.number, basis=record.credit_basis
+    )
+
+
 def issued_won(record: SlaMonth) -> int:
     """What the month's credit documents add up to (credits positive, reversals negative)."""
     return sum(d.amount_won for d in record.documents.all())
@@ -300,9 +318,7 @@ def _settle(record: SlaMonth, invoice: Invoice | None, today: dt.date, *, kind: 
         invoice=invoice,
         amount_won=amount,
         reason=CreditNote.Reason.SLA_CREDIT,
-        description=_("SLA 보상 {month} ({contract}): {basis}").format(
-            month=f"{record.month:%Y-%m}", contract=record.contract.number, basis=record.credit_basis
-        ),
+        description=_description(record),
         today=today,
         idempotency_key=f"sla:{record.pk}:r{record.revision}:{kind}",
     )
@@ -421,18 +437,199 @@ def months_recompute(
     return n
 
 
+#: Customers per batch of the month close (as the invoice run's ``invoicing.BATCH_SIZE``): one
+#: transaction, one read per table and one insert per table for each, a customer's contracts together.
+BATCH_SIZE = 500
+#: Rows per INSERT statement.
+INSERT_BATCH = 2000
+ZERO = {"contracts": 0, "closed": 0, "credited": 0, "awaiting_claim": 0}
+
+
+def _closing_month(today: dt.date) -> dt.date:
+    return add_months(month_start(today), -1)
+
+
+def sla_month_close_plan(*, today: dt.date) -> list[dict[str, Any]]:
+    """The batches of the month close for ``today`` (issue 19): the contracts not closed yet for last
+    month, in (customer, id) order, those of ``BATCH_SIZE`` customers in each batch."""
+    month = _closing_month(today)
+    rows = (
+        selectors.contracts_in_month(month)
+        .exclude(sla_months__month=month)
+        .order_by("customer_id", "pk")
+        .values_list("customer_id", "pk")
+    )
+    batches: list[dict[str, Any]] = []
+    ids: list[int] = []
+    last: int | None = None
+    customers = 0
+    for customer_id, pk in rows:
+        if customer_id != last:
+            if customers == BATCH_SIZE:
+                batches.append({"ids": ids})
+                ids, customers = [], 0
+            customers += 1
+            last = customer_id
+        ids.append(pk)
+    if ids:
+        batches.append({"ids": ids})
+    return batches
+
+
+def sla_month_close_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
+    """One batch of the month close (SLA-3, SLA-4), in one transaction, set-based (issue 16): the
+    customers locked (waiting, in id order: a second worker on the same batch finds it closed), the
+    contracts still open for the month measured from one read per table (``selectors.BatchReads``, the
+    fee lines), their months, credit notes, credit documents and notices each written with one insert.
+    Idempotent: a contract already closed for the month is left alone."""
+    month = _closing_month(today)
+    ids = sorted(int(pk) for pk in payload.get("ids", []))
+    counts = dict(ZERO)
+    if not ids:
+        return counts
+    with transaction.atomic():
+        list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=Subquery(Contract.objects.filter(pk__in=ids).values("customer_id")))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        contracts = list(
+            selectors.contracts_in_month(month)
+            .filter(pk__in=ids)
+            .exclude(sla_months__month=month)
+            .prefetch_related("special_terms")
+        )
+        counts["contracts"] = len(contracts)
+        records = _close_many(contracts, month, today)
+    counts["closed"] = len(records)
+    counts["credited"] = sum(r.status == SlaMonth.Status.CREDITED for r in records)
+    counts["awaiting_claim"] = sum(r.status == SlaMonth.Status.AWAITING_CLAIM for r in records)
+    return counts
+
+
+def _close_many(contracts: list[Contract], month: dt.date, today: dt.date) -> list[SlaMonth]:
+    """:func:`month_close_contract` for contracts whose customers the caller has locked, set-based;
+    returns the months created."""
+    if not contracts:
+        return []
+    policies = {c.pk: effective_policy(c) for c in contracts}
+    gap = max(int(p.sla_join_gap_minutes or 0) for p in policies.values())
+    reads = selectors.BatchReads(contracts, *read_bounds(month, gap))
+    average = max(int(p.sla_average_months or 1) for p in policies.values())
+    lines = fee_lines([c.pk for c in contracts], add_months(month, 1 - max(average, 1)), month_end(month))
+    now = start_of_day(today)
+    records: list[SlaMonth] = []
+    fees: list[MonthFee] = []
+    for contract in contracts:
+        policy = policies[contract.pk]
+        m = measure_month(contract=contract, month=month, now=now, reads=reads)
+        credit = compute_credit(contract=contract, m=m, lines=lines[contract.pk])
+        claim_required = bool(policy.sla_claim_required)
+        if credit.free:
+            status = SlaMonth.Status.NOT_ELIGIBLE
+        elif credit.amount_won <= 0:
+            status = SlaMonth.Status.NO_CREDIT
+        else:
+            status = SlaMonth.Status.AWAITING_CLAIM if claim_required else SlaMonth.Status.CREDITED
+        records.append(
+            SlaMonth(
+                contract=contract,
+                month=month,
+                service_minutes=m.service_minutes,
+                counted_minutes=_minutes(m),
+                availability=m.availability,
+                breakdown=m.breakdown(),
+                fee_won=credit.fee.fee_won,
+                credit_won=credit.amount_won,
+                credit_basis=credit.basis,
+                status=status,
+                claim_required=claim_required,
+                claim_due_on=_claim_due_on(policy, month) if credit.amount_won > 0 else None,
+                closed_on=today,
+            )
+        )
+        fees.append(credit.fee)
+    try:
+        with transaction.atomic():
+            records = bulk_create_audited(records, batch_size=INSERT_BATCH)
+    except IntegrityError:  # a month closed meanwhile by a path that skipped the customer lock
+        closed = [month_close_contract(contract=c, month=month, today=today) for c in contracts]
+        return [record for record, created in closed if created]
+    credited = [
+        (record, fee.invoice)
+        for record, fee in zip(records, fees, strict=True)
+        if record.status == SlaMonth.Status.CREDITED and fee.invoice is not None
+    ]
+    notes = credit_notes_issue_many(
+        [
+            NoteRequest(
+                invoice=invoice,
+                amount_won=record.credit_won,
+                reason=CreditNote.Reason.SLA_CREDIT,
+                description=_description(record),
+                idempotency_key=f"sla:{record.pk}:r{record.revision}:{SlaCreditDocument.Kind.ORIGINAL}",
+            )
+            for record, invoice in credited
+        ],
+        today=today,
+    )
+    issued = {
+        record.pk: note for (record, _invoice), note in zip(credited, notes, strict=True) if note is not None
+    }
+    SlaCreditDocument.objects.bulk_create(
+        [
+            SlaCreditDocument(
+                sla_month_id=pk,
+                credit_note=note,
+                kind=SlaCreditDocument.Kind.ORIGINAL,
+                amount_won=_note_amount(note),
+                revision=1,
+                issued_on=today,
+            )
+            for pk, note in issued.items()
+        ]
+    )
+    notices: list[NoticeRequest] = []
+    for record in records:
+        note = issued.get(record.pk)
+        if note is not None:
+            context = {
+                **_context(record),
+                "credit_won": _note_amount(note),
+                "credit_note_number": note.number,
+            }
+            notices.append(
+                notice_request(
+                    record.contract.customer,
+                    "sla.credit.issued",
+                    today=today,
+                    dedupe_key=f"sla.credit.issued:{note.pk}",
+                    context=context,
+                )
+            )
+        elif record.status == SlaMonth.Status.AWAITING_CLAIM:
+            notices.append(
+                notice_request(
+                    record.contract.customer,
+                    "sla.credit.claimable",
+                    today=today,
+                    dedupe_key=f"sla.credit.claimable:{record.pk}",
+                    context=_context(record),
+                )
+            )
+    notify_many(notices)
+    return records
+
+
+def _note_amount(note: CreditNote) -> int:
+    """A credit note's amount in its invoice's price basis (what ``credit_note_issue`` was asked for)."""
+    assert note.invoice is not None
+    return note.total_won if note.invoice.vat_inclusive else note.supply_won
+
+
 def sla_month_close(*, today: dt.date) -> dict[str, int]:
     """The ``sla_month_close`` job (SPEC §10): availability and credits for last month (SLA-3,4). Runs on
-    any day for the month before ``today``'s; a month already closed for a contract is skipped."""
-    month = add_months(month_start(today), -1)
-    counts = {"contracts": 0, "closed": 0, "credited": 0, "awaiting_claim": 0}
-    # Contracts already closed for the month are skipped in the query (the job runs every day of a
-    # replay); the per-contract lock and the unique key still decide when two workers race.
-    for contract in selectors.contracts_in_month(month).exclude(sla_months__month=month):
-        counts["contracts"] += 1
-        record, created = month_close_contract(contract=contract, month=month, today=today)
-        if created:
-            counts["closed"] += 1
-            counts["credited"] += int(record.status == SlaMonth.Status.CREDITED)
-            counts["awaiting_claim"] += int(record.status == SlaMonth.Status.AWAITING_CLAIM)
-    return counts
+    any day for the month before ``today``'s; a month already closed for a contract is skipped (the job
+    runs every day of a replay). Batched (:func:`sla_month_close_plan`, :func:`sla_month_close_batch`)."""
+    return run_batches(sla_month_close_plan, sla_month_close_batch, today=today, zero=ZERO)
