@@ -9,7 +9,7 @@ here. Descriptions are marked for translation (shown translated by ``core.admink
 from celery.schedules import crontab
 from django.utils.translation import gettext_noop as N_
 
-from core.jobs import JobSpec, daily
+from core.jobs import Batches, JobSpec, daily
 
 JOBS: list[JobSpec] = [
     JobSpec("terms_transition", "contracts.jobs.terms_transition", daily(0, 0),
@@ -29,7 +29,9 @@ JOBS: list[JobSpec] = [
     JobSpec("apply_late_charges", "billing.services.late_charges.apply_late_charges", daily(2, 0),
             N_("연체료·가산금 기록, 다음 청구서에 청구 (BIL-9)")),
     JobSpec("dunning", "billing.services.dunning.dunning_run", daily(3, 0),
-            N_("미납 청구서의 연체 단계 진행 (SPEC §6, DUN-1..4)")),
+            N_("미납 청구서의 연체 단계 진행 (SPEC §6, DUN-1..4)"),
+            batches=Batches(plan="billing.services.dunning.dunning_plan",
+                            batch="billing.services.dunning.dunning_batch")),
     JobSpec("renew_contracts", "contracts.jobs.renew_contracts", daily(4, 0),
             N_("갱신 안내와 자동 갱신 (CON-6)")),
     JobSpec("complete_terminations", "contracts.jobs.complete_terminations", daily(4, 30),

@@ -10,6 +10,7 @@ from .notices import (
     DEFAULT_CHANNELS,
     RULE,
     SKIPPED_UNAVAILABLE,
+    NoticeRequest,
     broadcast_mark_read,
     broadcast_portal_notice,
     broadcast_update,
@@ -20,12 +21,14 @@ from .notices import (
     notice_mark_read,
     notice_retry,
     notify,
+    notify_many,
 )
 
 __all__ = [
     "DEFAULT_CHANNELS",
     "RULE",
     "SKIPPED_UNAVAILABLE",
+    "NoticeRequest",
     "broadcast_mark_read",
     "broadcast_portal_notice",
     "broadcast_update",
@@ -36,4 +39,5 @@ __all__ = [
     "notice_mark_read",
     "notice_retry",
     "notify",
+    "notify_many",
 ]
