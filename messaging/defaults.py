@@ -870,7 +870,7 @@ DEFAULT_TEMPLATES += ACCOUNT_TEMPLATES
 
 # --- billing: dunning, disputes, refunds, evasion (SPEC §5-6: BIL-10, BIL-11, BIL-20, DUN-1..4) ---
 # Amounts are integers in won, dates ISO strings (YYYY-MM-DD). Variables per sender:
-# dunning.step (billing.services.dunning._execute): invoice_number, due_date, amount_won, action,
+# dunning.step (billing.services.dunning, ``_Run._execute``): invoice_number, due_date, amount_won, action,
 # action_label, step_index, scheduled_on, executed_on, days_overdue, detail, next_action,
 # next_action_label, next_on. Actions are the ladder codes (contracts.models.DunningAction); the
 # templates name them in the notice's own language and fall back to the label for a new code.

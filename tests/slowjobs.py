@@ -57,7 +57,26 @@ def generate_invoices(*, today: dt.date) -> dict[str, int]:
         invoicing._issue, invoicing.BATCH_SIZE = issue, size  # type: ignore[assignment]
 
 
-dunning = _slowed("billing.services.dunning.dunning_run", "billing.DunningStep")
+def dunning(*, today: dt.date) -> dict[str, int]:
+    """The dunning job with one customer per batch (its unit: a batch commits its steps at once, with no
+    ``post_save``), sleeping after each committed batch."""
+    from billing.services import dunning as service
+
+    delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
+    batch, size = service.dunning_batch, service.BATCH_SIZE
+
+    def slowed(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
+        counts = batch(today=today, payload=payload)
+        time.sleep(delay)  # after the batch's transaction committed
+        return counts
+
+    service.dunning_batch, service.BATCH_SIZE = slowed, 1  # type: ignore[assignment]
+    try:
+        return service.dunning_run(today=today)
+    finally:
+        service.dunning_batch, service.BATCH_SIZE = batch, size  # type: ignore[assignment]
+
+
 purge_data = _slowed("privacy.jobs.purge_data", "privacy.DestructionRecord")
 
 

@@ -101,13 +101,16 @@ def _scheduled(invoice: Invoice, attempts: list[Payment]) -> list[Payment]:
     return [p for p in attempts if (p.idempotency_key or "").startswith(prefix)]
 
 
-def next_attempt_on(invoice: Invoice, *, calendar: BusinessCalendar | None = None) -> dt.date | None:
+def next_attempt_on(
+    invoice: Invoice, *, calendar: BusinessCalendar | None = None, attempts: list[Payment] | None = None
+) -> dt.date | None:
     """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted).
 
     The first scheduled attempt is on the due date, or the next business day when the due date is
     not one, then the policy's retries counted in business days from that attempt (BIL-8); a failed
-    pay-now charge neither uses up nor moves the schedule."""
-    attempts = _attempts(invoice)
+    pay-now charge neither uses up nor moves the schedule. ``attempts``: the invoice's automatic
+    payments by attempt, when the caller read them already (a batch of invoices)."""
+    attempts = _attempts(invoice) if attempts is None else attempts
     if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
         return None
     calendar = calendar or BusinessCalendar()

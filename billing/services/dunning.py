@@ -2,7 +2,9 @@
 
 Public API (stable; the admin, portal and API call these):
 
-* :func:`dunning_run` — job ``dunning`` (daily 03:00).
+* :func:`dunning_run` — job ``dunning`` (daily 03:00), split per the batch contract of ``core.jobs``
+  (issue 19): :func:`dunning_plan` (batches of ``BATCH_SIZE`` customers) and :func:`dunning_batch` (one
+  batch in one transaction).
 * :func:`on_invoice_paid` — receiver of the "invoice paid" event (:mod:`billing.services.events`) that
   ``allocation.invoice_settle`` sends when an invoice becomes paid (or void): DUN-1.
 * :func:`on_dispute_decided` — receiver of the "dispute decided" event ``disputes.dispute_decide``
@@ -23,6 +25,13 @@ position in the policy's ladder), written in the same transaction as its effect 
 step happens exactly once and is recorded with its planned date (``scheduled_on``) and the day it ran
 (``executed_on``). Work is serialised per customer by the customer row lock (the billing lock order:
 customer, then contracts), so two workers, or a second run for the same date, change nothing.
+
+Set-based per batch (issue 16): a batch locks its customers (waiting, in id order), then reads their
+invoices with open amounts, disputes, cases, executed steps, pauses, effective policies, automatic
+payment methods and attempts, and suspension notices once; it opens its new cases with one insert and
+writes its steps, notices (``messaging.services.notify_many``) and case status changes set-based. Only
+the effects of restrict, suspend and terminate steps (contract services, one savepoint each) and the rare
+resolve/reopen of a case go row by row.
 
 Step dates (:func:`step_date`): ``day`` calendar days after the due date, or ``day`` business days
 (``business_days``), or ``day`` days after the end of the month following the due date's month
@@ -83,23 +92,25 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
-from contracts.effective import PolicyView
+from contracts.effective import EffectivePolicy, PolicyView, effective_policy
 from contracts.models import Contract, ContractStatus, DunningAction, Suspension
 from contracts.models.contract import LIVE
 from contracts.services import restriction
 from contracts.services.suspension import suspension_lift, suspension_schedule
 from contracts.services.termination import operator_termination
-from core.audit import acting_as
+from core.audit import acting_as, bulk_create_audited, record_history
 from core.calendar import BusinessCalendar, default_calendar
 from core.errors import DomainError
-from core.transitions import transition
+from core.jobs import run_batches
+from core.transitions import transition, transition_many
 from messaging.models import Notice
-from messaging.services import notify
+from messaging.services import NoticeRequest, notify, notify_many
 
 from ..lifecycles import DUNNING_CASE
 from ..models import (
@@ -119,7 +130,6 @@ from .dunning_reads import (
     PURGE_PREFIX,
     LadderPosition,
     PlannedStep,
-    active_pause,
     contract_ids_for,
     ladder_plan,
     ladder_position,
@@ -127,13 +137,16 @@ from .dunning_reads import (
     purge_due_on,
     step_date,
 )
-from .facts import dunnable_won, policy_for_invoice
+from .facts import dunnable_won, open_amount_subquery, policy_for_invoice, with_vat
 
 __all__ = [
+    "BATCH_SIZE",
     "LadderPosition",
     "PlannedStep",
+    "dunning_batch",
     "dunning_pause",
     "dunning_pause_cancel",
+    "dunning_plan",
     "dunning_run",
     "ladder_plan",
     "ladder_position",
@@ -168,138 +181,424 @@ def _targets(invoice: Invoice, policy: PolicyView) -> list[Contract]:
     return list(live.select_related("customer", "plan", "policy").order_by("pk"))
 
 
-# --------------------------------------------------------------------------- the job
+# --------------------------------------------------------------------------- the job (issue 16, issue 19)
+
+#: Customers per batch: one transaction and a fixed number of queries per batch (issue 16).
+BATCH_SIZE = 500
+KEYS = ("opened", "steps", "deferred", "paused", "resumed", "held", "resolved", "closed", "errors")
+#: Actions whose effect writes through other services: each runs in its own savepoint (a refusal is
+#: recorded on the step and the ladder goes on).
+EFFECTS = frozenset({A.RESTRICT, A.SUSPEND, A.TERMINATE})
+
+
+def dunning_plan(*, today: dt.date) -> list[dict[str, Any]]:
+    """The batches of the ``dunning`` job: the customers with an overdue issued invoice or an active case,
+    in id order, ``BATCH_SIZE`` a batch (``{"customers": [...]}``). One query, no locks."""
+    overdue = (
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today)
+        .order_by()
+        .values_list("customer_id", flat=True)
+    )
+    active = (
+        DunningCase.objects.filter(status__in=ACTIVE_CASE).order_by().values_list("customer_id", flat=True)
+    )
+    ids = sorted(set(overdue.union(active)))
+    return [{"customers": ids[i : i + BATCH_SIZE]} for i in range(0, len(ids), BATCH_SIZE)]
+
+
+def dunning_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
+    """One batch of the ``dunning`` job in one transaction: lock its customers (waiting, in id order: the
+    billing lock order), read their invoices, cases, steps, pauses, policies and payments once, run the
+    steps due and write the new cases, steps, notices and status changes set-based. Idempotent: a second
+    run, or a second worker given the same batch (it waits for the first's locks and reads what it
+    wrote), executes nothing again (DUN-1)."""
+    counts: Counter[str] = Counter()
+    with transaction.atomic():
+        locked = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=[int(pk) for pk in payload.get("customers", [])])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if locked:
+            _Run(locked, today=today, counts=counts).run()
+    return {key: counts[key] for key in KEYS}
 
 
 def dunning_run(*, today: dt.date) -> dict[str, int]:
-    """Job ``dunning`` (daily 03:00): open cases for overdue invoices and run the steps due (SPEC §6)."""
-    counts: Counter[str] = Counter()
-    calendar = default_calendar()
-    overdue = Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today).values_list(
-        "id", "customer_id"
-    )
-    active = DunningCase.objects.filter(status__in=ACTIVE_CASE).values_list("invoice_id", "customer_id")
-    by_customer: dict[int, set[int]] = defaultdict(set)
-    for invoice_id, customer_id in [*overdue, *active]:
-        by_customer[customer_id].add(invoice_id)
-    for customer_id in sorted(by_customer):
-        with transaction.atomic():
-            Customer.objects.select_for_update().get(pk=customer_id)
-            invoices = Invoice.objects.filter(pk__in=by_customer[customer_id]).select_related(
-                "policy", "customer"
+    """Job ``dunning`` (daily 03:00): open cases for overdue invoices and run the steps due (SPEC §6), a
+    batch of customers at a time (``dunning_plan``/``dunning_batch``)."""
+    return run_batches(dunning_plan, dunning_batch, today=today, zero=dict.fromkeys(KEYS, 0))
+
+
+class _Run:
+    """One batch: everything the ladder reads, read once for the batch's customers (issue 16)."""
+
+    def __init__(self, customer_ids: list[int], *, today: dt.date, counts: Counter[str]) -> None:
+        self.today = today
+        self.counts = counts
+        self.calendar = default_calendar()
+        with_case = DunningCase.objects.filter(customer_id__in=customer_ids, status__in=ACTIVE_CASE).values(
+            "invoice_id"
+        )
+        self.invoices: list[Invoice] = list(
+            Invoice.objects.filter(customer_id__in=customer_ids)
+            .filter(Q(status=Invoice.Status.ISSUED, due_date__lt=today) | Q(pk__in=with_case))
+            .select_related("policy", "customer")
+            .annotate(open_won=open_amount_subquery())
+            .order_by("customer_id", "due_date", "id")
+        )
+        ids = [invoice.pk for invoice in self.invoices]
+        by_id = {invoice.pk: invoice for invoice in self.invoices}
+        self.claimed: dict[int, int] = defaultdict(int)  # price-basis amounts of open disputes
+        self.cases: dict[int, list[DunningCase]] = defaultdict(list)
+        self.done: dict[int, set[int]] = defaultdict(set)
+        self.policies: dict[int, PolicyView] = {}
+        self.attempts: dict[int, list[Payment]] = defaultdict(list)
+        self.auto: set[int] = set()
+        self.pauses: dict[int, DunningPause] = {}
+        self.noticed: dict[str, dt.date] = {}
+        if not ids:
+            return
+        for invoice_id, amount in Dispute.objects.filter(
+            invoice_id__in=ids, status=Dispute.Status.OPEN
+        ).values_list("invoice_id", "amount_won"):
+            self.claimed[invoice_id] += with_vat(by_id[invoice_id], amount)
+        for case in DunningCase.objects.select_for_update().filter(invoice_id__in=ids).order_by("pk"):
+            case.invoice = by_id[case.invoice_id]
+            case.customer = case.invoice.customer
+            self.cases[case.invoice_id].append(case)
+        steps = DunningStep.objects.filter(case__invoice_id__in=ids).values_list("case_id", "index")
+        for case_id, index in steps:
+            self.done[case_id].add(index)
+        first_contract = dict(
+            InvoiceLine.objects.filter(invoice_id__in=ids, contract__isnull=False)
+            .order_by()
+            .values("invoice_id")
+            .annotate(first=Min("contract_id"))
+            .values_list("invoice_id", "first")
+        )
+        contracts = {
+            contract.pk: contract
+            for contract in Contract.objects.filter(pk__in=set(first_contract.values()))
+            .select_related("policy")
+            .prefetch_related("special_terms")
+        }
+        for invoice in self.invoices:  # facts.policy_for_invoice, for the batch
+            contract = contracts.get(first_contract.get(invoice.pk, 0))
+            self.policies[invoice.pk] = (
+                effective_policy(contract) if contract is not None else EffectivePolicy(invoice.policy, {})
             )
-            for invoice in invoices.order_by("due_date", "id"):
-                _advance(invoice, today=today, calendar=calendar, counts=counts)
-    keys = ("opened", "steps", "deferred", "paused", "resumed", "held", "resolved", "closed", "errors")
-    return {key: counts[key] for key in keys}
+        self.auto = set(
+            PaymentMethod.objects.filter(
+                customer_id__in=customer_ids, is_default=True, active=True, kind__in=AUTO_METHODS
+            ).values_list("customer_id", flat=True)
+        )
+        auto_invoices = [invoice.pk for invoice in self.invoices if invoice.customer_id in self.auto]
+        if auto_invoices:
+            payments = Payment.objects.filter(invoice_id__in=auto_invoices, method__in=AUTO_METHODS)
+            for payment in payments.order_by("attempt", "pk"):
+                self.attempts[int(payment.invoice_id or 0)].append(payment)
+        for pause in (
+            DunningPause.objects.filter(customer_id__in=customer_ids, starts_on__lte=today)
+            .filter(ends_on__gte=today)
+            .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=today))
+            .order_by("-ends_on", "-pk")
+        ):
+            self.pauses.setdefault(pause.customer_id, pause)
+
+    # ------------------------------------------------------------------ reads (facts, for the batch)
+
+    def dunnable(self, invoice: Invoice) -> int:
+        """``facts.dunnable_won`` from the batch's reads."""
+        if invoice.status != Invoice.Status.ISSUED:
+            return 0
+        open_won = int(invoice.open_won)  # type: ignore[attr-defined]
+        held = min(self.claimed[invoice.pk], max(open_won, 0))
+        return max(0, open_won - held)
+
+    def active_case(self, invoice: Invoice) -> DunningCase | None:
+        return next((c for c in self.cases[invoice.pk] if c.status in ACTIVE_CASE), None)
+
+    def scheduled(self, invoice: Invoice) -> list[Payment]:
+        """The collect_payments job's scheduled attempts (key ``invoice:{pk}:attempt:{n}``); a customer's
+        pay-now charge or a payment staff typed in is not one of the policy's retries (BIL-8)."""
+        prefix = f"invoice:{invoice.pk}:attempt:"
+        return [p for p in self.attempts[invoice.pk] if (p.idempotency_key or "").startswith(prefix)]
+
+    def next_attempt_on(self, invoice: Invoice) -> dt.date | None:
+        return next_attempt_on(invoice, calendar=self.calendar, attempts=self.attempts[invoice.pk])
+
+    def collection_due(self, invoice: Invoice) -> bool:
+        """An automatic charge of the invoice is pending, or due today or earlier and not made yet."""
+        if invoice.customer_id not in self.auto:
+            return False
+        if any(p.status == Payment.Status.PENDING for p in self.scheduled(invoice)):
+            return True
+        due = self.next_attempt_on(invoice)
+        return due is not None and due <= self.today
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> None:
+        today, counts = self.today, self.counts
+        amounts = {invoice.pk: self.dunnable(invoice) for invoice in self.invoices}
+        # 1. cases: resolve those of invoices no longer issued, reopen or open the others' (one insert)
+        new: list[DunningCase] = []
+        for invoice in self.invoices:
+            case = self.active_case(invoice)
+            if invoice.status != Invoice.Status.ISSUED:
+                if case is not None:  # paid before on_invoice_paid existed, or by a path that skipped it
+                    _resolve(case, today=today, resolution=_("완납"))
+                    counts["resolved"] += 1
+                continue
+            if case is not None or amounts[invoice.pk] <= 0 or invoice.due_date >= today:
+                continue
+            cases = self.cases[invoice.pk]
+            if any(c.status == DunningCase.Status.CLOSED for c in cases):
+                continue  # the ladder ran to its end; nothing starts again
+            resolved = [c for c in cases if c.status == DunningCase.Status.RESOLVED]
+            previous = max(resolved, key=lambda c: c.pk, default=None)
+            if previous is not None:
+                # Overdue again after it was settled (a debit note reopened it): the same case goes on;
+                # steps already executed stay done.
+                previous.resolved_on = None
+                previous.resolution = ""
+                transition(previous, DUNNING_CASE, DunningCase.Status.OPEN, today=today,
+                           save_fields=["resolved_on", "resolution"])
+            else:
+                case = DunningCase(invoice=invoice, customer=invoice.customer, opened_on=today)
+                new.append(case)
+                cases.append(case)
+            counts["opened"] += 1
+        bulk_create_audited(new)
+        self._read_notices()
+        # 2. the ladder of every active case
+        pausing: dict[str, list[DunningCase]] = defaultdict(list)
+        resuming: list[DunningCase] = []
+        closing: list[DunningCase] = []
+        steps: list[DunningStep] = []
+        notices: list[NoticeRequest] = []
+        for invoice in self.invoices:
+            case = self.active_case(invoice)
+            if invoice.status != Invoice.Status.ISSUED or case is None:
+                continue
+            pause = self.pauses.get(invoice.customer_id)
+            if pause is not None:
+                if case.status != DunningCase.Status.PAUSED:
+                    pausing[pause.reason].append(case)
+                counts["paused"] += 1
+                continue
+            if case.status == DunningCase.Status.PAUSED:
+                resuming.append(case)
+                counts["resumed"] += 1
+            amount = amounts[invoice.pk]
+            if amount <= 0:
+                counts["held"] += 1  # everything overdue is held by open disputes (BIL-10)
+                continue
+            if self._advance(case, invoice, amount, steps, notices):
+                closing.append(case)
+                counts["closed"] += 1
+        # 3. the writes, set-based
+        bulk_create_audited(steps)
+        notify_many(notices, actor="dunning")
+        for reason, cases in pausing.items():
+            _move(cases, DunningCase.Status.PAUSED, today=today, reason=reason)
+        _move(resuming, DunningCase.Status.OPEN, today=today)
+        _move(closing, DunningCase.Status.CLOSED, today=today, reason=str(_("모든 단계 완료")),
+              changes={"resolution": str(_("모든 단계 완료"))})
+
+    def _read_notices(self) -> None:
+        """The suspension notices already sent for the batch's active cases (004 art.11-3)."""
+        keys = []
+        for invoice in self.invoices:
+            case = self.active_case(invoice)
+            if case is None or case.pk is None or not self.policies[invoice.pk].suspension_notice_days:
+                continue
+            for raw_index, raw in enumerate(_ladder_steps(self.policies[invoice.pk]), start=1):
+                if raw.get("action") == A.SUSPEND:
+                    keys.append(f"dunning:{case.pk}:suspension-notice:{raw_index}")
+        if not keys:
+            return
+        for key, context in Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "context"):
+            if key and context and context.get("noticed_on") and key not in self.noticed:
+                self.noticed[key] = dt.date.fromisoformat(context["noticed_on"])
+
+    def _advance(
+        self,
+        case: DunningCase,
+        invoice: Invoice,
+        amount: int,
+        steps: list[DunningStep],
+        notices: list[NoticeRequest],
+    ) -> bool:
+        """Execute the case's steps due, in order; True when the ladder ran to its end (close it)."""
+        today, counts = self.today, self.counts
+        policy = self.policies[invoice.pk]
+        plan = ladder_plan(invoice, policy=policy, calendar=self.calendar)
+        done = set(self.done[case.pk])
+        for planned in plan:
+            if planned.index in done:
+                continue
+            if planned.on > today:
+                break
+            wait = self._blocked(case, planned, plan, invoice, policy)
+            if wait:
+                counts["deferred"] += 1
+                log.info("dunning case %s step %s waits: %s", case.pk, planned.index, wait)
+                break
+            step, ok = self._execute(case, planned, plan, done, invoice, policy, amount, notices)
+            steps.append(step)
+            counts["steps" if ok else "errors"] += 1
+            done.add(planned.index)
+        self._suspension_notice(case, plan, done, invoice, policy, amount, notices)
+        return bool(plan) and all(p.index in done for p in plan)
+
+    def _blocked(
+        self,
+        case: DunningCase,
+        planned: PlannedStep,
+        plan: list[PlannedStep],
+        invoice: Invoice,
+        policy: PolicyView,
+    ) -> str:
+        """Why ``planned`` (and every step after it) must wait today, or "" when it may run."""
+        if planned.action == A.RETRY_PAYMENT:
+            if invoice.customer_id not in self.auto:
+                return ""
+            k = _retry_ordinal(planned, plan)
+            attempts = self.scheduled(invoice)
+            made = [p for p in attempts if p.status != Payment.Status.PENDING]
+            if len(made) >= k or (
+                self.next_attempt_on(invoice) is None
+                and not any(p.status == Payment.Status.PENDING for p in attempts)
+            ):
+                return ""
+            return f"collect_payments has not made attempt {k} yet"
+        if planned.action in MEASURES and self.collection_due(invoice):
+            return "an automatic charge is due or pending"
+        if planned.action == A.SUSPEND and policy.suspension_notice_days:
+            noticed = self.noticed.get(_notice_key(case, planned))
+            if noticed is None or noticed + dt.timedelta(days=policy.suspension_notice_days) > self.today:
+                return "suspension notice period running"
+        return ""
+
+    def _execute(
+        self,
+        case: DunningCase,
+        planned: PlannedStep,
+        plan: list[PlannedStep],
+        done: set[int],
+        invoice: Invoice,
+        policy: PolicyView,
+        amount: int,
+        notices: list[NoticeRequest],
+    ) -> tuple[DunningStep, bool]:
+        """Carry out one step: its effect now (a refusal is recorded on the step, with the error, so the
+        ladder goes on and staff see it), its row and its notice written with the batch's."""
+        today = self.today
+        ok = True
+        try:
+            with acting_as(job="dunning", reason=f"DUN {invoice.number}"):
+                if planned.action in EFFECTS:
+                    with transaction.atomic():
+                        detail = _ACTIONS[planned.action](self, case, planned, plan, invoice, policy, amount)
+                else:
+                    detail = _ACTIONS[planned.action](self, case, planned, plan, invoice, policy, amount)
+        except DomainError as exc:
+            ok = False
+            detail = f"{_('실패')}: {exc.message_ko}"
+            log.error("dunning case %s step %s (%s) failed: %s", case.pk, planned.index, planned.action, exc)
+        step = DunningStep(
+            case=case,
+            index=planned.index,
+            action=planned.action,
+            scheduled_on=planned.on,
+            executed_on=today,
+            amount_won=amount,
+            detail=detail[:300],
+        )
+        nxt = next_step_after(planned, plan, done | {planned.index})
+        notices.append(
+            NoticeRequest(
+                customer=invoice.customer,
+                event="dunning.step",
+                context={
+                    "invoice_number": invoice.number,
+                    "due_date": invoice.due_date.isoformat(),
+                    "amount_won": amount,
+                    "action": planned.action,
+                    "action_label": planned.label,
+                    "step_index": planned.index,
+                    "scheduled_on": planned.on.isoformat(),
+                    "executed_on": today.isoformat(),
+                    "days_overdue": (today - invoice.due_date).days,
+                    "detail": step.detail,
+                    "next_action": nxt.action if nxt else "",
+                    "next_action_label": nxt.label if nxt else "",
+                    "next_on": max(nxt.on, today).isoformat() if nxt else "",
+                },
+                dedupe_key=f"dunning:{case.pk}:step:{planned.index}",
+            )
+        )
+        return step, ok
+
+    def _suspension_notice(
+        self,
+        case: DunningCase,
+        plan: list[PlannedStep],
+        done: set[int],
+        invoice: Invoice,
+        policy: PolicyView,
+        amount: int,
+        notices: list[NoticeRequest],
+    ) -> None:
+        """004 art.11-3: tell the customer ``suspension_notice_days`` before a suspension (once)."""
+        days = policy.suspension_notice_days
+        if not days:
+            return
+        today = self.today
+        upcoming = next((p for p in plan if p.action == A.SUSPEND and p.index not in done), None)
+        if upcoming is None or upcoming.on - dt.timedelta(days=days) > today:
+            return
+        if _notice_key(case, upcoming) in self.noticed:
+            return
+        notices.append(
+            NoticeRequest(
+                customer=invoice.customer,
+                event="dunning.suspension_notice",
+                context={
+                    "invoice_number": invoice.number,
+                    "amount_won": amount,
+                    "noticed_on": today.isoformat(),
+                    "suspends_on": max(upcoming.on, today + dt.timedelta(days=days)).isoformat(),
+                    "notice_days": days,
+                },
+                dedupe_key=_notice_key(case, upcoming),
+            )
+        )
 
 
-def _open_case(invoice: Invoice) -> DunningCase | None:
-    return DunningCase.objects.select_for_update().filter(invoice=invoice, status__in=ACTIVE_CASE).first()
+def _ladder_steps(policy: PolicyView) -> list[dict[str, Any]]:
+    return [dict(step) for step in (policy.dunning_ladder or []) if isinstance(step, dict)]
 
 
-def _case_for(invoice: Invoice, today: dt.date, counts: Counter[str]) -> DunningCase | None:
-    case = _open_case(invoice)
-    if case is not None:
-        return case
-    if invoice.dunning_cases.filter(status=DunningCase.Status.CLOSED).exists():
-        return None  # the ladder ran to its end; nothing starts again
-    previous = invoice.dunning_cases.filter(status=DunningCase.Status.RESOLVED).order_by("-pk").first()
-    if previous is not None:
-        # Overdue again after it was settled (a debit note reopened it): the same case goes on; steps
-        # already executed stay done.
-        previous.resolved_on = None
-        previous.resolution = ""
-        transition(previous, DUNNING_CASE, DunningCase.Status.OPEN, today=today,
-                   save_fields=["resolved_on", "resolution"])
-        counts["opened"] += 1
-        return previous
-    try:
-        with transaction.atomic():
-            case = DunningCase.objects.create(invoice=invoice, customer=invoice.customer, opened_on=today)
-    except IntegrityError:
-        return _open_case(invoice)
-    counts["opened"] += 1
-    return case
-
-
-def _advance(invoice: Invoice, *, today: dt.date, calendar: BusinessCalendar, counts: Counter[str]) -> None:
-    invoice.refresh_from_db(fields=["status", "paid_on"])
-    if invoice.status != Invoice.Status.ISSUED:
-        case = _open_case(invoice)
-        if case is not None:  # paid before on_invoice_paid existed, or by a path that skipped it
-            _resolve(case, today=today, resolution=_("완납"))
-            counts["resolved"] += 1
+def _move(
+    cases: list[DunningCase],
+    status: str,
+    *,
+    today: dt.date,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Move the cases to ``status`` in one update, with their transition log and history rows."""
+    if not cases:
         return
-    amount = dunnable_won(invoice)
-    if _open_case(invoice) is None and (amount <= 0 or invoice.due_date >= today):
-        return
-    case = _case_for(invoice, today, counts)
-    if case is None:
-        return
-    pause = active_pause(invoice.customer_id, today)
-    if pause is not None:
-        if case.status != DunningCase.Status.PAUSED:
-            transition(case, DUNNING_CASE, DunningCase.Status.PAUSED, today=today, reason=pause.reason)
-        counts["paused"] += 1
-        return
-    if case.status == DunningCase.Status.PAUSED:
-        transition(case, DUNNING_CASE, DunningCase.Status.OPEN, today=today)
-        counts["resumed"] += 1
-    if amount <= 0:
-        counts["held"] += 1  # everything overdue is held by open disputes (BIL-10)
-        return
-    policy = policy_for_invoice(invoice)
-    plan = ladder_plan(invoice, policy=policy, calendar=calendar)
-    done = set(case.steps.values_list("index", flat=True))
-    for planned in plan:
-        if planned.index in done:
-            continue
-        if planned.on > today:
-            break
-        wait = _blocked(case, planned, plan, invoice, policy, today)
-        if wait:
-            counts["deferred"] += 1
-            log.info("dunning case %s step %s waits: %s", case.pk, planned.index, wait)
-            break
-        if _execute(case, planned, plan, done, invoice, policy, amount, today):
-            counts["steps"] += 1
-        else:
-            counts["errors"] += 1
-        done.add(planned.index)
-    _suspension_notice(case, plan, done, invoice, policy, amount, today)
-    if plan and all(p.index in done for p in plan):
-        case.resolution = _("모든 단계 완료")
-        transition(case, DUNNING_CASE, DunningCase.Status.CLOSED, today=today, reason=str(case.resolution),
-                   save_fields=["resolution"])
-        counts["closed"] += 1
+    transition_many(cases, DUNNING_CASE, status, today=today, reason=reason, changes=changes)
+    record_history(cases)
 
 
 # --------------------------------------------------------------------------- waiting
-
-
-def _auto_method(customer_id: int) -> bool:
-    return PaymentMethod.objects.filter(
-        customer_id=customer_id, is_default=True, active=True, kind__in=AUTO_METHODS
-    ).exists()
-
-
-def _attempts(invoice: Invoice) -> list[Payment]:
-    """The collect_payments job's scheduled attempts (key ``invoice:{pk}:attempt:{n}``); a customer's
-    pay-now charge or a payment staff typed in is not one of the policy's retries (BIL-8)."""
-    prefix = f"invoice:{invoice.pk}:attempt:"
-    scheduled = invoice.payments.filter(method__in=AUTO_METHODS, idempotency_key__startswith=prefix)
-    return list(scheduled.order_by("attempt"))
-
-
-def _collection_due(invoice: Invoice, today: dt.date) -> bool:
-    """An automatic charge of the invoice is pending, or due today or earlier and not made yet."""
-    if not _auto_method(invoice.customer_id):
-        return False
-    if any(p.status == Payment.Status.PENDING for p in _attempts(invoice)):
-        return True
-    due = next_attempt_on(invoice)
-    return due is not None and due <= today
 
 
 def _retry_ordinal(planned: PlannedStep, plan: list[PlannedStep]) -> int:
@@ -307,92 +606,7 @@ def _retry_ordinal(planned: PlannedStep, plan: list[PlannedStep]) -> int:
     return [p.index for p in retries].index(planned.index) + 1
 
 
-def _blocked(
-    case: DunningCase,
-    planned: PlannedStep,
-    plan: list[PlannedStep],
-    invoice: Invoice,
-    policy: PolicyView,
-    today: dt.date,
-) -> str:
-    """Why ``planned`` (and every step after it) must wait today, or "" when it may run."""
-    if planned.action == A.RETRY_PAYMENT:
-        if not _auto_method(invoice.customer_id):
-            return ""
-        k = _retry_ordinal(planned, plan)
-        attempts = _attempts(invoice)
-        made = [p for p in attempts if p.status != Payment.Status.PENDING]
-        if len(made) >= k or (
-            next_attempt_on(invoice) is None and not any(p.status == Payment.Status.PENDING for p in attempts)
-        ):
-            return ""
-        return f"collect_payments has not made attempt {k} yet"
-    if planned.action in MEASURES and _collection_due(invoice, today):
-        return "an automatic charge is due or pending"
-    if planned.action == A.SUSPEND and policy.suspension_notice_days:
-        noticed = _suspension_noticed_on(case, planned)
-        if noticed is None or noticed + dt.timedelta(days=policy.suspension_notice_days) > today:
-            return "suspension notice period running"
-    return ""
-
-
 # --------------------------------------------------------------------------- executing
-
-
-def _execute(
-    case: DunningCase,
-    planned: PlannedStep,
-    plan: list[PlannedStep],
-    done: set[int],
-    invoice: Invoice,
-    policy: PolicyView,
-    amount: int,
-    today: dt.date,
-) -> bool:
-    """Record and carry out one step with its notice, once. Returns False when its effect failed (the
-    step is still recorded, with the error, so the ladder goes on and staff see it)."""
-    ok = True
-    with transaction.atomic():
-        step = DunningStep.objects.create(
-            case=case,
-            index=planned.index,
-            action=planned.action,
-            scheduled_on=planned.on,
-            executed_on=today,
-            amount_won=amount,
-        )
-        try:
-            with transaction.atomic(), acting_as(job="dunning", reason=f"DUN {invoice.number}"):
-                detail = _ACTIONS[planned.action](case, planned, plan, invoice, policy, amount, today)
-        except DomainError as exc:
-            ok = False
-            detail = f"{_('실패')}: {exc.message_ko}"
-            log.error("dunning case %s step %s (%s) failed: %s", case.pk, planned.index, planned.action, exc)
-        step.detail = detail[:300]
-        step.save(update_fields=["detail"])
-        nxt = next_step_after(planned, plan, done | {planned.index})
-        notify(
-            customer=invoice.customer,
-            event="dunning.step",
-            context={
-                "invoice_number": invoice.number,
-                "due_date": invoice.due_date.isoformat(),
-                "amount_won": amount,
-                "action": planned.action,
-                "action_label": planned.label,
-                "step_index": planned.index,
-                "scheduled_on": planned.on.isoformat(),
-                "executed_on": today.isoformat(),
-                "days_overdue": (today - invoice.due_date).days,
-                "detail": step.detail,
-                "next_action": nxt.action if nxt else "",
-                "next_action_label": nxt.label if nxt else "",
-                "next_on": max(nxt.on, today).isoformat() if nxt else "",
-            },
-            dedupe_key=f"dunning:{case.pk}:step:{planned.index}",
-            actor="dunning",
-        )
-    return ok
 
 
 def _reason(invoice: Invoice, amount: int) -> str:
@@ -402,30 +616,30 @@ def _reason(invoice: Invoice, amount: int) -> str:
 
 
 def _do_notify(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
-    return _("미납 안내 ({days}일 경과)").format(days=(today - invoice.due_date).days)
+    return _("미납 안내 ({days}일 경과)").format(days=(run.today - invoice.due_date).days)
 
 
 def _do_retry(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
-    if not _auto_method(invoice.customer_id):
+    if invoice.customer_id not in run.auto:
         return _("자동 결제 수단 없음: 안내만")
     k = _retry_ordinal(planned, plan)
-    attempts = [p for p in _attempts(invoice) if p.status != Payment.Status.PENDING]
+    attempts = [p for p in run.scheduled(invoice) if p.status != Payment.Status.PENDING]
     if len(attempts) < k:
         return _("자동 결제 {k}회차 없음 (재결제 일정 종료)").format(k=k)
     attempt = attempts[k - 1]
@@ -443,13 +657,13 @@ def _do_retry(
 
 
 def _do_restrict(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
     numbers = []
     for contract in _targets(invoice, policy):
@@ -458,7 +672,7 @@ def _do_restrict(
         restriction.contract_restrict(
             contract=contract,
             features=restriction.NONPAYMENT_FEATURES,
-            today=today,
+            today=run.today,
             reason=_reason(invoice, amount),
             dedupe_key=f"dunning:{case.pk}:step:{planned.index}:contract:{contract.pk}",
         )
@@ -469,13 +683,13 @@ def _do_restrict(
 
 
 def _do_suspend(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
     numbers = []
     for contract in _targets(invoice, policy):
@@ -485,20 +699,23 @@ def _do_suspend(
         ):
             continue
         suspension_schedule(
-            contract=contract, reason=_reason(invoice, amount), today=today, kind=Suspension.Kind.NONPAYMENT
+            contract=contract,
+            reason=_reason(invoice, amount),
+            today=run.today,
+            kind=Suspension.Kind.NONPAYMENT,
         )
         numbers.append(contract.number)
     return _("이용 정지: {contracts}").format(contracts=", ".join(numbers) or "-")
 
 
 def _do_terminate(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
     parts = []
     for contract in _targets(invoice, policy):
@@ -507,7 +724,7 @@ def _do_terminate(
         contract = operator_termination(
             contract=contract,
             reasons=["nonpayment"],
-            today=today,
+            today=run.today,
             note=_reason(invoice, amount),
             nonpayment=True,
         )
@@ -516,13 +733,13 @@ def _do_terminate(
 
 
 def _do_collections(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
     log.warning(
         "DUN collections referral: customer %s (%s) invoice %s unpaid %s won since %s",
@@ -536,13 +753,13 @@ def _do_collections(
 
 
 def _do_purge(
+    run: _Run,
     case: DunningCase,
     planned: PlannedStep,
     plan: list[PlannedStep],
     invoice: Invoice,
     policy: PolicyView,
     amount: int,
-    today: dt.date,
 ) -> str:
     due = planned.on
     keep = policy.nonpayment_data_keep_days
@@ -576,47 +793,6 @@ _ACTIONS: dict[str, Any] = {
 
 def _notice_key(case: DunningCase, planned: PlannedStep) -> str:
     return f"dunning:{case.pk}:suspension-notice:{planned.index}"
-
-
-def _suspension_noticed_on(case: DunningCase, planned: PlannedStep) -> dt.date | None:
-    context = (
-        Notice.objects.filter(dedupe_key=_notice_key(case, planned)).values_list("context", flat=True).first()
-    )
-    if not context or not context.get("noticed_on"):
-        return None
-    return dt.date.fromisoformat(context["noticed_on"])
-
-
-def _suspension_notice(
-    case: DunningCase,
-    plan: list[PlannedStep],
-    done: set[int],
-    invoice: Invoice,
-    policy: PolicyView,
-    amount: int,
-    today: dt.date,
-) -> None:
-    days = policy.suspension_notice_days
-    if not days:
-        return
-    upcoming = next((p for p in plan if p.action == A.SUSPEND and p.index not in done), None)
-    if upcoming is None or upcoming.on - dt.timedelta(days=days) > today:
-        return
-    if _suspension_noticed_on(case, upcoming) is not None:
-        return
-    notify(
-        customer=invoice.customer,
-        event="dunning.suspension_notice",
-        context={
-            "invoice_number": invoice.number,
-            "amount_won": amount,
-            "noticed_on": today.isoformat(),
-            "suspends_on": max(upcoming.on, today + dt.timedelta(days=days)).isoformat(),
-            "notice_days": days,
-        },
-        dedupe_key=_notice_key(case, upcoming),
-        actor="dunning",
-    )
 
 
 # --------------------------------------------------------------------------- DUN-1: stopping and lifting

@@ -156,18 +156,19 @@ class NoticeRequest:
     dedupe_key: str
 
 
-def notify_many(requests: Sequence[NoticeRequest]) -> dict[str, list[Notice]]:
+def notify_many(requests: Sequence[NoticeRequest], *, actor: Any = None) -> dict[str, list[Notice]]:
     """:func:`notify` for many customers at once (a batch of a daily job, issue 16), each request with its
     ``dedupe_key`` and the default channels, recipients and language: the same notices, read and written
     with a constant number of queries (the keys locked in one statement, one read each of the keys used,
     templates, preferences and admin members, one insert). A key used before (or twice) sends nothing.
-    Returns the notices created by key, for the keys sent now (an empty list: no recipient)."""
+    Returns the notices created by key, for the keys sent now (an empty list: no recipient). ``actor``: as
+    :func:`notify` (a user, a job name, or None for the current actor)."""
     from accounts.models import Member
 
     created: list[Notice] = []
     if not requests:
         return {}
-    with transaction.atomic():
+    with _acting(actor), transaction.atomic():
         keys = sorted({r.dedupe_key for r in requests})
         _lock_keys(keys)
         taken = set(Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
