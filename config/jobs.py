@@ -9,7 +9,7 @@ here. Descriptions are marked for translation (shown translated by ``core.admink
 from celery.schedules import crontab
 from django.utils.translation import gettext_noop as N_
 
-from core.jobs import JobSpec, daily
+from core.jobs import Batches, JobSpec, daily
 
 JOBS: list[JobSpec] = [
     JobSpec("terms_transition", "contracts.jobs.terms_transition", daily(0, 0),
@@ -25,9 +25,13 @@ JOBS: list[JobSpec] = [
     JobSpec("issue_tax_invoices", "billing.jobs.issue_tax_invoices", daily(1, 45),
             N_("전자세금계산서 연동 발행과 국세청 전송 상태 확인 (BIL-18)")),
     JobSpec("collect_payments", "billing.services.collection.collect_payments", daily(9, 0),
-            N_("자동이체·카드 결제와 재결제, 크레딧 상계 (BIL-7, BIL-8, BIL-17)")),
+            N_("자동이체·카드 결제와 재결제, 크레딧 상계 (BIL-7, BIL-8, BIL-17)"),
+            batches=Batches(plan="billing.services.collection.collect_payments_plan",
+                            batch="billing.services.collection.collect_payments_batch")),
     JobSpec("apply_late_charges", "billing.services.late_charges.apply_late_charges", daily(2, 0),
-            N_("연체료·가산금 기록, 다음 청구서에 청구 (BIL-9)")),
+            N_("연체료·가산금 기록, 다음 청구서에 청구 (BIL-9)"),
+            batches=Batches(plan="billing.services.late_charges.apply_late_charges_plan",
+                            batch="billing.services.late_charges.apply_late_charges_batch")),
     JobSpec("dunning", "billing.services.dunning.dunning_run", daily(3, 0),
             N_("미납 청구서의 연체 단계 진행 (SPEC §6, DUN-1..4)")),
     JobSpec("renew_contracts", "contracts.jobs.renew_contracts", daily(4, 0),
