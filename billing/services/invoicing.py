@@ -322,33 +322,33 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + BATCH_SIZE]
 
 
-#: What every contract needs to tell whether a period is due (its dates, its annual periods and seat
-#: changes); the rest of :func:`_load`'s reads are made only for the customers with something due.
+#: What dates an annual contract's periods (its contract periods and seat changes), read with the contracts
+#: when the batch has an annual one; the charge reads below are made only for customers with something due.
 _DATING = ("periods", "changes")
 _CHARGING = ("promotions", "suspensions")
 
 
 def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
-    """The batch's drafts: :func:`_load` in two steps (issue 16 follow-up). First the contracts with what
+    """The batch's drafts, :func:`_load` in two steps (issue 16 follow-up): first the contracts with what
     dates their periods, and what is issued; only the customers with a period due (most days: none) get
     the charge reads (promotions, suspensions, usage, snapshots, billed lines), late charges and
-    suspension credits. The same reads and drafts as ``_drafts(_load(...))``, in as many queries on a
-    day with something due, and far fewer on a day without."""
+    suspension credits. The same drafts as ``_drafts(_load(...))``, in as many queries on a day with
+    something due, and far fewer on a day without."""
     contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
         .select_related("customer", "plan", "policy")
-        .prefetch_related(
-            Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)), *_DATING
-        )
+        .prefetch_related(Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)))
         .order_by("customer_id", "pk")
     )
+    if any(c.billing_cycle == BillingCycle.ANNUAL for c in contracts):
+        prefetch_related_objects(contracts, *_DATING)
     issued = _issued_keys(customer_ids, today)
     due = {c.customer_id for c in contracts if next(_contract_items(c, today, cal, issued), None) is not None}
     if not due:
         return []
     contracts = [c for c in contracts if c.customer_id in due]
-    prefetch_related_objects(contracts, *_CHARGING)
+    prefetch_related_objects(contracts, *_DATING, *_CHARGING)  # those read above are not read again
     reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
     return _drafts(contracts, today, cal, issued)
 
