@@ -4,6 +4,7 @@ contract's special terms (특약) laid over it (CON-12). Every rule reads its nu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +113,20 @@ class VersionSpan:
     policy: EffectivePolicy
 
 
-def version_chain(policy: Policy) -> list[tuple[dt.date | None, Policy]]:
+def terms_releases(codes: Iterable[str]) -> dict[int, TermsRelease]:
+    """The recorded ``TermsRelease`` rows of the policy codes, by the version they released (one query for
+    every code: pass it to :func:`version_chain` / :func:`policy_spans` to walk many chains at once)."""
+    return {
+        release.policy_id: release
+        for release in TermsRelease.objects.filter(policy__code__in=sorted(set(codes))).select_related(
+            "previous"
+        )
+    }
+
+
+def version_chain(
+    policy: Policy, releases: dict[int, TermsRelease] | None = None
+) -> list[tuple[dt.date | None, Policy]]:
     """``policy`` and the versions it replaced, oldest first, each with the day it took effect (TRM-1,
     TRM-4): walked back through the recorded ``TermsRelease`` rows (``previous`` → ``policy`` on
     ``effective_on``). The oldest version has ``None``: it governs everything before the first change.
@@ -120,11 +134,9 @@ def version_chain(policy: Policy) -> list[tuple[dt.date | None, Policy]]:
     A version governs from its effective date and never before it (TRM-2; 002 art.3② "적용일자",
     001 art.3-4 "효력 발생일"), so whoever is on ``policy`` today was on its predecessor before that date;
     a contract that refused a change keeps its old version (TRM-5), which is then the ``policy`` walked
-    back from."""
-    releases = {
-        release.policy_id: release
-        for release in TermsRelease.objects.filter(policy__code=policy.code).select_related("previous")
-    }  # one query for the whole chain (versions of one code)
+    back from. ``releases`` (from :func:`terms_releases`, covering ``policy.code``) saves the query."""
+    if releases is None:
+        releases = terms_releases([policy.code])  # one query for the whole chain (versions of one code)
     chain: list[tuple[dt.date | None, Policy]] = []
     seen: set[int] = set()
     current: Policy | None = policy
@@ -140,13 +152,14 @@ def version_chain(policy: Policy) -> list[tuple[dt.date | None, Policy]]:
     return chain
 
 
-def policy_spans(contract: Contract) -> list[VersionSpan]:
+def policy_spans(contract: Contract, releases: dict[int, TermsRelease] | None = None) -> list[VersionSpan]:
     """The versions that governed ``contract``, oldest first, each with the contract's special terms laid
     over it as :func:`effective_policy` does (CON-12). The last span is ``effective_policy(contract)``'s
-    version."""
+    version. ``releases``: see :func:`version_chain`."""
     terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
     return [
-        VersionSpan(start, EffectivePolicy(policy, terms)) for start, policy in version_chain(contract.policy)
+        VersionSpan(start, EffectivePolicy(policy, terms))
+        for start, policy in version_chain(contract.policy, releases)
     ]
 
 

@@ -24,17 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
+from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar
 from core.errors import Conflict, DomainError
+from core.jobs import Payload, run_batches
 from core.transitions import transition
 
 from ..gateways import ChargeResult, GatewayError, PaymentGateway, get_gateway
@@ -47,6 +48,8 @@ from .credits import credit_apply, credit_use_for_purchase
 __all__ = [
     "charge_outcome_record",
     "collect_payments",
+    "collect_payments_batch",
+    "collect_payments_plan",
     "credit_use_for_purchase",
     "invoice_charge_now",
     "next_attempt_on",
@@ -110,7 +113,13 @@ def next_attempt_on(
     not one, then the policy's retries counted in business days from that attempt (BIL-8); a failed
     pay-now charge neither uses up nor moves the schedule. ``attempts``: the invoice's automatic
     payments by attempt, when the caller read them already (a batch of invoices)."""
-    attempts = _attempts(invoice) if attempts is None else attempts
+    return _next_attempt_from(invoice, _attempts(invoice) if attempts is None else attempts, calendar)
+
+
+def _next_attempt_from(
+    invoice: Invoice, attempts: list[Payment], calendar: BusinessCalendar | None = None
+) -> dt.date | None:
+    """:func:`next_attempt_on` from the invoice's automatic attempts already read (in attempt order)."""
     if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
         return None
     calendar = calendar or BusinessCalendar()
@@ -130,58 +139,86 @@ def next_attempt_on(
 
 # --------------------------------------------------------------------------- the job
 
+#: Customers per batch of the job: one claiming transaction and one set of reads for each (issue 16).
+BATCH_SIZE = 500
+COUNT_KEYS = (
+    "credit_applied",
+    "charged",
+    "succeeded",
+    "failed",
+    "retry_scheduled",
+    "exhausted",
+    "unknown",
+    "resumed",
+)
+ZERO: dict[str, int] = dict.fromkeys(COUNT_KEYS, 0)
+
 
 def collect_payments(*, today: dt.date, gateway: PaymentGateway | None = None) -> dict[str, int]:
-    """Job ``collect_payments`` (daily 09:00). Returns counts."""
+    """Job ``collect_payments`` (daily 09:00). Returns counts.
+
+    Batches (``collect_payments_plan`` / ``collect_payments_batch``, issue 19): the pending attempts a
+    crash left behind are sent again, then each batch of customers has its credit offset (BIL-17) and
+    the attempts due today claimed in one transaction, and sent after it (BIL-7, BIL-8)."""
+    gateway = gateway or get_gateway()
+
+    def batch(*, today: dt.date, payload: Payload) -> dict[str, int]:
+        return collect_payments_batch(today=today, payload=payload, gateway=gateway)
+
+    return run_batches(collect_payments_plan, batch, today=today, zero=ZERO)
+
+
+def collect_payments_plan(*, today: dt.date) -> list[Payload]:
+    """The job's batches (issue 19), three queries and no locks: ``{"resume": [payment ids]}`` for the
+    stale pending attempts, then ``{"customers": [...]}`` of at most ``BATCH_SIZE`` customers, in id
+    order: those in credit with an open invoice (BIL-17) and those with an invoice due for an automatic
+    charge (BIL-7)."""
+    payloads: list[Payload] = []
+    stale = _stale_pending_ids()
+    for i in range(0, len(stale), BATCH_SIZE):
+        payloads.append({"resume": stale[i : i + BATCH_SIZE]})
+    customers = sorted(
+        set(_customers_with_credit_and_open_invoices().values_list("pk", flat=True))
+        | {customer_id for _invoice_id, customer_id in _candidate_invoices(today)}
+    )
+    for i in range(0, len(customers), BATCH_SIZE):
+        payloads.append({"customers": customers[i : i + BATCH_SIZE]})
+    return payloads
+
+
+def collect_payments_batch(
+    *, today: dt.date, payload: Payload, gateway: PaymentGateway | None = None
+) -> dict[str, int]:
+    """One batch of the job. ``{"resume": ids}``: the stale pending attempts among ``ids`` are taken (each
+    by one worker) and sent again with their keys. ``{"customers": ids}``: under the customers' row locks
+    (SKIP LOCKED, so workers spread out; those another transaction holds are taken afterwards, waiting),
+    credit is offset (BIL-17), then the attempts due today are claimed as pending payments with one
+    insert, committed, and sent to the gateway one by one, each outcome recorded under the lock
+    (:func:`charge_outcome_record`). Idempotent: an attempt is claimed once (a pending or succeeded one
+    stops the schedule), so a second run or worker charges nothing again."""
     counts: Counter[str] = Counter()
     gateway = gateway or get_gateway()
-    calendar = BusinessCalendar()
-
-    for customer in _customers_with_credit_and_open_invoices():
-        applied = credit_apply(customer=customer, today=today)
-        counts["credit_applied"] += len(applied)
-
-    for payment_id in _claim_stale_pending():
-        counts["resumed"] += 1
-        _execute(payment_id, gateway=gateway, today=today, counts=counts)
-
-    by_customer: dict[int, list[int]] = defaultdict(list)
-    for invoice_id, customer_id in _candidate_invoices(today):
-        by_customer[customer_id].append(invoice_id)
-    deferred: list[int] = []
-    for customer_id, invoice_ids in by_customer.items():
-        claimed = _claim(customer_id, invoice_ids, today=today, calendar=calendar, skip_locked=True)
-        if claimed is None:
-            deferred.append(customer_id)
-            continue
+    if payload.get("resume"):
+        for payment_id in _claim_stale_pending([int(pk) for pk in payload["resume"]]):
+            counts["resumed"] += 1
+            _execute(payment_id, gateway=gateway, today=today, counts=counts)
+    customer_ids = sorted(int(pk) for pk in payload.get("customers", []))
+    if customer_ids:
+        calendar = BusinessCalendar()  # one per batch: the staff holidays are read once
+        claimed, held = _claim(customer_ids, today=today, calendar=calendar, skip_locked=True, counts=counts)
         _run(claimed, gateway=gateway, today=today, counts=counts)
-    for customer_id in deferred:  # held by someone else a moment ago: wait our turn, then re-check
-        claimed = _claim(
-            customer_id, by_customer[customer_id], today=today, calendar=calendar, skip_locked=False
-        )
-        _run(claimed or [], gateway=gateway, today=today, counts=counts)
-    return {
-        key: counts[key]
-        for key in (
-            "credit_applied",
-            "charged",
-            "succeeded",
-            "failed",
-            "retry_scheduled",
-            "exhausted",
-            "unknown",
-            "resumed",
-        )
-    }
+        if held:  # held by someone else a moment ago: wait our turn, then re-check
+            claimed, _held = _claim(held, today=today, calendar=calendar, skip_locked=False, counts=counts)
+            _run(claimed, gateway=gateway, today=today, counts=counts)
+    return {key: counts[key] for key in COUNT_KEYS}
 
 
-def _customers_with_credit_and_open_invoices() -> Iterable[Customer]:
+def _customers_with_credit_and_open_invoices(customer_ids: list[int] | None = None) -> QuerySet[Customer]:
+    entries = LedgerEntry.objects.filter(invoice__isnull=True)
+    if customer_ids is not None:
+        entries = entries.filter(customer_id__in=customer_ids)
     in_credit = (
-        LedgerEntry.objects.filter(invoice__isnull=True)
-        .values("customer")
-        .annotate(balance=Sum("amount_won"))
-        .filter(balance__lt=0)
-        .values("customer")
+        entries.values("customer").annotate(balance=Sum("amount_won")).filter(balance__lt=0).values("customer")
     )
     ids = (
         Invoice.objects.filter(status=Invoice.Status.ISSUED, customer__in=in_credit)
@@ -203,32 +240,110 @@ def _candidate_invoices(today: dt.date) -> list[tuple[int, int]]:
 
 
 def _claim(
-    customer_id: int, invoice_ids: list[int], *, today: dt.date, calendar: BusinessCalendar, skip_locked: bool
-) -> list[int] | None:
-    """Create the pending attempts due today for one customer's invoices, under its row lock.
+    customer_ids: list[int],
+    *,
+    today: dt.date,
+    calendar: BusinessCalendar,
+    skip_locked: bool,
+    counts: Counter[str],
+) -> tuple[list[int], list[int]]:
+    """Offset credit and claim the attempts due today for a batch of customers, under their row locks, in
+    one transaction, with a fixed number of queries (issue 16) besides the credit offsets.
 
-    Returns the new pending payment ids, or None when the customer is locked and ``skip_locked``.
-    """
-    created: list[int] = []
+    Returns the new pending payment ids, and the customers left out because another transaction held
+    them (only with ``skip_locked``)."""
     with transaction.atomic():
-        customer = Customer.objects.select_for_update(skip_locked=skip_locked).filter(pk=customer_id).first()
-        if customer is None:
-            return None
-        method = PaymentMethod.objects.filter(
-            customer=customer, is_default=True, active=True, kind__in=AUTO_METHODS
-        ).first()
-        if method is None:
-            return created
-        invoices = Invoice.objects.filter(pk__in=invoice_ids, status=Invoice.Status.ISSUED).select_related(
-            "policy"
+        locked = list(
+            Customer.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk__in=customer_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        for invoice in invoices.order_by("due_date", "id"):
-            due_on = next_attempt_on(invoice, calendar=calendar)
-            if due_on is None or due_on > today:
+        held = sorted(set(customer_ids) - set(locked))
+        if not locked:
+            return [], held
+        # BIL-17 first: credit pays towards open invoices before anything is charged
+        for customer in _customers_with_credit_and_open_invoices(locked):
+            counts["credit_applied"] += len(credit_apply(customer=customer, today=today))
+        methods: dict[int, PaymentMethod] = {}
+        for method in PaymentMethod.objects.filter(
+            customer_id__in=locked, is_default=True, active=True, kind__in=AUTO_METHODS
+        ):
+            methods.setdefault(method.customer_id, method)  # one default method per customer
+        if not methods:
+            return [], held
+        invoices = list(
+            Invoice.objects.filter(
+                customer_id__in=list(methods), status=Invoice.Status.ISSUED, due_date__lte=today
+            )
+            .select_related("policy")
+            .order_by("customer_id", "due_date", "id")
+        )
+        attempts: dict[int, list[Payment]] = defaultdict(list)
+        for payment in Payment.objects.filter(
+            invoice_id__in=[invoice.pk for invoice in invoices], method__in=AUTO_METHODS
+        ).order_by("invoice_id", "attempt"):
+            attempts[payment.invoice_id or 0].append(payment)
+        due = [
+            invoice
+            for invoice in invoices
+            if (on := _next_attempt_from(invoice, attempts[invoice.pk], calendar)) is not None and on <= today
+        ]
+        if not due:
+            return [], held
+        open_won = _open_amounts([invoice.pk for invoice in due])
+        claims = []
+        for invoice in due:
+            amount = open_won.get(invoice.pk, 0)
+            if amount <= 0:
                 continue
-            payment = _claim_attempt(customer=customer, method=method, invoice=invoice, today=today)
-            if payment is not None:
-                created.append(payment.pk)
+            method = methods[invoice.customer_id]
+            attempt = max((p.attempt for p in attempts[invoice.pk]), default=0) + 1
+            claims.append(
+                Payment(
+                    customer_id=invoice.customer_id,
+                    invoice=invoice,
+                    method=method.kind,
+                    payment_method=method,
+                    amount_won=amount,
+                    received_on=today,
+                    status=Payment.Status.PENDING,
+                    attempt=attempt,
+                    idempotency_key=_job_key(invoice, attempt),
+                )
+            )
+        return [payment.pk for payment in _create_claims(claims)], held
+
+
+def _open_amounts(invoice_ids: list[int]) -> dict[int, int]:
+    """Each invoice's open amount (``ledger.invoice_open_amount``: Σ its ledger entries), one query."""
+    rows = (
+        LedgerEntry.objects.filter(invoice_id__in=invoice_ids)
+        .values_list("invoice_id")
+        .annotate(total=Sum("amount_won"))
+        .order_by()
+    )
+    return {invoice_id: int(total or 0) for invoice_id, total in rows}
+
+
+def _create_claims(claims: list[Payment]) -> list[Payment]:
+    """Insert the batch's pending attempts (with their history rows) at once; when a unique index (attempt
+    number, idempotency key) refuses the insert, one at a time, leaving out those another worker took."""
+    if not claims:
+        return []
+    try:
+        with transaction.atomic():
+            return bulk_create_audited(claims)
+    except IntegrityError:
+        for claim in claims:
+            claim.pk = None
+    created: list[Payment] = []
+    for claim in claims:
+        try:
+            with transaction.atomic():
+                created.extend(bulk_create_audited([claim]))
+        except IntegrityError:
+            claim.pk = None  # another worker claimed this attempt (or this key)
     return created
 
 
@@ -263,23 +378,33 @@ def _claim_attempt(
         return None  # another worker claimed this attempt (or this key)
 
 
-def _claim_stale_pending() -> list[int]:
-    """Pending automatic attempts orphaned by a crash; each is taken by one worker only."""
-    cutoff = timezone.now() - PENDING_STALE_AFTER
-    ids = list(
+def _stale_pending_ids() -> list[int]:
+    """Pending automatic attempts untouched for ``PENDING_STALE_AFTER``: orphaned by a crash."""
+    return list(
         Payment.objects.filter(
             status=Payment.Status.PENDING,
             method__in=AUTO_METHODS,
             invoice__isnull=False,
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)
+            updated_at__lt=timezone.now() - PENDING_STALE_AFTER,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    taken = []
-    for pk in ids:
-        if Payment.objects.filter(pk=pk, status=Payment.Status.PENDING, updated_at__lt=cutoff).update(
-            updated_at=timezone.now()
-        ):
-            taken.append(pk)
+
+
+def _claim_stale_pending(ids: list[int]) -> list[int]:
+    """Take the stale pending attempts among ``ids``, each by one worker only: locked SKIP LOCKED and
+    touched in one transaction (a worker that comes later finds them fresh)."""
+    cutoff = timezone.now() - PENDING_STALE_AFTER
+    with transaction.atomic():
+        taken = list(
+            Payment.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=Payment.Status.PENDING, method__in=AUTO_METHODS, updated_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if taken:
+            Payment.objects.filter(pk__in=taken).update(updated_at=timezone.now())
     return taken
 
 

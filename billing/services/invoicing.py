@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, effective_policy
@@ -105,14 +106,19 @@ class InvoiceDraft:
 
 @dataclass
 class _Item:
-    """One contract's share of one (customer, schedule, period)."""
+    """One contract's share of one (customer, schedule, period). Its lines are computed on first use, so
+    telling whether anything is due reads no charges (issue 16 follow-up: a day with nothing due)."""
 
     contract: Contract
     policy: EffectivePolicy
     schedule: str
     period: Period
     due_basis: Period
-    lines: list[LineDraft]
+    make_lines: Callable[[], list[LineDraft]]
+
+    @cached_property
+    def lines(self) -> list[LineDraft]:
+        return self.make_lines()
 
 
 def schedule_for(contract: Contract, policy: EffectivePolicy) -> str:
@@ -164,7 +170,7 @@ def _contract_items(
                     schedule,
                     period,
                     calendar_month(period.start),
-                    annual_lines(contract, cperiod, policy),
+                    partial(annual_lines, contract, cperiod, policy),
                 )
             added_days = sorted(
                 {
@@ -185,7 +191,7 @@ def _contract_items(
                     schedule,
                     sub,
                     calendar_month(day),
-                    annual_addition_lines(contract, cperiod, day, policy),
+                    partial(annual_addition_lines, contract, cperiod, day, policy),
                 )
         return
     anchor = contract.activated_on
@@ -195,7 +201,9 @@ def _contract_items(
             continue
         if done(period.start) or nominal_issue_date(policy, period, cal) > today:
             continue
-        yield _Item(contract, policy, schedule, period, period, monthly_lines(contract, period, policy))
+        yield _Item(
+            contract, policy, schedule, period, period, partial(monthly_lines, contract, period, policy)
+        )
 
 
 def _with_promotions(item: _Item) -> list[LineDraft]:
@@ -314,8 +322,35 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + BATCH_SIZE]
 
 
+#: What dates an annual contract's periods (its contract periods and seat changes), read with the contracts
+#: when the batch has an annual one; the charge reads below are made only for customers with something due.
+_DATING = ("periods", "changes")
+_CHARGING = ("promotions", "suspensions")
+
+
 def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
-    return _drafts(_load(customer_ids, today), today, cal, _issued_keys(customer_ids, today))
+    """The batch's drafts, :func:`_load` in two steps (issue 16 follow-up): first the contracts with what
+    dates their periods, and what is issued; only the customers with a period due (most days: none) get
+    the charge reads (promotions, suspensions, usage, snapshots, billed lines), late charges and
+    suspension credits. The same drafts as ``_drafts(_load(...))``, in as many queries on a day with
+    something due, and far fewer on a day without."""
+    contracts = list(
+        _billable_contracts(today)
+        .filter(customer_id__in=customer_ids)
+        .select_related("customer", "plan", "policy")
+        .prefetch_related(Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)))
+        .order_by("customer_id", "pk")
+    )
+    if any(c.billing_cycle == BillingCycle.ANNUAL for c in contracts):
+        prefetch_related_objects(contracts, *_DATING)
+    issued = _issued_keys(customer_ids, today)
+    due = {c.customer_id for c in contracts if next(_contract_items(c, today, cal, issued), None) is not None}
+    if not due:
+        return []
+    contracts = [c for c in contracts if c.customer_id in due]
+    prefetch_related_objects(contracts, *_DATING, *_CHARGING)  # those read above are not read again
+    reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
+    return _drafts(contracts, today, cal, issued)
 
 
 def invoice_drafts(*, today: dt.date, customer_ids: list[int] | None = None) -> list[InvoiceDraft]:

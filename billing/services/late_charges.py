@@ -57,19 +57,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, PolicyView, VersionSpan, span_on
 from contracts.models import LateChargeModel
-from core.audit import bulk_update_audited
+from core.audit import bulk_create_audited, bulk_update_audited
 from core.calendar import add_months, month_end
+from core.jobs import Payload, run_batches
 from core.money import round_won
 
 from ..models import Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
 from . import ledger
 from .disputes import held_won_on
-from .facts import policy_spans_for_invoice
+from .facts import policy_spans_for_invoice, policy_spans_for_invoices
 
 __all__ = [
     "Accrual",
     "accruals_for",
     "apply_late_charges",
+    "apply_late_charges_batch",
+    "apply_late_charges_plan",
     "bill_on_invoice",
     "bill_on_invoices",
     "current_lines_many",
@@ -133,17 +136,26 @@ class Accrual:
 
 
 class _Balances:
-    """The invoice's unpaid amount at the start of each day (fees only, disputes held out)."""
+    """The invoice's unpaid amount at the start of each day (fees only, disputes held out). ``entries``
+    (``(occurred_on, amount_won)`` of the invoice's ledger entries, late charges left out) and
+    ``disputes`` may be given, read for a whole batch (issue 16); otherwise they are read here."""
 
-    def __init__(self, invoice: Invoice) -> None:
+    def __init__(
+        self,
+        invoice: Invoice,
+        entries: list[tuple[dt.date, int]] | None = None,
+        disputes: list[Dispute] | None = None,
+    ) -> None:
         self.invoice = invoice
-        self.entries = list(
-            LedgerEntry.objects.filter(invoice=invoice)
-            .exclude(kind=LedgerEntry.Kind.LATE_CHARGE)
-            .values_list("occurred_on", "amount_won")
-            .order_by("occurred_on")
-        )
-        self.disputes = list(Dispute.objects.filter(invoice=invoice))
+        if entries is None:
+            entries = list(
+                LedgerEntry.objects.filter(invoice=invoice)
+                .exclude(kind=LedgerEntry.Kind.LATE_CHARGE)
+                .values_list("occurred_on", "amount_won")
+                .order_by("occurred_on")
+            )
+        self.entries = sorted(entries, key=lambda entry: entry[0])
+        self.disputes = disputes if disputes is not None else list(Dispute.objects.filter(invoice=invoice))
 
     def on(self, day: dt.date) -> int:
         balance = sum(amount for when, amount in self.entries if when < day)
@@ -161,19 +173,27 @@ def _stop(invoice: Invoice, today: dt.date, balances: _Balances) -> tuple[dt.dat
     return min(paid, today), True
 
 
-def accruals_for(invoice: Invoice, *, today: dt.date, policy: PolicyView | None = None) -> list[Accrual]:
+def accruals_for(
+    invoice: Invoice,
+    *,
+    today: dt.date,
+    policy: PolicyView | None = None,
+    spans: list[VersionSpan] | None = None,
+    balances: _Balances | None = None,
+) -> list[Accrual]:
     """Every late charge ``invoice`` has earned by ``today`` (existing or not), each day under the terms in
     force that day (TRM-4, see "Terms changes" in the module docstring). With ``policy`` (a preview of one
-    version), that version governs every day."""
+    version), that version governs every day. The job passes ``spans`` and ``balances`` read for its whole
+    batch (issue 16); without them they are read here."""
     if policy is not None:
         view = policy if isinstance(policy, EffectivePolicy) else EffectivePolicy(policy, {})
         spans = [VersionSpan(None, view)]
-    else:
+    elif spans is None:
         spans = policy_spans_for_invoice(invoice)
     models = {span.policy.late_charge_model for span in spans if span.policy.late_charge_monthly_percent}
     if not models & {LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE}:
         return []
-    balances = _Balances(invoice)
+    balances = balances if balances is not None else _Balances(invoice)
     stop, closed = _stop(invoice, today, balances)
     result: list[Accrual] = []
     if LateChargeModel.DAILY_RATE in models:
@@ -288,8 +308,14 @@ def _surcharge_accruals(
 
 # --------------------------------------------------------------------------- the job
 
+#: Customers per batch of the job: one transaction and one set of reads for each (issue 16).
+BATCH_SIZE = 500
+ZERO: dict[str, int] = {"invoices": 0, "late_charges": 0, "amount_won": 0, "existing": 0}
 
-def _candidates(today: dt.date) -> list[tuple[int, int]]:
+
+def _candidates(today: dt.date, customer_ids: list[int] | None = None) -> list[tuple[int, int]]:
+    """``(invoice id, customer id)`` of the invoices that may earn a late charge on ``today`` (once each),
+    by customer, then due date."""
     charging = Q(
         policy__late_charge_model__in=[LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE]
     )
@@ -301,55 +327,80 @@ def _candidates(today: dt.date) -> list[tuple[int, int]]:
     recently_paid = Q(
         status=Invoice.Status.PAID, paid_on__gte=today - PAID_LOOKBACK, paid_on__gt=F("due_date")
     )
-    return list(
-        Invoice.objects.filter((charging | special) & (open_overdue | recently_paid))
-        .order_by("customer_id", "due_date", "id")
-        .values_list("id", "customer_id")
-        .distinct()
+    qs = Invoice.objects.filter((charging | special) & (open_overdue | recently_paid))
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=customer_ids)
+    rows = (
+        qs.order_by("customer_id", "due_date", "id").values_list("id", "customer_id", "due_date").distinct()
     )
+    return list(dict.fromkeys((invoice_id, customer_id) for invoice_id, customer_id, _due in rows))
 
 
-def apply_late_charges(*, today: dt.date) -> dict[str, int]:
-    """Job ``apply_late_charges`` (daily 02:00, BIL-9): record each late charge earned, once.
-
-    Idempotent (unique invoice/kind/period_start; an existing period is never recomputed) and safe on
-    two workers (the customer row lock serialises them; the unique index is the backstop). Writes no
-    ledger entry: see the module docstring ("posted when billed").
-    """
-    counts = {"invoices": 0, "late_charges": 0, "amount_won": 0, "existing": 0}
-    by_customer: dict[int, list[int]] = defaultdict(list)
-    for invoice_id, customer_id in _candidates(today):
-        if invoice_id not in by_customer[customer_id]:
-            by_customer[customer_id].append(invoice_id)
-    for customer_id, invoice_ids in by_customer.items():
-        with transaction.atomic():
-            Customer.objects.select_for_update().get(pk=customer_id)  # serialise with billing and payments
-            for invoice in (
-                Invoice.objects.filter(pk__in=invoice_ids).select_related("policy").order_by("due_date", "id")
-            ):
-                counts["invoices"] += 1
-                created, existing = _record(invoice, today=today)
-                counts["existing"] += existing
-                for charge in created:
-                    counts["late_charges"] += 1
-                    counts["amount_won"] += charge.amount_won
-    return counts
+def apply_late_charges_plan(*, today: dt.date) -> list[Payload]:
+    """The job's batches (issue 19): ``{"customers": [...]}`` of at most ``BATCH_SIZE`` customers with an
+    invoice that may earn a late charge, in id order. One query, no locks."""
+    customers = sorted({customer_id for _invoice_id, customer_id in _candidates(today)})
+    return [{"customers": customers[i : i + BATCH_SIZE]} for i in range(0, len(customers), BATCH_SIZE)]
 
 
-def _record(invoice: Invoice, *, today: dt.date) -> tuple[list[LateCharge], int]:
-    done = list(LateCharge.objects.filter(invoice=invoice).values_list("kind", "period_start", "period_end"))
-    created: list[LateCharge] = []
-    existing = 0
-    for accrual in accruals_for(invoice, today=today):
-        # Recorded already: the same period, or a day of it inside a recorded period (a month recorded
-        # whole before it was cut at a terms change is not charged again for its second part).
-        if any(kind == accrual.kind and start <= accrual.period_start <= end for kind, start, end in done):
-            existing += 1
-            continue
-        try:
-            with transaction.atomic():
-                created.append(
-                    LateCharge.objects.create(
+def apply_late_charges_batch(*, today: dt.date, payload: Payload) -> dict[str, int]:
+    """One batch of the job (BIL-9): in one transaction, under its customers' row locks (taken in id
+    order, waiting: they serialise the job with billing and payments), every late charge its invoices have
+    earned by ``today`` and not recorded yet is recorded, with one insert. The reads are set-based: a
+    fixed number of queries per batch, whatever its size (issue 16).
+
+    Idempotent: an existing period (or a day of it inside a recorded period) is never recorded again, so a
+    second run, or a second worker waiting for the locks, counts it ``existing``; the unique index
+    (invoice, kind, period_start) is the backstop."""
+    counts = dict(ZERO)
+    customer_ids = sorted(int(pk) for pk in payload.get("customers", []))
+    if not customer_ids:
+        return counts
+    with transaction.atomic():
+        list(
+            Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk")
+        )
+        invoice_ids = [invoice_id for invoice_id, _customer_id in _candidates(today, customer_ids)]
+        if not invoice_ids:
+            return counts
+        invoices = list(
+            Invoice.objects.filter(pk__in=invoice_ids)
+            .select_related("policy")
+            .order_by("customer_id", "due_date", "id")
+        )
+        spans = policy_spans_for_invoices(invoices)
+        entries: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+        for invoice_id, occurred_on, amount_won in (
+            LedgerEntry.objects.filter(invoice_id__in=invoice_ids)
+            .exclude(kind=LedgerEntry.Kind.LATE_CHARGE)
+            .values_list("invoice_id", "occurred_on", "amount_won")
+            .order_by("occurred_on", "id")
+        ):
+            entries[invoice_id].append((occurred_on, amount_won))
+        disputes: dict[int, list[Dispute]] = defaultdict(list)
+        for dispute in Dispute.objects.filter(invoice_id__in=invoice_ids).order_by("id"):
+            disputes[dispute.invoice_id].append(dispute)
+        done: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
+        for invoice_id, kind, start, end in LateCharge.objects.filter(invoice_id__in=invoice_ids).values_list(
+            "invoice_id", "kind", "period_start", "period_end"
+        ):
+            done[invoice_id].append((kind, start, end))
+        new: list[LateCharge] = []
+        for invoice in invoices:
+            counts["invoices"] += 1
+            balances = _Balances(invoice, entries[invoice.pk], disputes[invoice.pk])
+            for accrual in accruals_for(invoice, today=today, spans=spans[invoice.pk], balances=balances):
+                # Recorded already: the same period, or a day of it inside a recorded period (a month
+                # recorded whole before it was cut at a terms change is not charged again for its second
+                # part).
+                if any(
+                    kind == accrual.kind and start <= accrual.period_start <= end
+                    for kind, start, end in done[invoice.pk]
+                ):
+                    counts["existing"] += 1
+                    continue
+                new.append(
+                    LateCharge(
                         invoice=invoice,
                         kind=accrual.kind,
                         period_start=accrual.period_start,
@@ -360,9 +411,43 @@ def _record(invoice: Invoice, *, today: dt.date) -> tuple[list[LateCharge], int]
                         formula=accrual.formula,
                     )
                 )
+        created = _create(new)
+        counts["existing"] += len(new) - len(created)
+        counts["late_charges"] += len(created)
+        counts["amount_won"] += sum(charge.amount_won for charge in created)
+    return counts
+
+
+def _create(charges: list[LateCharge]) -> list[LateCharge]:
+    """Insert the batch's new charges (with their history rows) at once; when the unique index refuses
+    the insert (someone recorded one of them without the customer lock), one at a time, skipping those."""
+    if not charges:
+        return []
+    try:
+        with transaction.atomic():
+            return bulk_create_audited(charges)
+    except IntegrityError:
+        for charge in charges:
+            charge.pk = None
+    created: list[LateCharge] = []
+    for charge in charges:
+        try:
+            with transaction.atomic():
+                created.extend(bulk_create_audited([charge]))
         except IntegrityError:
-            existing += 1  # another worker recorded it
-    return created, existing
+            charge.pk = None  # another worker recorded it
+    return created
+
+
+def apply_late_charges(*, today: dt.date) -> dict[str, int]:
+    """Job ``apply_late_charges`` (daily 02:00, BIL-9): record each late charge earned, once.
+
+    Batches of customers (``apply_late_charges_plan`` / ``apply_late_charges_batch``, issue 19), each in
+    one transaction. Idempotent (unique invoice/kind/period_start; an existing period is never
+    recomputed) and safe on two workers (the customer row locks serialise them; the unique index is the
+    backstop). Writes no ledger entry: see the module docstring ("posted when billed").
+    """
+    return run_batches(apply_late_charges_plan, apply_late_charges_batch, today=today, zero=ZERO)
 
 
 # --------------------------------------------------------------------------- billing (the invoice run's hook)
