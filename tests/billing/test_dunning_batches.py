@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from typing import Any
 
@@ -25,6 +24,7 @@ from billing.services.invoicing import invoices_generate
 from contracts.presets import load_presets
 from core import jobs
 from messaging.models import Notice
+from tests.concurrency import at_once
 
 from .conftest import D, make_contract
 
@@ -107,28 +107,13 @@ def test_two_workers_on_the_same_batches_execute_each_step_once(monkeypatch: pyt
         return notify_many(*args, **kwargs)
 
     monkeypatch.setattr(dunning, "notify_many", slow_notify_many)
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
+    def worker() -> dict[str, int]:
+        total: dict[str, int] = dict.fromkeys(KEYS, 0)
+        for payload in payloads:
+            jobs.add_counts(total, dunning_batch(today=today, payload=payload))
+        return total
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            total: dict[str, int] = dict.fromkeys(KEYS, 0)
-            for payload in payloads:
-                jobs.add_counts(total, dunning_batch(today=today, payload=payload))
-            results.append(total)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    results = at_once(worker)
     steps = list(DunningStep.objects.values_list("case_id", "index"))
     assert steps and len(steps) == len(set(steps))
     assert sum(r["steps"] for r in results) == len(steps)

@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,6 +27,7 @@ from privacy import jobs
 from privacy.models import DestructionRecord
 from privacy.services.purge import purge_data_batch, purge_data_plan
 from tests.billing.conftest import make_contract
+from tests.concurrency import at_once
 
 from .conftest import ENDED, D, ended_customer
 
@@ -115,29 +114,6 @@ def test_a_reminder_batchs_queries_do_not_grow_with_its_contracts(presets: Any) 
     assert _queries({"kind": "reminders", "ids": [c.pk for c in large]})[1] == {"export_reminders": 0}
 
 
-def _two_workers(run: Callable[[], dict[str, int]]) -> list[dict[str, int]]:
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(run())
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_the_same_batch_purge_a_customer_once() -> None:
     """DAT-2, DAT-5 (issue 16/19): two threads (own connections) run the same batch of due customers at
@@ -146,7 +122,7 @@ def test_two_workers_on_the_same_batch_purge_a_customer_once() -> None:
     customers = [ended_customer("flow"), ended_customer("dcloud")]
     plan = purge_data_plan(today=ENDED)
     assert plan[0] == {"kind": "customers", "ids": [c.pk for c in customers]}
-    results = _two_workers(lambda: purge_data_batch(today=ENDED, payload=plan[0]))
+    results = at_once(lambda: purge_data_batch(today=ENDED, payload=plan[0]))
     assert sum(r.get("customers_purged", 0) for r in results) == 2
     purged = Customer.objects.filter(pk__in=[c.pk for c in customers], status=Customer.Status.PURGED)
     assert purged.count() == 2
@@ -162,7 +138,7 @@ def test_two_workers_on_the_same_batch_remind_once() -> None:
     load_presets()
     contracts = _terminating(3)
     payload = {"kind": "reminders", "ids": [c.pk for c in contracts]}
-    results = _two_workers(lambda: purge_data_batch(today=TODAY, payload=payload))
+    results = at_once(lambda: purge_data_batch(today=TODAY, payload=payload))
     assert sorted(r["export_reminders"] for r in results) == [0, 3]
     reminders = Notice.objects.filter(event="privacy.export_reminder")
     keys = list(reminders.order_by().values_list("dedupe_key", flat=True).distinct())

@@ -14,7 +14,6 @@ fee); 648 minutes on flow is 98.5 % (25 % of the average, paid on a claim).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
@@ -31,6 +30,7 @@ from sla.models import SlaCreditDocument, SlaMonth
 from sla.services import credits
 from sla.services.credits import sla_month_close_batch, sla_month_close_plan
 from sla.services.incidents import incident_open
+from tests.concurrency import at_once
 from tests.sla.conftest import D, T, contract_for, fee_invoice
 
 NOV = D(2026, 11, 1)
@@ -165,25 +165,7 @@ def test_two_workers_on_the_same_batch_close_each_month_once() -> None:
     _outage("flow", T(2026, 11, 5, 10), 648)
     plan = sla_month_close_plan(today=CLOSE)
     assert len(plan) == 1
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(sla_month_close_batch(today=CLOSE, payload=plan[0]))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    results = at_once(lambda: sla_month_close_batch(today=CLOSE, payload=plan[0]), timeout=60)
     assert sorted(r["closed"] for r in results) == [0, 6]
     assert sum(r["credited"] for r in results) == 4
     assert sum(r["awaiting_claim"] for r in results) == 2
