@@ -1,6 +1,7 @@
 """``python -m tests.batchworker <celery worker options…>``: a real Celery worker for the batched-job test
-(tests/test_job_batches.py) whose invoice batches each sleep ``JOB_TEST_UNIT_DELAY`` seconds after
-issuing, so that several workers visibly share one run (issue 19)."""
+(tests/test_job_batches.py) whose invoice batches each spend ``JOB_TEST_UNIT_DELAY`` seconds more drafting
+(the charge computation, before the gapless counter is locked), so that several workers visibly share one
+run and finish it sooner together (issue 19)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,13 @@ def main(argv: list[str]) -> None:
     from config.celery import app
 
     delay = float(os.environ.get("JOB_TEST_UNIT_DELAY", "0"))
-    issue = invoicing._issue
+    draft = invoicing._batch_drafts
 
-    def slowed(drafts: list[Any]) -> list[Any]:
-        issued = issue(drafts)
+    def slowed(*args: Any, **kwargs: Any) -> list[Any]:
         time.sleep(delay)
-        return issued
+        return draft(*args, **kwargs)
 
-    invoicing._issue = slowed  # type: ignore[assignment]
+    invoicing._batch_drafts = slowed  # type: ignore[assignment]
     app.worker_main(["worker", *argv])
 
 

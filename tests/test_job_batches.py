@@ -166,6 +166,19 @@ def _slow_issue(monkeypatch: pytest.MonkeyPatch, delay: float) -> None:
     monkeypatch.setattr(invoicing, "_issue", slowed)
 
 
+def _slow_drafts(monkeypatch: pytest.MonkeyPatch, delay: float) -> None:
+    """Each batch's drafting (the charge computation, before the gapless counter is locked) takes
+    ``delay`` seconds more: the part of an invoice batch that workers do side by side. (From the number
+    reservation to the commit a batch holds the year's counter row, so that part is one at a time.)"""
+    draft = invoicing._batch_drafts
+
+    def slowed(*args: Any, **kwargs: Any) -> list[Any]:
+        time.sleep(delay)
+        return draft(*args, **kwargs)
+
+    monkeypatch.setattr(invoicing, "_batch_drafts", slowed)
+
+
 def _assert_issued_once(contracts: list[Any], counts: dict[str, int]) -> None:
     """BIL-2: one invoice per customer, gapless numbers, one ledger entry each, the counts summed right."""
     n = len(contracts)
@@ -250,15 +263,16 @@ def test_two_real_celery_workers_share_one_batched_job(
 ) -> None:
     """BIL-2, §10, issue 19: the run that claims the invoice run sends one task per batch through Redis;
     two real ``celery worker`` processes and the claiming process take the batches (SKIP LOCKED): each of
-    the three does some, each batch is done once, every invoice is issued once with gapless numbers, the
-    run's counts are the batches' summed, and the job run again does nothing."""
+    the three does some, side by side (the run ends sooner than one process could), each batch is done
+    once, every invoice is issued once with gapless numbers, the run's counts are the batches' summed, and
+    the job run again does nothing."""
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     queue = f"termsops-test-batches-{uuid.uuid4().hex[:12]}"
     settings.JOB_BATCH_TASKS = True
     settings.JOB_BATCH_QUEUE = queue
     contracts = _contracts(12)
     monkeypatch.setattr(invoicing, "BATCH_SIZE", 1)
-    _slow_issue(monkeypatch, 0.3)
+    _slow_drafts(monkeypatch, 0.3)
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
     workers = [_worker(queue, "a", logs[0]), _worker(queue, "b", logs[1])]
     try:
@@ -272,10 +286,21 @@ def test_two_real_celery_workers_share_one_batched_job(
                 pytest.fail(f"the workers did not start:\n{tails}")
             time.sleep(0.2)
 
+        started = time.monotonic()
         outcome = jobs.run_job("generate_invoices", ISSUE)
+        elapsed = time.monotonic() - started
 
         assert outcome.status == JobRun.Status.SUCCEEDED
         _assert_issued_once(contracts, outcome.counts)
+        # Adding workers shortens the night: one process alone needs at least 12 × 0.3 s for these
+        # batches (each one's drafting is slowed that much); the three together finished sooner.
+        timeline = [
+            (b.index, b.worker.rpartition(":")[2], f"{(b.started_at - t0).total_seconds():.2f}",
+             f"{(b.finished_at - t0).total_seconds():.2f}")
+            for t0 in [JobRun.objects.get(job="generate_invoices", as_of=ISSUE).started_at]
+            for b in JobBatch.objects.filter(job="generate_invoices", as_of=ISSUE).order_by("started_at")
+        ]
+        assert elapsed < 12 * 0.3, f"{elapsed:.1f} s: the batches were not worked on side by side: {timeline}"
         by_worker = Counter(
             JobBatch.objects.filter(job="generate_invoices", as_of=ISSUE).values_list("worker", flat=True)
         )
