@@ -192,6 +192,35 @@ def compute_credit(*, contract: Contract, m: Measurement, lines: list[InvoiceLin
 # --------------------------------------------------------------------------- the month close
 
 
+def _month_row(
+    contract: Contract, month: dt.date, m: Any, credit: Any, policy: EffectivePolicy, today: dt.date
+) -> SlaMonth:
+    """The month's record, unsaved (SLA-3, SLA-4): its measure, credit and status, the same for one
+    contract closed alone and for a batch."""
+    claim_required = bool(policy.sla_claim_required)
+    if credit.free:
+        status = SlaMonth.Status.NOT_ELIGIBLE
+    elif credit.amount_won <= 0:
+        status = SlaMonth.Status.NO_CREDIT
+    else:
+        status = SlaMonth.Status.AWAITING_CLAIM if claim_required else SlaMonth.Status.CREDITED
+    return SlaMonth(
+        contract=contract,
+        month=month,
+        service_minutes=m.service_minutes,
+        counted_minutes=_minutes(m),
+        availability=m.availability,
+        breakdown=m.breakdown(),
+        fee_won=credit.fee.fee_won,
+        credit_won=credit.amount_won,
+        credit_basis=credit.basis,
+        status=status,
+        claim_required=claim_required,
+        claim_due_on=_claim_due_on(policy, month) if credit.amount_won > 0 else None,
+        closed_on=today,
+    )
+
+
 def _claim_due_on(policy: EffectivePolicy, month: dt.date) -> dt.date | None:
     """SLA-5 [reading]: the claim window counts from the day the month closes (the 1st of the next
     month), the first day a claim with its amount and basis can be made."""
@@ -216,35 +245,15 @@ def month_close_contract(*, contract: Contract, month: dt.date, today: dt.date) 
         policy = effective_policy(contract)
         m = measure_month(contract=contract, month=month, now=start_of_day(today))
         credit = compute_credit(contract=contract, m=m)
-        claim_required = bool(policy.sla_claim_required)
-        if credit.free:
-            status = SlaMonth.Status.NOT_ELIGIBLE
-        elif credit.amount_won <= 0:
-            status = SlaMonth.Status.NO_CREDIT
-        else:
-            status = SlaMonth.Status.AWAITING_CLAIM if claim_required else SlaMonth.Status.CREDITED
         try:
             with transaction.atomic():
-                record = SlaMonth.objects.create(
-                    contract=contract,
-                    month=month,
-                    service_minutes=m.service_minutes,
-                    counted_minutes=_minutes(m),
-                    availability=m.availability,
-                    breakdown=m.breakdown(),
-                    fee_won=credit.fee.fee_won,
-                    credit_won=credit.amount_won,
-                    credit_basis=credit.basis,
-                    status=status,
-                    claim_required=claim_required,
-                    claim_due_on=_claim_due_on(policy, month) if credit.amount_won > 0 else None,
-                    closed_on=today,
-                )
+                record = _month_row(contract, month, m, credit, policy, today)
+                record.save(force_insert=True)
         except IntegrityError:  # closed meanwhile by a path that skipped the customer lock
             return SlaMonth.objects.get(contract=contract, month=month), False
-        if status == SlaMonth.Status.CREDITED:
+        if record.status == SlaMonth.Status.CREDITED:
             _settle(record, credit.fee.invoice, today, kind=SlaCreditDocument.Kind.ORIGINAL)
-        elif status == SlaMonth.Status.AWAITING_CLAIM:
+        elif record.status == SlaMonth.Status.AWAITING_CLAIM:
             notify_customer(
                 contract.customer,
                 "sla.credit.claimable",
@@ -525,30 +534,7 @@ def _close_many(contracts: list[Contract], month: dt.date, today: dt.date) -> li
         policy = policies[contract.pk]
         m = measure_month(contract=contract, month=month, now=now, reads=reads)
         credit = compute_credit(contract=contract, m=m, lines=lines[contract.pk])
-        claim_required = bool(policy.sla_claim_required)
-        if credit.free:
-            status = SlaMonth.Status.NOT_ELIGIBLE
-        elif credit.amount_won <= 0:
-            status = SlaMonth.Status.NO_CREDIT
-        else:
-            status = SlaMonth.Status.AWAITING_CLAIM if claim_required else SlaMonth.Status.CREDITED
-        records.append(
-            SlaMonth(
-                contract=contract,
-                month=month,
-                service_minutes=m.service_minutes,
-                counted_minutes=_minutes(m),
-                availability=m.availability,
-                breakdown=m.breakdown(),
-                fee_won=credit.fee.fee_won,
-                credit_won=credit.amount_won,
-                credit_basis=credit.basis,
-                status=status,
-                claim_required=claim_required,
-                claim_due_on=_claim_due_on(policy, month) if credit.amount_won > 0 else None,
-                closed_on=today,
-            )
-        )
+        records.append(_month_row(contract, month, m, credit, policy, today))
         fees.append(credit.fee)
     try:
         with transaction.atomic():
