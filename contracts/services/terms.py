@@ -274,7 +274,9 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
     penalty-free termination on the effective date, or the old version until the term ends, then no renewal.
     A price increase is never deemed accepted (TRM-6): silence there is treated as a refusal."""
     deemed = moved = refused = 0
-    due = TermsRelease.objects.filter(effective_on__lte=today, transitioned_on__isnull=True)
+    due = TermsRelease.objects.filter(effective_on__lte=today, transitioned_on__isnull=True).order_by(
+        "effective_on", "pk"
+    )
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             release = (
@@ -287,7 +289,9 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
                 continue
             new, old = release.policy, release.previous
             decisions = dict(TermsConsent.objects.filter(policy=new).values_list("customer_id", "decision"))
-            for contract in Contract.objects.filter(policy=old, status__in=LIVE).select_related("customer"):
+            live = Contract.objects.filter(policy=old, status__in=LIVE).select_related("customer")
+            live = live.order_by("pk")
+            for contract in live:
                 decision = decisions.get(contract.customer_id)
                 if decision is None and old.silence_is_consent and not release.price_increase:
                     TermsConsent.objects.create(
@@ -350,8 +354,8 @@ def _apply_refusal(contract: Contract, release: TermsRelease, today: dt.date) ->
         )
         return
     if contract.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED):
-        kind = TerminationKind.PRICE_REFUSED if release.price_increase else TerminationKind.TERMS_REFUSED
-        contract.termination_kind = kind
+        # a refused price increase returned above (it keeps the old version), so this is a terms refusal
+        contract.termination_kind = TerminationKind.TERMS_REFUSED
         contract.termination_requested_on = today
         contract.termination_effective_on = today
         contract.penalty_exempt = True

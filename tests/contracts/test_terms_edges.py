@@ -21,7 +21,7 @@ from contracts.services import terms
 from core import clock
 from core.errors import DomainError
 from messaging.models import Notice
-from tests.contracts.conftest import D, active, apply
+from tests.contracts.conftest import D, active, apply, approved
 from tests.contracts.test_rules_terms import _draft, _publish
 from tests.factories import StaffUserFactory
 
@@ -390,3 +390,186 @@ def test_transition_waits_for_the_effective_date(presets):
     release.refresh_from_db()
     assert release.transitioned_on is None
     assert terms.terms_transition(today=D(2026, 3, 1) + dt.timedelta(days=2))["deemed"] == 1
+
+
+# --------------------------------------------------------------------------- whose refusal counts
+
+
+def test_another_customers_refusal_is_no_ground_for_a_penalty_free_termination(presets):
+    """TRM-5: the refusal must be the contract's own customer's; a neighbour on the same officecore
+    version who refused gives this customer no penalty-free termination."""
+    mine = active("officecore")
+    neighbour = active("officecore")
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=neighbour.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=mine, today=D(2026, 2, 10))
+    assert err.value.code == "no_refusal"
+    mine.refresh_from_db()
+    assert mine.status == ContractStatus.ACTIVE
+
+
+def test_a_refusal_of_another_services_terms_is_no_ground_either(presets):
+    """TRM-5: the refusal must be of a new version of this contract's terms. A customer with an officecore
+    and a flow contract who refused officecore's new version may leave officecore without penalty, not
+    flow."""
+    office = active("officecore")
+    flow = active("flow", customer=office.customer)
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=office.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=flow, today=D(2026, 2, 10))
+    assert err.value.code == "no_refusal"
+    terms.refusal_termination(contract=office, today=D(2026, 2, 10))
+    office.refresh_from_db()
+    assert (office.status, office.termination_kind) == (
+        ContractStatus.TERMINATING,
+        TerminationKind.TERMS_REFUSED,
+    )
+
+
+def test_a_refusal_termination_records_its_reason(presets):
+    """TRM-5: the customer's penalty-free termination is recorded with the reason "약관 개정 거부" (the
+    contract's termination note and its status history)."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
+    contract.refresh_from_db()
+    assert contract.termination_note == "약관 개정 거부"
+    last = contract.transitions.order_by("-pk").first()
+    assert (last.to_status, last.reason) == (ContractStatus.TERMINATING, "약관 개정 거부")
+
+
+def test_the_transition_records_why_it_ended_a_silent_refuser(presets):
+    """TRM-5: the job's termination of a refuser is recorded with the reason "약관 개정 거부"."""
+    Policy.objects.filter(code="officecore", version=1).update(silence_is_consent=False)
+    contract = active("officecore")
+    _publish("officecore")
+    terms.terms_transition(today=D(2026, 3, 1))
+    last = contract.transitions.order_by("-pk").first()
+    assert (last.from_status, last.to_status, last.reason) == (
+        ContractStatus.ACTIVE,
+        ContractStatus.TERMINATING,
+        "약관 개정 거부",
+    )
+
+
+def test_a_refusal_before_the_contract_starts_names_no_term_end(presets):
+    """TRM-5: a dcloud contract approved but not yet started has no contract period, so the refusal that
+    keeps the old version says "계약 기간 종료(-)" instead of a date."""
+    contract = approved("dcloud")
+    assert not contract.periods.exists()
+    release = _publish("dcloud")
+    terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
+    assert err.value.code == "refusal_keeps_old_version"
+    assert "계약 기간 종료(-)까지" in err.value.message_ko
+
+
+def test_transition_counts_every_contract_and_touches_only_its_own_version(presets):
+    """TRM-1/TRM-4: officecore's new version moves the two silent officecore customers (deemed 2, moved 2)
+    and retires version 1, which a terminated contract does not hold back; the policy's history says
+    "TRM-1 → officecore v2". A dcloud contract and a held dcloud application stay on dcloud version 1,
+    and their customer is not deemed to consent to anything."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import StatusTransition
+
+    first, second = active("officecore"), active("officecore")
+    ended = active("officecore")
+    Contract.objects.filter(pk=ended.pk).update(status=ContractStatus.TERMINATED)
+    other = active("dcloud")
+    other_held = apply("dcloud", today=D(2026, 2, 20), start=D(2026, 3, 10))
+    Contract.objects.filter(pk=other_held.pk).update(status=ContractStatus.HELD)
+    dcloud_v1 = other.policy_id
+    release = _publish("officecore")
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 2, "moved": 2, "refused": 0}
+    for c in (first, second):
+        c.refresh_from_db()
+        assert c.policy_id == release.policy_id
+    for c in (other, other_held):
+        c.refresh_from_db()
+        assert c.policy_id == dcloud_v1
+    assert not TermsConsent.objects.filter(customer=other.customer).exists()
+    old = Policy.objects.get(pk=release.previous_id)
+    assert old.status == Policy.Status.RETIRED
+    retired = StatusTransition.objects.get(
+        content_type=ContentType.objects.get_for_model(Policy), object_id=old.pk, to_status="retired"
+    )
+    assert retired.reason == "TRM-1 → officecore v2"
+
+
+def test_transition_goes_on_past_a_contract_already_leaving(presets):
+    """TRM-5: where silence is not consent, a customer already leaving (it refused and terminated without
+    penalty before the date) is passed over and both silent customers after it are terminated: refused 2."""
+    Policy.objects.filter(code="officecore", version=1).update(silence_is_consent=False)
+    leaving = active("officecore")
+    silent = [active("officecore"), active("officecore")]
+    release = _publish("officecore")
+    terms.consent_record(
+        customer=leaving.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    terms.refusal_termination(contract=leaving, today=D(2026, 2, 10))
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 0, "moved": 0, "refused": 2}
+    for c in silent:
+        c.refresh_from_db()
+        assert (c.status, c.termination_effective_on) == (ContractStatus.TERMINATING, D(2026, 3, 1))
+    leaving.refresh_from_db()
+    assert leaving.termination_effective_on == D(2026, 2, 28)  # its own: the day before the new version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_another_worker_holds_is_left_to_it():
+    """TRM-4: two releases take effect on 2026-03-01. While another worker holds officecore's (the first),
+    the job passes it over and still moves dcloud's silent customer (deemed 1, moved 1); once that worker
+    lets go, the next run does officecore's."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from contracts.models import TermsRelease
+    from contracts.presets import load_presets
+    from messaging.defaults import ensure_default_templates
+
+    load_presets()
+    ensure_default_templates()
+    office, cloud = active("officecore"), active("dcloud")
+    first, second = _publish("officecore"), _publish("dcloud")
+    held, done = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                TermsRelease.objects.select_for_update().get(pk=first.pk)
+                held.set()
+                done.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert held.wait(30)
+    try:
+        counts = terms.terms_transition(today=D(2026, 3, 1))
+    finally:
+        done.set()
+        thread.join(30)
+    assert counts == {"deemed": 1, "moved": 1, "refused": 0}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.transitioned_on, second.transitioned_on) == (None, D(2026, 3, 1))
+    cloud.refresh_from_db()
+    assert cloud.policy_id == second.policy_id
+    assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 1, "moved": 1, "refused": 0}
+    office.refresh_from_db()
+    assert office.policy_id == first.policy_id

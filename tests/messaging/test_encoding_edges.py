@@ -160,3 +160,20 @@ def test_kakao_limits_at_their_edges():
         "MSG-2",
         "MSG-2: 보낼 내용을 입력해 주세요.",
     )
+
+
+def test_a_policy_that_allows_no_subject_still_sends_lms_without_one():
+    """MSG-2: the subject limit applies to the subject only. With a special term allowing 0 subject bytes,
+    an LMS with no subject is sent (100 bytes, no subject: 0 bytes is within 0), for a size-picked text
+    and an explicit LMS alike; any subject is refused naming the 0-byte limit."""
+    no_subject = kgmsg_limits(lms_subject_max_bytes=0)
+    assert text_kind("a" * 100, no_subject) == (MessageKind.LMS, 100)
+    assert check_text_size(MessageKind.LMS, "a" * 100, no_subject) == 100
+    assert _refusal(text_kind, "본문", no_subject, subject="a")[0:3] == (
+        "message_subject_too_long",
+        "subject",
+        "MSG-2",
+    )
+    assert _refusal(check_text_size, MessageKind.LMS, "본문", no_subject, subject="a")[0] == (
+        "message_subject_too_long"
+    )
