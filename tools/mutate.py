@@ -115,6 +115,9 @@ MODULES: dict[str, list[str]] = {
     "contracts/services/terms.py": [
         "tests/contracts/test_rules_terms.py",
         "tests/contracts/test_terms_edges.py",
+        # the publication notice's comparison in short and its link to the changed articles (TRM-3)
+        "tests/contracts/test_terms_comparison.py::test_notice_lists_the_changes",
+        "tests/contracts/test_terms_comparison.py::test_portal_notice_links_the_changed_articles",
     ],
     "contracts/services/renewal.py": [
         "tests/contracts/test_rules_renewal.py",

@@ -143,7 +143,8 @@ def test_pdf_uses_the_shared_font_home(policies) -> None:  # type: ignore[no-unt
 
 
 def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-def]
-    """TRM-3: the publication notice carries the comparison in short."""
+    """TRM-3: the publication notice carries the comparison in short, after the reasons given: a heading
+    pointing to the full table in the portal, then one line per changed number and article."""
     contract = active("dcloud-vm-standard")
     v2 = _dcloud_v2(policies["dcloud"])
     terms.terms_publish(
@@ -153,9 +154,13 @@ def test_notice_lists_the_changes(policies) -> None:  # type: ignore[no-untyped-
         reasons="요율 인하",
         today=TODAY,
     )
-    body = Notice.objects.get(customer=contract.customer, event="terms.published").body
-    assert "연체 이자율: 연 18% → 연 15%" in body
-    assert "제34조 (연체료) 변경" in body
+    notice = Notice.objects.get(customer=contract.customer, event="terms.published")
+    assert "연체 이자율: 연 18% → 연 15%" in notice.body
+    assert "제34조 (연체료) 변경" in notice.body
+    assert notice.context["reasons"] == (
+        "요율 인하\n\n[주요 변경 내용 — 신구조문 대비표는 고객 포털 약관 화면에서]\n"
+        "- 연체 월율: 월 1.5% → 월 1.25%\n- 연체 이자율: 연 18% → 연 15%\n- 제34조 (연체료) 변경"
+    )
 
 
 def test_portal_notice_links_the_changed_articles(client, policies) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ Dates are worked out by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
@@ -573,3 +574,103 @@ def test_a_release_another_worker_holds_is_left_to_it():
     assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 1, "moved": 1, "refused": 0}
     office.refresh_from_db()
     assert office.policy_id == first.policy_id
+
+
+# --------------------------------------------------------------------------- consent: who and what
+
+
+def test_the_consent_keeps_the_fingerprint_of_the_text_agreed_to(presets):
+    """TRM-4: a consent records the SHA-256 of the version's Korean text as it was decided on (here
+    "개정 약관 본문", UTF-8); a version with no text at all has the fingerprint of the empty text."""
+    contract = active("officecore")
+    release = _publish("officecore")
+    consent = terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 3)
+    )
+    assert consent.text_hash == hashlib.sha256("개정 약관 본문".encode()).hexdigest()
+    release.policy.terms_text_ko = ""
+    assert terms.text_hash(release.policy) == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
+
+
+def test_the_customers_told_are_the_customers_not_their_contracts(presets):
+    """TRM-2: the customers affected by a new version are the owners of its live contracts, by customer:
+    with customers created before them (so no customer has its contract's id), exactly those two."""
+    from tests.contracts.conftest import new_customer
+
+    for _ in range(3):
+        new_customer()
+    first, second = active("officecore"), active("officecore")
+    active("officecore", customer=first.customer)  # a second contract: the customer once
+    assert first.customer_id != first.pk
+    release = _publish("officecore")
+    assert terms.affected_customers(release.previous) == [first.customer, second.customer]
+
+
+def test_a_version_published_without_a_release_cannot_be_decided_on(presets):
+    """TRM-4: version 1 of officecore is in force (published) but was never announced as a change, so
+    there is nothing to accept or refuse."""
+    contract = active("officecore")
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer, policy=contract.policy, decision="accepted", today=D(2026, 2, 3)
+        )
+    assert err.value.code == "not_published"
+
+
+def test_consent_refusals_for_another_customers_member_and_an_ended_contract(presets):
+    """TRM-4: a member of another customer cannot decide for this one; a customer whose only contract under
+    the old version has ended is not affected by the new one."""
+    from tests.factories import AdminMemberFactory
+
+    contract = active("officecore")
+    ended = active("officecore")
+    Contract.objects.filter(pk=ended.pk).update(status=ContractStatus.TERMINATED)
+    release = _publish("officecore")
+    stranger = AdminMemberFactory(customer=ended.customer)
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=contract.customer,
+            policy=release.policy,
+            decision="accepted",
+            today=D(2026, 2, 3),
+            member=stranger,
+        )
+    assert _refusal(err) == ("wrong_customer", "member", "TRM-4", "TRM-4: 다른 고객의 구성원입니다.")
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=ended.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 3)
+        )
+    assert err.value.code == "not_affected"
+    assert not TermsConsent.objects.exists()
+
+
+def test_a_second_decision_names_this_customers_answer_to_this_version(presets):
+    """TRM-4: with two customers who answered officecore's new version and one of them also flow's, a
+    repeated answer names that customer's own answer to that version: "거부" for flow, though it accepted
+    officecore's."""
+    mine = active("officecore")
+    my_flow = active("flow", customer=mine.customer)
+    theirs = active("officecore")
+    office, flow = _publish("officecore"), _publish("flow")
+    terms.consent_record(
+        customer=mine.customer, policy=office.policy, decision="accepted", today=D(2026, 2, 3)
+    )
+    terms.consent_record(
+        customer=theirs.customer, policy=office.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    terms.consent_record(
+        customer=my_flow.customer, policy=flow.policy, decision="refused", today=D(2026, 2, 3)
+    )
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=mine.customer, policy=flow.policy, decision="accepted", today=D(2026, 2, 4)
+        )
+    assert err.value.code == "already_decided"
+    assert "'거부'로 응답했습니다" in err.value.message_ko
+    with pytest.raises(DomainError) as err:
+        terms.consent_record(
+            customer=mine.customer, policy=office.policy, decision="refused", today=D(2026, 2, 4)
+        )
+    assert "'동의'로 응답했습니다" in err.value.message_ko
