@@ -215,7 +215,8 @@ def test_a_limit_below_zero_is_shown_as_zero(presets):
 
 
 def test_the_filing_notice_carries_the_dispute(presets):
-    """BIL-10: the customer is told the amount, reason, dates (as ISO text) and the window's last day."""
+    """BIL-10: the customer is told the amount, reason, dates (as ISO text, in the stored context and the
+    body alike) and the window's last day."""
     invoice = officecore_invoice(presets)
     dispute = dispute_file(invoice=invoice, amount_won=12_000, reason="요율", today=D(2026, 6, 10))
     told = Notice.objects.filter(event="dispute.filed", customer=invoice.customer).first()
@@ -246,6 +247,9 @@ def test_the_filing_notice_carries_the_dispute(presets):
         "today": "2026-06-10",
         "window_closes_on": "2026-12-05",
     }
+    # the body shows the same ISO dates the context keeps, not the dates as the template would format them
+    assert "2026-06-10에 아래 요금 이의신청이 접수되었습니다." in told.body
+    assert "■ 답변 기한: 2026-06-24\n" in told.body
 
 
 def test_extending_needs_a_reason_and_a_later_date(presets):
@@ -414,3 +418,44 @@ def test_a_decision_is_logged_with_its_answer_and_a_long_reason_is_cut_to_500(pr
     assert decided.credit_note.description == prefix + "가" * (500 - len(prefix))
     logged = StatusTransition.objects.get(object_id=dispute.pk, to_status="upheld")
     assert (logged.reason, logged.on_date) == ("확인", D(2026, 6, 11))
+
+
+def test_a_decided_line_dispute_still_claims_its_credit_on_that_line(presets):
+    """BIL-10: on the 300,000 base-fee line of a VAT-exclusive invoice, a dispute upheld in part with
+    44,000 (40,000 supply + 4,000 VAT) leaves 300,000 − 40,000 = 260,000 of the line disputable; with a
+    second upheld in part (22,000 = 20,000 supply) beside it, 240,000. An open one claims its amount too."""
+    invoice = officecore_invoice(presets)
+    line = base_line(invoice)
+    first = dispute_file(invoice=invoice, line=line, amount_won=50_000, reason="요율", today=D(2026, 6, 10))
+    dispute_decide(dispute=first, upheld_amount_won=44_000, answer="일부 인정", today=D(2026, 6, 12))
+    with pytest.raises(DomainError) as refused:
+        dispute_file(invoice=invoice, line=line, amount_won=260_001, reason="더", today=D(2026, 6, 13))
+    assert "이의 가능한 금액 260,000원(기본료)" in refused.value.message_ko
+    second = dispute_file(invoice=invoice, line=line, amount_won=30_000, reason="또", today=D(2026, 6, 13))
+    dispute_decide(dispute=second, upheld_amount_won=22_000, answer="일부 인정", today=D(2026, 6, 14))
+    dispute_file(invoice=invoice, line=line, amount_won=10_000, reason="열림", today=D(2026, 6, 15))
+    with pytest.raises(DomainError) as refused:
+        dispute_file(invoice=invoice, line=line, amount_won=230_001, reason="끝", today=D(2026, 6, 15))
+    assert "이의 가능한 금액 230,000원(기본료)" in refused.value.message_ko
+
+
+def test_a_decided_line_dispute_on_a_vat_inclusive_invoice_claims_the_credit_with_vat(presets):
+    """BIL-10: a VAT-inclusive invoice's lines are in prices with VAT: on its 330,000 line, a dispute upheld
+    in part with 55,000 (VAT included) leaves 330,000 − 55,000 = 275,000 disputable."""
+    invoice = make_invoice(
+        CustomerFactory(),
+        total_won=330_000,
+        issue_date=D(2026, 6, 5),
+        due_date=D(2026, 6, 19),
+        policy=presets["officecore"],
+        vat_inclusive=True,
+    )
+    line = InvoiceLine.objects.create(
+        invoice=invoice, kind=InvoiceLine.Kind.BASE_FEE, description="기본료", amount_won=330_000
+    )
+    first = dispute_file(invoice=invoice, line=line, amount_won=60_000, reason="요율", today=D(2026, 6, 10))
+    dispute_decide(dispute=first, upheld_amount_won=55_000, answer="일부 인정", today=D(2026, 6, 12))
+    with pytest.raises(DomainError) as refused:
+        dispute_file(invoice=invoice, line=line, amount_won=275_001, reason="더", today=D(2026, 6, 13))
+    assert "이의 가능한 금액 275,000원(기본료)" in refused.value.message_ko
+    assert dispute_file(invoice=invoice, line=line, amount_won=275_000, reason="더", today=D(2026, 6, 13))
