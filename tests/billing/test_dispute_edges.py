@@ -459,3 +459,53 @@ def test_a_decided_line_dispute_on_a_vat_inclusive_invoice_claims_the_credit_wit
         dispute_file(invoice=invoice, line=line, amount_won=275_001, reason="더", today=D(2026, 6, 13))
     assert "이의 가능한 금액 275,000원(기본료)" in refused.value.message_ko
     assert dispute_file(invoice=invoice, line=line, amount_won=275_000, reason="더", today=D(2026, 6, 13))
+
+
+def test_damoas_window_counts_two_months_from_the_cause_the_customer_names(presets):
+    """BIL-10 (004 art.20-2): a damoa invoice issued 2026-03-05 whose cause was on 2026-01-10 may be
+    disputed until 2026-01-10 + 2 months = 2026-03-10 (earlier than 1 month from knowing, 2026-04-05): on
+    2026-03-11 the filing is refused naming that day; without a cause date it is still open."""
+    invoice = make_invoice(
+        CustomerFactory(),
+        supply_won=100_000,
+        issue_date=D(2026, 3, 5),
+        due_date=D(2026, 3, 19),
+        policy=presets["damoa"],
+    )
+    with pytest.raises(DomainError) as refused:
+        dispute_file(
+            invoice=invoice, amount_won=1_000, reason="x", today=D(2026, 3, 11), cause_on=D(2026, 1, 10)
+        )
+    assert (refused.value.code, refused.value.field) == ("dispute_window_closed", "filed_on")
+    assert refused.value.message_ko == "BIL-10: 이의신청 기간이 2026-03-10에 종료되었습니다"
+    assert dispute_file(invoice=invoice, amount_won=1_000, reason="x", today=D(2026, 3, 11))
+
+
+def test_open_disputes_on_another_invoice_do_not_limit_this_one(presets):
+    """BIL-10: the same customer's open dispute of 100,000 on its May invoice leaves all 300,000 of the June
+    invoice disputable."""
+    june = officecore_invoice(presets)
+    may = make_invoice(
+        june.customer,
+        supply_won=300_000,
+        issue_date=D(2026, 5, 5),
+        due_date=D(2026, 5, 19),
+        policy=presets["officecore"],
+    )
+    dispute_file(invoice=may, amount_won=100_000, reason="5월", today=D(2026, 6, 10))
+    assert (
+        dispute_file(invoice=june, amount_won=300_000, reason="6월", today=D(2026, 6, 10)).amount_won
+        == 300_000
+    )
+
+
+def test_terms_without_an_answer_period_answer_on_the_filing_day(presets):
+    """BIL-10: where the terms set no answer period (0 days), the answer is due the day the dispute is
+    filed — promptly — not the next day."""
+    from contracts.models import Policy
+
+    Policy.objects.filter(pk=presets["officecore"].pk).update(dispute_answer_days=0)
+    presets["officecore"].refresh_from_db()
+    invoice = officecore_invoice(presets)
+    dispute = dispute_file(invoice=invoice, amount_won=1_000, reason="x", today=D(2026, 6, 10))
+    assert dispute.answer_due_on == D(2026, 6, 10)
