@@ -137,6 +137,11 @@ MODULES: dict[str, list[str]] = {
         "tests/sla/test_month_close.py",
         "tests/sla/test_claims.py",
         "tests/sla/test_credit_edges.py",
+        # the batched month close (issue 19): its plan and one batch; the thread-based two-worker test is
+        # left out (mutmut forks its workers; one process's results are what the rest check)
+        "tests/sla/test_month_close_batches.py",
+        "--deselect",
+        "tests/sla/test_month_close_batches.py::test_two_workers_on_the_same_batch_close_each_month_once",
     ],
     # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
     "messaging/services/encoding.py": [

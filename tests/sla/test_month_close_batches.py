@@ -99,9 +99,7 @@ def test_a_batchs_queries_do_not_grow_with_its_contracts(presets: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_the_plan_keeps_a_customers_contracts_together(
-    presets: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_plan_keeps_a_customers_contracts_together(presets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """SLA-4 (issue 19): batches of 2 customers; a customer with two contracts is in one batch; every open
     contract is planned once; the job closes them all and plans nothing more."""
     monkeypatch.setattr(credits, "BATCH_SIZE", 2)
@@ -191,3 +189,122 @@ def test_the_job_is_registered_with_its_batches(presets: Any) -> None:
         "credited": 0,
         "awaiting_claim": 0,
     }
+
+
+def _written(contracts: list[Contract]) -> list[tuple[Any, ...]]:
+    """What the close wrote for each contract, without ids and numbers: the month's record, its credit
+    documents with their credit notes, and the customer's credit notices (context, body, key shape)."""
+
+    def plain(value: Any, contract: Contract, numbers: set[str]) -> Any:
+        text = str(value)
+        for number in (contract.number, contract.customer.legal_name, *numbers):
+            text = text.replace(number, "#")
+        return text
+
+    rows = []
+    for contract in contracts:
+        month = SlaMonth.objects.get(contract=contract, month=NOV)
+        docs = list(month.documents.select_related("credit_note").order_by("pk"))
+        numbers = {d.credit_note.number for d in docs}
+        notices = sorted(
+            (
+                n.event,
+                n.channel,
+                n.dedupe_key.rsplit(":", 1)[0],
+                sorted((k, plain(v, contract, numbers)) for k, v in n.context.items()),
+                plain(n.body, contract, numbers),
+            )
+            for n in Notice.objects.filter(customer=contract.customer, event__startswith="sla.credit.")
+        )
+        rows.append(
+            (
+                month.service_minutes,
+                month.counted_minutes,
+                month.availability,
+                month.breakdown,
+                month.fee_won,
+                month.credit_won,
+                month.credit_basis,
+                month.status,
+                month.claim_required,
+                month.claim_due_on,
+                month.closed_on,
+                month.revision,
+                [
+                    (
+                        d.kind,
+                        d.amount_won,
+                        d.revision,
+                        d.issued_on,
+                        d.credit_note.reason,
+                        d.credit_note.supply_won,
+                        d.credit_note.vat_won,
+                        d.credit_note.total_won,
+                        plain(d.credit_note.description, contract, numbers),
+                    )
+                    for d in docs
+                ],
+                notices,
+            )
+        )
+    return rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flow_claims", [True, False])
+def test_a_batch_writes_what_closing_each_contract_alone_writes(presets: Any, flow_claims: bool) -> None:
+    """SLA-3, SLA-4, SLA-5 (issue 16): the set-based batch writes, for every contract, what closing it
+    alone (``month_close_contract``) writes: the month's record, credit documents and notes, notices.
+    Two identical books, one closed each way. officecore (600 minutes: 25 % of 500,000 = 125,000 credited
+    on a VAT-exclusive invoice: note 125,000 + 12,500 VAT); flow (648 minutes: 25 % of 500,000 = 125,000,
+    awaiting a claim, or — with claims switched off — credited on its VAT-inclusive invoice: a note of
+    125,000 with VAT, 113,637 + 11,363); dcloud without an outage (no credit)."""
+    from contracts.models import Policy
+
+    if not flow_claims:
+        Policy.objects.filter(code="flow").update(sla_claim_required=False)
+    DocumentCounter.objects.create(series="CN", year=2026)
+
+    def book() -> list[Contract]:
+        contracts = [contract_for(s) for s in ("officecore", "flow", "dcloud")]
+        for contract in contracts:
+            fee_invoice(contract, NOV, 500_000)
+        return contracts
+
+    alone, batched = book(), book()
+    _outage("officecore", T(2026, 11, 3, 10), 600)
+    _outage("flow", T(2026, 11, 5, 10), 648)
+    for contract in alone:
+        credits.month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    counts = sla_month_close_batch(today=CLOSE, payload=_ids(batched))
+    assert counts == {
+        "contracts": 3,
+        "closed": 3,
+        "credited": 1 if flow_claims else 2,
+        "awaiting_claim": 1 if flow_claims else 0,
+    }
+    expected, got = _written(alone), _written(batched)
+    for row, (want, have) in enumerate(zip(expected, got, strict=True)):
+        for field, (a, b) in enumerate(zip(want, have, strict=True)):
+            assert b == a, (row, field, a, b)
+    statuses = [row[7] for row in expected]
+    flow_status = SlaMonth.Status.AWAITING_CLAIM if flow_claims else SlaMonth.Status.CREDITED
+    assert statuses == [SlaMonth.Status.CREDITED, flow_status, SlaMonth.Status.NO_CREDIT]
+    office_docs = expected[0][12]
+    assert [(d[0], d[1], d[2], d[5], d[6], d[7]) for d in office_docs] == [
+        (SlaCreditDocument.Kind.ORIGINAL, 125_000, 1, 125_000, 12_500, 137_500)
+    ]
+    office_notices = expected[0][13]
+    assert [(n[0], n[2]) for n in office_notices if n[1] == "portal"] == [
+        ("sla.credit.issued", "sla.credit.issued")
+    ]
+    assert ("credit_won", "125000") in office_notices[0][3]
+    assert ("credit_note_number", "#") in office_notices[0][3]
+    flow_row = expected[1]
+    if flow_claims:
+        assert flow_row[12] == []
+        assert {(n[0], n[2]) for n in flow_row[13]} == {("sla.credit.claimable", "sla.credit.claimable")}
+    else:
+        assert [(d[1], d[5], d[6], d[7]) for d in flow_row[12]] == [(125_000, 113_637, 11_363, 125_000)]
+        assert ("credit_won", "125000") in flow_row[13][0][3]
+    assert expected[2][12] == [] and expected[2][13] == []
