@@ -143,6 +143,11 @@ MODULES: dict[str, list[str]] = {
         "--deselect",
         "tests/sla/test_month_close_batches.py::test_two_workers_on_the_same_batch_close_each_month_once",
     ],
+    # MSG-7: advertising text and the 080 opt-out, the night window, recipients who refused
+    "messaging/services/spam.py": [
+        "tests/messaging/test_paid_spam.py",
+        "tests/messaging/test_recipient_history.py",
+    ],
     # MSG-2: CP949 sizes, SMS or LMS, Kakao limits
     "messaging/services/encoding.py": [
         "tests/messaging/test_paid_encoding.py",
