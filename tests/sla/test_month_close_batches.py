@@ -308,3 +308,20 @@ def test_a_batch_writes_what_closing_each_contract_alone_writes(presets: Any, fl
         assert [(d[1], d[5], d[6], d[7]) for d in flow_row[12]] == [(125_000, 113_637, 11_363, 125_000)]
         assert ("credit_won", "125000") in flow_row[13][0][3]
     assert expected[2][12] == [] and expected[2][13] == []
+
+
+@pytest.mark.django_db
+def test_closing_one_contracts_month_again_returns_it_unchanged(presets: Any) -> None:
+    """SLA-4: a contract's month is closed once. Closing it again returns the same record, "not created",
+    with nothing more written; a second contract of the same customer is still closed on its own."""
+    first = contract_for("officecore")
+    second = contract_for("officecore", customer=first.customer)
+    fee_invoice(first, NOV, 500_000)
+    _outage("officecore", T(2026, 11, 3, 10), 600)
+    record, created = credits.month_close_contract(contract=first, month=NOV, today=CLOSE)
+    assert created and record.credit_won == 125_000
+    again, created = credits.month_close_contract(contract=first, month=D(2026, 11, 17), today=CLOSE)
+    assert (again.pk, created) == (record.pk, False)
+    assert SlaCreditDocument.objects.count() == 1
+    other, created = credits.month_close_contract(contract=second, month=NOV, today=CLOSE)
+    assert created and other.pk != record.pk and other.contract_id == second.pk
