@@ -244,3 +244,10 @@ def test_an_update_keeps_the_first_consent_time_clears_on_no_and_leaves_the_rest
     with pytest.raises(DomainError) as err:
         spam.recipient_update(customer=customer, number="12", now=at(16), ad_consent=True)
     assert (err.value.field, err.value.rule) == ("number", "MSG-7")
+
+
+def test_a_window_that_starts_where_it_ends_is_empty():
+    """MSG-7: a policy that sets the night window to 00:00–00:00 (or any start equal to its end) has no
+    night window: no moment of the day is in it."""
+    for start in (dt.time(0, 0), dt.time(21, 0)):
+        assert not any(in_window(at(h, m), start, start) for h in range(24) for m in (0, 30))
