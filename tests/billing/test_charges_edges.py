@@ -7,6 +7,7 @@ hand in the docstring."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -17,6 +18,7 @@ from billing.services.charges import (
     _fmt_months,
     _month_label,
     _overlap_days,
+    annual_addition_lines,
     billed,
     describe_ranges,
     is_suspension_credit,
@@ -256,3 +258,76 @@ def test_seats_on_a_day_and_seat_days_over_changes(presets):
     assert seat_days(contract, D(2026, 3, 1), D(2026, 3, 31), changes) == 1_695
     assert seat_days(contract, D(2026, 3, 22), D(2026, 3, 31), changes) == 635
     assert seat_days(contract, D(2026, 3, 25), D(2026, 3, 25), changes) == 65
+
+
+# --------------------------------------------------------------------------- annual additions (BIL-5)
+
+
+def _flow_annual_with_three_added(on: dt.date):  # type: ignore[no-untyped-def]
+    contract = make_contract("flow-business-annual", start=D(2026, 1, 1), seats=10)
+    seats_change(contract=contract, seats=13, today=on)
+    contract.refresh_from_db()
+    return contract, contract.periods.get()
+
+
+@pytest.mark.django_db
+def test_seats_added_in_an_annual_period_are_billed_in_one_full_line(presets):
+    """BIL-5 (001 art.19-5): flow annual, 10 seats from 2026-01-01, 3 added on 2026-08-01: 3 × 8,000 × 5
+    remaining months = 120,000, from the day added to the period's end, with the rule and where it
+    comes from."""
+    from billing.models import InvoiceLine
+
+    contract, cperiod = _flow_annual_with_three_added(D(2026, 8, 1))
+    lines = annual_addition_lines(contract, cperiod, D(2026, 8, 1), effective_policy(contract))
+    assert lines == [
+        LineDraft(
+            InvoiceLine.Kind.ADDED_SEATS,
+            "연간 추가 인원 3명 × 8,000원 × 남은 5개월",
+            120_000,
+            quantity=Decimal(3),
+            unit_price_won=8_000,
+            service_start=D(2026, 8, 1),
+            service_end=D(2026, 12, 31),
+            policy_basis="BIL-5 · 001 제19조⑤ · flow v1",
+            contract_id=contract.pk,
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_an_annual_addition_on_the_last_day_counts_and_on_the_first_day_does_not(presets):
+    """BIL-5: seats added on the period's last day (2026-12-31) are billed for 1/31 of a month:
+    3 × 8,000 × 1/31 = 774.19 → 774; seats in place on the first day are in the period's up-front line, so
+    an "addition" dated 2026-01-01 bills nothing here; a day outside the period bills nothing."""
+    contract, cperiod = _flow_annual_with_three_added(D(2026, 12, 31))
+    policy_now = effective_policy(contract)
+    (line,) = annual_addition_lines(contract, cperiod, D(2026, 12, 31), policy_now)
+    assert (line.amount_won, line.service_start, line.service_end) == (774, D(2026, 12, 31), D(2026, 12, 31))
+    assert annual_addition_lines(contract, cperiod, D(2026, 1, 1), policy_now) == []
+    assert annual_addition_lines(contract, cperiod, D(2027, 1, 1), policy_now) == []
+
+
+@pytest.mark.django_db
+def test_which_rule_bills_an_annual_addition(presets):
+    """BIL-5: with only ``midterm_additions_prorated`` (a special term signed 2026-07-01 turning
+    ``annual_added_seats_prorated`` off) the line still bills 120,000 and cites that field's source (the
+    policy); with only ``annual_added_seats_prorated`` (set by the special term) it cites the special term;
+    with neither, added seats wait for the next period: no line."""
+    from contracts.models import SpecialTerm
+
+    contract, cperiod = _flow_annual_with_three_added(D(2026, 8, 1))
+    signed = SpecialTerm(value=False, signed_on=D(2026, 7, 1))
+    turned_on = SpecialTerm(value=True, signed_on=D(2026, 7, 1))
+    midterm_only = EffectivePolicy(contract.policy, {"annual_added_seats_prorated": signed})
+    (line,) = annual_addition_lines(contract, cperiod, D(2026, 8, 1), midterm_only)
+    assert (line.amount_won, line.policy_basis) == (120_000, "BIL-5 · 001 제19조⑤ · flow v1")
+    annual_only = EffectivePolicy(
+        contract.policy,
+        {"annual_added_seats_prorated": turned_on, "midterm_additions_prorated": signed},
+    )
+    (line,) = annual_addition_lines(contract, cperiod, D(2026, 8, 1), annual_only)
+    assert line.policy_basis == "BIL-5 · 001 제19조⑤ · 특약 (2026-07-01 체결)"
+    neither = EffectivePolicy(
+        contract.policy, {"annual_added_seats_prorated": signed, "midterm_additions_prorated": signed}
+    )
+    assert annual_addition_lines(contract, cperiod, D(2026, 8, 1), neither) == []
