@@ -331,3 +331,63 @@ def test_which_rule_bills_an_annual_addition(presets):
         contract.policy, {"annual_added_seats_prorated": signed, "midterm_additions_prorated": signed}
     )
     assert annual_addition_lines(contract, cperiod, D(2026, 8, 1), neither) == []
+
+
+@pytest.mark.django_db
+def test_one_seat_added_in_an_annual_period_is_billed(presets):
+    """BIL-5: a single added seat (10 → 11 on 2026-08-01) is billed too: 1 × 8,000 × 5 = 40,000."""
+    contract = make_contract("flow-business-annual", start=D(2026, 1, 1), seats=10)
+    seats_change(contract=contract, seats=11, today=D(2026, 8, 1))
+    contract.refresh_from_db()
+    lines = annual_addition_lines(contract, contract.periods.get(), D(2026, 8, 1), effective_policy(contract))
+    assert [(line.amount_won, line.quantity) for line in lines] == [(40_000, Decimal(1))]
+
+
+# --------------------------------------------------------------------------- promotions (BIL-19)
+
+
+def _promo_amounts(contract, period):  # type: ignore[no-untyped-def]
+    from billing.services.charges import annual_lines, promotion_lines
+
+    policy_now = effective_policy(contract)
+    if contract.billing_cycle == "annual":
+        fees = annual_lines(contract, contract.periods.get(), policy_now)
+    else:
+        fees = monthly_lines(contract, period, policy_now)
+    return [line.amount_won for line in promotion_lines(contract, period, fees, policy_now)]
+
+
+@pytest.mark.django_db
+def test_a_promotion_granted_before_activation_counts_its_periods_from_activation(presets):
+    """BIL-19: damoa (calendar months, 300,000 a month) activated 2026-03-10 with a 10 % discount for 2
+    periods granted from 2026-01-01 (at application): March (22 of 31 days, 212,903) gets −21,290, April
+    −30,000, May nothing; no period before the promotion's first gets it (a discount from 2026-05-01 gives
+    April nothing)."""
+    from billing.services import promotions
+
+    contract = make_contract("damoa-standard", start=D(2026, 3, 10))
+    promotions.promotion_add(
+        contract=contract, kind="percent", percent=10, periods=2, starts_on=D(2026, 1, 1)
+    )
+    assert [_promo_amounts(contract, calendar_month(D(2026, m, 1))) for m in (3, 4, 5)] == [
+        [-21_290],
+        [-30_000],
+        [],
+    ]
+    later = make_contract("damoa-standard", start=D(2026, 3, 1))
+    promotions.promotion_add(contract=later, kind="percent", percent=10, periods=1, starts_on=D(2026, 5, 1))
+    assert [_promo_amounts(later, calendar_month(D(2026, m, 1))) for m in (4, 5, 6)] == [[], [-30_000], []]
+
+
+@pytest.mark.django_db
+def test_an_annual_promotion_starting_on_the_periods_last_day_takes_that_period(presets):
+    """BIL-19: flow annual from 2026-01-01 (10 seats, 960,000 up front); a 10 % discount for 1 period
+    starting 2026-12-31, the period's last day, applies to that period: −96,000."""
+    from billing.services import promotions
+
+    contract = make_contract("flow-business-annual", start=D(2026, 1, 1), seats=10)
+    promotions.promotion_add(
+        contract=contract, kind="percent", percent=10, periods=1, starts_on=D(2026, 12, 31)
+    )
+    cperiod = contract.periods.get()
+    assert _promo_amounts(contract, Period(cperiod.starts_on, cperiod.effective_end)) == [-96_000]
