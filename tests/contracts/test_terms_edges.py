@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,20 @@ pytestmark = pytest.mark.django_db
 
 def _refusal(err: pytest.ExceptionInfo[DomainError]) -> tuple[str, str | None, str | None, str]:
     return (err.value.code, err.value.field, err.value.rule, err.value.message_ko)
+
+
+def _decide(contract: Contract, release: Any, decision: str) -> TermsConsent:
+    """The contract's customer answers the release on 2026-02-03 (before its 2026-03-01 effective date)."""
+    return terms.consent_record(
+        customer=contract.customer, policy=release.policy, decision=decision, today=D(2026, 2, 3)
+    )
+
+
+def _termination_refused(contract: Contract) -> str:
+    """The code of the refusal of a penalty-free termination asked for on 2026-02-10."""
+    with pytest.raises(DomainError) as err:
+        terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
+    return err.value.code
 
 
 # --------------------------------------------------------------------------- publish
@@ -222,9 +237,7 @@ def test_refusal_termination_messages(presets):
     )
     dcloud = active("dcloud")
     release = _publish("dcloud")
-    terms.consent_record(
-        customer=dcloud.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(dcloud, release, "refused")
     with pytest.raises(DomainError) as err:
         terms.refusal_termination(contract=dcloud, today=D(2026, 2, 10))
     assert _refusal(err) == (
@@ -240,12 +253,8 @@ def test_an_accepted_version_is_no_ground_for_a_penalty_free_termination(presets
     """TRM-5: only a refusal counts; an acceptance of the version is not one."""
     contract = active("officecore")
     release = _publish("officecore")
-    terms.consent_record(
-        customer=contract.customer, policy=release.policy, decision="accepted", today=D(2026, 2, 3)
-    )
-    with pytest.raises(DomainError) as err:
-        terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
-    assert err.value.code == "no_refusal"
+    _decide(contract, release, "accepted")
+    assert _termination_refused(contract) == "no_refusal"
 
 
 def test_refusal_termination_on_the_day_before_the_effective_date(presets):
@@ -253,9 +262,7 @@ def test_refusal_termination_on_the_day_before_the_effective_date(presets):
     day; the reason is "약관 개정 거부"."""
     contract = active("officecore")
     release = _publish("officecore")
-    terms.consent_record(
-        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(contract, release, "refused")
     terms.refusal_termination(contract=contract, today=D(2026, 2, 28))
     contract.refresh_from_db()
     assert (contract.termination_requested_on, contract.termination_effective_on) == (
@@ -344,9 +351,7 @@ def test_transition_keeps_the_old_version_while_a_refuser_stays_on_it(presets):
     refuser is told the outcome once."""
     contract = active("dcloud")
     release = _publish("dcloud")
-    terms.consent_record(
-        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(contract, release, "refused")
     assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 0, "moved": 0, "refused": 1}
     old = Policy.objects.get(pk=release.previous_id)
     assert old.status == Policy.Status.PUBLISHED
@@ -402,12 +407,8 @@ def test_another_customers_refusal_is_no_ground_for_a_penalty_free_termination(p
     mine = active("officecore")
     neighbour = active("officecore")
     release = _publish("officecore")
-    terms.consent_record(
-        customer=neighbour.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
-    with pytest.raises(DomainError) as err:
-        terms.refusal_termination(contract=mine, today=D(2026, 2, 10))
-    assert err.value.code == "no_refusal"
+    _decide(neighbour, release, "refused")
+    assert _termination_refused(mine) == "no_refusal"
     mine.refresh_from_db()
     assert mine.status == ContractStatus.ACTIVE
 
@@ -419,12 +420,8 @@ def test_a_refusal_of_another_services_terms_is_no_ground_either(presets):
     office = active("officecore")
     flow = active("flow", customer=office.customer)
     release = _publish("officecore")
-    terms.consent_record(
-        customer=office.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
-    with pytest.raises(DomainError) as err:
-        terms.refusal_termination(contract=flow, today=D(2026, 2, 10))
-    assert err.value.code == "no_refusal"
+    _decide(office, release, "refused")
+    assert _termination_refused(flow) == "no_refusal"
     terms.refusal_termination(contract=office, today=D(2026, 2, 10))
     office.refresh_from_db()
     assert (office.status, office.termination_kind) == (
@@ -438,9 +435,7 @@ def test_a_refusal_termination_records_its_reason(presets):
     contract's termination note and its status history)."""
     contract = active("officecore")
     release = _publish("officecore")
-    terms.consent_record(
-        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(contract, release, "refused")
     terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
     contract.refresh_from_db()
     assert contract.termination_note == "약관 개정 거부"
@@ -468,9 +463,7 @@ def test_a_refusal_before_the_contract_starts_names_no_term_end(presets):
     contract = approved("dcloud")
     assert not contract.periods.exists()
     release = _publish("dcloud")
-    terms.consent_record(
-        customer=contract.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(contract, release, "refused")
     with pytest.raises(DomainError) as err:
         terms.refusal_termination(contract=contract, today=D(2026, 2, 10))
     assert err.value.code == "refusal_keeps_old_version"
@@ -517,9 +510,7 @@ def test_transition_goes_on_past_a_contract_already_leaving(presets):
     leaving = active("officecore")
     silent = [active("officecore"), active("officecore")]
     release = _publish("officecore")
-    terms.consent_record(
-        customer=leaving.customer, policy=release.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(leaving, release, "refused")
     terms.refusal_termination(contract=leaving, today=D(2026, 2, 10))
     assert terms.terms_transition(today=D(2026, 3, 1)) == {"deemed": 0, "moved": 0, "refused": 2}
     for c in silent:
@@ -654,15 +645,9 @@ def test_a_second_decision_names_this_customers_answer_to_this_version(presets):
     my_flow = active("flow", customer=mine.customer)
     theirs = active("officecore")
     office, flow = _publish("officecore"), _publish("flow")
-    terms.consent_record(
-        customer=mine.customer, policy=office.policy, decision="accepted", today=D(2026, 2, 3)
-    )
-    terms.consent_record(
-        customer=theirs.customer, policy=office.policy, decision="refused", today=D(2026, 2, 3)
-    )
-    terms.consent_record(
-        customer=my_flow.customer, policy=flow.policy, decision="refused", today=D(2026, 2, 3)
-    )
+    _decide(mine, office, "accepted")
+    _decide(theirs, office, "refused")
+    _decide(my_flow, flow, "refused")
     with pytest.raises(DomainError) as err:
         terms.consent_record(
             customer=mine.customer, policy=flow.policy, decision="accepted", today=D(2026, 2, 4)
