@@ -564,3 +564,28 @@ def test_damoa_month_without_a_counted_day_shows_none(presets):
     record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
     assert record.credit_won == 0
     assert record.credit_basis == "미이용 일수 - = 0일 × 1일 평균 요금 (300,000원 ÷ 30일) × 3배"
+
+
+def test_one_won_credits_found_at_the_close(presets):
+    """SLA-4, SLA-5: 10-won November fees. officecore, 300 minutes out (99.3056 % → 10 % of 10 = 1 won),
+    is credited at the close with a 1-won note; flow, 100 minutes out (99.7685 % → 10 % of 10 = 1 won),
+    awaits a claim due 12-30. The outage ends 30 seconds past the minute: 300.50 minutes are counted."""
+    office, flow = contract_for("officecore"), contract_for("flow")
+    fee_invoice(office, NOV, 10)
+    fee_invoice(flow, NOV, 10)
+    outage("officecore", T(2026, 11, 3, 10), T(2026, 11, 3, 15) + dt.timedelta(seconds=30))
+    outage("flow", T(2026, 11, 5, 10), T(2026, 11, 5, 11, 40))
+    credited, _ = month_close_contract(contract=office, month=NOV, today=CLOSE)
+    assert (credited.credit_won, credited.status, credited.claim_due_on) == (
+        1,
+        SlaMonth.Status.CREDITED,
+        None,
+    )
+    assert credited.counted_minutes == Decimal("300.50")
+    assert documents(credited) == [("original", 1)]
+    waiting, _ = month_close_contract(contract=flow, month=NOV, today=CLOSE)
+    assert (waiting.credit_won, waiting.status, waiting.claim_due_on) == (
+        1,
+        SlaMonth.Status.AWAITING_CLAIM,
+        D(2026, 12, 30),
+    )
