@@ -589,3 +589,23 @@ def test_one_won_credits_found_at_the_close(presets):
         SlaMonth.Status.AWAITING_CLAIM,
         D(2026, 12, 30),
     )
+
+
+def test_dcloud_with_a_zero_percent_target_promises_no_floor(presets):
+    """SLA-4 (002 art.36③): a special term setting dcloud's target to 0 % — the whole month may be down
+    before the floor is crossed: the same hour's outage (99.9305 %) names a 0 % floor, no moment, no day."""
+    contract = contract_for("dcloud")
+    special_term_set(
+        contract=contract,
+        parameter="sla_target_percent",
+        value="0",
+        note="시험용 특약",
+        signed_on=D(2026, 10, 1),
+    )
+    fee_invoice(contract, NOV, 900_000)
+    outage("dcloud", T(2026, 11, 3, 10), T(2026, 11, 3, 11))
+    record, _ = month_close_contract(contract=contract, month=NOV, today=CLOSE)
+    assert (record.credit_won, record.credit_basis) == (
+        0,
+        "가용률 99.9305% (0% 미달 시점 -) → 이후 장애일 - = 0일 × 일 요금 (900,000원 ÷ 30일)",
+    )
