@@ -150,9 +150,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     pytest-django's flush), so the next test in this process sees the database ``migrate`` leaves,
     whatever ran before it."""
     yield
+    # At the session's end the test database is already gone, except under mutmut, which keeps it for the
+    # next session: that one must also find it as ``migrate`` leaves it.
     if nextitem is None and not os.environ.get("MUTMUT_DB_BASE"):
-        return  # the session ends here: its test database is already gone (under mutmut it is kept for
-        # the next session, so it must be left as ``migrate`` leaves it)
+        return
     names = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
     transactional = bool({"transactional_db", "live_server"} & names) or bool(

@@ -289,9 +289,8 @@ def terms_transition(*, today: dt.date) -> dict[str, int]:
                 continue
             new, old = release.policy, release.previous
             decisions = dict(TermsConsent.objects.filter(policy=new).values_list("customer_id", "decision"))
-            live = Contract.objects.filter(policy=old, status__in=LIVE).select_related("customer")
-            live = live.order_by("pk")
-            for contract in live:
+            live = Contract.objects.filter(policy=old, status__in=LIVE).order_by("pk")
+            for contract in live.select_related("customer"):
                 decision = decisions.get(contract.customer_id)
                 if decision is None and old.silence_is_consent and not release.price_increase:
                     TermsConsent.objects.create(

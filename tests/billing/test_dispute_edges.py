@@ -3,6 +3,8 @@ docs/testing.md). Every figure is worked out by hand in the test."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from billing.models import CreditNote, Dispute, Invoice, InvoiceLine
@@ -25,15 +27,24 @@ from .conftest import D
 pytestmark = pytest.mark.django_db
 
 
+JUNE_5 = D(2026, 6, 5)
+
+
+def an_invoice(presets, *, code="officecore", customer=None, issued=JUNE_5, **amount):  # type: ignore[no-untyped-def]
+    """An issued invoice of the ``code`` preset, due 14 days after it is issued; ``amount`` is
+    ``supply_won`` (VAT added) or ``total_won`` (with ``vat_inclusive=True``: VAT included)."""
+    return make_invoice(
+        customer or CustomerFactory(),
+        issue_date=issued,
+        due_date=issued + dt.timedelta(days=14),
+        policy=presets[code],
+        **amount,
+    )
+
+
 def officecore_invoice(presets, supply=300_000):  # type: ignore[no-untyped-def]
     """A VAT-exclusive officecore invoice: 300,000 supply + 30,000 VAT = 330,000, issued 2026-06-05."""
-    return make_invoice(
-        CustomerFactory(),
-        supply_won=supply,
-        issue_date=D(2026, 6, 5),
-        due_date=D(2026, 6, 19),
-        policy=presets["officecore"],
-    )
+    return an_invoice(presets, supply_won=supply)
 
 
 def base_line(invoice):  # type: ignore[no-untyped-def]
@@ -442,14 +453,7 @@ def test_a_decided_line_dispute_still_claims_its_credit_on_that_line(presets):
 def test_a_decided_line_dispute_on_a_vat_inclusive_invoice_claims_the_credit_with_vat(presets):
     """BIL-10: a VAT-inclusive invoice's lines are in prices with VAT: on its 330,000 line, a dispute upheld
     in part with 55,000 (VAT included) leaves 330,000 − 55,000 = 275,000 disputable."""
-    invoice = make_invoice(
-        CustomerFactory(),
-        total_won=330_000,
-        issue_date=D(2026, 6, 5),
-        due_date=D(2026, 6, 19),
-        policy=presets["officecore"],
-        vat_inclusive=True,
-    )
+    invoice = an_invoice(presets, total_won=330_000, vat_inclusive=True)
     line = InvoiceLine.objects.create(
         invoice=invoice, kind=InvoiceLine.Kind.BASE_FEE, description="기본료", amount_won=330_000
     )
@@ -465,13 +469,7 @@ def test_damoas_window_counts_two_months_from_the_cause_the_customer_names(prese
     """BIL-10 (004 art.20-2): a damoa invoice issued 2026-03-05 whose cause was on 2026-01-10 may be
     disputed until 2026-01-10 + 2 months = 2026-03-10 (earlier than 1 month from knowing, 2026-04-05): on
     2026-03-11 the filing is refused naming that day; without a cause date it is still open."""
-    invoice = make_invoice(
-        CustomerFactory(),
-        supply_won=100_000,
-        issue_date=D(2026, 3, 5),
-        due_date=D(2026, 3, 19),
-        policy=presets["damoa"],
-    )
+    invoice = an_invoice(presets, code="damoa", issued=D(2026, 3, 5), supply_won=100_000)
     with pytest.raises(DomainError) as refused:
         dispute_file(
             invoice=invoice, amount_won=1_000, reason="x", today=D(2026, 3, 11), cause_on=D(2026, 1, 10)
@@ -485,13 +483,7 @@ def test_open_disputes_on_another_invoice_do_not_limit_this_one(presets):
     """BIL-10: the same customer's open dispute of 100,000 on its May invoice leaves all 300,000 of the June
     invoice disputable."""
     june = officecore_invoice(presets)
-    may = make_invoice(
-        june.customer,
-        supply_won=300_000,
-        issue_date=D(2026, 5, 5),
-        due_date=D(2026, 5, 19),
-        policy=presets["officecore"],
-    )
+    may = an_invoice(presets, customer=june.customer, issued=D(2026, 5, 5), supply_won=300_000)
     dispute_file(invoice=may, amount_won=100_000, reason="5월", today=D(2026, 6, 10))
     assert (
         dispute_file(invoice=june, amount_won=300_000, reason="6월", today=D(2026, 6, 10)).amount_won
