@@ -56,6 +56,8 @@ MODULES: dict[str, list[str]] = {
         "tests/billing/test_charges.py",
         "tests/billing/test_suspension_fees.py",  # the BIL-16 suspension credits live in charges.py
         "tests/billing/test_charges_edges.py",
+        "tests/billing/test_charges_promotion_edges.py",
+        "tests/billing/test_charges_suspension_edges.py",
         "tests/billing/test_money_edges.py",
         "tests/billing/test_money_properties.py",
     ],
