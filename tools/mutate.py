@@ -10,7 +10,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py core/money.py        # one or more modules
     python tools/mutate.py --report             # print the table of the last runs only
     python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
-    python tools/mutate.py --recheck core/money.py  # the last survivors (and unreached) again, current tests
+    python tools/mutate.py --recheck core/money.py  # survivors, unreached, untested again: current tests
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -89,7 +89,10 @@ MODULES: dict[str, list[str]] = {
     "billing/services/dunning.py": [
         "tests/billing/test_dunning.py",
         "tests/billing/test_dunning_batches.py",
+        "tests/billing/test_dunning_lifting.py",
         "tests/billing/ui/test_dunning.py",
+        # the ladder around a dispute (BIL-10, DUN-1): ``on_dispute_decided`` cancels the steps it caused
+        "tests/billing/test_disputes.py",
         # the two thread-based "two workers" tests: mutmut forks its workers, and a mutant that breaks the
         # row locking makes them wait for their timeout; one process's results are what the rest check
         "--deselect",
@@ -239,8 +242,8 @@ def refresh_tests(module: str) -> Path:
 
 def run(module: str, recheck: bool = False) -> dict[str, Any]:
     """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
-    again, against the current tests (after adding tests for them), and the mutants an interrupted run
-    did not reach."""
+    again, against the current tests (after adding tests for them), the mutants an interrupted run did
+    not reach, and those no test reached (the module's test selection may have grown since)."""
     paths = [t.split("::")[0] for t in MODULES[module] if not t.startswith("-")]
     missing = [t for t in paths if not (ROOT / t).exists()]
     if missing:
@@ -249,7 +252,7 @@ def run(module: str, recheck: bool = False) -> dict[str, Any]:
     verdicts: dict[str, dict[str, Any]] = {}
     if recheck:
         last = collect(module)
-        names = last["survivors"] + last["unchecked"]
+        names = last["survivors"] + last["unchecked"] + last["untested"]  # a selection may have grown
         work = refresh_tests(module)
         verdicts = saved_verdicts(work)
         # kept on disk too: an interrupted recheck is restored by --collect

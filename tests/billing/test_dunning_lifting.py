@@ -1,0 +1,186 @@
+"""DUN-1 and DUN-4 at their edges (issue 9 mutation testing of ``billing/services/dunning.py``): what a
+payment in full lifts, and what it must leave in place.
+
+- Another overdue invoice of the customer whose restriction acts on the same contract keeps it; one
+  whose ladder has only sent notices so far does not; one that acts on another contract (DUN-4) does
+  not either.
+- Only what the ladder imposed is lifted: a feature staff blocked stays blocked, a suspension for a
+  violation stays.
+- The resolution is on record: the case's status log says why, the customer is told which contracts
+  were restored, the contract's history names the dunning job, and the notices the ladder sent are
+  not "cancelled".
+
+Each scenario walks the real jobs day by day (``run_jobs``), as the ladder tests do.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from billing.models import DunningCase, Invoice
+from contracts.models import SpecialTerm, Suspension
+from contracts.services.restriction import contract_restrict
+from core.models import StatusTransition
+from messaging.models import Notice
+
+from .conftest import D
+from .test_dunning import (  # noqa: F401 - fixture
+    after_due_jobs,
+    case_of,
+    first_invoice,
+    make_contract_on,
+    pay_in_full,
+    reload,
+    walk,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("presets", "after_due_jobs")]
+
+
+JANUARY_5 = D(2026, 1, 5)
+
+
+def _monthly_and_annual(*, annual_start=JANUARY_5, whole_customer: bool):  # type: ignore[no-untyped-def]
+    """One customer, officecore monthly from 2026-01-05 and officecore annual from ``annual_start``,
+    both invoices issued and left unpaid; with ``whole_customer`` both contracts carry the special term
+    that makes the ladder act on every contract of the customer (DUN-4, CON-12)."""
+    from billing.services import invoicing
+
+    monthly = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    annual = make_contract_on(
+        "officecore-standard-annual", annual_start, customer=monthly.customer, cycle="annual", term_months=12
+    )
+    if whole_customer:
+        for contract in (monthly, annual):
+            SpecialTerm.objects.create(
+                contract=contract,
+                parameter="dunning_whole_customer",
+                value=True,
+                note="연체 시 전체 계약 제한",
+                signed_on=D(2026, 1, 2),
+            )
+    for day in sorted({D(2026, 1, 5), annual_start}):
+        invoicing.invoices_generate(today=day)
+    invoices = {i.schedule: i for i in Invoice.objects.filter(customer=monthly.customer)}
+    return monthly, annual, invoices["officecore"], invoices["officecore-annual"]
+
+
+def _resolved_notice(invoice: Invoice) -> dict:
+    case = case_of(invoice)
+    notices = Notice.objects.filter(event="dunning.resolved", dedupe_key__startswith=f"dunning:{case.pk}:")
+    told = {(n.dedupe_key, json.dumps(n.context, sort_keys=True)) for n in notices}  # one per channel
+    assert len(told) == 1, told
+    ((key, context),) = told
+    return {"dedupe_key": key, **json.loads(context)}
+
+
+def test_a_restriction_another_overdue_invoice_imposes_stays_until_that_one_is_paid():
+    """DUN-1, DUN-4: both invoices (due 2026-01-19) overdue, the terms acting on the whole customer: each
+    case restricts both contracts on 02-02. Paying the monthly invoice on 02-04 resolves its case but
+    restores nothing (the annual invoice's restriction still stands), and the customer is told so;
+    paying the annual one on 02-05 restores both, named in the notice."""
+    monthly, annual, monthly_invoice, annual_invoice = _monthly_and_annual(whole_customer=True)
+    walk(D(2026, 1, 19), D(2026, 2, 3))
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
+
+    pay_in_full(monthly_invoice, D(2026, 2, 4))
+    assert case_of(monthly_invoice).status == DunningCase.Status.RESOLVED
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
+    first = case_of(monthly_invoice)
+    assert _resolved_notice(monthly_invoice) == {
+        "dedupe_key": f"dunning:{first.pk}:resolved:2026-02-04",
+        "invoice_number": monthly_invoice.number,
+        "resolution": "완납",
+        "resolved_on": "2026-02-04",
+        "lifted": [],
+    }
+
+    pay_in_full(annual_invoice, D(2026, 2, 5))
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == ([], [])
+    assert _resolved_notice(annual_invoice)["lifted"] == [
+        f"{monthly.number}:restrict",
+        f"{annual.number}:restrict",
+    ]
+
+
+def test_another_invoice_that_has_only_sent_notices_does_not_keep_the_restriction():
+    """DUN-1: the annual contract starts 2026-01-12 (its invoice due 01-26, notices from 01-27, restriction
+    on 02-09); on 02-04 only the monthly invoice's case has restricted. Paying it lifts the restriction
+    of both contracts although the annual case is open: a notice restricts nothing."""
+    monthly, annual, monthly_invoice, annual_invoice = _monthly_and_annual(
+        annual_start=D(2026, 1, 12), whole_customer=True
+    )
+    walk(D(2026, 1, 19), D(2026, 2, 3))
+    assert [s.action for s in case_of(annual_invoice).steps.order_by("index")] == ["notify", "notify"]
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
+    pay_in_full(monthly_invoice, D(2026, 2, 4))
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == ([], [])
+    assert _resolved_notice(monthly_invoice)["lifted"] == [
+        f"{monthly.number}:restrict",
+        f"{annual.number}:restrict",
+    ]
+
+
+def test_a_restriction_of_another_contract_does_not_keep_this_one():
+    """DUN-4: without the whole-customer term each case restricts its own contract; paying the monthly
+    invoice restores the monthly contract while the annual one, still overdue, stays restricted."""
+    monthly, annual, monthly_invoice, _annual_invoice = _monthly_and_annual(whole_customer=False)
+    walk(D(2026, 1, 19), D(2026, 2, 3))
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
+    pay_in_full(monthly_invoice, D(2026, 2, 4))
+    assert (reload(monthly).restrictions, reload(annual).restrictions) == ([], ["service"])
+
+
+def test_payment_lifts_only_what_the_ladder_blocked_and_says_so_everywhere():
+    """DUN-1: staff blocked the API of the contract on 2026-01-10 (not a dunning measure); the ladder
+    blocks the service on 02-02; payment on 02-04 unblocks the service only. The case's status log
+    gives the reason ("완납"), the contract's history names the dunning job, the customer's
+    ``contract.unrestricted`` notice is keyed to this case, and the two notices the ladder sent are not
+    cancelled (only measures are)."""
+    monthly = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    contract_restrict(contract=monthly, features=["api"], today=D(2026, 1, 10), reason="API 남용")
+    invoice = first_invoice(monthly)
+    walk(D(2026, 1, 19), D(2026, 2, 3))
+    assert reload(monthly).restrictions == ["api", "service"]
+    pay_in_full(invoice, D(2026, 2, 4))
+    assert reload(monthly).restrictions == ["api"]
+    case = case_of(invoice)
+    log = StatusTransition.objects.get(
+        content_type=ContentType.objects.get_for_model(DunningCase), object_id=case.pk, to_status="resolved"
+    )
+    assert (log.from_status, log.reason, log.on_date) == ("open", "완납", D(2026, 2, 4))
+    lift = reload(monthly).history.order_by("-history_id").first()
+    assert (lift.history_actor, lift.restrictions) == ("job:dunning", ["api"])
+    assert Notice.objects.filter(
+        event="contract.unrestricted", dedupe_key=f"dunning:{case.pk}:lift:{monthly.pk}:restrict:2026-02-04"
+    ).exists()
+    assert [(s.action, s.cancelled_on) for s in case.steps.order_by("index")] == [
+        ("notify", None),
+        ("notify", None),
+        ("restrict", D(2026, 2, 4)),
+    ]
+
+
+def test_payment_leaves_a_suspension_for_a_violation_in_place():
+    """DUN-1: damoa suspended for a violation (by staff, open) before its invoice falls due: the ladder's
+    suspension step finds it suspended already and adds none; paying the invoice lifts nothing, the
+    violation suspension stays open."""
+    contract = make_contract_on("damoa-standard", D(2026, 1, 5))
+    invoice = first_invoice(contract)
+    violation = Suspension.objects.create(
+        contract=contract,
+        kind=Suspension.Kind.VIOLATION,
+        reason="약관 위반",
+        noticed_on=D(2026, 1, 6),
+        starts_on=D(2026, 1, 13),
+        started=True,
+    )
+    walk(D(2026, 1, 12), D(2026, 1, 23))
+    assert list(contract.suspensions.values_list("kind", flat=True)) == ["violation"]
+    pay_in_full(invoice, D(2026, 1, 24))
+    violation.refresh_from_db()
+    assert violation.lifted_on is None
+    assert _resolved_notice(invoice)["lifted"] == []
