@@ -393,6 +393,16 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
     invoice = first_invoice(contract)
     due = invoice.due_date
     assert due == D(2026, 2, 15)
+    # another customer's contract suspended later (from 03-20) has no say in this contract's purge date
+    other = make_contract_on("damoa-standard", D(2026, 1, 5))
+    Suspension.objects.create(
+        contract=other,
+        kind=Suspension.Kind.NONPAYMENT,
+        reason="미납",
+        noticed_on=D(2026, 3, 13),
+        starts_on=D(2026, 3, 20),
+        started=True,
+    )
     cal = BusinessCalendar()
     # 2026-02-15 is a Sunday and 02-16..18 Seollal: the first automatic charge goes on the next business
     # day, and the retries count business days from it (BIL-8, collection.next_attempt_on).
@@ -430,6 +440,8 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
     suspension = contract.suspensions.get()
     assert suspension.starts_on == retry3
     assert dunning.purge_due_on(contract) == max(D(2026, 3, 31), retry3 + dt.timedelta(days=30))
+    assert retry3 + dt.timedelta(days=30) == D(2026, 4, 5)
+    assert case.steps.get(index=7).detail == f"purge_due_on=2026-04-05 데이터 파기 예정: {contract.number}"
     assert invoice.late_charges.filter(kind="surcharge").exists()
 
 

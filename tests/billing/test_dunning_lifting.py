@@ -71,10 +71,10 @@ def _monthly_and_annual(*, annual_start=JANUARY_5, whole_customer: bool):  # typ
 def _resolved_notice(invoice: Invoice) -> dict:
     case = case_of(invoice)
     notices = Notice.objects.filter(event="dunning.resolved", dedupe_key__startswith=f"dunning:{case.pk}:")
-    told = {(n.dedupe_key, json.dumps(n.context, sort_keys=True)) for n in notices}  # one per channel
+    told = {(n.dedupe_key, n.actor, json.dumps(n.context, sort_keys=True)) for n in notices}  # per channel
     assert len(told) == 1, told
-    ((key, context),) = told
-    return {"dedupe_key": key, **json.loads(context)}
+    ((key, actor, context),) = told
+    return {"dedupe_key": key, "actor": actor, **json.loads(context)}
 
 
 def test_a_restriction_another_overdue_invoice_imposes_stays_until_that_one_is_paid():
@@ -88,10 +88,12 @@ def test_a_restriction_another_overdue_invoice_imposes_stays_until_that_one_is_p
 
     pay_in_full(monthly_invoice, D(2026, 2, 4))
     assert case_of(monthly_invoice).status == DunningCase.Status.RESOLVED
+    assert case_of(annual_invoice).status == DunningCase.Status.OPEN
     assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
     first = case_of(monthly_invoice)
     assert _resolved_notice(monthly_invoice) == {
         "dedupe_key": f"dunning:{first.pk}:resolved:2026-02-04",
+        "actor": "job:dunning",
         "invoice_number": monthly_invoice.number,
         "resolution": "완납",
         "resolved_on": "2026-02-04",
@@ -184,3 +186,42 @@ def test_payment_leaves_a_suspension_for_a_violation_in_place():
     violation.refresh_from_db()
     assert violation.lifted_on is None
     assert _resolved_notice(invoice)["lifted"] == []
+
+
+def test_an_invoice_cancelled_in_full_resolves_its_case_as_cancelled_and_only_once():
+    """DUN-1, BIL-2: an overdue, restricted invoice cancelled in full by a credit note on 2026-02-04 (a
+    billing error) is void: its case is resolved as "전액 취소" in the status log and the customer's
+    notice, and the restriction lifted. Told again that the invoice is settled (the event is safe to
+    repeat), nothing changes: one resolution, on 02-04."""
+    from billing.models import CreditNote
+    from billing.services import dunning
+    from billing.services.notes import credit_note_issue
+
+    monthly = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    invoice = first_invoice(monthly)
+    walk(D(2026, 1, 19), D(2026, 2, 3))
+    assert reload(monthly).restrictions == ["service"]
+    credit_note_issue(
+        invoice=invoice,
+        amount_won=invoice.total_won,
+        reason=CreditNote.Reason.CORRECTION,
+        description="청구 오류 전액 정정",
+        today=D(2026, 2, 4),
+        vat_included=True,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.VOID
+    assert reload(monthly).restrictions == []
+    assert _resolved_notice(invoice)["resolution"] == "전액 취소"
+    case = case_of(invoice)
+    resolved = StatusTransition.objects.filter(
+        content_type=ContentType.objects.get_for_model(DunningCase), object_id=case.pk, to_status="resolved"
+    )
+    assert [(log.reason, log.on_date) for log in resolved] == [("전액 취소", D(2026, 2, 4))]
+    dunning.on_invoice_paid(invoice=invoice, today=D(2026, 2, 5))
+    case.refresh_from_db()
+    assert (case.status, case.resolved_on, resolved.count()) == (
+        DunningCase.Status.RESOLVED,
+        D(2026, 2, 4),
+        1,
+    )
