@@ -90,6 +90,7 @@ MODULES: dict[str, list[str]] = {
         "tests/billing/test_dunning.py",
         "tests/billing/test_dunning_batches.py",
         "tests/billing/test_dunning_lifting.py",
+        "tests/billing/test_dunning_steps.py",
         "tests/billing/ui/test_dunning.py",
         # the ladder around a dispute (BIL-10, DUN-1): ``on_dispute_decided`` cancels the steps it caused
         "tests/billing/test_disputes.py",

@@ -434,7 +434,10 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
         (8, "refer_to_collections", due + dt.timedelta(days=90), due + dt.timedelta(days=90)),
     ]
     case = case_of(invoice)
-    assert "2회차" in case.steps.get(index=2).detail and "실패" in case.steps.get(index=2).detail
+    for k, attempt in enumerate(attempts, start=1):  # each retry step names its own attempt
+        assert case.steps.get(index=k).detail.startswith(
+            f"자동 결제 {k}회차 ({k}회차 시도, {attempt.received_on.isoformat()}): 실패"
+        )
     contract = reload(contract)
     assert contract.status == ContractStatus.TERMINATED
     suspension = contract.suspensions.get()
