@@ -20,6 +20,7 @@ from core.calendar import add_months
 
 from .conftest import make_contract
 from .test_charges_edges import MARCH
+from .test_suspension_fees import suspend
 
 D = dt.date
 
@@ -63,18 +64,8 @@ def _credits_for(today: dt.date, *drafts):  # type: ignore[no-untyped-def]
 
 
 def _damoa_suspended_in_april():  # type: ignore[no-untyped-def]
-    from contracts.models import Suspension
-
     contract = make_contract("damoa-standard", start=D(2026, 3, 2), term_months=12)
-    Suspension.objects.create(
-        contract=contract,
-        kind=Suspension.Kind.NONPAYMENT,
-        reason="미납",
-        noticed_on=D(2026, 4, 3),
-        starts_on=D(2026, 4, 10),
-        started=True,
-        lifted_on=D(2026, 4, 20),
-    )
+    suspend(contract, D(2026, 4, 10), D(2026, 4, 20))
     return contract
 
 
@@ -104,8 +95,9 @@ def test_the_run_credits_each_contract_once_however_many_items_it_has(presets):
 
     first, second = _damoa_suspended_in_april(), _damoa_suspended_in_april()
     added = _credits_for(D(2026, 5, 1), ([first, first, second], [_april_fee(first), _april_fee(second)]))
-    assert added == [
-        LineDraft(
+
+    def april_credit(contract):  # type: ignore[no-untyped-def]
+        return LineDraft(
             InvoiceLine.Kind.ADJUSTMENT,
             APRIL_CREDIT_TEXT,
             -100_000,
@@ -113,19 +105,10 @@ def test_the_run_credits_each_contract_once_however_many_items_it_has(presets):
             service_start=D(2026, 4, 10),
             service_end=D(2026, 4, 19),
             policy_basis="BIL-16 · damoa v1",
-            contract_id=first.pk,
-        ),
-        LineDraft(
-            InvoiceLine.Kind.ADJUSTMENT,
-            APRIL_CREDIT_TEXT,
-            -100_000,
-            unit_price_won=-100_000,
-            service_start=D(2026, 4, 10),
-            service_end=D(2026, 4, 19),
-            policy_basis="BIL-16 · damoa v1",
-            contract_id=second.pk,
-        ),
-    ]
+            contract_id=contract.pk,
+        )
+
+    assert added == [april_credit(first), april_credit(second)]
 
 
 @pytest.mark.django_db
@@ -150,21 +133,12 @@ def test_issued_invoices_are_grouped_per_invoice_and_their_suspension_credits_su
     from billing.models import Invoice, InvoiceLine
     from billing.services.charges import issued_suspension_groups
     from billing.services.invoicing import invoices_generate
-    from contracts.models import Suspension
 
     contract = make_contract("damoa-standard", start=D(2026, 3, 2), term_months=12)
     day = D(2026, 3, 1)
     while day <= D(2026, 5, 31):
         if day == D(2026, 4, 10):
-            Suspension.objects.create(
-                contract=contract,
-                kind=Suspension.Kind.NONPAYMENT,
-                reason="미납",
-                noticed_on=D(2026, 4, 3),
-                starts_on=D(2026, 4, 10),
-                started=True,
-                lifted_on=D(2026, 4, 20),
-            )
+            suspend(contract, D(2026, 4, 10), D(2026, 4, 20))
         invoices_generate(today=day)
         day += dt.timedelta(days=1)
     may = Invoice.objects.get(customer=contract.customer, period_start=D(2026, 5, 1), kind="regular")
@@ -186,20 +160,6 @@ def test_issued_invoices_are_grouped_per_invoice_and_their_suspension_credits_su
     assert credited == 100_000
 
 
-def _suspension(contract, starts_on: dt.date, lifted_on: dt.date | None):  # type: ignore[no-untyped-def]
-    from contracts.models import Suspension
-
-    return Suspension.objects.create(
-        contract=contract,
-        kind=Suspension.Kind.NONPAYMENT,
-        reason="미납",
-        noticed_on=starts_on - dt.timedelta(days=7),
-        starts_on=starts_on,
-        started=True,
-        lifted_on=lifted_on,
-    )
-
-
 @pytest.mark.django_db
 def test_overlapping_and_adjacent_suspensions_merge_into_one_range(presets):
     """BIL-16: damoa suspended 04-10..04-19, again 04-15..04-25 (overlapping) and 04-26..04-27 (the next
@@ -215,7 +175,7 @@ def test_overlapping_and_adjacent_suspensions_merge_into_one_range(presets):
         (D(2026, 4, 12), D(2026, 4, 15)),
         (D(2026, 5, 5), None),
     ):
-        _suspension(contract, starts_on, lifted_on)
+        suspend(contract, starts_on, lifted_on)
     assert uncharged_suspension_days(contract, effective_policy(contract), D(2026, 5, 10)) == [
         (D(2026, 4, 10), D(2026, 4, 27)),
         (D(2026, 5, 5), D(2026, 5, 10)),
@@ -294,11 +254,11 @@ def test_a_one_day_suspension_and_one_lifted_by_the_termination(presets):
     from billing.services.charges import uncharged_suspension_days
 
     contract = make_contract("damoa-standard", start=D(2026, 3, 2), term_months=12)
-    _suspension(contract, D(2026, 4, 10), D(2026, 4, 11))
+    suspend(contract, D(2026, 4, 10), D(2026, 4, 11))
     terms = effective_policy(contract)
     assert uncharged_suspension_days(contract, terms, D(2026, 4, 30)) == [(D(2026, 4, 10), D(2026, 4, 10))]
     ending = make_contract("damoa-standard", start=D(2026, 3, 2), term_months=12)
-    suspension = _suspension(ending, D(2026, 5, 20), D(2026, 5, 31))
+    suspension = suspend(ending, D(2026, 5, 20), D(2026, 5, 31))
     until = D(2026, 5, 31)
     assert uncharged_suspension_days(ending, terms, until, ends_on=D(2026, 5, 31)) == [
         (D(2026, 5, 20), until)

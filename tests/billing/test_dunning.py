@@ -394,15 +394,9 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
     due = invoice.due_date
     assert due == D(2026, 2, 15)
     # another customer's contract suspended later (from 03-20) has no say in this contract's purge date
-    other = make_contract_on("damoa-standard", D(2026, 1, 5))
-    Suspension.objects.create(
-        contract=other,
-        kind=Suspension.Kind.NONPAYMENT,
-        reason="미납",
-        noticed_on=D(2026, 3, 13),
-        starts_on=D(2026, 3, 20),
-        started=True,
-    )
+    from .test_suspension_fees import suspend
+
+    suspend(make_contract_on("damoa-standard", D(2026, 1, 5)), D(2026, 3, 20))
     cal = BusinessCalendar()
     # 2026-02-15 is a Sunday and 02-16..18 Seollal: the first automatic charge goes on the next business
     # day, and the retries count business days from it (BIL-8, collection.next_attempt_on).
