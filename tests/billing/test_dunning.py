@@ -428,10 +428,10 @@ def test_flow_ladder_retries_observed_suspend_terminate_purge_collections(fake_g
         (8, "refer_to_collections", due + dt.timedelta(days=90), due + dt.timedelta(days=90)),
     ]
     case = case_of(invoice)
-    for k, attempt in enumerate(attempts, start=1):  # each retry step names its own attempt
-        assert case.steps.get(index=k).detail.startswith(
-            f"자동 결제 {k}회차 ({k}회차 시도, {attempt.received_on.isoformat()}): 실패"
-        )
+    for k, attempt in enumerate(attempts, start=1):  # each retry step names its own attempt and why
+        assert attempt.failure_reason.startswith("declined")
+        tried = f"{k}회차 시도, {attempt.received_on.isoformat()}"
+        assert case.steps.get(index=k).detail == f"자동 결제 {k}회차 ({tried}): 실패 {attempt.failure_reason}"
     contract = reload(contract)
     assert contract.status == ContractStatus.TERMINATED
     suspension = contract.suspensions.get()

@@ -182,6 +182,7 @@ def test_payment_leaves_a_suspension_for_a_violation_in_place():
     )
     walk(D(2026, 1, 12), D(2026, 1, 23))
     assert list(contract.suspensions.values_list("kind", flat=True)) == ["violation"]
+    assert case_of(invoice).steps.get(action="suspend").detail == "이용 정지: -"
     pay_in_full(invoice, D(2026, 1, 24))
     violation.refresh_from_db()
     assert violation.lifted_on is None
