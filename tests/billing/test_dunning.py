@@ -219,9 +219,10 @@ def test_partial_payment_does_not_stop_the_ladder():
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("presets", "after_due_jobs")
-def test_dcloud_ladder_to_termination_and_collections():
+def test_dcloud_ladder_to_termination_and_collections(caplog):
     """SPEC §6 dcloud (002 art.33): notify 1, 15, 25; restrict 30; terminate 35 and refer to collections
-    (002 art.33②); late fees accrue meanwhile (BIL-9)."""
+    (002 art.33②), logged for the operator with the customer, invoice, amount and due date; late fees
+    accrue meanwhile (BIL-9)."""
     contract = make_contract_on("dcloud-vm-standard", D(2026, 1, 5))
     invoice = first_invoice(contract)
     assert (invoice.issue_date, invoice.due_date) == (D(2026, 2, 10), D(2026, 2, 28))
@@ -238,7 +239,12 @@ def test_dcloud_ladder_to_termination_and_collections():
     assert step_notice(case, 4)["next_action"] == "terminate"
     assert step_notice(case, 4)["next_on"] == "2026-04-04"
     referral = case.steps.get(action="refer_to_collections")
-    assert f"{invoice.total_won:,}" in referral.detail
+    assert referral.detail == f"채권 추심 의뢰 대상: 미납액 {invoice.total_won:,}원"
+    customer = invoice.customer
+    assert (
+        f"DUN collections referral: customer {customer.pk} ({customer.legal_name}) invoice {invoice.number} "
+        f"unpaid {invoice.total_won} won since 2026-02-28"
+    ) in [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     contract = reload(contract)
     assert contract.status == ContractStatus.TERMINATED
     assert contract.terminated_on == D(2026, 4, 4)
