@@ -241,7 +241,7 @@ def refresh_tests(module: str) -> Path:
     return work
 
 
-def run(module: str, recheck: bool = False) -> dict[str, Any]:
+def run(module: str, recheck: bool = False, skip_unreached: bool = False) -> dict[str, Any]:
     """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
     again, against the current tests (after adding tests for them), the mutants an interrupted run did
     not reach, and those no test reached (the module's test selection may have grown since)."""
@@ -253,7 +253,8 @@ def run(module: str, recheck: bool = False) -> dict[str, Any]:
     verdicts: dict[str, dict[str, Any]] = {}
     if recheck:
         last = collect(module)
-        names = last["survivors"] + last["unchecked"] + last["untested"]  # a selection may have grown
+        unreached = [] if skip_unreached else last["unchecked"]
+        names = last["survivors"] + unreached + last["untested"]  # a selection may have grown
         work = refresh_tests(module)
         verdicts = saved_verdicts(work)
         # kept on disk too: an interrupted recheck is restored by --collect
@@ -379,6 +380,11 @@ def main() -> None:
         action="store_true",
         help="run the last survivors (and mutants not reached) again, with the current tests",
     )
+    parser.add_argument(
+        "--skip-unreached",
+        action="store_true",
+        help="with --recheck: leave out the mutants an interrupted run did not reach",
+    )
     args = parser.parse_args()
     report = load_report()
     if not args.report:
@@ -386,7 +392,10 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"not configured in MODULES: {unknown}")
         for module in args.modules or list(MODULES):
-            result = collect(module) if args.collect else run(module, recheck=args.recheck)
+            if args.collect:
+                result = collect(module)
+            else:
+                result = run(module, recheck=args.recheck, skip_unreached=args.skip_unreached)
             report = load_report()  # another module's run may have finished meanwhile
             report[module] = result
             WORK.mkdir(exist_ok=True)
