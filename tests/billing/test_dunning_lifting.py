@@ -83,8 +83,10 @@ def test_a_restriction_another_overdue_invoice_imposes_stays_until_that_one_is_p
     restores nothing (the annual invoice's restriction still stands), and the customer is told so;
     paying the annual one on 02-05 restores both, named in the notice."""
     monthly, annual, monthly_invoice, annual_invoice = _monthly_and_annual(whole_customer=True)
+    bystander = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))  # another customer, not billed
     walk(D(2026, 1, 19), D(2026, 2, 3))
     assert (reload(monthly).restrictions, reload(annual).restrictions) == (["service"], ["service"])
+    assert reload(bystander).restrictions == []  # "the whole customer" is this customer
 
     pay_in_full(monthly_invoice, D(2026, 2, 4))
     assert case_of(monthly_invoice).status == DunningCase.Status.RESOLVED

@@ -9,6 +9,7 @@ import pytest
 
 from contracts.models import ContractStatus, Suspension
 from contracts.services.termination import termination_request
+from messaging.models import Notice
 
 from .conftest import D
 from .test_dunning import (  # noqa: F401 - fixture
@@ -80,3 +81,37 @@ def test_the_suspension_step_suspends_each_live_contract_not_suspended_already_a
     }
     leaving.refresh_from_db()
     assert leaving.status == ContractStatus.TERMINATING
+
+
+def test_restriction_and_termination_steps_act_on_each_contract_they_may_and_name_them():
+    """DUN-4, 000 art.16④, 19③: one officecore customer with three contracts on one invoice (due
+    2026-01-19): the first under notice of termination (effective 2026-02-28), two active. The restriction
+    on 02-02 blocks the service of all three (a contract under notice is still in use), each with its own
+    notice; the termination on 02-18 ends the two active ones (the one under notice ends on its own date),
+    each with the reason: the invoice, the amount and the due date."""
+    leaving = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    first, second = (
+        make_contract_on("officecore-standard-monthly", D(2026, 1, 5), customer=leaving.customer)
+        for _ in range(2)
+    )
+    invoice = first_invoice(leaving)
+    termination_request(contract=leaving, effective_on=D(2026, 2, 28), today=D(2026, 1, 10))
+    walk(D(2026, 1, 19), D(2026, 2, 18), "dunning")
+    case = case_of(invoice)
+    restrict = case.steps.get(action="restrict")
+    assert restrict.detail == f"이용 제한 (service): {leaving.number}, {first.number}, {second.number}"
+    for contract in (leaving, first, second):
+        key = f"dunning:{case.pk}:step:{restrict.index}:contract:{contract.pk}"
+        assert Notice.objects.filter(event="contract.restricted", dedupe_key=key).exists(), contract.number
+    terminate = case.steps.get(action="terminate")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.termination_effective_on, second.termination_effective_on) == (
+        D(2026, 2, 18),
+        D(2026, 2, 18),
+    )
+    assert terminate.detail == f"직권 해지: {first.number}→2026-02-18, {second.number}→2026-02-18"
+    reason = f"요금 미납: 청구서 {invoice.number}, 미납액 {invoice.total_won:,}원 (납기일 2026-01-19)"
+    assert (first.termination_note, second.termination_note) == (reason, reason)
+    leaving.refresh_from_db()
+    assert (leaving.status, leaving.termination_effective_on) == (ContractStatus.TERMINATING, D(2026, 2, 28))
