@@ -107,6 +107,7 @@ def test_two_workers_on_the_same_batches_execute_each_step_once(monkeypatch: pyt
         return notify_many(*args, **kwargs)
 
     monkeypatch.setattr(dunning, "notify_many", slow_notify_many)
+
     def worker() -> dict[str, int]:
         total: dict[str, int] = dict.fromkeys(KEYS, 0)
         for payload in payloads:
@@ -125,3 +126,21 @@ def test_two_workers_on_the_same_batches_execute_each_step_once(monkeypatch: pyt
     assert {key for key, _c, _r in sent} == {f"dunning:{case}:step:{index}" for case, index in steps}
     again = dunning_run(today=today)
     assert again["opened"] == again["steps"] == 0, again
+
+
+@pytest.mark.django_db
+def test_the_plan_lists_only_customers_with_an_overdue_invoice_or_an_open_case(presets: Any) -> None:
+    """DUN-1, issue 19: three dcloud customers, invoices due 2026-02-28. On the due date nobody is
+    overdue: no batch. The next day the two who have not paid are listed, in id order, the one who paid
+    on 02-20 is not. Once the ladder has opened their cases and one of them pays, the other is listed
+    alone, once, by customer (not by case)."""
+    from .test_dunning import pay_in_full
+
+    invoices, today = _overdue(3)
+    first, paid, third = sorted(invoices, key=lambda i: i.customer_id)
+    pay_in_full(paid, D(2026, 2, 20))
+    assert dunning_plan(today=today - dt.timedelta(days=1)) == []
+    assert dunning_plan(today=today) == [{"customers": [first.customer_id, third.customer_id]}]
+    dunning_run(today=today)
+    pay_in_full(third, today + dt.timedelta(days=1))
+    assert dunning_plan(today=today + dt.timedelta(days=1)) == [{"customers": [first.customer_id]}]
