@@ -228,3 +228,51 @@ def test_an_invoice_cancelled_in_full_resolves_its_case_as_cancelled_and_only_on
         D(2026, 2, 4),
         1,
     )
+
+
+def test_an_upheld_dispute_cancels_the_steps_it_caused_while_another_dispute_keeps_the_case_open():
+    """BIL-10, DUN-1: officecore from 2026-01-05, first invoice 507,419 (seats 261,290 + setup fee 200,000
+    + VAT), due 01-19; the customer pays all but 330,000. A dispute of the seats line (100,000, 110,000
+    with VAT) filed 01-18 holds that much, so the ladder duns 220,000: notices on 01-20 and 01-26, the
+    restriction on 02-02. The setup fee is disputed on 02-03 (200,000) and upheld in full on 02-04
+    (220,000): every step dunned only that amount, so all three are cancelled and the restriction lifted,
+    with the dispute named as the reason. The invoice still has 110,000 open under the first dispute: the
+    case stays open."""
+    from billing.models import InvoiceLine
+    from billing.services.disputes import dispute_decide, dispute_file
+    from billing.services.payments import payment_record
+
+    contract = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    invoice = first_invoice(contract)
+    assert invoice.total_won == 507_419
+    seats_line = invoice.lines.get(kind=InvoiceLine.Kind.SEATS)
+    setup = invoice.lines.get(kind=InvoiceLine.Kind.SETUP_FEE)
+    dispute_file(
+        invoice=invoice, line=seats_line, amount_won=100_000, reason="인원 과다", today=D(2026, 1, 18)
+    )
+    payment_record(
+        customer=contract.customer,
+        amount_won=507_419 - 330_000,
+        method="bank_transfer",
+        received_on=D(2026, 1, 19),
+        invoice=invoice,
+    )
+    walk(D(2026, 1, 19), D(2026, 2, 2))
+    case = case_of(invoice)
+    assert [(s.action, s.amount_won) for s in case.steps.order_by("index")] == [
+        ("notify", 220_000),
+        ("notify", 220_000),
+        ("restrict", 220_000),
+    ]
+    assert reload(contract).restrictions == ["service"]
+    dispute = dispute_file(
+        invoice=invoice, line=setup, amount_won=200_000, reason="설치 안 함", today=D(2026, 2, 3)
+    )
+    dispute_decide(dispute=dispute, upheld_amount_won=220_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
+    case.refresh_from_db()
+    assert case.status == DunningCase.Status.OPEN
+    assert [s.cancelled_on for s in case.steps.order_by("index")] == [D(2026, 2, 4)] * 3
+    assert reload(contract).restrictions == []
+    unrestricted = Notice.objects.filter(event="contract.unrestricted", customer=contract.customer).first()
+    assert unrestricted is not None
+    assert unrestricted.context["reason"] == f"이의신청 인용 (청구서 {invoice.number})"
