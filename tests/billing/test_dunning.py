@@ -348,7 +348,10 @@ def test_damoa_payment_after_suspension_reinstates_at_once():
     pay_in_full(invoice, D(2026, 1, 24))
     contract = reload(contract)
     assert contract.status == ContractStatus.ACTIVE
-    assert contract.suspensions.get().lifted_on == D(2026, 1, 24)
+    suspension = contract.suspensions.get()
+    assert (suspension.lifted_on, suspension.lift_reason) == (D(2026, 1, 24), "완납")
+    lifted = suspension.history.order_by("-history_id").first()
+    assert (lifted.history_actor, lifted.history_change_reason) == ("job:dunning", "완납")
     assert case_of(invoice).steps.get(action="suspend").cancelled_on == D(2026, 1, 24)
     walk(D(2026, 1, 24), D(2026, 2, 10))
     assert reload(contract).status == ContractStatus.ACTIVE

@@ -237,7 +237,7 @@ def test_an_upheld_dispute_cancels_the_steps_it_caused_while_another_dispute_kee
     restriction on 02-02. The setup fee is disputed on 02-03 (200,000) and upheld in full on 02-04
     (220,000): every step dunned only that amount, so all three are cancelled and the restriction lifted,
     with the dispute named as the reason. The invoice still has 110,000 open under the first dispute: the
-    case stays open."""
+    case stays open, until that is paid on 02-05 (the cancelled steps keep their date)."""
     from billing.models import InvoiceLine
     from billing.services.disputes import dispute_decide, dispute_file
     from billing.services.payments import payment_record
@@ -276,3 +276,21 @@ def test_an_upheld_dispute_cancels_the_steps_it_caused_while_another_dispute_kee
     unrestricted = Notice.objects.filter(event="contract.unrestricted", customer=contract.customer).first()
     assert unrestricted is not None
     assert unrestricted.context["reason"] == f"이의신청 인용 (청구서 {invoice.number})"
+    # the rest paid on 02-05: the case is resolved; the steps keep the day the dispute cancelled them
+    pay_in_full(invoice, D(2026, 2, 5))
+    case.refresh_from_db()
+    assert (case.status, case.resolved_on) == (DunningCase.Status.RESOLVED, D(2026, 2, 5))
+    assert [s.cancelled_on for s in case.steps.order_by("index")] == [D(2026, 2, 4)] * 3
+
+
+def test_a_restriction_staff_lifted_already_is_not_reported_as_lifted_by_the_payment():
+    """DUN-1: the ladder restricts on 2026-02-02; staff lift it by hand on 02-03; the payment on 02-04
+    resolves the case and has nothing left to lift: the customer is not told of a restoration."""
+    from contracts.services.restriction import contract_unrestrict
+
+    monthly = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    invoice = first_invoice(monthly)
+    walk(D(2026, 1, 19), D(2026, 2, 2))
+    contract_unrestrict(contract=reload(monthly), today=D(2026, 2, 3), reason="고객 요청 (입금 예정)")
+    pay_in_full(invoice, D(2026, 2, 4))
+    assert _resolved_notice(invoice)["lifted"] == []

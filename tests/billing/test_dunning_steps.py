@@ -115,3 +115,15 @@ def test_restriction_and_termination_steps_act_on_each_contract_they_may_and_nam
     assert (first.termination_note, second.termination_note) == (reason, reason)
     leaving.refresh_from_db()
     assert (leaving.status, leaving.termination_effective_on) == (ContractStatus.TERMINATING, D(2026, 2, 28))
+
+
+def test_a_termination_step_with_nothing_left_to_terminate_says_so():
+    """DUN-4: the customer gave notice (effective 2026-02-28) before its only contract's invoice fell
+    due: the ladder's termination on 02-18 leaves it to end on its own date and records "-"."""
+    leaving = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    invoice = first_invoice(leaving)
+    termination_request(contract=leaving, effective_on=D(2026, 2, 28), today=D(2026, 1, 10))
+    walk(D(2026, 1, 19), D(2026, 2, 18), "dunning")
+    assert case_of(invoice).steps.get(action="terminate").detail == "직권 해지: -"
+    leaving.refresh_from_db()
+    assert (leaving.status, leaving.termination_effective_on) == (ContractStatus.TERMINATING, D(2026, 2, 28))
