@@ -18,6 +18,7 @@ Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -241,7 +242,7 @@ def refresh_tests(module: str) -> Path:
     return work
 
 
-def run(module: str, recheck: bool = False, skip_unreached: bool = False) -> dict[str, Any]:
+def run(module: str, recheck: bool = False, skip_unreached: bool = False, only: str = "") -> dict[str, Any]:
     """Mutate ``module`` in a fresh scratch copy; with ``recheck``, run only the survivors of its last run
     again, against the current tests (after adding tests for them), the mutants an interrupted run did
     not reach, and those no test reached (the module's test selection may have grown since)."""
@@ -255,6 +256,8 @@ def run(module: str, recheck: bool = False, skip_unreached: bool = False) -> dic
         last = collect(module)
         unreached = [] if skip_unreached else last["unchecked"]
         names = last["survivors"] + unreached + last["untested"]  # a selection may have grown
+        if only:  # e.g. "*on_dispute_decided*,*_lift*": the survivors new tests are meant for
+            names = [n for n in names if any(fnmatch.fnmatch(n, glob) for glob in only.split(","))]
         work = refresh_tests(module)
         verdicts = saved_verdicts(work)
         # kept on disk too: an interrupted recheck is restored by --collect
@@ -385,6 +388,9 @@ def main() -> None:
         action="store_true",
         help="with --recheck: leave out the mutants an interrupted run did not reach",
     )
+    parser.add_argument(
+        "--only", default="", help="with --recheck: only the mutants matching these globs (comma-separated)"
+    )
     args = parser.parse_args()
     report = load_report()
     if not args.report:
@@ -395,7 +401,7 @@ def main() -> None:
             if args.collect:
                 result = collect(module)
             else:
-                result = run(module, recheck=args.recheck, skip_unreached=args.skip_unreached)
+                result = run(module, recheck=args.recheck, skip_unreached=args.skip_unreached, only=args.only)
             report = load_report()  # another module's run may have finished meanwhile
             report[module] = result
             WORK.mkdir(exist_ok=True)

@@ -141,6 +141,8 @@ def test_officecore_ladder_notify_1_7_restrict_14_terminate_30():
     ]
     first = step_notice(case, 1)
     assert (first["amount_won"], first["next_action"], first["next_on"]) == (amount, "notify", "2026-01-26")
+    details = [s.detail for s in case.steps.order_by("index")]
+    assert details == ["미납 안내 (1일 경과)", "미납 안내 (7일 경과)"]
     second = step_notice(case, 2)
     assert (second["next_action"], second["next_on"]) == ("restrict", "2026-02-02")
     assert reload(contract).restrictions == []
