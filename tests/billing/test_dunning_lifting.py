@@ -36,6 +36,7 @@ from .test_dunning import (  # noqa: F401 - fixture
     reload,
     walk,
 )
+from .test_suspension_fees import suspend
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("presets", "after_due_jobs")]
 
@@ -174,14 +175,7 @@ def test_payment_leaves_a_suspension_for_a_violation_in_place():
     violation suspension stays open."""
     contract = make_contract_on("damoa-standard", D(2026, 1, 5))
     invoice = first_invoice(contract)
-    violation = Suspension.objects.create(
-        contract=contract,
-        kind=Suspension.Kind.VIOLATION,
-        reason="약관 위반",
-        noticed_on=D(2026, 1, 6),
-        starts_on=D(2026, 1, 13),
-        started=True,
-    )
+    violation = suspend(contract, D(2026, 1, 13), kind=Suspension.Kind.VIOLATION)
     walk(D(2026, 1, 12), D(2026, 1, 23))
     assert list(contract.suspensions.values_list("kind", flat=True)) == ["violation"]
     assert case_of(invoice).steps.get(action="suspend").detail == "이용 정지: -"

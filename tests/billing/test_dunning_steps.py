@@ -56,14 +56,7 @@ def test_the_suspension_step_suspends_each_live_contract_not_suspended_already_a
     assert sorted(invoice.lines.values_list("contract_id", flat=True).distinct()) == sorted(
         c.pk for c in (violating, lifted_before, active, leaving)
     )
-    Suspension.objects.create(
-        contract=violating,
-        kind=Suspension.Kind.VIOLATION,
-        reason="약관 위반",
-        noticed_on=D(2026, 1, 6),
-        starts_on=D(2026, 1, 6),
-        started=True,
-    )
+    suspend(violating, D(2026, 1, 6), kind=Suspension.Kind.VIOLATION)
     suspend(lifted_before, D(2026, 1, 6), D(2026, 1, 8))
     termination_request(contract=leaving, effective_on=D(2026, 2, 28), today=D(2026, 1, 10))
     walk(D(2026, 1, 12), D(2026, 1, 22))

@@ -43,11 +43,17 @@ def _settlement_arithmetic_only():  # type: ignore[no-untyped-def]
     yield
 
 
-def suspend(contract: Contract, starts_on: dt.date, lifted_on: dt.date | None = None) -> Suspension:
+def suspend(
+    contract: Contract,
+    starts_on: dt.date,
+    lifted_on: dt.date | None = None,
+    kind: str = Suspension.Kind.NONPAYMENT,
+) -> Suspension:
+    """A started suspension (noticed a week before), recorded directly; nonpayment unless ``kind``."""
     return Suspension.objects.create(
         contract=contract,
-        kind=Suspension.Kind.NONPAYMENT,
-        reason="미납",
+        kind=kind,
+        reason="미납" if kind == Suspension.Kind.NONPAYMENT else "약관 위반",
         noticed_on=starts_on - dt.timedelta(days=7),
         starts_on=starts_on,
         started=True,
