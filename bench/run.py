@@ -205,7 +205,17 @@ def render(rows: list[dict[str, Any]]) -> str:
             figure += f" ({r['queries']:,} q)"
         lines.append(" | ".join([r["name"], figure, fmt(r["floor"]), fmt(r["ratio"]), r["target"],
                                  "yes" if r["met"] else "no"]))
-    return "\n".join(f"| {line} |" for line in lines)
+    table = "\n".join(f"| {line} |" for line in lines)
+    by_job = (f"\n\n{r['name']}, by job:\n{render_jobs(r['jobs'])}" for r in rows if r.get("jobs"))
+    return table + "".join(by_job)
+
+
+def render_jobs(jobs: dict[str, Any]) -> str:
+    """The jobs of one ``run_jobs`` row, slowest first: seconds and queries each."""
+    lines = ["| job | seconds | queries |", "| --- | --- | --- |"]
+    for name, data in sorted(jobs.items(), key=lambda kv: -kv[1].get("seconds", 0)):
+        lines.append(f"| {name} | {data.get('seconds', 0):,.3f} | {data.get('queries', 0):,} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,5 +70,10 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
     assert rows[0]["figure"] > 0 and rows[0]["floor"] > 0 and rows[0]["ratio"] > 0
     json.dumps(rows, default=str)
     table = run.render(rows)
-    assert table.count("\n") == len(rows) + 1
+    main, *by_job = table.split("\n\n")
+    assert main.count("\n") == len(rows) + 1
+    assert len(by_job) == 2  # the two run_jobs rows, each job timed on its own
+    for section in by_job:
+        assert all(f"| {spec.name} |" in section for spec in jobs.registry()), section
+    assert all(set(data) == {"seconds", "queries", "counts"} for data in issue["jobs"].values())
     assert connection.vendor == "postgresql"

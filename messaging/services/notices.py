@@ -19,14 +19,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.audit import acting_as, current_actor
 from core.errors import DomainError, NotFound
-from core.transitions import transition
+from core.transitions import transition, transition_many
 
 from ..defaults import FALLBACK
 from ..lifecycles import NOTICE
@@ -254,38 +255,67 @@ def notify_many(requests: Sequence[NoticeRequest], *, actor: Any = None) -> dict
     return by_key
 
 
+#: Email notices sent per transaction by :func:`deliver_emails` (locked at once, one mail connection).
+DELIVERY_CHUNK = 200
+
+
 def deliver_emails(notice_ids: Sequence[int]) -> None:
-    """After commit: send each queued email notice through Django's mail backend."""
-    for notice_id in notice_ids:
-        notice_deliver(notice_id=notice_id)
+    """After commit: send the queued email notices through Django's mail backend, a chunk at a time
+    (issue 16: was a transaction, a lock, an update and a log row per notice)."""
+    ids = list(notice_ids)
+    for i in range(0, len(ids), DELIVERY_CHUNK):
+        _deliver_chunk(ids[i : i + DELIVERY_CHUNK])
 
 
 def notice_deliver(*, notice_id: int) -> Notice | None:
     """Send one queued email notice and mark it sent or failed. Another worker's notice is skipped."""
+    delivered = _deliver_chunk([notice_id])
+    return delivered[0] if delivered else None
+
+
+def _deliver_chunk(notice_ids: list[int]) -> list[Notice]:
+    """Send the queued email notices of ``notice_ids`` and mark each sent or failed, in one transaction:
+    the notices locked in one statement (a notice another worker holds, or one no longer queued, is
+    skipped), sent over one mail connection, the sent ones moved in one update with one insert of their
+    log rows; a failure is recorded on its notice with the error (MSG-1)."""
     with transaction.atomic():
-        notice = (
+        notices = list(
             Notice.objects.select_for_update(skip_locked=True)
-            .filter(pk=notice_id, status=Notice.Status.QUEUED, channel=Channel.EMAIL)
-            .first()
+            .filter(pk__in=notice_ids, status=Notice.Status.QUEUED, channel=Channel.EMAIL)
+            .order_by("pk")
         )
-        if notice is None:
-            return None
-        notice.attempts += 1
+        if not notices:
+            return []
+        sent: list[Notice] = []
+        failed: list[Notice] = []
+        mail = get_connection()
+        with contextlib.suppress(Exception):  # not reachable now: each send below tries and records why
+            mail.open()
         try:
-            EmailMessage(
-                subject=notice.subject, body=notice.body,
-                from_email=settings.DEFAULT_FROM_EMAIL, to=[notice.recipient],
-            ).send(fail_silently=False)
-        except Exception as exc:
-            log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
-            notice.error = f"{type(exc).__name__}: {exc}"[:2000]
-            to = Notice.Status.FAILED
-        else:
-            notice.sent_at = clock.now()
-            notice.error = ""
-            to = Notice.Status.SENT
-        transition(notice, NOTICE, to, today=clock.today(), save_fields=["error", "sent_at", "attempts"])
-    return notice
+            for notice in notices:
+                notice.attempts += 1
+                try:
+                    EmailMessage(
+                        subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[notice.recipient], connection=mail,
+                    ).send(fail_silently=False)
+                except Exception as exc:
+                    log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
+                    notice.error = f"{type(exc).__name__}: {exc}"[:2000]
+                    failed.append(notice)
+                else:
+                    sent.append(notice)
+        finally:
+            with contextlib.suppress(Exception):
+                mail.close()
+        today = clock.today()
+        if sent:
+            Notice.objects.filter(pk__in=[n.pk for n in sent]).update(attempts=F("attempts") + 1)
+            transition_many(sent, NOTICE, Notice.Status.SENT, today=today,
+                            changes={"sent_at": clock.now(), "error": ""})
+        for notice in failed:
+            transition(notice, NOTICE, Notice.Status.FAILED, today=today, save_fields=["error", "attempts"])
+    return notices
 
 
 def notice_retry(*, notice: Notice, actor: Any = None) -> Notice:
