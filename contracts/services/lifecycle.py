@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.transitions import transition as core_transition
-from messaging.services import NoticeRequest, notify
+from messaging.services import NoticeRequest, notify_request
 
 from ..lifecycle import CONTRACT, EVENTS
 from ..models import Contract, ContractStatus, ContractTransition
@@ -75,9 +75,9 @@ def transition(
 def notify_contract(
     contract: Contract, event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any] | None = None
 ) -> None:
-    """Tell the customer about its contract; sent after commit, once per dedupe key."""
-    request = contract_notice(contract, event, today=today, dedupe_key=dedupe_key, context=context)
-    notify(customer=request.customer, event=request.event, context=request.context, dedupe_key=dedupe_key)
+    """Tell the customer about its contract; sent after commit, once per dedupe key (inside a batch's
+    ``messaging.services.notices_together`` block, with the batch's other notices)."""
+    notify_request(contract_notice(contract, event, today=today, dedupe_key=dedupe_key, context=context))
 
 
 def contract_notice(

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from core.calendar import add_months, clamp_day
 from core.errors import DomainError
 from core.jobs import run_batches
-from messaging.services import NoticeRequest, notify_many
+from messaging.services import notices_together
 
 from ..effective import effective_policy
 from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
-from .lifecycle import contract_notice, ensure_status, lock, notify_contract, transition
+from .lifecycle import ensure_status, lock, notify_contract, transition
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -136,13 +136,12 @@ def renew_due_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int
     """One batch of ``renew_contracts`` (CON-6) in one transaction: the batch's contracts locked in one
     statement (``SKIP LOCKED``: a contract another transaction holds is left to it) and checked again under
     the lock, their new periods inserted at once, the reminders marked in one update and every notice sent
-    with one ``notify_many`` (issue 16: was a transaction and about 24 queries per contract). A second run,
-    or two workers at once, renew, end or remind each contract once."""
+    with one ``notify_many`` (``notices_together``; issue 16: was a transaction and about 24 queries per
+    contract). A second run, or two workers at once, renew, end or remind each contract once."""
     counts = _zero()
-    notices: list[NoticeRequest] = []
     created: list[ContractPeriod] = []
     reminded: list[int] = []  # the periods already stored whose reminder goes today
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         contracts = (
             Contract.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("customer", "plan", "policy")
@@ -166,11 +165,11 @@ def renew_due_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int
                 while today > period.effective_end:
                     period = _renewal(contract, period, policy, anchor)
                     created.append(period)
-                    notices.append(contract_notice(
+                    notify_contract(
                         contract, "contract.renewed", today=today,
                         dedupe_key=f"contract:{contract.pk}:renewed:{period.number}",
                         context={"starts_on": period.starts_on, "ends_on": period.ends_on},
-                    ))
+                    )
                     counts["renewed"] += 1
             # The reminder belongs to the period running today (a fresh one included), so a second run for
             # the same date finds it already sent.
@@ -178,11 +177,10 @@ def renew_due_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int
                 if period.pk is not None:
                     reminded.append(period.pk)
                 period.reminder_sent_on = today
-                notices.append(_reminder(contract, period, policy, today))
+                _remind(contract, period, policy, today)
                 counts["reminded"] += 1
         ContractPeriod.objects.bulk_create(created)  # a new period reminded today carries its date already
         ContractPeriod.objects.filter(pk__in=reminded).update(reminder_sent_on=today)
-        notify_many(notices)
     return counts
 
 
@@ -236,10 +234,10 @@ def _due_ids(today: dt.date) -> list[int]:
     return due
 
 
-def _reminder(contract: Contract, period: ContractPeriod, policy: Any, today: dt.date) -> NoticeRequest:
+def _remind(contract: Contract, period: ContractPeriod, policy: Any, today: dt.date) -> None:
     """CON-6: the renewal reminder of ``period``, sent once (its dedupe key), ``renewal_reminder_days``
     before it ends."""
-    return contract_notice(
+    notify_contract(
         contract,
         "contract.renewal_reminder",
         today=today,

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,36 @@ class NoticeRequest:
     event: str
     context: dict[str, Any]
     dedupe_key: str
+
+
+#: The requests of the innermost :func:`notices_together` block (None outside one).
+_TOGETHER: ContextVar[list[NoticeRequest] | None] = ContextVar("notices_together", default=None)
+
+
+@contextlib.contextmanager
+def notices_together(*, actor: Any = None) -> Iterator[None]:
+    """Collect the notices :func:`notify_request` is given inside the block and send them with one
+    :func:`notify_many` when the block ends without an error (issue 16: a batch of a daily job that moves
+    many rows through per-row helpers notifies set-based). Use it inside the batch's transaction, so the
+    notices commit, or roll back, with the changes they tell of."""
+    pending: list[NoticeRequest] = []
+    token = _TOGETHER.set(pending)
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+    notify_many(pending, actor=actor)
+
+
+def notify_request(request: NoticeRequest) -> None:
+    """Send ``request`` now (:func:`notify`), or with the others at the end of the enclosing
+    :func:`notices_together` block."""
+    pending = _TOGETHER.get()
+    if pending is None:
+        notify(customer=request.customer, event=request.event, context=request.context,
+               dedupe_key=request.dedupe_key)
+    else:
+        pending.append(request)
 
 
 def notify_many(requests: Sequence[NoticeRequest], *, actor: Any = None) -> dict[str, list[Notice]]:
