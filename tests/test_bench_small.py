@@ -45,6 +45,9 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
 
     ordinary = measure.run_jobs(today=ORDINARY_DAY)
     dunning = measure.dunning(today=ISSUE_DAY)
+    sla = measure.sla_close(today=ISSUE_DAY)
+    assert sla["incidents"] > 0 and sla["counts"]["closed"] > 0 and sla["floor_seconds"] > 0, sla
+    assert sla["credit_notes"] == sla["counts"]["credited"] > 0, sla  # the outages earn credits (SLA-4)
     invoice = measure.invoice_run(today=ISSUE_DAY)
     assert invoice["first"]["counts"]["invoices"] > 0
     assert invoice["again"]["counts"]["invoices"] == 0
@@ -61,8 +64,8 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
     messages = measure.messages(count=40)
     assert messages["accepted"] == 40 and messages["recorded"] == 40 and not messages["errors"], messages
 
-    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], lists=lists,
-                         api=[api], msgs=[messages])
+    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], sla=[sla],
+                         lists=lists, api=[api], msgs=[messages])
     assert len(rows) == 7 + len(measure.CHANGELISTS) + 2
     for row in rows:
         assert set(row) >= ROW_KEYS, row
