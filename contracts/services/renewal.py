@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import DateField, ExpressionWrapper, F, Max
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import add_months, clamp_day
@@ -14,7 +16,7 @@ from core.jobs import run_batches
 from messaging.services import notices_together
 
 from ..effective import effective_policy
-from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
+from ..models import Contract, ContractPeriod, ContractStatus, Policy, SpecialTerm, TerminationKind
 from .lifecycle import ensure_status, lock, notify_contract, transition
 
 ONE_DAY = dt.timedelta(days=1)
@@ -219,19 +221,44 @@ def _due(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
 
 def _due_ids(today: dt.date) -> list[int]:
     """The live contracts :func:`renew_due` has work for today, read set-based (issue 16: the job used to
-    open a transaction per live contract every day); each is checked again under its lock."""
-    live = (
+    open a transaction per live contract every day); each is checked again under its lock.
+
+    SQL keeps only the contracts whose last period ends (with its extension) by today plus the longest
+    reminder lead any policy or special term sets (:func:`_longest_reminder`): a superset of those due,
+    since a period ends before a reminder or a renewal is due. Python then applies :func:`_due` to those
+    (a day with nothing near its end reads no contract: it was every live contract, 0.9 s at 2,000)."""
+    horizon = today + dt.timedelta(days=_longest_reminder())
+    end = ExpressionWrapper(F("periods__ends_on") + F("periods__extension_days"), output_field=DateField())
+    near = (
         Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+        .annotate(last_end=Max(end))
+        .filter(last_end__lte=horizon)
+        .values("pk")
+    )
+    candidates = (
+        Contract.objects.filter(pk__in=near)
         .select_related("policy")
         .prefetch_related("special_terms", "periods")
         .order_by("pk")
     )
     due = []
-    for contract in live.iterator(chunk_size=2000):
+    for contract in candidates.iterator(chunk_size=2000):
         periods = list(contract.periods.all())
         if periods and _due(contract, max(periods, key=lambda p: p.number), today):
             due.append(contract.pk)
     return due
+
+
+def _longest_reminder() -> int:
+    """The most days before a period's end any policy, or any active special term, sends its renewal
+    reminder (CON-6): the lead of the prefilter in :func:`_due_ids`."""
+    longest = Policy.objects.aggregate(days=Max("renewal_reminder_days"))["days"] or 0
+    for value in SpecialTerm.objects.filter(active=True, parameter="renewal_reminder_days").values_list(
+        "value", flat=True
+    ):
+        with contextlib.suppress(TypeError, ValueError):
+            longest = max(longest, int(value))
+    return int(longest)
 
 
 def _remind(contract: Contract, period: ContractPeriod, policy: Any, today: dt.date) -> None:
