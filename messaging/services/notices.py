@@ -167,14 +167,20 @@ def notices_together(*, actor: Any = None) -> Iterator[None]:
     """Collect the notices :func:`notify_request` is given inside the block and send them with one
     :func:`notify_many` when the block ends without an error (issue 16: a batch of a daily job that moves
     many rows through per-row helpers notifies set-based). Use it inside the batch's transaction, so the
-    notices commit, or roll back, with the changes they tell of."""
+    notices commit, or roll back, with the changes they tell of. A block inside another hands its notices
+    to the outer one when it ends without an error, and drops them when it ends with one: wrap a savepoint
+    in its own block, so a step rolled back sends nothing."""
+    outer = _TOGETHER.get()
     pending: list[NoticeRequest] = []
     token = _TOGETHER.set(pending)
     try:
         yield
     finally:
         _TOGETHER.reset(token)
-    notify_many(pending, actor=actor)
+    if outer is not None:
+        outer.extend(pending)
+    else:
+        notify_many(pending, actor=actor)
 
 
 def notify_request(request: NoticeRequest) -> None:
