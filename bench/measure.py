@@ -183,6 +183,7 @@ def add_incidents(month: dt.date, *, every: int = INCIDENT_EVERY) -> int:
     )[::every]
     incidents = []
     for pk, code, activated_on in rows:
+        assert activated_on is not None  # live contracts are activated
         day = max(month.replace(day=10), activated_on + dt.timedelta(days=1))
         started = timezone.make_aware(dt.datetime.combine(day, OUTAGE[0]))
         incidents.append(Incident(service=code, contract_id=pk, title="bench outage",

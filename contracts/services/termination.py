@@ -314,7 +314,7 @@ def complete_due(*, today: dt.date) -> dict[str, int]:
     return {"terminated": done, "awaiting_settlement": waiting}
 
 
-def _unpaid_by_customer(contracts: list[Contract], today: dt.date) -> dict[int, int]:
+def _unpaid_by_customer(contracts: Iterable[Contract], today: dt.date) -> dict[int, int]:
     """The unpaid won of each customer of ``contracts`` that must settle before terminating (CON-7)."""
     from .applications import unpaid_won
 
