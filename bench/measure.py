@@ -126,9 +126,14 @@ def run_jobs(*, today: dt.date) -> dict[str, Any]:
     """Every daily job for one date (``core.jobs.run_all``, as ``manage.py run_jobs`` runs them)."""
     from core import jobs
 
+    per_job: dict[str, dict[str, Any]] = {}
     with _quiet(), measured() as figures:
-        outcomes = jobs.run_all(today)
-    figures["jobs"] = {o.job: o.counts for o in outcomes}
+        for spec in jobs.registry():  # as ``run_all`` runs them on a date not run yet, each one timed
+            with measured() as one:
+                outcome = jobs.run_job(spec.name, today)
+            per_job[spec.name] = {"seconds": round(one["seconds"], 3), "queries": one["queries"],
+                                  "counts": outcome.counts}
+    figures["jobs"] = per_job
     figures["peak_mb"] = peak_mb()
     return figures
 
@@ -149,6 +154,75 @@ def dunning(*, today: dt.date) -> dict[str, Any]:
         ("UPDATE billing_invoice SET updated_at = now() WHERE status = 'issued' AND due_date < %s", [today]),
         ("UPDATE billing_dunningcase SET updated_at = now() WHERE invoice_id IN "
          "(SELECT id FROM billing_invoice WHERE status = 'issued' AND due_date < %s)", [today]),
+    ])
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
+#: One live contract in this many has an outage in the closing month (issue 16: 5,000 of 100,000).
+INCIDENT_EVERY = 20
+#: The outage: twelve hours from 09:00 (below every preset's monthly target).
+OUTAGE = (dt.time(9, 0), dt.timedelta(hours=12))
+
+
+def add_incidents(month: dt.date, *, every: int = INCIDENT_EVERY) -> int:
+    """A resolved twelve-hour outage in ``month`` for one live contract in ``every`` (contract-scoped, as
+    a customer's report confirmed by staff), on the 10th or the day after the contract's activation: the
+    set-up of the SLA close, not measured."""
+    from django.utils import timezone
+
+    from contracts.models import Contract, ContractStatus
+    from core.calendar import month_end
+    from sla.models import Incident
+
+    last = month_end(month) - dt.timedelta(days=1)
+    rows = list(
+        Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED],
+                                activated_on__lt=last)
+        .order_by("pk").values_list("pk", "policy__code", "activated_on")
+    )[::every]
+    incidents = []
+    for pk, code, activated_on in rows:
+        assert activated_on is not None  # live contracts are activated
+        day = max(month.replace(day=10), activated_on + dt.timedelta(days=1))
+        started = timezone.make_aware(dt.datetime.combine(day, OUTAGE[0]))
+        incidents.append(Incident(service=code, contract_id=pk, title="bench outage",
+                                  status=Incident.Status.RESOLVED, reported_at=started, detected_at=started,
+                                  started_at=started, ended_at=started + OUTAGE[1]))
+    Incident.objects.bulk_create(incidents, batch_size=2000)
+    return len(incidents)
+
+
+def _copy_rows_floor(table: str, after: int, changed: dict[str, str]) -> tuple[str, list[Any]]:
+    """An ``INSERT … SELECT`` copying ``table``'s rows with id > ``after``, ``changed`` columns rewritten
+    (so unique keys let the copies in)."""
+    cols = _columns(table)
+    values = [changed.get(c, c) for c in cols]
+    return (f'INSERT INTO "{table}" ({", ".join(cols)}) '  # noqa: S608 (fixed names)
+            f'SELECT {", ".join(values)} FROM "{table}" WHERE id > %s', [after])
+
+
+def sla_close(*, today: dt.date) -> dict[str, Any]:
+    """The SLA month close on ``today`` (closing last month) with :func:`add_incidents` outages, and its
+    floor: ``INSERT … SELECT`` of the same month rows and credit notes it wrote (rolled back)."""
+    from core.calendar import add_months, month_start
+    from sla.jobs import sla_month_close
+
+    month = add_months(month_start(today), -1)
+    incidents = add_incidents(month)
+    before_month, before_note = _max_id("sla_slamonth"), _max_id("billing_creditnote")
+    with _quiet(), acting_as(job="bench"), measured() as figures:
+        figures["counts"] = sla_month_close(today=today)
+    figures["incidents"] = incidents
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM billing_creditnote WHERE id > %s", [before_note])
+        figures["credit_notes"] = int(cursor.fetchone()[0])
+    figures["floor_seconds"] = _timed_sql([
+        _copy_rows_floor("sla_slamonth", before_month,
+                         {'"month"': "(\"month\" - interval '1200 months')::date"}),
+        _copy_rows_floor("billing_creditnote", before_note, {
+            '"number"': "\"number\" || 'F'", '"idempotency_key"': "\"idempotency_key\" || 'F'",
+        }),
     ])
     figures["peak_mb"] = peak_mb()
     return figures
@@ -357,6 +431,7 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "invoice_run": invoice_run,
     "run_jobs": run_jobs,
     "dunning": dunning,
+    "sla_close": sla_close,
     "changelists": changelists,
     "messages": messages,
     "api_invoice_list": api_invoice_list,

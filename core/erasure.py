@@ -54,11 +54,21 @@ def _paths(
 def customer_rows(
     model: type[models.Model], customer_model: type[models.Model], customer_id: int
 ) -> models.QuerySet:
-    """The rows of ``model`` that belong to the customer (through any of its paths)."""
-    condition = models.Q()
-    for path in customer_paths(model, customer_model):
-        condition |= models.Q(**{path: customer_id})
-    return model._base_manager.filter(condition) if condition else model._base_manager.none()
+    """The rows of ``model`` that belong to the customer (through any of its paths).
+
+    With several paths each is read on its own and the keys joined (issue 16: one ``WHERE a = %s OR
+    join.b = %s`` across a join cannot use either index, so the purge scanned the whole notice table once
+    per customer, about a second each at 100,000 contracts)."""
+    paths = customer_paths(model, customer_model)
+    manager = model._base_manager
+    if not paths:
+        return manager.none()
+    if len(paths) == 1:
+        return manager.filter(**{paths[0]: customer_id})
+    pks: set[Any] = set()
+    for path in paths:
+        pks.update(manager.filter(**{path: customer_id}).values_list("pk", flat=True))
+    return manager.filter(pk__in=sorted(pks))
 
 
 def erase_customer_rows(

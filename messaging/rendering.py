@@ -10,12 +10,13 @@ happens in the notice's language so number and date formats follow it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -38,9 +39,16 @@ def check_syntax(source: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """``source`` compiled once per process (issue 16: a batch renders one template for many notices); a
+    compiled template renders any context and language, as Django's cached template loader relies on."""
+    return _engine.from_string(source)
+
+
 def render(source: str, variables: dict[str, Any], *, language: str) -> str:
     with translation.override(language):
-        text = _engine.from_string(source).render(Context(variables, autoescape=False))
+        text = _compiled(source).render(Context(variables, autoescape=False))
     return particles(text)  # "계약 {{ number }}이(가)" reads "계약 C-2026-0001이" (core.korean)
 
 

@@ -45,6 +45,9 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
 
     ordinary = measure.run_jobs(today=ORDINARY_DAY)
     dunning = measure.dunning(today=ISSUE_DAY)
+    sla = measure.sla_close(today=ISSUE_DAY)
+    assert sla["incidents"] > 0 and sla["counts"]["closed"] > 0 and sla["floor_seconds"] > 0, sla
+    assert sla["credit_notes"] == sla["counts"]["credited"] > 0, sla  # the outages earn credits (SLA-4)
     invoice = measure.invoice_run(today=ISSUE_DAY)
     assert invoice["first"]["counts"]["invoices"] > 0
     assert invoice["again"]["counts"]["invoices"] == 0
@@ -61,8 +64,8 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
     messages = measure.messages(count=40)
     assert messages["accepted"] == 40 and messages["recorded"] == 40 and not messages["errors"], messages
 
-    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], lists=lists,
-                         api=[api], msgs=[messages])
+    rows = run.rows_from(runs=[invoice], ordinary=[ordinary], issue=[issue], dun=[dunning], sla=[sla],
+                         lists=lists, api=[api], msgs=[messages])
     assert len(rows) == 7 + len(measure.CHANGELISTS) + 2
     for row in rows:
         assert set(row) >= ROW_KEYS, row
@@ -70,5 +73,10 @@ def test_bench_book_and_table_at_a_tiny_size() -> None:
     assert rows[0]["figure"] > 0 and rows[0]["floor"] > 0 and rows[0]["ratio"] > 0
     json.dumps(rows, default=str)
     table = run.render(rows)
-    assert table.count("\n") == len(rows) + 1
+    main, *by_job = table.split("\n\n")
+    assert main.count("\n") == len(rows) + 1
+    assert len(by_job) == 2  # the two run_jobs rows, each job timed on its own
+    for section in by_job:
+        assert all(f"| {spec.name} |" in section for spec in jobs.registry()), section
+    assert all(set(data) == {"seconds", "queries", "counts"} for data in issue["jobs"].values())
     assert connection.vendor == "postgresql"

@@ -109,7 +109,7 @@ from core.errors import DomainError
 from core.jobs import run_batches
 from core.transitions import transition, transition_many
 from messaging.models import Notice
-from messaging.services import NoticeRequest, notify, notify_many
+from messaging.services import NoticeRequest, notices_together, notify, notify_many
 
 from ..lifecycles import DUNNING_CASE
 from ..models import (
@@ -220,7 +220,8 @@ def dunning_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
             .values_list("pk", flat=True)
         )
         if locked:
-            _Run(locked, today=today, counts=counts).run()
+            with notices_together():  # what the effects' contract services tell, sent with one notify_many
+                _Run(locked, today=today, counts=counts).run()
     return {key: counts[key] for key in KEYS}
 
 
@@ -500,7 +501,7 @@ class _Run:
         try:
             with acting_as(job="dunning", reason=f"DUN {invoice.number}"):
                 if planned.action in EFFECTS:
-                    with transaction.atomic():
+                    with transaction.atomic(), notices_together():  # a refusal rolls back its notices too
                         detail = _ACTIONS[planned.action](self, case, planned, plan, invoice, policy, amount)
                 else:
                     detail = _ACTIONS[planned.action](self, case, planned, plan, invoice, policy, amount)

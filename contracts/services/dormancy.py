@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import DateField, F, Q
@@ -58,17 +59,21 @@ def _default() -> Threshold:
     )
 
 
-def dormancy_thresholds() -> dict[int, Threshold | None]:
-    """customer id → its dormancy threshold, for customers with live contracts (``None``: no dormancy)."""
+def _threshold(policy: Any) -> Threshold:
+    return Threshold(int(policy.dormancy_days or 0), int(policy.dormancy_notice_days or 0))
+
+
+def dormancy_thresholds(customer_ids: list[int] | None = None) -> dict[int, Threshold | None]:
+    """customer id → its dormancy threshold, for customers with live contracts (``None``: no dormancy);
+    ``customer_ids``: only those customers' (issue 16: the job asks only for its candidates')."""
     found: dict[int, list[Threshold]] = {}
     contracts = (
         Contract.objects.filter(status__in=LIVE).select_related("policy").prefetch_related("special_terms")
     )
+    if customer_ids is not None:
+        contracts = contracts.filter(customer_id__in=customer_ids)
     for contract in contracts.iterator(chunk_size=500):
-        policy = effective_policy(contract)
-        found.setdefault(contract.customer_id, []).append(
-            Threshold(int(policy.dormancy_days or 0), int(policy.dormancy_notice_days or 0))
-        )
+        found.setdefault(contract.customer_id, []).append(_threshold(effective_policy(contract)))
     result: dict[int, Threshold | None] = {}
     for customer_id, items in found.items():
         active = [t for t in items if t.days > 0]
@@ -77,17 +82,35 @@ def dormancy_thresholds() -> dict[int, Threshold | None]:
     return result
 
 
+def _shortest_lead(default: Threshold) -> int:
+    """The fewest days between a member's last login and its notice any live contract allows: over the
+    policy versions live contracts use and the live contracts with a dormancy special term (each read
+    once, not every live contract: issue 16), and the defaults."""
+    live = Contract.objects.filter(status__in=LIVE)
+    thresholds = [default]
+    thresholds += [_threshold(p) for p in Policy.objects.filter(pk__in=live.values("policy_id"))]
+    special = live.filter(
+        special_terms__active=True, special_terms__parameter__in=["dormancy_days", "dormancy_notice_days"]
+    ).distinct()
+    for contract in special.select_related("policy").prefetch_related("special_terms"):
+        thresholds.append(_threshold(effective_policy(contract)))
+    leads = [t.days - t.notice_days for t in thresholds if t.days > 0]  # 0 days: no dormancy at all
+    return min(leads) if leads else 0
+
+
 def dormant_accounts(*, today: dt.date) -> dict[str, int]:
-    """The daily job (SPEC §10, 06:00): notices, then dormancy. Returns counts."""
+    """The daily job (SPEC §10, 06:00): notices, then dormancy. Returns counts.
+
+    The members whose inactivity reaches the shortest notice lead any live contract allows are read in
+    SQL; only their customers' thresholds are computed (issue 16: every live contract's policy was read
+    every day)."""
     with acting_as(job=JOB, reason="ACC-10"):
-        thresholds = dormancy_thresholds()
         default = _default()
-        leads = [t.days - t.notice_days for t in [*thresholds.values(), default] if t is not None]
-        cutoff = today - dt.timedelta(days=max(0, min(leads)))
+        cutoff = today - dt.timedelta(days=max(0, _shortest_lead(default)))
         baseline = Coalesce(
             F("last_seen_on"), TruncDate("created_at", tzinfo=clock.SEOUL), output_field=DateField()
         )
-        ids = list(
+        rows = list(
             Member.objects.filter(
                 status=Member.Status.ACTIVE,
                 customer__status__in=[Customer.Status.ACTIVE, Customer.Status.DORMANT],
@@ -95,10 +118,11 @@ def dormant_accounts(*, today: dt.date) -> dict[str, int]:
             .annotate(baseline=baseline)
             .filter(Q(baseline__lte=cutoff))
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "customer_id")
         )
-        counts = {"candidates": len(ids), "noticed": 0, "dormant": 0, "skipped_locked": 0}
-        for member_id in ids:
+        thresholds = dormancy_thresholds(sorted({customer_id for _pk, customer_id in rows})) if rows else {}
+        counts = {"candidates": len(rows), "noticed": 0, "dormant": 0, "skipped_locked": 0}
+        for member_id, _customer_id in rows:
             outcome = _process(member_id, thresholds, default, today)
             if outcome in counts:
                 counts[outcome] += 1

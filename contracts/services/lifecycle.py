@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.transitions import transition as core_transition
-from messaging.services import notify
+from messaging.services import NoticeRequest, notify_request
 
 from ..lifecycle import CONTRACT, EVENTS
 from ..models import Contract, ContractStatus, ContractTransition
@@ -75,7 +75,15 @@ def transition(
 def notify_contract(
     contract: Contract, event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any] | None = None
 ) -> None:
-    """Tell the customer about its contract; sent after commit, once per dedupe key."""
+    """Tell the customer about its contract; sent after commit, once per dedupe key (inside a batch's
+    ``messaging.services.notices_together`` block, with the batch's other notices)."""
+    notify_request(contract_notice(contract, event, today=today, dedupe_key=dedupe_key, context=context))
+
+
+def contract_notice(
+    contract: Contract, event: str, *, today: dt.date, dedupe_key: str, context: dict[str, Any] | None = None
+) -> NoticeRequest:
+    """The notice :func:`notify_contract` sends, for a batch's ``messaging.services.notify_many``."""
     base = {
         "contract_number": contract.number,
         "plan_name": contract.plan.name,
@@ -87,7 +95,7 @@ def notify_contract(
         "export_url": portal_export_url(),
     }
     base.update({k: _json_safe(v) for k, v in (context or {}).items()})
-    notify(customer=contract.customer, event=event, context=base, dedupe_key=dedupe_key)
+    return NoticeRequest(customer=contract.customer, event=event, context=base, dedupe_key=dedupe_key)
 
 
 def portal_export_url() -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import DateField, ExpressionWrapper, F, Max
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import add_months, clamp_day
 from core.errors import DomainError
 from core.jobs import run_batches
+from messaging.services import notices_together
 
 from ..effective import effective_policy
-from ..models import Contract, ContractPeriod, ContractStatus, TerminationKind
+from ..models import Contract, ContractPeriod, ContractStatus, Policy, SpecialTerm, TerminationKind
 from .lifecycle import ensure_status, lock, notify_contract, transition
 
 ONE_DAY = dt.timedelta(days=1)
@@ -34,7 +37,10 @@ def period_end(start: dt.date, months: int, anchor_day: int | None = None) -> dt
 def anchor_day(contract: Contract) -> int | None:
     """The contract's anniversary day: the first period's start, unless an upheld appeal has shifted the
     periods (then each renewal keeps its own start day)."""
-    periods = list(contract.periods.order_by("number"))
+    return _anchor_day(sorted(contract.periods.all(), key=lambda p: p.number))
+
+
+def _anchor_day(periods: list[ContractPeriod]) -> int | None:
     if not periods or any(p.extension_days for p in periods):
         return None
     return periods[0].starts_on.day
@@ -129,55 +135,71 @@ def renew_due_plan(*, today: dt.date) -> list[dict[str, Any]]:
 
 
 def renew_due_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[str, int]:
-    """One batch of ``renew_contracts`` (CON-6): each contract in its own transaction under its row lock
-    (``SKIP LOCKED``: a contract another transaction holds is left to it), checked again under the lock,
-    so a second run, or two workers at once, renew, end or remind each contract once."""
-    reminded = renewed = ended = 0
-    for pk in payload["contracts"]:
-        with transaction.atomic():
-            contract = (
-                Contract.objects.select_for_update(skip_locked=True)
-                .select_related("customer", "plan", "policy")
-                .filter(pk=pk)
-                .first()
-            )
-            if contract is None or contract.status not in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED):
+    """One batch of ``renew_contracts`` (CON-6) in one transaction: the batch's contracts locked in one
+    statement (``SKIP LOCKED``: a contract another transaction holds is left to it) and checked again under
+    the lock, their new periods inserted at once, the reminders marked in one update and every notice sent
+    with one ``notify_many`` (``notices_together``; issue 16: was a transaction and about 24 queries per
+    contract). A second run, or two workers at once, renew, end or remind each contract once."""
+    counts = _zero()
+    created: list[ContractPeriod] = []
+    reminded: list[int] = []  # the periods already stored whose reminder goes today
+    with transaction.atomic(), notices_together():
+        contracts = (
+            Contract.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer", "plan", "policy")
+            .prefetch_related("special_terms", "periods")
+            .filter(pk__in=payload["contracts"], status__in=(ContractStatus.ACTIVE, ContractStatus.SUSPENDED))
+            .order_by("pk")
+        )
+        for contract in contracts:
+            periods = sorted(contract.periods.all(), key=lambda p: p.number)
+            if not periods:
                 continue
-            period = last_period(contract)
-            if period is None:
-                continue
+            period = periods[-1]
             policy = effective_policy(contract)
-            end = period.effective_end
-            if today > end:
+            if today > period.effective_end:
                 if contract.renewal_stopped or not policy.auto_renew:
-                    contract.termination_kind = TerminationKind.TERM_END
-                    contract.termination_requested_on = end
-                    contract.termination_effective_on = end
-                    transition(
-                        contract,
-                        ContractStatus.TERMINATING,
-                        today=today,
-                        reason=contract.renewal_stop_reason or str(_("계약 기간 만료")),
-                        save_fields=[
-                            "termination_kind",
-                            "termination_requested_on",
-                            "termination_effective_on",
-                        ],
-                    )
-                    ended += 1
+                    _end(contract, period, today)
+                    counts["ended"] += 1
                     continue
                 # Catch up when days were skipped: renew period after period until today is covered.
-                while period is not None and today > period.effective_end:
-                    renewed_period = _renew(contract, period, today)
-                    if renewed_period is None:
-                        break
-                    period = renewed_period
-                    renewed += 1
+                anchor = _anchor_day(periods)
+                while today > period.effective_end:
+                    period = _renewal(contract, period, policy, anchor)
+                    created.append(period)
+                    notify_contract(
+                        contract, "contract.renewed", today=today,
+                        dedupe_key=f"contract:{contract.pk}:renewed:{period.number}",
+                        context={"starts_on": period.starts_on, "ends_on": period.ends_on},
+                    )
+                    counts["renewed"] += 1
             # The reminder belongs to the period running today (a fresh one included), so a second run for
             # the same date finds it already sent.
-            if period is not None and _remind(contract, period, today):
-                reminded += 1
-    return {"reminded": reminded, "renewed": renewed, "ended": ended}
+            if _reminder_due(contract, period, today):
+                if period.pk is not None:
+                    reminded.append(period.pk)
+                period.reminder_sent_on = today
+                _remind(contract, period, policy, today)
+                counts["reminded"] += 1
+        ContractPeriod.objects.bulk_create(created)  # a new period reminded today carries its date already
+        ContractPeriod.objects.filter(pk__in=reminded).update(reminder_sent_on=today)
+    return counts
+
+
+def _end(contract: Contract, period: ContractPeriod, today: dt.date) -> None:
+    """CON-6: a contract whose renewal was stopped (or that may not renew) ends with its term: it moves to
+    ``terminating`` with the period end as the effective date, and ``complete_terminations`` finishes it."""
+    end = period.effective_end
+    contract.termination_kind = TerminationKind.TERM_END
+    contract.termination_requested_on = end
+    contract.termination_effective_on = end
+    transition(
+        contract,
+        ContractStatus.TERMINATING,
+        today=today,
+        reason=contract.renewal_stop_reason or str(_("계약 기간 만료")),
+        save_fields=["termination_kind", "termination_requested_on", "termination_effective_on"],
+    )
 
 
 def _reminder_due(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
@@ -199,64 +221,71 @@ def _due(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
 
 def _due_ids(today: dt.date) -> list[int]:
     """The live contracts :func:`renew_due` has work for today, read set-based (issue 16: the job used to
-    open a transaction per live contract every day); each is checked again under its lock."""
-    live = (
+    open a transaction per live contract every day); each is checked again under its lock.
+
+    SQL keeps only the contracts whose last period ends (with its extension) by today plus the longest
+    reminder lead any policy or special term sets (:func:`_longest_reminder`): a superset of those due,
+    since a period ends before a reminder or a renewal is due. Python then applies :func:`_due` to those
+    (a day with nothing near its end reads no contract: it was every live contract, 0.9 s at 2,000)."""
+    horizon = today + dt.timedelta(days=_longest_reminder())
+    end = ExpressionWrapper(F("periods__ends_on") + F("periods__extension_days"), output_field=DateField())
+    near = (
         Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+        .annotate(last_end=Max(end))
+        .filter(last_end__lte=horizon)
+        .values("pk")
+    )
+    candidates = (
+        Contract.objects.filter(pk__in=near)
         .select_related("policy")
         .prefetch_related("special_terms", "periods")
         .order_by("pk")
     )
     due = []
-    for contract in live.iterator(chunk_size=2000):
+    for contract in candidates.iterator(chunk_size=2000):
         periods = list(contract.periods.all())
         if periods and _due(contract, max(periods, key=lambda p: p.number), today):
             due.append(contract.pk)
     return due
 
 
-def _remind(contract: Contract, period: ContractPeriod, today: dt.date) -> bool:
-    """Send the renewal reminder of ``period`` once, ``renewal_reminder_days`` before it ends (CON-6)."""
-    if not _reminder_due(contract, period, today):
-        return False
-    policy = effective_policy(contract)
-    end = period.effective_end
-    period.reminder_sent_on = today
-    period.save(update_fields=["reminder_sent_on"])
+def _longest_reminder() -> int:
+    """The most days before a period's end any policy, or any active special term, sends its renewal
+    reminder (CON-6): the lead of the prefilter in :func:`_due_ids`."""
+    longest = Policy.objects.aggregate(days=Max("renewal_reminder_days"))["days"] or 0
+    for value in SpecialTerm.objects.filter(active=True, parameter="renewal_reminder_days").values_list(
+        "value", flat=True
+    ):
+        with contextlib.suppress(TypeError, ValueError):
+            longest = max(longest, int(value))
+    return int(longest)
+
+
+def _remind(contract: Contract, period: ContractPeriod, policy: Any, today: dt.date) -> None:
+    """CON-6: the renewal reminder of ``period``, sent once (its dedupe key), ``renewal_reminder_days``
+    before it ends."""
     notify_contract(
         contract,
         "contract.renewal_reminder",
         today=today,
         dedupe_key=f"contract:{contract.pk}:renewal-reminder:{period.number}",
         context={
-            "ends_on": end,
+            "ends_on": period.effective_end,
             "renewal_months": policy.renewal_months or contract.term_months,
             "notice_deadline": renewal_notice_deadline(contract, period),
         },
     )
-    return True
 
 
-def _renew(contract: Contract, period: ContractPeriod, today: dt.date) -> ContractPeriod | None:
-    policy = effective_policy(contract)
+def _renewal(contract: Contract, period: ContractPeriod, policy: Any, anchor: int | None) -> ContractPeriod:
+    """The period after ``period``: the same conditions for the policy's renewal term (CON-5, CON-6)."""
     months = policy.renewal_months or contract.term_months
     start = period.effective_end + ONE_DAY
-    try:
-        with transaction.atomic():
-            new = ContractPeriod.objects.create(
-                contract=contract,
-                number=period.number + 1,
-                kind=ContractPeriod.Kind.RENEWAL,
-                starts_on=start,
-                ends_on=period_end(start, months, anchor_day(contract)),
-                policy=contract.policy,
-            )
-    except IntegrityError:
-        return None
-    notify_contract(
-        contract,
-        "contract.renewed",
-        today=today,
-        dedupe_key=f"contract:{contract.pk}:renewed:{new.number}",
-        context={"starts_on": new.starts_on, "ends_on": new.ends_on},
+    return ContractPeriod(
+        contract=contract,
+        number=period.number + 1,
+        kind=ContractPeriod.Kind.RENEWAL,
+        starts_on=start,
+        ends_on=period_end(start, months, anchor),
+        policy=contract.policy,
     )
-    return new

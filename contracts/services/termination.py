@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import BusinessCalendar
 from core.errors import DomainError
+from messaging.services import notices_together
 
 from ..effective import effective_policy
-from ..models import Contract, ContractStatus, TerminationKind, TerminationReason
+from ..models import Contract, ContractStatus, Suspension, TerminationKind, TerminationReason
 from ..settlement import Settlement, preview
 from .lifecycle import ensure_status, lock, notify_contract, transition
 
@@ -51,13 +53,19 @@ def settlement_as_dict(settlement: Settlement) -> dict[str, object]:
 
 def unpaid_blocking(contract: Contract, today: dt.date) -> int:
     """Unpaid won that keeps ``contract`` in ``terminating`` (0 when nothing blocks it) (CON-7)."""
-    if contract.termination_kind not in SETTLEMENT_REQUIRED_KINDS:
-        return 0
-    if not effective_policy(contract).termination_requires_settlement:
+    if not _needs_settlement(contract):
         return 0
     from .applications import unpaid_won
 
     return unpaid_won(contract.customer, today)
+
+
+def _needs_settlement(contract: Contract) -> bool:
+    """CON-7: the contract's kind of termination and its policy make unpaid fees block it."""
+    return (
+        contract.termination_kind in SETTLEMENT_REQUIRED_KINDS
+        and effective_policy(contract).termination_requires_settlement
+    )
 
 
 def earliest_termination_date(contract: Contract, today: dt.date) -> dt.date:
@@ -240,49 +248,78 @@ def termination_complete(*, contract: Contract, today: dt.date) -> Contract:
     with transaction.atomic():
         contract = lock(contract)
         complete_check(contract, today)
-        effective = contract.termination_effective_on
-        assert effective is not None  # complete_check refuses a contract without one
-        contract.terminated_on = effective
-        transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
-        for suspension in contract.suspensions.filter(lifted_on__isnull=True):
-            suspension.lifted_on = max(effective, suspension.starts_on)
-            suspension.lift_reason = str(_("계약 해지"))
-            suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+        _complete(contract, today, list(contract.suspensions.filter(lifted_on__isnull=True)))
     return contract
+
+
+def _complete(contract: Contract, today: dt.date, open_suspensions: list[Suspension]) -> None:
+    """Terminate ``contract`` (locked, checked) on its effective date and lift its open suspensions."""
+    effective = contract.termination_effective_on
+    assert effective is not None  # complete_check refuses a contract without one
+    contract.terminated_on = effective
+    transition(contract, ContractStatus.TERMINATED, today=today, save_fields=["terminated_on"])
+    for suspension in open_suspensions:
+        suspension.lifted_on = max(effective, suspension.starts_on)
+        suspension.lift_reason = str(_("계약 해지"))
+        suspension.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+
+
+#: Contracts per transaction of ``complete_terminations`` (issue 16).
+COMPLETE_BATCH = 200
 
 
 def complete_due(*, today: dt.date) -> dict[str, int]:
     """Job ``complete_terminations``: terminating → terminated on the effective date (CON-7). A contract
-    with unpaid fees to settle first stays ``terminating``; the customer is told once."""
+    with unpaid fees to settle first stays ``terminating``; the customer is told once.
+
+    A transaction per ``COMPLETE_BATCH`` contracts (issue 16: was one, and about 28 queries, per contract):
+    the batch locked in one statement (``SKIP LOCKED``: a contract another worker holds is left to it) and
+    checked again under the lock, the notices sent together; two workers complete each contract once."""
     done = waiting = 0
-    for pk in list(
-        Contract.objects.filter(
-            status=ContractStatus.TERMINATING, termination_effective_on__lte=today
-        ).values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            contract = (
-                Contract.objects.select_for_update(skip_locked=True)
+    pks = list(
+        Contract.objects.filter(status=ContractStatus.TERMINATING, termination_effective_on__lte=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for i in range(0, len(pks), COMPLETE_BATCH):
+        with transaction.atomic(), notices_together():
+            contracts = list(
+                Contract.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("customer", "plan", "policy")
-                .filter(pk=pk, status=ContractStatus.TERMINATING)
-                .first()
-            )
-            if contract is None:
-                continue
-            unpaid = unpaid_blocking(contract, today)
-            if unpaid:
-                notify_contract(
-                    contract,
-                    "contract.termination_awaiting_settlement",
-                    today=today,
-                    dedupe_key=f"contract:{contract.pk}:termination-awaiting-settlement",
-                    context={"unpaid_won": unpaid},
+                .prefetch_related(
+                    "special_terms",
+                    Prefetch(
+                        "suspensions", Suspension.objects.filter(lifted_on__isnull=True), "open_suspensions"
+                    ),
                 )
-                waiting += 1
-                continue
-            termination_complete(contract=contract, today=today)
-            done += 1
+                .filter(pk__in=pks[i : i + COMPLETE_BATCH], status=ContractStatus.TERMINATING,
+                        termination_effective_on__lte=today)
+                .order_by("pk")
+            )
+            unpaid = _unpaid_by_customer(contracts, today)
+            for contract in contracts:
+                owed = unpaid.get(contract.customer_id, 0) if _needs_settlement(contract) else 0
+                if owed:
+                    notify_contract(
+                        contract,
+                        "contract.termination_awaiting_settlement",
+                        today=today,
+                        dedupe_key=f"contract:{contract.pk}:termination-awaiting-settlement",
+                        context={"unpaid_won": owed},
+                    )
+                    waiting += 1
+                    continue
+                _complete(contract, today, contract.open_suspensions)
+                done += 1
     return {"terminated": done, "awaiting_settlement": waiting}
+
+
+def _unpaid_by_customer(contracts: Iterable[Contract], today: dt.date) -> dict[int, int]:
+    """The unpaid won of each customer of ``contracts`` that must settle before terminating (CON-7)."""
+    from .applications import unpaid_won
+
+    customers = {c.customer_id: c.customer for c in contracts if _needs_settlement(c)}
+    return {pk: unpaid_won(customer, today) for pk, customer in customers.items()}
 
 
 def withdrawal_deadline(contract: Contract) -> dt.date | None:

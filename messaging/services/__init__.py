@@ -20,8 +20,10 @@ from .notices import (
     notice_deliver,
     notice_mark_read,
     notice_retry,
+    notices_together,
     notify,
     notify_many,
+    notify_request,
 )
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "notice_deliver",
     "notice_mark_read",
     "notice_retry",
+    "notices_together",
     "notify",
     "notify_many",
+    "notify_request",
 ]

@@ -14,19 +14,21 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.audit import acting_as, current_actor
 from core.errors import DomainError, NotFound
-from core.transitions import transition
+from core.transitions import transition, transition_many
 
 from ..defaults import FALLBACK
 from ..lifecycles import NOTICE
@@ -156,6 +158,42 @@ class NoticeRequest:
     dedupe_key: str
 
 
+#: The requests of the innermost :func:`notices_together` block (None outside one).
+_TOGETHER: ContextVar[list[NoticeRequest] | None] = ContextVar("notices_together", default=None)
+
+
+@contextlib.contextmanager
+def notices_together(*, actor: Any = None) -> Iterator[None]:
+    """Collect the notices :func:`notify_request` is given inside the block and send them with one
+    :func:`notify_many` when the block ends without an error (issue 16: a batch of a daily job that moves
+    many rows through per-row helpers notifies set-based). Use it inside the batch's transaction, so the
+    notices commit, or roll back, with the changes they tell of. A block inside another hands its notices
+    to the outer one when it ends without an error, and drops them when it ends with one: wrap a savepoint
+    in its own block, so a step rolled back sends nothing."""
+    outer = _TOGETHER.get()
+    pending: list[NoticeRequest] = []
+    token = _TOGETHER.set(pending)
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+    if outer is not None:
+        outer.extend(pending)
+    else:
+        notify_many(pending, actor=actor)
+
+
+def notify_request(request: NoticeRequest) -> None:
+    """Send ``request`` now (:func:`notify`), or with the others at the end of the enclosing
+    :func:`notices_together` block."""
+    pending = _TOGETHER.get()
+    if pending is None:
+        notify(customer=request.customer, event=request.event, context=request.context,
+               dedupe_key=request.dedupe_key)
+    else:
+        pending.append(request)
+
+
 def notify_many(requests: Sequence[NoticeRequest], *, actor: Any = None) -> dict[str, list[Notice]]:
     """:func:`notify` for many customers at once (a batch of a daily job, issue 16), each request with its
     ``dedupe_key`` and the default channels, recipients and language: the same notices, read and written
@@ -254,38 +292,67 @@ def notify_many(requests: Sequence[NoticeRequest], *, actor: Any = None) -> dict
     return by_key
 
 
+#: Email notices sent per transaction by :func:`deliver_emails` (locked at once, one mail connection).
+DELIVERY_CHUNK = 200
+
+
 def deliver_emails(notice_ids: Sequence[int]) -> None:
-    """After commit: send each queued email notice through Django's mail backend."""
-    for notice_id in notice_ids:
-        notice_deliver(notice_id=notice_id)
+    """After commit: send the queued email notices through Django's mail backend, a chunk at a time
+    (issue 16: was a transaction, a lock, an update and a log row per notice)."""
+    ids = list(notice_ids)
+    for i in range(0, len(ids), DELIVERY_CHUNK):
+        _deliver_chunk(ids[i : i + DELIVERY_CHUNK])
 
 
 def notice_deliver(*, notice_id: int) -> Notice | None:
     """Send one queued email notice and mark it sent or failed. Another worker's notice is skipped."""
+    delivered = _deliver_chunk([notice_id])
+    return delivered[0] if delivered else None
+
+
+def _deliver_chunk(notice_ids: list[int]) -> list[Notice]:
+    """Send the queued email notices of ``notice_ids`` and mark each sent or failed, in one transaction:
+    the notices locked in one statement (a notice another worker holds, or one no longer queued, is
+    skipped), sent over one mail connection, the sent ones moved in one update with one insert of their
+    log rows; a failure is recorded on its notice with the error (MSG-1)."""
     with transaction.atomic():
-        notice = (
+        notices = list(
             Notice.objects.select_for_update(skip_locked=True)
-            .filter(pk=notice_id, status=Notice.Status.QUEUED, channel=Channel.EMAIL)
-            .first()
+            .filter(pk__in=notice_ids, status=Notice.Status.QUEUED, channel=Channel.EMAIL)
+            .order_by("pk")
         )
-        if notice is None:
-            return None
-        notice.attempts += 1
+        if not notices:
+            return []
+        sent: list[Notice] = []
+        failed: list[Notice] = []
+        mail = get_connection()
+        with contextlib.suppress(Exception):  # not reachable now: each send below tries and records why
+            mail.open()
         try:
-            EmailMessage(
-                subject=notice.subject, body=notice.body,
-                from_email=settings.DEFAULT_FROM_EMAIL, to=[notice.recipient],
-            ).send(fail_silently=False)
-        except Exception as exc:
-            log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
-            notice.error = f"{type(exc).__name__}: {exc}"[:2000]
-            to = Notice.Status.FAILED
-        else:
-            notice.sent_at = clock.now()
-            notice.error = ""
-            to = Notice.Status.SENT
-        transition(notice, NOTICE, to, today=clock.today(), save_fields=["error", "sent_at", "attempts"])
-    return notice
+            for notice in notices:
+                notice.attempts += 1
+                try:
+                    EmailMessage(
+                        subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[notice.recipient], connection=mail,
+                    ).send(fail_silently=False)
+                except Exception as exc:
+                    log.warning("notice %s to %s failed: %s", notice.pk, notice.recipient, exc)
+                    notice.error = f"{type(exc).__name__}: {exc}"[:2000]
+                    failed.append(notice)
+                else:
+                    sent.append(notice)
+        finally:
+            with contextlib.suppress(Exception):
+                mail.close()
+        today = clock.today()
+        if sent:
+            Notice.objects.filter(pk__in=[n.pk for n in sent]).update(attempts=F("attempts") + 1)
+            transition_many(sent, NOTICE, Notice.Status.SENT, today=today,
+                            changes={"sent_at": clock.now(), "error": ""})
+        for notice in failed:
+            transition(notice, NOTICE, Notice.Status.FAILED, today=today, save_fields=["error", "attempts"])
+    return notices
 
 
 def notice_retry(*, notice: Notice, actor: Any = None) -> Notice:

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services as accounts_services
 from accounts.models import Customer, Member
 from billing.services import erasure as billing_erasure
-from contracts.effective import effective_policy
+from contracts.effective import policy_values
 from contracts.models import Contract, ContractStatus, ContractTransition
 from contracts.models.contract import LIVE
 from contracts.services import erasure as contracts_erasure
@@ -292,14 +292,13 @@ def _message_records(today: dt.date, customer_ids: list[int] | None = None) -> i
     """MSG-9: message records of live customers past ``message_records_retention_months`` (003 art.5-6).
     A customer with several live contracts keeps its messages for the shortest of their periods (each
     contract's cut-off applies); customers with the same cut-off are purged together (issue 16)."""
-    contracts = Contract.objects.filter(status__in=LIVE).select_related("policy")
+    contracts = Contract.objects.filter(status__in=LIVE)
     if customer_ids is not None:
         contracts = contracts.filter(customer_id__in=customer_ids)
     cutoffs: dict[int, dt.datetime] = {}
-    for contract in contracts.prefetch_related("special_terms").order_by("customer_id", "pk"):
-        months = effective_policy(contract).message_records_retention_months
+    for _pk, customer_id, months in policy_values(contracts, "message_records_retention_months"):
         before = start_of_day(add_months(today, -int(months)))
-        cutoffs[contract.customer_id] = max(before, cutoffs.get(contract.customer_id, before))
+        cutoffs[customer_id] = max(before, cutoffs.get(customer_id, before))
     by_cutoff: dict[dt.datetime, list[int]] = defaultdict(list)
     for customer_id, before in cutoffs.items():
         by_cutoff[before].append(customer_id)

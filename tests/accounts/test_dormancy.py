@@ -150,6 +150,44 @@ def test_shortest_period_among_live_contracts():
 
 
 @pytest.mark.django_db
+def test_a_special_term_with_a_shorter_period_is_reached_by_the_prefilter():
+    """ACC-10, CON-12, issue 16: the job reads in SQL only the members inactive for the shortest lead any
+    live contract allows; a special term of 100 days (notice 10) on one contract brings its member in on
+    day 90, while the policies alone (365 − 30) would wait for day 335."""
+    from contracts.services.changes import special_term_set
+
+    load_presets()
+    customer = new_customer()
+    contract = active("damoa", customer=customer)
+    special_term_set(contract=contract, parameter="dormancy_days", value=100, note="100일 휴면 특약",
+                     signed_on=D(2025, 1, 1))
+    special_term_set(contract=contract, parameter="dormancy_notice_days", value=10, note="10일 전 안내 특약",
+                     signed_on=D(2025, 1, 1))
+    member = MemberFactory(customer=customer, last_seen_on=SEEN)
+    other = _member()  # a customer without live contracts: the defaults (365, 30)
+    assert dormant_accounts(today=SEEN + dt.timedelta(days=89))["candidates"] == 0
+    counts = dormant_accounts(today=SEEN + dt.timedelta(days=90))
+    assert (counts["candidates"], counts["noticed"]) == (2, 1)  # the default member is read, not noticed
+    assert _notices(member).count() == 1 and _notices(other).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_policy_without_dormancy_does_not_make_every_member_a_candidate():
+    """ACC-10, issue 16: a live contract whose policy has no dormancy (0 days) neither sends notices nor
+    pulls every active member into the job's reads (it used to set the cut-off to today)."""
+    load_presets()
+    customer = new_customer()
+    contract = active("damoa", customer=customer)
+    Policy.objects.filter(pk=contract.policy_id).update(dormancy_days=0)
+    never = MemberFactory(customer=customer, last_seen_on=SEEN)
+    _member()  # a customer on the defaults, seen on the same day
+    assert dormant_accounts(today=SEEN + dt.timedelta(days=30)) == {
+        "candidates": 0, "noticed": 0, "dormant": 0, "skipped_locked": 0}
+    counts = dormant_accounts(today=NOTICE_DAY)
+    assert counts["noticed"] == 1 and _notices(never).count() == 0
+
+
+@pytest.mark.django_db
 def test_job_wrapper():
     """ACC-10: the contracts.jobs wrapper the job registry calls returns the counts."""
     _member()

@@ -208,3 +208,50 @@ def test_export_xml_is_one_nts_standard_document_per_tax_invoice():
     assert third.findtext("t:TaxInvoiceDocument/t:AmendmentStatusCode", namespaces=ns) == "01"
     assert third.findtext(f"{summary}/t:GrandTotalAmount", namespaces=ns) == "-11000"
     assert set(TaxInvoice.objects.values_list("status", flat=True)) == {TaxInvoice.Status.EXPORTED}
+
+
+def _prepare_queries(invoices: int, *, issue_date: dt.date) -> tuple[int, dict[str, int]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(invoices):
+        make_invoice(CustomerFactory(), issue_date=issue_date)
+    with CaptureQueriesContext(connection) as ctx:
+        counts = tax.tax_invoices_prepare(today=issue_date)
+    return len(ctx.captured_queries), counts
+
+
+def test_prepare_job_inserts_a_chunk_at_once_with_its_history():
+    """BIL-18, issue 16: the job's queries do not grow with the invoices (a chunk's tax invoices and their
+    history rows inserted at once); each row has the invoice's data and a history row naming the job."""
+    from core.audit import acting_as
+
+    with acting_as(job="tax_invoices_prepare"):
+        few, counts = _prepare_queries(2, issue_date=dt.date(2026, 10, 1))
+        assert counts == {"created": 2}
+        many, counts = _prepare_queries(6, issue_date=dt.date(2026, 10, 2))
+        assert counts == {"created": 6}
+    assert few == many, (few, many)
+    for row in TaxInvoice.objects.select_related("invoice"):
+        assert (row.supply_won, row.vat_won, row.total_won, row.written_on) == (
+            row.invoice.supply_won, row.invoice.vat_won, row.invoice.total_won, row.invoice.issue_date,
+        )
+        assert row.issue_by == dt.date(2026, 11, 10)
+        [record] = row.history.all()
+        assert record.history_type == "+" and "tax_invoices_prepare" in record.history_actor
+
+
+def test_prepare_job_after_another_run_made_some_rows_creates_only_the_rest(monkeypatch):
+    """BIL-18: when another run inserted some tax invoices between this run's read and its insert (the
+    one-per-invoice constraint refuses the chunk), the rest are made one at a time, each once."""
+    customer = CustomerFactory()
+    invoices = [make_invoice(customer, issue_date=dt.date(2026, 10, 1)) for _ in range(3)]
+    real = tax._prepare_invoices
+
+    def racing(chunk, calendar):  # type: ignore[no-untyped-def]
+        tax.tax_invoice_for(invoice=chunk[1])  # the other run, between the read and the insert
+        return real(chunk, calendar)
+
+    monkeypatch.setattr(tax, "_prepare_invoices", racing)
+    assert tax.tax_invoices_prepare(today=dt.date(2026, 10, 1)) == {"created": 2}
+    assert sorted(TaxInvoice.objects.values_list("invoice_id", flat=True)) == sorted(i.pk for i in invoices)

@@ -60,3 +60,35 @@ def test_effective_policy_is_read_only(presets):
         policy.renewal_months = 3
     with pytest.raises(AttributeError):
         policy.no_such_field  # noqa: B018
+
+
+@pytest.mark.django_db
+def test_policy_values_reads_the_versions_once_and_the_special_terms_per_contract(presets):
+    """CON-12, issue 16: ``policy_values`` gives each contract's effective value of one parameter, as
+    ``effective_policy`` would, in a fixed number of queries: the special term of one contract wins for
+    that contract only; an inactive special term does not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contracts.effective import policy_values
+    from contracts.models import Contract, SpecialTerm
+    from contracts.services.changes import special_term_set
+    from tests.contracts.conftest import D, active
+
+    plain, longer, lapsed = active("kgmsg"), active("kgmsg"), active("officecore")
+    special_term_set(contract=longer, parameter="message_records_retention_months", value=24,
+                     note="24개월 보관 특약", signed_on=D(2026, 1, 5))
+    special_term_set(contract=lapsed, parameter="message_records_retention_months", value=36,
+                     note="해지된 특약", signed_on=D(2026, 1, 5))
+    SpecialTerm.objects.filter(contract=lapsed).update(active=False)
+    contracts = Contract.objects.filter(pk__in=[plain.pk, longer.pk, lapsed.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(policy_values(contracts, "message_records_retention_months"))
+    values = {pk: value for pk, _customer, value in rows}
+    expected = {
+        c.pk: effective_policy(Contract.objects.get(pk=c.pk)).message_records_retention_months
+        for c in (plain, longer, lapsed)
+    }
+    assert values == expected
+    assert values[longer.pk] == 24 and values[lapsed.pk] != 36
+    assert len(ctx.captured_queries) <= 5

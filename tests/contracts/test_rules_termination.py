@@ -228,3 +228,40 @@ def test_damoa_thirty_days_to_explain(presets):
     assert notice
     assert termination.complete_due(today=D(2026, 3, 2))["terminated"] == 0
     assert termination.complete_due(today=D(2026, 3, 3))["terminated"] == 1
+
+
+def _terminating(count: int, effective_on):  # type: ignore[no-untyped-def]
+    made = []
+    for _ in range(count):
+        contract = active("dcloud")
+        termination.termination_request(contract=contract, effective_on=effective_on, today=D(2026, 3, 1))
+        made.append(contract)
+    return made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_completing_terminations_costs_three_queries_a_contract_plus_a_fixed_batch(presets):
+    """CON-7, issue 16: the job completes its contracts a batch at a time (locked at once, notices sent
+    together, emails delivered a chunk at a time): six contracts cost the queries of two plus three per
+    extra contract (its update, history and log rows), and each ends ``terminated`` on its date with its
+    "terminated" notice, once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    two = _terminating(2, D(2026, 3, 8))
+    six = _terminating(6, D(2026, 3, 9))
+    with CaptureQueriesContext(connection) as few:
+        assert termination.complete_due(today=D(2026, 3, 8)) == {"terminated": 2, "awaiting_settlement": 0}
+    with CaptureQueriesContext(connection) as many:
+        assert termination.complete_due(today=D(2026, 3, 9)) == {"terminated": 6, "awaiting_settlement": 0}
+    # Each move still writes its own row, history row and transition log (3 queries a contract); the
+    # lock, the reads, the notices and the emails are per batch (was about 28 queries a contract).
+    assert len(many.captured_queries) - len(few.captured_queries) == 4 * 3, (
+        len(few.captured_queries), len(many.captured_queries))
+    assert len(few.captured_queries) <= 30
+    for contract in two + six:
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.TERMINATED
+        assert contract.terminated_on == contract.termination_effective_on
+        assert len(notice_keys("contract.terminated", contract=contract)) == 1
+    assert termination.complete_due(today=D(2026, 3, 9)) == {"terminated": 0, "awaiting_settlement": 0}
