@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateField, ExpressionWrapper, F, Max
+from django.db.models import DateField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import add_months, clamp_day
@@ -223,16 +223,21 @@ def _due_ids(today: dt.date) -> list[int]:
     """The live contracts :func:`renew_due` has work for today, read set-based (issue 16: the job used to
     open a transaction per live contract every day); each is checked again under its lock.
 
-    SQL keeps only the contracts whose last period ends (with its extension) by today plus the longest
-    reminder lead any policy or special term sets (:func:`_longest_reminder`): a superset of those due,
-    since a period ends before a reminder or a renewal is due. Python then applies :func:`_due` to those
-    (a day with nothing near its end reads no contract: it was every live contract, 0.9 s at 2,000)."""
+    SQL keeps only the contracts whose last period is over, or has its reminder still to send and ends
+    (with its extension) by today plus the longest reminder lead any policy or special term sets
+    (:func:`_longest_reminder`): a superset of those due. Python then applies :func:`_due` to those (a day
+    with nothing near its end, or with every reminder sent, reads no contract: it was every live contract,
+    0.9 s at 2,000 contracts and 41 s at 100,000, where monthly terms are always within the lead)."""
     horizon = today + dt.timedelta(days=_longest_reminder())
-    end = ExpressionWrapper(F("periods__ends_on") + F("periods__extension_days"), output_field=DateField())
+    last = ContractPeriod.objects.filter(contract=OuterRef("pk")).order_by("-number")
+    end = ExpressionWrapper(F("ends_on") + F("extension_days"), output_field=DateField())
     near = (
         Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
-        .annotate(last_end=Max(end))
-        .filter(last_end__lte=horizon)
+        .annotate(
+            last_end=Subquery(last.annotate(end=end).values("end")[:1]),
+            last_reminded=Subquery(last.values("reminder_sent_on")[:1]),
+        )
+        .filter(Q(last_end__lt=today) | Q(last_reminded__isnull=True, last_end__lte=horizon))
         .values("pk")
     )
     candidates = (
