@@ -65,8 +65,9 @@ class BookCollector(Collector):
         for state in health.job_states(now):
             stuck.add_metric([state.job], len(state.stuck_dates))
             if state.last_as_of:
-                as_of = dt.date.fromisoformat(state.last_as_of)
-                moment = dt.datetime.combine(as_of, dt.time(), tzinfo=timezone.get_current_timezone())
+                moment = dt.datetime.combine(
+                    state.last_as_of, dt.time(), tzinfo=timezone.get_current_timezone()
+                )
                 last_run.add_metric([state.job, state.last_status or ""], moment.timestamp())
         yield last_run
         yield stuck

@@ -39,10 +39,20 @@ class Check:
 @dataclass
 class JobState:
     job: str
-    last_as_of: str | None
+    last_as_of: dt.date | None
     last_status: str | None
-    finished_at: str | None
-    stuck_dates: list[str] = field(default_factory=list)
+    finished_at: dt.datetime | None
+    stuck_dates: list[dt.date] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of ``/readyz``: dates and times as ISO strings (Asia/Seoul)."""
+        return {
+            "job": self.job,
+            "last_as_of": self.last_as_of.isoformat() if self.last_as_of else None,
+            "last_status": self.last_status,
+            "finished_at": timezone.localtime(self.finished_at).isoformat() if self.finished_at else None,
+            "stuck_dates": [date.isoformat() for date in self.stuck_dates],
+        }
 
 
 @dataclass
@@ -53,7 +63,12 @@ class Readiness:
     jobs: list[JobState]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "ready": self.ready,
+            "status": self.status,
+            "checks": [asdict(check) for check in self.checks],
+            "jobs": [state.as_dict() for state in self.jobs],
+        }
 
 
 def _in_process() -> bool:
@@ -130,7 +145,7 @@ def job_states(now: dt.datetime) -> list[JobState]:
         if latest.get(run.job) == run.as_of
     }
     lapsed = now - jobs.lease()
-    stuck: dict[str, list[str]] = {}
+    stuck: dict[str, list[dt.date]] = {}
     for job, as_of in (
         JobRun.objects.filter(job__in=names)
         .filter(
@@ -140,18 +155,16 @@ def job_states(now: dt.datetime) -> list[JobState]:
             .values_list("job", "as_of")
         ).order_by("as_of")
     ):
-        stuck.setdefault(job, []).append(as_of.isoformat())
+        stuck.setdefault(job, []).append(as_of)
     states = []
     for name in names:
         run = last_runs.get(name)
         states.append(
             JobState(
                 job=name,
-                last_as_of=run.as_of.isoformat() if run else None,
+                last_as_of=run.as_of if run else None,
                 last_status=run.status if run else None,
-                finished_at=(
-                    timezone.localtime(run.finished_at).isoformat() if run and run.finished_at else None
-                ),
+                finished_at=run.finished_at if run else None,
                 stuck_dates=stuck.get(name, []),
             )
         )

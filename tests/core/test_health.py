@@ -66,6 +66,7 @@ def test_last_run_of_each_job_and_its_stuck_dates(client):
     assert body["ready"] is True and body["status"] == "degraded"
     states = {state["job"]: state for state in body["jobs"]}
     assert states["dunning"]["last_as_of"] == "2026-11-19" and states["dunning"]["last_status"] == "succeeded"
+    assert states["dunning"]["finished_at"] == timezone.localtime(now).isoformat()  # JSON keeps ISO
     assert states["dunning"]["stuck_dates"] == ["2026-11-18"]
     assert states["generate_invoices"]["stuck_dates"] == ["2026-11-19"]
     assert states["renew_contracts"]["stuck_dates"] == []  # alive: its lease is fresh
@@ -118,11 +119,15 @@ def test_readyz_refuses_writes(client):
 
 
 def test_admin_system_page_shows_the_same_report_to_staff_who_see_job_runs(client, django_user_model):
-    """The admin's 시스템 상태 page: each check in words and each job's last run and stuck dates."""
+    """The admin's 시스템 상태 page: each check in words and each job's last run and stuck dates, dates and
+    times written as dates (the page once showed ``2026-12-07T23:24:32.949000+09:00``)."""
     from django.contrib.auth.models import Permission
 
     JobRun.objects.create(job="dunning", as_of=dt.date(2026, 11, 18), status=JobRun.Status.FAILED,
                           started_at=timezone.now())
+    finished = dt.datetime(2026, 11, 19, 4, 30, tzinfo=dt.UTC)  # 13:30 in Seoul
+    JobRun.objects.create(job="generate_invoices", as_of=dt.date(2026, 11, 19),
+                          status=JobRun.Status.SUCCEEDED, started_at=finished, finished_at=finished)
     staff = django_user_model.objects.create_user("ops-status", password="x" * 12, is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/core/heartbeat/").status_code == 403
@@ -132,5 +137,6 @@ def test_admin_system_page_shows_the_same_report_to_staff_who_see_job_runs(clien
     text = response.content.decode()
     assert "시스템 상태" in text and "데이터베이스" in text and "일일 작업 스케줄러 (beat)" in text
     assert "<strong>2026-11-18</strong>" in text and "실패" in text
+    assert "<td>2026-11-19 13:30</td>" in text and "T13:30" not in text and "+09:00" not in text
     assert "미납 청구서의 연체 단계 진행" in text  # the job in words, not its code name
     assert client.post("/admin/core/heartbeat/add/").status_code == 403

@@ -44,6 +44,10 @@ def test_metrics_show_job_runs_and_the_book(client, settings):
     assert (_sample(text, "termsops_job_runs_total", job="metrics_probe", status="succeeded") or 0) >= 1
     assert (_sample(text, "termsops_job_duration_seconds_count", job="metrics_probe") or 0) >= 1
     assert _sample(text, "termsops_job_stuck_dates", job="dunning") == 1
+    seoul_midnight = dt.datetime(2026, 11, 18, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert _sample(text, "termsops_job_last_run_date", job="dunning", status="failed") == (
+        seoul_midnight.timestamp()
+    )
     assert _sample(text, "termsops_job_stuck_dates", job="generate_invoices") == 0
     assert _sample(text, "termsops_messages_today", status="failed") == 0
     assert _sample(text, "termsops_invoices_issued_today") == 0
