@@ -13,7 +13,7 @@ Rows the law keeps in place (DAT-3) are passed as ``keep`` and anonymised by the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -69,6 +69,23 @@ def customer_rows(
     for path in paths:
         pks.update(manager.filter(**{path: customer_id}).values_list("pk", flat=True))
     return manager.filter(pk__in=sorted(pks))
+
+
+def customers_with_rows(
+    tables: Iterable[type[models.Model]], *, customer_model: type[models.Model], customer_ids: Collection[Any]
+) -> set[Any]:
+    """Which of ``customer_ids`` still have a row in any of ``tables`` (through any path), in one query: a
+    ``UNION`` of one indexed read per table and path (issue 16: the purge's check of what is left)."""
+    ids = list(customer_ids)
+    reads = [
+        model._base_manager.filter(**{f"{path}__in": ids}).order_by().values_list(path, flat=True)
+        for model in tables
+        for path in customer_paths(model, customer_model)
+    ]
+    if not ids or not reads:
+        return set()
+    first, *rest = reads
+    return set(first.union(*rest))
 
 
 def erase_customer_rows(

@@ -10,16 +10,16 @@ the job leaves every billing row alone. A new billing table with customer data b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Model, Q, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 
 from accounts.models import Customer
 from core.erasure import SCRUBBED, erase_customer_rows, scrub_rows
 
 from .. import models as m
-from .facts import customer_open_won, open_amount_subquery, open_invoices
+from .facts import customer_open_won, issued_invoices, open_amount_subquery, open_invoices
 
 TABLES = (
     m.Settlement, m.Refund, m.Refund.history.model, m.Dispute, m.Dispute.history.model,
@@ -92,6 +92,23 @@ class MoneyOpen:
         )
 
 
+def _open_disputes() -> QuerySet[m.Dispute]:
+    return m.Dispute.objects.filter(status=m.Dispute.Status.OPEN)
+
+
+def _requested_refunds() -> QuerySet[m.Refund]:
+    return m.Refund.objects.filter(status=m.Refund.Status.REQUESTED)
+
+
+def _pending_payments() -> QuerySet[m.Payment]:
+    return m.Payment.objects.filter(status=m.Payment.Status.PENDING)
+
+
+def _unissued_settlements() -> QuerySet[m.Settlement]:
+    """A final settlement neither invoiced nor refunded yet (and not zero)."""
+    return m.Settlement.objects.filter(invoice__isnull=True, refund__isnull=True).filter(~Q(total_won=0))
+
+
 def money_open(*, customer_id: int) -> MoneyOpen:
     """The customer's open money matters, each from billing's one definition: the open amount of its
     issued invoices (``facts.customer_open_won``: unpaid, partly paid, the final settlement invoice,
@@ -106,11 +123,8 @@ def money_open(*, customer_id: int) -> MoneyOpen:
         .values_list("open_won", flat=True)
         if value > 0
     )
-    disputes = m.Dispute.objects.filter(customer_id=customer_id, status=m.Dispute.Status.OPEN)
-    refunds = m.Refund.objects.filter(customer_id=customer_id, status=m.Refund.Status.REQUESTED)
-    unissued = m.Settlement.objects.filter(
-        contract__customer_id=customer_id, invoice__isnull=True, refund__isnull=True
-    ).filter(~Q(total_won=0))
+    disputes = _open_disputes().filter(customer_id=customer_id)
+    refunds = _requested_refunds().filter(customer_id=customer_id)
     return MoneyOpen(
         open_won=open_won,
         open_invoices=open_count,
@@ -118,9 +132,31 @@ def money_open(*, customer_id: int) -> MoneyOpen:
         disputed_won=int(disputes.aggregate(total=Sum("amount_won"))["total"] or 0),
         refunds=refunds.count(),
         refund_won=int(refunds.aggregate(total=Sum("amount_won"))["total"] or 0),
-        pending_payments=m.Payment.objects.filter(
-            customer_id=customer_id, status=m.Payment.Status.PENDING
-        ).count(),
-        unissued_settlements=unissued.count(),
+        pending_payments=_pending_payments().filter(customer_id=customer_id).count(),
+        unissued_settlements=_unissued_settlements().filter(contract__customer_id=customer_id).count(),
     )
 
+
+def money_blocking(*, customer_ids: Collection[int]) -> set[int]:
+    """Which of ``customer_ids`` :func:`money_open` would call blocking, in one query for any number of
+    customers (the purge's daily prefilter, issue 16): an issued invoice with an open amount, an open
+    dispute, a requested refund, a pending payment or an unissued final settlement."""
+    ids = list(customer_ids)
+    if not ids:
+        return set()
+    owing = (
+        issued_invoices()
+        .filter(customer_id__in=ids)
+        .annotate(open_won=open_amount_subquery())
+        .filter(open_won__gt=0)
+        .values_list("customer_id", flat=True)
+    )
+    reads = [
+        _open_disputes().filter(customer_id__in=ids).values_list("customer_id", flat=True),
+        _requested_refunds().filter(customer_id__in=ids).values_list("customer_id", flat=True),
+        _pending_payments().filter(customer_id__in=ids).values_list("customer_id", flat=True),
+        _unissued_settlements()
+        .filter(contract__customer_id__in=ids)
+        .values_list("contract__customer_id", flat=True),
+    ]
+    return set(owing.order_by().union(*(read.order_by() for read in reads)))

@@ -123,11 +123,14 @@ def invoice_open_amount(invoice: Invoice) -> int:
     return int(invoice_entries(invoice).aggregate(total=Sum("amount_won"))["total"] or 0)
 
 
+def issued_invoices() -> QuerySet[Invoice]:
+    """Invoices that can still be owed on: issued (not draft, void or settled by a final settlement)."""
+    return Invoice.objects.filter(status=Invoice.Status.ISSUED)
+
+
 def open_invoices(customer: Customer) -> QuerySet[Invoice]:
     """The customer's issued invoices, oldest first: overdue (arrears) before the rest."""
-    return Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED).order_by(
-        "due_date", "issue_date", "id"
-    )
+    return issued_invoices().filter(customer=customer).order_by("due_date", "issue_date", "id")
 
 
 def customer_open_won(customer: Customer) -> int:

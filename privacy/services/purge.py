@@ -46,7 +46,7 @@ from contracts.services.lifecycle import portal_export_url
 from core.audit import acting_as
 from core.calendar import add_months
 from core.clock import start_of_day
-from core.erasure import SCRUBBED_ACTOR, erase_customer_rows, erase_rows
+from core.erasure import SCRUBBED_ACTOR, customers_with_rows, erase_customer_rows, erase_rows
 from core.errors import DomainError
 from core.jobs import run_batches
 from core.models import StatusTransition
@@ -108,6 +108,19 @@ def _held_labels() -> set[str]:
     models_ = [*billing_erasure.TABLES, *contracts_erasure.TABLES, *sla_erasure.TABLES]
     gone = {m._meta.label for m in (*contracts_erasure.MEMBER_TABLES, *sla_erasure.CONTENT_TABLES)}
     return {m._meta.label for m in models_} - gone
+
+
+def _held_with_nothing_to_erase(customer_ids: list[int]) -> set[int]:
+    """The customers of a batch that money still holds and that have nothing left of what goes while it
+    does (members, content): :func:`customer_purge` would do nothing for them. A few queries for the whole
+    batch instead of about seventy per customer each day until they pay (issue 16); the purge itself
+    re-checks under the customer's lock."""
+    held = retention.money_held(customer_ids)
+    if not held:
+        return set()
+    labels = _held_labels() | set(retention.KEPT_TABLES)
+    tables = [model for model, _paths in retention.customer_tables() if model._meta.label not in labels]
+    return held - customers_with_rows(tables, customer_model=Customer, customer_ids=held)
 
 
 def _counts(ids: dict[str, list[int]]) -> dict[str, int]:
@@ -186,9 +199,11 @@ def purge_data_batch(
     kind, ids = payload.get("kind"), [int(pk) for pk in payload.get("ids", [])]
     if kind == "customers":
         schedules = retention.schedules_for(ids)
+        due = {cid: s for cid, s in schedules.items() if s is not None and s.data_on <= today}
+        idle = _held_with_nothing_to_erase(list(due))
         for customer_id in ids:
-            schedule = schedules[customer_id]
-            if schedule is None or schedule.data_on > today:
+            schedule = due.get(customer_id)
+            if schedule is None or customer_id in idle:
                 continue
             outcome = customer_purge(schedule=schedule, today=today, **actor)
             if outcome == PURGED:

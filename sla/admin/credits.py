@@ -63,6 +63,7 @@ class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     date_hierarchy = "month"
     list_select_related = ("contract", "contract__customer", "contract__plan")
     readonly_fields = ("breakdown_table",)
+    exclude = ("breakdown",)  # shown as tables by breakdown_table, never as stored JSON
     inlines = (SlaCreditDocumentInline,)
     actions = ("export_csv",)
 

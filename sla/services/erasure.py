@@ -7,9 +7,9 @@ calls :func:`records_scrub`. A new SLA table with customer data belongs in ``TAB
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from accounts.models import Customer
 from core.erasure import SCRUBBED, erase_customer_rows, scrub_rows
@@ -50,11 +50,22 @@ def claim_month_ids(claim_ids: Iterable[int]) -> list[int]:
     return sorted(set(months))
 
 
+def _undecided_claims() -> QuerySet[m.SlaClaim]:
+    return m.SlaClaim.objects.filter(status=m.SlaClaim.Status.SUBMITTED)
+
+
 def open_claims(*, customer_id: int) -> int:
     """SLA claims of the customer still waiting for a decision (money the operator may owe)."""
-    return m.SlaClaim.objects.filter(
-        contract__customer_id=customer_id, status=m.SlaClaim.Status.SUBMITTED
-    ).count()
+    return _undecided_claims().filter(contract__customer_id=customer_id).count()
+
+
+def customers_with_open_claims(*, customer_ids: Collection[int]) -> set[int]:
+    """Which of ``customer_ids`` have :func:`open_claims` (one query)."""
+    return set(
+        _undecided_claims()
+        .filter(contract__customer_id__in=list(customer_ids))
+        .values_list("contract__customer_id", flat=True)
+    )
 
 
 def records_scrub(*, ids: Mapping[str, Iterable[int]]) -> dict[str, int]:

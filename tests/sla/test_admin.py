@@ -51,14 +51,17 @@ def closed_flow_month(presets):  # type: ignore[no-untyped-def]
 
 
 def test_every_sla_page_opens(admin_client, closed_flow_month):
-    """SPEC §11: lists, search and change pages of each SLA model; the month shows its breakdown (SLA-3)."""
+    """SPEC §11: lists, search and change pages of each SLA model; the month shows its breakdown (SLA-3)
+    as tables, never the stored JSON."""
     claim_submit(contract=closed_flow_month.contract, month=closed_flow_month.month, today=TODAY)
     for model in ("incident", "maintenancewindow", "errorratesample", "slamonth", "slaclaim"):
         assert admin_client.get(url(model)).status_code == 200
         assert admin_client.get(url(model), {"q": "장애"}).status_code == 200
     assert admin_client.get(url("incident", "add")).status_code == 200
     page = admin_client.get(url("slamonth", "change", closed_flow_month.pk))
-    assert page.status_code == 200 and "outages" in page.content.decode()
+    text = page.content.decode()
+    assert page.status_code == 200 and "sla-breakdown" in text and "서비스 시간(분)" in text
+    assert '"outages"' not in text and '"service_from"' not in text
     incident = Incident.objects.get()
     assert admin_client.get(url("incident", "change", incident.pk)).status_code == 200
 
