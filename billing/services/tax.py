@@ -196,12 +196,13 @@ def _prepare_invoices(invoices: list[Invoice], calendar: BusinessCalendar) -> in
         with transaction.atomic():
             bulk_create_audited(rows)
     except IntegrityError:
-        made = 0
-        for invoice in invoices:
-            if not TaxInvoice.objects.filter(invoice=invoice).exists():
-                tax_invoice_for(invoice=invoice, calendar=calendar)
-                made += 1
-        return made
+        taken = set(
+            TaxInvoice.objects.filter(invoice__in=invoices).values_list("invoice_id", flat=True)
+        )
+        missing = [invoice for invoice in invoices if invoice.pk not in taken]
+        for invoice in missing:
+            tax_invoice_for(invoice=invoice, calendar=calendar)
+        return len(missing)
     return len(rows)
 
 

@@ -296,9 +296,11 @@ def complete_due(*, today: dt.date) -> dict[str, int]:
                         termination_effective_on__lte=today)
                 .order_by("pk")
             )
-            unpaid = _unpaid_by_customer(contracts, today)
+            settling = [c for c in contracts if _needs_settlement(c)]  # each contract's policy read once
+            unpaid = _unpaid_by_customer(settling, today)
+            needs = {c.pk for c in settling}
             for contract in contracts:
-                owed = unpaid.get(contract.customer_id, 0) if _needs_settlement(contract) else 0
+                owed = unpaid.get(contract.customer_id, 0) if contract.pk in needs else 0
                 if owed:
                     notify_contract(
                         contract,
@@ -314,11 +316,12 @@ def complete_due(*, today: dt.date) -> dict[str, int]:
     return {"terminated": done, "awaiting_settlement": waiting}
 
 
-def _unpaid_by_customer(contracts: Iterable[Contract], today: dt.date) -> dict[int, int]:
-    """The unpaid won of each customer of ``contracts`` that must settle before terminating (CON-7)."""
+def _unpaid_by_customer(settling: Iterable[Contract], today: dt.date) -> dict[int, int]:
+    """The unpaid won of each customer of ``settling`` (contracts that must settle before terminating,
+    CON-7)."""
     from .applications import unpaid_won
 
-    customers = {c.customer_id: c.customer for c in contracts if _needs_settlement(c)}
+    customers = {c.customer_id: c.customer for c in settling}
     return {pk: unpaid_won(customer, today) for pk, customer in customers.items()}
 
 
