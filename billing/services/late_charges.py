@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -156,13 +157,39 @@ class _Balances:
             )
         self.entries = sorted(entries, key=lambda entry: entry[0])
         self.disputes = disputes if disputes is not None else list(Dispute.objects.filter(invoice=invoice))
+        # The balance before each entry's day, so a day's balance is one bisection (issue 16: it was a sum
+        # over every entry for every day of every overdue month).
+        self._days = [when for when, _amount in self.entries]
+        self._running = [0]
+        for _when, amount in self.entries:
+            self._running.append(self._running[-1] + amount)
 
     def on(self, day: dt.date) -> int:
-        balance = sum(amount for when, amount in self.entries if when < day)
+        balance = self._running[bisect_left(self._days, day)]  # entries dated before ``day``
+        if not self.disputes:
+            return max(0, balance)
         return max(0, balance - held_won_on(self.invoice, day, self.disputes))
 
     def last_entry_on(self) -> dt.date | None:
         return self.entries[-1][0] if self.entries else None
+
+
+class Recorded:
+    """The late charges an invoice already has (``(kind, period_start, period_end)``): an accrual whose
+    first day falls inside a recorded period of its kind is never recorded again (a month recorded whole
+    before it was cut at a terms change is not charged again for its second part), so the job does not
+    compute it either (issue 16: an invoice overdue for a year recomputed every past month every day).
+    ``hits`` counts the accruals skipped."""
+
+    def __init__(self, periods: Iterable[tuple[str, dt.date, dt.date]] = ()) -> None:
+        self.periods = list(periods)
+        self.hits = 0
+
+    def covers(self, kind: str, day: dt.date) -> bool:
+        if any(k == kind and start <= day <= end for k, start, end in self.periods):
+            self.hits += 1
+            return True
+        return False
 
 
 def _stop(invoice: Invoice, today: dt.date, balances: _Balances) -> tuple[dt.date, bool]:
@@ -180,11 +207,13 @@ def accruals_for(
     policy: PolicyView | None = None,
     spans: list[VersionSpan] | None = None,
     balances: _Balances | None = None,
+    recorded: Recorded | None = None,
 ) -> list[Accrual]:
     """Every late charge ``invoice`` has earned by ``today`` (existing or not), each day under the terms in
     force that day (TRM-4, see "Terms changes" in the module docstring). With ``policy`` (a preview of one
     version), that version governs every day. The job passes ``spans`` and ``balances`` read for its whole
-    batch (issue 16); without them they are read here."""
+    batch (issue 16); without them they are read here. With ``recorded``, the accruals it covers are left
+    out (not computed)."""
     if policy is not None:
         view = policy if isinstance(policy, EffectivePolicy) else EffectivePolicy(policy, {})
         spans = [VersionSpan(None, view)]
@@ -194,12 +223,13 @@ def accruals_for(
     if not models & {LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE}:
         return []
     balances = balances if balances is not None else _Balances(invoice)
+    recorded = recorded if recorded is not None else Recorded()
     stop, closed = _stop(invoice, today, balances)
     result: list[Accrual] = []
     if LateChargeModel.DAILY_RATE in models:
-        result += _daily_accruals(invoice, spans, balances, stop, closed)
+        result += _daily_accruals(invoice, spans, balances, stop, closed, recorded)
     if LateChargeModel.MONTHLY_SURCHARGE in models:
-        result += _surcharge_accruals(invoice, spans, balances, stop)
+        result += _surcharge_accruals(invoice, spans, balances, stop, recorded)
     return sorted(result, key=lambda accrual: (accrual.period_start, accrual.kind))
 
 
@@ -220,7 +250,12 @@ def _segments(
 
 
 def _daily_accruals(
-    invoice: Invoice, spans: list[VersionSpan], balances: _Balances, stop: dt.date, closed: bool
+    invoice: Invoice,
+    spans: list[VersionSpan],
+    balances: _Balances,
+    stop: dt.date,
+    closed: bool,
+    recorded: Recorded,
 ) -> list[Accrual]:
     """One accrual per calendar month, and per version within a month the terms changed in."""
     late_from = invoice.due_date + ONE_DAY
@@ -233,7 +268,9 @@ def _daily_accruals(
             break  # this month is not over and the invoice is still open
         end = min(end_of_month, stop)
         for first, last, policy in _segments(spans, start, end):
-            if _charges(policy, LateChargeModel.DAILY_RATE):
+            if _charges(policy, LateChargeModel.DAILY_RATE) and not recorded.covers(
+                LateCharge.Kind.LATE_FEE, first
+            ):
                 accrual = _daily_accrual(policy, balances, first, last)
                 if accrual is not None:
                     result.append(accrual)
@@ -268,7 +305,7 @@ def _daily_accrual(
 
 
 def _surcharge_accruals(
-    invoice: Invoice, spans: list[VersionSpan], balances: _Balances, stop: dt.date
+    invoice: Invoice, spans: list[VersionSpan], balances: _Balances, stop: dt.date, recorded: Recorded
 ) -> list[Accrual]:
     """Assessed on due + grace and each monthly anniversary after it, when still unpaid at the end of
     that day ("30일 이상 지속": paying on day 30 avoids it), under the version in force on that day."""
@@ -285,6 +322,8 @@ def _surcharge_accruals(
             continue  # held by a dispute that day, or paid and reopened
         policy = span_on(spans, on)
         if not _charges(policy, LateChargeModel.MONTHLY_SURCHARGE):
+            continue
+        if recorded.covers(LateCharge.Kind.SURCHARGE, on):
             continue
         amount = surcharge(
             unpaid_won=unpaid, monthly_percent=policy.late_charge_monthly_percent, mode=policy.rounding
@@ -389,16 +428,12 @@ def apply_late_charges_batch(*, today: dt.date, payload: Payload) -> dict[str, i
         for invoice in invoices:
             counts["invoices"] += 1
             balances = _Balances(invoice, entries[invoice.pk], disputes[invoice.pk])
-            for accrual in accruals_for(invoice, today=today, spans=spans[invoice.pk], balances=balances):
-                # Recorded already: the same period, or a day of it inside a recorded period (a month
-                # recorded whole before it was cut at a terms change is not charged again for its second
-                # part).
-                if any(
-                    kind == accrual.kind and start <= accrual.period_start <= end
-                    for kind, start, end in done[invoice.pk]
-                ):
-                    counts["existing"] += 1
-                    continue
+            recorded = Recorded(done[invoice.pk])
+            accruals = accruals_for(
+                invoice, today=today, spans=spans[invoice.pk], balances=balances, recorded=recorded
+            )
+            counts["existing"] += recorded.hits
+            for accrual in accruals:
                 new.append(
                     LateCharge(
                         invoice=invoice,

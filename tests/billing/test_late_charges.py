@@ -301,3 +301,48 @@ def test_two_workers_record_each_late_charge_once():
     assert sorted(LateCharge.objects.values_list("invoice_id", flat=True)) == sorted(
         [i.pk for i in invoices] * 2
     )
+
+
+@pytest.mark.django_db
+def test_a_year_overdue_invoice_does_not_recompute_its_recorded_months(monkeypatch):
+    """BIL-9, issue 16: once a month's late fee is recorded, later runs skip it without computing it (an
+    invoice a year overdue used to recompute every past month, day by day, every day); the amounts and
+    the count of periods already recorded are the same either way."""
+    from billing.services import late_charges as lc
+
+    customer = CustomerFactory()
+    invoice = make_invoice(customer, supply_won=1_000_000, due_date=D(2025, 12, 31), policy=dcloud_policy())
+    first = apply_late_charges(today=D(2026, 12, 1))
+    assert first["late_charges"] == 11 and first["existing"] == 0  # January..November
+    computed: list[dt.date] = []
+    real = lc._daily_accrual
+
+    def spy(policy, balances, start, end):  # type: ignore[no-untyped-def]
+        computed.append(start)
+        return real(policy, balances, start, end)
+
+    monkeypatch.setattr(lc, "_daily_accrual", spy)
+    again = apply_late_charges(today=D(2026, 12, 2))
+    assert (again["late_charges"], again["existing"], computed) == (0, 11, [])
+    december = apply_late_charges(today=D(2027, 1, 1))
+    assert (december["late_charges"], december["existing"], computed) == (1, 11, [D(2026, 12, 1)])
+    # the job's amounts equal a fresh computation of every month (nothing recorded passed in)
+    recorded = dict(LateCharge.objects.filter(invoice=invoice).values_list("period_start", "amount_won"))
+    fresh = {a.period_start: a.amount_won for a in accruals_for(invoice, today=D(2027, 1, 1))}
+    assert recorded == fresh and len(fresh) == 12
+
+
+def test_a_days_balance_is_the_sum_of_the_entries_before_it():
+    """BIL-9: the unpaid amount at the start of a day counts every ledger entry dated before that day, none
+    on or after it (the balance is now read by bisection, not summed each day)."""
+    from billing.services.late_charges import _Balances
+
+    invoice = Invoice(vat_rate_percent=Decimal(10))
+    entries = [(D(2026, 1, 31), 1_100_000), (D(2026, 2, 10), -300_000), (D(2026, 2, 10), -100_000),
+               (D(2026, 3, 1), 50_000), (D(2026, 3, 5), -750_000)]
+    balances = _Balances(invoice, list(reversed(entries)), [])
+    day = D(2026, 1, 25)
+    while day <= D(2026, 3, 10):
+        assert balances.on(day) == max(0, sum(amount for when, amount in entries if when < day)), day
+        day += ONE
+    assert balances.last_entry_on() == D(2026, 3, 5)
