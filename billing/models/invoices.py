@@ -113,6 +113,8 @@ class Invoice(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["customer", "issue_date"]),
+            # The admin list's order and its date drill-down (issue 16: the first page sorted every invoice)
+            models.Index(fields=["-issue_date", "-number"], name="invoice_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -119,7 +119,11 @@ class Payment(TimeStampedModel):
                 name="payment_one_attempt_number",
             ),
         ]
-        indexes = [models.Index(fields=["status", "received_on"])]
+        indexes = [
+            models.Index(fields=["status", "received_on"]),
+            # The admin list's order and its date drill-down (issue 16)
+            models.Index(fields=["-received_on", "-id"], name="payment_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {won(self.amount_won)} ({self.received_on})"

@@ -22,12 +22,13 @@ from .. import models as m
 from .facts import customer_open_won, issued_invoices, open_amount_subquery, open_invoices
 
 TABLES = (
-    m.Settlement, m.Refund, m.Refund.history.model, m.Dispute, m.Dispute.history.model,
-    m.DunningStep, m.DunningCase, m.DunningCase.history.model, m.DunningPause, m.DunningPause.history.model,
+    m.Settlement, m.CardRefund, m.Refund, m.Refund.history.model, m.Dispute, m.Dispute.history.model,
+    m.DunningStep, m.DunningStep.history.model, m.DunningCase, m.DunningCase.history.model,
+    m.DunningPause, m.DunningPause.history.model,
     m.LateCharge, m.LateCharge.history.model, m.TaxInvoice, m.TaxInvoice.history.model,
     m.Promotion, m.Promotion.history.model, m.UsageRecord, m.SeatSnapshot,
     m.BankTransaction, m.BankTransaction.history.model, m.PayerAlias, m.PayerAlias.history.model,
-    m.LedgerEntry, m.Payment, m.Payment.history.model,
+    m.GatewayWebhook, m.LedgerEntry, m.Payment, m.Payment.history.model,
     m.PaymentMethod, m.PaymentMethod.history.model, m.CreditNote, m.CreditNote.history.model,
     m.InvoiceLine, m.Invoice, m.Invoice.history.model,
 )

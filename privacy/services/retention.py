@@ -54,6 +54,7 @@ CONTRACT_RECORD_TABLES = (
     "billing.CreditNote",
     "billing.Payment",
     "billing.Refund",
+    "billing.CardRefund",  # the card cancellation of a refund goes with it (its key protects the refund)
     "billing.LedgerEntry",
     "billing.TaxInvoice",
     "billing.Settlement",
