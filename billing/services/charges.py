@@ -300,6 +300,21 @@ def monthly_lines(contract: Contract, period: Period, policy: EffectivePolicy) -
     return lines
 
 
+def nothing_to_charge(contract: Contract, period: Period) -> bool:
+    """Whether :func:`monthly_lines` is sure to be empty for ``period``: the plan charges nothing but usage
+    there (no base fee, no seat price, no setup fee falling in it) and no usage was recorded or delivered
+    in the days the contract was in service. Read through the batch's reads when attached. The invoice
+    run asks this before its charge reads (issue 16: a usage-only contract idle for months kept its
+    past months due, so every batch read every charge every day)."""
+    plan = contract.plan
+    activated = contract.activated_on
+    setup = plan.setup_fee_won and activated is not None and period.contains(activated)
+    if plan.monthly_fee_won or plan.monthly_price_per_seat_won or setup:
+        return False
+    span = used_span(contract, period)
+    return span is None or not usage_totals(contract, span[0], span[1])
+
+
 def _setup_line(contract: Contract, policy: EffectivePolicy) -> LineDraft:
     plan = contract.plan
     return LineDraft(

@@ -48,6 +48,7 @@ from .charges import (
     contract_period_span,
     invoice_totals,
     monthly_lines,
+    nothing_to_charge,
     promotion_lines,
     seat_changes,
 )
@@ -341,10 +342,26 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         .prefetch_related(Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)))
         .order_by("customer_id", "pk")
     )
-    if any(c.billing_cycle == BillingCycle.ANNUAL for c in contracts):
-        prefetch_related_objects(contracts, *_DATING)
+    # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
+    prefetch_related_objects([c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL], *_DATING)
     issued = _issued_keys(customer_ids, today)
-    due = {c.customer_id for c in contracts if next(_contract_items(c, today, cal, issued), None) is not None}
+    due: set[int] = set()
+    idle: list[tuple[Contract, list[_Item]]] = []  # monthly contracts only usage could charge
+    for contract in contracts:
+        if contract.customer_id in due:
+            continue
+        items = list(_contract_items(contract, today, cal, issued))
+        if not items:
+            continue
+        if contract.billing_cycle == BillingCycle.ANNUAL:
+            due.add(contract.customer_id)
+        else:
+            idle.append((contract, items))
+    if idle:  # their usage and delivered messages, read once for them (issue 16)
+        reads.attach([contract for contract, _items in idle], *_reads_window(today))
+        for contract, items in idle:
+            if not all(nothing_to_charge(contract, item.period) for item in items):
+                due.add(contract.customer_id)
     if not due:
         return []
     contracts = [c for c in contracts if c.customer_id in due]

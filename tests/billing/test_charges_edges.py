@@ -817,3 +817,31 @@ def test_catch_up_looks_past_changes_outside_last_month(presets):
         seats_change(contract=contract, seats=seats, today=day)
         contract.refresh_from_db()
     assert [line.amount_won for line in _catch_up(contract, 4)] == [21_290]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "plan_code",
+    ["officecore-standard-monthly", "flow-business-monthly", "dcloud-vm-standard", "kgmsg-standard",
+     "damoa-standard"],
+)
+def test_nothing_to_charge_only_when_the_months_lines_are_empty(presets, plan_code):
+    """BIL-4, BIL-6, issue 16: the invoice run's shortcut says "nothing to charge" for a month only when
+    the month's lines are in fact empty: a plan with a fee or seats never; a usage-only plan when no usage
+    was recorded in the days in service, and not once there is some."""
+    from billing.models import UsageRecord
+    from billing.services.charges import monthly_lines, nothing_to_charge
+
+    from .conftest import make_contract
+
+    contract = make_contract(plan_code, start=D(2026, 1, 1))
+    policy = effective_policy(contract)
+    months = [Period(D(2026, 1, 1), D(2026, 1, 31)), Period(D(2026, 2, 1), D(2026, 2, 28))]
+    for period in months:
+        if nothing_to_charge(contract, period):
+            assert monthly_lines(contract, period, policy) == [], (plan_code, period)
+    usage_only = not (contract.plan.monthly_fee_won or contract.plan.monthly_price_per_seat_won)
+    assert nothing_to_charge(contract, months[1]) is usage_only
+    UsageRecord.objects.create(contract=contract, day=D(2026, 2, 27), unit="sms", quantity=3)
+    assert nothing_to_charge(contract, months[1]) is False
+    assert monthly_lines(contract, months[1], policy) != []

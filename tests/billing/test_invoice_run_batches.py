@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from typing import Any
@@ -155,3 +156,41 @@ def test_a_customer_held_by_another_transaction_is_issued_once_released() -> Non
     assert sorted(Invoice.objects.values_list("number", flat=True)) == [
         f"INV-2026-{n:06d}" for n in range(1, 4)
     ]
+
+
+def _charge_reads(queries: list[dict[str, Any]]) -> list[str]:
+    """The charge reads among ``queries`` (promotions, suspensions, usage, delivered messages, late
+    charges): what a batch reads only for customers with something to bill."""
+    tables = ("billing_promotion", "contracts_suspension", "billing_usagerecord", "messaging_message",
+              "billing_latecharge")
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and any(
+        f'FROM "{table}"' in q["sql"] for table in tables)]
+
+
+@pytest.mark.django_db
+def test_idle_usage_only_contracts_do_not_make_every_day_a_billing_day(presets: Any) -> None:
+    """BIL-2, BIL-6, issue 16: a usage-only (kgmsg) contract with no messages in its past months has
+    nothing to bill for them; those months stay unissued, and used to be "due" every day, so the batch
+    read every charge of every customer each day. Now its usage is read once, nothing is billed, and no
+    other charge is read; a contract that did send messages is billed for them as before."""
+    from billing.models import UsageRecord
+
+    idle = [make_contract("kgmsg-standard", start=D(2026, 1, 1)) for _ in range(3)]
+    busy = make_contract("kgmsg-standard", start=D(2026, 1, 1))
+    UsageRecord.objects.create(contract=busy, day=D(2026, 2, 3), unit="sms", quantity=100)
+    ordinary = D(2026, 2, 20)
+    invoices_generate(today=ordinary)  # whatever was due by now, issued
+    before = Invoice.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        counts = invoices_generate(today=ordinary + dt.timedelta(days=1))
+    assert counts["invoices"] == 0 and Invoice.objects.count() == before
+    reads = _charge_reads(ctx.captured_queries)
+    assert len(reads) <= 2 and all(
+        'FROM "billing_usagerecord"' in sql or 'FROM "messaging_message"' in sql for sql in reads
+    ), reads
+    assert not Invoice.objects.filter(customer__in=[c.customer for c in idle]).exists()
+
+    invoices_generate(today=D(2026, 3, 20))  # February's invoice (10th business day): only the busy one
+    billed = Invoice.objects.filter(period_start=D(2026, 2, 1))
+    assert [i.customer_id for i in billed] == [busy.customer_id]
+    assert billed.get().lines.get().amount_won > 0
