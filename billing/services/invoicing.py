@@ -357,8 +357,10 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
             due.add(contract.customer_id)
         else:
             idle.append((contract, items))
-    if idle:  # their usage and delivered messages, read once for them (issue 16)
-        reads.attach([contract for contract, _items in idle], *_reads_window(today))
+    # One set of charge reads for the batch, lazy: the idle check below loads only usage and delivered
+    # messages, and the drafts reuse them (issue 16).
+    reads.attach(contracts, *_reads_window(today))
+    if idle:
         for contract, items in idle:
             if not all(nothing_to_charge(contract, item.period) for item in items):
                 due.add(contract.customer_id)
@@ -366,8 +368,7 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         return []
     contracts = [c for c in contracts if c.customer_id in due]
     prefetch_related_objects(contracts, *_DATING, *_CHARGING)  # those read above are not read again
-    reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
-    return _drafts(contracts, today, cal, issued)
+    return _drafts(contracts, today, cal, issued)  # usage, snapshots, billed lines: the batch's reads
 
 
 def invoice_drafts(*, today: dt.date, customer_ids: list[int] | None = None) -> list[InvoiceDraft]:
