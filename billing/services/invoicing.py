@@ -346,7 +346,7 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
     prefetch_related_objects([c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL], *_DATING)
     issued = _issued_keys(customer_ids, today)
     due: set[int] = set()
-    idle: list[tuple[Contract, list[_Item]]] = []  # monthly contracts only usage could charge
+    monthly: list[tuple[Contract, list[_Item]]] = []  # due periods that may have nothing to charge
     for contract in contracts:
         if contract.customer_id in due:
             continue
@@ -356,14 +356,13 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         if contract.billing_cycle == BillingCycle.ANNUAL:
             due.add(contract.customer_id)
         else:
-            idle.append((contract, items))
-    # One set of charge reads for the batch, lazy: the idle check below loads only usage and delivered
+            monthly.append((contract, items))
+    # One set of charge reads for the batch, lazy: the check below loads only usage and delivered
     # messages, and the drafts reuse them (issue 16).
     reads.attach(contracts, *_reads_window(today))
-    if idle:
-        for contract, items in idle:
-            if not all(nothing_to_charge(contract, item.period) for item in items):
-                due.add(contract.customer_id)
+    for contract, items in monthly:
+        if not all(nothing_to_charge(contract, item.period) for item in items):
+            due.add(contract.customer_id)
     if not due:
         return []
     contracts = [c for c in contracts if c.customer_id in due]
