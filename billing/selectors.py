@@ -35,6 +35,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -270,6 +271,17 @@ def case_open_amount() -> Subquery:
     return Subquery(invoice.values("open")[:1], output_field=BigIntegerField())
 
 
+def _attach_policies(rows: Sequence[Invoice | Contract]) -> None:
+    """Each row's ``policy`` from one read of the distinct policies (not one wide row per invoice or
+    contract: a policy carries its ladder and texts as JSON)."""
+    missing = [row for row in rows if not type(row).policy.is_cached(row)]
+    if not missing:
+        return
+    policies = Policy.objects.in_bulk({row.policy_id for row in missing})
+    for row in missing:
+        row.policy = policies[row.policy_id]
+
+
 def _policies(invoices: Sequence[Invoice]) -> dict[int, EffectivePolicy]:
     """``disputes.policy_for_invoice`` for many invoices at once: the effective policy of each invoice's
     first contract line (special terms included, CON-12), else its policy version."""
@@ -281,12 +293,9 @@ def _policies(invoices: Sequence[Invoice]) -> dict[int, EffectivePolicy]:
     )
     for invoice_id, contract_id in rows:
         first_contract.setdefault(invoice_id, contract_id)
-    contracts = {
-        c.pk: c
-        for c in Contract.objects.filter(pk__in=set(first_contract.values()))
-        .select_related("policy")
-        .prefetch_related("special_terms")
-    }
+    read = Contract.objects.filter(pk__in=set(first_contract.values())).prefetch_related("special_terms")
+    contracts = {c.pk: c for c in read}
+    _attach_policies([*invoices, *contracts.values()])
     effective = {pk: effective_policy(contract) for pk, contract in contracts.items()}
     return {
         i.pk: effective[first_contract[i.pk]] if i.pk in first_contract else EffectivePolicy(i.policy, {})
@@ -322,25 +331,32 @@ def ladder_positions(cases: Iterable[DunningCase], today: dt.date) -> dict[int, 
     not before today and not before an active pause ends; nothing next on a resolved/closed case or an
     invoice that is no longer issued), from rows loaded once for the whole page instead of per case.
     Equality with the service is pinned by a test.
+
+    The cases given are used as they are (the admin list's page, already read with their invoices): their
+    steps and open disputes are prefetched onto them, the open amounts read as plain values, and each
+    policy read once (a policy row is wide; reading it again per case cost half the dunning list's page,
+    issue 16).
     """
     cases = list(cases)
     if not cases:
         return {}
     ids = [c.pk for c in cases]
-    loaded = {
-        c.pk: c
-        for c in DunningCase.objects.filter(pk__in=ids)
-        .select_related("invoice", "invoice__policy")
-        .prefetch_related(
-            Prefetch("steps", queryset=DunningStep.objects.order_by("executed_on", "id"), to_attr="executed"),
-            Prefetch(
-                "invoice__disputes",
-                queryset=Dispute.objects.filter(status=Dispute.Status.OPEN).only("invoice_id", "amount_won"),
-                to_attr="open_disputes",
-            ),
-        )
+    prefetch_related_objects(
+        cases,
+        "invoice",
+        Prefetch("steps", queryset=DunningStep.objects.order_by("executed_on", "id"), to_attr="executed"),
+        Prefetch(
+            "invoice__disputes",
+            queryset=Dispute.objects.filter(status=Dispute.Status.OPEN).only("invoice_id", "amount_won"),
+            to_attr="open_disputes",
+        ),
+    )
+    open_amounts = dict(
+        DunningCase.objects.filter(pk__in=ids)
         .annotate(open_won=case_open_amount())
-    }
+        .values_list("pk", "open_won")
+    )
+    loaded = {c.pk: c for c in cases}
     invoices = [c.invoice for c in loaded.values()]
     policies = _policies(invoices)
     pauses = _pauses((c.customer_id for c in loaded.values()), today)
@@ -359,7 +375,7 @@ def ladder_positions(cases: Iterable[DunningCase], today: dt.date) -> dict[int, 
             next_on = max(nxt.on, today)
             if paused_until is not None:
                 next_on = max(next_on, paused_until + dt.timedelta(days=1))
-        open_won = int(case.open_won or 0)  # type: ignore[attr-defined]
+        open_won = int(open_amounts.get(pk) or 0)
         held = _held_won(invoice, open_won, invoice.open_disputes)  # type: ignore[attr-defined]
         positions[pk] = LadderPosition(
             invoice=invoice,

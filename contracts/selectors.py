@@ -132,6 +132,15 @@ def customer_contract_detail(customer: Customer) -> QuerySet[Contract]:
     )
 
 
+def policy_choices() -> list[tuple[str, str]]:
+    """Each policy code once, labelled with its newest version's name, for the admin's list filters on
+    a policy code (``contracts.admin.filters``): the policy table, never the listed one (issue 16)."""
+    names: dict[str, str] = {}
+    for code, name in Policy.objects.order_by("code", "-version").values_list("code", "name"):
+        names.setdefault(code, name)
+    return [(code, f"{name} ({code})") for code, name in names.items()]
+
+
 def active_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(active=True).select_related("policy").order_by("policy__code", "code")
 

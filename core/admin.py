@@ -12,7 +12,8 @@ from . import (
     formatting,
 )
 from .admin_counts import LargeListMixin
-from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_label, status_label
+from .admin_filters import choices_filter
+from .adminkit import HistoryAdmin, ReadOnlyAdminMixin, actor_label, job_choices, job_label, status_label
 from .models import Holiday, JobBatch, JobRun, StatusTransition
 
 #: The counts a job reports (``JobRun.counts``), in words; an unknown key is shown as it is.
@@ -107,7 +108,7 @@ class JobRunAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     job run once per date; deleting it would run the job again)."""
 
     list_display = ("as_of", "job_name", "status", "counts_shown", "attempts", "duration_ms", "started_at")
-    list_filter = ("status", "job")
+    list_filter = ("status", choices_filter("job", _("작업"), lambda: job_choices()))
     search_fields = ("job", "error")
     date_hierarchy = "as_of"
     fields = readonly_fields = (

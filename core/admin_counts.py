@@ -65,7 +65,10 @@ class EstimatedCountPaginator(Paginator):
 
 class LargeListMixin:
     """For the admins of tables that grow without bound (invoices, contracts, payments, dunning cases,
-    messages, ledger, job runs): estimated counts, and no second count of the whole table."""
+    messages, ledger, job runs): estimated counts, no second count of the whole table, and date
+    drill-down links from the table's first and last date instead of a scan of the list
+    (``core.admin_dates.span_date_hierarchy``)."""
 
     paginator: ClassVar[type] = EstimatedCountPaginator
     show_full_result_count: ClassVar[bool] = False
+    date_hierarchy_drilldown: ClassVar[bool] = False

@@ -532,6 +532,15 @@ def job_label(name: str) -> str:
     return str(other) if other else name
 
 
+def job_choices() -> list[tuple[str, str]]:
+    """Every job a run row can name (the registry and ``OTHER_JOBS``), in words, for the run list's
+    filter (not a ``SELECT DISTINCT`` of the runs: issue 16)."""
+    from .jobs import registry
+
+    names = dict.fromkeys([spec.name for spec in registry()] + list(OTHER_JOBS))
+    return sorted(((name, job_label(name)) for name in names), key=lambda choice: choice[1])
+
+
 def person_name(user: Any) -> str:
     """A staff member as people call them: the full name, else the login name."""
     return (user.get_full_name() or "").strip() or user.get_username()

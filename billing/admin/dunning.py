@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from contracts.admin.filters import policy_filter
 from contracts.models import DunningAction
 from core import clock, formatting
 from core.admin_counts import LargeListMixin
@@ -98,18 +99,11 @@ class DunningStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("index",)
 
 
-class PresetFilter(admin.SimpleListFilter):
-    title = _("약관 (프리셋)")
+class PresetFilter(policy_filter("invoice__policy__code")):  # type: ignore[misc,valid-type]
+    """The invoice's policy code; the query string stays ``?preset=`` (the choices come from the policy
+    table, not a scan of the cases: issue 16)."""
+
     parameter_name = "preset"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
-        codes = DunningCase.objects.order_by().values_list("invoice__policy__code", flat=True).distinct()
-        return [(code, code) for code in sorted(set(codes))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value():
-            return queryset.filter(invoice__policy__code=self.value())
-        return queryset
 
 
 class CurrentStepFilter(admin.SimpleListFilter):
@@ -181,7 +175,7 @@ class DunningCaseAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("status", PresetFilter, CurrentStepFilter, "opened_on")
     search_fields = ("customer__legal_name", "customer__business_number", "invoice__number")
-    list_select_related = ("invoice", "invoice__policy", "customer")
+    list_select_related = ("invoice", "customer")  # each policy once, by ladder_positions
     date_hierarchy = "opened_on"
     inlines = (DunningStepInline, StatusTransitionInline)
     actions = ("pause_ladder",)

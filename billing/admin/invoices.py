@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from contracts.admin.filters import policy_filter
 from contracts.models import Contract
 from core import clock, formatting
 from core.admin_counts import LargeListMixin
@@ -147,7 +148,13 @@ class InvoiceAdmin(LargeListMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmin):
         "issue_date",
         "kind",
     )
-    list_filter = ("status", "issue_date", "kind", "policy__code", "schedule")
+    list_filter = (
+        "status",
+        "issue_date",
+        "kind",
+        policy_filter("policy__code"),
+        policy_filter("schedule", _("청구 일정")),
+    )
     search_fields = ("number", "customer__legal_name", "customer__business_number")
     date_hierarchy = "issue_date"
     list_select_related = ("customer", "policy")

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from contracts.admin.filters import policy_filter
 from core.adminkit import NoRevertHistoryAdmin, ReadOnlyAdminMixin, won_column
 
 from ..models import LateCharge
@@ -30,7 +31,7 @@ class LateChargeAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     )
     amount = won_column("amount_won", _("금액"))
     base = won_column("base_won", _("산정 기준 미납액"))
-    list_filter = ("kind", "period_start", "invoice__policy__code")
+    list_filter = ("kind", "period_start", policy_filter("invoice__policy__code"))
     search_fields = ("invoice__number", "invoice__customer__legal_name", "invoice__customer__business_number")
     list_select_related = ("invoice", "invoice__customer", "billed_on_invoice")
     date_hierarchy = "period_start"

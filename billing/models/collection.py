@@ -86,7 +86,7 @@ class DunningCase(TimeStampedModel):
     history = AuditedHistory()
 
     class Meta:
-        ordering = ["-opened_on"]
+        ordering = ["-opened_on", "-id"]
         verbose_name = _("미납 관리")
         verbose_name_plural = _("미납 관리")
         constraints = [
@@ -96,6 +96,8 @@ class DunningCase(TimeStampedModel):
                 name="dunning_one_open_case_per_invoice",
             ),
         ]
+        # The admin list's order (issue 16: the first page sorted every case)
+        indexes = [models.Index(fields=["-opened_on", "-id"], name="dunning_case_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.invoice} ({self.get_status_display()})"

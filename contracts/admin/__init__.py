@@ -8,8 +8,11 @@
 - ``terms_documents``: terms files imported into articles, citations and the 신구조문 대비표
 - ``whatif``: the draft's "변경 효과 미리보기" (issue 17): both versions replayed, nothing committed
 - ``forms``: the forms of all of the above
+- ``filters``: the list filter on a policy code, its choices from the policy table (issue 16)
 """
 
-from . import actions, applications, contracts, forms, policy, terms, terms_documents, whatif
+from . import actions, applications, contracts, filters, forms, policy, terms, terms_documents, whatif
 
-__all__ = ["actions", "applications", "contracts", "forms", "policy", "terms", "terms_documents", "whatif"]
+__all__ = [
+    "actions", "applications", "contracts", "filters", "forms", "policy", "terms", "terms_documents", "whatif"
+]

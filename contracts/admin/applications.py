@@ -33,6 +33,7 @@ from ..models import Contract, ContractDocument, HoldReason
 from ..selectors import QUEUE_STATUSES
 from ..services import applications
 from .actions import render_form_page
+from .filters import policy_filter
 from .forms import BulkHoldForm, ContractApplyForm
 
 BULK_FORM_TEMPLATE = "admin/contracts/contract/bulk_action.html"
@@ -262,7 +263,7 @@ class ContractQueueAdmin(ContractListAdmin):
         "missing_document_badges",
         "hold_reasons_display",
     )
-    list_filter = (QueueStatusFilter, "plan__policy__code")
+    list_filter = (QueueStatusFilter, policy_filter("plan__policy__code"))
     date_hierarchy = None
     ordering = ("applied_on", "pk")
     actions = ("approve_selected", "hold_selected")

@@ -44,6 +44,7 @@ from ..selectors import review_queue_count
 from ..services import renewal, termination
 from .actions import ContractActionsMixin, action_buttons
 from .applications import ContractListAdmin, ContractQueueAdmin, labels
+from .filters import policy_filter
 from .forms import parameter_label
 
 
@@ -206,7 +207,12 @@ PANEL_PARAMETERS = [
 
 @admin.register(Contract)
 class ContractAdmin(LargeListMixin, ContractActionsMixin, ContractListAdmin):
-    list_filter: tuple[Any, ...] = ("status", "plan__policy__code", "billing_cycle", "termination_kind")
+    list_filter: tuple[Any, ...] = (
+        "status",
+        policy_filter("plan__policy__code"),
+        "billing_cycle",
+        "termination_kind",
+    )
     date_hierarchy: str | None = "applied_on"
     admin_pages = (
         AdminPage("contracts_contract_queue", _("신청 심사 대기"), "has_view_or_change_permission"),

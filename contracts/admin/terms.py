@@ -28,6 +28,7 @@ from ..models import ConsentDecision, ContractTransition, Suspension, TermsConse
 from ..services import terms
 from ..services.terms_documents import terms_compare
 from .actions import render_form_page
+from .filters import policy_filter
 from .forms import TermsPublishForm
 
 
@@ -43,7 +44,7 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
         "transitioned_on",
         "consents",
     )
-    list_filter = ("unfavourable", "price_increase", "policy__code")
+    list_filter = ("unfavourable", "price_increase", "policy__code")  # a few rows per policy
     search_fields = ("policy__code", "policy__name", "reasons")
     date_hierarchy = "effective_on"
     list_select_related = ("policy", "previous")
@@ -154,7 +155,7 @@ class TermsReleaseAdmin(NoRevertHistoryAdmin):
 @admin.register(TermsConsent)
 class TermsConsentAdmin(PersonalDataAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "policy", "decision", "channel", "decided_at", "member", "ip_address")
-    list_filter = ("decision", "channel", "policy__code")
+    list_filter = ("decision", "channel", policy_filter("policy__code"))
     search_fields = ("customer__legal_name", "customer__business_number")
     date_hierarchy = "decided_at"
     list_select_related = ("customer", "policy", "member")

@@ -215,6 +215,8 @@ class Contract(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "activation_date"]),
             models.Index(fields=["status", "termination_effective_on"]),
+            # The admin list's order (issue 16: the first page sorted every contract)
+            models.Index(fields=["-applied_on", "-id"], name="contract_newest_first"),
         ]
 
     def __str__(self) -> str:

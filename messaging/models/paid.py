@@ -270,6 +270,8 @@ class Message(TimeStampedModel):
             models.Index(fields=["status", "result_due_at"], name="message_status_due_idx"),
             models.Index(fields=["customer", "status", "sent_at"], name="message_customer_sent_idx"),
             models.Index(fields=["provider", "provider_message_id"], name="message_provider_ref_idx"),
+            # The admin list's order (issue 16: without it the first page sorts every message)
+            models.Index(fields=["-created_at", "-id"], name="message_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from contracts.admin.filters import policy_filter
 from contracts.models.policy_choices import SlaMeasurement
 from core import clock, formatting
 from core.adminkit import (
@@ -58,7 +59,7 @@ class SlaMonthAdmin(ReadOnlyAdminMixin, NoRevertHistoryAdmin):
     fee = won_column("fee_won", _("월 요금"))
     availability_shown = qty_column("availability", _("가용률(%)"))
     credit = won_column("credit_won", _("보상액"))
-    list_filter = ("status", "month", "contract__policy__code")
+    list_filter = ("status", "month", policy_filter("contract__policy__code"))
     search_fields = ("contract__customer__legal_name", "contract__customer__business_number")
     date_hierarchy = "month"
     list_select_related = ("contract", "contract__customer", "contract__plan")
