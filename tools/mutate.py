@@ -45,6 +45,7 @@ MODULES: dict[str, list[str]] = {
     "billing/services/late_charges.py": [
         "tests/billing/test_late_charges.py",
         "tests/billing/test_late_charge_edges.py",
+        "tests/billing/test_late_charge_terms_change.py",  # version spans, segments and the model per day
         "tests/billing/test_money_properties.py",
         # two job-walking integration tests (10-20 s each on a loaded machine, per surviving mutant); the
         # billing steps they cover are tested directly in test_late_charge_edges.py

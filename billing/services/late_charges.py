@@ -56,7 +56,7 @@ from django.db.models import F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
-from contracts.effective import EffectivePolicy, PolicyView, VersionSpan, span_on
+from contracts.effective import EffectivePolicy, VersionSpan, span_on
 from contracts.models import LateChargeModel
 from core.audit import bulk_create_audited, bulk_update_audited
 from core.calendar import add_months, month_end
@@ -204,20 +204,15 @@ def accruals_for(
     invoice: Invoice,
     *,
     today: dt.date,
-    policy: PolicyView | None = None,
     spans: list[VersionSpan] | None = None,
     balances: _Balances | None = None,
     recorded: Recorded | None = None,
 ) -> list[Accrual]:
     """Every late charge ``invoice`` has earned by ``today`` (existing or not), each day under the terms in
-    force that day (TRM-4, see "Terms changes" in the module docstring). With ``policy`` (a preview of one
-    version), that version governs every day. The job passes ``spans`` and ``balances`` read for its whole
-    batch (issue 16); without them they are read here. With ``recorded``, the accruals it covers are left
-    out (not computed)."""
-    if policy is not None:
-        view = policy if isinstance(policy, EffectivePolicy) else EffectivePolicy(policy, {})
-        spans = [VersionSpan(None, view)]
-    elif spans is None:
+    force that day (TRM-4, see "Terms changes" in the module docstring). The job passes ``spans`` and
+    ``balances`` read for its whole batch (issue 16); without them they are read here. With ``recorded``,
+    the accruals it covers are left out (not computed)."""
+    if spans is None:
         spans = policy_spans_for_invoice(invoice)
     models = {span.policy.late_charge_model for span in spans if span.policy.late_charge_monthly_percent}
     if not models & {LateChargeModel.DAILY_RATE, LateChargeModel.MONTHLY_SURCHARGE}:

@@ -13,13 +13,15 @@ from decimal import Decimal
 import pytest
 
 from billing.models import CreditNote, Dispute, Invoice, InvoiceLine, LateCharge, LedgerEntry
-from billing.services import ledger
+from billing.services import late_charges, ledger
 from billing.services.charges import LineDraft
 from billing.services.invoicing import invoices_generate
 from billing.services.late_charges import (
     Accrual,
+    Recorded,
     accruals_for,
     apply_late_charges,
+    apply_late_charges_batch,
     bill_on_invoice,
     current_lines,
     invoice_amount_due_won,
@@ -556,3 +558,100 @@ def test_paid_invoice_stops_accruing_on_its_payment_day():
         (FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1_100_000, 15_189),
         (FEE, D(2026, 3, 1), D(2026, 3, 17), 17, 1_100_000, 9_221),
     ]
+
+
+# --------------------------------------------------------------------------- the job's batches (issue 9)
+
+
+def test_a_batch_charges_only_its_own_customers():
+    """BIL-9, issue 19: a batch records the late charges of the customers it names (the rows it locked),
+    never another batch's: two customers 1,100,000 unpaid since 01-31; the first one's batch on 03-01
+    records its February only (1,100,000 × 0.18 × 28 / 365 = 15,189.04 → 15,189); a batch naming nobody
+    records nothing."""
+    first, second = (
+        make_invoice(CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy())
+        for _ in range(2)
+    )
+    counts = apply_late_charges_batch(today=D(2026, 3, 1), payload={"customers": [first.customer_id]})
+    assert counts == {"invoices": 1, "late_charges": 1, "amount_won": 15_189, "existing": 0}
+    assert list(LateCharge.objects.values_list("invoice_id", flat=True)) == [first.pk]
+    assert not LateCharge.objects.filter(invoice=second).exists()
+    nothing = {"invoices": 0, "late_charges": 0, "amount_won": 0, "existing": 0}
+    assert apply_late_charges_batch(today=D(2026, 3, 1), payload={}) == nothing
+
+
+def test_the_job_leaves_billed_late_charges_out_of_the_balance():
+    """BIL-9 through the job's batch reads (``test_no_late_fee_on_billed_late_charges`` reads the invoice
+    alone): 330,000 due 04-30 carrying a 4,950 late charge billed on it, unpaid all May → 5,044, not
+    334,950 × 0.18 × 31 / 365 = 5,120."""
+    invoice = make_invoice(
+        CustomerFactory(), 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30), policy=daily_policy()
+    )
+    ledger.post(
+        customer=invoice.customer,
+        kind=LedgerEntry.Kind.LATE_CHARGE,
+        amount_won=4_950,
+        occurred_on=D(2026, 4, 10),
+        description="가산금",
+        invoice=invoice,
+        key="test-late-on-next-job",
+    )
+    apply_late_charges(today=D(2026, 6, 1))
+    assert list(LateCharge.objects.filter(invoice=invoice).values_list("base_won", "amount_won")) == [
+        (330_000, 5_044)
+    ]
+
+
+def test_a_period_recorded_meanwhile_is_refused_by_the_index_and_counted_existing(monkeypatch):
+    """BIL-9, SPEC §10: the unique (invoice, kind, period start) index is the backstop when the batch's read
+    of the recorded periods misses one (a row written without the customer lock): the batch's insert is
+    refused, its charges are then inserted one at a time and the refused one counted existing.
+    1,100,000 unpaid since 01-31: February (15,189) recorded on 03-01; on 04-01 a batch blind to it
+    proposes February again and March (× 31 / 365 = 16,816.44 → 16,816): March recorded, February existing."""
+    invoice = make_invoice(
+        CustomerFactory(), supply_won=1_000_000, due_date=D(2026, 1, 31), policy=daily_policy()
+    )
+    apply_late_charges(today=D(2026, 3, 1))
+    monkeypatch.setattr(late_charges.Recorded, "covers", lambda self, kind, day: False)
+    counts = apply_late_charges(today=D(2026, 4, 1))
+    assert counts == {"invoices": 1, "late_charges": 1, "amount_won": 16_816, "existing": 1}
+    rows = LateCharge.objects.filter(invoice=invoice).order_by("period_start")
+    assert list(rows.values_list("period_start", "amount_won")) == [
+        (D(2026, 2, 1), 15_189),
+        (D(2026, 3, 1), 16_816),
+    ]
+    assert LateCharge.history.count() == 2  # one history row per charge, none for the refused insert
+
+
+def test_recorded_covers_every_day_of_a_period_of_its_kind():
+    """BIL-9: a day inside a recorded period, its first and last day included, is covered (and counted);
+    the day after, or the other kind, is not."""
+    recorded = Recorded([(FEE, D(2026, 3, 1), D(2026, 3, 31))])
+    assert recorded.covers(FEE, D(2026, 3, 1)) and recorded.covers(FEE, D(2026, 3, 31))
+    assert not recorded.covers(FEE, D(2026, 4, 1))
+    assert not recorded.covers(FEE, D(2026, 2, 28))
+    assert not recorded.covers(SURCHARGE, D(2026, 3, 15))
+    assert recorded.hits == 2
+
+
+def test_surcharge_months_after_a_recorded_one_are_still_charged():
+    """BIL-9 (001 art.19-6-나): 330,000 due 11-02 unpaid: the job on 12-03 records the 12-02 surcharge
+    (4,950); on 2027-01-03 that month is recorded and the next anniversary's (2027-01-02..02-01, 31 days,
+    4,950) is still charged."""
+    invoice = make_invoice(CustomerFactory(), 330_000, due_date=D(2026, 11, 2), policy=surcharge_policy())
+    apply_late_charges(today=D(2026, 12, 3))
+    counts = apply_late_charges(today=D(2027, 1, 3))
+    assert (counts["late_charges"], counts["existing"]) == (1, 1)
+    rows = LateCharge.objects.filter(invoice=invoice).order_by("period_start")
+    assert list(rows.values_list("period_start", "period_end", "days", "amount_won")) == [
+        (D(2026, 12, 2), D(2027, 1, 1), 31, 4_950),
+        (D(2027, 1, 2), D(2027, 2, 1), 31, 4_950),
+    ]
+
+
+def test_billing_lines_without_late_charges_posts_nothing():
+    """BIL-9: an invoice whose lines carry no late charge bills none and posts nothing (0 won)."""
+    customer = CustomerFactory()
+    nxt = make_invoice(customer, 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30))
+    assert bill_on_invoice(invoice=nxt, lines=[LineDraft(InvoiceLine.Kind.BASE_FEE, "이용료", 300_000)]) == 0
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.LATE_CHARGE).exists()

@@ -40,10 +40,23 @@ def facts(accruals: list[Accrual]) -> list[tuple[object, ...]]:
 def change_rate(code: str, percent: str, *, effective_on: dt.date, published_on: dt.date) -> Policy:
     """Publish the next version of ``code`` with another late-charge rate and run the transition job on
     its effective date (silent customers are deemed to consent and move, TRM-4)."""
+    return change_terms(
+        code,
+        {"late_charge_monthly_percent": Decimal(percent)},
+        effective_on=effective_on,
+        published_on=published_on,
+    )
+
+
+def change_terms(
+    code: str, changes: dict[str, object], *, effective_on: dt.date, published_on: dt.date
+) -> Policy:
+    """Publish the next version of ``code`` with ``changes`` and run the transition job on its effective
+    date."""
     current = Policy.objects.filter(code=code, status=Policy.Status.PUBLISHED).order_by("-version").first()
     assert current is not None
     draft = policy_clone(policy=current)
-    policy_update(policy=draft, changes={"late_charge_monthly_percent": Decimal(percent)})
+    policy_update(policy=draft, changes=changes)
     terms.terms_publish(
         policy=draft,
         previous=current,
@@ -207,6 +220,51 @@ def test_a_month_recorded_whole_before_is_not_charged_again(presets):
     counts = apply_late_charges(today=D(2026, 4, 2))
     assert (counts["late_charges"], counts["existing"]) == (0, 2)
     assert LateCharge.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_change_on_the_last_day_of_a_recorded_month_adds_nothing(presets):
+    """BIL-9, TRM-4: March recorded whole (03-01..03-31) and a version in force from 03-31: the one-day part
+    03-31..03-31 starts on the recorded period's last day, which lies inside it, so it is not charged
+    again (both parts are counted existing)."""
+    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    invoice = late_invoice(contract, 1_000_000, D(2026, 2, 28))
+    change_rate("dcloud", "2", effective_on=D(2026, 3, 31), published_on=D(2026, 2, 1))
+    LateCharge.objects.create(
+        invoice=invoice,
+        kind=FEE,
+        period_start=D(2026, 3, 1),
+        period_end=D(2026, 3, 31),
+        days=31,
+        base_won=1_000_000,
+        amount_won=15_287,
+        formula="1,000,000 × 1.5% × 12 × 31/365",
+    )
+    counts = apply_late_charges(today=D(2026, 4, 2))
+    assert (counts["late_charges"], counts["existing"]) == (0, 2)
+    assert LateCharge.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_version_that_changes_the_model_charges_each_day_by_its_own(presets):
+    """BIL-9, TRM-4: dcloud's daily fee (1.5 % a month, no grace) replaced from 03-15 by a monthly surcharge
+    of 1.5 %; 1,000,000 unpaid since the 01-31 due date, looked at on 04-01:
+    February under v1: 1,000,000 × 0.18 × 28 / 365 = 13,808.22 → 13,808;
+    March 01..14 under v1: 1,000,000 × 0.18 × 14 / 365 = 6,904.11 → 6,904; 03-15..31 under v2 earn no
+    daily fee;
+    the surcharge's anniversaries of the due date: 01-31 and 02-28 fall under v1 (no surcharge), 03-31 under
+    v2: 1,000,000 × 1.5 % = 15,000 for 03-31..04-29 (30 days)."""
+    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    invoice = late_invoice(contract, 1_000_000, D(2026, 1, 31))
+    change_terms(
+        "dcloud",
+        {"late_charge_model": "monthly_surcharge"},
+        effective_on=D(2026, 3, 15),
+        published_on=D(2026, 2, 1),
+    )
+    assert facts(accruals_for(invoice, today=D(2026, 4, 1))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1_000_000, 13_808),
+        (FEE, D(2026, 3, 1), D(2026, 3, 14), 14, 1_000_000, 6_904),
+        (SURCHARGE, D(2026, 3, 31), D(2026, 4, 29), 30, 1_000_000, 15_000),
+    ]
 
 
 def test_policy_on_walks_back_through_the_releases(presets):
