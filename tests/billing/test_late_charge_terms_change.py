@@ -267,6 +267,38 @@ def test_a_version_that_changes_the_model_charges_each_day_by_its_own(presets):
     ]
 
 
+def test_a_version_from_the_first_of_a_month_counts_each_recorded_month_once(presets):
+    """BIL-9, TRM-4: 1.5 % → 2 % a month from 03-01, 1,000,000 unpaid since 01-31: on 04-01 February under
+    v1 (13,808) and March wholly under v2 (1,000,000 × 0.24 × 31 / 365 = 20,383.56 → 20,383); the run of
+    04-02 finds both months recorded and counts each once (existing 2)."""
+    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    invoice = late_invoice(contract, 1_000_000, D(2026, 1, 31))
+    change_rate("dcloud", "2", effective_on=D(2026, 3, 1), published_on=D(2026, 1, 20))
+    first = apply_late_charges(today=D(2026, 4, 1))
+    assert (first["late_charges"], first["amount_won"]) == (2, 13_808 + 20_383)
+    again = apply_late_charges(today=D(2026, 4, 2))
+    assert (again["late_charges"], again["existing"]) == (0, 2)
+    assert LateCharge.objects.filter(invoice=invoice).count() == 2
+
+
+def test_two_versions_within_one_month_cut_it_in_three(presets):
+    """BIL-9, TRM-4: 1.5 % → 2 % from 03-10 → 2.5 % from 03-20; 1,000,000 unpaid since 01-31, on 04-01:
+    February under v1: 13,808;
+    March 01..09 under v1: 1,000,000 × 0.18 × 9 / 365 = 4,438.36 → 4,438;
+    March 10..19 under v2: 1,000,000 × 0.24 × 10 / 365 = 6,575.34 → 6,575;
+    March 20..31 under v3: 1,000,000 × 0.30 × 12 / 365 = 9,863.01 → 9,863."""
+    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
+    invoice = late_invoice(contract, 1_000_000, D(2026, 1, 31))
+    change_rate("dcloud", "2", effective_on=D(2026, 3, 10), published_on=D(2026, 2, 1))
+    change_rate("dcloud", "2.5", effective_on=D(2026, 3, 20), published_on=D(2026, 2, 10))
+    assert facts(accruals_for(invoice, today=D(2026, 4, 1))) == [
+        (FEE, D(2026, 2, 1), D(2026, 2, 28), 28, 1_000_000, 13_808),
+        (FEE, D(2026, 3, 1), D(2026, 3, 9), 9, 1_000_000, 4_438),
+        (FEE, D(2026, 3, 10), D(2026, 3, 19), 10, 1_000_000, 6_575),
+        (FEE, D(2026, 3, 20), D(2026, 3, 31), 12, 1_000_000, 9_863),
+    ]
+
+
 def test_policy_on_walks_back_through_the_releases(presets):
     """TRM-1, TRM-4, CON-12: a dcloud contract moved to v2 (03-01) and v3 (05-01) was under v1 before 03-01,
     v2 from 03-01 and v3 from 05-01; its special term (1 % a month) is laid over every version."""
