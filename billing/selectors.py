@@ -44,6 +44,7 @@ from contracts.effective import EffectivePolicy, effective_policy
 from contracts.models import Contract, DunningAction, Policy
 from contracts.selectors import CitedPart, value_citations
 from core.calendar import add_months, default_calendar, month_start
+from core.related import attach_related
 
 from .models import (
     CreditNote,
@@ -271,17 +272,6 @@ def case_open_amount() -> Subquery:
     return Subquery(invoice.values("open")[:1], output_field=BigIntegerField())
 
 
-def _attach_policies(rows: Sequence[Invoice | Contract]) -> None:
-    """Each row's ``policy`` from one read of the distinct policies (not one wide row per invoice or
-    contract: a policy carries its ladder and texts as JSON)."""
-    missing = [row for row in rows if not type(row).policy.is_cached(row)]
-    if not missing:
-        return
-    policies = Policy.objects.in_bulk({row.policy_id for row in missing})
-    for row in missing:
-        row.policy = policies[row.policy_id]
-
-
 def _policies(invoices: Sequence[Invoice]) -> dict[int, EffectivePolicy]:
     """``disputes.policy_for_invoice`` for many invoices at once: the effective policy of each invoice's
     first contract line (special terms included, CON-12), else its policy version."""
@@ -295,7 +285,7 @@ def _policies(invoices: Sequence[Invoice]) -> dict[int, EffectivePolicy]:
         first_contract.setdefault(invoice_id, contract_id)
     read = Contract.objects.filter(pk__in=set(first_contract.values())).prefetch_related("special_terms")
     contracts = {c.pk: c for c in read}
-    _attach_policies([*invoices, *contracts.values()])
+    attach_related([*invoices, *contracts.values()], "policy")  # each policy once (a wide row)
     effective = {pk: effective_policy(contract) for pk, contract in contracts.items()}
     return {
         i.pk: effective[first_contract[i.pk]] if i.pk in first_contract else EffectivePolicy(i.policy, {})

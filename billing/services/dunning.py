@@ -107,6 +107,7 @@ from core.audit import acting_as, bulk_create_audited, record_history
 from core.calendar import default_calendar
 from core.errors import DomainError
 from core.jobs import run_batches
+from core.related import attach_related
 from core.transitions import transition, transition_many
 from messaging.models import Notice
 from messaging.services import NoticeRequest, notices_together, notify, notify_many
@@ -244,10 +245,12 @@ class _Run:
         self.invoices: list[Invoice] = list(
             Invoice.objects.filter(customer_id__in=customer_ids)
             .filter(Q(status=Invoice.Status.ISSUED, due_date__lt=today) | Q(pk__in=with_case))
-            .select_related("policy", "customer")
             .annotate(open_won=open_amount_subquery())
             .order_by("customer_id", "due_date", "id")
         )
+        # one object per customer and per policy, shared by their invoices (not one per invoice: issue 16)
+        attach_related(self.invoices, "customer")
+        attach_related(self.invoices, "policy")
         ids = [invoice.pk for invoice in self.invoices]
         by_id = {invoice.pk: invoice for invoice in self.invoices}
         self.claimed: dict[int, int] = defaultdict(int)  # price-basis amounts of open disputes
@@ -280,10 +283,11 @@ class _Run:
         )
         contracts = {
             contract.pk: contract
-            for contract in Contract.objects.filter(pk__in=set(first_contract.values()))
-            .select_related("policy")
-            .prefetch_related("special_terms")
+            for contract in Contract.objects.filter(pk__in=set(first_contract.values())).prefetch_related(
+                "special_terms"
+            )
         }
+        attach_related(list(contracts.values()), "policy")
         for invoice in self.invoices:  # facts.policy_for_invoice, for the batch
             contract = contracts.get(first_contract.get(invoice.pk, 0))
             self.policies[invoice.pk] = (
