@@ -96,9 +96,27 @@ def _typed(name: str, value: Any) -> Any:
 PolicyView = EffectivePolicy | Policy
 
 
+#: Where :func:`active_terms_prefetch` puts a contract's active special terms: a plain list (Django builds
+#: a queryset per contract for a prefetch kept on the manager: a tenth of the invoice run, issue 16).
+ACTIVE_TERMS = "active_special_terms"
+
+
+def active_terms_prefetch() -> models.Prefetch:
+    """``prefetch_related(active_terms_prefetch())``: the contracts' active special terms in one query, read
+    by :func:`effective_policy` and :func:`policy_spans`."""
+    active = SpecialTerm.objects.filter(active=True)
+    return models.Prefetch("special_terms", queryset=active, to_attr=ACTIVE_TERMS)
+
+
+def _active_terms(contract: Contract) -> dict[str, SpecialTerm]:
+    rows = getattr(contract, ACTIVE_TERMS, None)
+    if rows is None:
+        rows = contract.special_terms.all()
+    return {t.parameter: t for t in rows if t.active}
+
+
 def effective_policy(contract: Contract) -> EffectivePolicy:
-    terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
-    return EffectivePolicy(contract.policy, terms)
+    return EffectivePolicy(contract.policy, _active_terms(contract))
 
 
 def policy_values(contracts: models.QuerySet[Contract], parameter: str) -> Iterator[tuple[int, int, Any]]:
@@ -177,7 +195,7 @@ def policy_spans(contract: Contract, releases: dict[int, TermsRelease] | None = 
     """The versions that governed ``contract``, oldest first, each with the contract's special terms laid
     over it as :func:`effective_policy` does (CON-12). The last span is ``effective_policy(contract)``'s
     version. ``releases``: see :func:`version_chain`."""
-    terms = {t.parameter: t for t in contract.special_terms.all() if t.active}
+    terms = _active_terms(contract)
     return [
         VersionSpan(start, EffectivePolicy(policy, terms))
         for start, policy in version_chain(contract.policy, releases)

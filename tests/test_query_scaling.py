@@ -52,7 +52,10 @@ INVOICE_RUN = "generate_invoices"
 INVOICE_RUN_AGAIN = "generate_invoices (again)"
 #: 2026-12-07: 27 first: a monthly contract's periods and changes are read only once its customer has
 #: something due (two queries more on a billing day, none on a day with nothing to bill).
-INVOICE_RUN_MAX_QUERIES = 27
+#: Then 30: the batch's customers, plans and policies are read once each and shared by the contracts
+#: (``core.related.attach_related``: three small queries instead of a join that built and decoded a copy
+#: of each per contract, a fifth of the run's time at 10,000 contracts).
+INVOICE_RUN_MAX_QUERIES = 30
 INVOICE_RUN_AGAIN_MAX_QUERIES = 15
 
 

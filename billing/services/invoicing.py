@@ -28,15 +28,16 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Customer
-from contracts.effective import EffectivePolicy, effective_policy
-from contracts.models import BillingCycle, Contract, ContractStatus, Policy, SpecialTerm
+from contracts.effective import EffectivePolicy, active_terms_prefetch, effective_policy
+from contracts.models import BillingCycle, Contract, ContractStatus, Policy
 from contracts.models.contract import LIVE
 from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
 from core.errors import DomainError
+from core.related import attach_related
 
 from ..models import Invoice, InvoiceLine, LedgerEntry
 from . import late_charges, ledger, reads
@@ -284,13 +285,20 @@ def _reads_window(today: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(_window_start(today), -3), add_months(today, 3)
 
 
+def _share_related(contracts: list[Contract]) -> None:
+    """Each contract's customer, plan and policy, one object per row read and shared by the contracts
+    that point at it (``select_related`` built and decoded one copy per contract: a policy's JSON, a
+    customer's phone number; issue 16)."""
+    for name in ("customer", "plan", "policy"):
+        attach_related(contracts, name)
+
+
 def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
     contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
-        .select_related("customer", "plan", "policy")
         .prefetch_related(
-            Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)),
+            active_terms_prefetch(),
             "periods",
             "changes",
             "promotions",
@@ -298,6 +306,7 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
         )
         .order_by("customer_id", "pk")
     )
+    _share_related(contracts)
     reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
     return contracts
 
@@ -338,10 +347,10 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
     contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
-        .select_related("customer", "plan", "policy")
-        .prefetch_related(Prefetch("special_terms", queryset=SpecialTerm.objects.filter(active=True)))
+        .prefetch_related(active_terms_prefetch())
         .order_by("customer_id", "pk")
     )
+    _share_related(contracts)
     # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
     prefetch_related_objects([c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL], *_DATING)
     issued = _issued_keys(customer_ids, today)
