@@ -448,10 +448,8 @@ def test_job_counts_what_it_recorded_and_what_existed():
         assert amounts == [15_189, 16_816]
 
 
-def test_no_late_fee_on_billed_late_charges():
-    """BIL-9: the balance that earns a late fee is the invoice's fees only, not the late charge billed on
-    it: 330,000 due 04-30 with a 4,950 late charge billed on it, unpaid all May → 330,000 × 0.18 × 31 /
-    365 = 5,044.93 → 5,044 (not 334,950 × … = 5,120)."""
+def _carrying_a_billed_late_charge() -> Invoice:
+    """330,000 issued 04-10, due 04-30, with a 4,950 late charge of an earlier invoice billed on it."""
     invoice = make_invoice(
         CustomerFactory(), 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30), policy=daily_policy()
     )
@@ -464,6 +462,14 @@ def test_no_late_fee_on_billed_late_charges():
         invoice=invoice,
         key="test-late-on-next",
     )
+    return invoice
+
+
+def test_no_late_fee_on_billed_late_charges():
+    """BIL-9: the balance that earns a late fee is the invoice's fees only, not the late charge billed on
+    it: 330,000 due 04-30 with a 4,950 late charge billed on it, unpaid all May → 330,000 × 0.18 × 31 /
+    365 = 5,044.93 → 5,044 (not 334,950 × … = 5,120)."""
+    invoice = _carrying_a_billed_late_charge()
     assert facts(accruals_for(invoice, today=D(2026, 6, 1))) == [
         (FEE, D(2026, 5, 1), D(2026, 5, 31), 31, 330_000, 5_044)
     ]
@@ -584,18 +590,7 @@ def test_the_job_leaves_billed_late_charges_out_of_the_balance():
     """BIL-9 through the job's batch reads (``test_no_late_fee_on_billed_late_charges`` reads the invoice
     alone): 330,000 due 04-30 carrying a 4,950 late charge billed on it, unpaid all May → 5,044, not
     334,950 × 0.18 × 31 / 365 = 5,120."""
-    invoice = make_invoice(
-        CustomerFactory(), 330_000, issue_date=D(2026, 4, 10), due_date=D(2026, 4, 30), policy=daily_policy()
-    )
-    ledger.post(
-        customer=invoice.customer,
-        kind=LedgerEntry.Kind.LATE_CHARGE,
-        amount_won=4_950,
-        occurred_on=D(2026, 4, 10),
-        description="가산금",
-        invoice=invoice,
-        key="test-late-on-next-job",
-    )
+    invoice = _carrying_a_billed_late_charge()
     apply_late_charges(today=D(2026, 6, 1))
     assert list(LateCharge.objects.filter(invoice=invoice).values_list("base_won", "amount_won")) == [
         (330_000, 5_044)

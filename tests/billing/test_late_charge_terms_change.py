@@ -201,12 +201,20 @@ def test_a_contract_that_refused_keeps_the_old_rate(presets):
     ]
 
 
-def test_a_month_recorded_whole_before_is_not_charged_again(presets):
-    """BIL-9: a March fee recorded as one row before this rule (03-01..03-31) is kept as it is: the job
-    does not add the 03-15..03-31 part again (it lies inside a recorded period)."""
+@pytest.mark.parametrize(
+    ("effective_on", "percent", "amount"),
+    [
+        (D(2026, 3, 15), "2", 20_383),  # the 03-15..03-31 part lies inside the recorded March
+        (D(2026, 3, 31), "1.5", 15_287),  # the one-day part 03-31..03-31 starts on its last day
+    ],
+)
+def test_a_month_recorded_whole_before_is_not_charged_again(presets, effective_on, percent, amount):
+    """BIL-9, TRM-4: a March fee recorded as one row before this rule (03-01..03-31) is kept as it is: the
+    part of March after a version change (from 03-15, or from its last day, 03-31) lies inside the
+    recorded period and is not charged again; both parts are counted existing."""
     contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
     invoice = late_invoice(contract, 1_000_000, D(2026, 2, 28))
-    change_rate("dcloud", "2", effective_on=D(2026, 3, 15), published_on=D(2026, 2, 1))
+    change_rate("dcloud", "2", effective_on=effective_on, published_on=D(2026, 2, 1))
     LateCharge.objects.create(
         invoice=invoice,
         kind=FEE,
@@ -214,30 +222,8 @@ def test_a_month_recorded_whole_before_is_not_charged_again(presets):
         period_end=D(2026, 3, 31),
         days=31,
         base_won=1_000_000,
-        amount_won=20_383,
-        formula="1,000,000 × 2% × 12 × 31/365",
-    )
-    counts = apply_late_charges(today=D(2026, 4, 2))
-    assert (counts["late_charges"], counts["existing"]) == (0, 2)
-    assert LateCharge.objects.filter(invoice=invoice).count() == 1
-
-
-def test_a_change_on_the_last_day_of_a_recorded_month_adds_nothing(presets):
-    """BIL-9, TRM-4: March recorded whole (03-01..03-31) and a version in force from 03-31: the one-day part
-    03-31..03-31 starts on the recorded period's last day, which lies inside it, so it is not charged
-    again (both parts are counted existing)."""
-    contract = make_contract("dcloud-vm-standard", start=D(2026, 1, 5))
-    invoice = late_invoice(contract, 1_000_000, D(2026, 2, 28))
-    change_rate("dcloud", "2", effective_on=D(2026, 3, 31), published_on=D(2026, 2, 1))
-    LateCharge.objects.create(
-        invoice=invoice,
-        kind=FEE,
-        period_start=D(2026, 3, 1),
-        period_end=D(2026, 3, 31),
-        days=31,
-        base_won=1_000_000,
-        amount_won=15_287,
-        formula="1,000,000 × 1.5% × 12 × 31/365",
+        amount_won=amount,
+        formula=f"1,000,000 × {percent}% × 12 × 31/365",
     )
     counts = apply_late_charges(today=D(2026, 4, 2))
     assert (counts["late_charges"], counts["existing"]) == (0, 2)
