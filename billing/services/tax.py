@@ -45,6 +45,7 @@ from core import clock, csvkit
 from core.audit import bulk_create_audited, record_history
 from core.calendar import BusinessCalendar, add_months, clamp_day, default_calendar
 from core.errors import DomainError
+from core.related import attach_related
 from core.transitions import transition, transition_many
 
 from ..lifecycles import TAX_INVOICE
@@ -191,6 +192,9 @@ def _prepare_invoices(invoices: list[Invoice], calendar: BusinessCalendar) -> in
     rows (issue 16: was two look-ups, an insert and a history insert per invoice). When another run
     made some of them meanwhile (the one-per-invoice constraint refuses the insert), one at a time."""
     op = _operator()
+    # each customer and policy once for the chunk, not a wide joined copy per invoice (issue 16)
+    attach_related(invoices, "customer")
+    attach_related(invoices, "policy")
     rows = [TaxInvoice(invoice=invoice, **_invoice_fields(invoice, op, calendar)) for invoice in invoices]
     try:
         with transaction.atomic():
@@ -256,7 +260,6 @@ def tax_invoices_prepare(*, today: dt.date) -> dict[str, int]:
     invoices = (
         Invoice.objects.filter(status__in=ISSUABLE_STATUSES, issue_date__lte=today, tax_invoice__isnull=True)
         .exclude(total_won=0)
-        .select_related("customer", "policy")
         .prefetch_related("lines")
         .order_by("issue_date", "number")
     )
