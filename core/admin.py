@@ -108,7 +108,7 @@ class JobRunAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     job run once per date; deleting it would run the job again)."""
 
     list_display = ("as_of", "job_name", "status", "counts_shown", "attempts", "duration_ms", "started_at")
-    list_filter = ("status", choices_filter("job", _("작업"), lambda: job_choices()))
+    list_filter = ("status", choices_filter("job", _("작업"), job_choices))
     search_fields = ("job", "error")
     date_hierarchy = "as_of"
     fields = readonly_fields = (

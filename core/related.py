@@ -14,11 +14,15 @@ from typing import Any
 from django.db.models import Model
 
 
-def attach_related(rows: Sequence[Model], field: str) -> None:
-    """Set ``row.<field>`` (a foreign key) on each row that has not loaded it yet, from one read of the
-    distinct targets. Rows may be of several models whose ``field`` points at the same model (invoices
-    and contracts, each with its ``policy``)."""
+def attach_related(rows: Sequence[Model], *fields: str) -> None:
+    """Set ``row.<field>`` (a foreign key) for each of ``fields`` on each row that has not loaded it yet,
+    from one read of the distinct targets per field. Rows may be of several models whose field points at
+    the same model (invoices and contracts, each with its ``policy``)."""
+    for field in fields:
+        _attach(rows, field)
 
+
+def _attach(rows: Sequence[Model], field: str) -> None:
     def fk(row: Model) -> Any:
         return row._meta.get_field(field)
 

@@ -118,7 +118,7 @@ class NoticeAdmin(LargeListMixin, PersonalDataAdminMixin, NoticeRetryMixin, admi
     list_filter = (
         "channel",
         "status",
-        choices_filter("event", _("이벤트 코드"), lambda: template_events()),
+        choices_filter("event", _("이벤트 코드"), template_events),
         ("created_at", admin.DateFieldListFilter),
         "language",
     )

@@ -249,8 +249,7 @@ class _Run:
             .order_by("customer_id", "due_date", "id")
         )
         # one object per customer and per policy, shared by their invoices (not one per invoice: issue 16)
-        attach_related(self.invoices, "customer")
-        attach_related(self.invoices, "policy")
+        attach_related(self.invoices, "customer", "policy")
         ids = [invoice.pk for invoice in self.invoices]
         by_id = {invoice.pk: invoice for invoice in self.invoices}
         self.claimed: dict[int, int] = defaultdict(int)  # price-basis amounts of open disputes

@@ -285,14 +285,6 @@ def _reads_window(today: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(_window_start(today), -3), add_months(today, 3)
 
 
-def _share_related(contracts: list[Contract]) -> None:
-    """Each contract's customer, plan and policy, one object per row read and shared by the contracts
-    that point at it (``select_related`` built and decoded one copy per contract: a policy's JSON, a
-    customer's phone number; issue 16)."""
-    for name in ("customer", "plan", "policy"):
-        attach_related(contracts, name)
-
-
 def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
     contracts = list(
         _billable_contracts(today)
@@ -306,7 +298,9 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
         )
         .order_by("customer_id", "pk")
     )
-    _share_related(contracts)
+    # one customer, plan and policy object per row read, shared by the contracts (not one decoded copy
+    # per contract: issue 16)
+    attach_related(contracts, "customer", "plan", "policy")
     reads.attach(contracts, *_reads_window(today))  # usage, snapshots, billed lines: once per batch
     return contracts
 
@@ -350,7 +344,9 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         .prefetch_related(active_terms_prefetch())
         .order_by("customer_id", "pk")
     )
-    _share_related(contracts)
+    # one customer, plan and policy object per row read, shared by the contracts (not one decoded copy
+    # per contract: issue 16)
+    attach_related(contracts, "customer", "plan", "policy")
     # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
     prefetch_related_objects([c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL], *_DATING)
     issued = _issued_keys(customer_ids, today)

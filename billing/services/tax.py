@@ -193,8 +193,7 @@ def _prepare_invoices(invoices: list[Invoice], calendar: BusinessCalendar) -> in
     made some of them meanwhile (the one-per-invoice constraint refuses the insert), one at a time."""
     op = _operator()
     # each customer and policy once for the chunk, not a wide joined copy per invoice (issue 16)
-    attach_related(invoices, "customer")
-    attach_related(invoices, "policy")
+    attach_related(invoices, "customer", "policy")
     rows = [TaxInvoice(invoice=invoice, **_invoice_fields(invoice, op, calendar)) for invoice in invoices]
     try:
         with transaction.atomic():
