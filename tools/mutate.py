@@ -96,6 +96,8 @@ MODULES: dict[str, list[str]] = {
         "tests/billing/ui/test_dunning.py",
         # the ladder around a dispute (BIL-10, DUN-1): ``on_dispute_decided`` cancels the steps it caused
         "tests/billing/test_disputes.py",
+        "tests/billing/test_dunning_disputes.py",  # on_dispute_decided at its edges
+        "tests/billing/test_dunning_retries.py",  # retry steps and measures around the automatic charges
         # the two thread-based "two workers" tests: mutmut forks its workers, and a mutant that breaks the
         # row locking makes them wait for their timeout; one process's results are what the rest check
         "--deselect",

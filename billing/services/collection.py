@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer
+from contracts.effective import PolicyView
 from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar
 from core.errors import Conflict, DomainError
@@ -44,6 +45,7 @@ from ..models import Invoice, LedgerEntry, Payment, PaymentMethod
 from . import ledger
 from .allocation import payment_apply
 from .credits import credit_apply, credit_use_for_purchase
+from .facts import policies_for_invoices, policy_for_invoice
 
 __all__ = [
     "charge_outcome_record",
@@ -105,19 +107,28 @@ def _scheduled(invoice: Invoice, attempts: list[Payment]) -> list[Payment]:
 
 
 def next_attempt_on(
-    invoice: Invoice, *, calendar: BusinessCalendar | None = None, attempts: list[Payment] | None = None
+    invoice: Invoice,
+    *,
+    calendar: BusinessCalendar | None = None,
+    attempts: list[Payment] | None = None,
+    policy: PolicyView | None = None,
 ) -> dt.date | None:
     """When the next automatic charge of ``invoice`` is due, or None (paid, pending, exhausted).
 
     The first scheduled attempt is on the due date, or the next business day when the due date is
     not one, then the policy's retries counted in business days from that attempt (BIL-8); a failed
-    pay-now charge neither uses up nor moves the schedule. ``attempts``: the invoice's automatic
-    payments by attempt, when the caller read them already (a batch of invoices)."""
-    return _next_attempt_from(invoice, _attempts(invoice) if attempts is None else attempts, calendar)
+    pay-now charge neither uses up nor moves the schedule. The retries are those of the invoice's
+    effective policy (``facts.policy_for_invoice``: a contract's special term counts, CON-12), as for the
+    dunning ladder. ``attempts`` and ``policy``: the invoice's automatic payments by attempt and its rules,
+    when the caller read them already (a batch of invoices)."""
+    return _next_attempt_from(invoice, _attempts(invoice) if attempts is None else attempts, calendar, policy)
 
 
 def _next_attempt_from(
-    invoice: Invoice, attempts: list[Payment], calendar: BusinessCalendar | None = None
+    invoice: Invoice,
+    attempts: list[Payment],
+    calendar: BusinessCalendar | None = None,
+    policy: PolicyView | None = None,
 ) -> dt.date | None:
     """:func:`next_attempt_on` from the invoice's automatic attempts already read (in attempt order)."""
     if any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PENDING) for p in attempts):
@@ -126,7 +137,7 @@ def _next_attempt_from(
     scheduled = _scheduled(invoice, attempts)
     if not scheduled:
         return calendar.on_or_after(invoice.due_date)
-    policy = invoice.policy
+    policy = policy if policy is not None else policy_for_invoice(invoice)
     schedule = retry_dates(
         first_attempt_on=calendar.on_or_after(scheduled[0].received_on),
         retry_count=policy.payment_retry_count,
@@ -284,10 +295,14 @@ def _claim(
             invoice_id__in=[invoice.pk for invoice in invoices], method__in=AUTO_METHODS
         ).order_by("invoice_id", "attempt"):
             attempts[payment.invoice_id or 0].append(payment)
+        # the rules of those with an attempt made: their retries (CON-12 special terms count)
+        policies = policies_for_invoices(invoice for invoice in invoices if attempts[invoice.pk])
         due = [
             invoice
             for invoice in invoices
-            if (on := _next_attempt_from(invoice, attempts[invoice.pk], calendar)) is not None and on <= today
+            if (on := _next_attempt_from(invoice, attempts[invoice.pk], calendar, policies.get(invoice.pk)))
+            is not None
+            and on <= today
         ]
         if not due:
             return [], held

@@ -330,7 +330,8 @@ class _Run:
         return [p for p in self.attempts[invoice.pk] if (p.idempotency_key or "").startswith(prefix)]
 
     def next_attempt_on(self, invoice: Invoice) -> dt.date | None:
-        return next_attempt_on(invoice, calendar=self.calendar, attempts=self.attempts[invoice.pk])
+        attempts, policy = self.attempts[invoice.pk], self.policies[invoice.pk]
+        return next_attempt_on(invoice, calendar=self.calendar, attempts=attempts, policy=policy)
 
     def collection_due(self, invoice: Invoice) -> bool:
         """An automatic charge of the invoice is pending, or due today or earlier and not made yet."""

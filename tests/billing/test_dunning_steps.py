@@ -120,3 +120,17 @@ def test_a_termination_step_with_nothing_left_to_terminate_says_so():
     assert case_of(invoice).steps.get(action="terminate").detail == "직권 해지: -"
     leaving.refresh_from_db()
     assert (leaving.status, leaving.termination_effective_on) == (ContractStatus.TERMINATING, D(2026, 2, 28))
+
+
+def test_the_purge_step_names_every_contract_of_the_invoice():
+    """DUN-4, 001 art.19-6-가: two flow contracts of one customer from 2026-01-05 on one invoice (due
+    2026-02-15), no payment method: suspended on 03-05 (10 business days), terminated at the end of the
+    next month (03-31), their data to be destroyed 30 days after the suspension (04-04): the purge step
+    names both contracts."""
+    first = make_contract_on("flow-business-monthly", D(2026, 1, 5))
+    second = make_contract_on("flow-business-monthly", D(2026, 1, 5), customer=first.customer)
+    invoice = first_invoice(first)
+    assert invoice.due_date == D(2026, 2, 15)
+    walk(D(2026, 2, 15), D(2026, 3, 31))
+    purge = case_of(invoice).steps.get(action="purge_data")
+    assert purge.detail == f"purge_due_on=2026-04-04 데이터 파기 예정: {first.number}, {second.number}"
