@@ -93,11 +93,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
-from contracts.effective import EffectivePolicy, PolicyView, effective_policy
+from contracts.effective import EffectivePolicy, PolicyView
 from contracts.models import Contract, ContractStatus, DunningAction, Suspension
 from contracts.models.contract import LIVE
 from contracts.services import restriction
@@ -137,7 +137,7 @@ from .dunning_reads import (
     purge_due_on,
     step_date,
 )
-from .facts import dunnable_won, open_amount_subquery, policy_for_invoice, with_vat
+from .facts import dunnable_won, open_amount_subquery, policies_for_invoices, policy_for_invoice, with_vat
 
 __all__ = [
     "BATCH_SIZE",
@@ -255,7 +255,7 @@ class _Run:
         self.claimed: dict[int, int] = defaultdict(int)  # price-basis amounts of open disputes
         self.cases: dict[int, list[DunningCase]] = defaultdict(list)
         self.done: dict[int, set[int]] = defaultdict(set)
-        self.policies: dict[int, PolicyView] = {}
+        self.policies: dict[int, EffectivePolicy] = {}
         self.attempts: dict[int, list[Payment]] = defaultdict(list)
         self.auto: set[int] = set()
         self.pauses: dict[int, DunningPause] = {}
@@ -273,25 +273,7 @@ class _Run:
         steps = DunningStep.objects.filter(case__invoice_id__in=ids).values_list("case_id", "index")
         for case_id, index in steps:
             self.done[case_id].add(index)
-        first_contract = dict(
-            InvoiceLine.objects.filter(invoice_id__in=ids, contract__isnull=False)
-            .order_by()
-            .values("invoice_id")
-            .annotate(first=Min("contract_id"))
-            .values_list("invoice_id", "first")
-        )
-        contracts = {
-            contract.pk: contract
-            for contract in Contract.objects.filter(pk__in=set(first_contract.values())).prefetch_related(
-                "special_terms"
-            )
-        }
-        attach_related(list(contracts.values()), "policy")
-        for invoice in self.invoices:  # facts.policy_for_invoice, for the batch
-            contract = contracts.get(first_contract.get(invoice.pk, 0))
-            self.policies[invoice.pk] = (
-                effective_policy(contract) if contract is not None else EffectivePolicy(invoice.policy, {})
-            )
+        self.policies = policies_for_invoices(self.invoices)  # CON-12 special terms count
         self.auto = set(
             PaymentMethod.objects.filter(
                 customer_id__in=customer_ids, is_default=True, active=True, kind__in=AUTO_METHODS
