@@ -125,11 +125,11 @@ def _fmt_months(months: Fraction) -> str:
 # --------------------------------------------------------------------------- contract facts
 
 
-def seat_changes(contract: Contract) -> list[ContractChange]:
+def seat_changes(contract: Contract, rows: Iterable[ContractChange] | None = None) -> list[ContractChange]:
+    """The contract's seat changes in effect order; ``rows``: its changes when the caller read them."""
     kinds = (ContractChange.Kind.SEATS_ADDED, ContractChange.Kind.SEATS_REMOVED)
-    return sorted(
-        (c for c in contract.changes.all() if c.kind in kinds), key=lambda c: (c.effective_on, c.pk)
-    )
+    rows = contract.changes.all() if rows is None else rows
+    return sorted((c for c in rows if c.kind in kinds), key=lambda c: (c.effective_on, c.pk))
 
 
 def seats_on(contract: Contract, day: dt.date, changes: list[ContractChange] | None = None) -> int:

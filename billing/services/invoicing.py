@@ -28,11 +28,11 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, active_terms_prefetch, effective_policy
-from contracts.models import BillingCycle, Contract, ContractStatus, Policy
+from contracts.models import BillingCycle, Contract, ContractPeriod, ContractStatus, Policy
 from contracts.models.contract import LIVE
 from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
@@ -154,7 +154,7 @@ def _contract_items(
         return (contract.customer_id, schedule, start) in issued
 
     if contract.billing_cycle == BillingCycle.ANNUAL:
-        for cperiod in contract.periods.all():
+        for cperiod in _dating_periods(contract):
             period = contract_period_span(cperiod)
             if cperiod.starts_on > today or period.end < window:
                 continue
@@ -177,7 +177,7 @@ def _contract_items(
             added_days = sorted(
                 {
                     c.effective_on
-                    for c in seat_changes(contract)
+                    for c in seat_changes(contract, getattr(contract, _DATING_CHANGES, None))
                     if c.quantity > 0
                     and period.start < c.effective_on <= min(today, period.end)
                     and c.effective_on >= window
@@ -330,6 +330,18 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 #: when the batch has an annual one; the charge reads below are made only for customers with something due.
 _DATING = ("periods", "changes")
 _CHARGING = ("promotions", "suspensions")
+#: The same rows as plain lists for the look at what is due (``to_attr``: Django builds no queryset per
+#: contract for a list, issue 16); the charges of the contracts with something due read them again.
+_DATING_PERIODS, _DATING_CHANGES = "dating_periods", "dating_changes"
+
+
+def _dating_rows() -> tuple[Prefetch, Prefetch]:
+    return Prefetch("periods", to_attr=_DATING_PERIODS), Prefetch("changes", to_attr=_DATING_CHANGES)
+
+
+def _dating_periods(contract: Contract) -> Iterable[ContractPeriod]:
+    rows = getattr(contract, _DATING_PERIODS, None)
+    return contract.periods.all() if rows is None else rows
 
 
 def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
@@ -344,11 +356,12 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         .prefetch_related(active_terms_prefetch())
         .order_by("customer_id", "pk")
     )
-    # one customer, plan and policy object per row read, shared by the contracts (not one decoded copy
-    # per contract: issue 16)
-    attach_related(contracts, "customer", "plan", "policy")
+    # one plan and policy object per row read, shared by the contracts (not one decoded copy per contract:
+    # issue 16); the customers only for those with something due, below
+    attach_related(contracts, "plan", "policy")
     # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
-    prefetch_related_objects([c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL], *_DATING)
+    annual = [c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL]
+    prefetch_related_objects(annual, *_dating_rows())
     issued = _issued_keys(customer_ids, today)
     due: set[int] = set()
     monthly: list[tuple[Contract, list[_Item]]] = []  # due periods that may have nothing to charge
@@ -371,7 +384,8 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
     if not due:
         return []
     contracts = [c for c in contracts if c.customer_id in due]
-    prefetch_related_objects(contracts, *_DATING, *_CHARGING)  # those read above are not read again
+    attach_related(contracts, "customer")
+    prefetch_related_objects(contracts, *_DATING, *_CHARGING)
     return _drafts(contracts, today, cal, issued)  # usage, snapshots, billed lines: the batch's reads
 
 
