@@ -50,6 +50,9 @@ def _setup(db: str) -> None:
     import django
 
     django.setup()
+    from core.runtime import freeze_startup_objects
+
+    freeze_startup_objects()  # as a worker process does once it is set up (core.runtime)
 
 
 def _child(db: str, task: str, kwargs: dict[str, Any], queue: Any) -> None:

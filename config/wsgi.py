@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 application = get_wsgi_application()
+
+from core.runtime import freeze_startup_objects  # noqa: E402 - after Django is set up
+
+freeze_startup_objects()

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from core import clock, jobs
 from core.models import JobRun
+from core.runtime import freeze_startup_objects
 
 
 def _parse_date(option: str, raw: str) -> dt.date:
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{outcome.as_of} {outcome.job}: {state} {outcome.counts}")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        freeze_startup_objects()  # the process is set up: its start-up objects leave the collector's walks
         start = _parse_date("--date", options["date"]) if options["date"] else clock.today()
         end = _parse_date("--until", options["until"]) if options["until"] else start
         if end < start:
