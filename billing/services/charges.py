@@ -56,6 +56,7 @@ from contracts.models import (
 from core.calendar import add_months
 from core.formatting import month
 from core.money import VatSplit, percent_of, round_won, vat_split
+from core.related import rows_of
 
 from ..models import InvoiceLine, Promotion
 from . import reads
@@ -128,7 +129,7 @@ def _fmt_months(months: Fraction) -> str:
 def seat_changes(contract: Contract, rows: Iterable[ContractChange] | None = None) -> list[ContractChange]:
     """The contract's seat changes in effect order; ``rows``: its changes when the caller read them."""
     kinds = (ContractChange.Kind.SEATS_ADDED, ContractChange.Kind.SEATS_REMOVED)
-    rows = contract.changes.all() if rows is None else rows
+    rows = rows_of(contract, "changes") if rows is None else rows
     return sorted((c for c in rows if c.kind in kinds), key=lambda c: (c.effective_on, c.pk))
 
 
@@ -474,7 +475,7 @@ def _promotion_applies(
     promotion: Promotion, contract: Contract, period: Period, policy: EffectivePolicy
 ) -> bool:
     if contract.billing_cycle == BillingCycle.ANNUAL:
-        starts = [p.starts_on for p in contract.periods.all() if p.effective_end >= promotion.starts_on]
+        starts = [p.starts_on for p in rows_of(contract, "periods") if p.effective_end >= promotion.starts_on]
         starts.sort()
         return period.start in starts[: promotion.periods]
     anchor = contract.activated_on
@@ -496,7 +497,7 @@ def promotion_lines(
         return []
     remaining = base
     lines = []
-    for promotion in sorted(contract.promotions.all(), key=lambda p: (p.starts_on, p.pk)):
+    for promotion in sorted(rows_of(contract, "promotions"), key=lambda p: (p.starts_on, p.pk)):
         if remaining <= 0 or not _promotion_applies(promotion, contract, period, policy):
             continue
         if promotion.kind == Promotion.Kind.FREE_PERIOD:
@@ -554,7 +555,7 @@ def uncharged_suspension_days(
     if free is None:
         return []
     ranges: list[DayRange] = []
-    for s in contract.suspensions.all():
+    for s in rows_of(contract, "suspensions"):
         if not s.started:
             continue
         if s.lifted_on is None or (ends_on is not None and s.lifted_on >= ends_on):

@@ -32,12 +32,12 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, active_terms_prefetch, effective_policy
-from contracts.models import BillingCycle, Contract, ContractPeriod, ContractStatus, Policy
+from contracts.models import BillingCycle, Contract, ContractStatus, Policy
 from contracts.models.contract import LIVE
 from core.audit import bulk_create_audited
 from core.calendar import BusinessCalendar, add_months, default_calendar, month_start
 from core.errors import DomainError
-from core.related import attach_related
+from core.related import attach_related, rows_of, rows_prefetch
 
 from ..models import Invoice, InvoiceLine, LedgerEntry
 from . import late_charges, ledger, reads
@@ -154,7 +154,7 @@ def _contract_items(
         return (contract.customer_id, schedule, start) in issued
 
     if contract.billing_cycle == BillingCycle.ANNUAL:
-        for cperiod in _dating_periods(contract):
+        for cperiod in rows_of(contract, "periods"):
             period = contract_period_span(cperiod)
             if cperiod.starts_on > today or period.end < window:
                 continue
@@ -177,7 +177,7 @@ def _contract_items(
             added_days = sorted(
                 {
                     c.effective_on
-                    for c in seat_changes(contract, getattr(contract, _DATING_CHANGES, None))
+                    for c in seat_changes(contract)
                     if c.quantity > 0
                     and period.start < c.effective_on <= min(today, period.end)
                     and c.effective_on >= window
@@ -289,13 +289,7 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
     contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
-        .prefetch_related(
-            active_terms_prefetch(),
-            "periods",
-            "changes",
-            "promotions",
-            "suspensions",
-        )
+        .prefetch_related(active_terms_prefetch(), *_rows(*_DATING, *_CHARGING))
         .order_by("customer_id", "pk")
     )
     # one customer, plan and policy object per row read, shared by the contracts (not one decoded copy
@@ -328,20 +322,13 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 
 #: What dates an annual contract's periods (its contract periods and seat changes), read with the contracts
 #: when the batch has an annual one; the charge reads below are made only for customers with something due.
+#: Read as lists (``core.related.rows_prefetch``: no Django queryset per contract, issue 16).
 _DATING = ("periods", "changes")
 _CHARGING = ("promotions", "suspensions")
-#: The same rows as plain lists for the look at what is due (``to_attr``: Django builds no queryset per
-#: contract for a list, issue 16); the charges of the contracts with something due read them again.
-_DATING_PERIODS, _DATING_CHANGES = "dating_periods", "dating_changes"
 
 
-def _dating_rows() -> tuple[Prefetch, Prefetch]:
-    return Prefetch("periods", to_attr=_DATING_PERIODS), Prefetch("changes", to_attr=_DATING_CHANGES)
-
-
-def _dating_periods(contract: Contract) -> Iterable[ContractPeriod]:
-    rows = getattr(contract, _DATING_PERIODS, None)
-    return contract.periods.all() if rows is None else rows
+def _rows(*names: str) -> list[Prefetch]:
+    return [rows_prefetch(name) for name in names]
 
 
 def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
@@ -361,7 +348,7 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
     attach_related(contracts, "plan", "policy")
     # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
     annual = [c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL]
-    prefetch_related_objects(annual, *_dating_rows())
+    prefetch_related_objects(annual, *_rows(*_DATING))
     issued = _issued_keys(customer_ids, today)
     due: set[int] = set()
     monthly: list[tuple[Contract, list[_Item]]] = []  # due periods that may have nothing to charge
@@ -385,7 +372,7 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         return []
     contracts = [c for c in contracts if c.customer_id in due]
     attach_related(contracts, "customer")
-    prefetch_related_objects(contracts, *_DATING, *_CHARGING)
+    prefetch_related_objects(contracts, *_rows(*_DATING, *_CHARGING))  # those read above are not read again
     return _drafts(contracts, today, cal, issued)  # usage, snapshots, billed lines: the batch's reads
 
 
@@ -416,7 +403,7 @@ def _next_issue_days(
     schedule = schedule_for(contract, policy)
     key = (contract.customer_id, schedule)
     if contract.billing_cycle == BillingCycle.ANNUAL:
-        for cperiod in contract.periods.all():
+        for cperiod in rows_of(contract, "periods"):
             start = contract_period_span(cperiod).start
             ended = (
                 contract.termination_effective_on is not None

@@ -20,6 +20,7 @@ from django.db.models import Sum
 
 from contracts.effective import effective_policy
 from contracts.models import Contract, SeatBasis
+from core.related import rows_of
 from messaging.selectors import delivered_counts_by_day
 
 from ..models import Invoice, InvoiceLine, SeatSnapshot, UsageRecord
@@ -117,7 +118,8 @@ class ChargeReads:
                 self._issued_contracts = {
                     c.pk
                     for c in self.contracts
-                    if c.termination_effective_on is None and any(s.started for s in c.suspensions.all())
+                    if c.termination_effective_on is None
+                    and any(s.started for s in rows_of(c, "suspensions"))
                 }
             if self._issued_contracts:
                 rows = (
