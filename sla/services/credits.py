@@ -44,7 +44,7 @@ from billing.services.notes import (
     creditable_amount,
     debit_note_reverse,
 )
-from contracts.effective import EffectivePolicy, effective_policy
+from contracts.effective import EffectivePolicy, active_terms_prefetch, effective_policy
 from contracts.models import Contract, SlaCreditModel
 from core.audit import bulk_create_audited
 from core.calendar import add_months, days_in_month, month_end, month_start
@@ -52,6 +52,7 @@ from core.clock import SEOUL, start_of_day
 from core.formatting import quantity
 from core.jobs import run_batches
 from core.money import round_won
+from core.related import attach_related
 from messaging.services import NoticeRequest, notify_many
 
 from .. import selectors
@@ -507,8 +508,12 @@ def sla_month_close_batch(*, today: dt.date, payload: dict[str, Any]) -> dict[st
             selectors.contracts_in_month(month)
             .filter(pk__in=ids)
             .exclude(sla_months__month=month)
-            .prefetch_related("special_terms")
+            .select_related(None)
+            .prefetch_related(active_terms_prefetch())
         )
+        # one customer, plan and policy object per row read, shared (not a joined copy per contract, each
+        # parsing its phone number or decoding its JSON: issue 16, core.related)
+        attach_related(contracts, "customer", "plan", "policy")
         counts["contracts"] = len(contracts)
         records = _close_many(contracts, month, today)
     counts["closed"] = len(records)
