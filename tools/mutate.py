@@ -11,6 +11,7 @@ its own reused test database (``<TEST_DATABASE_NAME>_mut_<module>_s<slot>``, see
     python tools/mutate.py --report             # print the table of the last runs only
     python tools/mutate.py --collect core/money.py  # re-read a module's results (e.g. after an interrupt)
     python tools/mutate.py --recheck core/money.py  # survivors, unreached, untested again: current tests
+    python tools/mutate.py --only "*ǁ_Runǁ*" billing/services/dunning.py  # a fresh run of part of a module
 
 Writes ``.mutation/report.json`` and prints a markdown table (killed, survived, timeout per module).
 """
@@ -270,6 +271,8 @@ def run(module: str, recheck: bool = False, skip_unreached: bool = False, only: 
             return collect(module)
     else:
         work = prepare(module)
+        if only:  # a fresh run of part of the module, e.g. "*ǁ_Runǁ*" (mutmut matches the globs itself)
+            names = only.split(",")
     env = dict(os.environ)
     base = env.get("TEST_DATABASE_NAME", "test_termsops")
     env["MUTMUT_DB_BASE"] = f"{base}_mut_{slug(module)}"[:50]
@@ -392,7 +395,10 @@ def main() -> None:
         help="with --recheck: leave out the mutants an interrupted run did not reach",
     )
     parser.add_argument(
-        "--only", default="", help="with --recheck: only the mutants matching these globs (comma-separated)"
+        "--only",
+        default="",
+        help="only the mutants whose names match these globs (comma-separated, e.g. '*ǁ_Runǁ*'); with "
+        "--recheck, among the survivors and those not reached",
     )
     args = parser.parse_args()
     report = load_report()
