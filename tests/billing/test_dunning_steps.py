@@ -134,3 +134,20 @@ def test_the_purge_step_names_every_contract_of_the_invoice():
     walk(D(2026, 2, 15), D(2026, 3, 31))
     purge = case_of(invoice).steps.get(action="purge_data")
     assert purge.detail == f"purge_due_on=2026-04-04 데이터 파기 예정: {first.number}, {second.number}"
+
+
+def test_an_invoice_without_contract_lines_acts_on_the_customers_contracts_under_its_policy():
+    """DUN-4: an invoice staff raised by hand, no line naming a contract, under officecore's terms (due
+    2026-01-19, unpaid): the restriction of 02-02 acts on the customer's live contracts under the invoice's
+    policy — its officecore contract, not its damoa one — and names it."""
+    from .payment_factories import make_invoice
+
+    office = make_contract_on("officecore-standard-monthly", D(2026, 1, 5))
+    other = make_contract_on("damoa-standard", D(2026, 1, 5), customer=office.customer)
+    invoice = make_invoice(office.customer, 110_000, due_date=D(2026, 1, 19), policy=office.policy)
+    walk(D(2026, 1, 19), D(2026, 2, 2), "dunning")
+    restrict = case_of(invoice).steps.get(action="restrict")
+    assert restrict.detail == f"이용 제한 (service): {office.number}"
+    office.refresh_from_db()
+    other.refresh_from_db()
+    assert (office.restrictions, other.restrictions) == (["service"], [])
