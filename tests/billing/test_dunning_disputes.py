@@ -61,19 +61,19 @@ def _line(invoice, kind):  # type: ignore[no-untyped-def]
     return invoice.lines.get(kind=kind)
 
 
+def _dispute_setup_fee(invoice, filed_on):  # type: ignore[no-untyped-def]
+    """The whole setup fee disputed (200,000; 220,000 with VAT)."""
+    line = _line(invoice, InvoiceLine.Kind.SETUP_FEE)
+    return dispute_file(invoice=invoice, line=line, amount_won=200_000, reason="설치 안 함", today=filed_on)
+
+
 def test_a_single_won_left_overdue_keeps_the_restriction_and_the_larger_steps():
     """BIL-10, DUN-1: 220,001 left open, so every step dunned 220,001. The setup fee (200,000; 220,000
     with VAT) is disputed on 02-03 and upheld in full on 02-04: no step was caused by 220,000 alone, and
     one won is still overdue, so nothing is cancelled and the restriction stays."""
     contract, invoice = _officecore_left_open(220_001)
     walk(D(2026, 1, 19), D(2026, 2, 2))
-    dispute = dispute_file(
-        invoice=invoice,
-        line=_line(invoice, InvoiceLine.Kind.SETUP_FEE),
-        amount_won=200_000,
-        reason="설치 안 함",
-        today=D(2026, 2, 3),
-    )
+    dispute = _dispute_setup_fee(invoice, D(2026, 2, 3))
     dispute_decide(dispute=dispute, upheld_amount_won=220_000, answer="설치 미실시 확인", today=D(2026, 2, 4))
     assert _ladder(invoice) == [
         ("notify", D(2026, 1, 20), 220_001, None),
@@ -92,13 +92,7 @@ def test_steps_run_after_the_dispute_was_filed_dunned_the_rest_and_stay():
     so the restriction stays too."""
     contract, invoice = _officecore_left_open(270_000)
     walk(D(2026, 1, 19), D(2026, 1, 24))
-    dispute = dispute_file(
-        invoice=invoice,
-        line=_line(invoice, InvoiceLine.Kind.SETUP_FEE),
-        amount_won=200_000,
-        reason="설치 안 함",
-        today=D(2026, 1, 25),
-    )
+    dispute = _dispute_setup_fee(invoice, D(2026, 1, 25))
     walk(D(2026, 1, 25), D(2026, 2, 2))
     dispute_decide(dispute=dispute, upheld_amount_won=220_000, answer="설치 미실시 확인", today=D(2026, 2, 3))
     assert _ladder(invoice) == [
@@ -123,13 +117,7 @@ def test_nothing_left_overdue_lifts_a_restriction_the_upheld_amount_did_not_caus
     )
     walk(D(2026, 1, 19), D(2026, 2, 2))
     assert reload(contract).restrictions == ["service"]
-    setup = dispute_file(
-        invoice=invoice,
-        line=_line(invoice, InvoiceLine.Kind.SETUP_FEE),
-        amount_won=200_000,
-        reason="설치 안 함",
-        today=D(2026, 2, 3),
-    )
+    setup = _dispute_setup_fee(invoice, D(2026, 2, 3))
     dispute_file(
         invoice=invoice, line=seats_line, amount_won=50_000, reason="인원 과다 (추가)", today=D(2026, 2, 3)
     )
