@@ -47,10 +47,10 @@ def _rows_attr(name: str) -> str:
     return f"{name}_rows"
 
 
-def rows_prefetch(name: str) -> Prefetch:
-    """``prefetch_related(rows_prefetch("promotions"))``: the relation's rows as a list per row, read by
-    :func:`rows_of` (a second prefetch of the same relation on the same rows reads nothing)."""
-    return Prefetch(name, to_attr=_rows_attr(name))
+def rows_prefetch(*names: str) -> list[Prefetch]:
+    """``prefetch_related(*rows_prefetch("promotions", "suspensions"))``: each relation's rows as a list per
+    row, read by :func:`rows_of` (a second prefetch of the same relation on the same rows reads nothing)."""
+    return [Prefetch(name, to_attr=_rows_attr(name)) for name in names]
 
 
 def rows_of(instance: Model, name: str) -> list[Any]:

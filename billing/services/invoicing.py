@@ -28,7 +28,7 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Customer
 from contracts.effective import EffectivePolicy, active_terms_prefetch, effective_policy
@@ -289,7 +289,7 @@ def _load(customer_ids: list[int], today: dt.date) -> list[Contract]:
     contracts = list(
         _billable_contracts(today)
         .filter(customer_id__in=customer_ids)
-        .prefetch_related(active_terms_prefetch(), *_rows(*_DATING, *_CHARGING))
+        .prefetch_related(active_terms_prefetch(), *rows_prefetch(*_DATING, *_CHARGING))
         .order_by("customer_id", "pk")
     )
     # one customer, plan and policy object per row read, shared by the contracts (not one decoded copy
@@ -327,10 +327,6 @@ _DATING = ("periods", "changes")
 _CHARGING = ("promotions", "suspensions")
 
 
-def _rows(*names: str) -> list[Prefetch]:
-    return [rows_prefetch(name) for name in names]
-
-
 def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar) -> list[InvoiceDraft]:
     """The batch's drafts, :func:`_load` in two steps (issue 16 follow-up): first the contracts with what
     dates their periods, and what is issued; only the customers with a period due (most days: none) get
@@ -348,7 +344,7 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
     attach_related(contracts, "plan", "policy")
     # only an annual contract's periods are dated by its rows (a monthly one's come from its policy)
     annual = [c for c in contracts if c.billing_cycle == BillingCycle.ANNUAL]
-    prefetch_related_objects(annual, *_rows(*_DATING))
+    prefetch_related_objects(annual, *rows_prefetch(*_DATING))
     issued = _issued_keys(customer_ids, today)
     due: set[int] = set()
     monthly: list[tuple[Contract, list[_Item]]] = []  # due periods that may have nothing to charge
@@ -372,7 +368,8 @@ def _batch_drafts(customer_ids: list[int], today: dt.date, cal: BusinessCalendar
         return []
     contracts = [c for c in contracts if c.customer_id in due]
     attach_related(contracts, "customer")
-    prefetch_related_objects(contracts, *_rows(*_DATING, *_CHARGING))  # those read above are not read again
+    # the dating lists read above are not read again
+    prefetch_related_objects(contracts, *rows_prefetch(*_DATING, *_CHARGING))
     return _drafts(contracts, today, cal, issued)  # usage, snapshots, billed lines: the batch's reads
 
 
